@@ -1,0 +1,36 @@
+// A plugin that keeps a count across hot reloads. Run `npm start`, then edit MESSAGE below and
+// save: the daemon reloads this plugin and the count carries on from where it was.
+import { describe } from './describe';
+
+const MESSAGE = 'ticks so far';
+
+interface State {
+  count: number;
+  startedAt: Date;
+}
+
+let state: State = { count: 0, startedAt: new Date() };
+
+// biome-ignore lint/suspicious/noExplicitAny: examples stay free of type packages.
+export function activate(ctx: any) {
+  ctx.subscriptions.push(
+    ctx.commands.register('counter.increment', (by = 1) => {
+      state.count += Number(by);
+      return state.count;
+    }),
+    ctx.commands.register('counter.get', () => state),
+  );
+  // Timers are tracked per generation, so this interval cannot outlive a reload.
+  setInterval(() => {
+    state.count += 1;
+    ctx.log(`${MESSAGE}: ${describe(state.count, state.startedAt)}`);
+  }, 2000);
+}
+
+export function saveState(): State {
+  return state;
+}
+
+export function restoreState(saved: State) {
+  state = saved;
+}

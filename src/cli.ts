@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { resolveServeSettings, UsageError } from './daemon/config.js';
+import { serve } from './daemon/serve.js';
+import { VERSION } from './daemon/version.js';
+
+/** Exit codes, as the README documents them. */
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, NoDaemon: 3 } as const;
+
+const program = new Command()
+  .name('reloadd')
+  .description(
+    'Hot-reload daemon for editor plugins: watches plugin files, reloads them with their state, and tells every client over JSON-RPC.',
+  )
+  .version(VERSION)
+  .showHelpAfterError('(run "reloadd --help" for usage)')
+  .exitOverride();
+
+program
+  .command('serve')
+  .description('Run the daemon on a folder of plugins.')
+  .option('--plugins <dir>', 'folder that holds the plugins (one folder or file per plugin)')
+  .option(
+    '--stdio',
+    'speak JSON-RPC (LSP framing) on stdin/stdout, as an editor expects; logs go to stderr',
+  )
+  .option(
+    '--state-dir <dir>',
+    'keep plugin state snapshots in this folder, so they survive a restart',
+  )
+  .option('--debounce <ms>', 'quiet time that closes a burst of file changes (default: 20)')
+  .option(
+    '--config <file>',
+    'JSON file with the same settings: plugins, stateDir, debounceMs, hotReload, logLevel',
+  )
+  .addOption(
+    new Option(
+      '--no-hot-reload',
+      'start with hot reload switched off (daemon/setHotReload turns it on)',
+    ),
+  )
+  .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: info)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  reloadd serve --plugins ./plugins                 watch ./plugins and print what happens
+  reloadd serve --plugins ./plugins --stdio         what an editor runs, as it runs a language server
+  reloadd serve --config reloadd.json --state-dir .reloadd/state`,
+  )
+  .action(async (flags) => {
+    await serve(await resolveServeSettings(flags));
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    process.exit(error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage);
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`reloadd: ${error.message}\n`);
+    process.exit(ExitCode.Usage);
+  }
+  process.stderr.write(
+    `reloadd: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(ExitCode.Failed);
+});

@@ -1,0 +1,98 @@
+import { createRequire } from 'node:module';
+import { format } from 'node:util';
+import type { Logger } from './logger.js';
+import { type Disposable, ResourceKind, type ResourceTracker } from './ResourceTracker.js';
+
+/** Calls plugin code from a callback the daemon owns (timer, listener): it must never throw. */
+export type GuardedInvoke = (
+  where: string,
+  fn: (...args: unknown[]) => unknown,
+  args: unknown[],
+) => void;
+
+/**
+ * The globals of a generation's realm beyond the language's own: a console that logs with the
+ * plugin's tag, timers that are tracked (and so cleared at unload), `require` for Node's built-in
+ * modules (esbuild bundles everything else), and the usual web-platform helpers.
+ */
+export function createSandboxGlobals(options: {
+  entry: string;
+  tracker: ResourceTracker;
+  logger: Logger;
+  invoke: GuardedInvoke;
+}): Record<string, unknown> {
+  const { tracker, logger, invoke } = options;
+  const handles = new Map<unknown, Disposable>();
+
+  const startTimer = (kind: 'timeout' | 'interval', fn: unknown, ms: unknown, args: unknown[]) => {
+    if (typeof fn !== 'function')
+      throw new TypeError(
+        `set${kind === 'timeout' ? 'Timeout' : 'Interval'}: callback must be a function`,
+      );
+    const callback = fn as (...a: unknown[]) => unknown;
+    const delay = Number(ms) || 0;
+    const label = callback.name || `${delay}ms`;
+    let handle: NodeJS.Timeout;
+    if (kind === 'timeout') {
+      handle = setTimeout(() => {
+        release();
+        invoke('setTimeout callback', callback, args);
+      }, delay);
+    } else {
+      handle = setInterval(() => invoke('setInterval callback', callback, args), delay);
+    }
+    const tracked = tracker.track(
+      kind === 'timeout' ? ResourceKind.Timeout : ResourceKind.Interval,
+      label,
+      () => clearTimeout(handle),
+    );
+    const release = () => {
+      handles.delete(handle);
+      handles.delete(Number(handle));
+      tracked.dispose();
+    };
+    handles.set(handle, { dispose: release });
+    handles.set(Number(handle), { dispose: release });
+    return handle;
+  };
+  const clearTimer = (handle: unknown) => {
+    const entry = handles.get(handle) ?? handles.get(Number(handle));
+    entry?.dispose();
+  };
+
+  const log =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      logger[level](format(...args));
+    };
+  const console = {
+    log: log('info'),
+    info: log('info'),
+    debug: log('debug'),
+    trace: log('debug'),
+    warn: log('warn'),
+    error: log('error'),
+  };
+
+  return {
+    console,
+    setTimeout: (fn: unknown, ms?: unknown, ...args: unknown[]) =>
+      startTimer('timeout', fn, ms, args),
+    setInterval: (fn: unknown, ms?: unknown, ...args: unknown[]) =>
+      startTimer('interval', fn, ms, args),
+    clearTimeout: clearTimer,
+    clearInterval: clearTimer,
+    queueMicrotask,
+    structuredClone,
+    require: createRequire(options.entry),
+    process,
+    Buffer,
+    URL,
+    URLSearchParams,
+    TextEncoder,
+    TextDecoder,
+    AbortController,
+    AbortSignal,
+    performance,
+  };
+}

@@ -1,0 +1,349 @@
+import { performance } from 'node:perf_hooks';
+import {
+  type Diagnostic,
+  DiagnosticCodes,
+  type DiagnosticSeverity,
+  PluginStatus,
+  type ReloadError,
+} from '../protocol/index.js';
+import type { Logger } from './logger.js';
+import type { PluginBuilder } from './PluginBuilder.js';
+import {
+  EvaluationError,
+  type GenerationServices,
+  LifecycleError,
+  PluginGeneration,
+} from './PluginGeneration.js';
+import type { PluginRecord } from './PluginRecord.js';
+import { describeLeftovers } from './ResourceTracker.js';
+import type { Snapshot, SnapshotStore } from './SnapshotStore.js';
+import { describeThrown, locateInBundle, type SourceLocation } from './sourceLocation.js';
+import { extractState } from './stateTransfer.js';
+
+export interface TransactionDeps {
+  builder: PluginBuilder;
+  snapshots: SnapshotStore;
+  services(record: PluginRecord): GenerationServices;
+  logger: Logger;
+}
+
+/** Milliseconds spent in each phase; the reload trace logs them. */
+export interface PhaseTimings {
+  build: number;
+  saveState: number;
+  deactivate: number;
+  activate: number;
+  restoreState: number;
+}
+
+export interface TransactionOutcome {
+  ok: boolean;
+  generation: number;
+  durationMs: number;
+  error?: ReloadError;
+  rolledBack?: boolean;
+  /** The plugin's whole diagnostic list after this transaction (replaces the previous one). */
+  diagnostics: Diagnostic[];
+  phases: PhaseTimings;
+}
+
+/**
+ * One reload (or first load) of one plugin, in the order that keeps state safe:
+ *   1. build and evaluate the new generation, touching nothing of the old one;
+ *   2. old generation: saveState → deactivate → release everything it still holds;
+ *   3. new generation: activate → restoreState;
+ *   4. if 3 throws: release the new generation and bring the old code back with the same state.
+ * A run that a newer change overtakes before step 2 gives up (`isStale`).
+ */
+export class ReloadTransaction {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly phases: PhaseTimings = {
+    build: 0,
+    saveState: 0,
+    deactivate: 0,
+    activate: 0,
+    restoreState: 0,
+  };
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly record: PluginRecord,
+    private readonly deps: TransactionDeps,
+    private readonly isStale: () => boolean,
+  ) {}
+
+  private get id(): string {
+    return this.record.descriptor.id;
+  }
+
+  async run(): Promise<TransactionOutcome | 'superseded'> {
+    const { record, deps } = this;
+    const descriptor = record.descriptor;
+
+    const built = await this.timed('build', () => deps.builder.build(descriptor));
+    if (this.isStale()) return 'superseded';
+    if (!built.ok) {
+      record.failedBuild = true;
+      record.inputs = new Set([
+        ...record.inputs,
+        descriptor.entry,
+        ...built.errors.flatMap((e) => (e.file ? [e.file] : [])),
+      ]);
+      for (const e of built.errors) this.add('error', DiagnosticCodes.BuildFailed, e.message, e);
+      return this.fail(
+        DiagnosticCodes.BuildFailed,
+        built.errors[0]?.message ?? 'build failed',
+        built.errors[0],
+      );
+    }
+    record.failedBuild = false;
+    record.inputs = new Set(built.bundle.inputs);
+
+    const previous = record.generation;
+    let next: PluginGeneration;
+    try {
+      next = new PluginGeneration(
+        descriptor,
+        built.bundle,
+        record.generationNumber + 1,
+        deps.services(record),
+      );
+    } catch (error) {
+      if (!(error instanceof EvaluationError)) throw error;
+      const code =
+        error.thrown === undefined ? DiagnosticCodes.NoActivate : DiagnosticCodes.EvaluateFailed;
+      const message =
+        error.thrown === undefined
+          ? error.message
+          : `${error.message}: ${describeThrown(error.thrown)}`;
+      const where =
+        error.thrown === undefined ? undefined : locateInBundle(error.thrown, built.bundle);
+      this.add('error', code, message, where);
+      return this.fail(code, message, where);
+    }
+    if (this.isStale()) {
+      next.unload();
+      return 'superseded';
+    }
+
+    // Point of no return for the old generation: from here on, state must survive whatever happens.
+    let snapshot = deps.snapshots.get(this.id);
+    if (previous) {
+      try {
+        snapshot = (await this.timed('saveState', () => this.saveState(previous))) ?? snapshot;
+      } catch (error) {
+        next.unload();
+        const message = `${this.lifecycleMessage(error)}; the running generation was kept`;
+        const where = this.locate(error, previous);
+        this.add('error', DiagnosticCodes.SaveStateFailed, message, where);
+        return this.fail(DiagnosticCodes.SaveStateFailed, message, where);
+      }
+      await this.timed('deactivate', () => this.unload(previous));
+      record.generation = undefined;
+    }
+
+    try {
+      await this.start(next, snapshot, previous !== undefined);
+    } catch (error) {
+      next.unload();
+      const code =
+        this.failedCall(error) === 'activate'
+          ? DiagnosticCodes.ActivateFailed
+          : DiagnosticCodes.RestoreStateFailed;
+      const message = this.lifecycleMessage(error);
+      const where = this.locate(error, next);
+      this.add('error', code, message, where);
+      const rolledBack = previous ? await this.rollback(snapshot) : false;
+      return this.fail(code, message, where, rolledBack);
+    }
+
+    record.generation = next;
+    record.generationNumber = next.number;
+    record.lastGood = { descriptor, bundle: built.bundle };
+    record.status = PluginStatus.Active;
+    return this.outcome(true);
+  }
+
+  /** Activates a generation and gives it its state, migrating it if the state version moved. */
+  private async start(
+    generation: PluginGeneration,
+    snapshot: Snapshot | undefined,
+    afterReload: boolean,
+  ): Promise<void> {
+    await this.timed('activate', () => generation.activate());
+    let state = snapshot?.value;
+    const wanted = generation.descriptor.stateVersion;
+    if (snapshot && snapshot.stateVersion !== wanted) {
+      if (generation.hasMigrateState) {
+        const migrated = await generation.migrateState(snapshot.value, snapshot.stateVersion);
+        state = this.keep(migrated, generation.number, wanted)?.value;
+      } else {
+        this.add(
+          'warning',
+          DiagnosticCodes.StateVersionChanged,
+          `stateVersion changed from ${snapshot.stateVersion ?? 'none'} to ${wanted ?? 'none'} and the plugin exports no migrateState: it starts without its saved state (the snapshot is replaced at its next save)`,
+        );
+        state = undefined;
+      }
+    }
+    await this.timed('restoreState', () => generation.restoreState(state, afterReload));
+  }
+
+  private async saveState(generation: PluginGeneration): Promise<Snapshot | undefined> {
+    if (!generation.hasSaveState) return undefined;
+    const raw = await generation.saveState();
+    if (raw === undefined) return undefined;
+    return this.keep(raw, generation.number, generation.descriptor.stateVersion);
+  }
+
+  /** Copies state out of a realm, reports what could not cross, and stores the snapshot. */
+  private keep(
+    raw: unknown,
+    generation: number,
+    stateVersion: number | undefined,
+  ): Snapshot | undefined {
+    const { value, problems } = extractState(raw);
+    for (const problem of problems) {
+      this.add('warning', DiagnosticCodes.StateNotCloneable, `${problem.path} ${problem.reason}`);
+    }
+    if (value === undefined) return undefined;
+    const snapshot: Snapshot = {
+      value,
+      savedAt: new Date(),
+      generation,
+      ...(stateVersion !== undefined ? { stateVersion } : {}),
+    };
+    this.deps.snapshots.set(this.id, snapshot);
+    return snapshot;
+  }
+
+  /** deactivate, then release whatever is left and say what it was. */
+  private async unload(generation: PluginGeneration): Promise<void> {
+    try {
+      await generation.deactivate();
+    } catch (error) {
+      this.add(
+        'warning',
+        DiagnosticCodes.DeactivateFailed,
+        this.lifecycleMessage(error),
+        this.locate(error, generation),
+      );
+    }
+    const leftovers = generation.unload();
+    if (leftovers.length > 0) {
+      this.add(
+        'warning',
+        DiagnosticCodes.UnloadLeak,
+        `Plugin '${this.id}' did not fully unload: ${describeLeftovers(leftovers)}. reloadd disposed them; dispose them in deactivate, or push them to ctx.subscriptions.`,
+      );
+    }
+  }
+
+  /** Brings the last good code back in a fresh realm, with the state saved a moment ago. */
+  private async rollback(snapshot: Snapshot | undefined): Promise<boolean> {
+    const { record, deps } = this;
+    const good = record.lastGood;
+    if (!good) return false;
+    try {
+      const restored = new PluginGeneration(
+        good.descriptor,
+        good.bundle,
+        record.generationNumber,
+        deps.services(record),
+      );
+      try {
+        await restored.activate();
+        await restored.restoreState(snapshot?.value, true);
+      } catch (error) {
+        restored.unload();
+        throw error;
+      }
+      record.generation = restored;
+      record.status = PluginStatus.Active;
+      this.add(
+        'info',
+        DiagnosticCodes.RolledBack,
+        `generation ${record.generationNumber} was brought back with its state`,
+      );
+      return true;
+    } catch (error) {
+      this.add(
+        'error',
+        DiagnosticCodes.ActivateFailed,
+        `rolling back failed too: ${this.lifecycleMessage(error)}`,
+      );
+      return false;
+    }
+  }
+
+  private fail(
+    code: string,
+    message: string,
+    where?: Partial<SourceLocation>,
+    rolledBack = false,
+  ): TransactionOutcome {
+    if (!this.record.generation) this.record.status = PluginStatus.Failed;
+    const error: ReloadError = {
+      code,
+      message,
+      ...(where?.file ? { file: where.file } : {}),
+      ...(where?.range ? { range: where.range } : {}),
+    };
+    return { ...this.outcome(false), error, ...(rolledBack ? { rolledBack } : {}) };
+  }
+
+  private outcome(ok: boolean): TransactionOutcome {
+    return {
+      ok,
+      generation: this.record.generationNumber,
+      durationMs: round(performance.now() - this.started),
+      diagnostics: this.diagnostics,
+      phases: this.phases,
+    };
+  }
+
+  private add(
+    severity: DiagnosticSeverity,
+    code: string,
+    message: string,
+    where?: Partial<SourceLocation>,
+  ): void {
+    this.diagnostics.push({
+      pluginId: this.id,
+      severity,
+      code,
+      message,
+      ...(where?.file ? { file: where.file } : {}),
+      ...(where?.range ? { range: where.range } : {}),
+      ...(where?.codeFrame ? { codeFrame: where.codeFrame } : {}),
+    });
+  }
+
+  private failedCall(error: unknown): string {
+    return error instanceof LifecycleError ? error.call : 'activate';
+  }
+
+  private lifecycleMessage(error: unknown): string {
+    if (error instanceof LifecycleError)
+      return `${error.call} threw ${describeThrown(error.thrown)}`;
+    return describeThrown(error);
+  }
+
+  private locate(error: unknown, generation: PluginGeneration): SourceLocation | undefined {
+    const thrown = error instanceof LifecycleError ? error.thrown : error;
+    return locateInBundle(thrown, generation.bundle);
+  }
+
+  private async timed<T>(phase: keyof PhaseTimings, work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.phases[phase] = round(this.phases[phase] + performance.now() - start);
+    }
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

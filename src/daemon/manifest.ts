@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Plugin ids name folders, state files and log streams, so they must not be able to climb out of a
+ * folder: letters, digits, dots, dashes and underscores, starting with a letter or digit, no "..".
+ * Reverse-DNS ids (com.example.my-plugin) pass.
+ */
+export const PluginIdSchema = z
+  .string()
+  .min(1)
+  .max(214)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "-" and "_"')
+  .refine((id) => !id.includes('..'), 'may not contain ".."');
+
+const Capabilities = z
+  .object({
+    supportsHotReload: z.boolean().default(true),
+    supportsDisable: z.boolean().default(true),
+  })
+  .strict();
+
+/** `dependencies` maps plugin ids to semver ranges; an array of ids means "any version". */
+const Dependencies = z
+  .union([z.array(PluginIdSchema), z.record(PluginIdSchema, z.string())])
+  .transform((deps) =>
+    Array.isArray(deps) ? Object.fromEntries(deps.map((id) => [id, '*'])) : deps,
+  );
+
+/** The fields reloadd reads, from `plugin.json` or from the `reloadd` key of `package.json`. */
+export const ManifestSchema = z.object({
+  id: PluginIdSchema.optional(),
+  name: z.string().min(1).optional(),
+  version: z.string().min(1).default('0.0.0'),
+  main: z.string().min(1).optional(),
+  capabilities: Capabilities.default({ supportsHotReload: true, supportsDisable: true }),
+  dependencies: Dependencies.default({}),
+  /** Bump it when the shape of saved state changes; see "State versions" in the README. */
+  stateVersion: z.number().int().min(0).optional(),
+});
+export type Manifest = z.output<typeof ManifestSchema>;
+
+/** Turns zod's issues into one line a plugin author can act on. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      return `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,202 @@
+import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-jsonrpc';
+import type { z } from 'zod';
+import {
+  type AnyRequest,
+  DaemonSetHotReload,
+  DaemonStatus,
+  EditorEvent,
+  ErrorCodes,
+  Initialize,
+  PluginDiagnostics,
+  PluginDisable,
+  PluginEnable,
+  PluginExecuteCommand,
+  PluginGetState,
+  PluginList,
+  PluginReload,
+  PROTOCOL_VERSION,
+  type ResultOf,
+  Shutdown,
+  serverNotifications,
+  type ValidParamsOf,
+} from '../protocol/index.js';
+import type { ClientChannel } from './Broadcaster.js';
+import type { Logger } from './logger.js';
+import { describeZodError } from './manifest.js';
+import type { ReloadDaemon } from './ReloadDaemon.js';
+import { ReloaddError } from './ReloaddError.js';
+
+type Phase = 'waiting' | 'running' | 'shutdown';
+type Handler = (params: unknown, token: CancellationToken) => Promise<unknown>;
+
+export interface ServerHooks {
+  /** The client sent `initialized`: time to load plugins. */
+  onInitialized(): void;
+  /** The process should end with this code (`exit`, or the client went away). */
+  onExit(code: number): void;
+}
+
+/**
+ * The one place that binds protocol methods to the daemon core. Every request goes through one
+ * wrapper: LSP lifecycle checks, zod validation of params (-32602 with zod's message),
+ * cancellation (-32800), and ReloaddError → JSON-RPC error with its stable code in `data.code`.
+ */
+export function bindProtocol(
+  connection: MessageConnection,
+  daemon: ReloadDaemon,
+  options: { logger: Logger; version: string; hooks: ServerHooks },
+): void {
+  const { logger, hooks } = options;
+  let phase: Phase = 'waiting';
+  const handlers = new Map<string, Handler>();
+
+  function on<D extends AnyRequest>(
+    def: D,
+    handler: (
+      params: ValidParamsOf<D>,
+      token: CancellationToken,
+    ) => Promise<ResultOf<D>> | ResultOf<D>,
+  ): void {
+    handlers.set(def.method, async (raw, token) => {
+      const parsed = def.params.safeParse(raw);
+      if (!parsed.success) {
+        throw new ResponseError(
+          ErrorCodes.InvalidParams,
+          `invalid params for ${def.method}: ${describeZodError(parsed.error)}`,
+        );
+      }
+      const result = await handler(parsed.data as ValidParamsOf<D>, token);
+      const checked = (def.result as z.ZodType).safeParse(result);
+      if (!checked.success) {
+        logger.error(
+          { method: def.method, issues: checked.error.issues },
+          'result does not match the protocol',
+        );
+        throw new ResponseError(
+          ErrorCodes.InternalError,
+          `the daemon produced an invalid ${def.method} result`,
+        );
+      }
+      return result;
+    });
+  }
+
+  on(Initialize, () => {
+    if (phase !== 'waiting')
+      throw new ResponseError(ErrorCodes.InvalidRequest, 'initialize was already received');
+    phase = 'running';
+    return {
+      serverInfo: { name: 'reloadd', version: options.version },
+      protocolVersion: PROTOCOL_VERSION,
+      capabilities: {
+        requests: [...handlers.keys()],
+        notifications: serverNotifications.map((n) => n.method),
+        hotReload: daemon.status().hotReload,
+      },
+    };
+  });
+  on(Shutdown, async () => {
+    phase = 'shutdown';
+    await daemon.shutdown();
+    return null;
+  });
+  on(PluginList, () => ({ plugins: daemon.listPlugins() }));
+  on(PluginReload, async (params, token) => {
+    const ids = params.all ? 'all' : (params.ids ?? [params.id as string]);
+    return { results: await daemon.reload(ids, () => token.isCancellationRequested) };
+  });
+  on(PluginGetState, (params) => daemon.getState(params.id));
+  on(PluginDiagnostics, (params) => ({ diagnostics: daemon.getDiagnostics(params?.id) }));
+  on(PluginExecuteCommand, (params) => daemon.executeCommand(params.command, params.args ?? []));
+  on(PluginEnable, async (params) => ({ result: await daemon.enable(params.id) }));
+  on(PluginDisable, async (params) => {
+    await daemon.disable(params.id);
+    return { id: params.id, status: 'disabled' as const };
+  });
+  on(DaemonStatus, () => daemon.status());
+  on(DaemonSetHotReload, (params) => ({ enabled: daemon.setHotReload(params.enabled) }));
+
+  connection.onRequest(async (method, params, token) => {
+    if (phase === 'waiting' && method !== Initialize.method) {
+      throw new ResponseError(
+        ErrorCodes.ServerNotInitialized,
+        `the daemon is not initialized: send "initialize" before "${method}"`,
+      );
+    }
+    if (phase === 'shutdown' && method !== Shutdown.method) {
+      throw new ResponseError(
+        ErrorCodes.InvalidRequest,
+        `the daemon is shutting down: "${method}" was refused`,
+      );
+    }
+    const handler = handlers.get(method);
+    if (!handler) throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method}"`);
+    try {
+      return await untilCancelled(handler(params, token), token);
+    } catch (error) {
+      throw toResponseError(error, method, logger);
+    }
+  });
+
+  connection.onNotification((method, params) => {
+    if (method === 'exit') {
+      hooks.onExit(phase === 'shutdown' ? 0 : 1);
+      return;
+    }
+    if (phase !== 'running') return; // LSP: notifications before initialize are dropped.
+    if (method === 'initialized') {
+      hooks.onInitialized();
+      return;
+    }
+    if (method === EditorEvent.method) {
+      const parsed = EditorEvent.params.safeParse(params);
+      if (!parsed.success) {
+        logger.warn(
+          { method, problem: describeZodError(parsed.error) },
+          'ignored an invalid notification',
+        );
+        return;
+      }
+      daemon.emitEvent(parsed.data.event, parsed.data.data);
+      return;
+    }
+    if (!method.startsWith('$/')) logger.warn({ method }, 'ignored an unknown notification');
+  });
+
+  connection.onClose(() => hooks.onExit(phase === 'shutdown' ? 0 : 1));
+}
+
+/** The channel through which the core's notifications reach this connection's client. */
+export function connectionChannel(connection: MessageConnection, logger: Logger): ClientChannel {
+  return {
+    notify(def, params) {
+      connection
+        .sendNotification(def.method, params)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, method: def.method }, 'notification not sent'),
+        );
+    },
+  };
+}
+
+/** Answers -32800 as soon as the client cancels; the work itself may still finish in the background. */
+function untilCancelled<T>(work: Promise<T>, token: CancellationToken): Promise<T> {
+  const cancelled = () =>
+    new ResponseError(ErrorCodes.RequestCancelled, 'the request was cancelled');
+  if (token.isCancellationRequested) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const subscription = token.onCancellationRequested(() => reject(cancelled()));
+    work.then(resolve, reject).finally(() => subscription.dispose());
+  });
+}
+
+function toResponseError(error: unknown, method: string, logger: Logger): ResponseError<unknown> {
+  if (error instanceof ResponseError) return error;
+  if (error instanceof ReloaddError)
+    return new ResponseError(error.rpcCode, error.message, { code: error.code });
+  logger.error({ err: error, method }, 'request failed');
+  return new ResponseError(
+    ErrorCodes.InternalError,
+    `${method} failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}

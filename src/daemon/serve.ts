@@ -1,0 +1,114 @@
+import { stat } from 'node:fs/promises';
+import {
+  createMessageConnection,
+  ResponseError,
+  type Logger as RpcLogger,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+import { ErrorCodes } from '../protocol/index.js';
+import { type ServeSettings, UsageError } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { ReloadDaemon } from './ReloadDaemon.js';
+import { bindProtocol, connectionChannel } from './rpcServer.js';
+import { VERSION } from './version.js';
+
+/**
+ * `reloadd serve`. With --stdio, an editor owns the process: the protocol runs on stdin/stdout,
+ * logs go to stderr, and plugins load once the editor has sent `initialized`. Without it, the
+ * daemon loads plugins at once and prints what happens, for a person at a terminal.
+ */
+export async function serve(settings: ServeSettings): Promise<void> {
+  const isDir = await stat(settings.pluginsDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new UsageError(`plugins folder ${settings.pluginsDir} does not exist`);
+
+  const logger = createLogger({
+    level: settings.logLevel,
+    mode: settings.stdio ? 'stdio' : 'standalone',
+  });
+  const daemon = new ReloadDaemon({
+    pluginsDir: settings.pluginsDir,
+    ...(settings.stateDir ? { stateDir: settings.stateDir } : {}),
+    debounceMs: settings.debounceMs,
+    hotReload: settings.hotReload,
+    logger,
+    version: VERSION,
+  });
+  keepAliveOnPluginErrors(logger);
+
+  let exiting = false;
+  const exit = (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    daemon
+      .shutdown()
+      .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
+      .finally(() => process.exit(code));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => exit(0));
+
+  if (!settings.stdio) {
+    logger.info(
+      { pluginsDir: settings.pluginsDir, hotReload: settings.hotReload },
+      `reloadd ${VERSION} watching ${settings.pluginsDir}`,
+    );
+    await daemon.start();
+    return;
+  }
+
+  const connection = createMessageConnection(
+    new StreamMessageReader(process.stdin),
+    new StreamMessageWriter(process.stdout),
+    rpcLogger(logger),
+    {
+      // A request cancelled before it was even dispatched still gets its answer (LSP).
+      connectionStrategy: {
+        cancelUndispatched: () => ({
+          jsonrpc: '2.0',
+          id: null,
+          error: new ResponseError(
+            ErrorCodes.RequestCancelled,
+            'the request was cancelled',
+          ).toJson(),
+        }),
+      },
+    },
+  );
+  daemon.clients.add(connectionChannel(connection, logger));
+  bindProtocol(connection, daemon, {
+    logger,
+    version: VERSION,
+    hooks: {
+      onInitialized: () => {
+        daemon
+          .start()
+          .catch((error: unknown) => logger.error({ err: error }, 'daemon failed to start'));
+      },
+      onExit: exit,
+    },
+  });
+  connection.listen();
+}
+
+function rpcLogger(logger: Logger): RpcLogger {
+  return {
+    error: (message) => logger.error(message),
+    warn: (message) => logger.warn(message),
+    info: (message) => logger.debug(message),
+    log: (message) => logger.debug(message),
+  };
+}
+
+/**
+ * Plugin code runs in this process; an error it lets escape (from a handler the daemon does not
+ * wrap) is logged rather than allowed to end every other plugin and the editor's session.
+ */
+function keepAliveOnPluginErrors(logger: Logger): void {
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason }, 'unhandled promise rejection'),
+  );
+  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
+}

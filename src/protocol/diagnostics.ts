@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Zero-based, as in LSP: `line` counts lines, `character` counts UTF-16 code units. */
+export const Position = z.object({
+  line: z.number().int().min(0),
+  character: z.number().int().min(0),
+});
+export type Position = z.infer<typeof Position>;
+
+export const Range = z.object({ start: Position, end: Position });
+export type Range = z.infer<typeof Range>;
+
+export const DiagnosticSeverity = z.enum(['error', 'warning', 'info']);
+export type DiagnosticSeverity = z.infer<typeof DiagnosticSeverity>;
+
+export const Diagnostic = z.object({
+  pluginId: z.string(),
+  severity: DiagnosticSeverity,
+  /** A stable `RELOADD_...` code from `DiagnosticCodes`. */
+  code: z.string(),
+  message: z.string(),
+  /** Absolute path of the file the diagnostic is about. */
+  file: z.string().optional(),
+  range: Range.optional(),
+  /** A few lines of source around `range`, with the offending column marked, as plain text. */
+  codeFrame: z.string().optional(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+export const DiagnosticCodes = {
+  ManifestInvalid: 'RELOADD_MANIFEST_INVALID',
+  DuplicateId: 'RELOADD_DUPLICATE_ID',
+  BuildFailed: 'RELOADD_BUILD_FAILED',
+  EvaluateFailed: 'RELOADD_EVALUATE_FAILED',
+  NoActivate: 'RELOADD_NO_ACTIVATE',
+  ActivateFailed: 'RELOADD_ACTIVATE_FAILED',
+  RestoreStateFailed: 'RELOADD_RESTORE_STATE_FAILED',
+  SaveStateFailed: 'RELOADD_SAVE_STATE_FAILED',
+  DeactivateFailed: 'RELOADD_DEACTIVATE_FAILED',
+  StateNotCloneable: 'RELOADD_STATE_NOT_CLONEABLE',
+  StateVersionChanged: 'RELOADD_STATE_VERSION_CHANGED',
+  SnapshotCorrupt: 'RELOADD_SNAPSHOT_CORRUPT',
+  RolledBack: 'RELOADD_ROLLED_BACK',
+  UnloadLeak: 'RELOADD_UNLOAD_LEAK',
+  RuntimeError: 'RELOADD_RUNTIME_ERROR',
+  DependencyMissing: 'RELOADD_DEPENDENCY_MISSING',
+  DependencyCycle: 'RELOADD_DEPENDENCY_CYCLE',
+  RestartRequired: 'RELOADD_RESTART_REQUIRED',
+} as const;

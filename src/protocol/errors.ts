@@ -1,0 +1,31 @@
+/**
+ * JSON-RPC error codes. The first group is JSON-RPC's and LSP's own; the second is reloadd's,
+ * outside the ranges those reserve. Every reloadd error also carries a stable string code in
+ * `error.data.code` (`RELOADD_...`), which scripts should match on rather than the message.
+ */
+export const ErrorCodes = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  ServerNotInitialized: -32002,
+  RequestCancelled: -32800,
+
+  UnknownPlugin: 1001,
+  PluginNotActive: 1002,
+  UnknownCommand: 1003,
+  CommandFailed: 1004,
+  NotSupported: 1005,
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Stable string codes, in `error.data.code` and in reload results' `error.code`. */
+export const ReloaddErrorCodes = {
+  UnknownPlugin: 'RELOADD_UNKNOWN_PLUGIN',
+  PluginNotActive: 'RELOADD_PLUGIN_NOT_ACTIVE',
+  UnknownCommand: 'RELOADD_UNKNOWN_COMMAND',
+  CommandFailed: 'RELOADD_COMMAND_FAILED',
+  DisableNotSupported: 'RELOADD_DISABLE_NOT_SUPPORTED',
+  RestartRequired: 'RELOADD_RESTART_REQUIRED',
+} as const;

@@ -1,0 +1,46 @@
+/**
+ * The reloadd protocol: every method's literal name, its zod schemas and the types inferred from
+ * them, shared by the daemon and every client.
+ *
+ * Import rule: files in src/protocol import only zod and each other. Nothing here may import from
+ * src/daemon or src/clients, so a client can depend on this folder alone.
+ */
+import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
+import { Initialize, Shutdown } from './lifecycle.js';
+import { DidReload, PublishDiagnostics } from './notifications.js';
+import {
+  PluginDiagnostics,
+  PluginDisable,
+  PluginEnable,
+  PluginExecuteCommand,
+  PluginGetState,
+  PluginList,
+  PluginReload,
+} from './plugin.js';
+
+export * from './daemon.js';
+export * from './define.js';
+export * from './diagnostics.js';
+export * from './errors.js';
+export * from './lifecycle.js';
+export * from './notifications.js';
+export * from './plugin.js';
+export * from './status.js';
+
+/** Every request the daemon answers, in the order protocol.md documents them. */
+export const requests = [
+  Initialize,
+  Shutdown,
+  PluginList,
+  PluginReload,
+  PluginGetState,
+  PluginDiagnostics,
+  PluginExecuteCommand,
+  PluginEnable,
+  PluginDisable,
+  DaemonStatus,
+  DaemonSetHotReload,
+] as const;
+
+/** Every notification the daemon sends. */
+export const serverNotifications = [DidReload, PublishDiagnostics] as const;

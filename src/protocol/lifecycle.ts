@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { notification, request } from './define.js';
+
+/** Bumped on any incompatible change to a method, notification or schema in this folder. */
+export const PROTOCOL_VERSION = '1.0';
+
+export const ClientCapabilities = z.looseObject({});
+
+export const Initialize = request(
+  'initialize',
+  z.object({
+    processId: z.number().int().nullable().optional(),
+    clientInfo: z.object({ name: z.string(), version: z.string().optional() }).optional(),
+    protocolVersion: z.string().optional(),
+    capabilities: ClientCapabilities.optional(),
+  }),
+  z.object({
+    serverInfo: z.object({ name: z.string(), version: z.string() }),
+    protocolVersion: z.string(),
+    capabilities: z.object({
+      /** Every request method this daemon answers. */
+      requests: z.array(z.string()),
+      /** Every notification method this daemon sends. */
+      notifications: z.array(z.string()),
+      hotReload: z.boolean(),
+    }),
+  }),
+);
+
+export const Initialized = notification('initialized', z.object({}).optional());
+
+export const Shutdown = request('shutdown', z.null().optional(), z.null());
+
+export const Exit = notification('exit', z.null().optional());

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { notification } from './define.js';
+import { Diagnostic } from './diagnostics.js';
+import { ReloadError } from './plugin.js';
+import { ReloadTrigger } from './status.js';
+
+/** Sent to every client after each reload transaction, whether it succeeded or not. */
+export const DidReload = notification(
+  'plugin/didReload',
+  z.object({
+    id: z.string(),
+    ok: z.boolean(),
+    generation: z.number().int(),
+    durationMs: z.number(),
+    trigger: z.enum([
+      ReloadTrigger.File,
+      ReloadTrigger.Request,
+      ReloadTrigger.Dependency,
+      ReloadTrigger.Startup,
+    ]),
+    changedFiles: z.array(z.string()).optional(),
+    /** True when the new generation failed and the previous one was brought back. */
+    rolledBack: z.boolean().optional(),
+    error: ReloadError.optional(),
+  }),
+);
+
+/** The whole current list for one plugin: it replaces the previous one; [] clears it (as LSP). */
+export const PublishDiagnostics = notification(
+  'plugin/publishDiagnostics',
+  z.object({ pluginId: z.string(), diagnostics: z.array(Diagnostic) }),
+);
+
+/** From a client: something happened in the editor. Delivered to `ctx.events.on(event, fn)`. */
+export const EditorEvent = notification(
+  'editor/event',
+  z.object({ event: z.string().min(1), data: z.unknown().optional() }),
+);

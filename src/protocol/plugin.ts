@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { request } from './define.js';
+import { Diagnostic } from './diagnostics.js';
+import { PluginStatus, ReloadTrigger } from './status.js';
+
+const PluginId = z.string().min(1);
+
+export const ReloadError = z.object({
+  /** A stable `RELOADD_...` code, usually the code of the diagnostic that explains it. */
+  code: z.string(),
+  message: z.string(),
+  file: z.string().optional(),
+  range: Diagnostic.shape.range,
+});
+export type ReloadError = z.infer<typeof ReloadError>;
+
+export const ReloadResult = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  /** The generation running after this reload (unchanged when it failed; 0: none ever ran). */
+  generation: z.number().int(),
+  durationMs: z.number(),
+  error: ReloadError.optional(),
+});
+export type ReloadResult = z.infer<typeof ReloadResult>;
+
+export const PluginInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  status: z.enum([
+    PluginStatus.Loading,
+    PluginStatus.Active,
+    PluginStatus.Failed,
+    PluginStatus.Disabled,
+  ]),
+  generation: z.number().int(),
+  /** The plugin's folder, or its file for a single-file plugin. */
+  path: z.string(),
+  supportsHotReload: z.boolean(),
+  supportsDisable: z.boolean(),
+  dependencies: z.array(z.string()),
+  lastReload: z
+    .object({
+      at: z.string(),
+      ok: z.boolean(),
+      durationMs: z.number(),
+      trigger: z.enum([
+        ReloadTrigger.File,
+        ReloadTrigger.Request,
+        ReloadTrigger.Dependency,
+        ReloadTrigger.Startup,
+      ]),
+    })
+    .optional(),
+});
+export type PluginInfo = z.infer<typeof PluginInfo>;
+
+export const PluginList = request(
+  'plugin/list',
+  z.object({}).optional(),
+  z.object({ plugins: z.array(PluginInfo) }),
+);
+
+export const PluginReload = request(
+  'plugin/reload',
+  z
+    .object({
+      id: PluginId.optional(),
+      ids: z.array(PluginId).min(1).optional(),
+      all: z.literal(true).optional(),
+    })
+    .strict()
+    .refine((p) => [p.id, p.ids, p.all].filter((v) => v !== undefined).length === 1, {
+      message: 'give exactly one of "id", "ids" or "all": true',
+    }),
+  z.object({ results: z.array(ReloadResult) }),
+);
+
+export const PluginGetState = request(
+  'plugin/getState',
+  z.object({ id: PluginId }),
+  z.object({
+    id: z.string(),
+    generation: z.number().int(),
+    /** The last snapshot, as JSON (Date → ISO string, Map → object, Set → array); null if none. */
+    state: z.unknown(),
+    /** When the snapshot was taken (ISO 8601); null if there is none. */
+    savedAt: z.string().nullable(),
+  }),
+);
+
+export const PluginDiagnostics = request(
+  'plugin/diagnostics',
+  z.object({ id: PluginId.optional() }).optional(),
+  z.object({ diagnostics: z.array(Diagnostic) }),
+);
+
+export const PluginExecuteCommand = request(
+  'plugin/executeCommand',
+  z.object({ command: z.string().min(1), args: z.array(z.unknown()).optional() }),
+  z.unknown(),
+);
+
+export const PluginEnable = request(
+  'plugin/enable',
+  z.object({ id: PluginId }),
+  z.object({ result: ReloadResult }),
+);
+
+export const PluginDisable = request(
+  'plugin/disable',
+  z.object({ id: PluginId }),
+  z.object({ id: z.string(), status: z.literal(PluginStatus.Disabled) }),
+);

@@ -1,0 +1,25 @@
+/** A plugin's status, as `plugin/list` reports it. */
+export const PluginStatus = {
+  /** Being built or activated for the first time (or re-enabled). */
+  Loading: 'loading',
+  /** A generation is running. */
+  Active: 'active',
+  /** No generation is running because the last load failed (see its diagnostics). */
+  Failed: 'failed',
+  /** Switched off by `plugin/disable`; its last state is kept. */
+  Disabled: 'disabled',
+} as const;
+export type PluginStatus = (typeof PluginStatus)[keyof typeof PluginStatus];
+
+/** Why a reload ran, as `plugin/didReload` reports it. */
+export const ReloadTrigger = {
+  /** A file in the plugin's bundle changed on disk. */
+  File: 'file',
+  /** A client asked (`plugin/reload`, `plugin/enable`). */
+  Request: 'request',
+  /** A plugin this one depends on was reloaded. */
+  Dependency: 'dependency',
+  /** The first load, when the daemon starts or the plugin appears. */
+  Startup: 'startup',
+} as const;
+export type ReloadTrigger = (typeof ReloadTrigger)[keyof typeof ReloadTrigger];
