@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
+import { fingerprint } from './fileFingerprint.js';
 import type { Logger } from './logger.js';
 import type { FileChange } from './planReload.js';
 
@@ -14,6 +15,9 @@ export class PluginWatcher {
   private timer: NodeJS.Timeout | undefined;
   private firstPendingAt = 0;
   private external = new Set<string>();
+  /** What each changed file looked like when its last event came (see `recheckLater`). */
+  private readonly fingerprints = new Map<string, string>();
+  private readonly rechecks = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly options: {
@@ -33,12 +37,11 @@ export class PluginWatcher {
     });
     this.watcher = watcher;
     for (const kind of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
-      watcher.on(kind, (file: string) =>
-        this.record(
-          path.resolve(file),
-          kind === 'addDir' ? 'add' : kind === 'unlinkDir' ? 'unlink' : kind,
-        ),
-      );
+      watcher.on(kind, (file: string) => {
+        const change = kind === 'addDir' ? 'add' : kind === 'unlinkDir' ? 'unlink' : kind;
+        this.record(path.resolve(file), change);
+        if (kind === 'add' || kind === 'change') this.recheckLater(path.resolve(file));
+      });
     }
     watcher.on('error', (error) => this.options.logger.warn({ err: error }, 'file watcher error'));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
@@ -56,11 +59,14 @@ export class PluginWatcher {
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
+    for (const timer of this.rechecks.values()) clearTimeout(timer);
+    this.rechecks.clear();
     this.pending.clear();
     await this.watcher?.close();
   }
 
   private record(file: string, kind: FileChange['kind']): void {
+    this.options.logger.trace({ file, kind }, 'file event');
     const before = this.pending.get(file);
     // unlink then add (an atomic save) is a change; add then unlink is nothing worth a reload.
     if (before === 'unlink' && kind === 'add') this.pending.set(file, 'change');
@@ -74,6 +80,33 @@ export class PluginWatcher {
     this.timer = setTimeout(() => this.flush(), delay);
   }
 
+  /**
+   * chokidar drops every `change` of a path for 50 ms after the first one, with no trailing
+   * event, so the last save of a quick burst could go unseen and stale code stay active. Just
+   * after that window, look at the file again and report a change chokidar swallowed.
+   */
+  private recheckLater(file: string): void {
+    fingerprint(file)
+      .then((seen) => {
+        if (seen) this.fingerprints.set(file, seen);
+      })
+      .catch(() => undefined);
+    clearTimeout(this.rechecks.get(file));
+    const timer = setTimeout(() => {
+      this.rechecks.delete(file);
+      fingerprint(file)
+        .then((now) => {
+          if (now === undefined || now === this.fingerprints.get(file)) return;
+          this.fingerprints.set(file, now);
+          this.record(file, 'change');
+        })
+        .catch((error: unknown) =>
+          this.options.logger.debug({ err: error, file }, 'recheck failed'),
+        );
+    }, CHOKIDAR_CHANGE_THROTTLE_MS + 15);
+    this.rechecks.set(file, timer);
+  }
+
   private flush(): void {
     this.timer = undefined;
     if (this.pending.size === 0) return;
@@ -82,6 +115,9 @@ export class PluginWatcher {
     this.options.onChanges(changes);
   }
 }
+
+/** chokidar's fixed per-path throttle of `change` events (chokidar/index.js, `_throttle`). */
+const CHOKIDAR_CHANGE_THROTTLE_MS = 50;
 
 /** Dot folders, node_modules and editor swap files inside the plugins folder are not watched. */
 export function isIgnoredPath(pluginsDir: string, file: string): boolean {

@@ -6,6 +6,7 @@ import {
   PluginStatus,
   type ReloadError,
 } from '../protocol/index.js';
+import { anyMoved, fingerprintAll } from './fileFingerprint.js';
 import type { Logger } from './logger.js';
 import type { PluginBuilder } from './PluginBuilder.js';
 import {
@@ -80,8 +81,12 @@ export class ReloadTransaction {
     const { record, deps } = this;
     const descriptor = record.descriptor;
 
+    // An editor may still be writing (truncate, then write): a build that read a file which
+    // changed under it is stale, and is redone on the file's final content.
+    const before = await fingerprintAll(new Set([descriptor.entry, ...record.inputs]));
     const built = await this.timed('build', () => deps.builder.build(descriptor));
-    if (this.isStale()) return 'superseded';
+    const read = built.ok ? built.bundle.inputs : [descriptor.entry, ...record.inputs];
+    if (this.isStale() || anyMoved(before, await fingerprintAll(read))) return 'superseded';
     if (!built.ok) {
       record.failedBuild = true;
       record.inputs = new Set([

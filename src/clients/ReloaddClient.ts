@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  type CancellationToken,
+  createMessageConnection,
+  type Disposable,
+  type MessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
+import {
+  type AnyNotification,
+  type AnyRequest,
+  Initialize,
+  type ParamsOf,
+  PROTOCOL_VERSION,
+  type ResultOf,
+  Shutdown,
+} from '../protocol/index.js';
+
+/**
+ * A typed client for the reloadd protocol: every call is typed from its declaration in
+ * src/protocol. It knows nothing of the daemon's insides; it is what an editor integration,
+ * the CLI and the tests use.
+ */
+export class ReloaddClient {
+  constructor(readonly connection: MessageConnection) {}
+
+  request<D extends AnyRequest>(
+    def: D,
+    params: ParamsOf<D>,
+    token?: CancellationToken,
+  ): Promise<ResultOf<D>> {
+    // vscode-jsonrpc would send a null or absent params as [] (by position); send none instead.
+    const args: unknown[] = params === null || params === undefined ? [] : [params];
+    if (token) args.push(token);
+    return this.connection.sendRequest(def.method, ...args) as Promise<ResultOf<D>>;
+  }
+
+  notify<D extends AnyNotification>(def: D, params: ParamsOf<D>): Promise<void> {
+    return this.connection.sendNotification(def.method, params);
+  }
+
+  onNotification<D extends AnyNotification>(
+    def: D,
+    handler: (params: z.output<D['params']>) => void,
+  ): Disposable {
+    return this.connection.onNotification(def.method, (params: unknown) =>
+      handler(params as z.output<D['params']>),
+    );
+  }
+
+  /** The LSP handshake: `initialize`, then `initialized`. */
+  async initialize(clientName: string): Promise<ResultOf<typeof Initialize>> {
+    const result = await this.request(Initialize, {
+      processId: process.pid,
+      clientInfo: { name: clientName },
+      protocolVersion: PROTOCOL_VERSION,
+      capabilities: {},
+    });
+    await this.connection.sendNotification('initialized', {});
+    return result;
+  }
+
+  /** `shutdown`, then `exit`: the polite way to stop a daemon this client started. */
+  async shutdown(): Promise<void> {
+    await this.request(Shutdown, null);
+    await this.connection.sendNotification('exit');
+  }
+
+  dispose(): void {
+    this.connection.dispose();
+  }
+}
+
+/** Starts `reloadd serve --stdio ...` as a child process and connects to it, as an editor does. */
+export function spawnStdioDaemon(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { client: ReloaddClient; child: ChildProcess } {
+  const child = spawn(command, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (!child.stdout || !child.stdin) throw new Error('the daemon process has no stdio pipes');
+  const connection = createMessageConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
+  connection.listen();
+  return { client: new ReloaddClient(connection), child };
+}

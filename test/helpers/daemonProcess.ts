@@ -1,0 +1,89 @@
+import type { ChildProcess } from 'node:child_process';
+import { afterAll } from 'vitest';
+import { type ReloaddClient, spawnStdioDaemon } from '../../src/clients/index.js';
+import { DidReload, PublishDiagnostics } from '../../src/protocol/index.js';
+import { NotificationLog } from './NotificationLog.js';
+import { CLI_PATH } from './paths.js';
+
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  // Whatever a failed test left running is killed here, so no test run leaves processes behind.
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export interface DaemonUnderTest {
+  client: ReloaddClient;
+  child: ChildProcess;
+  reloads: NotificationLog<DidReload>;
+  diagnostics: NotificationLog<PublishDiagnostics>;
+  stderr: () => string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  /** shutdown + exit; resolves with the process's exit code. */
+  stop(): Promise<number | null>;
+}
+
+type DidReload = import('zod').output<(typeof DidReload)['params']>;
+type PublishDiagnostics = import('zod').output<(typeof PublishDiagnostics)['params']>;
+
+/** Spawns the built daemon over stdio, as an editor would. `initialize: false` skips the handshake. */
+export async function startDaemon(
+  pluginsDir: string,
+  options: { args?: string[]; initialize?: boolean; expectPlugins?: number } = {},
+): Promise<DaemonUnderTest> {
+  const args = [
+    CLI_PATH,
+    'serve',
+    '--stdio',
+    '--plugins',
+    pluginsDir,
+    '--log-level',
+    'debug',
+    ...(options.args ?? []),
+  ];
+  const { client, child } = spawnStdioDaemon(process.execPath, args);
+  running.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    });
+  });
+  const reloads = NotificationLog.of(client, DidReload);
+  const diagnostics = NotificationLog.of(client, PublishDiagnostics);
+  const daemon: DaemonUnderTest = {
+    client,
+    child,
+    reloads,
+    diagnostics,
+    stderr: () => stderr,
+    exited,
+    async stop() {
+      if (child.exitCode === null) {
+        await client.shutdown().catch(() => undefined);
+      }
+      const code = await exited;
+      client.dispose();
+      return code;
+    },
+  };
+  if (options.initialize !== false) {
+    await client.initialize('reloadd-tests');
+    if (options.expectPlugins !== undefined) {
+      // Startup is over when every plugin has reported its first load.
+      const ids = new Set<string>();
+      await reloads.waitFor(
+        (r) => {
+          if (r.trigger === 'startup') ids.add(r.id);
+          return ids.size >= (options.expectPlugins ?? 0);
+        },
+        { what: `${options.expectPlugins} startup loads` },
+      );
+    }
+  }
+  return daemon;
+}
