@@ -36,3 +36,7 @@ export const EditorEvent = notification(
   'editor/event',
   z.object({ event: z.string().min(1), data: z.unknown().optional() }),
 );
+
+export type DidReloadParams = z.infer<typeof DidReload.params>;
+export type PublishDiagnosticsParams = z.infer<typeof PublishDiagnostics.params>;
+export type EditorEventParams = z.infer<typeof EditorEvent.params>;

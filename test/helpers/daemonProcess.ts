@@ -1,7 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll } from 'vitest';
 import { type ReloaddClient, spawnStdioDaemon } from '../../src/clients/index.js';
-import { DidReload, PublishDiagnostics } from '../../src/protocol/index.js';
+import {
+  DidReload,
+  type DidReloadParams,
+  PublishDiagnostics,
+  type PublishDiagnosticsParams,
+} from '../../src/protocol/index.js';
 import { NotificationLog } from './NotificationLog.js';
 import { CLI_PATH } from './paths.js';
 
@@ -14,17 +19,14 @@ afterAll(() => {
 export interface DaemonUnderTest {
   client: ReloaddClient;
   child: ChildProcess;
-  reloads: NotificationLog<DidReload>;
-  diagnostics: NotificationLog<PublishDiagnostics>;
+  reloads: NotificationLog<DidReloadParams>;
+  diagnostics: NotificationLog<PublishDiagnosticsParams>;
   stderr: () => string;
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number | null>;
   /** shutdown + exit; resolves with the process's exit code. */
   stop(): Promise<number | null>;
 }
-
-type DidReload = import('zod').output<(typeof DidReload)['params']>;
-type PublishDiagnostics = import('zod').output<(typeof PublishDiagnostics)['params']>;
 
 /** Spawns the built daemon over stdio, as an editor would. `initialize: false` skips the handshake. */
 export async function startDaemon(
