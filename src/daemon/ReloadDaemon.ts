@@ -265,6 +265,7 @@ export class ReloadDaemon {
       uptimeMs: Math.round(performance.now() - this.startedAt),
       pluginsDir: this.options.pluginsDir,
       hotReload: this.hotReload,
+      heldChanges: new Set(this.heldChanges.map((c) => c.path)).size,
       plugins: {
         total: records.length,
         loading: count(PluginStatus.Loading),

@@ -1,4 +1,13 @@
-import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-jsonrpc';
+import type { Readable, Writable } from 'node:stream';
+import {
+  type CancellationToken,
+  createMessageConnection,
+  type MessageConnection,
+  ResponseError,
+  type Logger as RpcLogger,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
 import {
   type AnyRequest,
@@ -164,6 +173,38 @@ export function bindProtocol(
   });
 
   connection.onClose(() => hooks.onExit(phase === 'shutdown' ? 0 : 1));
+}
+
+/** A JSON-RPC connection with LSP framing over a pair of streams (stdio, or a test's pipes). */
+export function createServerConnection(
+  input: Readable,
+  output: Writable,
+  logger: Logger,
+): MessageConnection {
+  const rpcLogger: RpcLogger = {
+    error: (message: string) => logger.error(message),
+    warn: (message: string) => logger.warn(message),
+    info: (message: string) => logger.debug(message),
+    log: (message: string) => logger.debug(message),
+  };
+  return createMessageConnection(
+    new StreamMessageReader(input),
+    new StreamMessageWriter(output),
+    rpcLogger,
+    {
+      // A request cancelled before it was even dispatched still gets its answer (LSP).
+      connectionStrategy: {
+        cancelUndispatched: () => ({
+          jsonrpc: '2.0',
+          id: null,
+          error: new ResponseError(
+            ErrorCodes.RequestCancelled,
+            'the request was cancelled',
+          ).toJson(),
+        }),
+      },
+    },
+  );
 }
 
 /** The channel through which the core's notifications reach this connection's client. */

@@ -1,16 +1,8 @@
 import { stat } from 'node:fs/promises';
-import {
-  createMessageConnection,
-  ResponseError,
-  type Logger as RpcLogger,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
-import { ErrorCodes } from '../protocol/index.js';
 import { type ServeSettings, UsageError } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { ReloadDaemon } from './ReloadDaemon.js';
-import { bindProtocol, connectionChannel } from './rpcServer.js';
+import { bindProtocol, connectionChannel, createServerConnection } from './rpcServer.js';
 import { VERSION } from './version.js';
 
 /**
@@ -59,24 +51,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
     return;
   }
 
-  const connection = createMessageConnection(
-    new StreamMessageReader(process.stdin),
-    new StreamMessageWriter(process.stdout),
-    rpcLogger(logger),
-    {
-      // A request cancelled before it was even dispatched still gets its answer (LSP).
-      connectionStrategy: {
-        cancelUndispatched: () => ({
-          jsonrpc: '2.0',
-          id: null,
-          error: new ResponseError(
-            ErrorCodes.RequestCancelled,
-            'the request was cancelled',
-          ).toJson(),
-        }),
-      },
-    },
-  );
+  const connection = createServerConnection(process.stdin, process.stdout, logger);
   daemon.clients.add(connectionChannel(connection, logger));
   bindProtocol(connection, daemon, {
     logger,
@@ -91,15 +66,6 @@ export async function serve(settings: ServeSettings): Promise<void> {
     },
   });
   connection.listen();
-}
-
-function rpcLogger(logger: Logger): RpcLogger {
-  return {
-    error: (message) => logger.error(message),
-    warn: (message) => logger.warn(message),
-    info: (message) => logger.debug(message),
-    log: (message) => logger.debug(message),
-  };
 }
 
 /**

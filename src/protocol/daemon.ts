@@ -22,6 +22,8 @@ export const DaemonStatus = request(
     uptimeMs: z.number(),
     pluginsDir: z.string(),
     hotReload: z.boolean(),
+    /** Files changed while hot reload was off; they reload when it is switched back on. */
+    heldChanges: z.number().int(),
     plugins: z.object({
       total: z.number().int(),
       loading: z.number().int(),

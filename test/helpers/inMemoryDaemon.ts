@@ -1,0 +1,91 @@
+import { PassThrough } from 'node:stream';
+import pino from 'pino';
+import { afterAll } from 'vitest';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+import { ReloaddClient } from '../../src/clients/index.js';
+import { ReloadDaemon } from '../../src/daemon/ReloadDaemon.js';
+import {
+  bindProtocol,
+  connectionChannel,
+  createServerConnection,
+} from '../../src/daemon/rpcServer.js';
+import { DidReload, PublishDiagnostics } from '../../src/protocol/index.js';
+import { NotificationLog } from './NotificationLog.js';
+
+const open: ReloadDaemon[] = [];
+afterAll(async () => {
+  await Promise.all(open.splice(0).map((d) => d.shutdown()));
+});
+
+/**
+ * The daemon core and its protocol wiring, connected to a client through an in-memory duplex
+ * pair: no process, the same code paths as over stdio.
+ */
+export async function connectInMemory(
+  pluginsDir: string,
+  options: {
+    stateDir?: string;
+    debounceMs?: number;
+    initialize?: boolean;
+    expectPlugins?: number;
+  } = {},
+) {
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  const logger = pino({ level: 'silent' });
+  const daemon = new ReloadDaemon({
+    pluginsDir,
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    debounceMs: options.debounceMs ?? 20,
+    hotReload: true,
+    logger,
+    version: '0.0.0-test',
+  });
+  open.push(daemon);
+  const server = createServerConnection(toServer, toClient, logger);
+  const exits: number[] = [];
+  let started: Promise<void> | undefined;
+  daemon.clients.add(connectionChannel(server, logger));
+  bindProtocol(server, daemon, {
+    logger,
+    version: '0.0.0-test',
+    hooks: {
+      onInitialized: () => {
+        started = daemon.start();
+      },
+      onExit: (code) => exits.push(code),
+    },
+  });
+  server.listen();
+  const clientConnection = createMessageConnection(
+    new StreamMessageReader(toClient),
+    new StreamMessageWriter(toServer),
+  );
+  clientConnection.listen();
+  const client = new ReloaddClient(clientConnection);
+  const reloads = NotificationLog.of(client, DidReload);
+  const diagnostics = NotificationLog.of(client, PublishDiagnostics);
+  if (options.initialize !== false) {
+    await client.initialize('in-memory-test');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.expectPlugins !== undefined) {
+      await reloads.waitFor(
+        () =>
+          reloads.all.filter((r) => r.trigger === 'startup').length >= (options.expectPlugins ?? 0),
+      );
+    }
+  }
+  return {
+    client,
+    daemon,
+    exits,
+    reloads,
+    diagnostics,
+    /** Resolves when the startup load (triggered by `initialized`) is complete. */
+    started: () => started ?? Promise.resolve(),
+  };
+}
