@@ -646,10 +646,20 @@ export class ReloadDaemon {
       if (!semver.satisfies(dep.descriptor.version, range, { includePrerelease: true })) {
         return `requires "${depId}" ${range}, but version ${dep.descriptor.version} is installed`;
       }
-      if (dep.status !== PluginStatus.Active)
+      // In a cycle, one member has to load before the other: the cycle was warned about.
+      if (dep.status !== PluginStatus.Active && !this.dependsOn(depId, record.descriptor.id)) {
         return `requires plugin "${depId}", which is ${dep.status}`;
+      }
     }
     return undefined;
+  }
+
+  /** True when plugin `from` depends on plugin `to`, directly or through others. */
+  private dependsOn(from: string, to: string, seen = new Set<string>()): boolean {
+    if (seen.has(from)) return false;
+    seen.add(from);
+    const deps = Object.keys(this.records.get(from)?.descriptor.dependencies ?? {});
+    return deps.includes(to) || deps.some((d) => this.dependsOn(d, to, seen));
   }
 
   /** Saves state, deactivates and unloads the running generation, if any; then sets `status`. */

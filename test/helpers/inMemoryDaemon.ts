@@ -48,15 +48,16 @@ export async function connectInMemory(
   open.push(daemon);
   const server = createServerConnection(toServer, toClient, logger);
   const exits: number[] = [];
-  let started: Promise<void> | undefined;
+  let markStarted!: (start: Promise<void>) => void;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
   daemon.clients.add(connectionChannel(server, logger));
   bindProtocol(server, daemon, {
     logger,
     version: '0.0.0-test',
     hooks: {
-      onInitialized: () => {
-        started = daemon.start();
-      },
+      onInitialized: () => markStarted(daemon.start()),
       onExit: (code) => exits.push(code),
     },
   });
@@ -71,11 +72,11 @@ export async function connectInMemory(
   const diagnostics = NotificationLog.of(client, PublishDiagnostics);
   if (options.initialize !== false) {
     await client.initialize('in-memory-test');
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (options.expectPlugins !== undefined) {
+    await started;
+    const expected = options.expectPlugins ?? 0;
+    if (expected > 0) {
       await reloads.waitFor(
-        () =>
-          reloads.all.filter((r) => r.trigger === 'startup').length >= (options.expectPlugins ?? 0),
+        () => reloads.all.filter((r) => r.trigger === 'startup').length >= expected,
       );
     }
   }
@@ -86,6 +87,6 @@ export async function connectInMemory(
     reloads,
     diagnostics,
     /** Resolves when the startup load (triggered by `initialized`) is complete. */
-    started: () => started ?? Promise.resolve(),
+    started: () => started,
   };
 }

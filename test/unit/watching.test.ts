@@ -1,0 +1,168 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  DaemonSetHotReload,
+  DaemonStatus,
+  DiagnosticCodes,
+  PluginExecuteCommand,
+  PluginGetState,
+  PluginList,
+} from '../../src/protocol/index.js';
+import { editFile, editFileAtomically, tempDir } from '../helpers/files.js';
+import { connectInMemory } from '../helpers/inMemoryDaemon.js';
+import { counterPlugin, manifest } from '../helpers/pluginSource.js';
+
+type Daemon = Awaited<ReturnType<typeof connectInMemory>>;
+const get = (d: Daemon, id: string) =>
+  d.client.request(PluginExecuteCommand, { command: `${id}.get` });
+const increment = (d: Daemon, id: string) =>
+  d.client.request(PluginExecuteCommand, { command: `${id}.increment` });
+
+describe('watching the plugins folder', () => {
+  it('loads a plugin folder that appears, unloads one that goes (keeping its state), and restores it on return', async () => {
+    const dir = await tempDir();
+    const d = await connectInMemory(dir, { expectPlugins: 0 });
+    await d.started();
+    const folder = path.join(dir, 'late');
+    await editFile(path.join(folder, 'index.js'), counterPlugin('late', 'v1'));
+    await editFile(path.join(folder, 'plugin.json'), manifest('late'));
+    await d.reloads.waitFor((r) => r.id === 'late' && r.ok, { what: 'the new plugin to load' });
+    expect(await increment(d, 'late')).toBe(1);
+
+    await rm(folder, { recursive: true });
+    await expect.poll(async () => (await d.client.request(PluginList, {})).plugins).toEqual([]);
+    expect(await d.client.request(PluginGetState, { id: 'late' })).toMatchObject({
+      state: { count: 1 },
+    });
+
+    const mark = d.reloads.mark;
+    await editFile(path.join(folder, 'index.js'), counterPlugin('late', 'v2'));
+    await editFile(path.join(folder, 'plugin.json'), manifest('late'));
+    await d.reloads.waitFor((r) => r.id === 'late' && r.ok, { from: mark });
+    expect(await get(d, 'late')).toMatchObject({ version: 'v2', count: 1 });
+  });
+
+  it('reloads every plugin that imports a changed file outside the plugins folder', async () => {
+    const root = await tempDir();
+    const dir = path.join(root, 'plugins');
+    const shared = path.join(root, 'shared', 'label.js');
+    await editFile(shared, "export const LABEL = 'one';\n");
+    for (const id of ['a', 'b']) {
+      await editFile(
+        path.join(dir, `${id}.js`),
+        counterPlugin(
+          id,
+          'v1',
+          "import { LABEL } from '../shared/label.js';\nexport const label = () => LABEL;",
+        ),
+      );
+    }
+    const d = await connectInMemory(dir, { expectPlugins: 2 });
+    const mark = d.reloads.mark;
+    await editFile(shared, "export const LABEL = 'two';\n");
+    const a = await d.reloads.waitFor((r) => r.id === 'a' && r.trigger === 'file', { from: mark });
+    const b = await d.reloads.waitFor((r) => r.id === 'b' && r.trigger === 'file', { from: mark });
+    expect(a.changedFiles).toEqual([shared]);
+    expect(b.changedFiles).toEqual([shared]);
+  });
+
+  it('reloads a helper module edited inside the plugin folder', async () => {
+    const dir = await tempDir();
+    await editFile(path.join(dir, 'p', 'plugin.json'), manifest('p'));
+    await editFile(path.join(dir, 'p', 'version.js'), "export const V = 'v1';\n");
+    await editFile(
+      path.join(dir, 'p', 'index.js'),
+      counterPlugin('p', 'unused', "import { V } from './version.js';").replace(
+        'version: VERSION',
+        'version: V',
+      ),
+    );
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    await editFile(path.join(dir, 'p', 'version.js'), "export const V = 'v2';\n");
+    await d.reloads.waitFor((r) => r.id === 'p' && r.trigger === 'file');
+    expect(await get(d, 'p')).toMatchObject({ version: 'v2' });
+  });
+
+  it('handles a save by write-then-rename (an atomic save) as one change', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'atomic.js');
+    await editFile(file, counterPlugin('atomic', 'v1'));
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    await increment(d, 'atomic');
+    await editFileAtomically(file, counterPlugin('atomic', 'v2'));
+    await d.reloads.waitFor((r) => r.id === 'atomic' && r.trigger === 'file');
+    expect(await get(d, 'atomic')).toMatchObject({ version: 'v2', count: 1 });
+    expect(d.reloads.all.filter((r) => r.trigger === 'file').every((r) => r.ok)).toBe(true);
+  });
+
+  it('holds changes while hot reload is off and applies them when it is back on', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'held.js');
+    await editFile(file, counterPlugin('held', 'v1'));
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    expect(await d.client.request(DaemonSetHotReload, { enabled: false })).toEqual({
+      enabled: false,
+    });
+    await editFile(file, counterPlugin('held', 'v2'));
+    await expect.poll(async () => (await d.client.request(DaemonStatus, {})).heldChanges).toBe(1);
+    expect(await get(d, 'held')).toMatchObject({ version: 'v1' });
+    expect(d.reloads.all.filter((r) => r.trigger === 'file')).toEqual([]);
+
+    await d.client.request(DaemonSetHotReload, { enabled: true });
+    await d.reloads.waitFor((r) => r.id === 'held' && r.trigger === 'file');
+    expect(await get(d, 'held')).toMatchObject({ version: 'v2' });
+    expect((await d.client.request(DaemonStatus, {})).heldChanges).toBe(0);
+  });
+
+  it('asks for a restart instead of reloading a plugin without hot reload support', async () => {
+    const dir = await tempDir();
+    await editFile(path.join(dir, 'fixed', 'index.js'), counterPlugin('fixed', 'v1'));
+    await editFile(
+      path.join(dir, 'fixed', 'plugin.json'),
+      manifest('fixed', { capabilities: { supportsHotReload: false } }),
+    );
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    await editFile(path.join(dir, 'fixed', 'index.js'), counterPlugin('fixed', 'v2'));
+    const told = await d.reloads.waitFor((r) => r.id === 'fixed' && r.trigger === 'file');
+    expect(told).toMatchObject({
+      ok: false,
+      generation: 1,
+      error: { code: 'RELOADD_RESTART_REQUIRED' },
+    });
+    const diagnostics = await d.diagnostics.waitFor((p) => p.pluginId === 'fixed');
+    expect(diagnostics.diagnostics[0]).toMatchObject({
+      code: DiagnosticCodes.RestartRequired,
+      severity: 'warning',
+    });
+    expect(await get(d, 'fixed')).toMatchObject({ version: 'v1' });
+  });
+
+  it('lists a plugin with a bad manifest as failed, says why, and loads it once fixed', async () => {
+    const dir = await tempDir();
+    const manifestFile = path.join(dir, 'broken', 'plugin.json');
+    await editFile(path.join(dir, 'broken', 'index.js'), counterPlugin('broken', 'v1'));
+    await editFile(
+      manifestFile,
+      JSON.stringify({ id: '../escape', capabilities: { supportsHotReload: 'yes' } }),
+    );
+    await editFile(path.join(dir, 'fine.js'), counterPlugin('fine', 'v1'));
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    const { plugins } = await d.client.request(PluginList, {});
+    expect(plugins.map((p) => [p.id, p.status])).toEqual([
+      ['broken', 'failed'],
+      ['fine', 'active'],
+    ]);
+    const published = await d.diagnostics.waitFor((p) => p.pluginId === 'broken');
+    expect(published.diagnostics[0]).toMatchObject({
+      code: DiagnosticCodes.ManifestInvalid,
+      file: manifestFile,
+    });
+    expect(published.diagnostics[0]?.message).toContain('id: may contain only letters');
+    expect(published.diagnostics[0]?.message).toContain('capabilities.supportsHotReload');
+
+    await editFile(manifestFile, manifest('broken'));
+    await d.reloads.waitFor((r) => r.id === 'broken' && r.ok);
+    expect(await get(d, 'broken')).toMatchObject({ version: 'v1' });
+  });
+});
