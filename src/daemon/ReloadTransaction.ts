@@ -19,7 +19,6 @@ import type { PluginRecord } from './PluginRecord.js';
 import { describeLeftovers } from './ResourceTracker.js';
 import type { Snapshot, SnapshotStore } from './SnapshotStore.js';
 import { describeThrown, locateInBundle, type SourceLocation } from './sourceLocation.js';
-import { extractState } from './stateTransfer.js';
 
 export interface TransactionDeps {
   builder: PluginBuilder;
@@ -196,29 +195,26 @@ export class ReloadTransaction {
 
   private async saveState(generation: PluginGeneration): Promise<Snapshot | undefined> {
     if (!generation.hasSaveState) return undefined;
-    const raw = await generation.saveState();
-    if (raw === undefined) return undefined;
-    return this.keep(raw, generation.number, generation.descriptor.stateVersion);
+    return this.keep(
+      await generation.saveState(),
+      generation.number,
+      generation.descriptor.stateVersion,
+    );
   }
 
-  /** Copies state out of a realm, reports what could not cross, and stores the snapshot. */
+  /** Stores the state a generation handed over, and reports what could not cross. */
   private keep(
     raw: unknown,
     generation: number,
     stateVersion: number | undefined,
   ): Snapshot | undefined {
-    const { value, problems } = extractState(raw);
+    const { snapshot, problems } = this.deps.snapshots.capture(this.id, raw, {
+      generation,
+      stateVersion,
+    });
     for (const problem of problems) {
       this.add('warning', DiagnosticCodes.StateNotCloneable, `${problem.path} ${problem.reason}`);
     }
-    if (value === undefined) return undefined;
-    const snapshot: Snapshot = {
-      value,
-      savedAt: new Date(),
-      generation,
-      ...(stateVersion !== undefined ? { stateVersion } : {}),
-    };
-    this.deps.snapshots.set(this.id, snapshot);
     return snapshot;
   }
 

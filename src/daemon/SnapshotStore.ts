@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { Logger } from './logger.js';
+import { extractState, type StateProblem } from './stateTransfer.js';
 
 /** A plugin's saved state: plain data of the daemon's realm, as `extractState` makes it. */
 export interface Snapshot {
@@ -56,6 +57,27 @@ export class SnapshotStore {
         this.logger.error({ err: error, plugin: pluginId }, 'could not write the state snapshot'),
       );
     this.writes.set(pluginId, write);
+  }
+
+  /**
+   * Copies state a plugin handed over out of its realm and keeps it as the plugin's snapshot.
+   * Returns what could not be kept as it was; `undefined` state keeps the previous snapshot.
+   */
+  capture(
+    pluginId: string,
+    raw: unknown,
+    from: { generation: number; stateVersion?: number | undefined },
+  ): { snapshot?: Snapshot; problems: StateProblem[] } {
+    if (raw === undefined) return { problems: [] };
+    const { value, problems } = extractState(raw);
+    const snapshot: Snapshot = {
+      value,
+      savedAt: new Date(),
+      generation: from.generation,
+      ...(from.stateVersion !== undefined ? { stateVersion: from.stateVersion } : {}),
+    };
+    this.set(pluginId, snapshot);
+    return { snapshot, problems };
   }
 
   /** Reads every snapshot file; an unreadable one is moved aside (never deleted) and reported. */

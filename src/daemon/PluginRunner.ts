@@ -1,0 +1,367 @@
+import path from 'node:path';
+import semver from 'semver';
+import {
+  DiagnosticCodes,
+  DidReload,
+  ErrorCodes,
+  PluginStatus,
+  ReloaddErrorCodes,
+  type ReloadResult,
+  ReloadTrigger,
+} from '../protocol/index.js';
+import type { ClientChannel } from './Broadcaster.js';
+import { CommandRegistry } from './CommandRegistry.js';
+import type { DiagnosticsStore } from './DiagnosticsStore.js';
+import { EventBus } from './EventBus.js';
+import type { Logger } from './logger.js';
+import { PluginBuilder } from './PluginBuilder.js';
+import type { PluginCatalog } from './PluginCatalog.js';
+import type { GenerationServices, PluginGeneration } from './PluginGeneration.js';
+import type { PluginRecord } from './PluginRecord.js';
+import type { ReloadPlan } from './planReload.js';
+import { ReloaddError } from './ReloaddError.js';
+import { type ReloadJob, ReloadScheduler, SUPERSEDED } from './ReloadScheduler.js';
+import { ReloadStats } from './ReloadStats.js';
+import {
+  ReloadTransaction,
+  type TransactionDeps,
+  type TransactionOutcome,
+} from './ReloadTransaction.js';
+import type { SnapshotStore } from './SnapshotStore.js';
+import { describeThrown, locateInBundle } from './sourceLocation.js';
+import { toJsonValue } from './stateTransfer.js';
+
+/**
+ * Runs reloads: one plugin at a time through the scheduler, each as a ReloadTransaction, then
+ * statistics, diagnostics, the reload trace and the didReload notification. It also owns what
+ * all generations share: the command registry and the event bus.
+ */
+export class PluginRunner {
+  readonly commands = new CommandRegistry();
+  readonly events = new EventBus();
+  readonly stats = new ReloadStats();
+  readonly scheduler: ReloadScheduler<ReloadResult>;
+  private readonly transactionDeps: TransactionDeps;
+  private readonly catalog: PluginCatalog;
+  private readonly diagnostics: DiagnosticsStore;
+  private readonly snapshots: SnapshotStore;
+  private readonly clients: ClientChannel;
+  private readonly logger: Logger;
+  private readonly pluginsDir: string;
+  private readonly onInputsChanged: () => void;
+
+  constructor(options: {
+    catalog: PluginCatalog;
+    diagnostics: DiagnosticsStore;
+    snapshots: SnapshotStore;
+    clients: ClientChannel;
+    logger: Logger;
+    pluginsDir: string;
+    /** A build changed some plugin's input files (the watcher follows them). */
+    onInputsChanged(): void;
+  }) {
+    this.catalog = options.catalog;
+    this.diagnostics = options.diagnostics;
+    this.snapshots = options.snapshots;
+    this.clients = options.clients;
+    this.logger = options.logger;
+    this.pluginsDir = options.pluginsDir;
+    this.onInputsChanged = options.onInputsChanged;
+    this.scheduler = new ReloadScheduler(
+      (id, job, isStale) => this.runReload(id, job, isStale),
+      (error) => this.logger.error({ err: error }, 'reload crashed'),
+    );
+    this.transactionDeps = {
+      builder: new PluginBuilder(),
+      snapshots: this.snapshots,
+      services: (record) => this.servicesFor(record),
+      logger: this.logger,
+    };
+  }
+
+  /** Runs a command in its plugin's realm; its result as JSON, or an error naming the line that threw. */
+  async executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    const entry = this.commands.get(command);
+    if (!entry)
+      throw new ReloaddError(
+        ErrorCodes.UnknownCommand,
+        ReloaddErrorCodes.UnknownCommand,
+        `unknown command "${command}"`,
+      );
+    const generation = this.catalog.get(entry.pluginId)?.generation;
+    const realmArgs = generation ? (generation.toRealm(args) as unknown[]) : args;
+    try {
+      return toJsonValue(await entry.handler(...realmArgs)) ?? null;
+    } catch (thrown) {
+      const where = generation ? locateInBundle(thrown, generation.bundle) : undefined;
+      const at = where
+        ? ` (${path.relative(this.pluginsDir, where.file)}:${where.range.start.line + 1}:${where.range.start.character + 1})`
+        : '';
+      throw new ReloaddError(
+        ErrorCodes.CommandFailed,
+        ReloaddErrorCodes.CommandFailed,
+        `command "${command}" of plugin "${entry.pluginId}" threw ${describeThrown(thrown)}${at}`,
+      );
+    }
+  }
+
+  /** Runs a plan: each step starts once the steps of its dependencies are done. */
+  async runPlan(
+    plan: ReloadPlan,
+    isCancelled: () => boolean = () => false,
+  ): Promise<ReloadResult[]> {
+    for (const cycle of plan.cycles) {
+      for (const id of cycle) {
+        this.diagnostics.add({
+          pluginId: id,
+          severity: 'warning',
+          code: DiagnosticCodes.DependencyCycle,
+          message: `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}; these plugins load in id order`,
+        });
+      }
+    }
+    const done = new Map<string, Promise<ReloadResult>>();
+    for (const step of plan.steps) {
+      const deps = Object.keys(this.catalog.get(step.id)?.descriptor.dependencies ?? {}).flatMap(
+        (d) => {
+          const p = done.get(d);
+          return p ? [p] : [];
+        },
+      );
+      const job: ReloadJob = {
+        trigger: step.trigger,
+        ...(step.changedFiles ? { changedFiles: step.changedFiles } : {}),
+      };
+      done.set(
+        step.id,
+        Promise.all(deps).then(() =>
+          isCancelled()
+            ? {
+                id: step.id,
+                ok: false,
+                generation: this.catalog.get(step.id)?.generationNumber ?? 0,
+                durationMs: 0,
+                error: { code: 'RELOADD_CANCELLED', message: 'cancelled before it started' },
+              }
+            : this.scheduler.reload(step.id, job),
+        ),
+      );
+    }
+    return Promise.all(done.values());
+  }
+
+  private async runReload(
+    id: string,
+    job: ReloadJob,
+    isStale: () => boolean,
+  ): Promise<ReloadResult | typeof SUPERSEDED> {
+    const record = this.catalog.get(id);
+    if (!record)
+      return {
+        id,
+        ok: false,
+        generation: 0,
+        durationMs: 0,
+        error: { code: ReloaddErrorCodes.UnknownPlugin, message: `plugin "${id}" is gone` },
+      };
+    if (record.invalid) return this.refuse(record, record.invalid.code, record.invalid.message);
+    if (record.status === PluginStatus.Disabled)
+      return this.refuse(record, ReloaddErrorCodes.PluginNotActive, `plugin "${id}" is disabled`);
+    if (record.generation && !record.descriptor.supportsHotReload) {
+      return this.refuse(
+        record,
+        ReloaddErrorCodes.RestartRequired,
+        `plugin "${id}" does not support hot reload: restart the daemon to reload it`,
+      );
+    }
+    const unmet = this.unmetDependency(record);
+    if (unmet) {
+      this.diagnostics.replace(id, [
+        {
+          pluginId: id,
+          severity: 'error',
+          code: DiagnosticCodes.DependencyMissing,
+          message: unmet,
+        },
+      ]);
+      if (!record.generation) record.status = PluginStatus.Failed;
+      return this.finish(record, job, {
+        ok: false,
+        generation: record.generationNumber,
+        durationMs: 0,
+        error: { code: DiagnosticCodes.DependencyMissing, message: unmet },
+      });
+    }
+    const outcome = await new ReloadTransaction(record, this.transactionDeps, isStale).run();
+    if (outcome === 'superseded') return SUPERSEDED;
+    this.diagnostics.replace(id, outcome.diagnostics);
+    this.onInputsChanged();
+    this.logTrace(id, job, outcome);
+    return this.finish(
+      record,
+      job,
+      {
+        ok: outcome.ok,
+        generation: outcome.generation,
+        durationMs: outcome.durationMs,
+        ...(outcome.error ? { error: outcome.error } : {}),
+      },
+      outcome.rolledBack,
+    );
+  }
+
+  /** One line per reload, with its phase timings: seed 000's "debug information". */
+  private logTrace(id: string, job: ReloadJob, outcome: TransactionOutcome): void {
+    const verb = job.trigger === ReloadTrigger.Startup ? 'load' : 'reload';
+    const files = (job.changedFiles ?? []).map((f) => path.relative(this.pluginsDir, f));
+    const cause = job.trigger === ReloadTrigger.File ? `${files.join(', ')} changed` : job.trigger;
+    const p = outcome.phases;
+    const timings = `build ${p.build}, save ${p.saveState}, deactivate ${p.deactivate}, activate ${p.activate}, restore ${p.restoreState} ms`;
+    const message = outcome.ok
+      ? `${verb}ed generation ${outcome.generation} in ${outcome.durationMs} ms (${cause}; ${timings})`
+      : `${verb} failed (${cause}): ${outcome.error?.message}${outcome.rolledBack ? `; generation ${outcome.generation} was brought back with its state` : ''}`;
+    const fields = {
+      plugin: id,
+      trigger: job.trigger,
+      ok: outcome.ok,
+      generation: outcome.generation,
+      ms: outcome.durationMs,
+      phases: outcome.phases,
+      ...(job.changedFiles ? { changedFiles: job.changedFiles } : {}),
+    };
+    if (outcome.ok) this.logger.info(fields, message);
+    else this.logger.warn(fields, message);
+  }
+
+  private refuse(record: PluginRecord, code: string, message: string): ReloadResult {
+    return {
+      id: record.descriptor.id,
+      ok: false,
+      generation: record.generationNumber,
+      durationMs: 0,
+      error: { code, message },
+    };
+  }
+
+  /** Statistics, last-reload info and the didReload notification, for every finished reload. */
+  private finish(
+    record: PluginRecord,
+    job: ReloadJob,
+    result: Omit<ReloadResult, 'id'>,
+    rolledBack?: boolean,
+  ): ReloadResult {
+    const id = record.descriptor.id;
+    if (job.trigger !== ReloadTrigger.Startup) this.stats.record(result.durationMs, result.ok);
+    record.lastReload = {
+      at: new Date(),
+      ok: result.ok,
+      durationMs: result.durationMs,
+      trigger: job.trigger,
+    };
+    this.clients.notify(DidReload, {
+      id,
+      ...result,
+      trigger: job.trigger,
+      ...(job.changedFiles ? { changedFiles: job.changedFiles } : {}),
+      ...(rolledBack ? { rolledBack } : {}),
+    });
+    return { id, ...result };
+  }
+
+  private unmetDependency(record: PluginRecord): string | undefined {
+    for (const [depId, range] of Object.entries(record.descriptor.dependencies)) {
+      const dep = this.catalog.get(depId);
+      if (!dep || dep.invalid) return `requires plugin "${depId}", which is not installed`;
+      if (!semver.satisfies(dep.descriptor.version, range, { includePrerelease: true })) {
+        return `requires "${depId}" ${range}, but version ${dep.descriptor.version} is installed`;
+      }
+      // In a cycle, one member has to load before the other: the cycle was warned about.
+      if (dep.status !== PluginStatus.Active && !this.dependsOn(depId, record.descriptor.id)) {
+        return `requires plugin "${depId}", which is ${dep.status}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** True when plugin `from` depends on plugin `to`, directly or through others. */
+  private dependsOn(from: string, to: string, seen = new Set<string>()): boolean {
+    if (seen.has(from)) return false;
+    seen.add(from);
+    const deps = Object.keys(this.catalog.get(from)?.descriptor.dependencies ?? {});
+    return deps.includes(to) || deps.some((d) => this.dependsOn(d, to, seen));
+  }
+
+  /** Saves state, deactivates and unloads the running generation, if any; then sets `status`. */
+  async stopGeneration(record: PluginRecord, status: PluginStatus): Promise<void> {
+    const generation = record.generation;
+    record.status = status;
+    if (!generation) return;
+    const id = record.descriptor.id;
+    try {
+      if (generation.hasSaveState) this.storeState(id, await generation.saveState(), generation);
+    } catch (error) {
+      this.logger.warn(
+        { plugin: id, err: error },
+        'saveState failed while stopping; the previous snapshot is kept',
+      );
+    }
+    try {
+      await generation.deactivate();
+    } catch (error) {
+      this.logger.warn({ plugin: id, err: error }, 'deactivate failed');
+    }
+    generation.unload();
+    record.generation = undefined;
+  }
+
+  /** Keeps the state a generation handed over; problems were reported when it reloaded. */
+  storeState(id: string, raw: unknown, generation: PluginGeneration): void {
+    this.snapshots.capture(id, raw, {
+      generation: generation.number,
+      stateVersion: generation.descriptor.stateVersion,
+    });
+  }
+
+  private servicesFor(record: PluginRecord): GenerationServices {
+    const id = record.descriptor.id;
+    return {
+      commands: this.commands,
+      events: this.events,
+      logger: this.logger.child({ plugin: id }),
+      readState: () => this.snapshots.get(id)?.value,
+      writeState: (state) => {
+        const { problems } = this.snapshots.capture(id, state, {
+          generation: record.generationNumber,
+          stateVersion: record.descriptor.stateVersion,
+        });
+        for (const problem of problems) {
+          this.diagnostics.add({
+            pluginId: id,
+            severity: 'warning',
+            code: DiagnosticCodes.StateNotCloneable,
+            message: `${problem.path} ${problem.reason}`,
+          });
+        }
+      },
+      onCallbackError: (generation, where, thrown) => {
+        const at = locateInBundle(thrown, generation.bundle);
+        const message = `${where} threw ${describeThrown(thrown)}`;
+        this.logger.warn({ plugin: id, generation: generation.number }, message);
+        if (record.generation !== generation) return;
+        this.diagnostics.add({
+          pluginId: id,
+          severity: 'error',
+          code: DiagnosticCodes.RuntimeError,
+          message,
+          ...(at
+            ? {
+                file: at.file,
+                range: at.range,
+                ...(at.codeFrame ? { codeFrame: at.codeFrame } : {}),
+              }
+            : {}),
+        });
+      },
+    };
+  }
+}
