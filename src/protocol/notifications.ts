@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { notification } from './define.js';
 import { Diagnostic } from './diagnostics.js';
 import { ReloadError } from './plugin.js';
-import { ReloadTrigger } from './status.js';
+import { ReloadTriggerSchema } from './status.js';
 
 /** Sent to every client after each reload transaction, whether it succeeded or not. */
 export const DidReload = notification(
@@ -12,12 +12,7 @@ export const DidReload = notification(
     ok: z.boolean(),
     generation: z.number().int(),
     durationMs: z.number(),
-    trigger: z.enum([
-      ReloadTrigger.File,
-      ReloadTrigger.Request,
-      ReloadTrigger.Dependency,
-      ReloadTrigger.Startup,
-    ]),
+    trigger: ReloadTriggerSchema,
     changedFiles: z.array(z.string()).optional(),
     /** True when the new generation failed and the previous one was brought back. */
     rolledBack: z.boolean().optional(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { request } from './define.js';
 import { Diagnostic } from './diagnostics.js';
-import { PluginStatus, ReloadTrigger } from './status.js';
+import { PluginStatus, PluginStatusSchema, ReloadTriggerSchema } from './status.js';
 
 const PluginId = z.string().min(1);
 
@@ -28,12 +28,7 @@ export const PluginInfo = z.object({
   id: z.string(),
   name: z.string(),
   version: z.string(),
-  status: z.enum([
-    PluginStatus.Loading,
-    PluginStatus.Active,
-    PluginStatus.Failed,
-    PluginStatus.Disabled,
-  ]),
+  status: PluginStatusSchema,
   generation: z.number().int(),
   /** The plugin's folder, or its file for a single-file plugin. */
   path: z.string(),
@@ -45,12 +40,7 @@ export const PluginInfo = z.object({
       at: z.string(),
       ok: z.boolean(),
       durationMs: z.number(),
-      trigger: z.enum([
-        ReloadTrigger.File,
-        ReloadTrigger.Request,
-        ReloadTrigger.Dependency,
-        ReloadTrigger.Startup,
-      ]),
+      trigger: ReloadTriggerSchema,
     })
     .optional(),
 });

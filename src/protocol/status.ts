@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** A plugin's status, as `plugin/list` reports it. */
 export const PluginStatus = {
   /** Being built or activated for the first time (or re-enabled). */
@@ -23,3 +25,16 @@ export const ReloadTrigger = {
   Startup: 'startup',
 } as const;
 export type ReloadTrigger = (typeof ReloadTrigger)[keyof typeof ReloadTrigger];
+
+export const PluginStatusSchema = z.enum([
+  PluginStatus.Loading,
+  PluginStatus.Active,
+  PluginStatus.Failed,
+  PluginStatus.Disabled,
+]);
+export const ReloadTriggerSchema = z.enum([
+  ReloadTrigger.File,
+  ReloadTrigger.Request,
+  ReloadTrigger.Dependency,
+  ReloadTrigger.Startup,
+]);

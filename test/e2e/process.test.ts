@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ResponseError } from 'vscode-jsonrpc';
+import { ErrorCodes, PluginGetState, PluginList } from '../../src/protocol/index.js';
+import { startDaemon } from '../helpers/daemonProcess.js';
+import { copyFixture, editFile, tempDir } from '../helpers/files.js';
+import { CLI_PATH } from '../helpers/paths.js';
+
+const run = promisify(execFile);
+
+function isRunning(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the daemon as a process over stdio', () => {
+  it('refuses a request before initialize and answers bad params with -32602', async () => {
+    const dir = await tempDir();
+    await copyFixture('stateful', dir);
+    const daemon = await startDaemon(dir, { initialize: false });
+    const early = await daemon.client
+      .request(PluginList, {})
+      .catch((e: ResponseError<unknown>) => e);
+    expect(early).toMatchObject({ code: ErrorCodes.ServerNotInitialized });
+    await daemon.client.initialize('process-test');
+    const bad = await daemon.client
+      .request(PluginGetState, { id: ['x'] } as never)
+      .catch((e: ResponseError<unknown>) => e);
+    expect(bad).toBeInstanceOf(ResponseError);
+    expect(bad).toMatchObject({ code: ErrorCodes.InvalidParams });
+    expect((bad as ResponseError<unknown>).message).toContain(
+      'id: Invalid input: expected string, received array',
+    );
+    expect(await daemon.stop()).toBe(0);
+    expect(isRunning(daemon.child.pid)).toBe(false);
+  });
+
+  it('exits with 1 on exit without shutdown, and when its editor goes away', async () => {
+    const dir = await tempDir();
+    const first = await startDaemon(dir);
+    await first.client.connection.sendNotification('exit');
+    expect(await first.exited).toBe(1);
+
+    const second = await startDaemon(dir);
+    second.child.stdin?.end();
+    expect(await second.exited).toBe(1);
+    expect(isRunning(second.child.pid)).toBe(false);
+  });
+
+  it('keeps stdout for the protocol: logs go to stderr', async () => {
+    const dir = await tempDir();
+    await copyFixture('stateful', dir);
+    const daemon = await startDaemon(dir, { expectPlugins: 1 });
+    expect(daemon.stderr()).toContain('"msg":"loaded generation 1');
+    expect(await daemon.stop()).toBe(0);
+  });
+});
+
+describe('the command line', () => {
+  it('prints help a person can read', async () => {
+    const { stdout } = await run(process.execPath, [CLI_PATH, 'serve', '--help']);
+    expect(stdout).toContain('Usage: reloadd serve [options]');
+    expect(stdout).toContain('--state-dir <dir>');
+    expect(stdout).toContain('Examples:');
+  });
+
+  it('exits with 2 on a usage error and says what is wrong', async () => {
+    const dir = await tempDir();
+    const missing = await run(process.execPath, [
+      CLI_PATH,
+      'serve',
+      '--plugins',
+      path.join(dir, 'nope'),
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect(missing).toMatchObject({ code: 2 });
+    expect((missing as { stderr: string }).stderr).toContain('does not exist');
+    await editFile(path.join(dir, 'conf.json'), '{ "plugins": 3 }');
+    const badConfig = await run(process.execPath, [
+      CLI_PATH,
+      'serve',
+      '--config',
+      path.join(dir, 'conf.json'),
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect(badConfig).toMatchObject({ code: 2 });
+    expect((badConfig as { stderr: string }).stderr).toContain(
+      'plugins: Invalid input: expected string, received number',
+    );
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { type ReloadJob, ReloadScheduler, SUPERSEDED } from '../../src/daemon/ReloadScheduler.js';
+
+/** A run that waits until the test lets it go, so the test decides what overlaps. */
+function controlledRuns() {
+  const runs: {
+    job: ReloadJob;
+    isStale: () => boolean;
+    release: (result: string | typeof SUPERSEDED) => void;
+  }[] = [];
+  const scheduler = new ReloadScheduler<string>(
+    (_id, job, isStale) =>
+      new Promise((resolve) => {
+        runs.push({ job, isStale, release: resolve });
+      }),
+    (error) => {
+      throw error;
+    },
+  );
+  const started = async (count: number) => {
+    while (runs.length < count) await new Promise((r) => setImmediate(r));
+    return runs[count - 1] as (typeof runs)[number];
+  };
+  return { scheduler, runs, started };
+}
+
+describe('ReloadScheduler', () => {
+  it('runs one reload per plugin at a time and merges everything that arrives meanwhile into one more', async () => {
+    const { scheduler, runs, started } = controlledRuns();
+    const first = scheduler.reload('p', { trigger: 'file', changedFiles: ['a'] });
+    const running = await started(1);
+    const second = scheduler.reload('p', { trigger: 'file', changedFiles: ['b'] });
+    const third = scheduler.reload('p', { trigger: 'request' });
+    expect(runs).toHaveLength(1);
+    running.release('first done');
+    const queued = await started(2);
+    expect(queued.job).toEqual({ trigger: 'request', changedFiles: ['b'] });
+    queued.release('second done');
+    expect(await Promise.all([first, second, third])).toEqual([
+      'first done',
+      'second done',
+      'second done',
+    ]);
+    expect(runs).toHaveLength(2);
+  });
+
+  it('lets a run see that a newer change overtook it, and hands its callers the newer result', async () => {
+    const { scheduler, started } = controlledRuns();
+    const first = scheduler.reload('p', { trigger: 'file', changedFiles: ['a'] });
+    const running = await started(1);
+    expect(running.isStale()).toBe(false);
+    const second = scheduler.reload('p', { trigger: 'file', changedFiles: ['b'] });
+    expect(running.isStale()).toBe(true);
+    running.release(SUPERSEDED);
+    const next = await started(2);
+    expect(next.job.changedFiles).toEqual(['a', 'b']);
+    next.release('final');
+    expect(await Promise.all([first, second])).toEqual(['final', 'final']);
+  });
+
+  it('keeps plugins independent of each other', async () => {
+    const { scheduler, started } = controlledRuns();
+    const a = scheduler.reload('a', { trigger: 'file' });
+    const b = scheduler.reload('b', { trigger: 'file' });
+    const runA = await started(1);
+    const runB = await started(2);
+    runB.release('b');
+    runA.release('a');
+    expect(await Promise.all([a, b])).toEqual(['a', 'b']);
+  });
+
+  it("runs exclusive operations in the plugin's turn", async () => {
+    const { scheduler, started } = controlledRuns();
+    const order: string[] = [];
+    const reload = scheduler.reload('p', { trigger: 'file' }).then(() => order.push('reload'));
+    const running = await started(1);
+    const exclusive = scheduler.exclusive('p', async () => {
+      order.push('exclusive');
+    });
+    running.release('done');
+    await Promise.all([reload, exclusive]);
+    expect(order).toEqual(['reload', 'exclusive']);
+  });
+});

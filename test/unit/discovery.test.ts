@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveServeSettings, UsageError } from '../../src/daemon/config.js';
+import { discoverPlugins } from '../../src/daemon/discovery.js';
+import { editFile, tempDir } from '../helpers/files.js';
+
+describe('discoverPlugins', () => {
+  it('reads folders with plugin.json or package.json, single files, and skips "_", "." and non-plugins', async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'with-manifest', 'plugin.json'),
+      JSON.stringify({
+        id: 'com.example.tool',
+        version: '2.0.0',
+        main: 'src/main.ts',
+        dependencies: ['base'],
+        stateVersion: 3,
+      }),
+    );
+    await editFile(path.join(dir, 'with-manifest', 'src', 'main.ts'), '');
+    await editFile(
+      path.join(dir, 'pkg', 'package.json'),
+      JSON.stringify({
+        name: 'pkg-name',
+        version: '1.2.3',
+        main: 'lib.js',
+        reloadd: { capabilities: { supportsDisable: false } },
+      }),
+    );
+    await editFile(path.join(dir, 'pkg', 'lib.js'), '');
+    await editFile(path.join(dir, 'single.ts'), '');
+    await editFile(path.join(dir, '_shared', 'plugin.json'), '{}');
+    await editFile(path.join(dir, '_helper.js'), '');
+    await editFile(path.join(dir, '.hidden.js'), '');
+    await editFile(path.join(dir, 'notes', 'README.md'), '');
+    await editFile(path.join(dir, 'types.d.ts'), '');
+
+    const found = await discoverPlugins(dir);
+    expect(found.map((e) => (e.kind === 'plugin' ? e.descriptor : e.invalid))).toEqual([
+      {
+        id: 'pkg',
+        name: 'pkg-name',
+        version: '1.2.3',
+        root: path.join(dir, 'pkg'),
+        entry: path.join(dir, 'pkg', 'lib.js'),
+        manifestPath: path.join(dir, 'pkg', 'package.json'),
+        supportsHotReload: true,
+        supportsDisable: false,
+        dependencies: {},
+      },
+      {
+        id: 'single',
+        name: 'single',
+        version: '0.0.0',
+        root: path.join(dir, 'single.ts'),
+        entry: path.join(dir, 'single.ts'),
+        supportsHotReload: true,
+        supportsDisable: true,
+        dependencies: {},
+      },
+      {
+        id: 'com.example.tool',
+        name: 'com.example.tool',
+        version: '2.0.0',
+        root: path.join(dir, 'with-manifest'),
+        entry: path.join(dir, 'with-manifest', 'src', 'main.ts'),
+        manifestPath: path.join(dir, 'with-manifest', 'plugin.json'),
+        supportsHotReload: true,
+        supportsDisable: true,
+        dependencies: { base: '*' },
+        stateVersion: 3,
+      },
+    ]);
+  });
+
+  it('turns bad manifests into clear reasons, never exceptions', async () => {
+    const dir = await tempDir();
+    await editFile(path.join(dir, 'not-json', 'plugin.json'), '{ nope');
+    await editFile(
+      path.join(dir, 'escapes', 'plugin.json'),
+      JSON.stringify({ main: '../../etc/passwd' }),
+    );
+    await editFile(path.join(dir, 'bad-id', 'plugin.json'), JSON.stringify({ id: 'a/../b' }));
+    await editFile(path.join(dir, 'no-main', 'plugin.json'), JSON.stringify({}));
+    await editFile(path.join(dir, 'has space.js'), '');
+    const found = await discoverPlugins(dir);
+    const reasons = Object.fromEntries(
+      found.map((e) =>
+        e.kind === 'invalid' ? [e.invalid.root, e.invalid.message] : [e.descriptor.root, 'valid'],
+      ),
+    );
+    expect(reasons[path.join(dir, 'not-json')]).toMatch(/^plugin\.json is not valid JSON/);
+    expect(reasons[path.join(dir, 'escapes')]).toBe(
+      '"main" (../../etc/passwd) must stay inside the plugin folder',
+    );
+    expect(reasons[path.join(dir, 'bad-id')]).toContain('id: may contain only letters');
+    expect(reasons[path.join(dir, 'no-main')]).toContain('no "main" in the manifest');
+    expect(reasons[path.join(dir, 'has space.js')]).toContain('plugin file name "has space"');
+  });
+});
+
+describe('resolveServeSettings', () => {
+  it('takes flags over the config file over defaults, resolving paths from where each was given', async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'conf', 'reloadd.json'),
+      JSON.stringify({ plugins: 'plugins', stateDir: 'state', debounceMs: 50, logLevel: 'warn' }),
+    );
+    const fromFile = await resolveServeSettings({ config: 'conf/reloadd.json' }, dir);
+    expect(fromFile).toEqual({
+      pluginsDir: path.join(dir, 'conf', 'plugins'),
+      stateDir: path.join(dir, 'conf', 'state'),
+      debounceMs: 50,
+      hotReload: true,
+      logLevel: 'warn',
+      stdio: false,
+    });
+    const flagged = await resolveServeSettings(
+      {
+        config: 'conf/reloadd.json',
+        plugins: 'mine',
+        debounce: '5',
+        hotReload: false,
+        stdio: true,
+      },
+      dir,
+    );
+    expect(flagged).toMatchObject({
+      pluginsDir: path.join(dir, 'mine'),
+      debounceMs: 5,
+      hotReload: false,
+      stdio: true,
+    });
+  });
+
+  it('explains what is wrong with a setting', async () => {
+    const dir = await tempDir();
+    await editFile(path.join(dir, 'bad.json'), JSON.stringify({ plugins: 'p', debounce: 5 }));
+    await expect(resolveServeSettings({}, dir)).rejects.toThrow(
+      new UsageError('no plugins folder: pass --plugins DIR (or "plugins" in --config FILE)'),
+    );
+    await expect(resolveServeSettings({ config: 'bad.json' }, dir)).rejects.toThrow(
+      /bad\.json: \(root\): Unrecognized key: "debounce"/,
+    );
+    await expect(resolveServeSettings({ plugins: 'p', debounce: 'soon' }, dir)).rejects.toThrow(
+      /--debounce must be a whole number/,
+    );
+  });
+});
