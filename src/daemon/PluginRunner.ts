@@ -219,7 +219,7 @@ export class PluginRunner {
     const timings = `build ${p.build}, save ${p.saveState}, deactivate ${p.deactivate}, activate ${p.activate}, restore ${p.restoreState} ms`;
     const message = outcome.ok
       ? `${verb}ed generation ${outcome.generation} in ${outcome.durationMs} ms (${cause}; ${timings})`
-      : `${verb} failed (${cause}): ${outcome.error?.message}${outcome.rolledBack ? `; generation ${outcome.generation} was brought back with its state` : ''}`;
+      : `${verb} failed (${cause}): ${outcome.error?.message}${this.where(outcome)}${outcome.rolledBack ? `; generation ${outcome.generation} was brought back with its state` : ''}`;
     const fields = {
       plugin: id,
       trigger: job.trigger,
@@ -231,6 +231,15 @@ export class PluginRunner {
     };
     if (outcome.ok) this.logger.info(fields, message);
     else this.logger.warn(fields, message);
+  }
+
+  /** " at counter/index.ts:3:13" and the code frame under it, for a person reading the log. */
+  private where(outcome: TransactionOutcome): string {
+    const error = outcome.error;
+    if (!error?.file || !error.range) return '';
+    const at = `${path.relative(this.pluginsDir, error.file)}:${error.range.start.line + 1}:${error.range.start.character + 1}`;
+    const frame = outcome.diagnostics.find((d) => d.file === error.file && d.codeFrame)?.codeFrame;
+    return ` at ${at}${frame ? `\n${frame}\n` : ''}`;
   }
 
   private refuse(record: PluginRecord, code: string, message: string): ReloadResult {

@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// `npm run bench`: reload latency and startup time of the built daemon, spawned over stdio as an
+// editor spawns it, on plugins written to a temp folder. Prints a Markdown table for BENCHMARKS.md.
+// Timing goals live here, never in `npm test`.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { spawnStdioDaemon } from '../dist/clients/index.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const RELOADS = Number(process.env.BENCH_RELOADS ?? 100);
+/** A person saves seconds apart; 100 ms keeps saves apart without making the run slow. */
+const GAP_MS = 100;
+
+const pluginSource = (id, version) => `import { helper } from './helper.js';
+const VERSION = ${JSON.stringify(version)};
+let state = { count: 0, items: Array.from({ length: 1000 }, (_, i) => ({ i, label: 'item ' + i })) };
+export function activate(ctx) {
+  ctx.subscriptions.push(ctx.commands.register('${id}.get', () => ({ version: VERSION, count: state.count, help: helper() })));
+  ctx.subscriptions.push(ctx.events.on('buffer:changed', () => { state.count += 1; }));
+}
+export function saveState() { return state; }
+export function restoreState(saved) { state = saved; }
+`;
+
+async function writePlugin(dir, id, version) {
+  await mkdir(path.join(dir, id), { recursive: true });
+  await writeFile(
+    path.join(dir, id, 'plugin.json'),
+    JSON.stringify({ id, version: '1.0.0', main: 'index.js' }),
+  );
+  await writeFile(path.join(dir, id, 'helper.js'), 'export const helper = () => 42;\n');
+  await writeFile(path.join(dir, id, 'index.js'), pluginSource(id, version));
+}
+
+function startDaemon(dir) {
+  const { client, child } = spawnStdioDaemon(process.execPath, [
+    CLI,
+    'serve',
+    '--stdio',
+    '--plugins',
+    dir,
+    '--log-level',
+    'warn',
+  ]);
+  const listeners = new Set();
+  client.onNotification({ method: 'plugin/didReload' }, (params) => {
+    for (const listener of listeners) listener(params);
+  });
+  const next = (predicate) =>
+    new Promise((resolve) => {
+      const listener = (params) => {
+        if (!predicate(params)) return;
+        listeners.delete(listener);
+        resolve(params);
+      };
+      listeners.add(listener);
+    });
+  const stop = async () => {
+    await client.shutdown();
+    await new Promise((resolve) => child.once('exit', resolve));
+    client.dispose();
+  };
+  return { client, next, stop };
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+const ms = (v) => `${v.toFixed(1)} ms`;
+
+async function benchReloads(root) {
+  const dir = path.join(root, 'reloads');
+  await writePlugin(dir, 'subject', 'v0');
+  const daemon = startDaemon(dir);
+  const loaded = daemon.next((r) => r.trigger === 'startup');
+  await daemon.client.initialize('bench');
+  await loaded;
+
+  const saveToNotified = [];
+  const transaction = [];
+  for (let i = 1; i <= RELOADS; i++) {
+    await new Promise((r) => setTimeout(r, GAP_MS));
+    const reloaded = daemon.next((r) => r.trigger === 'file' && r.ok);
+    const start = performance.now();
+    await writeFile(path.join(dir, 'subject', 'index.js'), pluginSource('subject', `v${i}`));
+    const result = await reloaded;
+    saveToNotified.push(performance.now() - start);
+    transaction.push(result.durationMs);
+  }
+  const check = await daemon.client.connection.sendRequest('plugin/executeCommand', {
+    command: 'subject.get',
+  });
+  if (check.version !== `v${RELOADS}`)
+    throw new Error(`last content not active: ${JSON.stringify(check)}`);
+
+  const requested = [];
+  for (let i = 0; i < 50; i++) {
+    const start = performance.now();
+    await daemon.client.connection.sendRequest('plugin/reload', { id: 'subject' });
+    requested.push(performance.now() - start);
+  }
+  await daemon.stop();
+  return { saveToNotified, transaction, requested };
+}
+
+async function benchStartup(root, count) {
+  const dir = path.join(root, `startup-${count}`);
+  for (let i = 0; i < count; i++) await writePlugin(dir, `p${i}`, 'v1');
+  const start = performance.now();
+  const daemon = startDaemon(dir);
+  const seen = new Set();
+  const all = daemon.next((r) => {
+    if (r.trigger === 'startup' && r.ok) seen.add(r.id);
+    return seen.size === count;
+  });
+  await daemon.client.initialize('bench');
+  await all;
+  const elapsed = performance.now() - start;
+  await daemon.stop();
+  return elapsed;
+}
+
+const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-bench-'));
+try {
+  const { saveToNotified, transaction, requested } = await benchReloads(root);
+  const startup20 = await benchStartup(root, 20);
+  const startup100 = await benchStartup(root, 100);
+  const rows = [
+    ['Save → `plugin/didReload` received (file plugin, 1,000-item state)', RELOADS, saveToNotified],
+    ['Reload transaction, as the daemon reports it (`durationMs`)', RELOADS, transaction],
+    ['`plugin/reload` request round trip', 50, requested],
+  ];
+  console.log(
+    `reloadd benchmark — node ${process.version}, ${os.cpus().length} cores, ${os.platform()}`,
+  );
+  console.log('');
+  console.log('| What | Runs | p50 | p95 | max |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const [what, runs, values] of rows) {
+    console.log(
+      `| ${what} | ${runs} | ${ms(percentile(values, 0.5))} | ${ms(percentile(values, 0.95))} | ${ms(Math.max(...values))} |`,
+    );
+  }
+  console.log(`| Spawn → 20 plugins active | 1 | ${ms(startup20)} | | |`);
+  console.log(`| Spawn → 100 plugins active | 1 | ${ms(startup100)} | | |`);
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
