@@ -31,6 +31,9 @@ import type { SnapshotStore } from './SnapshotStore.js';
 import { describeThrown, locateInBundle } from './sourceLocation.js';
 import { toJsonValue } from './stateTransfer.js';
 
+/** chokidar's 50 ms `change` throttle, and a margin: see ReloadTransaction.unsettled. */
+const FILE_FAILURE_SETTLE_MS = 65;
+
 /**
  * Runs reloads: one plugin at a time through the scheduler, each as a ReloadTransaction, then
  * statistics, diagnostics, the reload trace and the didReload notification. It also owns what
@@ -192,7 +195,13 @@ export class PluginRunner {
         error: { code: DiagnosticCodes.DependencyMissing, message: unmet },
       });
     }
-    const outcome = await new ReloadTransaction(record, this.transactionDeps, isStale).run();
+    const settleMs = job.trigger === ReloadTrigger.File ? FILE_FAILURE_SETTLE_MS : 0;
+    const outcome = await new ReloadTransaction(
+      record,
+      this.transactionDeps,
+      isStale,
+      settleMs,
+    ).run();
     if (outcome === 'superseded') return SUPERSEDED;
     this.diagnostics.replace(id, outcome.diagnostics);
     this.onInputsChanged();

@@ -70,6 +70,8 @@ export class ReloadTransaction {
     private readonly record: PluginRecord,
     private readonly deps: TransactionDeps,
     private readonly isStale: () => boolean,
+    /** For a reload caused by a file change: how long a failure waits for writes to settle. */
+    private readonly settleMs = 0,
   ) {}
 
   private get id(): string {
@@ -87,6 +89,7 @@ export class ReloadTransaction {
     const read = built.ok ? built.bundle.inputs : [descriptor.entry, ...record.inputs];
     if (this.isStale() || anyMoved(before, await fingerprintAll(read))) return 'superseded';
     if (!built.ok) {
+      if (await this.unsettled(before)) return 'superseded';
       record.failedBuild = true;
       record.inputs = new Set([
         ...record.inputs,
@@ -114,6 +117,7 @@ export class ReloadTransaction {
       );
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
+      if (await this.unsettled(before)) return 'superseded';
       const code =
         error.thrown === undefined ? DiagnosticCodes.NoActivate : DiagnosticCodes.EvaluateFailed;
       const message =
@@ -166,6 +170,17 @@ export class ReloadTransaction {
     record.lastGood = { descriptor, bundle: built.bundle };
     record.status = PluginStatus.Active;
     return this.outcome(true);
+  }
+
+  /**
+   * A build can catch a file between an editor's truncate and its write, and chokidar reports no
+   * change of that file for 50 ms after the first. So before a failure caused by a file change is
+   * reported, wait that long and look again: if an input moved, this run is stale.
+   */
+  private async unsettled(before: Map<string, string | undefined>): Promise<boolean> {
+    if (this.settleMs <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, this.settleMs));
+    return this.isStale() || anyMoved(before, await fingerprintAll(before.keys()));
   }
 
   /** Activates a generation and gives it its state, migrating it if the state version moved. */
