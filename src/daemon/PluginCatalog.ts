@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DiagnosticCodes, type PluginInfo, PluginStatus } from '../protocol/index.js';
-import type { DiagnosticsStore } from './DiagnosticsStore.js';
+import { DiagnosticSource, type DiagnosticsStore } from './DiagnosticsStore.js';
 import {
   type DiscoveredEntry,
   type InvalidPlugin,
@@ -10,6 +10,7 @@ import {
 import type { PluginRecord } from './PluginRecord.js';
 import type { PlanPlugin } from './planReload.js';
 import { ReloaddError } from './ReloaddError.js';
+import type { SnapshotStore } from './SnapshotStore.js';
 
 /** What reading a top-level entry of the plugins folder again found, for the daemon to act on. */
 export type Rediscovery =
@@ -32,6 +33,7 @@ export class PluginCatalog {
   constructor(
     private readonly pluginsDir: string,
     private readonly diagnostics: DiagnosticsStore,
+    private readonly snapshots: SnapshotStore,
   ) {}
 
   get(id: string): PluginRecord | undefined {
@@ -54,7 +56,7 @@ export class PluginCatalog {
     const descriptor: PluginDescriptor =
       entry.kind === 'plugin' ? entry.descriptor : placeholder(entry.invalid);
     if (this.records.has(descriptor.id)) {
-      this.diagnostics.add({
+      this.diagnostics.add(DiagnosticSource.Catalog, {
         pluginId: descriptor.id,
         severity: 'warning',
         code: DiagnosticCodes.DuplicateId,
@@ -66,7 +68,9 @@ export class PluginCatalog {
     const record: PluginRecord = {
       descriptor,
       status: PluginStatus.Loading,
-      generationNumber: 0,
+      // Generations count on from the saved state's lineage: a plugin that comes back (or a
+      // daemon restarted with --state-dir) never reuses a number its state already carries.
+      generationNumber: this.snapshots.get(descriptor.id)?.generation ?? 0,
       inputs: new Set([descriptor.entry]),
       failedBuild: false,
     };
@@ -78,7 +82,8 @@ export class PluginCatalog {
   markInvalid(record: PluginRecord, invalid: InvalidPlugin): void {
     record.invalid = invalid;
     record.status = PluginStatus.Failed;
-    this.diagnostics.replace(record.descriptor.id, [
+    this.diagnostics.set(record.descriptor.id, DiagnosticSource.Reload, []);
+    this.diagnostics.set(record.descriptor.id, DiagnosticSource.Catalog, [
       {
         pluginId: record.descriptor.id,
         severity: 'error',
@@ -91,7 +96,7 @@ export class PluginCatalog {
 
   delete(record: PluginRecord): void {
     this.records.delete(record.descriptor.id);
-    this.diagnostics.replace(record.descriptor.id, []);
+    this.diagnostics.clear(record.descriptor.id);
   }
 
   /** Reads a top-level entry of the plugins folder again and says what changed. */
@@ -112,6 +117,7 @@ export class PluginCatalog {
     const wasInvalid = existing.invalid !== undefined;
     existing.descriptor = found.descriptor;
     existing.invalid = undefined;
+    if (wasInvalid) this.diagnostics.set(existing.descriptor.id, DiagnosticSource.Catalog, []);
     return { kind: wasInvalid ? 'revived' : 'changed', record: existing };
   }
 

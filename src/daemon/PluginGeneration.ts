@@ -55,7 +55,7 @@ export class EvaluationError extends Error {
   }
 }
 
-const REALM_INTRINSICS = `({ Object, Array, Date, Map, Set, RegExp, Error, Int8Array, Uint8Array,
+const REALM_INTRINSICS = `({ Object, Array, Date, Map, Set, RegExp, Error, ArrayBuffer, Int8Array, Uint8Array,
   Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
   BigInt64Array, BigUint64Array })`;
 

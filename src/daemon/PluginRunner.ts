@@ -1,6 +1,7 @@
 import path from 'node:path';
 import semver from 'semver';
 import {
+  type Diagnostic,
   DiagnosticCodes,
   DidReload,
   ErrorCodes,
@@ -11,7 +12,7 @@ import {
 } from '../protocol/index.js';
 import type { ClientChannel } from './Broadcaster.js';
 import { CommandRegistry } from './CommandRegistry.js';
-import type { DiagnosticsStore } from './DiagnosticsStore.js';
+import { DiagnosticSource, type DiagnosticsStore } from './DiagnosticsStore.js';
 import { EventBus } from './EventBus.js';
 import type { Logger } from './logger.js';
 import { PluginBuilder } from './PluginBuilder.js';
@@ -30,6 +31,12 @@ import {
 import type { SnapshotStore } from './SnapshotStore.js';
 import { describeThrown, locateInBundle } from './sourceLocation.js';
 import { toJsonValue } from './stateTransfer.js';
+import {
+  describeLifecycleError,
+  diagnosticAt,
+  locateLifecycleError,
+  unloadGeneration,
+} from './unloadGeneration.js';
 
 /** chokidar's 50 ms `change` throttle, and a margin: see ReloadTransaction.unsettled. */
 const FILE_FAILURE_SETTLE_MS = 65;
@@ -115,12 +122,14 @@ export class PluginRunner {
   ): Promise<ReloadResult[]> {
     for (const cycle of plan.cycles) {
       for (const id of cycle) {
-        this.diagnostics.add({
-          pluginId: id,
-          severity: 'warning',
-          code: DiagnosticCodes.DependencyCycle,
-          message: `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}; these plugins load in id order`,
-        });
+        this.diagnostics.set(id, DiagnosticSource.Dependencies, [
+          {
+            pluginId: id,
+            severity: 'warning',
+            code: DiagnosticCodes.DependencyCycle,
+            message: `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}; these plugins load in id order`,
+          },
+        ]);
       }
     }
     const done = new Map<string, Promise<ReloadResult>>();
@@ -135,19 +144,29 @@ export class PluginRunner {
         trigger: step.trigger,
         ...(step.changedFiles ? { changedFiles: step.changedFiles } : {}),
       };
+      const skipped = (code: string, message: string): ReloadResult => ({
+        id: step.id,
+        ok: false,
+        generation: this.catalog.get(step.id)?.generationNumber ?? 0,
+        durationMs: 0,
+        error: { code, message },
+      });
       done.set(
         step.id,
-        Promise.all(deps).then(() =>
-          isCancelled()
-            ? {
-                id: step.id,
-                ok: false,
-                generation: this.catalog.get(step.id)?.generationNumber ?? 0,
-                durationMs: 0,
-                error: { code: 'RELOADD_CANCELLED', message: 'cancelled before it started' },
-              }
-            : this.scheduler.reload(step.id, job),
-        ),
+        Promise.all(deps).then((depResults) => {
+          if (isCancelled())
+            return skipped(ReloaddErrorCodes.Cancelled, 'cancelled before it started');
+          // A dependent reloads to pick up its dependency's new generation: if there is none, don't.
+          const failed =
+            step.trigger === ReloadTrigger.Dependency ? depResults.find((r) => !r.ok) : undefined;
+          if (failed) {
+            return skipped(
+              ReloaddErrorCodes.DependencyFailed,
+              `not reloaded: its dependency "${failed.id}" failed to reload`,
+            );
+          }
+          return this.scheduler.reload(step.id, job);
+        }),
       );
     }
     return Promise.all(done.values());
@@ -179,7 +198,7 @@ export class PluginRunner {
     }
     const unmet = this.unmetDependency(record);
     if (unmet) {
-      this.diagnostics.replace(id, [
+      this.diagnostics.set(id, DiagnosticSource.Reload, [
         {
           pluginId: id,
           severity: 'error',
@@ -203,7 +222,8 @@ export class PluginRunner {
       settleMs,
     ).run();
     if (outcome === 'superseded') return SUPERSEDED;
-    this.diagnostics.replace(id, outcome.diagnostics);
+    this.diagnostics.set(id, DiagnosticSource.Reload, outcome.diagnostics);
+    if (outcome.ok) this.diagnostics.set(id, DiagnosticSource.Stop, []);
     this.onInputsChanged();
     this.logTrace(id, job, outcome);
     return this.finish(
@@ -309,32 +329,45 @@ export class PluginRunner {
     return deps.includes(to) || deps.some((d) => this.dependsOn(d, to, seen));
   }
 
-  /** Saves state, deactivates and unloads the running generation, if any; then sets `status`. */
-  async stopGeneration(record: PluginRecord, status: PluginStatus): Promise<void> {
+  /**
+   * Saves state, deactivates and unloads the running generation, if any; then sets `status`.
+   * With `report`, what went wrong (state that could not be saved, leaks) becomes diagnostics.
+   */
+  async stopGeneration(record: PluginRecord, status: PluginStatus, report = true): Promise<void> {
     const generation = record.generation;
     record.status = status;
     if (!generation) return;
     const id = record.descriptor.id;
+    const warnings: Diagnostic[] = [];
     try {
-      if (generation.hasSaveState) this.storeState(id, await generation.saveState(), generation);
+      if (generation.hasSaveState) {
+        const { problems } = this.storeState(id, await generation.saveState(), generation);
+        for (const p of problems) {
+          warnings.push(
+            diagnosticAt(id, 'warning', DiagnosticCodes.StateNotCloneable, `${p.path} ${p.reason}`),
+          );
+        }
+      }
     } catch (error) {
-      this.logger.warn(
-        { plugin: id, err: error },
-        'saveState failed while stopping; the previous snapshot is kept',
+      const message = `${describeLifecycleError(error)}; the previous snapshot is kept`;
+      warnings.push(
+        diagnosticAt(
+          id,
+          'warning',
+          DiagnosticCodes.SaveStateFailed,
+          message,
+          locateLifecycleError(error, generation),
+        ),
       );
     }
-    try {
-      await generation.deactivate();
-    } catch (error) {
-      this.logger.warn({ plugin: id, err: error }, 'deactivate failed');
-    }
-    generation.unload();
+    warnings.push(...(await unloadGeneration(generation)));
     record.generation = undefined;
+    if (report) this.diagnostics.set(id, DiagnosticSource.Stop, warnings);
   }
 
   /** Keeps the state a generation handed over; problems were reported when it reloaded. */
-  storeState(id: string, raw: unknown, generation: PluginGeneration): void {
-    this.snapshots.capture(id, raw, {
+  storeState(id: string, raw: unknown, generation: PluginGeneration) {
+    return this.snapshots.capture(id, raw, {
       generation: generation.number,
       stateVersion: generation.descriptor.stateVersion,
     });
@@ -353,7 +386,7 @@ export class PluginRunner {
           stateVersion: record.descriptor.stateVersion,
         });
         for (const problem of problems) {
-          this.diagnostics.add({
+          this.diagnostics.add(DiagnosticSource.Reload, {
             pluginId: id,
             severity: 'warning',
             code: DiagnosticCodes.StateNotCloneable,
@@ -366,7 +399,7 @@ export class PluginRunner {
         const message = `${where} threw ${describeThrown(thrown)}`;
         this.logger.warn({ plugin: id, generation: generation.number }, message);
         if (record.generation !== generation) return;
-        this.diagnostics.add({
+        this.diagnostics.add(DiagnosticSource.Reload, {
           pluginId: id,
           severity: 'error',
           code: DiagnosticCodes.RuntimeError,

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import {
   type Diagnostic,
   DiagnosticCodes,
+  DidChangeStatus,
   DidReload,
   ErrorCodes,
   type PluginInfo,
@@ -13,7 +14,7 @@ import {
   ReloadTrigger,
 } from '../protocol/index.js';
 import { Broadcaster } from './Broadcaster.js';
-import { DiagnosticsStore } from './DiagnosticsStore.js';
+import { DiagnosticSource, DiagnosticsStore } from './DiagnosticsStore.js';
 import { discoverPlugins } from './discovery.js';
 import type { Logger } from './logger.js';
 import { PluginCatalog } from './PluginCatalog.js';
@@ -63,7 +64,7 @@ export class ReloadDaemon {
     this.diagnostics = new DiagnosticsStore((pluginId, diagnostics) =>
       this.clients.notify(PublishDiagnostics, { pluginId, diagnostics }),
     );
-    this.catalog = new PluginCatalog(options.pluginsDir, this.diagnostics);
+    this.catalog = new PluginCatalog(options.pluginsDir, this.diagnostics, this.snapshots);
     this.watcher = new PluginWatcher({
       pluginsDir: options.pluginsDir,
       debounceMs: options.debounceMs,
@@ -84,7 +85,7 @@ export class ReloadDaemon {
   /** Reads saved state, starts watching, then loads every plugin, dependencies first. */
   async start(): Promise<void> {
     for (const problem of await this.snapshots.loadAll()) {
-      this.diagnostics.add({
+      this.diagnostics.add(DiagnosticSource.Snapshot, {
         pluginId: problem.pluginId,
         severity: 'warning',
         code: DiagnosticCodes.SnapshotCorrupt,
@@ -173,11 +174,18 @@ export class ReloadDaemon {
 
   async enable(id: string): Promise<ReloadResult> {
     const record = this.catalog.require(id);
-    if (record.status !== PluginStatus.Disabled) {
+    if (record.status === PluginStatus.Active || record.status === PluginStatus.Loading) {
       return { id, ok: true, generation: record.generationNumber, durationMs: 0 };
     }
-    record.status = PluginStatus.Loading;
-    return this.runner.scheduler.reload(id, { trigger: ReloadTrigger.Request });
+    // Disabled or failed: load it, and retry what depends on it.
+    if (record.status === PluginStatus.Disabled) record.status = PluginStatus.Loading;
+    const plan = planReload(
+      new Map([[id, undefined]]),
+      ReloadTrigger.Request,
+      this.catalog.planPlugins(),
+    );
+    const results = await this.runner.runPlan(plan);
+    return results.find((r) => r.id === id) as ReloadResult;
   }
 
   async disable(id: string): Promise<void> {
@@ -190,6 +198,7 @@ export class ReloadDaemon {
       );
     }
     await this.stop(record, PluginStatus.Disabled);
+    this.tellStatus(record, PluginStatus.Disabled);
   }
 
   status() {
@@ -232,7 +241,7 @@ export class ReloadDaemon {
     this.hotReload = false;
     await this.watcher.close();
     await this.changeChain;
-    await Promise.all(this.catalog.all().map((record) => this.stop(record, record.status)));
+    await Promise.all(this.catalog.all().map((record) => this.stop(record, record.status, false)));
     await this.snapshots.flush();
   }
 
@@ -265,6 +274,7 @@ export class ReloadDaemon {
           changed.delete(found.record.descriptor.id);
           await this.stop(found.record, PluginStatus.Disabled);
           this.catalog.delete(found.record);
+          this.tellStatus(found.record, 'removed');
           this.logger.info(
             { plugin: found.record.descriptor.id },
             'plugin removed; its last state is kept',
@@ -277,6 +287,7 @@ export class ReloadDaemon {
           changed.delete(found.record.descriptor.id);
           await this.stop(found.record, PluginStatus.Failed);
           this.catalog.markInvalid(found.record, found.invalid);
+          this.tellStatus(found.record, PluginStatus.Failed);
           break;
         case 'changed': {
           const id = found.record.descriptor.id;
@@ -298,7 +309,7 @@ export class ReloadDaemon {
     for (const id of fresh) changed.delete(id);
     const plan = planReload(changed, ReloadTrigger.File, this.catalog.planPlugins());
     const steps = plan.steps.filter((step) =>
-      this.acceptsFileReload(step.id, step.changedFiles ?? []),
+      this.acceptsFileReload(step.id, step.trigger, step.changedFiles ?? []),
     );
     // Detached on purpose: the next batch of changes must be able to overtake these reloads.
     Promise.all([this.load(fresh), this.runner.runPlan({ steps, cycles: plan.cycles })]).catch(
@@ -318,33 +329,43 @@ export class ReloadDaemon {
   }
 
   /** Saves state and unloads a plugin's generation, in its turn after any reload under way. */
-  private stop(record: PluginRecord, status: PluginStatus): Promise<void> {
+  private stop(record: PluginRecord, status: PluginStatus, report = true): Promise<void> {
     return this.runner.scheduler.exclusive(record.descriptor.id, () =>
-      this.runner.stopGeneration(record, status),
+      this.runner.stopGeneration(record, status, report),
     );
   }
 
+  private tellStatus(record: PluginRecord, status: PluginStatus | 'removed'): void {
+    this.clients.notify(DidChangeStatus, {
+      id: record.descriptor.id,
+      status,
+      generation: record.generationNumber,
+    });
+  }
+
   /** A disabled plugin ignores changes; one without hot reload support asks for a restart. */
-  private acceptsFileReload(id: string, files: string[]): boolean {
+  private acceptsFileReload(id: string, trigger: ReloadTrigger, files: string[]): boolean {
     const record = this.catalog.get(id);
     if (!record || record.status === PluginStatus.Disabled) return false;
     if (record.descriptor.supportsHotReload || !record.generation) return true;
     const changed =
       files.map((f) => path.relative(this.options.pluginsDir, f)).join(', ') || 'a dependency';
     const message = `${changed} changed, but plugin '${id}' does not support hot reload (capabilities.supportsHotReload is false): restart the daemon to load the change`;
-    this.diagnostics.add({
-      pluginId: id,
-      severity: 'warning',
-      code: DiagnosticCodes.RestartRequired,
-      message,
-    });
+    this.diagnostics.set(id, DiagnosticSource.Restart, [
+      {
+        pluginId: id,
+        severity: 'warning',
+        code: DiagnosticCodes.RestartRequired,
+        message,
+      },
+    ]);
     this.clients.notify(DidReload, {
       id,
       ok: false,
       generation: record.generationNumber,
       durationMs: 0,
-      trigger: ReloadTrigger.File,
-      changedFiles: files,
+      trigger,
+      ...(files.length > 0 ? { changedFiles: files } : {}),
       error: { code: ReloaddErrorCodes.RestartRequired, message },
     });
     return false;

@@ -16,9 +16,14 @@ import {
   PluginGeneration,
 } from './PluginGeneration.js';
 import type { PluginRecord } from './PluginRecord.js';
-import { describeLeftovers } from './ResourceTracker.js';
 import type { Snapshot, SnapshotStore } from './SnapshotStore.js';
 import { describeThrown, locateInBundle, type SourceLocation } from './sourceLocation.js';
+import {
+  describeLifecycleError,
+  diagnosticAt,
+  locateLifecycleError,
+  unloadGeneration,
+} from './unloadGeneration.js';
 
 export interface TransactionDeps {
   builder: PluginBuilder;
@@ -141,8 +146,8 @@ export class ReloadTransaction {
         snapshot = (await this.timed('saveState', () => this.saveState(previous))) ?? snapshot;
       } catch (error) {
         next.unload();
-        const message = `${this.lifecycleMessage(error)}; the running generation was kept`;
-        const where = this.locate(error, previous);
+        const message = `${describeLifecycleError(error)}; the running generation was kept`;
+        const where = locateLifecycleError(error, previous);
         this.add('error', DiagnosticCodes.SaveStateFailed, message, where);
         return this.fail(DiagnosticCodes.SaveStateFailed, message, where);
       }
@@ -158,8 +163,8 @@ export class ReloadTransaction {
         this.failedCall(error) === 'activate'
           ? DiagnosticCodes.ActivateFailed
           : DiagnosticCodes.RestoreStateFailed;
-      const message = this.lifecycleMessage(error);
-      const where = this.locate(error, next);
+      const message = describeLifecycleError(error);
+      const where = locateLifecycleError(error, next);
       this.add('error', code, message, where);
       const rolledBack = previous ? await this.rollback(snapshot) : false;
       return this.fail(code, message, where, rolledBack);
@@ -235,24 +240,7 @@ export class ReloadTransaction {
 
   /** deactivate, then release whatever is left and say what it was. */
   private async unload(generation: PluginGeneration): Promise<void> {
-    try {
-      await generation.deactivate();
-    } catch (error) {
-      this.add(
-        'warning',
-        DiagnosticCodes.DeactivateFailed,
-        this.lifecycleMessage(error),
-        this.locate(error, generation),
-      );
-    }
-    const leftovers = generation.unload();
-    if (leftovers.length > 0) {
-      this.add(
-        'warning',
-        DiagnosticCodes.UnloadLeak,
-        `Plugin '${this.id}' did not fully unload: ${describeLeftovers(leftovers)}. reloadd disposed them; dispose them in deactivate, or push them to ctx.subscriptions.`,
-      );
-    }
+    this.diagnostics.push(...(await unloadGeneration(generation)));
   }
 
   /** Brings the last good code back in a fresh realm, with the state saved a moment ago. */
@@ -260,6 +248,8 @@ export class ReloadTransaction {
     const { record, deps } = this;
     const good = record.lastGood;
     if (!good) return false;
+    // A migrateState on the failed generation may have replaced the snapshot: put the old one back.
+    if (snapshot) deps.snapshots.set(this.id, snapshot);
     try {
       const restored = new PluginGeneration(
         good.descriptor,
@@ -286,7 +276,7 @@ export class ReloadTransaction {
       this.add(
         'error',
         DiagnosticCodes.ActivateFailed,
-        `rolling back failed too: ${this.lifecycleMessage(error)}`,
+        `rolling back failed too: ${describeLifecycleError(error)}`,
       );
       return false;
     }
@@ -324,30 +314,11 @@ export class ReloadTransaction {
     message: string,
     where?: Partial<SourceLocation>,
   ): void {
-    this.diagnostics.push({
-      pluginId: this.id,
-      severity,
-      code,
-      message,
-      ...(where?.file ? { file: where.file } : {}),
-      ...(where?.range ? { range: where.range } : {}),
-      ...(where?.codeFrame ? { codeFrame: where.codeFrame } : {}),
-    });
+    this.diagnostics.push(diagnosticAt(this.id, severity, code, message, where));
   }
 
   private failedCall(error: unknown): string {
     return error instanceof LifecycleError ? error.call : 'activate';
-  }
-
-  private lifecycleMessage(error: unknown): string {
-    if (error instanceof LifecycleError)
-      return `${error.call} threw ${describeThrown(error.thrown)}`;
-    return describeThrown(error);
-  }
-
-  private locate(error: unknown, generation: PluginGeneration): SourceLocation | undefined {
-    const thrown = error instanceof LifecycleError ? error.thrown : error;
-    return locateInBundle(thrown, generation.bundle);
   }
 
   private async timed<T>(phase: keyof PhaseTimings, work: () => Promise<T>): Promise<T> {

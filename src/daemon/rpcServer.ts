@@ -2,7 +2,9 @@ import type { Readable, Writable } from 'node:stream';
 import {
   type CancellationToken,
   createMessageConnection,
+  type Message,
   type MessageConnection,
+  type MessageReader,
   ResponseError,
   type Logger as RpcLogger,
   StreamMessageReader,
@@ -41,6 +43,8 @@ type Handler = (params: unknown, token: CancellationToken) => Promise<unknown>;
 export interface ServerHooks {
   /** The client sent `initialized`: time to load plugins. */
   onInitialized(): void;
+  /** `initialize` named the client's process: the daemon should not outlive it (LSP). */
+  watchClientProcess?(pid: number): void;
   /** The process should end with this code (`exit`, or the client went away). */
   onExit(code: number): void;
 }
@@ -57,6 +61,7 @@ export function bindProtocol(
 ): void {
   const { logger, hooks } = options;
   let phase: Phase = 'waiting';
+  let initializedSeen = false;
   const handlers = new Map<string, Handler>();
 
   function on<D extends AnyRequest>(
@@ -90,9 +95,20 @@ export function bindProtocol(
     });
   }
 
-  on(Initialize, () => {
+  on(Initialize, (params) => {
     if (phase !== 'waiting')
       throw new ResponseError(ErrorCodes.InvalidRequest, 'initialize was already received');
+    const major = (version: string) => version.split('.')[0];
+    if (
+      params.protocolVersion !== undefined &&
+      major(params.protocolVersion) !== major(PROTOCOL_VERSION)
+    ) {
+      throw new ResponseError(
+        ErrorCodes.InvalidRequest,
+        `protocol version ${params.protocolVersion} is not supported: this daemon speaks ${PROTOCOL_VERSION}`,
+      );
+    }
+    if (typeof params.processId === 'number') hooks.watchClientProcess?.(params.processId);
     phase = 'running';
     return {
       serverInfo: { name: 'reloadd', version: options.version },
@@ -154,7 +170,9 @@ export function bindProtocol(
     }
     if (phase !== 'running') return; // LSP: notifications before initialize are dropped.
     if (method === 'initialized') {
-      hooks.onInitialized();
+      if (initializedSeen) logger.warn('ignored a second "initialized"');
+      else hooks.onInitialized();
+      initializedSeen = true;
       return;
     }
     if (method === EditorEvent.method) {
@@ -175,7 +193,11 @@ export function bindProtocol(
   connection.onClose(() => hooks.onExit(phase === 'shutdown' ? 0 : 1));
 }
 
-/** A JSON-RPC connection with LSP framing over a pair of streams (stdio, or a test's pipes). */
+/**
+ * A JSON-RPC connection with LSP framing over a pair of streams (stdio, or a test's pipes).
+ * Bad input gets an answer, as JSON-RPC asks: a frame that is not JSON gets -32700, and JSON that
+ * is not a JSON-RPC message (a batch, say: LSP has none) gets -32600; the connection stays up.
+ */
 export function createServerConnection(
   input: Readable,
   output: Writable,
@@ -187,24 +209,54 @@ export function createServerConnection(
     info: (message: string) => logger.debug(message),
     log: (message: string) => logger.debug(message),
   };
-  return createMessageConnection(
-    new StreamMessageReader(input),
-    new StreamMessageWriter(output),
-    rpcLogger,
-    {
-      // A request cancelled before it was even dispatched still gets its answer (LSP).
-      connectionStrategy: {
-        cancelUndispatched: () => ({
-          jsonrpc: '2.0',
-          id: null,
-          error: new ResponseError(
-            ErrorCodes.RequestCancelled,
-            'the request was cancelled',
-          ).toJson(),
-        }),
-      },
+  const reader = new StreamMessageReader(input);
+  const writer = new StreamMessageWriter(output);
+  const answer = (code: number, message: string) => {
+    logger.warn({ code }, message);
+    writer
+      .write({ jsonrpc: '2.0', id: null, error: { code, message } } as Message)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not answer bad input'));
+  };
+  reader.onError((error) => {
+    if (error instanceof SyntaxError)
+      answer(ErrorCodes.ParseError, `the message is not valid JSON: ${error.message}`);
+    else if (/Content-Length/.test(error.message)) answer(ErrorCodes.ParseError, error.message);
+  });
+  const validating: MessageReader = {
+    onError: reader.onError,
+    onClose: reader.onClose,
+    onPartialMessage: reader.onPartialMessage,
+    dispose: () => reader.dispose(),
+    listen: (callback) =>
+      reader.listen((message) => {
+        const problem = invalidMessage(message);
+        if (problem) answer(ErrorCodes.InvalidRequest, problem);
+        else callback(message);
+      }),
+  };
+  return createMessageConnection(validating, writer, rpcLogger, {
+    // A request cancelled before it was even dispatched still gets its answer (LSP).
+    connectionStrategy: {
+      cancelUndispatched: () => ({
+        jsonrpc: '2.0',
+        id: null,
+        error: new ResponseError(ErrorCodes.RequestCancelled, 'the request was cancelled').toJson(),
+      }),
     },
-  );
+  });
+}
+
+function invalidMessage(message: unknown): string | undefined {
+  if (Array.isArray(message)) return 'batches are not supported: send one message per frame';
+  if (message === null || typeof message !== 'object') return 'a message must be a JSON object';
+  const m = message as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0') return 'a message must have "jsonrpc": "2.0"';
+  if (!('method' in m) && !('id' in m))
+    return 'a message needs a "method" (request or notification) or an "id" (response)';
+  if ('method' in m && typeof m.method !== 'string') return '"method" must be a string';
+  if ('params' in m && m.params !== null && typeof m.params !== 'object')
+    return '"params" must be an object or an array';
+  return undefined;
 }
 
 /** The channel through which the core's notifications reach this connection's client. */

@@ -5,6 +5,8 @@ import { ReloadDaemon } from './ReloadDaemon.js';
 import { bindProtocol, connectionChannel, createServerConnection } from './rpcServer.js';
 import { VERSION } from './version.js';
 
+const CLIENT_PROCESS_POLL_MS = 3000;
+
 /**
  * `reloadd serve`. With --stdio, an editor owns the process: the protocol runs on stdin/stdout,
  * logs go to stderr, and plugins load once the editor has sent `initialized`. Without it, the
@@ -63,6 +65,18 @@ export async function serve(settings: ServeSettings): Promise<void> {
           .catch((error: unknown) => logger.error({ err: error }, 'daemon failed to start'));
       },
       onExit: exit,
+      watchClientProcess: (pid) => {
+        // LSP: when the editor's process is gone, the daemon goes too, even if stdin stays open.
+        const timer = setInterval(() => {
+          try {
+            process.kill(pid, 0);
+          } catch {
+            logger.warn({ pid }, 'the client process is gone; exiting');
+            exit(1);
+          }
+        }, CLIENT_PROCESS_POLL_MS);
+        timer.unref();
+      },
     },
   });
   connection.listen();

@@ -10,7 +10,7 @@ export interface StateProblem {
 /** The constructors of one realm, so that copies can be made of that realm's own kinds. */
 export type RealmIntrinsics = Pick<
   typeof globalThis,
-  'Object' | 'Array' | 'Date' | 'Map' | 'Set' | 'RegExp' | 'Error'
+  'Object' | 'Array' | 'Date' | 'Map' | 'Set' | 'RegExp' | 'Error' | 'ArrayBuffer' | 'Uint8Array'
 > &
   Record<string, unknown>;
 
@@ -177,6 +177,11 @@ export function intoRealm(value: unknown, realm: RealmIntrinsics): unknown {
       for (const item of v as Set<unknown>) out.add(copy(item));
       return out;
     }
+    if (types.isArrayBuffer(v)) {
+      const out = new realm.ArrayBuffer((v as ArrayBuffer).byteLength);
+      new realm.Uint8Array(out).set(new Uint8Array(v as ArrayBuffer));
+      return remember(v, out);
+    }
     if (types.isTypedArray(v)) {
       const name = tagOf(v);
       const Ctor = TYPED_ARRAY_NAMES.includes(name as (typeof TYPED_ARRAY_NAMES)[number])
@@ -220,6 +225,7 @@ export function toJsonValue(value: unknown): unknown {
       }
       if (types.isSet(v)) return [...(v as Set<unknown>)].map(convert);
       if (types.isTypedArray(v)) return Array.from(v as unknown as ArrayLike<number>, convert);
+      if (types.isArrayBuffer(v)) return Array.from(new Uint8Array(v as ArrayBuffer));
       if (Array.isArray(v)) return v.map(convert);
       return Object.fromEntries(
         Object.entries(v).flatMap(([k, x]) => (x === undefined ? [] : [[k, convert(x)]])),

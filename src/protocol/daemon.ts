@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { request } from './define.js';
+import { NoParams, request } from './define.js';
 
 export const ReloadStatistics = z.object({
   /** Reloads after startup (file, request and dependency triggers). */
@@ -15,7 +15,7 @@ export type ReloadStatistics = z.infer<typeof ReloadStatistics>;
 
 export const DaemonStatus = request(
   'daemon/status',
-  z.object({}).optional(),
+  NoParams,
   z.object({
     version: z.string(),
     pid: z.number().int(),

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * A request or notification declared once, as data: its literal method name and the zod schemas
@@ -32,6 +32,9 @@ export function notification<M extends string, P extends z.ZodType>(
 ): NotificationDef<M, P> {
   return { kind: 'notification', method, params };
 }
+
+/** Params of a method that takes none: absent, null and {} are all accepted. */
+export const NoParams = z.object({}).nullish();
 
 // biome-ignore lint/suspicious/noExplicitAny: the widest form of a declaration, for generic code.
 export type AnyRequest = RequestDef<string, z.ZodType, any>;

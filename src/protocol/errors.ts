@@ -13,7 +13,7 @@ export const ErrorCodes = {
   RequestCancelled: -32800,
 
   UnknownPlugin: 1001,
-  PluginNotActive: 1002,
+  // 1002 is not used.
   UnknownCommand: 1003,
   CommandFailed: 1004,
   NotSupported: 1005,
@@ -28,4 +28,8 @@ export const ReloaddErrorCodes = {
   CommandFailed: 'RELOADD_COMMAND_FAILED',
   DisableNotSupported: 'RELOADD_DISABLE_NOT_SUPPORTED',
   RestartRequired: 'RELOADD_RESTART_REQUIRED',
+  /** In reload results: the request was cancelled before this plugin's turn. */
+  Cancelled: 'RELOADD_CANCELLED',
+  /** In reload results: a dependent was not reloaded because its dependency failed to. */
+  DependencyFailed: 'RELOADD_DEPENDENCY_FAILED',
 } as const;

@@ -7,7 +7,7 @@
  */
 import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
 import { Initialize, Shutdown } from './lifecycle.js';
-import { DidReload, PublishDiagnostics } from './notifications.js';
+import { DidChangeStatus, DidReload, PublishDiagnostics } from './notifications.js';
 import {
   PluginDiagnostics,
   PluginDisable,
@@ -43,4 +43,4 @@ export const requests = [
 ] as const;
 
 /** Every notification the daemon sends. */
-export const serverNotifications = [DidReload, PublishDiagnostics] as const;
+export const serverNotifications = [DidReload, PublishDiagnostics, DidChangeStatus] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notification, request } from './define.js';
+import { NoParams, notification, request } from './define.js';
 
 /** Bumped on any incompatible change to a method, notification or schema in this folder. */
 export const PROTOCOL_VERSION = '1.0';
@@ -27,8 +27,8 @@ export const Initialize = request(
   }),
 );
 
-export const Initialized = notification('initialized', z.object({}).optional());
+export const Initialized = notification('initialized', NoParams);
 
-export const Shutdown = request('shutdown', z.null().optional(), z.null());
+export const Shutdown = request('shutdown', NoParams, z.null());
 
-export const Exit = notification('exit', z.null().optional());
+export const Exit = notification('exit', NoParams);

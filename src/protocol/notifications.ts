@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { notification } from './define.js';
 import { Diagnostic } from './diagnostics.js';
 import { ReloadError } from './plugin.js';
-import { ReloadTriggerSchema } from './status.js';
+import { PluginStatusSchema, ReloadTriggerSchema } from './status.js';
 
 /** Sent to every client after each reload transaction, whether it succeeded or not. */
 export const DidReload = notification(
@@ -26,6 +26,20 @@ export const PublishDiagnostics = notification(
   z.object({ pluginId: z.string(), diagnostics: z.array(Diagnostic) }),
 );
 
+/**
+ * A plugin's status changed other than through a reload (reloads send `plugin/didReload`): it was
+ * disabled, its folder was removed, or its manifest stopped reading.
+ */
+export const DidChangeStatus = notification(
+  'plugin/didChangeStatus',
+  z.object({
+    id: z.string(),
+    status: z.union([PluginStatusSchema, z.literal('removed')]),
+    /** The generation that ran last (0: none ever ran). */
+    generation: z.number().int(),
+  }),
+);
+
 /** From a client: something happened in the editor. Delivered to `ctx.events.on(event, fn)`. */
 export const EditorEvent = notification(
   'editor/event',
@@ -34,4 +48,5 @@ export const EditorEvent = notification(
 
 export type DidReloadParams = z.infer<typeof DidReload.params>;
 export type PublishDiagnosticsParams = z.infer<typeof PublishDiagnostics.params>;
+export type DidChangeStatusParams = z.infer<typeof DidChangeStatus.params>;
 export type EditorEventParams = z.infer<typeof EditorEvent.params>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { request } from './define.js';
+import { NoParams, request } from './define.js';
 import { Diagnostic } from './diagnostics.js';
 import { PluginStatus, PluginStatusSchema, ReloadTriggerSchema } from './status.js';
 
@@ -48,7 +48,7 @@ export type PluginInfo = z.infer<typeof PluginInfo>;
 
 export const PluginList = request(
   'plugin/list',
-  z.object({}).optional(),
+  NoParams,
   z.object({ plugins: z.array(PluginInfo) }),
 );
 
@@ -60,7 +60,6 @@ export const PluginReload = request(
       ids: z.array(PluginId).min(1).optional(),
       all: z.literal(true).optional(),
     })
-    .strict()
     .refine((p) => [p.id, p.ids, p.all].filter((v) => v !== undefined).length === 1, {
       message: 'give exactly one of "id", "ids" or "all": true',
     }),
@@ -82,7 +81,7 @@ export const PluginGetState = request(
 
 export const PluginDiagnostics = request(
   'plugin/diagnostics',
-  z.object({ id: PluginId.optional() }).optional(),
+  z.object({ id: PluginId.optional() }).nullish(),
   z.object({ diagnostics: z.array(Diagnostic) }),
 );
 

@@ -63,6 +63,61 @@ describe('the daemon as a process over stdio', () => {
   });
 });
 
+describe('bad input on the wire', () => {
+  /** Reads LSP frames from a stream, as JSON values, in order. */
+  function frames(stream: NodeJS.ReadableStream): () => Promise<unknown> {
+    let buffer = Buffer.alloc(0);
+    const parsed: unknown[] = [];
+    let wake: (() => void) | undefined;
+    stream.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const headerEnd = buffer.indexOf('\r\n\r\n');
+        if (headerEnd < 0) break;
+        const length = Number(
+          /Content-Length: (\d+)/.exec(buffer.subarray(0, headerEnd).toString())?.[1],
+        );
+        if (buffer.length < headerEnd + 4 + length) break;
+        parsed.push(JSON.parse(buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString()));
+        buffer = buffer.subarray(headerEnd + 4 + length);
+      }
+      wake?.();
+    });
+    return async () => {
+      while (parsed.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return parsed.shift();
+    };
+  }
+  const frame = (body: string) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
+  it('answers a frame that is not JSON with -32700 and a batch with -32600, and keeps serving', async () => {
+    const dir = await tempDir();
+    const daemon = await startDaemon(dir, { initialize: false });
+    // Take over stdout from the client library: this test reads raw frames.
+    daemon.client.dispose();
+    const next = frames(daemon.child.stdout as NodeJS.ReadableStream);
+    const stdin = daemon.child.stdin as NodeJS.WritableStream;
+    stdin.write(frame('{"jsonrpc": "2.0", "id": 1, "method": '));
+    expect(await next()).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: ErrorCodes.ParseError },
+    });
+    stdin.write(frame('[{"jsonrpc":"2.0","id":2,"method":"daemon/status"}]'));
+    expect(await next()).toMatchObject({
+      id: null,
+      error: {
+        code: ErrorCodes.InvalidRequest,
+        message: 'batches are not supported: send one message per frame',
+      },
+    });
+    stdin.write(frame('{"jsonrpc":"2.0","id":3,"method":"initialize","params":{}}'));
+    expect(await next()).toMatchObject({ id: 3, result: { serverInfo: { name: 'reloadd' } } });
+    stdin.end();
+    expect(await daemon.exited).toBe(1);
+  });
+});
+
 describe('the command line', () => {
   it('prints help a person can read', async () => {
     const { stdout } = await run(process.execPath, [CLI_PATH, 'serve', '--help']);

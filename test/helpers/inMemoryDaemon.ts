@@ -13,7 +13,7 @@ import {
   connectionChannel,
   createServerConnection,
 } from '../../src/daemon/rpcServer.js';
-import { DidReload, PublishDiagnostics } from '../../src/protocol/index.js';
+import { DidChangeStatus, DidReload, PublishDiagnostics } from '../../src/protocol/index.js';
 import { NotificationLog } from './NotificationLog.js';
 
 const open: ReloadDaemon[] = [];
@@ -48,6 +48,7 @@ export async function connectInMemory(
   open.push(daemon);
   const server = createServerConnection(toServer, toClient, logger);
   const exits: number[] = [];
+  let initializedCount = 0;
   let markStarted!: (start: Promise<void>) => void;
   const started = new Promise<void>((resolve) => {
     markStarted = resolve;
@@ -57,7 +58,10 @@ export async function connectInMemory(
     logger,
     version: '0.0.0-test',
     hooks: {
-      onInitialized: () => markStarted(daemon.start()),
+      onInitialized: () => {
+        initializedCount += 1;
+        markStarted(daemon.start());
+      },
       onExit: (code) => exits.push(code),
     },
   });
@@ -70,6 +74,7 @@ export async function connectInMemory(
   const client = new ReloaddClient(clientConnection);
   const reloads = NotificationLog.of(client, DidReload);
   const diagnostics = NotificationLog.of(client, PublishDiagnostics);
+  const statuses = NotificationLog.of(client, DidChangeStatus);
   if (options.initialize !== false) {
     await client.initialize('in-memory-test');
     await started;
@@ -86,6 +91,9 @@ export async function connectInMemory(
     exits,
     reloads,
     diagnostics,
+    statuses,
+    /** How many times the wiring asked the core to start. */
+    initializedCount: () => initializedCount,
     /** Resolves when the startup load (triggered by `initialized`) is complete. */
     started: () => started,
   };

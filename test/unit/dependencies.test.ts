@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DiagnosticCodes, PluginList } from '../../src/protocol/index.js';
+import {
+  DiagnosticCodes,
+  PluginDiagnostics,
+  PluginEnable,
+  PluginList,
+  PluginReload,
+} from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { connectInMemory } from '../helpers/inMemoryDaemon.js';
 import { counterPlugin, manifest } from '../helpers/pluginSource.js';
@@ -63,14 +69,63 @@ describe('plugin dependencies', () => {
     await plugin(dir, 'ping', { dependencies: ['pong'] });
     await plugin(dir, 'pong', { dependencies: ['ping'] });
     const d = await connectInMemory(dir, { expectPlugins: 2 });
-    const cycle = d.diagnostics.all
-      .flatMap((p) => p.diagnostics)
-      .find((x) => x.code === DiagnosticCodes.DependencyCycle);
+    // The warning outlives the plugins' loads: it is still in the list afterwards.
+    const listed = await d.client.request(PluginDiagnostics, { id: 'ping' });
+    const cycle = listed.diagnostics.find((x) => x.code === DiagnosticCodes.DependencyCycle);
     expect(cycle?.message).toContain('ping → pong → ping');
     const { plugins } = await d.client.request(PluginList, {});
     expect(plugins.map((p) => [p.id, p.status])).toEqual([
       ['ping', 'active'],
       ['pong', 'active'],
     ]);
+  });
+
+  it('does not reload dependents when their dependency fails to reload', async () => {
+    const dir = await tempDir();
+    await plugin(dir, 'base');
+    await plugin(dir, 'user', { dependencies: ['base'] });
+    const d = await connectInMemory(dir, { expectPlugins: 2 });
+    const mark = d.reloads.mark;
+    await editFile(path.join(dir, 'base', 'index.js'), 'export function activate( {');
+    await d.reloads.waitFor((r) => r.id === 'base' && r.trigger === 'file', { from: mark });
+    const { results } = await d.client.request(PluginReload, { id: 'base' });
+    expect(results.map((r) => [r.id, r.ok, r.error?.code])).toEqual([
+      ['base', false, DiagnosticCodes.BuildFailed],
+      ['user', false, 'RELOADD_DEPENDENCY_FAILED'],
+    ]);
+    expect(d.reloads.all.slice(mark).filter((r) => r.id === 'user')).toEqual([]);
+  });
+
+  it('loads a failed plugin again on plugin/enable, and the plugins that waited for it', async () => {
+    const dir = await tempDir();
+    // Fails to activate until the test says it may: only plugin/enable can bring it up.
+    const gate = 'RELOADD_TEST_BASE_READY';
+    await editFile(
+      path.join(dir, 'base', 'index.js'),
+      `export function activate(ctx) {
+  if (process.env.${gate} !== '1') throw new Error('not yet');
+}
+`,
+    );
+    await editFile(path.join(dir, 'base', 'plugin.json'), manifest('base'));
+    await plugin(dir, 'user', { dependencies: ['base'] });
+    const d = await connectInMemory(dir, { expectPlugins: 2 });
+    expect((await d.client.request(PluginList, {})).plugins.map((p) => p.status)).toEqual([
+      'failed',
+      'failed',
+    ]);
+
+    process.env[gate] = '1';
+    try {
+      const { result } = await d.client.request(PluginEnable, { id: 'base' });
+      expect(result).toMatchObject({ id: 'base', ok: true, generation: 1 });
+      await d.reloads.waitFor((r) => r.id === 'user' && r.ok);
+      expect((await d.client.request(PluginList, {})).plugins.map((p) => p.status)).toEqual([
+        'active',
+        'active',
+      ]);
+    } finally {
+      delete process.env[gate];
+    }
   });
 });

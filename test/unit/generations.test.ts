@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   DiagnosticCodes,
   EditorEvent,
+  PluginDiagnostics,
+  PluginDisable,
   PluginExecuteCommand,
   PluginReload,
 } from '../../src/protocol/index.js';
@@ -46,5 +48,15 @@ describe('a plugin that never cleans up, reloaded 100 times', () => {
     const heard = (await run('leaky.heard')) as string[];
     expect(heard.filter((h) => h.startsWith('ping'))).toEqual(['ping@101']);
     expect(new Set(heard.filter((h) => h.startsWith('tick')))).toEqual(new Set(['tick@101']));
+  });
+
+  it('reports what a plugin leaked when it is disabled, as it does on reload', async () => {
+    const dir = await tempDir();
+    await copyFixture('leaky.js', dir);
+    const { client, diagnostics } = await connectInMemory(dir, { expectPlugins: 1 });
+    await client.request(PluginDisable, { id: 'leaky' });
+    const listed = await client.request(PluginDiagnostics, { id: 'leaky' });
+    expect(listed.diagnostics.map((x) => x.code)).toEqual([DiagnosticCodes.UnloadLeak]);
+    expect(diagnostics.all.at(-1)?.diagnostics[0]?.message).toContain('3 event listeners');
   });
 });

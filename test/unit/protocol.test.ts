@@ -49,6 +49,7 @@ describe('LSP lifecycle', () => {
     expect(result.capabilities.notifications).toEqual([
       'plugin/didReload',
       'plugin/publishDiagnostics',
+      'plugin/didChangeStatus',
     ]);
     const again = await rpcError(client.request(Initialize, {}));
     expect(again.code).toBe(ErrorCodes.InvalidRequest);
@@ -67,6 +68,23 @@ describe('LSP lifecycle', () => {
     const { client, exits } = await connectInMemory(await tempDir());
     await client.connection.sendNotification('exit');
     await expect.poll(() => exits).toEqual([1]);
+  });
+});
+
+describe('LSP lifecycle, continued', () => {
+  it('starts plugins once, however many "initialized" arrive', async () => {
+    const d = await withCommands();
+    await d.client.connection.sendNotification('initialized', {});
+    // A request after it is answered after the notification was handled.
+    await d.client.request(PluginList, {});
+    expect(d.initializedCount()).toBe(1);
+  });
+
+  it('refuses a client that speaks another major protocol version', async () => {
+    const { client } = await connectInMemory(await tempDir(), { initialize: false });
+    const error = await rpcError(client.request(Initialize, { protocolVersion: '2.0' }));
+    expect(error.code).toBe(ErrorCodes.InvalidRequest);
+    expect(error.message).toBe('protocol version 2.0 is not supported: this daemon speaks 1.0');
   });
 });
 

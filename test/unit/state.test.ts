@@ -32,7 +32,8 @@ describe('state across restarts', () => {
     expect(await readdir(stateDir)).toEqual(['keep.snapshot']);
 
     const second = await connectInMemory(dir, { stateDir, expectPlugins: 1 });
-    expect(await run(second, 'keep.get')).toMatchObject({ count: 2, generation: 1 });
+    // Generations count on from the snapshot's: this is the second generation this state has seen.
+    expect(await run(second, 'keep.get')).toMatchObject({ count: 2, generation: 2 });
   });
 
   it('moves an unreadable snapshot aside, says so, and starts the plugin without it', async () => {
@@ -142,6 +143,9 @@ export async function onAfterReload(red, previousState) { state.afterReload = pr
     const { result } = await d.client.request(PluginEnable, { id: 'toggle' });
     expect(result).toMatchObject({ ok: true, generation: 2 });
     expect(await run(d, 'toggle.get')).toMatchObject({ count: 1 });
+
+    // Disabling said so to every client.
+    await d.statuses.waitFor((s) => s.id === 'toggle' && s.status === 'disabled');
 
     const refused = await d.client
       .request(PluginDisable, { id: 'stuck' })

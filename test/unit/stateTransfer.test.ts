@@ -9,7 +9,7 @@ import {
 
 const realm = () =>
   vm.runInContext(
-    '({ Object, Array, Date, Map, Set, RegExp, Error, Uint8Array })',
+    '({ Object, Array, Date, Map, Set, RegExp, Error, ArrayBuffer, Uint8Array })',
     vm.createContext({}),
   ) as RealmIntrinsics;
 
@@ -70,7 +70,13 @@ describe('intoRealm', () => {
   it('makes objects of the target realm, so instanceof works there', () => {
     const target = realm();
     const copy = intoRealm(
-      { list: [1], when: new Date(1), tags: new Set([1]), bytes: new Uint8Array([9]) },
+      {
+        list: [1],
+        when: new Date(1),
+        tags: new Set([1]),
+        bytes: new Uint8Array([9]),
+        raw: new Uint8Array([4, 2]).buffer,
+      },
       target,
     ) as Record<string, unknown>;
     expect(copy instanceof target.Object).toBe(true);
@@ -79,6 +85,8 @@ describe('intoRealm', () => {
     expect(copy.when instanceof target.Date).toBe(true);
     expect(copy.tags instanceof target.Set).toBe(true);
     expect(copy.bytes instanceof (target.Uint8Array as typeof Uint8Array)).toBe(true);
+    expect(copy.raw instanceof (target.ArrayBuffer as typeof ArrayBuffer)).toBe(true);
+    expect([...new Uint8Array(copy.raw as ArrayBuffer)]).toEqual([4, 2]);
   });
 });
 

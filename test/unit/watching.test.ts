@@ -5,6 +5,7 @@ import {
   DaemonSetHotReload,
   DaemonStatus,
   DiagnosticCodes,
+  PluginDiagnostics,
   PluginExecuteCommand,
   PluginGetState,
   PluginList,
@@ -31,7 +32,8 @@ describe('watching the plugins folder', () => {
     expect(await increment(d, 'late')).toBe(1);
 
     await rm(folder, { recursive: true });
-    await expect.poll(async () => (await d.client.request(PluginList, {})).plugins).toEqual([]);
+    await d.statuses.waitFor((s) => s.id === 'late' && s.status === 'removed');
+    expect((await d.client.request(PluginList, {})).plugins).toEqual([]);
     expect(await d.client.request(PluginGetState, { id: 'late' })).toMatchObject({
       state: { count: 1 },
     });
@@ -40,7 +42,7 @@ describe('watching the plugins folder', () => {
     await editFile(path.join(folder, 'index.js'), counterPlugin('late', 'v2'));
     await editFile(path.join(folder, 'plugin.json'), manifest('late'));
     await d.reloads.waitFor((r) => r.id === 'late' && r.ok, { from: mark });
-    expect(await get(d, 'late')).toMatchObject({ version: 'v2', count: 1 });
+    expect(await get(d, 'late')).toMatchObject({ version: 'v2', count: 1, generation: 2 });
   });
 
   it('reloads every plugin that imports a changed file outside the plugins folder', async () => {
@@ -136,6 +138,13 @@ describe('watching the plugins folder', () => {
       severity: 'warning',
     });
     expect(await get(d, 'fixed')).toMatchObject({ version: 'v1' });
+
+    // Another change replaces the notice rather than piling up a second one.
+    const mark = d.reloads.mark;
+    await editFile(path.join(dir, 'fixed', 'index.js'), counterPlugin('fixed', 'v3'));
+    await d.reloads.waitFor((r) => r.id === 'fixed' && r.trigger === 'file', { from: mark });
+    const listed = await d.client.request(PluginDiagnostics, { id: 'fixed' });
+    expect(listed.diagnostics.map((x) => x.code)).toEqual([DiagnosticCodes.RestartRequired]);
   });
 
   it('lists a plugin with a bad manifest as failed, says why, and loads it once fixed', async () => {
