@@ -33,7 +33,10 @@ export class DiagnosticsStore {
   set(pluginId: string, source: DiagnosticSource, diagnostics: Diagnostic[]): void {
     const sources = this.byPlugin.get(pluginId) ?? new Map<DiagnosticSource, Diagnostic[]>();
     const before = sources.get(source) ?? [];
-    if (before.length === 0 && diagnostics.length === 0) return;
+    // Each reload is a fresh report and is published even when it says the same; other sources
+    // (a repeated restart notice, say) are published only when they change.
+    const unchanged = JSON.stringify(before) === JSON.stringify(diagnostics);
+    if (unchanged && (source !== DiagnosticSource.Reload || diagnostics.length === 0)) return;
     if (diagnostics.length === 0) sources.delete(source);
     else sources.set(source, diagnostics);
     if (sources.size === 0) this.byPlugin.delete(pluginId);

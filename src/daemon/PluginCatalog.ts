@@ -29,6 +29,8 @@ export type Rediscovery =
 /** Every plugin the daemon knows of, by id, as discovery found them. */
 export class PluginCatalog {
   readonly records = new Map<string, PluginRecord>();
+  /** The last generation number of plugins that went away, so a returning one counts on. */
+  private readonly lastGenerations = new Map<string, number>();
 
   constructor(
     private readonly pluginsDir: string,
@@ -70,7 +72,10 @@ export class PluginCatalog {
       status: PluginStatus.Loading,
       // Generations count on from the saved state's lineage: a plugin that comes back (or a
       // daemon restarted with --state-dir) never reuses a number its state already carries.
-      generationNumber: this.snapshots.get(descriptor.id)?.generation ?? 0,
+      generationNumber: Math.max(
+        this.snapshots.get(descriptor.id)?.generation ?? 0,
+        this.lastGenerations.get(descriptor.id) ?? 0,
+      ),
       inputs: new Set([descriptor.entry]),
       failedBuild: false,
     };
@@ -95,6 +100,7 @@ export class PluginCatalog {
   }
 
   delete(record: PluginRecord): void {
+    this.lastGenerations.set(record.descriptor.id, record.generationNumber);
     this.records.delete(record.descriptor.id);
     this.diagnostics.clear(record.descriptor.id);
   }

@@ -120,6 +120,10 @@ export class PluginRunner {
     plan: ReloadPlan,
     isCancelled: () => boolean = () => false,
   ): Promise<ReloadResult[]> {
+    const inCycle = new Set(plan.cycles.flat());
+    for (const step of plan.steps) {
+      if (!inCycle.has(step.id)) this.diagnostics.set(step.id, DiagnosticSource.Dependencies, []);
+    }
     for (const cycle of plan.cycles) {
       for (const id of cycle) {
         this.diagnostics.set(id, DiagnosticSource.Dependencies, [
@@ -223,7 +227,11 @@ export class PluginRunner {
     ).run();
     if (outcome === 'superseded') return SUPERSEDED;
     this.diagnostics.set(id, DiagnosticSource.Reload, outcome.diagnostics);
-    if (outcome.ok) this.diagnostics.set(id, DiagnosticSource.Stop, []);
+    if (outcome.ok) {
+      // The running code is now what is on disk, and the last stop is behind it.
+      this.diagnostics.set(id, DiagnosticSource.Stop, []);
+      this.diagnostics.set(id, DiagnosticSource.Restart, []);
+    }
     this.onInputsChanged();
     this.logTrace(id, job, outcome);
     return this.finish(

@@ -177,6 +177,15 @@ export class ReloadDaemon {
     if (record.status === PluginStatus.Active || record.status === PluginStatus.Loading) {
       return { id, ok: true, generation: record.generationNumber, durationMs: 0 };
     }
+    if (record.invalid) {
+      return {
+        id,
+        ok: false,
+        generation: record.generationNumber,
+        durationMs: 0,
+        error: { code: record.invalid.code, message: record.invalid.message },
+      };
+    }
     // Disabled or failed: load it, and retry what depends on it.
     if (record.status === PluginStatus.Disabled) record.status = PluginStatus.Loading;
     const plan = planReload(
@@ -197,6 +206,7 @@ export class ReloadDaemon {
         `plugin "${id}" cannot be disabled (capabilities.supportsDisable is false)`,
       );
     }
+    if (record.status === PluginStatus.Disabled) return;
     await this.stop(record, PluginStatus.Disabled);
     this.tellStatus(record, PluginStatus.Disabled);
   }
@@ -272,7 +282,7 @@ export class ReloadDaemon {
         }
         case 'gone': {
           changed.delete(found.record.descriptor.id);
-          await this.stop(found.record, PluginStatus.Disabled);
+          await this.stop(found.record, PluginStatus.Disabled, false);
           this.catalog.delete(found.record);
           this.tellStatus(found.record, 'removed');
           this.logger.info(

@@ -70,8 +70,10 @@ export async function serve(settings: ServeSettings): Promise<void> {
         const timer = setInterval(() => {
           try {
             process.kill(pid, 0);
-          } catch {
-            logger.warn({ pid }, 'the client process is gone; exiting');
+          } catch (error) {
+            // EPERM: it exists but belongs to someone else. Only ESRCH means it is gone.
+            if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return;
+            logger.warn({ clientPid: pid }, 'the client process is gone; exiting');
             exit(1);
           }
         }, CLIENT_PROCESS_POLL_MS);
