@@ -40,6 +40,12 @@ program
     ),
   )
   .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: info)')
+  .option(
+    '--lifecycle-timeout <ms>',
+    'longest activate, deactivate, save/restoreState, listener or timer call (default: 2000)',
+  )
+  .option('--command-timeout <ms>', 'longest plugin command (default: 10000)')
+  .option('--host-memory <mb>', 'heap cap of each plugin host worker (default: 512)')
   .addHelpText(
     'after',
     `

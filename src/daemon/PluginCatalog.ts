@@ -175,6 +175,7 @@ function placeholder(invalid: InvalidPlugin): PluginDescriptor {
     entry: invalid.root,
     supportsHotReload: true,
     supportsDisable: true,
+    isolation: 'shared',
     dependencies: {},
     ...(invalid.manifestPath ? { manifestPath: invalid.manifestPath } : {}),
   };

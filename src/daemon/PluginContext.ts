@@ -1,7 +1,7 @@
 import { format } from 'node:util';
 import type { CommandRegistry } from './CommandRegistry.js';
 import type { EventBus } from './EventBus.js';
-import type { Logger } from './logger.js';
+import type { PluginLogger } from './PluginGeneration.js';
 import type { GuardedInvoke } from './PluginSandbox.js';
 import { type Disposable, ResourceKind, type ResourceTracker } from './ResourceTracker.js';
 
@@ -48,7 +48,7 @@ export function createPluginContext(options: {
   tracker: ResourceTracker;
   commands: CommandRegistry;
   events: EventBus;
-  logger: Logger;
+  logger: PluginLogger;
   state: OwnStateAccess;
   invoke: GuardedInvoke;
   /** Converts data from the daemon's realm into the plugin's (event payloads). */

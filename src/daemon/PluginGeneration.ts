@@ -23,11 +23,18 @@ interface PluginHooks {
   migrateState?: Hook;
 }
 
+/** The log methods plugin code reaches (console.*, ctx.log). */
+export type PluginLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
 /** What a generation's host gives it; the same for every generation of every plugin. */
 export interface GenerationServices {
   commands: CommandRegistry;
   events: EventBus;
-  logger: Logger;
+  logger: PluginLogger;
+  /** Longest a call into plugin code may run synchronously before it is interrupted. */
+  limits: { lifecycleMs: number; commandMs: number };
+  /** Plugin code of this generation is about to run (the host notes who is running, for the watchdog). */
+  onEnter?(generation: PluginGeneration): void;
   /** The plugin's saved state, read and written as plain data of the daemon's realm. */
   readState(): unknown;
   writeState(state: unknown): void;
@@ -55,6 +62,12 @@ export class EvaluationError extends Error {
   }
 }
 
+const ENTER = Symbol.for('reloadd.enter');
+/** Compiled once: calls whatever function `run` put on the realm's global, inside the realm. */
+const TRAMPOLINE = new vm.Script('globalThis[Symbol.for("reloadd.enter")]()', {
+  filename: 'reloadd:trampoline',
+});
+
 const REALM_INTRINSICS = `({ Object, Array, Date, Map, Set, RegExp, Error, ArrayBuffer, Int8Array, Uint8Array,
   Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
   BigInt64Array, BigUint64Array })`;
@@ -71,6 +84,8 @@ export class PluginGeneration {
   private readonly hooks: PluginHooks;
   /** `activate` may return a cleanup function instead of exporting `deactivate`. */
   private cleanup: Hook | undefined;
+  private readonly context: vm.Context;
+  private readonly services: GenerationServices;
 
   constructor(
     readonly descriptor: PluginDescriptor,
@@ -78,10 +93,11 @@ export class PluginGeneration {
     readonly number: number,
     services: GenerationServices,
   ) {
+    this.services = services;
     const logger = services.logger;
     const invoke: GuardedInvoke = (where, fn, args) => {
       try {
-        const result = fn(...args);
+        const result = this.run(() => fn(...args), services.limits.lifecycleMs);
         if (isThenable(result)) {
           result.then(undefined, (thrown: unknown) =>
             services.onCallbackError(this, where, thrown),
@@ -98,6 +114,7 @@ export class PluginGeneration {
       invoke,
     });
     const context = vm.createContext(globals, { name: `${descriptor.id} generation ${number}` });
+    this.context = context;
     this.realm = vm.runInContext(REALM_INTRINSICS, context) as RealmIntrinsics;
 
     const module = vm.runInContext('({ exports: {} })', context) as {
@@ -113,12 +130,10 @@ export class PluginGeneration {
           filename: bundle.filename,
         },
       ) as Hook;
-      run(
-        module.exports,
-        globals.require,
-        module,
-        descriptor.entry,
-        path.dirname(descriptor.entry),
+      const entry = descriptor.entry;
+      this.run(
+        () => run(module.exports, globals.require, module, entry, path.dirname(entry)),
+        services.limits.lifecycleMs,
       );
     } catch (thrown) {
       this.tracker.close('the module failed to evaluate');
@@ -147,6 +162,31 @@ export class PluginGeneration {
       invoke,
       toRealm: (value) => this.toRealm(value),
     });
+  }
+
+  /**
+   * Runs plugin code of this generation under the watchdog: a synchronous part that runs longer
+   * than `timeoutMs` is interrupted (vm's timeout, through a script in the plugin's own realm) and
+   * throws ERR_SCRIPT_EXECUTION_TIMEOUT. Every entry into plugin code goes through here.
+   */
+  run<T>(fn: () => T, timeoutMs: number): T {
+    const global = this.context as Record<symbol, unknown>;
+    const previous = global[ENTER];
+    global[ENTER] = fn;
+    this.services.onEnter?.(this);
+    try {
+      return TRAMPOLINE.runInContext(this.context, { timeout: timeoutMs }) as T;
+    } finally {
+      global[ENTER] = previous;
+    }
+  }
+
+  /** Runs one of this generation's commands under the command time limit. */
+  runCommand(handler: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+    return this.run(
+      () => handler(...(this.toRealm(args) as unknown[])),
+      this.services.limits.commandMs,
+    );
   }
 
   /** Copies plain data of the daemon's realm into this generation's realm. */
@@ -224,7 +264,7 @@ export class PluginGeneration {
 
   private async call(name: string, hook: Hook, ...args: unknown[]): Promise<unknown> {
     try {
-      return await hook(...args);
+      return await this.run(() => hook(...args), this.services.limits.lifecycleMs);
     } catch (thrown) {
       throw new LifecycleError(name, thrown);
     }

@@ -1,14 +1,14 @@
 import type { PluginStatus, ReloadTrigger } from '../protocol/index.js';
 import type { InvalidPlugin, PluginDescriptor } from './discovery.js';
+import type { RemoteGeneration } from './host/RemoteGeneration.js';
 import type { PluginBundle } from './PluginBuilder.js';
-import type { PluginGeneration } from './PluginGeneration.js';
 
 /** The daemon's book-keeping for one plugin, alive or not. */
 export interface PluginRecord {
   descriptor: PluginDescriptor;
   status: PluginStatus;
   /** The generation running now, if any. Never two at once. */
-  generation?: PluginGeneration;
+  generation?: RemoteGeneration;
   /** Number of the running generation, or of the last one that ran (0: none ever ran). */
   generationNumber: number;
   /** What the running generation was built from, to bring it back if its successor fails. */

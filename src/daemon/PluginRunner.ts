@@ -3,24 +3,23 @@ import semver from 'semver';
 import {
   type Diagnostic,
   DiagnosticCodes,
+  DidChangeStatus,
   DidReload,
-  ErrorCodes,
   PluginStatus,
   ReloaddErrorCodes,
   type ReloadResult,
   ReloadTrigger,
 } from '../protocol/index.js';
 import type { ClientChannel } from './Broadcaster.js';
-import { CommandRegistry } from './CommandRegistry.js';
 import { DiagnosticSource, type DiagnosticsStore } from './DiagnosticsStore.js';
-import { EventBus } from './EventBus.js';
+import { HostSupervisor } from './HostSupervisor.js';
+import type { ExtractedState, HostLimits } from './host/messages.js';
+import type { RemoteGeneration } from './host/RemoteGeneration.js';
 import type { Logger } from './logger.js';
 import { PluginBuilder } from './PluginBuilder.js';
 import type { PluginCatalog } from './PluginCatalog.js';
-import type { GenerationServices, PluginGeneration } from './PluginGeneration.js';
 import type { PluginRecord } from './PluginRecord.js';
-import type { ReloadPlan } from './planReload.js';
-import { ReloaddError } from './ReloaddError.js';
+import { planReload, type ReloadPlan } from './planReload.js';
 import { type ReloadJob, ReloadScheduler, SUPERSEDED } from './ReloadScheduler.js';
 import { ReloadStats } from './ReloadStats.js';
 import {
@@ -29,8 +28,6 @@ import {
   type TransactionOutcome,
 } from './ReloadTransaction.js';
 import type { SnapshotStore } from './SnapshotStore.js';
-import { describeThrown, locateInBundle } from './sourceLocation.js';
-import { toJsonValue } from './stateTransfer.js';
 import {
   describeLifecycleError,
   diagnosticAt,
@@ -47,9 +44,8 @@ const FILE_FAILURE_SETTLE_MS = 65;
  * all generations share: the command registry and the event bus.
  */
 export class PluginRunner {
-  readonly commands = new CommandRegistry();
-  readonly events = new EventBus();
   readonly stats = new ReloadStats();
+  readonly hosts: HostSupervisor;
   readonly scheduler: ReloadScheduler<ReloadResult>;
   private readonly transactionDeps: TransactionDeps;
   private readonly catalog: PluginCatalog;
@@ -69,6 +65,9 @@ export class PluginRunner {
     pluginsDir: string;
     /** A build changed some plugin's input files (the watcher follows them). */
     onInputsChanged(): void;
+    limits: HostLimits;
+    hostMemoryMb: number;
+    hostWorkerPath?: URL;
   }) {
     this.catalog = options.catalog;
     this.diagnostics = options.diagnostics;
@@ -81,38 +80,63 @@ export class PluginRunner {
       (id, job, isStale) => this.runReload(id, job, isStale),
       (error) => this.logger.error({ err: error }, 'reload crashed'),
     );
+    this.hosts = new HostSupervisor({
+      catalog: this.catalog,
+      diagnostics: this.diagnostics,
+      snapshots: this.snapshots,
+      logger: this.logger,
+      pluginsDir: this.pluginsDir,
+      limits: options.limits,
+      memoryMb: options.hostMemoryMb,
+      ...(options.hostWorkerPath ? { workerPath: options.hostWorkerPath } : {}),
+      failPlugin: (record, diagnostic) => {
+        this.failPlugin(record, diagnostic).catch((error: unknown) =>
+          this.logger.error({ err: error }, 'failing a plugin failed'),
+        );
+      },
+      recover: (ids) => {
+        const plan = planReload(
+          new Map(ids.map((id) => [id, undefined])),
+          ReloadTrigger.Recovery,
+          this.catalog.planPlugins(),
+        );
+        this.runPlan({ steps: plan.steps.filter((s) => ids.includes(s.id)), cycles: [] }).catch(
+          (error: unknown) => this.logger.error({ err: error }, 'recovery failed'),
+        );
+      },
+    });
     this.transactionDeps = {
       builder: new PluginBuilder(),
       snapshots: this.snapshots,
-      services: (record) => this.servicesFor(record),
+      load: (descriptor, bundle, number) => this.hosts.load(descriptor, bundle, number),
       logger: this.logger,
     };
   }
 
-  /** Runs a command in its plugin's realm; its result as JSON, or an error naming the line that threw. */
-  async executeCommand(command: string, args: unknown[]): Promise<unknown> {
-    const entry = this.commands.get(command);
-    if (!entry)
-      throw new ReloaddError(
-        ErrorCodes.UnknownCommand,
-        ReloaddErrorCodes.UnknownCommand,
-        `unknown command "${command}"`,
-      );
-    const generation = this.catalog.get(entry.pluginId)?.generation;
-    const realmArgs = generation ? (generation.toRealm(args) as unknown[]) : args;
-    try {
-      return toJsonValue(await entry.handler(...realmArgs)) ?? null;
-    } catch (thrown) {
-      const where = generation ? locateInBundle(thrown, generation.bundle) : undefined;
-      const at = where
-        ? ` (${path.relative(this.pluginsDir, where.file)}:${where.range.start.line + 1}:${where.range.start.character + 1})`
-        : '';
-      throw new ReloaddError(
-        ErrorCodes.CommandFailed,
-        ReloaddErrorCodes.CommandFailed,
-        `command "${command}" of plugin "${entry.pluginId}" threw ${describeThrown(thrown)}${at}`,
-      );
-    }
+  executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    return this.hosts.executeCommand(command, args);
+  }
+
+  /**
+   * The watchdog stopped a plugin (a call ran past its limit, or its host died while it ran):
+   * what is left of its generation is unloaded, its status is failed, and clients are told why.
+   * Its last snapshot is kept: the next reload starts from it.
+   */
+  private async failPlugin(record: PluginRecord, diagnostic: Diagnostic): Promise<void> {
+    const id = record.descriptor.id;
+    await this.scheduler.exclusive(id, async () => {
+      const generation = record.generation;
+      record.generation = undefined;
+      record.status = PluginStatus.Failed;
+      if (generation) await generation.unload();
+      this.diagnostics.add(DiagnosticSource.Reload, diagnostic);
+      this.logger.warn({ plugin: id }, diagnostic.message);
+      this.clients.notify(DidChangeStatus, {
+        id,
+        status: PluginStatus.Failed,
+        generation: record.generationNumber,
+      });
+    });
   }
 
   /** Runs a plan: each step starts once the steps of its dependencies are done. */
@@ -349,8 +373,7 @@ export class PluginRunner {
     const warnings: Diagnostic[] = [];
     try {
       if (generation.hasSaveState) {
-        const { problems } = this.storeState(id, await generation.saveState(), generation);
-        for (const p of problems) {
+        for (const p of this.storeState(id, await generation.saveState(), generation)) {
           warnings.push(
             diagnosticAt(id, 'warning', DiagnosticCodes.StateNotCloneable, `${p.path} ${p.reason}`),
           );
@@ -364,63 +387,24 @@ export class PluginRunner {
           'warning',
           DiagnosticCodes.SaveStateFailed,
           message,
-          locateLifecycleError(error, generation),
+          locateLifecycleError(error),
         ),
       );
     }
-    warnings.push(...(await unloadGeneration(generation)));
+    const unloaded = await unloadGeneration(generation);
+    warnings.push(...unloaded.warnings);
     record.generation = undefined;
+    // A deactivate that hung needs its author's attention, whatever the stop was for.
+    if (unloaded.hung) record.status = PluginStatus.Failed;
     if (report) this.diagnostics.set(id, DiagnosticSource.Stop, warnings);
   }
 
-  /** Keeps the state a generation handed over; problems were reported when it reloaded. */
-  storeState(id: string, raw: unknown, generation: PluginGeneration) {
-    return this.snapshots.capture(id, raw, {
+  /** Keeps the state a generation handed over; returns what could not be kept as it was. */
+  storeState(id: string, extracted: ExtractedState, generation: RemoteGeneration) {
+    this.snapshots.keep(id, extracted, {
       generation: generation.number,
       stateVersion: generation.descriptor.stateVersion,
     });
-  }
-
-  private servicesFor(record: PluginRecord): GenerationServices {
-    const id = record.descriptor.id;
-    return {
-      commands: this.commands,
-      events: this.events,
-      logger: this.logger.child({ plugin: id }),
-      readState: () => this.snapshots.get(id)?.value,
-      writeState: (state) => {
-        const { problems } = this.snapshots.capture(id, state, {
-          generation: record.generationNumber,
-          stateVersion: record.descriptor.stateVersion,
-        });
-        for (const problem of problems) {
-          this.diagnostics.add(DiagnosticSource.Reload, {
-            pluginId: id,
-            severity: 'warning',
-            code: DiagnosticCodes.StateNotCloneable,
-            message: `${problem.path} ${problem.reason}`,
-          });
-        }
-      },
-      onCallbackError: (generation, where, thrown) => {
-        const at = locateInBundle(thrown, generation.bundle);
-        const message = `${where} threw ${describeThrown(thrown)}`;
-        this.logger.warn({ plugin: id, generation: generation.number }, message);
-        if (record.generation !== generation) return;
-        this.diagnostics.add(DiagnosticSource.Reload, {
-          pluginId: id,
-          severity: 'error',
-          code: DiagnosticCodes.RuntimeError,
-          message,
-          ...(at
-            ? {
-                file: at.file,
-                range: at.range,
-                ...(at.codeFrame ? { codeFrame: at.codeFrame } : {}),
-              }
-            : {}),
-        });
-      },
-    };
+    return extracted.problems;
   }
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
-import type { Logger } from './logger.js';
+import type { PluginLogger } from './PluginGeneration.js';
 import { type Disposable, ResourceKind, type ResourceTracker } from './ResourceTracker.js';
 
 /** Calls plugin code from a callback the daemon owns (timer, listener): it must never throw. */
@@ -18,7 +18,7 @@ export type GuardedInvoke = (
 export function createSandboxGlobals(options: {
   entry: string;
   tracker: ResourceTracker;
-  logger: Logger;
+  logger: PluginLogger;
   invoke: GuardedInvoke;
 }): Record<string, unknown> {
   const { tracker, logger, invoke } = options;

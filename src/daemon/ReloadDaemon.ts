@@ -16,6 +16,7 @@ import {
 import { Broadcaster } from './Broadcaster.js';
 import { DiagnosticSource, DiagnosticsStore } from './DiagnosticsStore.js';
 import { discoverPlugins } from './discovery.js';
+import type { HostLimits } from './host/messages.js';
 import type { Logger } from './logger.js';
 import { PluginCatalog } from './PluginCatalog.js';
 import type { PluginRecord } from './PluginRecord.js';
@@ -33,6 +34,12 @@ export interface DaemonOptions {
   hotReload: boolean;
   logger: Logger;
   version: string;
+  /** Time limits of plugin code (the watchdog). */
+  limits: HostLimits;
+  /** Heap cap of each plugin host, in MB. */
+  hostMemoryMb: number;
+  /** The host worker's script; tests running from sources point it at the built one. */
+  hostWorkerPath?: URL;
 }
 
 /**
@@ -79,6 +86,9 @@ export class ReloadDaemon {
       logger: this.logger,
       pluginsDir: options.pluginsDir,
       onInputsChanged: () => this.watcher.watchExternal(this.catalog.externalInputs()),
+      limits: options.limits,
+      hostMemoryMb: options.hostMemoryMb,
+      ...(options.hostWorkerPath ? { hostWorkerPath: options.hostWorkerPath } : {}),
     });
   }
 
@@ -167,9 +177,9 @@ export class ReloadDaemon {
     return this.runner.executeCommand(command, args);
   }
 
-  /** `editor/event`: returns how many listeners it reached. */
-  emitEvent(event: string, data: unknown): number {
-    return this.runner.events.emit(event, data);
+  /** `editor/event`: to every plugin listening for it, in whichever host it runs. */
+  emitEvent(event: string, data: unknown): void {
+    this.runner.hosts.emit(event, data);
   }
 
   async enable(id: string): Promise<ReloadResult> {
@@ -252,6 +262,7 @@ export class ReloadDaemon {
     await this.watcher.close();
     await this.changeChain;
     await Promise.all(this.catalog.all().map((record) => this.stop(record, record.status, false)));
+    await this.runner.hosts.close();
     await this.snapshots.flush();
   }
 

@@ -6,21 +6,20 @@ import {
   PluginStatus,
   type ReloadError,
 } from '../protocol/index.js';
+import type { PluginDescriptor } from './discovery.js';
 import { anyMoved, fingerprintAll } from './fileFingerprint.js';
+import type { ExtractedState } from './host/messages.js';
+import { HostRequestError } from './host/PluginHost.js';
+import type { RemoteGeneration } from './host/RemoteGeneration.js';
 import type { Logger } from './logger.js';
-import type { PluginBuilder } from './PluginBuilder.js';
-import {
-  EvaluationError,
-  type GenerationServices,
-  LifecycleError,
-  PluginGeneration,
-} from './PluginGeneration.js';
+import type { PluginBuilder, PluginBundle } from './PluginBuilder.js';
 import type { PluginRecord } from './PluginRecord.js';
 import type { Snapshot, SnapshotStore } from './SnapshotStore.js';
-import { describeThrown, locateInBundle, type SourceLocation } from './sourceLocation.js';
+import type { SourceLocation } from './sourceLocation.js';
 import {
   describeLifecycleError,
   diagnosticAt,
+  isTimeout,
   locateLifecycleError,
   unloadGeneration,
 } from './unloadGeneration.js';
@@ -28,7 +27,12 @@ import {
 export interface TransactionDeps {
   builder: PluginBuilder;
   snapshots: SnapshotStore;
-  services(record: PluginRecord): GenerationServices;
+  /** Evaluates a bundle as a new generation in the plugin's host. */
+  load(
+    descriptor: PluginDescriptor,
+    bundle: PluginBundle,
+    number: number,
+  ): Promise<RemoteGeneration>;
   logger: Logger;
 }
 
@@ -112,30 +116,24 @@ export class ReloadTransaction {
     record.inputs = new Set(built.bundle.inputs);
 
     const previous = record.generation;
-    let next: PluginGeneration;
+    let next: RemoteGeneration;
     try {
-      next = new PluginGeneration(
-        descriptor,
-        built.bundle,
-        record.generationNumber + 1,
-        deps.services(record),
-      );
+      next = await deps.load(descriptor, built.bundle, record.generationNumber + 1);
     } catch (error) {
-      if (!(error instanceof EvaluationError)) throw error;
+      if (!(error instanceof HostRequestError)) throw error;
       if (await this.unsettled(before)) return 'superseded';
+      const { kind, message, location } = error.error;
       const code =
-        error.thrown === undefined ? DiagnosticCodes.NoActivate : DiagnosticCodes.EvaluateFailed;
-      const message =
-        error.thrown === undefined
-          ? error.message
-          : `${error.message}: ${describeThrown(error.thrown)}`;
-      const where =
-        error.thrown === undefined ? undefined : locateInBundle(error.thrown, built.bundle);
-      this.add('error', code, message, where);
-      return this.fail(code, message, where);
+        kind === 'noActivate'
+          ? DiagnosticCodes.NoActivate
+          : kind === 'timeout'
+            ? DiagnosticCodes.Timeout
+            : DiagnosticCodes.EvaluateFailed;
+      this.add('error', code, message, location);
+      return this.fail(code, message, location);
     }
     if (this.isStale()) {
-      next.unload();
+      await next.unload();
       return 'superseded';
     }
 
@@ -145,9 +143,9 @@ export class ReloadTransaction {
       try {
         snapshot = (await this.timed('saveState', () => this.saveState(previous))) ?? snapshot;
       } catch (error) {
-        next.unload();
+        await next.unload();
         const message = `${describeLifecycleError(error)}; the running generation was kept`;
-        const where = locateLifecycleError(error, previous);
+        const where = locateLifecycleError(error);
         this.add('error', DiagnosticCodes.SaveStateFailed, message, where);
         return this.fail(DiagnosticCodes.SaveStateFailed, message, where);
       }
@@ -158,13 +156,15 @@ export class ReloadTransaction {
     try {
       await this.start(next, snapshot, previous !== undefined);
     } catch (error) {
-      next.unload();
-      const code =
-        this.failedCall(error) === 'activate'
+      await next.unload();
+      const call = this.failedCall(error);
+      const code = isTimeout(error)
+        ? DiagnosticCodes.Timeout
+        : call === 'activate'
           ? DiagnosticCodes.ActivateFailed
           : DiagnosticCodes.RestoreStateFailed;
       const message = describeLifecycleError(error);
-      const where = locateLifecycleError(error, next);
+      const where = locateLifecycleError(error);
       this.add('error', code, message, where);
       const rolledBack = previous ? await this.rollback(snapshot) : false;
       return this.fail(code, message, where, rolledBack);
@@ -190,7 +190,7 @@ export class ReloadTransaction {
 
   /** Activates a generation and gives it its state, migrating it if the state version moved. */
   private async start(
-    generation: PluginGeneration,
+    generation: RemoteGeneration,
     snapshot: Snapshot | undefined,
     afterReload: boolean,
   ): Promise<void> {
@@ -213,7 +213,7 @@ export class ReloadTransaction {
     await this.timed('restoreState', () => generation.restoreState(state, afterReload));
   }
 
-  private async saveState(generation: PluginGeneration): Promise<Snapshot | undefined> {
+  private async saveState(generation: RemoteGeneration): Promise<Snapshot | undefined> {
     if (!generation.hasSaveState) return undefined;
     return this.keep(
       await generation.saveState(),
@@ -224,23 +224,18 @@ export class ReloadTransaction {
 
   /** Stores the state a generation handed over, and reports what could not cross. */
   private keep(
-    raw: unknown,
+    extracted: ExtractedState,
     generation: number,
     stateVersion: number | undefined,
   ): Snapshot | undefined {
-    const { snapshot, problems } = this.deps.snapshots.capture(this.id, raw, {
-      generation,
-      stateVersion,
-    });
-    for (const problem of problems) {
+    for (const problem of extracted.problems) {
       this.add('warning', DiagnosticCodes.StateNotCloneable, `${problem.path} ${problem.reason}`);
     }
-    return snapshot;
+    return this.deps.snapshots.keep(this.id, extracted, { generation, stateVersion });
   }
 
-  /** deactivate, then release whatever is left and say what it was. */
-  private async unload(generation: PluginGeneration): Promise<void> {
-    this.diagnostics.push(...(await unloadGeneration(generation)));
+  private async unload(generation: RemoteGeneration): Promise<void> {
+    this.diagnostics.push(...(await unloadGeneration(generation)).warnings);
   }
 
   /** Brings the last good code back in a fresh realm, with the state saved a moment ago. */
@@ -251,17 +246,12 @@ export class ReloadTransaction {
     // A migrateState on the failed generation may have replaced the snapshot: put the old one back.
     if (snapshot) deps.snapshots.set(this.id, snapshot);
     try {
-      const restored = new PluginGeneration(
-        good.descriptor,
-        good.bundle,
-        record.generationNumber,
-        deps.services(record),
-      );
+      const restored = await deps.load(good.descriptor, good.bundle, record.generationNumber);
       try {
         await restored.activate();
         await restored.restoreState(snapshot?.value, true);
       } catch (error) {
-        restored.unload();
+        await restored.unload();
         throw error;
       }
       record.generation = restored;
@@ -318,7 +308,7 @@ export class ReloadTransaction {
   }
 
   private failedCall(error: unknown): string {
-    return error instanceof LifecycleError ? error.call : 'activate';
+    return error instanceof HostRequestError ? (error.error.call ?? 'activate') : 'activate';
   }
 
   private async timed<T>(phase: keyof PhaseTimings, work: () => Promise<T>): Promise<T> {

@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
+import type { ExtractedState } from './host/messages.js';
 import type { Logger } from './logger.js';
-import { extractState, type StateProblem } from './stateTransfer.js';
 
 /** A plugin's saved state: plain data of the daemon's realm, as `extractState` makes it. */
 export interface Snapshot {
@@ -60,24 +60,23 @@ export class SnapshotStore {
   }
 
   /**
-   * Copies state a plugin handed over out of its realm and keeps it as the plugin's snapshot.
-   * Returns what could not be kept as it was; `undefined` state keeps the previous snapshot.
+   * Keeps state a generation handed over (already copied out of its realm by its host) as the
+   * plugin's snapshot. Undefined state keeps the previous snapshot.
    */
-  capture(
+  keep(
     pluginId: string,
-    raw: unknown,
+    extracted: ExtractedState,
     from: { generation: number; stateVersion?: number | undefined },
-  ): { snapshot?: Snapshot; problems: StateProblem[] } {
-    if (raw === undefined) return { problems: [] };
-    const { value, problems } = extractState(raw);
+  ): Snapshot | undefined {
+    if (extracted.value === undefined) return undefined;
     const snapshot: Snapshot = {
-      value,
+      value: extracted.value,
       savedAt: new Date(),
       generation: from.generation,
       ...(from.stateVersion !== undefined ? { stateVersion: from.stateVersion } : {}),
     };
     this.set(pluginId, snapshot);
-    return { snapshot, problems };
+    return snapshot;
   }
 
   /** Reads every snapshot file; an unreadable one is moved aside (never deleted) and reported. */

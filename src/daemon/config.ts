@@ -14,6 +14,9 @@ export const ConfigSchema = z
     debounceMs: z.number().int().min(0).max(60_000).optional(),
     hotReload: z.boolean().optional(),
     logLevel: LogLevelSchema.optional(),
+    lifecycleTimeoutMs: z.number().int().min(10).max(600_000).optional(),
+    commandTimeoutMs: z.number().int().min(10).max(3_600_000).optional(),
+    hostMemoryMb: z.number().int().min(16).max(65_536).optional(),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -25,6 +28,9 @@ export interface ServeSettings {
   hotReload: boolean;
   logLevel: LogLevel;
   stdio: boolean;
+  lifecycleTimeoutMs: number;
+  commandTimeoutMs: number;
+  hostMemoryMb: number;
 }
 
 export interface ServeFlags {
@@ -35,12 +41,28 @@ export interface ServeFlags {
   hotReload?: boolean;
   logLevel?: string;
   stdio?: boolean;
+  lifecycleTimeout?: string;
+  commandTimeout?: string;
+  hostMemory?: string;
 }
 
 /** A setting someone got wrong: the CLI prints it and exits with 2. */
 export class UsageError extends Error {}
 
 export const DEFAULT_DEBOUNCE_MS = 20;
+/** activate, deactivate, saveState, restoreState, listeners and timers (issue: 2 s). */
+export const DEFAULT_LIFECYCLE_TIMEOUT_MS = 2_000;
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
+export const DEFAULT_HOST_MEMORY_MB = 512;
+
+function wholeNumber(flag: string, value: string, min: number, max: number, unit: string): number {
+  const parsed = z.coerce.number().int().min(min).max(max).safeParse(value);
+  if (!parsed.success)
+    throw new UsageError(
+      `${flag} must be a whole number of ${unit} from ${min} to ${max}, not "${value}"`,
+    );
+  return parsed.data;
+}
 
 /** Flags win over the config file; the config file wins over defaults. */
 export async function resolveServeSettings(
@@ -79,6 +101,18 @@ export async function resolveServeSettings(
       throw new UsageError(`--log-level must be one of ${LogLevelSchema.options.join(', ')}`);
     logLevel = parsed.data;
   }
+  const lifecycleTimeoutMs =
+    flags.lifecycleTimeout !== undefined
+      ? wholeNumber('--lifecycle-timeout', flags.lifecycleTimeout, 10, 600_000, 'milliseconds')
+      : (config.lifecycleTimeoutMs ?? DEFAULT_LIFECYCLE_TIMEOUT_MS);
+  const commandTimeoutMs =
+    flags.commandTimeout !== undefined
+      ? wholeNumber('--command-timeout', flags.commandTimeout, 10, 3_600_000, 'milliseconds')
+      : (config.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  const hostMemoryMb =
+    flags.hostMemory !== undefined
+      ? wholeNumber('--host-memory', flags.hostMemory, 16, 65_536, 'MB')
+      : (config.hostMemoryMb ?? DEFAULT_HOST_MEMORY_MB);
   return {
     pluginsDir: plugins,
     ...(stateDir ? { stateDir } : {}),
@@ -86,6 +120,9 @@ export async function resolveServeSettings(
     hotReload: flags.hotReload === false ? false : (config.hotReload ?? true),
     logLevel,
     stdio: flags.stdio === true,
+    lifecycleTimeoutMs,
+    commandTimeoutMs,
+    hostMemoryMb,
   };
 }
 

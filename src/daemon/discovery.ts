@@ -15,6 +15,8 @@ export interface PluginDescriptor {
   manifestPath?: string;
   supportsHotReload: boolean;
   supportsDisable: boolean;
+  /** "dedicated": the plugin gets a host (worker thread) of its own. */
+  isolation: 'shared' | 'dedicated';
   /** Plugin id → semver range ("*" for any). */
   dependencies: Record<string, string>;
   stateVersion?: number;
@@ -85,6 +87,7 @@ function readSingleFilePlugin(file: string, name: string): DiscoveredEntry | und
       entry: file,
       supportsHotReload: true,
       supportsDisable: true,
+      isolation: 'shared',
       dependencies: {},
     },
   };
@@ -134,6 +137,7 @@ async function readFolderPlugin(
       manifestPath,
       supportsHotReload: manifest.capabilities.supportsHotReload,
       supportsDisable: manifest.capabilities.supportsDisable,
+      isolation: manifest.isolation,
       dependencies: manifest.dependencies,
       ...(manifest.stateVersion !== undefined ? { stateVersion: manifest.stateVersion } : {}),
     },

@@ -30,6 +30,8 @@ export async function serve(settings: ServeSettings): Promise<void> {
     hotReload: settings.hotReload,
     logger,
     version: VERSION,
+    limits: { lifecycleMs: settings.lifecycleTimeoutMs, commandMs: settings.commandTimeoutMs },
+    hostMemoryMb: settings.hostMemoryMb,
   });
   keepAliveOnPluginErrors(logger);
 

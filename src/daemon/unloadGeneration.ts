@@ -1,7 +1,8 @@
 import { type Diagnostic, DiagnosticCodes, type DiagnosticSeverity } from '../protocol/index.js';
-import { LifecycleError, type PluginGeneration } from './PluginGeneration.js';
+import { HostRequestError } from './host/PluginHost.js';
+import type { RemoteGeneration } from './host/RemoteGeneration.js';
 import { describeLeftovers } from './ResourceTracker.js';
-import { describeThrown, locateInBundle, type SourceLocation } from './sourceLocation.js';
+import { describeThrown, type SourceLocation } from './sourceLocation.js';
 
 /** A diagnostic, with the file, range and code frame of `where` when there is one. */
 export function diagnosticAt(
@@ -22,42 +23,48 @@ export function diagnosticAt(
   };
 }
 
-/** "deactivate threw TypeError: …" for a failed lifecycle call, or the thrown message. */
+/** "deactivate threw TypeError: …" for a failed call into a plugin, as its host described it. */
 export function describeLifecycleError(error: unknown): string {
-  if (error instanceof LifecycleError) return `${error.call} threw ${describeThrown(error.thrown)}`;
+  if (error instanceof HostRequestError) return error.error.message;
   return describeThrown(error);
 }
 
-/** Where in the plugin's sources a lifecycle call threw. */
-export function locateLifecycleError(
-  error: unknown,
-  generation: PluginGeneration,
-): SourceLocation | undefined {
-  return locateInBundle(error instanceof LifecycleError ? error.thrown : error, generation.bundle);
+/** Where in the plugin's sources a call threw, when the host could tell. */
+export function locateLifecycleError(error: unknown): SourceLocation | undefined {
+  return error instanceof HostRequestError ? error.error.location : undefined;
+}
+
+/** True when the watchdog stopped the call (a loop, or a promise that never settled). */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof HostRequestError && error.error.kind === 'timeout';
 }
 
 /**
  * Takes a generation down: `deactivate`, then everything it still holds is released. Returns the
- * warnings a plugin author should see: a deactivate that threw, and what the generation leaked
- * (seed 001's unload diagnostics).
+ * warnings a plugin author should see (a deactivate that threw or hung, what the generation
+ * leaked: seed 001's unload diagnostics), and whether deactivate hung.
  */
-export async function unloadGeneration(generation: PluginGeneration): Promise<Diagnostic[]> {
+export async function unloadGeneration(
+  generation: RemoteGeneration,
+): Promise<{ warnings: Diagnostic[]; hung: boolean }> {
   const id = generation.descriptor.id;
   const warnings: Diagnostic[] = [];
+  let hung = false;
   try {
     await generation.deactivate();
   } catch (error) {
+    hung = isTimeout(error);
     warnings.push(
       diagnosticAt(
         id,
-        'warning',
-        DiagnosticCodes.DeactivateFailed,
+        hung ? 'error' : 'warning',
+        hung ? DiagnosticCodes.Timeout : DiagnosticCodes.DeactivateFailed,
         describeLifecycleError(error),
-        locateLifecycleError(error, generation),
+        locateLifecycleError(error),
       ),
     );
   }
-  const leftovers = generation.unload();
+  const leftovers = await generation.unload();
   if (leftovers.length > 0) {
     warnings.push(
       diagnosticAt(
@@ -68,5 +75,5 @@ export async function unloadGeneration(generation: PluginGeneration): Promise<Di
       ),
     );
   }
-  return warnings;
+  return { warnings, hung };
 }

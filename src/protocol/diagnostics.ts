@@ -46,4 +46,10 @@ export const DiagnosticCodes = {
   DependencyMissing: 'RELOADD_DEPENDENCY_MISSING',
   DependencyCycle: 'RELOADD_DEPENDENCY_CYCLE',
   RestartRequired: 'RELOADD_RESTART_REQUIRED',
+  /** Plugin code ran past its time limit: the watchdog stopped it and the plugin failed. */
+  Timeout: 'RELOADD_TIMEOUT',
+  /** The plugin's host ran out of memory or stopped answering while this plugin's code ran. */
+  HostCrashed: 'RELOADD_HOST_CRASHED',
+  /** An unloaded generation's realm was still reachable after several garbage collections. */
+  UnloadIncomplete: 'RELOADD_UNLOAD_INCOMPLETE',
 } as const;

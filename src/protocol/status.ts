@@ -23,6 +23,8 @@ export const ReloadTrigger = {
   Dependency: 'dependency',
   /** The first load, when the daemon starts or the plugin appears. */
   Startup: 'startup',
+  /** Loaded again, with its last snapshot, after its plugin host had to be restarted. */
+  Recovery: 'recovery',
 } as const;
 export type ReloadTrigger = (typeof ReloadTrigger)[keyof typeof ReloadTrigger];
 
@@ -37,4 +39,5 @@ export const ReloadTriggerSchema = z.enum([
   ReloadTrigger.Request,
   ReloadTrigger.Dependency,
   ReloadTrigger.Startup,
+  ReloadTrigger.Recovery,
 ]);

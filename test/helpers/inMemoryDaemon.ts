@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { afterAll } from 'vitest';
 import {
@@ -15,6 +17,7 @@ import {
 } from '../../src/daemon/rpcServer.js';
 import { DidChangeStatus, DidReload, PublishDiagnostics } from '../../src/protocol/index.js';
 import { NotificationLog } from './NotificationLog.js';
+import { ROOT } from './paths.js';
 
 const open: ReloadDaemon[] = [];
 afterAll(async () => {
@@ -32,6 +35,9 @@ export async function connectInMemory(
     debounceMs?: number;
     initialize?: boolean;
     expectPlugins?: number;
+    lifecycleMs?: number;
+    commandMs?: number;
+    hostMemoryMb?: number;
   } = {},
 ) {
   const toServer = new PassThrough();
@@ -44,6 +50,10 @@ export async function connectInMemory(
     hotReload: true,
     logger,
     version: '0.0.0-test',
+    limits: { lifecycleMs: options.lifecycleMs ?? 2000, commandMs: options.commandMs ?? 10_000 },
+    hostMemoryMb: options.hostMemoryMb ?? 512,
+    // Tests run from sources; plugin hosts run the built worker (npm test builds first).
+    hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'host', 'hostWorker.js')),
   });
   open.push(daemon);
   const server = createServerConnection(toServer, toClient, logger);

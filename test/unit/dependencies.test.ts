@@ -98,12 +98,13 @@ describe('plugin dependencies', () => {
 
   it('loads a failed plugin again on plugin/enable, and the plugins that waited for it', async () => {
     const dir = await tempDir();
-    // Fails to activate until the test says it may: only plugin/enable can bring it up.
-    const gate = 'RELOADD_TEST_BASE_READY';
+    // Fails to activate until a file exists (plugins run in a worker: the file system is shared).
+    const gate = path.join(dir, '_ready');
     await editFile(
       path.join(dir, 'base', 'index.js'),
-      `export function activate(ctx) {
-  if (process.env.${gate} !== '1') throw new Error('not yet');
+      `import { existsSync } from 'node:fs';
+export function activate(ctx) {
+  if (!existsSync(${JSON.stringify(gate)})) throw new Error('not yet');
 }
 `,
     );
@@ -115,17 +116,13 @@ describe('plugin dependencies', () => {
       'failed',
     ]);
 
-    process.env[gate] = '1';
-    try {
-      const { result } = await d.client.request(PluginEnable, { id: 'base' });
-      expect(result).toMatchObject({ id: 'base', ok: true, generation: 1 });
-      await d.reloads.waitFor((r) => r.id === 'user' && r.ok);
-      expect((await d.client.request(PluginList, {})).plugins.map((p) => p.status)).toEqual([
-        'active',
-        'active',
-      ]);
-    } finally {
-      delete process.env[gate];
-    }
+    await editFile(gate, '');
+    const { result } = await d.client.request(PluginEnable, { id: 'base' });
+    expect(result).toMatchObject({ id: 'base', ok: true, generation: 1 });
+    await d.reloads.waitFor((r) => r.id === 'user' && r.ok);
+    expect((await d.client.request(PluginList, {})).plugins.map((p) => p.status)).toEqual([
+      'active',
+      'active',
+    ]);
   });
 });

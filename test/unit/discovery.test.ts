@@ -46,6 +46,7 @@ describe('discoverPlugins', () => {
         manifestPath: path.join(dir, 'pkg', 'package.json'),
         supportsHotReload: true,
         supportsDisable: false,
+        isolation: 'shared',
         dependencies: {},
       },
       {
@@ -56,6 +57,7 @@ describe('discoverPlugins', () => {
         entry: path.join(dir, 'single.ts'),
         supportsHotReload: true,
         supportsDisable: true,
+        isolation: 'shared',
         dependencies: {},
       },
       {
@@ -67,6 +69,7 @@ describe('discoverPlugins', () => {
         manifestPath: path.join(dir, 'with-manifest', 'plugin.json'),
         supportsHotReload: true,
         supportsDisable: true,
+        isolation: 'shared',
         dependencies: { base: '*' },
         stateVersion: 3,
       },
@@ -114,6 +117,9 @@ describe('resolveServeSettings', () => {
       hotReload: true,
       logLevel: 'warn',
       stdio: false,
+      lifecycleTimeoutMs: 2000,
+      commandTimeoutMs: 10000,
+      hostMemoryMb: 512,
     });
     const flagged = await resolveServeSettings(
       {

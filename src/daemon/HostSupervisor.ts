@@ -1,0 +1,245 @@
+import path from 'node:path';
+import {
+  type Diagnostic,
+  DiagnosticCodes,
+  ErrorCodes,
+  ReloaddErrorCodes,
+} from '../protocol/index.js';
+import type { DiagnosticsStore } from './DiagnosticsStore.js';
+import { DiagnosticSource } from './DiagnosticsStore.js';
+import type { PluginDescriptor } from './discovery.js';
+import { HostPool } from './host/HostPool.js';
+import type { HostLimits, HostNotice } from './host/messages.js';
+import { type HostCrash, HostRequestError, type PluginHost } from './host/PluginHost.js';
+import { RemoteGeneration } from './host/RemoteGeneration.js';
+import type { Logger } from './logger.js';
+import type { PluginBundle } from './PluginBuilder.js';
+import type { PluginCatalog } from './PluginCatalog.js';
+import type { PluginRecord } from './PluginRecord.js';
+import { ReloaddError } from './ReloaddError.js';
+import type { SnapshotStore } from './SnapshotStore.js';
+import { diagnosticAt } from './unloadGeneration.js';
+
+export interface SupervisorOptions {
+  catalog: PluginCatalog;
+  diagnostics: DiagnosticsStore;
+  snapshots: SnapshotStore;
+  logger: Logger;
+  pluginsDir: string;
+  limits: HostLimits;
+  memoryMb: number;
+  workerPath?: URL;
+  /** The watchdog stopped this plugin: unload what is left of it and mark it failed. */
+  failPlugin(record: PluginRecord, diagnostic: Diagnostic): void;
+  /** These plugins lost their host to another plugin: load them again with their state. */
+  recover(ids: string[]): void;
+}
+
+/**
+ * The daemon's side of the plugin hosts: it loads generations into them, routes commands and
+ * events, turns what hosts report into logs, snapshots and diagnostics, and when a host dies
+ * (memory cap, a loop that could not be interrupted) fails the plugin that was running and brings
+ * its neighbours back with their last snapshots.
+ */
+export class HostSupervisor {
+  private readonly pool: HostPool;
+  /** Which plugin generation answers each command name. */
+  private readonly routes = new Map<string, { pluginId: string; key: string }>();
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.pool = new HostPool(
+      {
+        limits: options.limits,
+        memoryMb: options.memoryMb,
+        logger: options.logger,
+        onNotice: (host, notice) => this.onNotice(host, notice),
+        onCrash: (host, crash) => this.onCrash(host, crash),
+      },
+      options.workerPath,
+    );
+  }
+
+  load(
+    descriptor: PluginDescriptor,
+    bundle: PluginBundle,
+    number: number,
+  ): Promise<RemoteGeneration> {
+    const state = this.options.snapshots.get(descriptor.id)?.value;
+    return RemoteGeneration.load(
+      this.pool.hostFor(descriptor),
+      descriptor,
+      bundle,
+      number,
+      state,
+      this.options.limits,
+    );
+  }
+
+  commandNames(): string[] {
+    return [...this.routes.keys()].sort();
+  }
+
+  /** Runs a command in its plugin's host; its JSON result, or an error naming the line or the hang. */
+  async executeCommand(name: string, args: unknown[]): Promise<unknown> {
+    const route = this.routes.get(name);
+    const record = route ? this.options.catalog.get(route.pluginId) : undefined;
+    const generation = record?.generation;
+    if (!route || !record || generation?.key !== route.key) {
+      throw new ReloaddError(
+        ErrorCodes.UnknownCommand,
+        ReloaddErrorCodes.UnknownCommand,
+        `unknown command "${name}"`,
+      );
+    }
+    try {
+      return await generation.command(name, args);
+    } catch (error) {
+      if (!(error instanceof HostRequestError)) throw error;
+      const { kind, message, location } = error.error;
+      if (kind === 'timeout') {
+        this.options.failPlugin(
+          record,
+          diagnosticAt(route.pluginId, 'error', DiagnosticCodes.Timeout, message, location),
+        );
+      }
+      const at = location
+        ? ` (${path.relative(this.options.pluginsDir, location.file)}:${location.range.start.line + 1}:${location.range.start.character + 1})`
+        : '';
+      const text =
+        kind === 'timeout' ? message : `command "${name}" of plugin "${route.pluginId}" ${message}`;
+      throw new ReloaddError(
+        ErrorCodes.CommandFailed,
+        ReloaddErrorCodes.CommandFailed,
+        `${text}${at}`,
+      );
+    }
+  }
+
+  /** An editor event, to every host (each delivers it to its plugins' listeners). */
+  emit(event: string, data: unknown, except?: PluginHost): void {
+    this.pool.broadcast({ op: 'event', event, data }, except);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.closeAll();
+  }
+
+  private onNotice(host: PluginHost, notice: HostNotice): void {
+    const { catalog, diagnostics, snapshots, logger } = this.options;
+    switch (notice.kind) {
+      case 'log':
+        logger
+          .child({ plugin: notice.pluginId, generation: notice.generation })
+          [notice.level](notice.message);
+        return;
+      case 'commandRegistered': {
+        const owner = this.routes.get(notice.name);
+        if (
+          owner &&
+          owner.pluginId !== notice.pluginId &&
+          catalog.get(owner.pluginId)?.generation?.key === owner.key
+        ) {
+          diagnostics.add(DiagnosticSource.Reload, {
+            pluginId: notice.pluginId,
+            severity: 'warning',
+            code: DiagnosticCodes.RuntimeError,
+            message: `command "${notice.name}" is already registered by plugin "${owner.pluginId}" (in another host); calls go there`,
+          });
+          return;
+        }
+        this.routes.set(notice.name, { pluginId: notice.pluginId, key: notice.key });
+        return;
+      }
+      case 'commandDisposed':
+        if (this.routes.get(notice.name)?.key === notice.key) this.routes.delete(notice.name);
+        return;
+      case 'emit':
+        this.emit(notice.event, notice.data, host);
+        return;
+      case 'stateWritten': {
+        const record = catalog.get(notice.pluginId);
+        snapshots.keep(notice.pluginId, notice.state, {
+          generation: notice.generation,
+          stateVersion: record?.descriptor.stateVersion,
+        });
+        for (const problem of notice.state.problems) {
+          diagnostics.add(
+            DiagnosticSource.Reload,
+            diagnosticAt(
+              notice.pluginId,
+              'warning',
+              DiagnosticCodes.StateNotCloneable,
+              `${problem.path} ${problem.reason}`,
+            ),
+          );
+        }
+        return;
+      }
+      case 'callbackError': {
+        logger.warn({ plugin: notice.pluginId, generation: notice.generation }, notice.message);
+        const record = catalog.get(notice.pluginId);
+        if (record?.generation?.key !== notice.key) return;
+        const code = notice.timedOut ? DiagnosticCodes.Timeout : DiagnosticCodes.RuntimeError;
+        const diagnostic = diagnosticAt(
+          notice.pluginId,
+          'error',
+          code,
+          notice.message,
+          notice.location,
+        );
+        if (notice.timedOut) this.options.failPlugin(record, diagnostic);
+        else diagnostics.add(DiagnosticSource.Reload, diagnostic);
+        return;
+      }
+      case 'executeCommand':
+        this.executeCommand(notice.name, notice.args).then(
+          (value) =>
+            host.post({ op: 'commandResult', requestId: notice.requestId, ok: true, value }),
+          (error: Error) =>
+            host.post({
+              op: 'commandResult',
+              requestId: notice.requestId,
+              ok: false,
+              message: error.message,
+            }),
+        );
+        return;
+      case 'unloadChecked':
+        if (notice.collected) return;
+        diagnostics.add(
+          DiagnosticSource.Reload,
+          diagnosticAt(
+            notice.pluginId,
+            'warning',
+            DiagnosticCodes.UnloadIncomplete,
+            `generation ${notice.generation} did not unload: its realm is still reachable after 4 garbage collections${notice.holders.length > 0 ? ` (held by ${notice.holders.join(', ')})` : ''}; something outside the plugin keeps a reference to its code`,
+          ),
+        );
+        return;
+    }
+  }
+
+  /** A host died: the plugin that was running is failed, the others come back in a new host. */
+  private onCrash(host: PluginHost, crash: HostCrash): void {
+    const { catalog, logger } = this.options;
+    const victims = catalog.all().filter((r) => r.generation?.host === host);
+    const culprit = victims.find((r) => r.generation?.slot === crash.runningSlot);
+    logger.error(
+      { host: host.name, culprit: culprit?.descriptor.id, reason: crash.reason },
+      `plugin host ${crash.message}`,
+    );
+    for (const [name, route] of this.routes) {
+      if (victims.some((r) => r.descriptor.id === route.pluginId)) this.routes.delete(name);
+    }
+    if (culprit) {
+      const message = `plugin '${culprit.descriptor.id}' was stopped: its host ${crash.message} while it was running; the other plugins of that host were restarted with their last state`;
+      this.options.failPlugin(
+        culprit,
+        diagnosticAt(culprit.descriptor.id, 'error', DiagnosticCodes.HostCrashed, message),
+      );
+    }
+    const others = victims.filter((r) => r !== culprit);
+    for (const record of others) record.generation = undefined;
+    if (others.length > 0) this.options.recover(others.map((r) => r.descriptor.id));
+  }
+}

@@ -1,0 +1,404 @@
+import vm from 'node:vm';
+import { CommandRegistry } from '../CommandRegistry.js';
+import { EventBus } from '../EventBus.js';
+import {
+  EvaluationError,
+  type GenerationServices,
+  LifecycleError,
+  PluginGeneration,
+  type PluginLogger,
+} from '../PluginGeneration.js';
+import { describeThrown, locateInBundle } from '../sourceLocation.js';
+import { extractState, toJsonValue } from '../stateTransfer.js';
+import type {
+  ExtractedState,
+  HostCallError,
+  HostLimits,
+  HostNotice,
+  HostPost,
+  HostRequest,
+} from './messages.js';
+
+/** How often a busy plugin's state is snapshotted, at most (so a host crash loses little). */
+const SNAPSHOT_EVERY_MS = 250;
+
+/** The host's side of a request that failed: it becomes a HostCallError for the daemon. */
+class CallFailure extends Error {
+  constructor(readonly error: HostCallError) {
+    super(error.message);
+  }
+}
+
+/**
+ * The plugin host, inside its worker thread: it evaluates generations in their own realms, runs
+ * their lifecycle, commands, listeners and timers under the watchdog, and reports to the daemon.
+ * Nothing here touches the protocol or the daemon's state: it answers requests and posts notices.
+ */
+export class HostRuntime {
+  private readonly generations = new Map<string, PluginGeneration>();
+  private readonly slots = new Map<PluginGeneration, number>();
+  private readonly commands = new CommandRegistry();
+  private readonly events = new EventBus();
+  /** Each plugin's last snapshot (plain data), so `ctx.getPluginState` stays synchronous. */
+  private readonly stateCache = new Map<string, unknown>();
+  private readonly pendingCommands = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void }
+  >();
+  private readonly snapshotTimers = new Map<string, NodeJS.Timeout>();
+  private readonly unloaded = new FinalizationRegistry<string>(() => undefined);
+  private nextRequestId = 1;
+
+  constructor(
+    private readonly limits: HostLimits,
+    /** Index of the generation running plugin code right now, for the daemon's watchdog. */
+    private readonly running: Int32Array,
+    private readonly notify: (notice: HostNotice) => void,
+    private readonly gc: (() => void) | undefined,
+  ) {}
+
+  async handle(request: HostRequest): Promise<unknown> {
+    try {
+      return await this.dispatch(request);
+    } catch (error) {
+      if (error instanceof CallFailure) throw error.error;
+      throw { kind: 'internal', message: describeThrown(error) } satisfies HostCallError;
+    }
+  }
+
+  post(message: HostPost): void {
+    switch (message.op) {
+      case 'event':
+        this.emitLocally(message.event, message.data);
+        break;
+      case 'stateChanged':
+        this.stateCache.set(message.pluginId, message.state);
+        break;
+      case 'commandResult': {
+        const pending = this.pendingCommands.get(message.requestId);
+        this.pendingCommands.delete(message.requestId);
+        if (message.ok) pending?.resolve(message.value);
+        else pending?.reject(new Error(message.message));
+        break;
+      }
+    }
+  }
+
+  private async dispatch(request: HostRequest): Promise<unknown> {
+    if (request.op === 'ping') return 'pong';
+    if (request.op === 'load') return this.load(request);
+    const generation = this.generations.get(request.key);
+    if (!generation)
+      throw new CallFailure({
+        kind: 'gone',
+        message: `generation ${request.key} is not loaded in this host`,
+      });
+    switch (request.op) {
+      case 'activate':
+        return this.lifecycle(generation, 'activate', () => generation.activate());
+      case 'saveState':
+        return this.lifecycle(generation, 'saveState', async () =>
+          this.extracted(await generation.saveState()),
+        );
+      case 'migrateState':
+        return this.lifecycle(generation, 'migrateState', async () =>
+          this.extracted(await generation.migrateState(request.state, request.fromVersion)),
+        );
+      case 'restoreState':
+        return this.lifecycle(generation, 'restoreState', () =>
+          generation.restoreState(request.state, request.afterReload),
+        );
+      case 'deactivate':
+        return this.lifecycle(generation, 'deactivate', () => generation.deactivate());
+      case 'unload':
+        return this.unload(request.key, generation);
+      case 'command':
+        return this.command(generation, request.name, request.args);
+    }
+  }
+
+  private load(request: Extract<HostRequest, { op: 'load' }>): {
+    hasSaveState: boolean;
+    hasMigrateState: boolean;
+  } {
+    const { descriptor, key } = request;
+    if (request.state !== undefined) this.stateCache.set(descriptor.id, request.state);
+    try {
+      const generation = new PluginGeneration(
+        descriptor,
+        request.bundle,
+        request.generation,
+        this.servicesFor(key, descriptor.id),
+      );
+      this.generations.set(key, generation);
+      this.slots.set(generation, request.slot);
+      return { hasSaveState: generation.hasSaveState, hasMigrateState: generation.hasMigrateState };
+    } catch (error) {
+      if (!(error instanceof EvaluationError)) throw error;
+      if (error.thrown === undefined)
+        throw new CallFailure({ kind: 'noActivate', message: error.message });
+      const location = locateInBundle(error.thrown, request.bundle);
+      throw new CallFailure({
+        kind: isTimeout(error.thrown) ? 'timeout' : 'evaluate',
+        call: 'module evaluation',
+        message: `${error.message}: ${this.describe(error.thrown, 'module evaluation', this.limits.lifecycleMs)}`,
+        ...(location ? { location } : {}),
+      });
+    }
+  }
+
+  private async lifecycle<T>(
+    generation: PluginGeneration,
+    call: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const thrown = error instanceof LifecycleError ? error.thrown : error;
+      const name = error instanceof LifecycleError ? error.call : call;
+      const location = locateInBundle(thrown, generation.bundle);
+      throw new CallFailure({
+        kind: isTimeout(thrown) ? 'timeout' : 'lifecycle',
+        call: name,
+        message: `${name} ${this.describe(thrown, name, this.limits.lifecycleMs)}`,
+        ...(location ? { location } : {}),
+      });
+    }
+  }
+
+  private async command(
+    generation: PluginGeneration,
+    name: string,
+    args: unknown[],
+  ): Promise<unknown> {
+    const entry = this.commands.get(name);
+    if (!entry) throw new CallFailure({ kind: 'gone', message: `unknown command "${name}"` });
+    try {
+      const value = toJsonValue(await generation.runCommand(entry.handler, args)) ?? null;
+      this.snapshotSoon(generation);
+      return value;
+    } catch (thrown) {
+      const location = locateInBundle(thrown, generation.bundle);
+      throw new CallFailure({
+        kind: isTimeout(thrown) ? 'timeout' : 'lifecycle',
+        call: `command "${name}"`,
+        message: this.describe(thrown, `command "${name}"`, this.limits.commandMs),
+        ...(location ? { location } : {}),
+      });
+    }
+  }
+
+  /** Unloads a generation, then checks that its realm really is garbage after a few collections. */
+  private unload(
+    key: string,
+    generation: PluginGeneration,
+  ): { leftovers: ReturnType<PluginGeneration['unload']> } {
+    const leftovers = generation.unload();
+    this.generations.delete(key);
+    this.slots.delete(generation);
+    clearTimeout(this.snapshotTimers.get(key));
+    this.snapshotTimers.delete(key);
+    const { id } = generation.descriptor;
+    const number = generation.number;
+    const ref = new WeakRef(generation);
+    this.unloaded.register(generation, key);
+    this.verifyCollected(key, id, number, ref, 0);
+    return { leftovers };
+  }
+
+  private verifyCollected(
+    key: string,
+    pluginId: string,
+    generation: number,
+    ref: WeakRef<PluginGeneration>,
+    attempt: number,
+  ): void {
+    if (!this.gc) return;
+    // A turn of the event loop first: the caller's own references are gone by then.
+    setTimeout(
+      () => {
+        this.gc?.();
+        if (ref.deref() === undefined) {
+          this.notify({
+            kind: 'unloadChecked',
+            key,
+            pluginId,
+            generation,
+            collected: true,
+            holders: [],
+          });
+        } else if (attempt < 3) {
+          this.verifyCollected(key, pluginId, generation, ref, attempt + 1);
+        } else {
+          const holders =
+            [...this.pendingCommands.keys()].length > 0
+              ? ['a command call waiting for another plugin']
+              : [];
+          this.notify({
+            kind: 'unloadChecked',
+            key,
+            pluginId,
+            generation,
+            collected: false,
+            holders,
+          });
+        }
+      },
+      20 * (attempt + 1),
+    ).unref();
+  }
+
+  private servicesFor(key: string, pluginId: string): GenerationServices {
+    const logger = (generation: () => number): PluginLogger => {
+      const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
+        this.notify({ kind: 'log', pluginId, generation: generation(), level, message });
+      return {
+        debug: at('debug'),
+        info: at('info'),
+        warn: at('warn'),
+        error: at('error'),
+      } as unknown as PluginLogger;
+    };
+    let self: PluginGeneration | undefined;
+    const commands = new CommandRegistry();
+    // Registration is host-wide (one name, one handler); the daemon routes calls by name.
+    commands.register = (owner, name, handler) => {
+      const remove = this.commands.register(owner, name, handler);
+      this.notify({ kind: 'commandRegistered', key, pluginId, name });
+      return () => {
+        remove();
+        this.notify({ kind: 'commandDisposed', key, name });
+      };
+    };
+    commands.get = (name) => this.commands.get(name) ?? this.remoteCommand(name);
+    commands.names = () => this.commands.names();
+    const events = new EventBus();
+    events.on = (event, listener) => this.events.on(event, listener);
+    events.emit = (event, data) => {
+      const reached = this.emitLocally(event, data);
+      this.notify({ kind: 'emit', fromKey: key, event, data: toJsonValue(data) });
+      return reached;
+    };
+    return {
+      commands,
+      events,
+      logger: logger(() => self?.number ?? 0),
+      limits: this.limits,
+      onEnter: (generation) => {
+        self = generation;
+        Atomics.store(this.running, 0, this.slots.get(generation) ?? 0);
+      },
+      readState: () => this.stateCache.get(pluginId),
+      writeState: (state) => {
+        const extracted = this.extracted(state);
+        this.stateCache.set(pluginId, extracted.value);
+        this.notify({
+          kind: 'stateWritten',
+          key,
+          pluginId,
+          generation: self?.number ?? 0,
+          state: extracted,
+        });
+      },
+      onCallbackError: (generation, where, thrown) => {
+        const location = locateInBundle(thrown, generation.bundle);
+        this.notify({
+          kind: 'callbackError',
+          key,
+          pluginId,
+          generation: generation.number,
+          message: `${where} ${this.describe(thrown, where, this.limits.lifecycleMs)}`,
+          timedOut: isTimeout(thrown),
+          ...(location ? { location } : {}),
+        });
+        this.snapshotSoon(generation);
+      },
+    };
+  }
+
+  /** A command of a plugin in another host: the daemon runs it there. */
+  private remoteCommand(
+    name: string,
+  ): { pluginId: string; handler: (...args: unknown[]) => unknown } | undefined {
+    return {
+      pluginId: '(another host)',
+      handler: (...args: unknown[]) =>
+        new Promise((resolve, reject) => {
+          const requestId = this.nextRequestId++;
+          this.pendingCommands.set(requestId, { resolve, reject });
+          this.notify({
+            kind: 'executeCommand',
+            requestId,
+            name,
+            args: toJsonValue(args) as unknown[],
+          });
+        }),
+    };
+  }
+
+  private emitLocally(event: string, data: unknown): number {
+    const reached = this.events.emit(event, data);
+    // Listeners may have changed their plugin's state: snapshot those that could have.
+    if (reached > 0)
+      for (const generation of this.generations.values()) this.snapshotSoon(generation);
+    return reached;
+  }
+
+  /**
+   * After a plugin handled a command or an event, its state is snapshotted (at most every 250 ms)
+   * so that if its host has to be restarted, what the user did is not lost.
+   */
+  private snapshotSoon(generation: PluginGeneration): void {
+    if (!generation.hasSaveState) return;
+    const key = [...this.generations].find(([, g]) => g === generation)?.[0];
+    if (!key || this.snapshotTimers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.snapshotTimers.delete(key);
+      if (this.generations.get(key) !== generation) return;
+      generation
+        .saveState()
+        .then((raw) => {
+          if (raw === undefined || this.generations.get(key) !== generation) return;
+          const state = this.extracted(raw);
+          this.stateCache.set(generation.descriptor.id, state.value);
+          this.notify({
+            kind: 'stateWritten',
+            key,
+            pluginId: generation.descriptor.id,
+            generation: generation.number,
+            state,
+          });
+        })
+        .catch(() => undefined);
+    }, SNAPSHOT_EVERY_MS);
+    timer.unref();
+    this.snapshotTimers.set(key, timer);
+  }
+
+  private extracted(raw: unknown): ExtractedState {
+    return raw === undefined ? { value: undefined, problems: [] } : extractState(raw);
+  }
+
+  private describe(thrown: unknown, call: string, limitMs: number): string {
+    if (isTimeout(thrown))
+      return `did not return within ${limitMs} ms: the daemon interrupted ${call} (an endless loop?)`;
+    return `threw ${describeThrown(thrown)}`;
+  }
+}
+
+function isTimeout(thrown: unknown): boolean {
+  return (thrown as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
+/** `gc`, when this thread may call it (the worker asks V8 for it at start). */
+export function exposeGc(v8: {
+  setFlagsFromString(flags: string): void;
+}): (() => void) | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}

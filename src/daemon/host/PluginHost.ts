@@ -1,0 +1,179 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../logger.js';
+import type {
+  FromHost,
+  HostCallError,
+  HostLimits,
+  HostNotice,
+  HostPost,
+  HostRequest,
+} from './messages.js';
+
+/** How long a host gets to answer a ping before it is judged stuck and terminated. */
+const PING_MS = 500;
+
+/** Why a host ended, and which generation was running plugin code at that moment. */
+export interface HostCrash {
+  reason: 'out-of-memory' | 'unresponsive' | 'exited';
+  message: string;
+  /** The slot of the generation that was running plugin code (0: none). */
+  runningSlot: number;
+}
+
+/** A failed host request: the host's own error, or one the daemon made (time-out, crash). */
+export class HostRequestError extends Error {
+  constructor(readonly error: HostCallError) {
+    super(error.message);
+  }
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: HostRequestError): void;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * The daemon's side of one plugin host: a worker thread with a memory cap. Requests may carry a
+ * time limit; when one passes, a ping tells a slow plugin (the host answers: only that call failed)
+ * from a stuck host (no answer: it is terminated, and `onCrash` says who was running).
+ */
+export class PluginHost {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly running = new Int32Array(new SharedArrayBuffer(4));
+  private nextId = 1;
+  private ended = false;
+  private endReason: HostCrash['reason'] | undefined;
+
+  constructor(
+    readonly name: string,
+    options: {
+      workerPath: URL;
+      limits: HostLimits;
+      memoryMb: number;
+      logger: Logger;
+      onNotice(notice: HostNotice): void;
+      onCrash(crash: HostCrash): void;
+    },
+  ) {
+    this.worker = new Worker(options.workerPath, {
+      workerData: { limits: options.limits, running: this.running.buffer },
+      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
+      stdout: false,
+      stderr: false,
+      name: `reloadd plugin host ${name}`,
+    });
+    this.worker.on('message', (message: FromHost) => {
+      if (message.type === 'notice') {
+        options.onNotice(message);
+        return;
+      }
+      const pending = this.pending.get(message.id);
+      if (!pending) return;
+      this.pending.delete(message.id);
+      clearTimeout(pending.timer);
+      if (message.ok) pending.resolve(message.value);
+      else pending.reject(new HostRequestError(message.error));
+    });
+    this.worker.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.endReason ??= 'out-of-memory';
+      options.logger.warn({ host: name, err: error }, 'plugin host failed');
+    });
+    this.worker.on('exit', (code) => {
+      const runningSlot = Atomics.load(this.running, 0);
+      this.ended = true;
+      const reason = this.endReason ?? 'exited';
+      const message =
+        reason === 'out-of-memory'
+          ? `ran out of memory (the host's limit is ${options.memoryMb} MB)`
+          : reason === 'unresponsive'
+            ? `stopped answering (a loop that could not be interrupted)`
+            : `exited with code ${code}`;
+      for (const [id, pending] of this.pending) {
+        clearTimeout(pending.timer);
+        pending.reject(
+          new HostRequestError({ kind: 'gone', message: `the plugin host ${message}` }),
+        );
+        this.pending.delete(id);
+      }
+      if (this.endReason !== undefined || code !== 0)
+        options.onCrash({ reason, message, runningSlot });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.ended;
+  }
+
+  /** Sends a request; with `timeoutMs`, a late answer fails the call (and may end the host). */
+  request(request: HostRequest, timeoutMs?: number, call?: string): Promise<unknown> {
+    if (this.ended)
+      return Promise.reject(
+        new HostRequestError({ kind: 'gone', message: 'the plugin host has ended' }),
+      );
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { resolve, reject };
+      if (timeoutMs !== undefined) {
+        pending.timer = setTimeout(() => {
+          this.timedOut(id, timeoutMs, call ?? request.op).catch(() => undefined);
+        }, timeoutMs);
+      }
+      this.pending.set(id, pending);
+      this.worker.postMessage({ type: 'request', id, ...request });
+    });
+  }
+
+  post(message: HostPost): void {
+    if (!this.ended) this.worker.postMessage({ type: 'post', ...message });
+  }
+
+  /** Stops the worker at once. */
+  async terminate(reason: HostCrash['reason'] = 'exited'): Promise<void> {
+    if (this.ended) return;
+    this.endReason = reason;
+    await this.worker.terminate();
+  }
+
+  private async timedOut(id: number, timeoutMs: number, call: string): Promise<void> {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    const answered = await this.ping();
+    if (answered) {
+      pending.reject(
+        new HostRequestError({
+          kind: 'timeout',
+          call,
+          message: `${call} did not finish within ${timeoutMs} ms`,
+        }),
+      );
+      return;
+    }
+    pending.reject(
+      new HostRequestError({
+        kind: 'timeout',
+        call,
+        message: `${call} did not finish within ${timeoutMs} ms and its host stopped answering; the host was restarted`,
+      }),
+    );
+    await this.terminate('unresponsive');
+  }
+
+  private ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), PING_MS);
+      this.request({ op: 'ping' }).then(
+        () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(false);
+        },
+      );
+    });
+  }
+}

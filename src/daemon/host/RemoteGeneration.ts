@@ -1,0 +1,118 @@
+import type { PluginDescriptor } from '../discovery.js';
+import type { PluginBundle } from '../PluginBuilder.js';
+import type { Leftover } from '../ResourceTracker.js';
+import type { ExtractedState, HostLimits } from './messages.js';
+import type { PluginHost } from './PluginHost.js';
+
+/**
+ * Headroom over a host's own limit: a synchronous loop is interrupted by the host at the limit and
+ * reported; the daemon's timer is for calls that never settle (and for a stuck host).
+ */
+const GRACE_MS = 250;
+
+let nextSlot = 1;
+
+/**
+ * The daemon's handle on one generation that lives in a plugin host. Every method is one request
+ * to the host; failures arrive as HostRequestError, with the call, the message and the location.
+ */
+export class RemoteGeneration {
+  private constructor(
+    readonly host: PluginHost,
+    readonly key: string,
+    /** Identifies this generation in the host's "who is running" slot. */
+    readonly slot: number,
+    readonly descriptor: PluginDescriptor,
+    readonly bundle: PluginBundle,
+    readonly number: number,
+    readonly hasSaveState: boolean,
+    readonly hasMigrateState: boolean,
+    private readonly limits: HostLimits,
+  ) {}
+
+  /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
+  static async load(
+    host: PluginHost,
+    descriptor: PluginDescriptor,
+    bundle: PluginBundle,
+    number: number,
+    state: unknown,
+    limits: HostLimits,
+  ): Promise<RemoteGeneration> {
+    const slot = nextSlot++;
+    const key = `${descriptor.id}#${number}.${slot}`;
+    const info = (await host.request(
+      { op: 'load', key, slot, descriptor, bundle, generation: number, state },
+      limits.lifecycleMs + GRACE_MS,
+      'module evaluation',
+    )) as { hasSaveState: boolean; hasMigrateState: boolean };
+    return new RemoteGeneration(
+      host,
+      key,
+      slot,
+      descriptor,
+      bundle,
+      number,
+      info.hasSaveState,
+      info.hasMigrateState,
+      limits,
+    );
+  }
+
+  activate(): Promise<void> {
+    return this.lifecycle({ op: 'activate', key: this.key }, 'activate') as Promise<void>;
+  }
+
+  saveState(): Promise<ExtractedState> {
+    return this.lifecycle(
+      { op: 'saveState', key: this.key },
+      'saveState',
+    ) as Promise<ExtractedState>;
+  }
+
+  migrateState(state: unknown, fromVersion: number | undefined): Promise<ExtractedState> {
+    return this.lifecycle(
+      { op: 'migrateState', key: this.key, state, fromVersion },
+      'migrateState',
+    ) as Promise<ExtractedState>;
+  }
+
+  restoreState(state: unknown, afterReload: boolean): Promise<void> {
+    return this.lifecycle(
+      { op: 'restoreState', key: this.key, state, afterReload },
+      'restoreState',
+    ) as Promise<void>;
+  }
+
+  deactivate(): Promise<void> {
+    return this.lifecycle({ op: 'deactivate', key: this.key }, 'deactivate') as Promise<void>;
+  }
+
+  /** Releases everything the generation holds; what it still held is returned. Never throws. */
+  async unload(): Promise<Leftover[]> {
+    if (!this.host.alive) return [];
+    try {
+      const { leftovers } = (await this.host.request(
+        { op: 'unload', key: this.key },
+        this.limits.lifecycleMs + GRACE_MS,
+      )) as {
+        leftovers: Leftover[];
+      };
+      return leftovers;
+    } catch {
+      return [];
+    }
+  }
+
+  command(name: string, args: unknown[]): Promise<unknown> {
+    return this.host.request(
+      { op: 'command', key: this.key, name, args },
+      this.limits.commandMs + GRACE_MS,
+      `command "${name}"`,
+    );
+  }
+
+  private lifecycle(request: Parameters<PluginHost['request']>[0], call: string): Promise<unknown> {
+    return this.host.request(request, this.limits.lifecycleMs + GRACE_MS, call);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Entry point of a plugin host worker thread: wires HostRuntime to the port the daemon talks on.
+ */
+import v8 from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+import { exposeGc, HostRuntime } from './HostRuntime.js';
+import type { FromHost, HostLimits, ToHost } from './messages.js';
+
+const { limits, running } = workerData as { limits: HostLimits; running: SharedArrayBuffer };
+const port = parentPort;
+if (!port) throw new Error('hostWorker.js runs in a worker thread');
+
+const send = (message: FromHost) => port.postMessage(message);
+const runtime = new HostRuntime(
+  limits,
+  new Int32Array(running),
+  (notice) => send({ type: 'notice', ...notice }),
+  exposeGc(v8),
+);
+
+port.on('message', (message: ToHost) => {
+  if (message.type === 'post') {
+    runtime.post(message);
+    return;
+  }
+  const { id, type: _type, ...request } = message;
+  runtime.handle(request).then(
+    (value) => send({ type: 'reply', id, ok: true, value }),
+    (error) => send({ type: 'reply', id, ok: false, error }),
+  );
+});
+
+// A plugin's stray rejection must not end the host (and every plugin in it).
+process.on('unhandledRejection', () => undefined);
