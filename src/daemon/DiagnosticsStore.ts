@@ -17,6 +17,8 @@ export const DiagnosticSource = {
   Restart: 'restart',
   /** The last stop of the plugin (disable): what it leaked, state it could not save. */
   Stop: 'stop',
+  /** What the plugin's live generations reported while running (callbacks that threw, state). */
+  Runtime: 'runtime',
 } as const;
 export type DiagnosticSource = (typeof DiagnosticSource)[keyof typeof DiagnosticSource];
 

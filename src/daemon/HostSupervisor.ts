@@ -45,6 +45,12 @@ export class HostSupervisor {
   private readonly pool: HostPool;
   /** Which plugin generation answers each command name. */
   private readonly routes = new Map<string, { pluginId: string; key: string }>();
+  /**
+   * What each loaded generation reported while running, by generation key. Kept apart from the
+   * reload's own list, so a timer that throws during activate is not wiped by the reload's result;
+   * it goes when its generation is unloaded.
+   */
+  private readonly runtime = new Map<string, { pluginId: string; diagnostics: Diagnostic[] }>();
 
   constructor(private readonly options: SupervisorOptions) {
     this.pool = new HostPool(
@@ -59,20 +65,25 @@ export class HostSupervisor {
     );
   }
 
-  load(
+  async load(
     descriptor: PluginDescriptor,
     bundle: PluginBundle,
     number: number,
   ): Promise<RemoteGeneration> {
     const state = this.options.snapshots.get(descriptor.id)?.value;
-    return RemoteGeneration.load(
+    const loaded = await RemoteGeneration.load(
       this.pool.hostFor(descriptor),
       descriptor,
       bundle,
       number,
       state,
       this.options.limits,
+      (gone) => {
+        if (this.runtime.delete(gone.key)) this.publishRuntime(descriptor.id);
+      },
     );
+    this.runtime.set(loaded.key, { pluginId: descriptor.id, diagnostics: [] });
+    return loaded;
   }
 
   commandNames(): string[] {
@@ -96,17 +107,16 @@ export class HostSupervisor {
     } catch (error) {
       if (!(error instanceof HostRequestError)) throw error;
       const { kind, message, location } = error.error;
+      const text = `command "${name}" of plugin "${route.pluginId}" ${message}`;
       if (kind === 'timeout') {
         this.options.failPlugin(
           record,
-          diagnosticAt(route.pluginId, 'error', DiagnosticCodes.Timeout, message, location),
+          diagnosticAt(route.pluginId, 'error', DiagnosticCodes.Timeout, text, location),
         );
       }
       const at = location
         ? ` (${path.relative(this.options.pluginsDir, location.file)}:${location.range.start.line + 1}:${location.range.start.character + 1})`
         : '';
-      const text =
-        kind === 'timeout' ? message : `command "${name}" of plugin "${route.pluginId}" ${message}`;
       throw new ReloaddError(
         ErrorCodes.CommandFailed,
         ReloaddErrorCodes.CommandFailed,
@@ -163,22 +173,17 @@ export class HostSupervisor {
           stateVersion: record?.descriptor.stateVersion,
         });
         for (const problem of notice.state.problems) {
-          diagnostics.add(
-            DiagnosticSource.Reload,
-            diagnosticAt(
-              notice.pluginId,
-              'warning',
-              DiagnosticCodes.StateNotCloneable,
-              `${problem.path} ${problem.reason}`,
-            ),
+          const message = `${problem.path} ${problem.reason}`;
+          this.addRuntime(
+            notice.key,
+            diagnosticAt(notice.pluginId, 'warning', DiagnosticCodes.StateNotCloneable, message),
           );
         }
         return;
       }
       case 'callbackError': {
         logger.warn({ plugin: notice.pluginId, generation: notice.generation }, notice.message);
-        const record = catalog.get(notice.pluginId);
-        if (record?.generation?.key !== notice.key) return;
+        if (!this.runtime.has(notice.key)) return; // from a generation already unloaded
         const code = notice.timedOut ? DiagnosticCodes.Timeout : DiagnosticCodes.RuntimeError;
         const diagnostic = diagnosticAt(
           notice.pluginId,
@@ -187,8 +192,9 @@ export class HostSupervisor {
           notice.message,
           notice.location,
         );
-        if (notice.timedOut) this.options.failPlugin(record, diagnostic);
-        else diagnostics.add(DiagnosticSource.Reload, diagnostic);
+        const record = catalog.get(notice.pluginId);
+        if (notice.timedOut && record) this.options.failPlugin(record, diagnostic);
+        else this.addRuntime(notice.key, diagnostic);
         return;
       }
       case 'executeCommand':
@@ -217,6 +223,20 @@ export class HostSupervisor {
         );
         return;
     }
+  }
+
+  private addRuntime(key: string, diagnostic: Diagnostic): void {
+    const entry = this.runtime.get(key);
+    if (!entry) return;
+    entry.diagnostics.push(diagnostic);
+    this.publishRuntime(entry.pluginId);
+  }
+
+  private publishRuntime(pluginId: string): void {
+    const reported = [...this.runtime.values()]
+      .filter((e) => e.pluginId === pluginId)
+      .flatMap((e) => e.diagnostics);
+    this.options.diagnostics.set(pluginId, DiagnosticSource.Runtime, reported);
   }
 
   /** A host died: the plugin that was running is failed, the others come back in a new host. */

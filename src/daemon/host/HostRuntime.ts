@@ -176,7 +176,9 @@ export class HostRuntime {
     if (!entry) throw new CallFailure({ kind: 'gone', message: `unknown command "${name}"` });
     try {
       const value = toJsonValue(await generation.runCommand(entry.handler, args)) ?? null;
-      this.snapshotSoon(generation);
+      // The reply waits for the snapshot: once a client saw a command succeed, its effect on the
+      // plugin's state survives even if the host dies the next moment.
+      await this.snapshotNow(generation);
       return value;
     } catch (thrown) {
       const location = locateInBundle(thrown, generation.bundle);
@@ -345,32 +347,41 @@ export class HostRuntime {
     return reached;
   }
 
+  private async snapshotNow(generation: PluginGeneration): Promise<void> {
+    if (!generation.hasSaveState) return;
+    const key = this.keyOf(generation);
+    try {
+      const raw = await generation.saveState();
+      if (raw === undefined || !key || this.generations.get(key) !== generation) return;
+      const state = this.extracted(raw);
+      this.stateCache.set(generation.descriptor.id, state.value);
+      this.notify({
+        kind: 'stateWritten',
+        key,
+        pluginId: generation.descriptor.id,
+        generation: generation.number,
+        state,
+      });
+    } catch {
+      // A failing saveState is reported when it matters: at the next reload or stop.
+    }
+  }
+
+  private keyOf(generation: PluginGeneration): string | undefined {
+    return [...this.generations].find(([, g]) => g === generation)?.[0];
+  }
+
   /**
-   * After a plugin handled a command or an event, its state is snapshotted (at most every 250 ms)
-   * so that if its host has to be restarted, what the user did is not lost.
+   * After a plugin handled an event or a timer, its state is snapshotted (at most every 250 ms)
+   * so that if its host has to be restarted, little of what happened is lost.
    */
   private snapshotSoon(generation: PluginGeneration): void {
     if (!generation.hasSaveState) return;
-    const key = [...this.generations].find(([, g]) => g === generation)?.[0];
+    const key = this.keyOf(generation);
     if (!key || this.snapshotTimers.has(key)) return;
     const timer = setTimeout(() => {
       this.snapshotTimers.delete(key);
-      if (this.generations.get(key) !== generation) return;
-      generation
-        .saveState()
-        .then((raw) => {
-          if (raw === undefined || this.generations.get(key) !== generation) return;
-          const state = this.extracted(raw);
-          this.stateCache.set(generation.descriptor.id, state.value);
-          this.notify({
-            kind: 'stateWritten',
-            key,
-            pluginId: generation.descriptor.id,
-            generation: generation.number,
-            state,
-          });
-        })
-        .catch(() => undefined);
+      this.snapshotNow(generation).catch(() => undefined);
     }, SNAPSHOT_EVERY_MS);
     timer.unref();
     this.snapshotTimers.set(key, timer);

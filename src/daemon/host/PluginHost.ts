@@ -141,12 +141,14 @@ export class PluginHost {
     if (!pending) return;
     this.pending.delete(id);
     const answered = await this.ping();
+    // Command messages are prefixed by the caller (which knows the plugin); lifecycle ones are not.
+    const subject = call.startsWith('command ') ? '' : `${call} `;
     if (answered) {
       pending.reject(
         new HostRequestError({
           kind: 'timeout',
           call,
-          message: `${call} did not finish within ${timeoutMs} ms`,
+          message: `${subject}did not finish within ${timeoutMs} ms`,
         }),
       );
       return;
@@ -155,7 +157,7 @@ export class PluginHost {
       new HostRequestError({
         kind: 'timeout',
         call,
-        message: `${call} did not finish within ${timeoutMs} ms and its host stopped answering; the host was restarted`,
+        message: `${subject}did not finish within ${timeoutMs} ms and its host stopped answering; the host was restarted`,
       }),
     );
     await this.terminate('unresponsive');

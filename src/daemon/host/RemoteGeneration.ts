@@ -28,6 +28,7 @@ export class RemoteGeneration {
     readonly hasSaveState: boolean,
     readonly hasMigrateState: boolean,
     private readonly limits: HostLimits,
+    private readonly onUnload: (generation: RemoteGeneration) => void,
   ) {}
 
   /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
@@ -38,6 +39,7 @@ export class RemoteGeneration {
     number: number,
     state: unknown,
     limits: HostLimits,
+    onUnload: (generation: RemoteGeneration) => void = () => undefined,
   ): Promise<RemoteGeneration> {
     const slot = nextSlot++;
     const key = `${descriptor.id}#${number}.${slot}`;
@@ -56,6 +58,7 @@ export class RemoteGeneration {
       info.hasSaveState,
       info.hasMigrateState,
       limits,
+      onUnload,
     );
   }
 
@@ -90,6 +93,7 @@ export class RemoteGeneration {
 
   /** Releases everything the generation holds; what it still held is returned. Never throws. */
   async unload(): Promise<Leftover[]> {
+    this.onUnload(this);
     if (!this.host.alive) return [];
     try {
       const { leftovers } = (await this.host.request(
