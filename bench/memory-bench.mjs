@@ -14,6 +14,20 @@ import { spawnStdioDaemon } from '../dist/clients/index.js';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const RELOADS = Number(process.env.BENCH_RELOADS ?? 1000);
 const WARMUP = 50;
+/** RSS is read every this many reloads; one reading is noisy (it depends on where GC is). */
+const SAMPLE_EVERY = 20;
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Growth as the median of the last ten readings minus the median of the first ten. */
+function growth(samples) {
+  const before = median(samples.slice(0, 10));
+  const after = median(samples.slice(-10));
+  return { before, after, peak: Math.max(...samples) };
+}
 
 // ~5 MB on the JS heap: 50,000 small objects with a string each.
 const RETAINING_PLUGIN = `
@@ -69,15 +83,18 @@ async function reloaddReloads(root) {
     if (!results[0].ok) throw new Error(JSON.stringify(results[0]));
   };
   for (let i = 0; i < WARMUP; i++) await reload();
-  const before = treeRssMb(child.pid);
+  const samples = [];
   const start = performance.now();
-  for (let i = 0; i < RELOADS; i++) await reload();
+  for (let i = 0; i < RELOADS; i++) {
+    if (i % SAMPLE_EVERY === 0) samples.push(treeRssMb(child.pid));
+    await reload();
+  }
+  samples.push(treeRssMb(child.pid));
   const seconds = (performance.now() - start) / 1000;
-  const after = treeRssMb(child.pid);
   await client.shutdown();
   await new Promise((resolve) => child.once('exit', resolve));
   client.dispose();
-  return { before, after, seconds };
+  return { ...growth(samples), seconds };
 }
 
 /** The same plugin re-imported with a cache-busting query, as seed 000 plans, in a fresh Node. */
@@ -91,45 +108,101 @@ async function cacheBustingReimports(root) {
     const rss = () => process.memoryUsage().rss / 1024 / 1024;
     let current;
     for (let i = 0; i < ${WARMUP}; i++) current = await import(url + '?t=w' + i);
-    globalThis.gc?.();
-    const before = rss();
+    const samples = [];
     const start = performance.now();
     for (let i = 0; i < ${RELOADS}; i++) {
+      if (i % ${SAMPLE_EVERY} === 0) samples.push(rss());
       current = await import(url + '?t=' + i);
       current.activate({ subscriptions: [], commands: { register: () => ({ dispose() {} }) } });
     }
-    globalThis.gc?.();
-    console.log(JSON.stringify({ before, after: rss(), seconds: (performance.now() - start) / 1000 }));
+    samples.push(rss());
+    console.log(JSON.stringify({ samples, seconds: (performance.now() - start) / 1000 }));
   `;
   const out = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', driver], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--max-old-space-size=16384', '--input-type=module', '-e', driver],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.on('exit', (code) =>
       code === 0 ? resolve(text) : reject(new Error(`driver exited with ${code}`)),
     );
   });
-  return JSON.parse(out);
+  const { samples, seconds } = JSON.parse(out);
+  return { ...growth(samples), seconds };
+}
+
+/** Spawn → every one of `count` plugins active; then the process tree's RSS. */
+async function manyPlugins(root, count) {
+  const dir = path.join(root, `many-${count}`);
+  await mkdir(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    await writeFile(
+      path.join(dir, `p${i}.js`),
+      `let state = { n: 0 };\nexport function activate(ctx) { ctx.subscriptions.push(ctx.commands.register('p${i}.n', () => ++state.n)); }\nexport function saveState() { return state; }\nexport function restoreState(s) { state = s; }\n`,
+    );
+  }
+  const start = performance.now();
+  const { client, child } = spawnStdioDaemon(process.execPath, [
+    CLI,
+    'serve',
+    '--stdio',
+    '--plugins',
+    dir,
+    '--log-level',
+    'warn',
+  ]);
+  const seen = new Set();
+  let allActive;
+  const done = new Promise((resolve) => (allActive = resolve));
+  client.onNotification({ method: 'plugin/didReload' }, (r) => {
+    if (r.ok) seen.add(r.id);
+    if (seen.size === count) allActive();
+  });
+  await client.initialize('bench');
+  await done;
+  const seconds = (performance.now() - start) / 1000;
+  const rss = treeRssMb(child.pid);
+  await client.shutdown();
+  await new Promise((resolve) => child.once('exit', resolve));
+  client.dispose();
+  return { seconds, rss };
 }
 
 const mb = (v) => `${v.toFixed(1)} MB`;
 const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-membench-'));
 try {
   const ours = await reloaddReloads(root);
-  const busting = await cacheBustingReimports(root);
+  const busting = process.env.SKIP_BUSTING ? undefined : await cacheBustingReimports(root);
+  const many = await manyPlugins(root, 100);
+  console.log(`reloadd memory benchmark — node ${process.version}, ${os.cpus().length} cores`);
+  console.log('');
   console.log(
-    `reloadd memory benchmark — node ${process.version}, ${os.cpus().length} cores, ${RELOADS} reloads of a plugin retaining ~5 MB (after ${WARMUP} warm-up reloads)`,
+    `${RELOADS} reloads of a plugin that retains ~5 MB (after ${WARMUP} warm-up reloads):`,
   );
   console.log('');
-  console.log('| Approach | RSS before | RSS after | Growth | Time |');
-  console.log('| --- | --- | --- | --- | --- |');
+  console.log('| Approach | RSS at start | RSS at end | Growth | Peak | Time |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  const row = (name, r) =>
+    `| ${name} | ${mb(r.before)} | ${mb(r.after)} | ${mb(r.after - r.before)} | ${mb(r.peak)} | ${r.seconds.toFixed(1)} s |`;
   console.log(
-    `| reloadd (fresh realm per generation; daemon + hosts + esbuild) | ${mb(ours.before)} | ${mb(ours.after)} | ${mb(ours.after - ours.before)} | ${ours.seconds.toFixed(1)} s |`,
+    row('reloadd: a fresh realm per generation in a plugin host (daemon + host + esbuild)', ours),
   );
+  if (busting)
+    console.log(
+      row("Cache-busting re-import, `import('./p.mjs?t=' + i)` (one Node process)", busting),
+    );
+  console.log('');
   console.log(
-    `| Cache-busting re-import (\`import('./p.mjs?t=' + i)\`) | ${mb(busting.before)} | ${mb(busting.after)} | ${mb(busting.after - busting.before)} | ${busting.seconds.toFixed(1)} s |`,
+    `RSS is read every ${SAMPLE_EVERY} reloads; start and end are the medians of the first and last ten readings.`,
+  );
+  console.log('');
+  console.log(
+    `100 plugins: spawn → all active in ${many.seconds.toFixed(2)} s; RSS then (daemon + host + esbuild): ${mb(many.rss)}.`,
   );
 } finally {
   await rm(root, { recursive: true, force: true });
