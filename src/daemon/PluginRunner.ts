@@ -126,16 +126,17 @@ export class PluginRunner {
     const id = record.descriptor.id;
     await this.scheduler.exclusive(id, async () => {
       const generation = record.generation;
+      // The reason first, then the status: a client that sees `failed` can always read why.
+      this.diagnostics.add(DiagnosticSource.Reload, diagnostic);
       record.generation = undefined;
       record.status = PluginStatus.Failed;
-      if (generation) await generation.unload();
-      this.diagnostics.add(DiagnosticSource.Reload, diagnostic);
       this.logger.warn({ plugin: id }, diagnostic.message);
       this.clients.notify(DidChangeStatus, {
         id,
         status: PluginStatus.Failed,
         generation: record.generationNumber,
       });
+      if (generation) await generation.unload();
     });
   }
 

@@ -19,6 +19,9 @@ import type {
   HostRequest,
 } from './messages.js';
 
+const UNLOAD_CHECK_EVERY_MS = 500;
+const UNLOAD_CHECK_ROUNDS = 4;
+
 /** How often a busy plugin's state is snapshotted, at most (so a host crash loses little). */
 const SNAPSHOT_EVERY_MS = 250;
 
@@ -46,8 +49,15 @@ export class HostRuntime {
     { resolve(v: unknown): void; reject(e: Error): void }
   >();
   private readonly snapshotTimers = new Map<string, NodeJS.Timeout>();
-  private readonly unloaded = new FinalizationRegistry<string>(() => undefined);
   private nextRequestId = 1;
+  private unloadChecks: {
+    key: string;
+    pluginId: string;
+    generation: number;
+    ref: WeakRef<PluginGeneration>;
+    rounds: number;
+  }[] = [];
+  private unloadCheckTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly limits: HostLimits,
@@ -204,51 +214,53 @@ export class HostRuntime {
     const { id } = generation.descriptor;
     const number = generation.number;
     const ref = new WeakRef(generation);
-    this.unloaded.register(generation, key);
-    this.verifyCollected(key, id, number, ref, 0);
+    this.verifyCollected(key, id, number, ref);
     return { leftovers };
   }
 
+  /**
+   * Checks, off the reload path, that unloaded generations really became garbage: every half
+   * second while any is pending, one forced collection, then a look at each WeakRef. A realm still
+   * reachable after four rounds is reported. (Forcing a collection per unload would stall a burst
+   * of reloads.)
+   */
   private verifyCollected(
     key: string,
     pluginId: string,
     generation: number,
     ref: WeakRef<PluginGeneration>,
-    attempt: number,
   ): void {
     if (!this.gc) return;
-    // A turn of the event loop first: the caller's own references are gone by then.
-    setTimeout(
-      () => {
-        this.gc?.();
-        if (ref.deref() === undefined) {
-          this.notify({
-            kind: 'unloadChecked',
-            key,
-            pluginId,
-            generation,
-            collected: true,
-            holders: [],
-          });
-        } else if (attempt < 3) {
-          this.verifyCollected(key, pluginId, generation, ref, attempt + 1);
-        } else {
+    this.unloadChecks.push({ key, pluginId, generation, ref, rounds: 0 });
+    if (this.unloadCheckTimer) return;
+    const round = () => {
+      this.gc?.();
+      const still: typeof this.unloadChecks = [];
+      for (const check of this.unloadChecks) {
+        check.rounds += 1;
+        const collected = check.ref.deref() === undefined;
+        if (collected || check.rounds >= UNLOAD_CHECK_ROUNDS) {
           const holders =
-            [...this.pendingCommands.keys()].length > 0
+            !collected && this.pendingCommands.size > 0
               ? ['a command call waiting for another plugin']
               : [];
           this.notify({
             kind: 'unloadChecked',
-            key,
-            pluginId,
-            generation,
-            collected: false,
+            key: check.key,
+            pluginId: check.pluginId,
+            generation: check.generation,
+            collected,
             holders,
           });
+        } else {
+          still.push(check);
         }
-      },
-      20 * (attempt + 1),
-    ).unref();
+      }
+      this.unloadChecks = still;
+      this.unloadCheckTimer =
+        still.length > 0 ? setTimeout(round, UNLOAD_CHECK_EVERY_MS).unref() : undefined;
+    };
+    this.unloadCheckTimer = setTimeout(round, UNLOAD_CHECK_EVERY_MS).unref();
   }
 
   private servicesFor(key: string, pluginId: string): GenerationServices {
