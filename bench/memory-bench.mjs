@@ -8,10 +8,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { spawnStdioDaemon } from '../dist/clients/index.js';
+import { startBenchDaemon } from './benchDaemon.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const RELOADS = Number(process.env.BENCH_RELOADS ?? 1000);
 const WARMUP = 50;
 /** RSS is read every this many reloads; one reading is noisy (it depends on where GC is). */
@@ -64,18 +62,9 @@ async function reloaddReloads(root) {
   const dir = path.join(root, 'reloadd');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'big.js'), RETAINING_PLUGIN);
-  const { client, child } = spawnStdioDaemon(process.execPath, [
-    CLI,
-    'serve',
-    '--stdio',
-    '--plugins',
-    dir,
-    '--log-level',
-    'warn',
-  ]);
-  let loaded;
-  const ready = new Promise((resolve) => (loaded = resolve));
-  client.onNotification({ method: 'plugin/didReload' }, (r) => r.trigger === 'startup' && loaded());
+  const daemon = startBenchDaemon(dir);
+  const { client, child } = daemon;
+  const ready = daemon.next((r) => r.trigger === 'startup');
   await client.initialize('bench');
   await ready;
   const reload = async () => {
@@ -91,9 +80,7 @@ async function reloaddReloads(root) {
   }
   samples.push(treeRssMb(child.pid));
   const seconds = (performance.now() - start) / 1000;
-  await client.shutdown();
-  await new Promise((resolve) => child.once('exit', resolve));
-  client.dispose();
+  await daemon.stop();
   return { ...growth(samples), seconds };
 }
 
@@ -147,29 +134,17 @@ async function manyPlugins(root, count) {
     );
   }
   const start = performance.now();
-  const { client, child } = spawnStdioDaemon(process.execPath, [
-    CLI,
-    'serve',
-    '--stdio',
-    '--plugins',
-    dir,
-    '--log-level',
-    'warn',
-  ]);
+  const daemon = startBenchDaemon(dir);
   const seen = new Set();
-  let allActive;
-  const done = new Promise((resolve) => (allActive = resolve));
-  client.onNotification({ method: 'plugin/didReload' }, (r) => {
+  const all = daemon.next((r) => {
     if (r.ok) seen.add(r.id);
-    if (seen.size === count) allActive();
+    return seen.size === count;
   });
-  await client.initialize('bench');
-  await done;
+  await daemon.client.initialize('bench');
+  await all;
   const seconds = (performance.now() - start) / 1000;
-  const rss = treeRssMb(child.pid);
-  await client.shutdown();
-  await new Promise((resolve) => child.once('exit', resolve));
-  client.dispose();
+  const rss = treeRssMb(daemon.child.pid);
+  await daemon.stop();
   return { seconds, rss };
 }
 

@@ -6,10 +6,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { spawnStdioDaemon } from '../dist/clients/index.js';
+import { startBenchDaemon } from './benchDaemon.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const RELOADS = Number(process.env.BENCH_RELOADS ?? 100);
 /** A person saves seconds apart; 100 ms keeps saves apart without making the run slow. */
 const GAP_MS = 100;
@@ -35,37 +33,6 @@ async function writePlugin(dir, id, version) {
   await writeFile(path.join(dir, id, 'index.js'), pluginSource(id, version));
 }
 
-function startDaemon(dir) {
-  const { client, child } = spawnStdioDaemon(process.execPath, [
-    CLI,
-    'serve',
-    '--stdio',
-    '--plugins',
-    dir,
-    '--log-level',
-    'warn',
-  ]);
-  const listeners = new Set();
-  client.onNotification({ method: 'plugin/didReload' }, (params) => {
-    for (const listener of listeners) listener(params);
-  });
-  const next = (predicate) =>
-    new Promise((resolve) => {
-      const listener = (params) => {
-        if (!predicate(params)) return;
-        listeners.delete(listener);
-        resolve(params);
-      };
-      listeners.add(listener);
-    });
-  const stop = async () => {
-    await client.shutdown();
-    await new Promise((resolve) => child.once('exit', resolve));
-    client.dispose();
-  };
-  return { client, next, stop };
-}
-
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
@@ -75,7 +42,7 @@ const ms = (v) => `${v.toFixed(1)} ms`;
 async function benchReloads(root) {
   const dir = path.join(root, 'reloads');
   await writePlugin(dir, 'subject', 'v0');
-  const daemon = startDaemon(dir);
+  const daemon = startBenchDaemon(dir);
   const loaded = daemon.next((r) => r.trigger === 'startup');
   await daemon.client.initialize('bench');
   await loaded;
@@ -111,7 +78,7 @@ async function benchStartup(root, count) {
   const dir = path.join(root, `startup-${count}`);
   for (let i = 0; i < count; i++) await writePlugin(dir, `p${i}`, 'v1');
   const start = performance.now();
-  const daemon = startDaemon(dir);
+  const daemon = startBenchDaemon(dir);
   const seen = new Set();
   const all = daemon.next((r) => {
     if (r.trigger === 'startup' && r.ok) seen.add(r.id);

@@ -10,13 +10,14 @@ import {
 } from '../PluginGeneration.js';
 import { describeThrown, locateInBundle } from '../sourceLocation.js';
 import { extractState, toJsonValue } from '../stateTransfer.js';
-import type {
-  ExtractedState,
-  HostCallError,
-  HostLimits,
-  HostNotice,
-  HostPost,
-  HostRequest,
+import {
+  type ExtractedState,
+  type HostCallError,
+  type HostLimits,
+  type HostNotice,
+  type HostPost,
+  type HostRequest,
+  HostRequestError,
 } from './messages.js';
 
 const UNLOAD_CHECK_EVERY_MS = 500;
@@ -24,13 +25,6 @@ const UNLOAD_CHECK_ROUNDS = 4;
 
 /** How often a busy plugin's state is snapshotted, at most (so a host crash loses little). */
 const SNAPSHOT_EVERY_MS = 250;
-
-/** The host's side of a request that failed: it becomes a HostCallError for the daemon. */
-class CallFailure extends Error {
-  constructor(readonly error: HostCallError) {
-    super(error.message);
-  }
-}
 
 /**
  * The plugin host, inside its worker thread: it evaluates generations in their own realms, runs
@@ -71,7 +65,7 @@ export class HostRuntime {
     try {
       return await this.dispatch(request);
     } catch (error) {
-      if (error instanceof CallFailure) throw error.error;
+      if (error instanceof HostRequestError) throw error.error;
       throw { kind: 'internal', message: describeThrown(error) } satisfies HostCallError;
     }
   }
@@ -99,7 +93,7 @@ export class HostRuntime {
     if (request.op === 'load') return this.load(request);
     const generation = this.generations.get(request.key);
     if (!generation)
-      throw new CallFailure({
+      throw new HostRequestError({
         kind: 'gone',
         message: `generation ${request.key} is not loaded in this host`,
       });
@@ -146,9 +140,9 @@ export class HostRuntime {
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       if (error.thrown === undefined)
-        throw new CallFailure({ kind: 'noActivate', message: error.message });
+        throw new HostRequestError({ kind: 'noActivate', message: error.message });
       const location = locateInBundle(error.thrown, request.bundle);
-      throw new CallFailure({
+      throw new HostRequestError({
         kind: isTimeout(error.thrown) ? 'timeout' : 'evaluate',
         call: 'module evaluation',
         message: `${error.message}: ${this.describe(error.thrown, 'module evaluation', this.limits.lifecycleMs)}`,
@@ -168,7 +162,7 @@ export class HostRuntime {
       const thrown = error instanceof LifecycleError ? error.thrown : error;
       const name = error instanceof LifecycleError ? error.call : call;
       const location = locateInBundle(thrown, generation.bundle);
-      throw new CallFailure({
+      throw new HostRequestError({
         kind: isTimeout(thrown) ? 'timeout' : 'lifecycle',
         call: name,
         message: `${name} ${this.describe(thrown, name, this.limits.lifecycleMs)}`,
@@ -183,7 +177,7 @@ export class HostRuntime {
     args: unknown[],
   ): Promise<unknown> {
     const entry = this.commands.get(name);
-    if (!entry) throw new CallFailure({ kind: 'gone', message: `unknown command "${name}"` });
+    if (!entry) throw new HostRequestError({ kind: 'gone', message: `unknown command "${name}"` });
     try {
       const value = toJsonValue(await generation.runCommand(entry.handler, args)) ?? null;
       // The reply waits for the snapshot: once a client saw a command succeed, its effect on the
@@ -192,7 +186,7 @@ export class HostRuntime {
       return value;
     } catch (thrown) {
       const location = locateInBundle(thrown, generation.bundle);
-      throw new CallFailure({
+      throw new HostRequestError({
         kind: isTimeout(thrown) ? 'timeout' : 'lifecycle',
         call: `command "${name}"`,
         message: this.describe(thrown, `command "${name}"`, this.limits.commandMs),

@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import type {
-  FromHost,
-  HostCallError,
-  HostLimits,
-  HostNotice,
-  HostPost,
-  HostRequest,
+import {
+  type FromHost,
+  type HostLimits,
+  type HostNotice,
+  type HostPost,
+  type HostRequest,
+  HostRequestError,
 } from './messages.js';
 
 /** How long a host gets to answer a ping before it is judged stuck and terminated. */
@@ -20,12 +20,7 @@ export interface HostCrash {
   runningSlot: number;
 }
 
-/** A failed host request: the host's own error, or one the daemon made (time-out, crash). */
-export class HostRequestError extends Error {
-  constructor(readonly error: HostCallError) {
-    super(error.message);
-  }
-}
+export { HostRequestError };
 
 interface Pending {
   resolve(value: unknown): void;

@@ -57,6 +57,13 @@ export interface HostCallError {
   location?: SourceLocation;
 }
 
+/** A failed call to a plugin host, on either side of the thread boundary. */
+export class HostRequestError extends Error {
+  constructor(readonly error: HostCallError) {
+    super(error.message);
+  }
+}
+
 export type HostReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: HostCallError };

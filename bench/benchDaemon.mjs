@@ -1,0 +1,37 @@
+// Shared by the benchmarks: the built daemon, spawned over stdio as an editor spawns it.
+import { fileURLToPath } from 'node:url';
+import { spawnStdioDaemon } from '../dist/clients/index.js';
+
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** Starts `reloadd serve --stdio` on `dir`; `next(predicate)` resolves with the next matching didReload. */
+export function startBenchDaemon(dir) {
+  const { client, child } = spawnStdioDaemon(process.execPath, [
+    CLI,
+    'serve',
+    '--stdio',
+    '--plugins',
+    dir,
+    '--log-level',
+    'warn',
+  ]);
+  const listeners = new Set();
+  client.onNotification({ method: 'plugin/didReload' }, (params) => {
+    for (const listener of listeners) listener(params);
+  });
+  const next = (predicate) =>
+    new Promise((resolve) => {
+      const listener = (params) => {
+        if (!predicate(params)) return;
+        listeners.delete(listener);
+        resolve(params);
+      };
+      listeners.add(listener);
+    });
+  const stop = async () => {
+    await client.shutdown();
+    await new Promise((resolve) => child.once('exit', resolve));
+    client.dispose();
+  };
+  return { client, child, next, stop };
+}
