@@ -31,7 +31,7 @@ program
   .option('--debounce <ms>', 'quiet time that closes a burst of file changes (default: 20)')
   .option(
     '--config <file>',
-    'JSON file with the same settings: plugins, stateDir, debounceMs, hotReload, logLevel',
+    'JSON file with the same settings: plugins, stateDir, debounceMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb',
   )
   .addOption(
     new Option(

@@ -50,7 +50,10 @@ export class HostSupervisor {
    * reload's own list, so a timer that throws during activate is not wiped by the reload's result;
    * it goes when its generation is unloaded.
    */
-  private readonly runtime = new Map<string, { pluginId: string; diagnostics: Diagnostic[] }>();
+  private readonly runtime = new Map<
+    string,
+    { pluginId: string; diagnostics: Diagnostic[]; stateProblems: Diagnostic[] }
+  >();
 
   constructor(private readonly options: SupervisorOptions) {
     this.pool = new HostPool(
@@ -82,7 +85,7 @@ export class HostSupervisor {
         if (this.runtime.delete(gone.key)) this.publishRuntime(descriptor.id);
       },
     );
-    this.runtime.set(loaded.key, { pluginId: descriptor.id, diagnostics: [] });
+    this.runtime.set(loaded.key, { pluginId: descriptor.id, diagnostics: [], stateProblems: [] });
     return loaded;
   }
 
@@ -106,9 +109,13 @@ export class HostSupervisor {
       return await generation.command(name, args);
     } catch (error) {
       if (!(error instanceof HostRequestError)) throw error;
-      const { kind, message, location } = error.error;
-      const text = `command "${name}" of plugin "${route.pluginId}" ${message}`;
-      if (kind === 'timeout') {
+      const { kind, message, location, hostStopped } = error.error;
+      const text =
+        kind === 'gone' || hostStopped
+          ? `command "${name}" of plugin "${route.pluginId}" could not finish: ${message}`
+          : `command "${name}" of plugin "${route.pluginId}" ${message}`;
+      // A stuck or dead host is blamed on whoever was running in it (onCrash), not on this call.
+      if (kind === 'timeout' && !hostStopped) {
         this.options.failPlugin(
           record,
           diagnosticAt(route.pluginId, 'error', DiagnosticCodes.Timeout, text, location),
@@ -149,7 +156,7 @@ export class HostSupervisor {
           owner.pluginId !== notice.pluginId &&
           catalog.get(owner.pluginId)?.generation?.key === owner.key
         ) {
-          diagnostics.add(DiagnosticSource.Reload, {
+          this.addRuntime(notice.key, {
             pluginId: notice.pluginId,
             severity: 'warning',
             code: DiagnosticCodes.RuntimeError,
@@ -172,12 +179,18 @@ export class HostSupervisor {
           generation: notice.generation,
           stateVersion: record?.descriptor.stateVersion,
         });
-        for (const problem of notice.state.problems) {
-          const message = `${problem.path} ${problem.reason}`;
-          this.addRuntime(
-            notice.key,
-            diagnosticAt(notice.pluginId, 'warning', DiagnosticCodes.StateNotCloneable, message),
+        // Each snapshot's problems replace the last one's: the same bad field is reported once.
+        const entry = this.runtime.get(notice.key);
+        if (entry) {
+          entry.stateProblems = notice.state.problems.map((p) =>
+            diagnosticAt(
+              notice.pluginId,
+              'warning',
+              DiagnosticCodes.StateNotCloneable,
+              `${p.path} ${p.reason}`,
+            ),
           );
+          this.publishRuntime(notice.pluginId);
         }
         return;
       }
@@ -211,7 +224,8 @@ export class HostSupervisor {
         );
         return;
       case 'unloadChecked':
-        if (notice.collected) return;
+        // Nothing to say about a plugin that is gone (its folder was removed meanwhile).
+        if (notice.collected || !catalog.get(notice.pluginId)) return;
         diagnostics.add(
           DiagnosticSource.Reload,
           diagnosticAt(
@@ -235,7 +249,7 @@ export class HostSupervisor {
   private publishRuntime(pluginId: string): void {
     const reported = [...this.runtime.values()]
       .filter((e) => e.pluginId === pluginId)
-      .flatMap((e) => e.diagnostics);
+      .flatMap((e) => [...e.diagnostics, ...e.stateProblems]);
     this.options.diagnostics.set(pluginId, DiagnosticSource.Runtime, reported);
   }
 
@@ -251,14 +265,23 @@ export class HostSupervisor {
     for (const [name, route] of this.routes) {
       if (victims.some((r) => r.descriptor.id === route.pluginId)) this.routes.delete(name);
     }
+    const others = victims.filter((r) => r !== culprit);
+    // What the dead generations reported while running goes with them.
+    for (const record of victims) {
+      if (record.generation && this.runtime.delete(record.generation.key))
+        this.publishRuntime(record.descriptor.id);
+    }
     if (culprit) {
-      const message = `plugin '${culprit.descriptor.id}' was stopped: its host ${crash.message} while it was running; the other plugins of that host were restarted with their last state`;
+      const neighbours =
+        others.length > 0
+          ? '; the other plugins of that host were restarted with their last state'
+          : '';
+      const message = `plugin '${culprit.descriptor.id}' was stopped: its host ${crash.message} while it was running${neighbours}`;
       this.options.failPlugin(
         culprit,
         diagnosticAt(culprit.descriptor.id, 'error', DiagnosticCodes.HostCrashed, message),
       );
     }
-    const others = victims.filter((r) => r !== culprit);
     for (const record of others) record.generation = undefined;
     if (others.length > 0) this.options.recover(others.map((r) => r.descriptor.id));
   }

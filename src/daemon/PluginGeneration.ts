@@ -35,6 +35,8 @@ export interface GenerationServices {
   limits: { lifecycleMs: number; commandMs: number };
   /** Plugin code of this generation is about to run (the host notes who is running, for the watchdog). */
   onEnter?(generation: PluginGeneration): void;
+  /** A timer or listener of this generation ran: its state may have changed. */
+  onActivity?(generation: PluginGeneration): void;
   /** The plugin's saved state, read and written as plain data of the daemon's realm. */
   readState(): unknown;
   writeState(state: unknown): void;
@@ -98,6 +100,7 @@ export class PluginGeneration {
     const invoke: GuardedInvoke = (where, fn, args) => {
       try {
         const result = this.run(() => fn(...args), services.limits.lifecycleMs);
+        services.onActivity?.(this);
         if (isThenable(result)) {
           result.then(undefined, (thrown: unknown) =>
             services.onCallbackError(this, where, thrown),

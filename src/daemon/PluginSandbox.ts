@@ -11,6 +11,24 @@ export type GuardedInvoke = (
 ) => void;
 
 /**
+ * The host's `process`, except that a plugin may not end the host every other plugin runs in:
+ * exit, abort, reallyExit and kill of the host's own pid throw instead.
+ */
+const hostProcess: NodeJS.Process = new Proxy(process, {
+  get(target, key, receiver) {
+    if (key === 'exit' || key === 'abort' || key === 'reallyExit') {
+      return () => {
+        throw new Error(
+          `plugins may not call process.${String(key)}(): it would end the host that other plugins run in`,
+        );
+      };
+    }
+    const value = Reflect.get(target, key, receiver);
+    return typeof value === 'function' ? value.bind(target) : value;
+  },
+});
+
+/**
  * The globals of a generation's realm beyond the language's own: a console that logs with the
  * plugin's tag, timers that are tracked (and so cleared at unload), `require` for Node's built-in
  * modules (esbuild bundles everything else), and the usual web-platform helpers.
@@ -85,7 +103,7 @@ export function createSandboxGlobals(options: {
     queueMicrotask,
     structuredClone,
     require: createRequire(options.entry),
-    process,
+    process: hostProcess,
     Buffer,
     URL,
     URLSearchParams,

@@ -207,7 +207,8 @@ export class ReloadDaemon {
     return results.find((r) => r.id === id) as ReloadResult;
   }
 
-  async disable(id: string): Promise<void> {
+  /** Returns the status the plugin ended in: `disabled`, or `failed` when its deactivate hung. */
+  async disable(id: string): Promise<'disabled' | 'failed'> {
     const record = this.catalog.require(id);
     if (!record.descriptor.supportsDisable) {
       throw new ReloaddError(
@@ -216,9 +217,12 @@ export class ReloadDaemon {
         `plugin "${id}" cannot be disabled (capabilities.supportsDisable is false)`,
       );
     }
-    if (record.status === PluginStatus.Disabled) return;
+    if (record.status === PluginStatus.Disabled) return PluginStatus.Disabled;
     await this.stop(record, PluginStatus.Disabled);
-    this.tellStatus(record, PluginStatus.Disabled);
+    const ended =
+      record.status === PluginStatus.Failed ? PluginStatus.Failed : PluginStatus.Disabled;
+    this.tellStatus(record, ended);
+    return ended;
   }
 
   status() {

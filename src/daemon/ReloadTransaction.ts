@@ -146,8 +146,9 @@ export class ReloadTransaction {
         await next.unload();
         const message = `${describeLifecycleError(error)}; the running generation was kept`;
         const where = locateLifecycleError(error);
-        this.add('error', DiagnosticCodes.SaveStateFailed, message, where);
-        return this.fail(DiagnosticCodes.SaveStateFailed, message, where);
+        const code = isTimeout(error) ? DiagnosticCodes.Timeout : DiagnosticCodes.SaveStateFailed;
+        this.add('error', code, message, where);
+        return this.fail(code, message, where);
       }
       await this.timed('deactivate', () => this.unload(previous));
       record.generation = undefined;

@@ -135,8 +135,7 @@ export function bindProtocol(
   on(PluginExecuteCommand, (params) => daemon.executeCommand(params.command, params.args ?? []));
   on(PluginEnable, async (params) => ({ result: await daemon.enable(params.id) }));
   on(PluginDisable, async (params) => {
-    await daemon.disable(params.id);
-    return { id: params.id, status: 'disabled' as const };
+    return { id: params.id, status: await daemon.disable(params.id) };
   });
   on(DaemonStatus, () => daemon.status());
   on(DaemonSetHotReload, (params) => ({ enabled: daemon.setHotReload(params.enabled) }));

@@ -100,5 +100,6 @@ export const PluginEnable = request(
 export const PluginDisable = request(
   'plugin/disable',
   z.object({ id: PluginId }),
-  z.object({ id: z.string(), status: z.literal(PluginStatus.Disabled) }),
+  /** `disabled`; `failed` when its deactivate did not finish within the limit. */
+  z.object({ id: z.string(), status: z.enum([PluginStatus.Disabled, PluginStatus.Failed]) }),
 );

@@ -49,7 +49,7 @@ export class HostPool {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.hosts.values()].map((host) => host.terminate()));
+    await Promise.all([...this.hosts.values()].map((host) => host.close()));
     this.hosts.clear();
   }
 }

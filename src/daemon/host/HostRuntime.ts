@@ -75,9 +75,6 @@ export class HostRuntime {
       case 'event':
         this.emitLocally(message.event, message.data);
         break;
-      case 'stateChanged':
-        this.stateCache.set(message.pluginId, message.state);
-        break;
       case 'commandResult': {
         const pending = this.pendingCommands.get(message.requestId);
         this.pendingCommands.delete(message.requestId);
@@ -145,7 +142,9 @@ export class HostRuntime {
       throw new HostRequestError({
         kind: isTimeout(error.thrown) ? 'timeout' : 'evaluate',
         call: 'module evaluation',
-        message: `${error.message}: ${this.describe(error.thrown, 'module evaluation', this.limits.lifecycleMs)}`,
+        message: isTimeout(error.thrown)
+          ? `module evaluation ${this.describe(error.thrown, 'module evaluation', this.limits.lifecycleMs)}`
+          : `${error.message}: ${describeThrown(error.thrown)}`,
         ...(location ? { location } : {}),
       });
     }
@@ -293,6 +292,7 @@ export class HostRuntime {
       events,
       logger: logger(() => self?.number ?? 0),
       limits: this.limits,
+      onActivity: (generation) => this.snapshotSoon(generation),
       onEnter: (generation) => {
         self = generation;
         Atomics.store(this.running, 0, this.slots.get(generation) ?? 0);

@@ -11,6 +11,13 @@ import {
 
 /** How long a host gets to answer a ping before it is judged stuck and terminated. */
 const PING_MS = 500;
+/** How often an idle host is pinged, so one stuck in a timer or listener is found by itself. */
+const HEARTBEAT_MS = 1000;
+/**
+ * Headroom over a call's limit: a synchronous loop is interrupted by the host at the limit and
+ * reported; the daemon's own timer is for calls that never settle, and for a stuck host.
+ */
+const GRACE_MS = 250;
 
 /** Why a host ended, and which generation was running plugin code at that moment. */
 export interface HostCrash {
@@ -40,6 +47,9 @@ export class PluginHost {
   private nextId = 1;
   private ended = false;
   private endReason: HostCrash['reason'] | undefined;
+  private closing = false;
+  private readonly heartbeat: NodeJS.Timeout;
+  private pinging = false;
 
   constructor(
     readonly name: string,
@@ -75,7 +85,10 @@ export class PluginHost {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.endReason ??= 'out-of-memory';
       options.logger.warn({ host: name, err: error }, 'plugin host failed');
     });
+    this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
+    this.heartbeat.unref();
     this.worker.on('exit', (code) => {
+      clearInterval(this.heartbeat);
       const runningSlot = Atomics.load(this.running, 0);
       this.ended = true;
       const reason = this.endReason ?? 'exited';
@@ -92,8 +105,8 @@ export class PluginHost {
         );
         this.pending.delete(id);
       }
-      if (this.endReason !== undefined || code !== 0)
-        options.onCrash({ reason, message, runningSlot });
+      // Any end the daemon did not ask for is a crash: the host's plugins need recovering.
+      if (!this.closing) options.onCrash({ reason, message, runningSlot });
     });
   }
 
@@ -101,8 +114,8 @@ export class PluginHost {
     return !this.ended;
   }
 
-  /** Sends a request; with `timeoutMs`, a late answer fails the call (and may end the host). */
-  request(request: HostRequest, timeoutMs?: number, call?: string): Promise<unknown> {
+  /** Sends a request; with `limitMs`, a late answer fails the call (and may end the host). */
+  request(request: HostRequest, limitMs?: number, call?: string): Promise<unknown> {
     if (this.ended)
       return Promise.reject(
         new HostRequestError({ kind: 'gone', message: 'the plugin host has ended' }),
@@ -110,10 +123,10 @@ export class PluginHost {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject };
-      if (timeoutMs !== undefined) {
+      if (limitMs !== undefined) {
         pending.timer = setTimeout(() => {
-          this.timedOut(id, timeoutMs, call ?? request.op).catch(() => undefined);
-        }, timeoutMs);
+          this.timedOut(id, limitMs, call ?? request.op).catch(() => undefined);
+        }, limitMs + GRACE_MS);
       }
       this.pending.set(id, pending);
       this.worker.postMessage({ type: 'request', id, ...request });
@@ -124,14 +137,34 @@ export class PluginHost {
     if (!this.ended) this.worker.postMessage({ type: 'post', ...message });
   }
 
-  /** Stops the worker at once. */
-  async terminate(reason: HostCrash['reason'] = 'exited'): Promise<void> {
+  /** Stops the worker at once, as a crash (`onCrash` follows). */
+  async terminate(reason: HostCrash['reason']): Promise<void> {
     if (this.ended) return;
     this.endReason = reason;
     await this.worker.terminate();
   }
 
-  private async timedOut(id: number, timeoutMs: number, call: string): Promise<void> {
+  /** Stops the worker because the daemon is done with it (no crash handling). */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    if (!this.ended) await this.worker.terminate();
+  }
+
+  private checkAlive(): void {
+    if (this.ended || this.pinging) return;
+    this.pinging = true;
+    this.ping()
+      .then(async (answered) => {
+        if (!answered && !this.closing) await this.terminate('unresponsive');
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.pinging = false;
+      });
+  }
+
+  private async timedOut(id: number, limitMs: number, call: string): Promise<void> {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
@@ -143,7 +176,7 @@ export class PluginHost {
         new HostRequestError({
           kind: 'timeout',
           call,
-          message: `${subject}did not finish within ${timeoutMs} ms`,
+          message: `${subject}did not finish within ${limitMs} ms`,
         }),
       );
       return;
@@ -152,7 +185,8 @@ export class PluginHost {
       new HostRequestError({
         kind: 'timeout',
         call,
-        message: `${subject}did not finish within ${timeoutMs} ms and its host stopped answering; the host was restarted`,
+        hostStopped: true,
+        message: `${subject}did not finish within ${limitMs} ms and its host stopped answering; the host was restarted`,
       }),
     );
     await this.terminate('unresponsive');

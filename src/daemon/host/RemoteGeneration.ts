@@ -4,12 +4,6 @@ import type { Leftover } from '../ResourceTracker.js';
 import type { ExtractedState, HostLimits } from './messages.js';
 import type { PluginHost } from './PluginHost.js';
 
-/**
- * Headroom over a host's own limit: a synchronous loop is interrupted by the host at the limit and
- * reported; the daemon's timer is for calls that never settle (and for a stuck host).
- */
-const GRACE_MS = 250;
-
 let nextSlot = 1;
 
 /**
@@ -45,7 +39,7 @@ export class RemoteGeneration {
     const key = `${descriptor.id}#${number}.${slot}`;
     const info = (await host.request(
       { op: 'load', key, slot, descriptor, bundle, generation: number, state },
-      limits.lifecycleMs + GRACE_MS,
+      limits.lifecycleMs,
       'module evaluation',
     )) as { hasSaveState: boolean; hasMigrateState: boolean };
     return new RemoteGeneration(
@@ -98,7 +92,7 @@ export class RemoteGeneration {
     try {
       const { leftovers } = (await this.host.request(
         { op: 'unload', key: this.key },
-        this.limits.lifecycleMs + GRACE_MS,
+        this.limits.lifecycleMs,
       )) as {
         leftovers: Leftover[];
       };
@@ -111,12 +105,12 @@ export class RemoteGeneration {
   command(name: string, args: unknown[]): Promise<unknown> {
     return this.host.request(
       { op: 'command', key: this.key, name, args },
-      this.limits.commandMs + GRACE_MS,
+      this.limits.commandMs,
       `command "${name}"`,
     );
   }
 
   private lifecycle(request: Parameters<PluginHost['request']>[0], call: string): Promise<unknown> {
-    return this.host.request(request, this.limits.lifecycleMs + GRACE_MS, call);
+    return this.host.request(request, this.limits.lifecycleMs, call);
   }
 }

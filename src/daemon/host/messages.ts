@@ -44,7 +44,6 @@ export type HostRequest =
 /** Sent without a reply. */
 export type HostPost =
   | { op: 'event'; event: string; data: unknown }
-  | { op: 'stateChanged'; pluginId: string; state: unknown }
   | { op: 'commandResult'; requestId: number; ok: true; value: unknown }
   | { op: 'commandResult'; requestId: number; ok: false; message: string };
 
@@ -55,6 +54,8 @@ export interface HostCallError {
   call?: string;
   message: string;
   location?: SourceLocation;
+  /** The host stopped answering and was replaced: blame goes to whoever was running in it. */
+  hostStopped?: boolean;
 }
 
 /** A failed call to a plugin host, on either side of the thread boundary. */
