@@ -170,6 +170,26 @@ describe('the watchdog', () => {
     await expect.poll(() => statusOf(d, 'busy')).toBe('failed');
   });
 
+  it('reports an unhandled promise rejection on the plugin it came from', async () => {
+    const { dir, d } = await withNeighbour();
+    await editFile(
+      path.join(dir, 'careless.js'),
+      "export function activate() {\n  Promise.reject(new RangeError('nobody caught me'));\n}",
+    );
+    const published = await d.diagnostics.waitFor(
+      (p) =>
+        p.pluginId === 'careless' &&
+        p.diagnostics.some((x) => x.code === DiagnosticCodes.RuntimeError),
+    );
+    const diagnostic = published.diagnostics.find((x) => x.code === DiagnosticCodes.RuntimeError);
+    expect(diagnostic?.message).toBe(
+      'an unhandled promise rejection: RangeError: nobody caught me',
+    );
+    expect(diagnostic?.range?.start.line).toBe(1);
+    expect(await statusOf(d, 'careless')).toBe('active');
+    expect(await neighbourCount(d)).toBe(3);
+  });
+
   it('reports an exception thrown from a timer as an error diagnostic, and leaves the plugin running', async () => {
     const { dir, d } = await withNeighbour();
     await editFile(

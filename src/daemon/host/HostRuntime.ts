@@ -85,6 +85,24 @@ export class HostRuntime {
     }
   }
 
+  /** A promise rejection nobody handled: reported on the generation whose code the stack names. */
+  unhandledRejection(reason: unknown): void {
+    for (const [key, generation] of this.generations) {
+      const location = locateInBundle(reason, generation.bundle);
+      if (!location) continue;
+      this.notify({
+        kind: 'callbackError',
+        key,
+        pluginId: generation.descriptor.id,
+        generation: generation.number,
+        message: `an unhandled promise rejection: ${describeThrown(reason)}`,
+        timedOut: false,
+        location,
+      });
+      return;
+    }
+  }
+
   private async dispatch(request: HostRequest): Promise<unknown> {
     if (request.op === 'ping') return 'pong';
     if (request.op === 'load') return this.load(request);

@@ -30,5 +30,6 @@ port.on('message', (message: ToHost) => {
   );
 });
 
-// A plugin's stray rejection must not end the host (and every plugin in it).
-process.on('unhandledRejection', () => undefined);
+// A plugin's stray rejection must not end the host (and every plugin in it): it is reported on
+// the plugin whose code it came from.
+process.on('unhandledRejection', (reason) => runtime.unhandledRejection(reason));
