@@ -3,6 +3,7 @@ import {
   type Diagnostic,
   DiagnosticCodes,
   ErrorCodes,
+  PluginStatus,
   ReloaddErrorCodes,
 } from '../protocol/index.js';
 import type { DiagnosticsStore } from './DiagnosticsStore.js';
@@ -50,6 +51,9 @@ export class HostSupervisor {
    * reload's own list, so a timer that throws during activate is not wiped by the reload's result;
    * it goes when its generation is unloaded.
    */
+  /** Which plugin each generation slot belongs to (see PluginHost's "running" slot). */
+  private readonly slots = new Map<number, string>();
+  private nextSlot = 1;
   private readonly runtime = new Map<
     string,
     { pluginId: string; diagnostics: Diagnostic[]; stateProblems: Diagnostic[] }
@@ -74,14 +78,19 @@ export class HostSupervisor {
     number: number,
   ): Promise<RemoteGeneration> {
     const state = this.options.snapshots.get(descriptor.id)?.value;
+    const slot = this.nextSlot++;
+    // Known before the load starts, so that a plugin stuck while loading can be named.
+    this.slots.set(slot, descriptor.id);
     const loaded = await RemoteGeneration.load(
       this.pool.hostFor(descriptor),
+      slot,
       descriptor,
       bundle,
       number,
       state,
       this.options.limits,
       (gone) => {
+        this.slots.delete(gone.slot);
         if (this.runtime.delete(gone.key)) this.publishRuntime(descriptor.id);
       },
     );
@@ -111,7 +120,7 @@ export class HostSupervisor {
       if (!(error instanceof HostRequestError)) throw error;
       const { kind, message, location, hostStopped } = error.error;
       const text =
-        kind === 'gone' || hostStopped
+        kind === 'gone'
           ? `command "${name}" of plugin "${route.pluginId}" could not finish: ${message}`
           : `command "${name}" of plugin "${route.pluginId}" ${message}`;
       // A stuck or dead host is blamed on whoever was running in it (onCrash), not on this call.
@@ -256,8 +265,18 @@ export class HostSupervisor {
   /** A host died: the plugin that was running is failed, the others come back in a new host. */
   private onCrash(host: PluginHost, crash: HostCrash): void {
     const { catalog, logger } = this.options;
-    const victims = catalog.all().filter((r) => r.generation?.host === host);
-    const culprit = victims.find((r) => r.generation?.slot === crash.runningSlot);
+    // The plugins that lived in the host, and those whose first load was under way in it.
+    const victims = catalog
+      .all()
+      .filter(
+        (r) =>
+          r.generation?.host === host ||
+          (!r.generation &&
+            r.status === PluginStatus.Loading &&
+            HostPool.nameFor(r.descriptor) === host.name),
+      );
+    const culpritId = this.slots.get(crash.runningSlot);
+    const culprit = victims.find((r) => r.descriptor.id === culpritId);
     logger.error(
       { host: host.name, culprit: culprit?.descriptor.id, reason: crash.reason },
       `plugin host ${crash.message}`,

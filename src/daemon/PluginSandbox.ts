@@ -12,7 +12,7 @@ export type GuardedInvoke = (
 
 /**
  * The host's `process`, except that a plugin may not end the host every other plugin runs in:
- * exit, abort, reallyExit and kill of the host's own pid throw instead.
+ * exit, abort, reallyExit, and kill of the host's own pid throw instead (also through require).
  */
 const hostProcess: NodeJS.Process = new Proxy(process, {
   get(target, key, receiver) {
@@ -23,10 +23,22 @@ const hostProcess: NodeJS.Process = new Proxy(process, {
         );
       };
     }
+    if (key === 'kill') {
+      return (pid: number, signal?: string | number) => {
+        if (pid === target.pid || pid === 0)
+          throw new Error('plugins may not signal their own host process');
+        return target.kill(pid, signal);
+      };
+    }
     const value = Reflect.get(target, key, receiver);
     return typeof value === 'function' ? value.bind(target) : value;
   },
 });
+
+/** `require`, except that `process` (by any name) is the guarded one. */
+function guardedRequire(inner: NodeJS.Require): (id: string) => unknown {
+  return (id: string) => (id === 'process' || id === 'node:process' ? hostProcess : inner(id));
+}
 
 /**
  * The globals of a generation's realm beyond the language's own: a console that logs with the
@@ -102,7 +114,7 @@ export function createSandboxGlobals(options: {
     clearInterval: clearTimer,
     queueMicrotask,
     structuredClone,
-    require: createRequire(options.entry),
+    require: guardedRequire(createRequire(options.entry)),
     process: hostProcess,
     Buffer,
     URL,

@@ -28,7 +28,7 @@ export class HostPool {
   ) {}
 
   hostFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): PluginHost {
-    const name = descriptor.isolation === 'dedicated' ? `plugin:${descriptor.id}` : 'shared';
+    const name = HostPool.nameFor(descriptor);
     const existing = this.hosts.get(name);
     if (existing?.alive) return existing;
     const host: PluginHost = new PluginHost(name, {
@@ -41,6 +41,11 @@ export class HostPool {
     });
     this.hosts.set(name, host);
     return host;
+  }
+
+  /** Which host a plugin runs in: the shared one, or one of its own. */
+  static nameFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): string {
+    return descriptor.isolation === 'dedicated' ? `plugin:${descriptor.id}` : 'shared';
   }
 
   /** Sends to every live host but `except`. */

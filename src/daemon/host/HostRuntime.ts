@@ -199,7 +199,8 @@ export class HostRuntime {
       const value = toJsonValue(await generation.runCommand(entry.handler, args)) ?? null;
       // The reply waits for the snapshot: once a client saw a command succeed, its effect on the
       // plugin's state survives even if the host dies the next moment.
-      await this.snapshotNow(generation);
+      // ...but a saveState that hangs must not hold the command's answer hostage.
+      await Promise.race([this.snapshotNow(generation), delay(this.limits.lifecycleMs)]);
       return value;
     } catch (thrown) {
       const location = locateInBundle(thrown, generation.bundle);
@@ -364,11 +365,8 @@ export class HostRuntime {
   }
 
   private emitLocally(event: string, data: unknown): number {
-    const reached = this.events.emit(event, data);
-    // Listeners may have changed their plugin's state: snapshot those that could have.
-    if (reached > 0)
-      for (const generation of this.generations.values()) this.snapshotSoon(generation);
-    return reached;
+    // Each listener that ran asks for its own generation's snapshot (onActivity).
+    return this.events.emit(event, data);
   }
 
   private async snapshotNow(generation: PluginGeneration): Promise<void> {
@@ -420,6 +418,10 @@ export class HostRuntime {
       return `did not return within ${limitMs} ms: the daemon interrupted ${call} (an endless loop?)`;
     return `threw ${describeThrown(thrown)}`;
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function isTimeout(thrown: unknown): boolean {

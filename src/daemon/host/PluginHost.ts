@@ -18,6 +18,8 @@ const HEARTBEAT_MS = 1000;
  * reported; the daemon's own timer is for calls that never settle, and for a stuck host.
  */
 const GRACE_MS = 250;
+/** How much longer than its longest allowed call a host may stay silent before it is stuck. */
+const STUCK_MARGIN_MS = 1000;
 
 /** Why a host ended, and which generation was running plugin code at that moment. */
 export interface HostCrash {
@@ -50,6 +52,13 @@ export class PluginHost {
   private closing = false;
   private readonly heartbeat: NodeJS.Timeout;
   private pinging = false;
+  /** When the host last answered anything (a reply, a notice, a ping). */
+  private lastHeard = Date.now();
+  /**
+   * A host may be busy without answering for as long as its longest allowed call (a command can
+   * legitimately run that long; vm interrupts it at its limit). Silent for longer, it is stuck.
+   */
+  private readonly stuckAfterMs: number;
 
   constructor(
     readonly name: string,
@@ -69,7 +78,10 @@ export class PluginHost {
       stderr: false,
       name: `reloadd plugin host ${name}`,
     });
+    this.stuckAfterMs =
+      Math.max(options.limits.lifecycleMs, options.limits.commandMs) + STUCK_MARGIN_MS;
     this.worker.on('message', (message: FromHost) => {
+      this.lastHeard = Date.now();
       if (message.type === 'notice') {
         options.onNotice(message);
         return;
@@ -152,12 +164,14 @@ export class PluginHost {
   }
 
   private checkAlive(): void {
-    if (this.ended || this.pinging) return;
+    if (this.ended || this.closing) return;
+    if (Date.now() - this.lastHeard > this.stuckAfterMs) {
+      this.terminate('unresponsive').catch(() => undefined);
+      return;
+    }
+    if (this.pinging) return;
     this.pinging = true;
     this.ping()
-      .then(async (answered) => {
-        if (!answered && !this.closing) await this.terminate('unresponsive');
-      })
       .catch(() => undefined)
       .finally(() => {
         this.pinging = false;
@@ -181,15 +195,16 @@ export class PluginHost {
       );
       return;
     }
+    // The host is not answering: something in it is running. The heartbeat decides whether it is
+    // stuck (and blames whoever is running); this call has failed either way.
     pending.reject(
       new HostRequestError({
         kind: 'timeout',
         call,
         hostStopped: true,
-        message: `${subject}did not finish within ${limitMs} ms and its host stopped answering; the host was restarted`,
+        message: `${subject}did not finish within ${limitMs} ms, and its host is not answering`,
       }),
     );
-    await this.terminate('unresponsive');
   }
 
   private ping(): Promise<boolean> {

@@ -4,8 +4,6 @@ import type { Leftover } from '../ResourceTracker.js';
 import type { ExtractedState, HostLimits } from './messages.js';
 import type { PluginHost } from './PluginHost.js';
 
-let nextSlot = 1;
-
 /**
  * The daemon's handle on one generation that lives in a plugin host. Every method is one request
  * to the host; failures arrive as HostRequestError, with the call, the message and the location.
@@ -28,6 +26,8 @@ export class RemoteGeneration {
   /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
   static async load(
     host: PluginHost,
+    /** Unique to this generation: what the host writes in its "running" slot. */
+    slot: number,
     descriptor: PluginDescriptor,
     bundle: PluginBundle,
     number: number,
@@ -35,7 +35,6 @@ export class RemoteGeneration {
     limits: HostLimits,
     onUnload: (generation: RemoteGeneration) => void = () => undefined,
   ): Promise<RemoteGeneration> {
-    const slot = nextSlot++;
     const key = `${descriptor.id}#${number}.${slot}`;
     const info = (await host.request(
       { op: 'load', key, slot, descriptor, bundle, generation: number, state },
