@@ -276,7 +276,8 @@ export class HostSupervisor {
             HostPool.nameFor(r.descriptor) === host.name),
       );
     const culpritId = this.slots.get(crash.runningSlot);
-    const culprit = victims.find((r) => r.descriptor.id === culpritId);
+    // The culprit may already have failed on its own (its load timed out): blame it all the same.
+    const culprit = culpritId !== undefined ? catalog.get(culpritId) : undefined;
     logger.error(
       { host: host.name, culprit: culprit?.descriptor.id, reason: crash.reason },
       `plugin host ${crash.message}`,
