@@ -11,7 +11,9 @@ import type { z } from 'zod';
 import {
   type AnyNotification,
   type AnyRequest,
+  Exit,
   Initialize,
+  Initialized,
   type ParamsOf,
   PROTOCOL_VERSION,
   type ResultOf,
@@ -38,7 +40,10 @@ export class ReloaddClient {
   }
 
   notify<D extends AnyNotification>(def: D, params: ParamsOf<D>): Promise<void> {
-    return this.connection.sendNotification(def.method, params);
+    // As in `request`: absent or null params are sent as none, never as [].
+    return params === null || params === undefined
+      ? this.connection.sendNotification(def.method)
+      : this.connection.sendNotification(def.method, params);
   }
 
   onNotification<D extends AnyNotification>(
@@ -58,14 +63,14 @@ export class ReloaddClient {
       protocolVersion: PROTOCOL_VERSION,
       capabilities: {},
     });
-    await this.connection.sendNotification('initialized', {});
+    await this.notify(Initialized, {});
     return result;
   }
 
   /** `shutdown`, then `exit`: the polite way to stop a daemon this client started. */
   async shutdown(): Promise<void> {
     await this.request(Shutdown, null);
-    await this.connection.sendNotification('exit');
+    await this.notify(Exit, null);
   }
 
   dispose(): void {

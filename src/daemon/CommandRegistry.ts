@@ -1,5 +1,8 @@
 export type CommandHandler = (...args: unknown[]) => unknown;
 
+/** What a plugin's context needs of a command registry (a host wraps the real one). */
+export type PluginCommands = Pick<CommandRegistry, 'register' | 'get' | 'names'>;
+
 interface CommandEntry {
   pluginId: string;
   handler: CommandHandler;
@@ -28,10 +31,7 @@ export class CommandRegistry {
     return this.commands.get(name);
   }
 
-  names(pluginId?: string): string[] {
-    return [...this.commands]
-      .filter(([, entry]) => pluginId === undefined || entry.pluginId === pluginId)
-      .map(([name]) => name)
-      .sort();
+  names(): string[] {
+    return [...this.commands.keys()].sort();
   }
 }

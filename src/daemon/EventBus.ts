@@ -1,5 +1,8 @@
 export type EventListener = (data: unknown) => void;
 
+/** What a plugin's context needs of an event bus (a host wraps the real one). */
+export type PluginEvents = Pick<EventBus, 'on' | 'emit'>;
+
 /** Editor events (and plugin-to-plugin events) to every plugin listening for them. */
 export class EventBus {
   private readonly listeners = new Map<string, Set<EventListener>>();
@@ -23,9 +26,5 @@ export class EventBus {
     if (!set) return 0;
     for (const listener of [...set]) listener(data);
     return set.size;
-  }
-
-  listenerCount(event: string): number {
-    return this.listeners.get(event)?.size ?? 0;
   }
 }

@@ -10,16 +10,16 @@ import type { DiagnosticsStore } from './DiagnosticsStore.js';
 import { DiagnosticSource } from './DiagnosticsStore.js';
 import type { PluginDescriptor } from './discovery.js';
 import { HostPool } from './host/HostPool.js';
-import type { HostLimits, HostNotice } from './host/messages.js';
-import { type HostCrash, HostRequestError, type PluginHost } from './host/PluginHost.js';
+import { type HostLimits, type HostNotice, HostRequestError } from './host/messages.js';
+import type { HostCrash, PluginHost } from './host/PluginHost.js';
 import { RemoteGeneration } from './host/RemoteGeneration.js';
 import type { Logger } from './logger.js';
 import type { PluginBundle } from './PluginBuilder.js';
 import type { PluginCatalog } from './PluginCatalog.js';
 import type { PluginRecord } from './PluginRecord.js';
+import { diagnosticAt, stateProblemDiagnostic } from './pluginDiagnostics.js';
 import { ReloaddError } from './ReloaddError.js';
 import type { SnapshotStore } from './SnapshotStore.js';
-import { diagnosticAt } from './unloadGeneration.js';
 
 export interface SupervisorOptions {
   catalog: PluginCatalog;
@@ -192,12 +192,7 @@ export class HostSupervisor {
         const entry = this.runtime.get(notice.key);
         if (entry) {
           entry.stateProblems = notice.state.problems.map((p) =>
-            diagnosticAt(
-              notice.pluginId,
-              'warning',
-              DiagnosticCodes.StateNotCloneable,
-              `${p.path} ${p.reason}`,
-            ),
+            stateProblemDiagnostic(notice.pluginId, p),
           );
           this.publishRuntime(notice.pluginId);
         }

@@ -1,6 +1,6 @@
 import { format } from 'node:util';
-import type { CommandRegistry } from './CommandRegistry.js';
-import type { EventBus } from './EventBus.js';
+import type { PluginCommands } from './CommandRegistry.js';
+import type { PluginEvents } from './EventBus.js';
 import type { PluginLogger } from './PluginGeneration.js';
 import type { GuardedInvoke } from './PluginSandbox.js';
 import { type Disposable, ResourceKind, type ResourceTracker } from './ResourceTracker.js';
@@ -46,8 +46,8 @@ export function createPluginContext(options: {
   generation: number;
   path: string;
   tracker: ResourceTracker;
-  commands: CommandRegistry;
-  events: EventBus;
+  commands: PluginCommands;
+  events: PluginEvents;
   logger: PluginLogger;
   state: OwnStateAccess;
   invoke: GuardedInvoke;

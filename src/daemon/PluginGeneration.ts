@@ -1,8 +1,8 @@
 import path from 'node:path';
 import vm from 'node:vm';
-import type { CommandRegistry } from './CommandRegistry.js';
+import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginDescriptor } from './discovery.js';
-import type { EventBus } from './EventBus.js';
+import type { PluginEvents } from './EventBus.js';
 import type { Logger } from './logger.js';
 import type { PluginBundle } from './PluginBuilder.js';
 import { createPluginContext, type PluginContext } from './PluginContext.js';
@@ -28,8 +28,8 @@ export type PluginLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 /** What a generation's host gives it; the same for every generation of every plugin. */
 export interface GenerationServices {
-  commands: CommandRegistry;
-  events: EventBus;
+  commands: PluginCommands;
+  events: PluginEvents;
   logger: PluginLogger;
   /** Longest a call into plugin code may run synchronously before it is interrupted. */
   limits: { lifecycleMs: number; commandMs: number };

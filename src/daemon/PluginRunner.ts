@@ -20,6 +20,12 @@ import { PluginBuilder } from './PluginBuilder.js';
 import type { PluginCatalog } from './PluginCatalog.js';
 import type { PluginRecord } from './PluginRecord.js';
 import { planReload, type ReloadPlan } from './planReload.js';
+import {
+  describeLifecycleError,
+  diagnosticAt,
+  locateLifecycleError,
+  stateProblemDiagnostic,
+} from './pluginDiagnostics.js';
 import { type ReloadJob, ReloadScheduler, SUPERSEDED } from './ReloadScheduler.js';
 import { ReloadStats } from './ReloadStats.js';
 import {
@@ -28,12 +34,7 @@ import {
   type TransactionOutcome,
 } from './ReloadTransaction.js';
 import type { SnapshotStore } from './SnapshotStore.js';
-import {
-  describeLifecycleError,
-  diagnosticAt,
-  locateLifecycleError,
-  unloadGeneration,
-} from './unloadGeneration.js';
+import { unloadGeneration } from './unloadGeneration.js';
 
 /** chokidar's 50 ms `change` throttle, and a margin: see ReloadTransaction.unsettled. */
 const FILE_FAILURE_SETTLE_MS = 65;
@@ -109,7 +110,6 @@ export class PluginRunner {
       builder: new PluginBuilder(),
       snapshots: this.snapshots,
       load: (descriptor, bundle, number) => this.hosts.load(descriptor, bundle, number),
-      logger: this.logger,
     };
   }
 
@@ -374,11 +374,8 @@ export class PluginRunner {
     const warnings: Diagnostic[] = [];
     try {
       if (generation.hasSaveState) {
-        for (const p of this.storeState(id, await generation.saveState(), generation)) {
-          warnings.push(
-            diagnosticAt(id, 'warning', DiagnosticCodes.StateNotCloneable, `${p.path} ${p.reason}`),
-          );
-        }
+        const problems = this.storeState(id, await generation.saveState(), generation);
+        warnings.push(...problems.map((p) => stateProblemDiagnostic(id, p)));
       }
     } catch (error) {
       const message = `${describeLifecycleError(error)}; the previous snapshot is kept`;

@@ -120,7 +120,7 @@ export class PluginWatcher {
 const CHOKIDAR_CHANGE_THROTTLE_MS = 50;
 
 /** Dot folders, node_modules and editor swap files inside the plugins folder are not watched. */
-export function isIgnoredPath(pluginsDir: string, file: string): boolean {
+function isIgnoredPath(pluginsDir: string, file: string): boolean {
   const relative = path.relative(pluginsDir, file);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return false;
   return relative

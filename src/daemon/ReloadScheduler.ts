@@ -92,11 +92,6 @@ export class ReloadScheduler<R> {
     return result;
   }
 
-  /** Resolves when every lane is idle. */
-  async idle(): Promise<void> {
-    await Promise.all([...this.lanes.values()].map((lane) => lane.tail));
-  }
-
   private lane(id: string): PluginLane<R> {
     let lane = this.lanes.get(id);
     if (!lane) {

@@ -9,20 +9,20 @@ import {
 import type { PluginDescriptor } from './discovery.js';
 import { anyMoved, fingerprintAll } from './fileFingerprint.js';
 import type { ExtractedState } from './host/messages.js';
-import { HostRequestError } from './host/PluginHost.js';
+import { HostRequestError } from './host/messages.js';
 import type { RemoteGeneration } from './host/RemoteGeneration.js';
-import type { Logger } from './logger.js';
 import type { PluginBuilder, PluginBundle } from './PluginBuilder.js';
 import type { PluginRecord } from './PluginRecord.js';
-import type { Snapshot, SnapshotStore } from './SnapshotStore.js';
-import type { SourceLocation } from './sourceLocation.js';
 import {
   describeLifecycleError,
   diagnosticAt,
   isTimeout,
   locateLifecycleError,
-  unloadGeneration,
-} from './unloadGeneration.js';
+  stateProblemDiagnostic,
+} from './pluginDiagnostics.js';
+import type { Snapshot, SnapshotStore } from './SnapshotStore.js';
+import type { SourceLocation } from './sourceLocation.js';
+import { unloadGeneration } from './unloadGeneration.js';
 
 export interface TransactionDeps {
   builder: PluginBuilder;
@@ -33,7 +33,6 @@ export interface TransactionDeps {
     bundle: PluginBundle,
     number: number,
   ): Promise<RemoteGeneration>;
-  logger: Logger;
 }
 
 /** Milliseconds spent in each phase; the reload trace logs them. */
@@ -229,9 +228,7 @@ export class ReloadTransaction {
     generation: number,
     stateVersion: number | undefined,
   ): Snapshot | undefined {
-    for (const problem of extracted.problems) {
-      this.add('warning', DiagnosticCodes.StateNotCloneable, `${problem.path} ${problem.reason}`);
-    }
+    this.diagnostics.push(...extracted.problems.map((p) => stateProblemDiagnostic(this.id, p)));
     return this.deps.snapshots.keep(this.id, extracted, { generation, stateVersion });
   }
 

@@ -41,10 +41,6 @@ export class ResourceTracker {
     };
   }
 
-  get size(): number {
-    return this.live.size;
-  }
-
   leftovers(): Leftover[] {
     return [...this.live].map(({ kind, label }) => ({ kind, label }));
   }

@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DiagnosticCodes } from '../protocol/index.js';
-import { describeZodError, type Manifest, ManifestSchema, PluginIdSchema } from './manifest.js';
+import { type Manifest, ManifestSchema, PluginIdSchema } from './manifest.js';
+import { describeZodError } from './zodMessage.js';
 
 /** Everything the daemon knows about a plugin before it builds it. */
 export interface PluginDescriptor {

@@ -40,13 +40,3 @@ export const ManifestSchema = z.object({
   stateVersion: z.number().int().min(0).optional(),
 });
 export type Manifest = z.output<typeof ManifestSchema>;
-
-/** Turns zod's issues into one line a plugin author can act on. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-      return `${where}: ${issue.message}`;
-    })
-    .join('; ');
-}

@@ -17,7 +17,9 @@ import {
   DaemonStatus,
   EditorEvent,
   ErrorCodes,
+  Exit,
   Initialize,
+  Initialized,
   PluginDiagnostics,
   PluginDisable,
   PluginEnable,
@@ -33,9 +35,9 @@ import {
 } from '../protocol/index.js';
 import type { ClientChannel } from './Broadcaster.js';
 import type { Logger } from './logger.js';
-import { describeZodError } from './manifest.js';
 import type { ReloadDaemon } from './ReloadDaemon.js';
 import { ReloaddError } from './ReloaddError.js';
+import { describeZodError } from './zodMessage.js';
 
 type Phase = 'waiting' | 'running' | 'shutdown';
 type Handler = (params: unknown, token: CancellationToken) => Promise<unknown>;
@@ -163,12 +165,12 @@ export function bindProtocol(
   });
 
   connection.onNotification((method, params) => {
-    if (method === 'exit') {
+    if (method === Exit.method) {
       hooks.onExit(phase === 'shutdown' ? 0 : 1);
       return;
     }
     if (phase !== 'running') return; // LSP: notifications before initialize are dropped.
-    if (method === 'initialized') {
+    if (method === Initialized.method) {
       if (initializedSeen) logger.warn('ignored a second "initialized"');
       else hooks.onInitialized();
       initializedSeen = true;

@@ -1,43 +1,12 @@
-import { type Diagnostic, DiagnosticCodes, type DiagnosticSeverity } from '../protocol/index.js';
-import { HostRequestError } from './host/PluginHost.js';
+import { type Diagnostic, DiagnosticCodes } from '../protocol/index.js';
 import type { RemoteGeneration } from './host/RemoteGeneration.js';
+import {
+  describeLifecycleError,
+  diagnosticAt,
+  isTimeout,
+  locateLifecycleError,
+} from './pluginDiagnostics.js';
 import { describeLeftovers } from './ResourceTracker.js';
-import { describeThrown, type SourceLocation } from './sourceLocation.js';
-
-/** A diagnostic, with the file, range and code frame of `where` when there is one. */
-export function diagnosticAt(
-  pluginId: string,
-  severity: DiagnosticSeverity,
-  code: string,
-  message: string,
-  where?: Partial<SourceLocation>,
-): Diagnostic {
-  return {
-    pluginId,
-    severity,
-    code,
-    message,
-    ...(where?.file ? { file: where.file } : {}),
-    ...(where?.range ? { range: where.range } : {}),
-    ...(where?.codeFrame ? { codeFrame: where.codeFrame } : {}),
-  };
-}
-
-/** "deactivate threw TypeError: …" for a failed call into a plugin, as its host described it. */
-export function describeLifecycleError(error: unknown): string {
-  if (error instanceof HostRequestError) return error.error.message;
-  return describeThrown(error);
-}
-
-/** Where in the plugin's sources a call threw, when the host could tell. */
-export function locateLifecycleError(error: unknown): SourceLocation | undefined {
-  return error instanceof HostRequestError ? error.error.location : undefined;
-}
-
-/** True when the watchdog stopped the call (a loop, or a promise that never settled). */
-export function isTimeout(error: unknown): boolean {
-  return error instanceof HostRequestError && error.error.kind === 'timeout';
-}
 
 /**
  * Takes a generation down: `deactivate`, then everything it still holds is released. Returns the

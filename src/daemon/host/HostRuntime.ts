@@ -1,6 +1,6 @@
 import vm from 'node:vm';
-import { CommandRegistry } from '../CommandRegistry.js';
-import { EventBus } from '../EventBus.js';
+import { CommandRegistry, type PluginCommands } from '../CommandRegistry.js';
+import { EventBus, type PluginEvents } from '../EventBus.js';
 import {
   EvaluationError,
   type GenerationServices,
@@ -287,24 +287,26 @@ export class HostRuntime {
       } as unknown as PluginLogger;
     };
     let self: PluginGeneration | undefined;
-    const commands = new CommandRegistry();
     // Registration is host-wide (one name, one handler); the daemon routes calls by name.
-    commands.register = (owner, name, handler) => {
-      const remove = this.commands.register(owner, name, handler);
-      this.notify({ kind: 'commandRegistered', key, pluginId, name });
-      return () => {
-        remove();
-        this.notify({ kind: 'commandDisposed', key, name });
-      };
+    const commands: PluginCommands = {
+      register: (owner, name, handler) => {
+        const remove = this.commands.register(owner, name, handler);
+        this.notify({ kind: 'commandRegistered', key, pluginId, name });
+        return () => {
+          remove();
+          this.notify({ kind: 'commandDisposed', key, name });
+        };
+      },
+      get: (name) => this.commands.get(name) ?? this.remoteCommand(name),
+      names: () => this.commands.names(),
     };
-    commands.get = (name) => this.commands.get(name) ?? this.remoteCommand(name);
-    commands.names = () => this.commands.names();
-    const events = new EventBus();
-    events.on = (event, listener) => this.events.on(event, listener);
-    events.emit = (event, data) => {
-      const reached = this.emitLocally(event, data);
-      this.notify({ kind: 'emit', fromKey: key, event, data: toJsonValue(data) });
-      return reached;
+    const events: PluginEvents = {
+      on: (event, listener) => this.events.on(event, listener),
+      emit: (event, data) => {
+        const reached = this.emitLocally(event, data);
+        this.notify({ kind: 'emit', fromKey: key, event, data: toJsonValue(data) });
+        return reached;
+      },
     };
     return {
       commands,

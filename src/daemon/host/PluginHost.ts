@@ -29,8 +29,6 @@ export interface HostCrash {
   runningSlot: number;
 }
 
-export { HostRequestError };
-
 interface Pending {
   resolve(value: unknown): void;
   reject(error: HostRequestError): void;

@@ -1,6 +1,5 @@
 import type { PluginDescriptor } from '../discovery.js';
 import type { PluginBundle } from '../PluginBuilder.js';
-import type { Leftover } from '../ResourceTracker.js';
 import type { SourceLocation } from '../sourceLocation.js';
 import type { StateProblem } from '../stateTransfer.js';
 
@@ -110,6 +109,3 @@ export type FromHost = ({ type: 'reply' } & HostReply) | ({ type: 'notice' } & H
 export type ToHost =
   | ({ type: 'request'; id: number } & HostRequest)
   | ({ type: 'post' } & HostPost);
-
-/** The unload diagnostic's list of what a generation left behind, as the host reports it. */
-export type HostLeftovers = Leftover[];
