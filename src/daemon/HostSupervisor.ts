@@ -54,6 +54,7 @@ export class HostSupervisor {
   /** Which plugin each generation slot belongs to (see PluginHost's "running" slot). */
   private readonly slots = new Map<number, string>();
   private nextSlot = 1;
+  private readonly pluginLoggers = new Map<string, Logger>();
   private readonly runtime = new Map<
     string,
     { pluginId: string; diagnostics: Diagnostic[]; stateProblems: Diagnostic[] }
@@ -154,9 +155,10 @@ export class HostSupervisor {
     const { catalog, diagnostics, snapshots, logger } = this.options;
     switch (notice.kind) {
       case 'log':
-        logger
-          .child({ plugin: notice.pluginId, generation: notice.generation })
-          [notice.level](notice.message);
+        this.pluginLogger(notice.pluginId)[notice.level](
+          { generation: notice.generation },
+          notice.message,
+        );
         return;
       case 'commandRegistered': {
         const owner = this.routes.get(notice.name);
@@ -241,6 +243,16 @@ export class HostSupervisor {
         );
         return;
     }
+  }
+
+  /** One child logger per plugin, made once: plugin logs can be frequent. */
+  private pluginLogger(pluginId: string): Logger {
+    let child = this.pluginLoggers.get(pluginId);
+    if (!child) {
+      child = this.options.logger.child({ plugin: pluginId });
+      this.pluginLoggers.set(pluginId, child);
+    }
+    return child;
   }
 
   private addRuntime(key: string, diagnostic: Diagnostic): void {

@@ -19,9 +19,7 @@ import {
   type HostRequest,
   HostRequestError,
 } from './messages.js';
-
-const UNLOAD_CHECK_EVERY_MS = 500;
-const UNLOAD_CHECK_ROUNDS = 4;
+import { UnloadChecker } from './UnloadChecker.js';
 
 /** How often a busy plugin's state is snapshotted, at most (so a host crash loses little). */
 const SNAPSHOT_EVERY_MS = 250;
@@ -44,22 +42,19 @@ export class HostRuntime {
   >();
   private readonly snapshotTimers = new Map<string, NodeJS.Timeout>();
   private nextRequestId = 1;
-  private unloadChecks: {
-    key: string;
-    pluginId: string;
-    generation: number;
-    ref: WeakRef<PluginGeneration>;
-    rounds: number;
-  }[] = [];
-  private unloadCheckTimer: NodeJS.Timeout | undefined;
+  private readonly unloadChecker: UnloadChecker;
 
   constructor(
     private readonly limits: HostLimits,
     /** Index of the generation running plugin code right now, for the daemon's watchdog. */
     private readonly running: Int32Array,
     private readonly notify: (notice: HostNotice) => void,
-    private readonly gc: (() => void) | undefined,
-  ) {}
+    gc: (() => void) | undefined,
+  ) {
+    this.unloadChecker = new UnloadChecker(gc, notify, () =>
+      this.pendingCommands.size > 0 ? ['a command call waiting for another plugin'] : [],
+    );
+  }
 
   async handle(request: HostRequest): Promise<unknown> {
     try {
@@ -223,56 +218,8 @@ export class HostRuntime {
     this.slots.delete(generation);
     clearTimeout(this.snapshotTimers.get(key));
     this.snapshotTimers.delete(key);
-    const { id } = generation.descriptor;
-    const number = generation.number;
-    const ref = new WeakRef(generation);
-    this.verifyCollected(key, id, number, ref);
+    this.unloadChecker.watch(key, generation.descriptor.id, generation.number, generation);
     return { leftovers };
-  }
-
-  /**
-   * Checks, off the reload path, that unloaded generations really became garbage: every half
-   * second while any is pending, one forced collection, then a look at each WeakRef. A realm still
-   * reachable after four rounds is reported. (Forcing a collection per unload would stall a burst
-   * of reloads.)
-   */
-  private verifyCollected(
-    key: string,
-    pluginId: string,
-    generation: number,
-    ref: WeakRef<PluginGeneration>,
-  ): void {
-    if (!this.gc) return;
-    this.unloadChecks.push({ key, pluginId, generation, ref, rounds: 0 });
-    if (this.unloadCheckTimer) return;
-    const round = () => {
-      this.gc?.();
-      const still: typeof this.unloadChecks = [];
-      for (const check of this.unloadChecks) {
-        check.rounds += 1;
-        const collected = check.ref.deref() === undefined;
-        if (collected || check.rounds >= UNLOAD_CHECK_ROUNDS) {
-          const holders =
-            !collected && this.pendingCommands.size > 0
-              ? ['a command call waiting for another plugin']
-              : [];
-          this.notify({
-            kind: 'unloadChecked',
-            key: check.key,
-            pluginId: check.pluginId,
-            generation: check.generation,
-            collected,
-            holders,
-          });
-        } else {
-          still.push(check);
-        }
-      }
-      this.unloadChecks = still;
-      this.unloadCheckTimer =
-        still.length > 0 ? setTimeout(round, UNLOAD_CHECK_EVERY_MS).unref() : undefined;
-    };
-    this.unloadCheckTimer = setTimeout(round, UNLOAD_CHECK_EVERY_MS).unref();
   }
 
   private servicesFor(key: string, pluginId: string): GenerationServices {
