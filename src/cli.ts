@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { addClientCommands } from './clients/cli/clientCommands.js';
+import { CliExit, ExitCode } from './clients/cli/exitCodes.js';
 import { resolveServeSettings, UsageError } from './daemon/config.js';
+import { DaemonAlreadyRunning } from './daemon/DiscoveryFile.js';
 import { serve } from './daemon/serve.js';
 import { VERSION } from './daemon/version.js';
-
-/** Exit codes, as the README documents them. */
-export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, NoDaemon: 3 } as const;
 
 const program = new Command()
   .name('reloadd')
@@ -46,17 +46,39 @@ program
   )
   .option('--command-timeout <ms>', 'longest plugin command (default: 10000)')
   .option('--host-memory <mb>', 'heap cap of each plugin host worker (default: 512)')
+  .option(
+    '--port <n>',
+    'listen for WebSocket clients on this port (0: any free one). Default: 0 standalone; with --stdio, only when given',
+  )
+  .option('--host <address>', 'address to listen on (default: 127.0.0.1)')
+  .option(
+    '--allow-remote',
+    'allow a --host that is not a loopback address (anyone who can reach it and has the token gets in)',
+  )
+  .option(
+    '--workspace <dir>',
+    'folder that gets .reloadd/daemon.json, for clients to find the daemon (default: the current folder)',
+  )
+  .option('--max-payload <bytes>', 'largest message a WebSocket client may send (default: 1048576)')
   .addHelpText(
     'after',
     `
 Examples:
   reloadd serve --plugins ./plugins                 watch ./plugins and print what happens
   reloadd serve --plugins ./plugins --stdio         what an editor runs, as it runs a language server
-  reloadd serve --config reloadd.json --state-dir .reloadd/state`,
+  reloadd serve --config reloadd.json --state-dir .reloadd/state
+  reloadd serve --plugins ./plugins --stdio --port 0  an editor's daemon that the dashboard and CI can share`,
   )
   .action(async (flags) => {
     await serve(await resolveServeSettings(flags));
   });
+
+addClientCommands(program);
+program.addHelpText(
+  'after',
+  `
+Exit codes: 0 success, 1 a reload or check failed, 2 usage error, 3 no daemon reachable.`,
+);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
@@ -65,6 +87,14 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UsageError) {
     process.stderr.write(`reloadd: ${error.message}\n`);
     process.exit(ExitCode.Usage);
+  }
+  if (error instanceof CliExit) {
+    if (error.message) process.stderr.write(`reloadd: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  if (error instanceof DaemonAlreadyRunning) {
+    process.stderr.write(`reloadd: ${error.message}\n`);
+    process.exit(ExitCode.Failed);
   }
   process.stderr.write(
     `reloadd: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -20,13 +20,27 @@ import {
   Shutdown,
 } from '../protocol/index.js';
 
+/** Anything a client can hear notifications from (one connection, or one that reconnects). */
+export interface NotificationSource {
+  onNotification<D extends AnyNotification>(
+    def: D,
+    handler: (params: z.output<D['params']>) => void,
+  ): Disposable;
+}
+
 /**
  * A typed client for the reloadd protocol: every call is typed from its declaration in
  * src/protocol. It knows nothing of the daemon's insides; it is what an editor integration,
  * the CLI and the tests use.
  */
-export class ReloaddClient {
-  constructor(readonly connection: MessageConnection) {}
+export class ReloaddClient implements NotificationSource {
+  private readonly handlers = new Map<string, Set<(params: unknown) => void>>();
+
+  constructor(
+    readonly connection: MessageConnection,
+    /** Closes what carries the connection (a WebSocket); stdio pipes close with their process. */
+    private readonly closeTransport: () => void = () => undefined,
+  ) {}
 
   request<D extends AnyRequest>(
     def: D,
@@ -46,13 +60,26 @@ export class ReloaddClient {
       : this.connection.sendNotification(def.method, params);
   }
 
+  /**
+   * Calls `handler` for each notification of this kind. Any number of handlers may listen to the
+   * same method (vscode-jsonrpc itself keeps one per method; the last would silently win).
+   */
   onNotification<D extends AnyNotification>(
     def: D,
     handler: (params: z.output<D['params']>) => void,
   ): Disposable {
-    return this.connection.onNotification(def.method, (params: unknown) =>
-      handler(params as z.output<D['params']>),
-    );
+    let handlers = this.handlers.get(def.method);
+    if (!handlers) {
+      const set = new Set<(params: unknown) => void>();
+      handlers = set;
+      this.handlers.set(def.method, set);
+      this.connection.onNotification(def.method, (params: unknown) => {
+        for (const h of [...set]) h(params);
+      });
+    }
+    const entry = handler as (params: unknown) => void;
+    handlers.add(entry);
+    return { dispose: () => handlers.delete(entry) };
   }
 
   /** The LSP handshake: `initialize`, then `initialized`. */
@@ -73,8 +100,14 @@ export class ReloaddClient {
     await this.notify(Exit, null);
   }
 
+  /** Called once the connection is gone (the daemon stopped, or the socket closed). */
+  onClose(handler: () => void): Disposable {
+    return this.connection.onClose(handler);
+  }
+
   dispose(): void {
     this.connection.dispose();
+    this.closeTransport();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AnyNotification } from '../protocol/index.js';
+import type { AnyNotification, ConnectedClient } from '../protocol/index.js';
 import type { Logger } from './logger.js';
 
 /** The one way the core talks to clients; a test can pass a fake. */
@@ -7,19 +7,36 @@ export interface ClientChannel {
   notify<D extends AnyNotification>(def: D, params: z.input<D['params']>): void;
 }
 
-/** Sends every notification to every connected client, in order; one bad client hurts no other. */
+/**
+ * Sends every notification to every connected client, in order; one bad client hurts no other
+ * (a channel queues and returns at once, and one that throws is only logged). It also knows who
+ * is connected, for `daemon/status`.
+ */
 export class Broadcaster implements ClientChannel {
-  private readonly channels = new Set<ClientChannel>();
+  private readonly channels = new Map<ClientChannel, ConnectedClient | undefined>();
+  private lastId = 0;
 
   constructor(private readonly logger: Logger) {}
 
-  add(channel: ClientChannel): () => void {
-    this.channels.add(channel);
-    return () => this.channels.delete(channel);
+  /** Adds a client; `info` describes it in `daemon/status` (a test's fake channel needs none). */
+  add(
+    channel: ClientChannel,
+    info?: Pick<ConnectedClient, 'transport' | 'name'>,
+  ): { id: number; remove(): void } {
+    const id = ++this.lastId;
+    this.channels.set(
+      channel,
+      info ? { id, ...info, connectedAt: new Date().toISOString() } : undefined,
+    );
+    return { id, remove: () => this.channels.delete(channel) };
+  }
+
+  list(): ConnectedClient[] {
+    return [...this.channels.values()].filter((c) => c !== undefined);
   }
 
   notify<D extends AnyNotification>(def: D, params: z.input<D['params']>): void {
-    for (const channel of this.channels) {
+    for (const channel of this.channels.keys()) {
       try {
         channel.notify(def, params);
       } catch (error) {

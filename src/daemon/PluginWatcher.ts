@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { type FSWatcher, watch } from 'chokidar';
 import { fingerprint } from './fileFingerprint.js';
 import type { Logger } from './logger.js';
@@ -23,7 +24,8 @@ export class PluginWatcher {
     private readonly options: {
       pluginsDir: string;
       debounceMs: number;
-      onChanges(changes: FileChange[]): void;
+      /** `detectedAt`: performance.now() of the batch's first event. */
+      onChanges(changes: FileChange[], detectedAt: number): void;
       logger: Logger;
     },
   ) {}
@@ -72,10 +74,10 @@ export class PluginWatcher {
     if (before === 'unlink' && kind === 'add') this.pending.set(file, 'change');
     else if (before === 'add' && kind === 'change') this.pending.set(file, 'add');
     else this.pending.set(file, kind);
-    if (this.pending.size === 1 && before === undefined) this.firstPendingAt = Date.now();
+    if (this.pending.size === 1 && before === undefined) this.firstPendingAt = performance.now();
     clearTimeout(this.timer);
     // Under a constant stream of writes, still flush at least every 10 quiet periods.
-    const waited = Date.now() - this.firstPendingAt;
+    const waited = performance.now() - this.firstPendingAt;
     const delay = waited >= this.options.debounceMs * 10 ? 0 : this.options.debounceMs;
     this.timer = setTimeout(() => this.flush(), delay);
   }
@@ -112,7 +114,7 @@ export class PluginWatcher {
     if (this.pending.size === 0) return;
     const changes = [...this.pending].map(([file, kind]) => ({ path: file, kind }));
     this.pending.clear();
-    this.options.onChanges(changes);
+    this.options.onChanges(changes, this.firstPendingAt);
   }
 }
 

@@ -76,7 +76,7 @@ export class ReloadDaemon {
       pluginsDir: options.pluginsDir,
       debounceMs: options.debounceMs,
       logger: this.logger,
-      onChanges: (changes) => this.onFileChanges(changes),
+      onChanges: (changes, detectedAt) => this.onFileChanges(changes, detectedAt),
     });
     this.runner = new PluginRunner({
       catalog: this.catalog,
@@ -233,6 +233,7 @@ export class ReloadDaemon {
       pid: process.pid,
       uptimeMs: Math.round(performance.now() - this.startedAt),
       pluginsDir: this.options.pluginsDir,
+      clients: this.clients.list(),
       hotReload: this.hotReload,
       heldChanges: new Set(this.heldChanges.map((c) => c.path)).size,
       plugins: {
@@ -253,7 +254,7 @@ export class ReloadDaemon {
     if (enabled && wasOff && this.heldChanges.length > 0) {
       const held = this.heldChanges;
       this.heldChanges = [];
-      this.onFileChanges(held);
+      this.onFileChanges(held, performance.now());
     }
     return this.hotReload;
   }
@@ -272,18 +273,18 @@ export class ReloadDaemon {
 
   // ---- file changes ------------------------------------------------------------------------
 
-  private onFileChanges(changes: FileChange[]): void {
+  private onFileChanges(changes: FileChange[], detectedAt: number): void {
     if (this.stopped) return;
     if (!this.hotReload) {
       this.heldChanges.push(...changes);
       return;
     }
     this.changeChain = this.changeChain
-      .then(() => this.applyChanges(changes))
+      .then(() => this.applyChanges(changes, detectedAt))
       .catch((error: unknown) => this.logger.error({ err: error }, 'applying file changes failed'));
   }
 
-  private async applyChanges(changes: FileChange[]): Promise<void> {
+  private async applyChanges(changes: FileChange[], detectedAt: number): Promise<void> {
     const impact = impactOfChanges(changes, this.catalog.planPlugins(), this.options.pluginsDir);
     const changed = new Map(impact.plugins);
     const fresh: string[] = [];
@@ -337,9 +338,10 @@ export class ReloadDaemon {
       this.acceptsFileReload(step.id, step.trigger, step.changedFiles ?? []),
     );
     // Detached on purpose: the next batch of changes must be able to overtake these reloads.
-    Promise.all([this.load(fresh), this.runner.runPlan({ steps, cycles: plan.cycles })]).catch(
-      (error: unknown) => this.logger.error({ err: error }, 'reload plan failed'),
-    );
+    Promise.all([
+      this.load(fresh),
+      this.runner.runPlan({ steps, cycles: plan.cycles }, undefined, detectedAt),
+    ]).catch((error: unknown) => this.logger.error({ err: error }, 'reload plan failed'));
   }
 
   /**

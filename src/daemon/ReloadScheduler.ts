@@ -3,6 +3,8 @@ import type { ReloadTrigger } from '../protocol/index.js';
 export interface ReloadJob {
   trigger: ReloadTrigger;
   changedFiles?: string[];
+  /** performance.now() of the first file event behind this reload (the trace's detect phase). */
+  detectedAt?: number;
 }
 
 /** What a reload run returns when a newer change overtook it before it touched the plugin. */
@@ -104,7 +106,12 @@ export class ReloadScheduler<R> {
 
 function mergeJobs(earlier: ReloadJob, later: ReloadJob): ReloadJob {
   const files = [...new Set([...(earlier.changedFiles ?? []), ...(later.changedFiles ?? [])])];
-  return { trigger: later.trigger, ...(files.length > 0 ? { changedFiles: files } : {}) };
+  const detected = [earlier.detectedAt, later.detectedAt].filter((t) => t !== undefined);
+  return {
+    trigger: later.trigger,
+    ...(files.length > 0 ? { changedFiles: files } : {}),
+    ...(detected.length > 0 ? { detectedAt: Math.min(...detected) } : {}),
+  };
 }
 
 function deferred<R>(job: ReloadJob): QueuedReload<R> {

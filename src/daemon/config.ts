@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { LogLevel } from './logger.js';
+import { isLoopback } from './upgradePolicy.js';
 import { describeZodError } from './zodMessage.js';
 
 const LogLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -17,6 +18,11 @@ export const ConfigSchema = z
     lifecycleTimeoutMs: z.number().int().min(10).max(600_000).optional(),
     commandTimeoutMs: z.number().int().min(10).max(3_600_000).optional(),
     hostMemoryMb: z.number().int().min(16).max(65_536).optional(),
+    port: z.number().int().min(0).max(65_535).optional(),
+    host: z.string().min(1).optional(),
+    maxPayloadBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
+    clientBacklogBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
+    logBufferSize: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -31,6 +37,13 @@ export interface ServeSettings {
   lifecycleTimeoutMs: number;
   commandTimeoutMs: number;
   hostMemoryMb: number;
+  /** Where to listen for WebSocket clients; absent: not at all. */
+  listen?: { host: string; port: number };
+  /** Folder whose `.reloadd/daemon.json` says where this daemon listens. */
+  workspace: string;
+  maxPayloadBytes: number;
+  clientBacklogBytes: number;
+  logBufferSize: number;
 }
 
 export interface ServeFlags {
@@ -44,6 +57,11 @@ export interface ServeFlags {
   lifecycleTimeout?: string;
   commandTimeout?: string;
   hostMemory?: string;
+  port?: string;
+  host?: string;
+  allowRemote?: boolean;
+  workspace?: string;
+  maxPayload?: string;
 }
 
 /** A setting someone got wrong: the CLI prints it and exits with 2. */
@@ -54,6 +72,11 @@ export const DEFAULT_DEBOUNCE_MS = 20;
 export const DEFAULT_LIFECYCLE_TIMEOUT_MS = 2_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOST_MEMORY_MB = 512;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** What a client may fall behind before it is disconnected (a few thousand notifications). */
+export const DEFAULT_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_LOG_BUFFER_SIZE = 1000;
 
 function wholeNumber(flag: string, value: string, min: number, max: number, unit: string): number {
   const parsed = z.coerce.number().int().min(min).max(max).safeParse(value);
@@ -113,6 +136,23 @@ export async function resolveServeSettings(
     flags.hostMemory !== undefined
       ? wholeNumber('--host-memory', flags.hostMemory, 16, 65_536, 'MB')
       : (config.hostMemoryMb ?? DEFAULT_HOST_MEMORY_MB);
+  const host = flags.host ?? config.host ?? DEFAULT_HOST;
+  if (!isLoopback(host) && flags.allowRemote !== true)
+    throw new UsageError(
+      `--host ${host} is not a loopback address: anyone who can reach it could drive your plugins. Pass --allow-remote to listen there anyway`,
+    );
+  const portText = flags.port ?? (config.port !== undefined ? String(config.port) : undefined);
+  const port =
+    portText !== undefined
+      ? portNumber(portText)
+      : // Standalone, the port is how anyone reaches the daemon; under an editor it is opt-in.
+        flags.stdio === true
+        ? undefined
+        : 0;
+  const maxPayloadBytes =
+    flags.maxPayload !== undefined
+      ? wholeNumber('--max-payload', flags.maxPayload, 1024, 1_073_741_824, 'bytes')
+      : (config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
   return {
     pluginsDir: plugins,
     ...(stateDir ? { stateDir } : {}),
@@ -123,7 +163,21 @@ export async function resolveServeSettings(
     lifecycleTimeoutMs,
     commandTimeoutMs,
     hostMemoryMb,
+    ...(port !== undefined ? { listen: { host, port } } : {}),
+    workspace: flags.workspace ? path.resolve(cwd, flags.workspace) : cwd,
+    maxPayloadBytes,
+    clientBacklogBytes: config.clientBacklogBytes ?? DEFAULT_CLIENT_BACKLOG_BYTES,
+    logBufferSize: config.logBufferSize ?? DEFAULT_LOG_BUFFER_SIZE,
   };
+}
+
+function portNumber(value: string): number {
+  const parsed = z.coerce.number().int().min(0).max(65_535).safeParse(value);
+  if (!parsed.success)
+    throw new UsageError(
+      `--port must be a whole number from 0 to 65535 (0: any free port), not "${value}"`,
+    );
+  return parsed.data;
 }
 
 async function readConfig(file: string): Promise<Config> {

@@ -1,15 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
-import {
-  type CancellationToken,
-  createMessageConnection,
-  type Message,
-  type MessageConnection,
-  type MessageReader,
-  ResponseError,
-  type Logger as RpcLogger,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
+import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import {
   type AnyRequest,
@@ -20,6 +9,9 @@ import {
   Exit,
   Initialize,
   Initialized,
+  LogEntryNotification,
+  LogSubscribe,
+  LogUnsubscribe,
   PluginDiagnostics,
   PluginDisable,
   PluginEnable,
@@ -34,6 +26,7 @@ import {
   type ValidParamsOf,
 } from '../protocol/index.js';
 import type { ClientChannel } from './Broadcaster.js';
+import type { LogRing, LogSubscription } from './LogRing.js';
 import type { Logger } from './logger.js';
 import type { ReloadDaemon } from './ReloadDaemon.js';
 import { ReloaddError } from './ReloaddError.js';
@@ -42,28 +35,56 @@ import { describeZodError } from './zodMessage.js';
 type Phase = 'waiting' | 'running' | 'shutdown';
 type Handler = (params: unknown, token: CancellationToken) => Promise<unknown>;
 
-export interface ServerHooks {
-  /** The client sent `initialized`: time to load plugins. */
-  onInitialized(): void;
+/** What every client session is served from. */
+export interface ServerContext {
+  daemon: ReloadDaemon;
+  logs: LogRing;
+  /** The WebSocket endpoint, or null when the daemon does not listen. */
+  url(): string | null;
+}
+
+export interface SessionOptions {
+  logger: Logger;
+  version: string;
+  transport: 'stdio' | 'websocket';
+  /**
+   * The client that owns the daemon (the editor that spawned it over stdio): its `shutdown` stops
+   * the daemon. Any other client's `shutdown` and `exit` end only its own session.
+   */
+  owner: boolean;
+  hooks: SessionHooks;
+}
+
+export interface SessionHooks {
+  /** The client sent `initialized`. The owner's is the cue to load plugins. */
+  onInitialized?(): void;
   /** `initialize` named the client's process: the daemon should not outlive it (LSP). */
   watchClientProcess?(pid: number): void;
-  /** The process should end with this code (`exit`, or the client went away). */
+  /**
+   * The session is over (`exit`, or the connection closed); 0 when `shutdown` came first. For the
+   * owner the process ends with this code; another client's connection is closed.
+   */
   onExit(code: number): void;
 }
 
 /**
- * The one place that binds protocol methods to the daemon core. Every request goes through one
- * wrapper: LSP lifecycle checks, zod validation of params (-32602 with zod's message),
- * cancellation (-32800), and ReloaddError → JSON-RPC error with its stable code in `data.code`.
+ * The one place that binds protocol methods to the daemon core, once per client session. Every
+ * request goes through one wrapper: LSP lifecycle checks, zod validation of params (-32602 with
+ * zod's message), cancellation (-32800), and ReloaddError → JSON-RPC error with its stable code
+ * in `data.code`.
  */
 export function bindProtocol(
   connection: MessageConnection,
-  daemon: ReloadDaemon,
-  options: { logger: Logger; version: string; hooks: ServerHooks },
+  context: ServerContext,
+  options: SessionOptions,
 ): void {
   const { logger, hooks } = options;
+  const { daemon } = context;
   let phase: Phase = 'waiting';
   let initializedSeen = false;
+  let ended = false;
+  let registration: { remove(): void } | undefined;
+  let logSubscription: LogSubscription | undefined;
   const handlers = new Map<string, Handler>();
 
   function on<D extends AnyRequest>(
@@ -112,6 +133,16 @@ export function bindProtocol(
     }
     if (typeof params.processId === 'number') hooks.watchClientProcess?.(params.processId);
     phase = 'running';
+    // LSP: nothing is sent to a client before its initialize result, so it joins the broadcast
+    // once that result is on its way.
+    const name = params.clientInfo?.name;
+    setImmediate(() => {
+      if (ended) return;
+      registration = daemon.clients.add(connectionChannel(connection, logger), {
+        transport: options.transport,
+        ...(name ? { name } : {}),
+      });
+    });
     return {
       serverInfo: { name: 'reloadd', version: options.version },
       protocolVersion: PROTOCOL_VERSION,
@@ -124,7 +155,7 @@ export function bindProtocol(
   });
   on(Shutdown, async () => {
     phase = 'shutdown';
-    await daemon.shutdown();
+    if (options.owner) await daemon.shutdown();
     return null;
   });
   on(PluginList, () => ({ plugins: daemon.listPlugins() }));
@@ -139,8 +170,29 @@ export function bindProtocol(
   on(PluginDisable, async (params) => {
     return { id: params.id, status: await daemon.disable(params.id) };
   });
-  on(DaemonStatus, () => daemon.status());
+  on(DaemonStatus, () => ({ ...daemon.status(), url: context.url() }));
   on(DaemonSetHotReload, (params) => ({ enabled: daemon.setHotReload(params.enabled) }));
+  on(LogSubscribe, (params) => {
+    logSubscription?.dispose();
+    // No logging on failure here: a log line about a failed log/entry would be another entry.
+    const send = (entry: unknown) =>
+      connection.sendNotification(LogEntryNotification.method, entry).catch(() => undefined);
+    const subscription = context.logs.subscribe(
+      {
+        ...(params?.level ? { level: params.level } : {}),
+        ...(params?.pluginId ? { pluginId: params.pluginId } : {}),
+        ...(params?.since !== undefined ? { since: params.since } : {}),
+      },
+      send,
+    );
+    logSubscription = subscription;
+    return { replayed: subscription.replayed, complete: subscription.complete };
+  });
+  on(LogUnsubscribe, () => {
+    logSubscription?.dispose();
+    logSubscription = undefined;
+    return null;
+  });
 
   connection.onRequest(async (method, params, token) => {
     if (phase === 'waiting' && method !== Initialize.method) {
@@ -166,13 +218,13 @@ export function bindProtocol(
 
   connection.onNotification((method, params) => {
     if (method === Exit.method) {
-      hooks.onExit(phase === 'shutdown' ? 0 : 1);
+      end();
       return;
     }
     if (phase !== 'running') return; // LSP: notifications before initialize are dropped.
     if (method === Initialized.method) {
       if (initializedSeen) logger.warn('ignored a second "initialized"');
-      else hooks.onInitialized();
+      else hooks.onInitialized?.();
       initializedSeen = true;
       return;
     }
@@ -191,73 +243,15 @@ export function bindProtocol(
     if (!method.startsWith('$/')) logger.warn({ method }, 'ignored an unknown notification');
   });
 
-  connection.onClose(() => hooks.onExit(phase === 'shutdown' ? 0 : 1));
-}
-
-/**
- * A JSON-RPC connection with LSP framing over a pair of streams (stdio, or a test's pipes).
- * Bad input gets an answer, as JSON-RPC asks: a frame that is not JSON gets -32700, and JSON that
- * is not a JSON-RPC message (a batch, say: LSP has none) gets -32600; the connection stays up.
- */
-export function createServerConnection(
-  input: Readable,
-  output: Writable,
-  logger: Logger,
-): MessageConnection {
-  const rpcLogger: RpcLogger = {
-    error: (message: string) => logger.error(message),
-    warn: (message: string) => logger.warn(message),
-    info: (message: string) => logger.debug(message),
-    log: (message: string) => logger.debug(message),
-  };
-  const reader = new StreamMessageReader(input);
-  const writer = new StreamMessageWriter(output);
-  const answer = (code: number, message: string) => {
-    logger.warn({ code }, message);
-    writer
-      .write({ jsonrpc: '2.0', id: null, error: { code, message } } as Message)
-      .catch((error: unknown) => logger.warn({ err: error }, 'could not answer bad input'));
-  };
-  reader.onError((error) => {
-    if (error instanceof SyntaxError)
-      answer(ErrorCodes.ParseError, `the message is not valid JSON: ${error.message}`);
-    else if (/Content-Length/.test(error.message)) answer(ErrorCodes.ParseError, error.message);
-  });
-  const validating: MessageReader = {
-    onError: reader.onError,
-    onClose: reader.onClose,
-    onPartialMessage: reader.onPartialMessage,
-    dispose: () => reader.dispose(),
-    listen: (callback) =>
-      reader.listen((message) => {
-        const problem = invalidMessage(message);
-        if (problem) answer(ErrorCodes.InvalidRequest, problem);
-        else callback(message);
-      }),
-  };
-  return createMessageConnection(validating, writer, rpcLogger, {
-    // A request cancelled before it was even dispatched still gets its answer (LSP).
-    connectionStrategy: {
-      cancelUndispatched: () => ({
-        jsonrpc: '2.0',
-        id: null,
-        error: new ResponseError(ErrorCodes.RequestCancelled, 'the request was cancelled').toJson(),
-      }),
-    },
-  });
-}
-
-function invalidMessage(message: unknown): string | undefined {
-  if (Array.isArray(message)) return 'batches are not supported: send one message per frame';
-  if (message === null || typeof message !== 'object') return 'a message must be a JSON object';
-  const m = message as Record<string, unknown>;
-  if (m.jsonrpc !== '2.0') return 'a message must have "jsonrpc": "2.0"';
-  if (!('method' in m) && !('id' in m))
-    return 'a message needs a "method" (request or notification) or an "id" (response)';
-  if ('method' in m && typeof m.method !== 'string') return '"method" must be a string';
-  if ('params' in m && m.params !== null && typeof m.params !== 'object')
-    return '"params" must be an object or an array';
-  return undefined;
+  /** Leaves the broadcast and the log stream, once, whichever of exit and close comes first. */
+  function end(): void {
+    if (ended) return;
+    ended = true;
+    registration?.remove();
+    logSubscription?.dispose();
+    hooks.onExit(phase === 'shutdown' ? 0 : 1);
+  }
+  connection.onClose(end);
 }
 
 /** The channel through which the core's notifications reach this connection's client. */

@@ -1,8 +1,15 @@
 import { stat } from 'node:fs/promises';
+import { PROTOCOL_VERSION } from '../protocol/index.js';
+import { isProcessAlive } from '../transport/index.js';
+import { openStdioSession, openWebSocketSession } from './clientSessions.js';
 import { type ServeSettings, UsageError } from './config.js';
+import { DiscoveryFile } from './DiscoveryFile.js';
+import { LogRing } from './LogRing.js';
 import { createLogger, type Logger } from './logger.js';
+import { NetworkListener } from './NetworkListener.js';
 import { ReloadDaemon } from './ReloadDaemon.js';
-import { bindProtocol, connectionChannel, createServerConnection } from './rpcServer.js';
+import type { ServerContext } from './rpcServer.js';
+import { isLoopback } from './upgradePolicy.js';
 import { VERSION } from './version.js';
 
 const CLIENT_PROCESS_POLL_MS = 3000;
@@ -10,7 +17,8 @@ const CLIENT_PROCESS_POLL_MS = 3000;
 /**
  * `reloadd serve`. With --stdio, an editor owns the process: the protocol runs on stdin/stdout,
  * logs go to stderr, and plugins load once the editor has sent `initialized`. Without it, the
- * daemon loads plugins at once and prints what happens, for a person at a terminal.
+ * daemon loads plugins at once and prints what happens, for a person at a terminal. Either way,
+ * with a port, WebSocket clients (dashboard, CI, a log tail) share the same daemon.
  */
 export async function serve(settings: ServeSettings): Promise<void> {
   const isDir = await stat(settings.pluginsDir).then(
@@ -19,9 +27,11 @@ export async function serve(settings: ServeSettings): Promise<void> {
   );
   if (!isDir) throw new UsageError(`plugins folder ${settings.pluginsDir} does not exist`);
 
+  const logs = new LogRing(settings.logBufferSize);
   const logger = createLogger({
     level: settings.logLevel,
     mode: settings.stdio ? 'stdio' : 'standalone',
+    ring: logs,
   });
   const daemon = new ReloadDaemon({
     pluginsDir: settings.pluginsDir,
@@ -34,17 +44,64 @@ export async function serve(settings: ServeSettings): Promise<void> {
     hostMemoryMb: settings.hostMemoryMb,
   });
   keepAliveOnPluginErrors(logger);
+  let listener: NetworkListener | undefined;
+  const context: ServerContext = { daemon, logs, url: () => listener?.url ?? null };
+  const session = { logger, version: VERSION };
 
   let exiting = false;
+  let discovery: DiscoveryFile | undefined;
   const exit = (code: number) => {
     if (exiting) return;
     exiting = true;
+    // Clients stop being told where the daemon is before it stops answering.
+    discovery?.release();
     daemon
       .shutdown()
+      .then(() => listener?.close())
       .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
       .finally(() => process.exit(code));
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => exit(0));
+
+  if (settings.listen) {
+    const { host, port } = settings.listen;
+    if (!isLoopback(host))
+      logger.warn(
+        `listening on ${host}, which is not a loopback address: only the token keeps others out`,
+      );
+    listener = await NetworkListener.listen({
+      host,
+      port,
+      maxPayloadBytes: settings.maxPayloadBytes,
+      logger,
+      onClient: (socket, request) =>
+        openWebSocketSession(socket, request, context, {
+          ...session,
+          maxBacklogBytes: settings.clientBacklogBytes,
+        }),
+    });
+    const file = new DiscoveryFile(settings.workspace, logger);
+    try {
+      await file.claim({
+        url: listener.url,
+        host,
+        port: listener.port,
+        pid: process.pid,
+        token: listener.token,
+        protocolVersion: PROTOCOL_VERSION,
+        version: VERSION,
+        pluginsDir: settings.pluginsDir,
+        startedAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      await listener.close();
+      throw error;
+    }
+    discovery = file;
+    // However the process ends (short of SIGKILL), the file goes with it.
+    process.on('exit', () => file.release());
+    logger.info({ url: listener.url, discoveryFile: file.path }, `listening on ${listener.url}`);
+  }
 
   if (!settings.stdio) {
     logger.info(
@@ -55,35 +112,23 @@ export async function serve(settings: ServeSettings): Promise<void> {
     return;
   }
 
-  const connection = createServerConnection(process.stdin, process.stdout, logger);
-  daemon.clients.add(connectionChannel(connection, logger));
-  bindProtocol(connection, daemon, {
-    logger,
-    version: VERSION,
-    hooks: {
-      onInitialized: () => {
-        daemon
-          .start()
-          .catch((error: unknown) => logger.error({ err: error }, 'daemon failed to start'));
-      },
-      onExit: exit,
-      watchClientProcess: (pid) => {
-        // LSP: when the editor's process is gone, the daemon goes too, even if stdin stays open.
-        const timer = setInterval(() => {
-          try {
-            process.kill(pid, 0);
-          } catch (error) {
-            // EPERM: it exists but belongs to someone else. Only ESRCH means it is gone.
-            if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return;
-            logger.warn({ clientPid: pid }, 'the client process is gone; exiting');
-            exit(1);
-          }
-        }, CLIENT_PROCESS_POLL_MS);
-        timer.unref();
-      },
+  openStdioSession(context, session, {
+    onInitialized: () => {
+      daemon
+        .start()
+        .catch((error: unknown) => logger.error({ err: error }, 'daemon failed to start'));
+    },
+    onExit: exit,
+    watchClientProcess: (pid) => {
+      // LSP: when the editor's process is gone, the daemon goes too, even if stdin stays open.
+      const timer = setInterval(() => {
+        if (isProcessAlive(pid)) return;
+        logger.warn({ clientPid: pid }, 'the client process is gone; exiting');
+        exit(1);
+      }, CLIENT_PROCESS_POLL_MS);
+      timer.unref();
     },
   });
-  connection.listen();
 }
 
 /**

@@ -13,6 +13,17 @@ export const ReloadStatistics = z.object({
 });
 export type ReloadStatistics = z.infer<typeof ReloadStatistics>;
 
+export const ConnectedClient = z.object({
+  /** Numbered from 1 in connection order, for this daemon's lifetime. */
+  id: z.number().int(),
+  transport: z.enum(['stdio', 'websocket']),
+  /** `clientInfo.name` from its `initialize`. */
+  name: z.string().optional(),
+  /** ISO 8601. */
+  connectedAt: z.string(),
+});
+export type ConnectedClient = z.infer<typeof ConnectedClient>;
+
 export const DaemonStatus = request(
   'daemon/status',
   NoParams,
@@ -21,6 +32,10 @@ export const DaemonStatus = request(
     pid: z.number().int(),
     uptimeMs: z.number(),
     pluginsDir: z.string(),
+    /** The WebSocket endpoint (`ws://127.0.0.1:PORT/rpc`), or null when the daemon does not listen. */
+    url: z.string().nullable(),
+    /** Initialized clients, the one asking included. */
+    clients: z.array(ConnectedClient),
     hotReload: z.boolean(),
     /** Files changed while hot reload was off; they reload when it is switched back on. */
     heldChanges: z.number().int(),

@@ -7,6 +7,7 @@
  */
 import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
 import { Initialize, Shutdown } from './lifecycle.js';
+import { LogEntryNotification, LogSubscribe, LogUnsubscribe } from './logs.js';
 import { DidChangeStatus, DidReload, PublishDiagnostics } from './notifications.js';
 import {
   PluginDiagnostics,
@@ -19,10 +20,12 @@ import {
 } from './plugin.js';
 
 export * from './daemon.js';
+export * from './daemonFile.js';
 export * from './define.js';
 export * from './diagnostics.js';
 export * from './errors.js';
 export * from './lifecycle.js';
+export * from './logs.js';
 export * from './notifications.js';
 export * from './plugin.js';
 export * from './status.js';
@@ -40,7 +43,14 @@ export const requests = [
   PluginDisable,
   DaemonStatus,
   DaemonSetHotReload,
+  LogSubscribe,
+  LogUnsubscribe,
 ] as const;
 
 /** Every notification the daemon sends. */
-export const serverNotifications = [DidReload, PublishDiagnostics, DidChangeStatus] as const;
+export const serverNotifications = [
+  DidReload,
+  PublishDiagnostics,
+  DidChangeStatus,
+  LogEntryNotification,
+] as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notification } from './define.js';
 import { Diagnostic } from './diagnostics.js';
+import { ReloadPhases } from './logs.js';
 import { ReloadError } from './plugin.js';
 import { PluginStatusSchema, ReloadTriggerSchema } from './status.js';
 
@@ -17,6 +18,8 @@ export const DidReload = notification(
     /** True when the new generation failed and the previous one was brought back. */
     rolledBack: z.boolean().optional(),
     error: ReloadError.optional(),
+    /** How long each phase took (absent for a reload refused before it started). */
+    phases: ReloadPhases.optional(),
   }),
 );
 

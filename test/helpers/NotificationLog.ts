@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ReloaddClient } from '../../src/clients/index.js';
+import type { NotificationSource } from '../../src/clients/index.js';
 import type { AnyNotification } from '../../src/protocol/index.js';
 
 /**
@@ -11,7 +11,7 @@ export class NotificationLog<P> {
   private waiters: { predicate: (p: P) => boolean; resolve: (p: P) => void }[] = [];
 
   static of<D extends AnyNotification>(
-    client: ReloaddClient,
+    client: NotificationSource,
     def: D,
   ): NotificationLog<z.output<D['params']>> {
     const log = new NotificationLog<z.output<D['params']>>();

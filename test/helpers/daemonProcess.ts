@@ -31,7 +31,13 @@ export interface DaemonUnderTest {
 /** Spawns the built daemon over stdio, as an editor would. `initialize: false` skips the handshake. */
 export async function startDaemon(
   pluginsDir: string,
-  options: { args?: string[]; initialize?: boolean; expectPlugins?: number } = {},
+  options: {
+    args?: string[];
+    initialize?: boolean;
+    expectPlugins?: number;
+    /** Also listen on a free loopback port, with the discovery file in this folder. */
+    workspace?: string;
+  } = {},
 ): Promise<DaemonUnderTest> {
   const args = [
     CLI_PATH,
@@ -41,9 +47,13 @@ export async function startDaemon(
     pluginsDir,
     '--log-level',
     'debug',
+    ...(options.workspace ? ['--port', '0', '--workspace', options.workspace] : []),
     ...(options.args ?? []),
   ];
-  const { client, child } = spawnStdioDaemon(process.execPath, args);
+  // Never the repository: a test daemon's discovery file must not land where a real one lives.
+  const { client, child } = spawnStdioDaemon(process.execPath, args, {
+    cwd: options.workspace ?? pluginsDir,
+  });
   running.add(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

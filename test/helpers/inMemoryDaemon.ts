@@ -9,12 +9,10 @@ import {
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { ReloaddClient } from '../../src/clients/index.js';
+import { LogRing } from '../../src/daemon/LogRing.js';
 import { ReloadDaemon } from '../../src/daemon/ReloadDaemon.js';
-import {
-  bindProtocol,
-  connectionChannel,
-  createServerConnection,
-} from '../../src/daemon/rpcServer.js';
+import { createServerConnection } from '../../src/daemon/rpcConnection.js';
+import { bindProtocol } from '../../src/daemon/rpcServer.js';
 import { DidChangeStatus, DidReload, PublishDiagnostics } from '../../src/protocol/index.js';
 import { NotificationLog } from './NotificationLog.js';
 import { ROOT } from './paths.js';
@@ -38,11 +36,14 @@ export async function connectInMemory(
     lifecycleMs?: number;
     commandMs?: number;
     hostMemoryMb?: number;
+    logBufferSize?: number;
   } = {},
 ) {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
-  const logger = pino({ level: 'silent' });
+  // Logs go to the ring alone (what log/subscribe serves), not to the test's output.
+  const logs = new LogRing(options.logBufferSize ?? 1000);
+  const logger = pino({ level: 'debug' }, logs);
   const daemon = new ReloadDaemon({
     pluginsDir,
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
@@ -56,25 +57,33 @@ export async function connectInMemory(
     hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'host', 'hostWorker.js')),
   });
   open.push(daemon);
-  const server = createServerConnection(toServer, toClient, logger);
+  const server = createServerConnection(
+    { reader: new StreamMessageReader(toServer), writer: new StreamMessageWriter(toClient) },
+    logger,
+  );
   const exits: number[] = [];
   let initializedCount = 0;
   let markStarted!: (start: Promise<void>) => void;
   const started = new Promise<void>((resolve) => {
     markStarted = resolve;
   });
-  daemon.clients.add(connectionChannel(server, logger));
-  bindProtocol(server, daemon, {
-    logger,
-    version: '0.0.0-test',
-    hooks: {
-      onInitialized: () => {
-        initializedCount += 1;
-        markStarted(daemon.start());
+  bindProtocol(
+    server,
+    { daemon, logs, url: () => null },
+    {
+      logger,
+      version: '0.0.0-test',
+      transport: 'stdio',
+      owner: true,
+      hooks: {
+        onInitialized: () => {
+          initializedCount += 1;
+          markStarted(daemon.start());
+        },
+        onExit: (code) => exits.push(code),
       },
-      onExit: (code) => exits.push(code),
     },
-  });
+  );
   server.listen();
   const clientConnection = createMessageConnection(
     new StreamMessageReader(toClient),
@@ -98,6 +107,7 @@ export async function connectInMemory(
   return {
     client,
     daemon,
+    logs,
     exits,
     reloads,
     diagnostics,

@@ -120,6 +120,12 @@ describe('resolveServeSettings', () => {
       lifecycleTimeoutMs: 2000,
       commandTimeoutMs: 10000,
       hostMemoryMb: 512,
+      // Standalone, the daemon listens on a free loopback port unless told otherwise.
+      listen: { host: '127.0.0.1', port: 0 },
+      workspace: dir,
+      maxPayloadBytes: 1024 * 1024,
+      clientBacklogBytes: 8 * 1024 * 1024,
+      logBufferSize: 1000,
     });
     const flagged = await resolveServeSettings(
       {
@@ -137,6 +143,25 @@ describe('resolveServeSettings', () => {
       hotReload: false,
       stdio: true,
     });
+    // Under an editor, listening is opt-in.
+    expect(flagged.listen).toBeUndefined();
+    const listening = await resolveServeSettings({ plugins: 'p', stdio: true, port: '4711' }, dir);
+    expect(listening.listen).toEqual({ host: '127.0.0.1', port: 4711 });
+  });
+
+  it('refuses a non-loopback host without --allow-remote, and a bad port', async () => {
+    const dir = await tempDir();
+    await expect(resolveServeSettings({ plugins: 'p', host: '0.0.0.0' }, dir)).rejects.toThrow(
+      /not a loopback address.*--allow-remote/,
+    );
+    const allowed = await resolveServeSettings(
+      { plugins: 'p', host: '0.0.0.0', allowRemote: true },
+      dir,
+    );
+    expect(allowed.listen).toEqual({ host: '0.0.0.0', port: 0 });
+    await expect(resolveServeSettings({ plugins: 'p', port: '70000' }, dir)).rejects.toThrow(
+      /--port must be a whole number from 0 to 65535/,
+    );
   });
 
   it('explains what is wrong with a setting', async () => {

@@ -50,6 +50,7 @@ describe('LSP lifecycle', () => {
       'plugin/didReload',
       'plugin/publishDiagnostics',
       'plugin/didChangeStatus',
+      'log/entry',
     ]);
     const again = await rpcError(client.request(Initialize, {}));
     expect(again.code).toBe(ErrorCodes.InvalidRequest);

@@ -1,0 +1,241 @@
+import { type Command, Option } from 'commander';
+import { ResponseError } from 'vscode-jsonrpc';
+import {
+  DaemonStatus,
+  type LogEntry,
+  LogEntryNotification,
+  LogLevels,
+  LogSubscribe,
+  LogUnsubscribe,
+  PluginDiagnostics,
+  PluginGetState,
+  PluginList,
+  PluginReload,
+} from '../../protocol/index.js';
+import { connectWebSocket } from '../connectWebSocket.js';
+import { findDaemon, NoDaemonError } from '../findDaemon.js';
+import { ReconnectingClient } from '../ReconnectingClient.js';
+import type { ReloaddClient } from '../ReloaddClient.js';
+import { CliExit, ExitCode } from './exitCodes.js';
+import {
+  formatDiagnostics,
+  formatLogEntry,
+  formatPluginList,
+  formatReloadResults,
+  formatState,
+  formatStatus,
+} from './humanOutput.js';
+import { bridgeStdio } from './stdioBridge.js';
+import { TerminalStyle } from './TerminalStyle.js';
+
+const CLIENT_NAME = 'reloadd-cli';
+
+interface CommonOptions {
+  workspace?: string;
+  json?: boolean;
+}
+
+/**
+ * The commands that talk to a running daemon (found through `.reloadd/daemon.json`): for people
+ * (readable output, colour on a terminal) and for scripts (`--json`, exit codes).
+ */
+export function addClientCommands(program: Command): void {
+  const common = (command: Command) =>
+    command
+      .option(
+        '--workspace <dir>',
+        'where to look for .reloadd/daemon.json (default: here, then each parent)',
+      )
+      .option('--json', 'print machine-readable JSON (the protocol result) instead of text');
+
+  common(
+    program
+      .command('reload')
+      .description('Reload plugins now; exits with 1 if any failed.')
+      .argument('[ids...]', 'plugin ids')
+      .option('--all', 'every plugin'),
+  ).action(async (ids: string[], options: CommonOptions & { all?: boolean }) => {
+    if (options.all && ids.length > 0) throw usage('give plugin ids or --all, not both');
+    if (!options.all && ids.length === 0) throw usage('give plugin ids, or --all');
+    const { results } = await withDaemon(options, (client) =>
+      client.request(PluginReload, options.all ? { all: true } : { ids }),
+    );
+    print(options, results, (style) => formatReloadResults(results, style));
+    if (results.some((r) => !r.ok)) throw new CliExit(ExitCode.Failed, '');
+  });
+
+  common(program.command('list').description('List the plugins and their status.')).action(
+    async (options: CommonOptions) => {
+      const { plugins } = await withDaemon(options, (client) => client.request(PluginList, null));
+      print(options, plugins, (style) => formatPluginList(plugins, style));
+    },
+  );
+
+  common(program.command('status').description("Show the daemon's status.")).action(
+    async (options: CommonOptions) => {
+      const status = await withDaemon(options, (client) => client.request(DaemonStatus, null));
+      print(options, status, (style) => formatStatus(status, style));
+    },
+  );
+
+  common(
+    program
+      .command('state')
+      .description("Show a plugin's current state (a fresh snapshot).")
+      .argument('<id>', 'plugin id'),
+  ).action(async (id: string, options: CommonOptions) => {
+    const state = await withDaemon(options, (client) => client.request(PluginGetState, { id }));
+    print(options, state, (style) => formatState(state, style));
+  });
+
+  common(
+    program
+      .command('diagnostics')
+      .description('Show diagnostics (of one plugin, or all); exits with 1 if any is an error.')
+      .argument('[id]', 'plugin id'),
+  ).action(async (id: string | undefined, options: CommonOptions) => {
+    const { diagnostics } = await withDaemon(options, (client) =>
+      client.request(PluginDiagnostics, id ? { id } : null),
+    );
+    print(options, diagnostics, (style) => formatDiagnostics(diagnostics, style));
+    if (diagnostics.some((d) => d.severity === 'error')) throw new CliExit(ExitCode.Failed, '');
+  });
+
+  common(
+    program
+      .command('logs')
+      .description(
+        "Print the daemon's recent log; with --follow, keep printing (one line per reload with its phase timings).",
+      )
+      .option('-f, --follow', 'keep printing new entries, reconnecting if the daemon restarts')
+      .option('--plugin <id>', "only this plugin's entries")
+      .addOption(
+        new Option('--level <level>', 'lowest level shown').choices(LogLevels).default('info'),
+      ),
+  ).action(async (options: LogsOptions) => {
+    await (options.follow ? followLogs(options) : printLogs(options));
+  });
+
+  program
+    .command('connect')
+    .description(
+      'Bridge stdin/stdout to the running daemon, so an editor shares it with the dashboard and CI instead of starting its own.',
+    )
+    .requiredOption('--stdio', 'speak JSON-RPC with LSP framing on stdin/stdout (the only mode)')
+    .option(
+      '--workspace <dir>',
+      'where to look for .reloadd/daemon.json (default: here, then each parent)',
+    )
+    .action(async (options: CommonOptions) => {
+      const code = await bridgeStdio(await locate(options));
+      process.exit(code);
+    });
+}
+
+interface LogsOptions extends CommonOptions {
+  follow?: boolean;
+  plugin?: string;
+  level: (typeof LogLevels)[number];
+}
+
+async function printLogs(options: LogsOptions): Promise<void> {
+  const style = new TerminalStyle();
+  await withDaemon(options, async (client) => {
+    // The buffered entries arrive as notifications before the answer to log/subscribe.
+    const entries: LogEntry[] = [];
+    client.onNotification(LogEntryNotification, (entry) => entries.push(entry));
+    await client.request(LogSubscribe, logFilter(options));
+    await client.request(LogUnsubscribe, null);
+    for (const entry of entries) printEntry(options, entry, style);
+  });
+}
+
+/** Runs until Ctrl-C; if the daemon restarts, picks up where it left off (or says what was lost). */
+async function followLogs(options: LogsOptions): Promise<void> {
+  const style = new TerminalStyle();
+  let lastSeq: number | undefined;
+  let daemonPid: number | undefined;
+  const session = new ReconnectingClient({
+    clientName: CLIENT_NAME,
+    locate: () => locate(options),
+    onConnect: async (client, reconnected) => {
+      const { pid } = await client.request(DaemonStatus, null);
+      // Sequence numbers belong to one daemon's lifetime: a new daemon replays from its start.
+      if (pid !== daemonPid) lastSeq = undefined;
+      daemonPid = pid;
+      const { complete } = await client.request(LogSubscribe, {
+        ...logFilter(options),
+        ...(lastSeq !== undefined ? { since: lastSeq } : {}),
+      });
+      if (reconnected) process.stderr.write('reloadd: reconnected to the daemon\n');
+      if (!complete) process.stderr.write('reloadd: some entries were lost while disconnected\n');
+    },
+    onDisconnect: () => process.stderr.write('reloadd: lost the daemon; reconnecting…\n'),
+  });
+  session.onNotification(LogEntryNotification, (entry) => {
+    lastSeq = entry.seq;
+    printEntry(options, entry, style);
+  });
+  await session.start().catch((error: unknown) => {
+    throw asCliExit(error);
+  });
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+  });
+  await session.close();
+}
+
+function logFilter(options: LogsOptions) {
+  return { level: options.level, ...(options.plugin ? { pluginId: options.plugin } : {}) };
+}
+
+function printEntry(options: CommonOptions, entry: LogEntry, style: TerminalStyle): void {
+  // --json: one entry per line (NDJSON), so a script can read the stream as it comes.
+  process.stdout.write(`${options.json ? JSON.stringify(entry) : formatLogEntry(entry, style)}\n`);
+}
+
+async function locate(options: CommonOptions) {
+  try {
+    return await findDaemon(options.workspace ?? process.cwd());
+  } catch (error) {
+    throw asCliExit(error);
+  }
+}
+
+/** Connects, runs one exchange, and ends the session politely (shutdown + exit end only it). */
+async function withDaemon<T>(
+  options: CommonOptions,
+  work: (client: ReloaddClient) => Promise<T>,
+): Promise<T> {
+  const client = await connectWebSocket(await locate(options)).catch((error: unknown) => {
+    throw asCliExit(error);
+  });
+  try {
+    await client.initialize(CLIENT_NAME);
+    return await work(client);
+  } catch (error) {
+    throw asCliExit(error);
+  } finally {
+    await client.shutdown().catch(() => undefined);
+    client.dispose();
+  }
+}
+
+function asCliExit(error: unknown): unknown {
+  if (error instanceof NoDaemonError) return new CliExit(ExitCode.NoDaemon, error.message);
+  if (error instanceof ResponseError) {
+    const code = (error.data as { code?: string } | undefined)?.code;
+    return new CliExit(ExitCode.Failed, `${error.message}${code ? ` (${code})` : ''}`);
+  }
+  return error;
+}
+
+function usage(message: string): CliExit {
+  return new CliExit(ExitCode.Usage, message);
+}
+
+function print<T>(options: CommonOptions, value: T, human: (style: TerminalStyle) => string): void {
+  process.stdout.write(
+    `${options.json ? JSON.stringify(value, null, 2) : human(new TerminalStyle())}\n`,
+  );
+}

@@ -1,0 +1,21 @@
+/** The CLI's exit codes, as the README documents them; scripts and CI rely on them. */
+export const ExitCode = {
+  Ok: 0,
+  /** A reload or a check failed (the output says which). */
+  Failed: 1,
+  /** The command line was wrong. */
+  Usage: 2,
+  /** No daemon could be reached. */
+  NoDaemon: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Ends a command with this exit code and message (on stderr). */
+export class CliExit extends Error {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,48 @@
+import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { webSocketTransport } from '../../transport/index.js';
+import { openDaemonSocket } from '../connectWebSocket.js';
+import type { DaemonEndpoint } from '../findDaemon.js';
+
+/**
+ * `reloadd connect --stdio`: an editor spawns this as it would `reloadd serve --stdio`, and its
+ * messages (LSP framing on stdin/stdout) pass unchanged to and from a running daemon's WebSocket.
+ * The editor's session is then one client among others: its `shutdown` and `exit` end only it.
+ * Resolves with the exit code: 0 when the session ended (exit, or stdin closed), 1 when the
+ * daemon went away first.
+ */
+export async function bridgeStdio(endpoint: DaemonEndpoint): Promise<number> {
+  const socket = await openDaemonSocket(endpoint);
+  const fromDaemon = webSocketTransport(socket);
+  const fromEditor = new StreamMessageReader(process.stdin);
+  const toEditor = new StreamMessageWriter(process.stdout);
+  let editorDone = false;
+
+  fromEditor.listen((message) => {
+    fromDaemon.writer.write(message).catch((error: unknown) => {
+      process.stderr.write(`reloadd connect: could not forward a message: ${String(error)}\n`);
+    });
+  });
+  fromDaemon.reader.listen((message) => {
+    toEditor.write(message).catch(() => undefined);
+  });
+  // A frame the daemon sent that is not JSON cannot be forwarded; the editor would choke on it.
+  fromDaemon.reader.onError((error) =>
+    process.stderr.write(`reloadd connect: dropped a message from the daemon: ${error.message}\n`),
+  );
+  fromEditor.onClose(() => {
+    editorDone = true;
+    socket.close(1000, 'the editor closed stdin');
+  });
+
+  return new Promise<number>((resolve) => {
+    socket.on('close', (code, reason) => {
+      // The daemon closes with 1000 after the editor's `exit`; anything else means it went away.
+      const ended = editorDone || code === 1000;
+      if (!ended)
+        process.stderr.write(
+          `reloadd connect: the daemon closed the connection (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})\n`,
+        );
+      resolve(ended ? 0 : 1);
+    });
+  });
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * Where a daemon that listens on a port says so: `<workspace>/.reloadd/daemon.json`, mode 0600,
+ * written when it starts listening and removed when it exits. Clients look for it in the current
+ * folder and each parent, as git looks for `.git`.
+ */
+export const DAEMON_FILE = '.reloadd/daemon.json';
+
+/** The WebSocket endpoint's path; other paths are refused with 404. */
+export const WEBSOCKET_PATH = '/rpc';
+
+export const DaemonFile = z.object({
+  /** `ws://HOST:PORT/rpc`, without the token. */
+  url: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  /** The daemon's process: a file whose pid is gone is stale. */
+  pid: z.number().int(),
+  /** Send as `?token=` or `Authorization: Bearer`; 256 random bits, base64url. */
+  token: z.string().min(22),
+  protocolVersion: z.string(),
+  version: z.string(),
+  pluginsDir: z.string(),
+  /** ISO 8601. */
+  startedAt: z.string(),
+});
+export type DaemonFile = z.infer<typeof DaemonFile>;

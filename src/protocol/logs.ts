@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { NoParams, notification, request } from './define.js';
+
+/** pino's level names, lowest first; a subscription gets its level and every higher one. */
+export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export const LogLevelSchema = z.enum(LogLevels);
+export type LogLevelName = z.infer<typeof LogLevelSchema>;
+
+/** How long each phase of one reload took, in milliseconds. */
+export const ReloadPhases = z.object({
+  /** First file event → the reload starts (the debounce and any wait for a reload under way). */
+  detect: z.number().optional(),
+  build: z.number(),
+  saveState: z.number(),
+  deactivate: z.number(),
+  activate: z.number(),
+  restoreState: z.number(),
+});
+export type ReloadPhases = z.infer<typeof ReloadPhases>;
+
+/** One entry of the daemon's log: its own lines, and plugins' `ctx.log` lines (with `pluginId`). */
+export const LogEntry = z.object({
+  /** Increases by one per entry for the daemon's lifetime: a reconnecting client resumes after it. */
+  seq: z.number().int(),
+  /** ISO 8601. */
+  time: z.string(),
+  level: LogLevelSchema,
+  message: z.string(),
+  pluginId: z.string().optional(),
+  /**
+   * Present on the one trace line each reload logs: why it ran, how it ended and each phase's
+   * duration.
+   */
+  reload: z
+    .object({
+      trigger: z.string(),
+      ok: z.boolean(),
+      generation: z.number().int(),
+      durationMs: z.number(),
+      phases: ReloadPhases,
+      changedFiles: z.array(z.string()).optional(),
+    })
+    .optional(),
+  /** The entry's other structured fields (an error's message and stack, a file, a method...). */
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type LogEntry = z.infer<typeof LogEntry>;
+
+export const LogSubscribe = request(
+  'log/subscribe',
+  z
+    .object({
+      /** The lowest level sent (default: info). */
+      level: LogLevelSchema.optional(),
+      /** Only this plugin's entries (its `ctx.log` lines and the daemon's lines about it). */
+      pluginId: z.string().min(1).optional(),
+      /**
+       * Replay only entries with a larger `seq` (a client that reconnects passes the last one it
+       * saw). Without it, the whole buffer that matches is replayed.
+       */
+      since: z.number().int().optional(),
+    })
+    .nullish(),
+  z.object({
+    /** How many buffered entries were sent (as `log/entry`, before this answer). */
+    replayed: z.number().int(),
+    /** False when entries after `since` have already left the buffer: some were lost. */
+    complete: z.boolean(),
+  }),
+);
+
+export const LogUnsubscribe = request('log/unsubscribe', NoParams, z.null());
+
+/** One log entry, for a client that sent `log/subscribe`. */
+export const LogEntryNotification = notification('log/entry', LogEntry);

@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DaemonStatus,
+  type LogEntry,
+  PluginExecuteCommand,
+  PluginList,
+  ReloadResult,
+} from '../../src/protocol/index.js';
+import { type DaemonUnderTest, startDaemon } from '../helpers/daemonProcess.js';
+import { editFile, tempDir } from '../helpers/files.js';
+import { daemonInfo, runCli, spawnCli } from '../helpers/network.js';
+import { counterPlugin, manifest } from '../helpers/pluginSource.js';
+
+/** The CLI a person or a CI job runs, against a daemon that an editor owns. */
+describe('reloadd CLI', () => {
+  let daemon: DaemonUnderTest;
+  let workspace: string;
+  let plugins: string;
+  const cli = (...args: string[]) => runCli(args, { cwd: workspace });
+  const goodSource = () => path.join(plugins, 'good', 'index.js');
+  const brokenSource = () => path.join(plugins, 'fragile', 'index.js');
+
+  beforeAll(async () => {
+    workspace = await tempDir();
+    plugins = path.join(workspace, 'plugins');
+    for (const id of ['good', 'fragile']) {
+      await editFile(path.join(plugins, id, 'plugin.json'), manifest(id));
+      await editFile(path.join(plugins, id, 'index.js'), counterPlugin(id, 'v1'));
+    }
+    daemon = await startDaemon(plugins, { workspace, expectPlugins: 2 });
+    await daemonInfo(workspace);
+  });
+  afterAll(async () => {
+    await daemon.stop();
+  });
+
+  it('reload: prints each result and exits 0 when all succeed', async () => {
+    const run = await cli('reload', 'good');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/✓ good\s+generation 2/);
+    // Not a terminal: no colour codes.
+    expect(run.stdout).not.toContain('\u001b[');
+  });
+
+  it('reload --all: exits 1 when a plugin fails, and prints why and where', async () => {
+    await editFile(brokenSource(), 'export function activate( {\n');
+    await daemon.reloads.waitFor((r) => r.id === 'fragile' && r.trigger === 'file');
+    const run = await cli('reload', '--all');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✓ good/);
+    expect(run.stdout).toMatch(
+      /✗ fragile\s+RELOADD_BUILD_FAILED\s+plugins\/fragile\/index\.js:\d+:\d+/,
+    );
+    expect(run.stdout).toContain('1 of 2 failed');
+
+    const json = await cli('reload', '--all', '--json');
+    expect(json.code).toBe(1);
+    const results = ReloadResult.array().parse(JSON.parse(json.stdout));
+    expect(results.find((r) => r.id === 'fragile')).toMatchObject({
+      ok: false,
+      error: { code: 'RELOADD_BUILD_FAILED', file: brokenSource() },
+    });
+  });
+
+  it('diagnostics: exits 1 while an error stands, with the code frame', async () => {
+    const run = await cli('diagnostics', 'fragile');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('RELOADD_BUILD_FAILED');
+    expect(run.stdout).toContain('export function activate( {');
+    const clean = await cli('diagnostics', 'good', '--json');
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.stdout)).toEqual([]);
+    await editFile(brokenSource(), counterPlugin('fragile', 'v2'));
+    await daemon.reloads.waitFor((r) => r.id === 'fragile' && r.ok);
+  });
+
+  it('list, status and state print readable text, and JSON that parses with --json', async () => {
+    const list = await cli('list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^ID\s+STATUS\s+GEN/);
+    expect(list.stdout).toMatch(/good\s+active/);
+    const listJson = await cli('list', '--json');
+    expect(PluginList.result.shape.plugins.parse(JSON.parse(listJson.stdout))).toHaveLength(2);
+
+    const status = await cli('status', '--json');
+    const parsed = DaemonStatus.result.parse(JSON.parse(status.stdout));
+    expect(parsed.pid).toBe(daemon.child.pid);
+    expect(parsed.clients.map((c) => c.transport)).toEqual(['stdio', 'websocket']);
+    expect((await cli('status')).stdout).toMatch(/hot reload\s+on/);
+
+    await daemon.client.request(PluginExecuteCommand, { command: 'good.increment' });
+    const state = await cli('state', 'good', '--json');
+    expect(JSON.parse(state.stdout)).toMatchObject({ id: 'good', state: { count: 1 } });
+    expect((await cli('state', 'good')).stdout).toContain('"count": 1');
+    const unknown = await cli('state', 'nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('RELOADD_UNKNOWN_PLUGIN');
+  });
+
+  it('exits 2 on a usage error and 3 where no daemon runs', async () => {
+    const usage = await cli('reload');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('give plugin ids, or --all');
+    expect((await cli('reload', '--all', 'good')).code).toBe(2);
+    expect((await cli('logs', '--level', 'loud')).code).toBe(2);
+
+    const nowhere = await runCli(['reload', '--all'], { cwd: await tempDir() });
+    expect(nowhere.code).toBe(3);
+    expect(nowhere.stderr).toContain('no daemon is running');
+  });
+
+  it('logs: prints the buffer; --json prints one entry per line', async () => {
+    const run = await cli('logs', '--plugin', 'good');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/RELOAD \[good\] ✓ generation 1 in [\d.]+ ms \(startup\)/);
+    const json = await cli('logs', '--json', '--level', 'warn');
+    const entries = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LogEntry);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.level === 'warn' || e.level === 'error')).toBe(true);
+  });
+
+  it('logs --follow: prints each reload as one line with its phase timings', async () => {
+    const follow = spawnCli(['logs', '--follow', '--plugin', 'good'], { cwd: workspace });
+    // The replayed buffer first: then the subscription is live.
+    await expect.poll(() => follow.output(), { timeout: 10_000 }).toContain('(startup)');
+    await editFile(goodSource(), counterPlugin('good', 'followed'));
+    await expect
+      .poll(() => follow.output(), { timeout: 10_000 })
+      .toMatch(
+        /RELOAD \[good\] ✓ generation \d+ in [\d.]+ ms \(index\.js\)\s+detect [\d.]+ · build [\d.]+ · save [\d.]+ · deactivate [\d.]+ · activate [\d.]+ · restore [\d.]+ ms/,
+      );
+    follow.child.kill('SIGINT');
+    expect(await follow.exited).toBe(0);
+  });
+});

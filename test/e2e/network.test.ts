@@ -1,0 +1,353 @@
+import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMessageConnection } from 'vscode-jsonrpc';
+import {
+  findDaemon,
+  openDaemonSocket,
+  ReconnectingClient,
+  ReloaddClient,
+  spawnStdioDaemon,
+} from '../../src/clients/index.js';
+import {
+  DAEMON_FILE,
+  DaemonFile,
+  DaemonStatus,
+  DidReload,
+  type DidReloadParams,
+  PluginGetState,
+  PluginList,
+} from '../../src/protocol/index.js';
+import { webSocketTransport } from '../../src/transport/index.js';
+import { type DaemonUnderTest, startDaemon } from '../helpers/daemonProcess.js';
+import { editFile, tempDir } from '../helpers/files.js';
+import { NotificationLog } from '../helpers/NotificationLog.js';
+import {
+  connectClient,
+  daemonInfo,
+  expectClients,
+  fileExists,
+  runCli,
+  spawnCli,
+  tryUpgrade,
+} from '../helpers/network.js';
+import { CLI_PATH } from '../helpers/paths.js';
+import { counterPlugin, manifest } from '../helpers/pluginSource.js';
+
+/** A plugin whose state is ~100 KB, so a few hundred `plugin/getState` answers make megabytes. */
+const BULKY = `
+let state = { blob: 'x'.repeat(100_000) };
+export function activate() {}
+export function saveState() { return state; }
+export function restoreState(saved) { if (saved) state = saved; }
+`;
+
+async function workspaceWithPlugins(): Promise<{ workspace: string; plugins: string }> {
+  const workspace = await tempDir();
+  const plugins = path.join(workspace, 'plugins');
+  await editFile(path.join(plugins, 'counter', 'plugin.json'), manifest('counter'));
+  await editFile(path.join(plugins, 'counter', 'index.js'), counterPlugin('counter', 'v1'));
+  await editFile(path.join(plugins, 'bulky.js'), BULKY);
+  // A limit low enough that a paused client passes it quickly.
+  await editFile(
+    path.join(workspace, 'reloadd.json'),
+    JSON.stringify({ clientBacklogBytes: 256 * 1024 }),
+  );
+  return { workspace, plugins };
+}
+
+describe('an editor over stdio and clients over WebSocket, sharing one daemon', () => {
+  let daemon: DaemonUnderTest;
+  let workspace: string;
+  let plugins: string;
+  let info: DaemonFile;
+
+  beforeAll(async () => {
+    ({ workspace, plugins } = await workspaceWithPlugins());
+    daemon = await startDaemon(plugins, {
+      workspace,
+      args: ['--config', path.join(workspace, 'reloadd.json')],
+      expectPlugins: 2,
+    });
+    info = await daemonInfo(workspace);
+  });
+  afterAll(async () => {
+    await daemon.stop();
+  });
+
+  it('publishes where it listens in .reloadd/daemon.json, readable by its owner only', async () => {
+    const file = path.join(workspace, DAEMON_FILE);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const parsed = DaemonFile.parse(JSON.parse(await readFile(file, 'utf8')));
+    expect(parsed).toMatchObject({
+      pid: daemon.child.pid,
+      host: '127.0.0.1',
+      protocolVersion: '1.0',
+    });
+    expect(parsed.url).toBe(`ws://127.0.0.1:${parsed.port}/rpc`);
+    // 256 bits, base64url.
+    expect(Buffer.from(parsed.token, 'base64url')).toHaveLength(32);
+  });
+
+  it('sends every client the same plugin/didReload sequence', async () => {
+    const first = await connectClient(workspace, 'first');
+    const second = await connectClient(workspace, 'second');
+    await expectClients(first, 3);
+    const logs = [daemon.client, first, second].map((c) => NotificationLog.of(c, DidReload));
+    const source = path.join(plugins, 'counter', 'index.js');
+    for (const version of ['v2', 'v3', 'v4']) {
+      const mark = daemon.reloads.mark;
+      await editFile(source, counterPlugin('counter', version));
+      await daemon.reloads.waitFor((r) => r.trigger === 'file', { from: mark });
+    }
+    const fileReloads = (log: NotificationLog<DidReloadParams>) =>
+      log
+        .waitFor(() => log.all.filter((r) => r.trigger === 'file').length >= 3)
+        .then(() =>
+          log.all.filter((r) => r.trigger === 'file').map((r) => [r.id, r.generation, r.ok]),
+        );
+    const sequences = await Promise.all(logs.map(fileReloads));
+    expect(sequences[0]).toEqual([
+      ['counter', 2, true],
+      ['counter', 3, true],
+      ['counter', 4, true],
+    ]);
+    expect(sequences[1]).toEqual(sequences[0]);
+    expect(sequences[2]).toEqual(sequences[0]);
+    const { clients } = await first.request(DaemonStatus, null);
+    expect(clients.map((c) => [c.transport, c.name])).toEqual([
+      ['stdio', 'reloadd-tests'],
+      ['websocket', 'first'],
+      ['websocket', 'second'],
+    ]);
+    first.dispose();
+    second.dispose();
+    await expectClients(daemon.client, 1);
+  });
+
+  it('refuses a missing or wrong token with 401, a foreign Origin with 403, before any upgrade', async () => {
+    const url = info.url;
+    const bearer = { authorization: `Bearer ${info.token}` };
+    expect(await tryUpgrade(url)).toBe(401);
+    expect(await tryUpgrade(`${url}?token=wrong`)).toBe(401);
+    expect(await tryUpgrade(url, { authorization: 'Bearer wrong' })).toBe(401);
+    expect(await tryUpgrade(`${url}?token=${info.token}`)).toBe('open');
+    expect(await tryUpgrade(url, bearer)).toBe('open');
+    expect(await tryUpgrade(url, { ...bearer, origin: 'https://evil.example' })).toBe(403);
+    expect(await tryUpgrade(url, { ...bearer, origin: 'http://localhost:1' })).toBe(403);
+    // The dashboard's own origin is the daemon's.
+    expect(await tryUpgrade(url, { ...bearer, origin: `http://127.0.0.1:${info.port}` })).toBe(
+      'open',
+    );
+    expect(await tryUpgrade(url, { ...bearer, origin: `http://localhost:${info.port}` })).toBe(
+      'open',
+    );
+    expect(await tryUpgrade(url.replace('/rpc', '/other'), bearer)).toBe(404);
+    expect(daemon.stderr()).toContain('refused a WebSocket connection: wrong token');
+    // The daemon is unharmed.
+    const { plugins: list } = await daemon.client.request(PluginList, null);
+    expect(list).toHaveLength(2);
+  });
+
+  it('answers a frame that is not JSON with -32700 and keeps the connection', async () => {
+    const socket = await openDaemonSocket({ url: info.url, token: info.token });
+    const replies: unknown[] = [];
+    socket.on('message', (data) => replies.push(JSON.parse(data.toString())));
+    socket.send('{ this is not json');
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }));
+    await expect.poll(() => replies.length).toBe(2);
+    expect(replies[0]).toMatchObject({ id: null, error: { code: -32700 } });
+    expect(replies[1]).toMatchObject({ id: 1, result: { serverInfo: { name: 'reloadd' } } });
+    socket.close();
+  });
+
+  it('closes the connection that sends more than maxPayload, and serves the others', async () => {
+    const bystander = await connectClient(workspace, 'bystander');
+    const socket = await openDaemonSocket({ url: info.url, token: info.token });
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    socket.send(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'editor/event',
+        params: { event: 'x', data: 'y'.repeat(2 * 1024 * 1024) },
+      }),
+    );
+    expect(await closed).toBe(1009); // "message too big"
+    const { plugins: list } = await bystander.request(PluginList, null);
+    expect(list).toHaveLength(2);
+    bystander.dispose();
+  });
+
+  it('disconnects a client that stops reading, and the others never wait for it', async () => {
+    const bystander = await connectClient(workspace, 'bystander');
+    const reloads = NotificationLog.of(bystander, DidReload);
+    const socket = await openDaemonSocket({ url: info.url, token: info.token });
+    const transport = webSocketTransport(socket);
+    const stalled = new ReloaddClient(createMessageConnection(transport.reader, transport.writer));
+    stalled.connection.listen();
+    await stalled.initialize('stalled');
+    await expectClients(bystander, 3);
+    // It stops reading (as a client stuck in a breakpoint would) and asks for ~30 MB of answers.
+    (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    for (let i = 0; i < 300; i++)
+      stalled.request(PluginGetState, { id: 'bulky' }).catch(() => undefined);
+    // The others are served all the while, and told about reloads.
+    const mark = reloads.mark;
+    await editFile(path.join(plugins, 'counter', 'index.js'), counterPlugin('counter', 'v5'));
+    await reloads.waitFor((r) => r.id === 'counter' && r.trigger === 'file', { from: mark });
+    await expectClients(bystander, 2);
+    expect(daemon.stderr()).toMatch(
+      /stopped reading: \d+ bytes waiting for it, over the 262144 limit/,
+    );
+    const { plugins: list } = await bystander.request(PluginList, null);
+    expect(list).toHaveLength(2);
+    bystander.dispose();
+    stalled.dispose();
+  });
+
+  it('refuses to start a second daemon for the same workspace', async () => {
+    const second = await runCli(['serve', '--plugins', plugins, '--workspace', workspace], {
+      cwd: workspace,
+    });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('a daemon is already running for this workspace');
+    expect((await daemonInfo(workspace)).pid).toBe(daemon.child.pid);
+  });
+
+  it('lets an editor share it through `reloadd connect --stdio`; its exit ends only its session', async () => {
+    const bridged = spawnStdioBridge(workspace);
+    await bridged.client.initialize('bridged-editor');
+    const reloads = NotificationLog.of(bridged.client, DidReload);
+    const { plugins: list } = await bridged.client.request(PluginList, null);
+    expect(list.map((p) => p.id).sort()).toEqual(['bulky', 'counter']);
+    await editFile(path.join(plugins, 'counter', 'index.js'), counterPlugin('counter', 'v6'));
+    await reloads.waitFor((r) => r.id === 'counter' && r.trigger === 'file');
+    await bridged.client.shutdown();
+    expect(await bridged.exited).toBe(0);
+    // The daemon and its owner carry on.
+    expect((await daemon.client.request(PluginList, null)).plugins).toHaveLength(2);
+  });
+});
+
+function spawnStdioBridge(workspace: string) {
+  const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
+    cwd: workspace,
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { client, child, exited };
+}
+
+/** A standalone daemon (`reloadd serve`, no --stdio), as a person or CI runs one. */
+async function startStandalone(workspace: string, plugins: string) {
+  const run = spawnCli(['serve', '--plugins', plugins, '--log-level', 'debug'], { cwd: workspace });
+  const info = await daemonInfo(workspace);
+  expect(info.pid).toBe(run.child.pid);
+  return { ...run, info };
+}
+
+describe('the discovery file', () => {
+  it('is removed when the daemon stops, and a stale one is replaced', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    const file = path.join(workspace, DAEMON_FILE);
+    // A file left by a daemon that died without cleaning up: its pid is gone.
+    const dead = spawn(process.execPath, ['-e', '']);
+    const deadPid = dead.pid as number;
+    await new Promise((resolve) => dead.on('exit', resolve));
+    await editFile(
+      file,
+      JSON.stringify({
+        url: 'ws://127.0.0.1:1/rpc',
+        host: '127.0.0.1',
+        port: 1,
+        pid: deadPid,
+        token: 'a'.repeat(43),
+        protocolVersion: '1.0',
+        version: '0.0.0',
+        pluginsDir: plugins,
+        startedAt: new Date().toISOString(),
+      }),
+    );
+    // A client that finds it says the daemon is gone, and exits with 3.
+    const before = await runCli(['status'], { cwd: workspace });
+    expect(before.code).toBe(3);
+    expect(before.stderr).toContain(`(pid ${deadPid}) is no longer running`);
+
+    const daemon = await startStandalone(workspace, plugins);
+    expect(daemon.output()).toContain(
+      `replacing a stale discovery file: process ${deadPid} is gone`,
+    );
+    const status = await runCli(['status', '--json'], { cwd: path.join(plugins, 'counter') });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      pid: daemon.child.pid,
+      url: daemon.info.url,
+    });
+
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(await fileExists(file)).toBe(false);
+    const after = await runCli(['status'], { cwd: workspace });
+    expect(after.code).toBe(3);
+    expect(after.stderr).toContain('no daemon is running');
+  });
+
+  it("is removed when an editor's daemon gets shutdown and exit", async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    const daemon = await startDaemon(plugins, { workspace, expectPlugins: 2 });
+    await daemonInfo(workspace);
+    expect(await daemon.stop()).toBe(0);
+    expect(await fileExists(path.join(workspace, DAEMON_FILE))).toBe(false);
+  });
+
+  it('leads `reloadd connect --stdio` nowhere when no daemon runs: exit 3', async () => {
+    const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
+      cwd: await tempDir(),
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    client.dispose();
+    expect(code).toBe(3);
+    expect(stderr).toContain('no daemon is running');
+  });
+});
+
+describe('the client library', () => {
+  it('reconnects with backoff when the daemon restarts, and keeps its notification handlers', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    const first = await startStandalone(workspace, plugins);
+    const connects: boolean[] = [];
+    const session = new ReconnectingClient({
+      clientName: 'reconnecting',
+      locate: () => findDaemon(workspace),
+      backoff: { initialMs: 20, maxMs: 200 },
+      onConnect: (_client, reconnected) => {
+        connects.push(reconnected);
+      },
+    });
+    const reloads = NotificationLog.of(session, DidReload);
+    await session.start();
+    expect(session.connected).toBe(true);
+
+    first.child.kill('SIGTERM');
+    await first.exited;
+    await expect.poll(() => session.connected).toBe(false);
+    await expect(session.request(PluginList, null)).rejects.toThrow('not connected');
+
+    // A new daemon: another port, another token, found again through the discovery file.
+    const second = await startStandalone(workspace, plugins);
+    expect(second.info.port).not.toBe(first.info.port);
+    await expect.poll(() => connects, { timeout: 10_000 }).toEqual([false, true]);
+    const status = await session.request(DaemonStatus, null);
+    expect(status.pid).toBe(second.child.pid);
+    const mark = reloads.mark;
+    await editFile(path.join(plugins, 'counter', 'index.js'), counterPlugin('counter', 'again'));
+    await reloads.waitFor((r) => r.id === 'counter' && r.trigger === 'file', { from: mark });
+    await session.close();
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+});

@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, expect } from 'vitest';
+import WebSocket from 'ws';
+import { connectWebSocket, type ReloaddClient } from '../../src/clients/index.js';
+import { DAEMON_FILE, type DaemonFile, DaemonStatus } from '../../src/protocol/index.js';
+import { readDaemonFile } from '../../src/transport/index.js';
+import { CLI_PATH } from './paths.js';
+
+const opened: ReloaddClient[] = [];
+const spawned = new Set<ChildProcess>();
+afterAll(() => {
+  for (const client of opened.splice(0)) client.dispose();
+  for (const child of spawned) child.kill('SIGKILL');
+});
+
+/**
+ * The discovery file of the daemon serving `workspace`, once it has been written (a daemon writes
+ * it before it answers `initialize`, and before it loads plugins when standalone).
+ */
+export async function daemonInfo(workspace: string, timeoutMs = 10_000): Promise<DaemonFile> {
+  const file = path.join(workspace, DAEMON_FILE);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await readDaemonFile(file);
+    if (state.kind === 'live') return state.info;
+    if (Date.now() > deadline)
+      throw new Error(`no live daemon file in ${workspace}: ${state.kind}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export async function fileExists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A WebSocket client of the daemon serving `workspace`, initialized; disposed after the file. */
+export async function connectClient(workspace: string, name = 'ws-test'): Promise<ReloaddClient> {
+  const info = await daemonInfo(workspace);
+  const client = await connectWebSocket({ url: info.url, token: info.token });
+  opened.push(client);
+  await client.initialize(name);
+  return client;
+}
+
+/** Waits until `daemon/status` lists exactly `count` clients (they join once initialized). */
+export async function expectClients(client: ReloaddClient, count: number): Promise<void> {
+  await expect
+    .poll(async () => (await client.request(DaemonStatus, null)).clients.length, {
+      timeout: 10_000,
+      interval: 20,
+    })
+    .toBe(count);
+}
+
+/** Tries a WebSocket handshake: the HTTP status of a refusal, or 'open'. */
+export function tryUpgrade(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<number | 'open'> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => {
+      socket.close();
+      resolve('open');
+    });
+    socket.once('unexpected-response', (request, response) => {
+      request.destroy();
+      resolve(response.statusCode ?? 0);
+    });
+    socket.once('error', reject);
+  });
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `reloadd` binary to the end. */
+export async function runCli(args: string[], options: { cwd: string }): Promise<CliRun> {
+  const run = spawnCli(args, options);
+  const code = await run.exited;
+  return { code, stdout: run.output(), stderr: run.errors() };
+}
+
+/** Starts the built `reloadd` binary and leaves it running (for `logs --follow`, `serve`). */
+export function spawnCli(
+  args: string[],
+  options: { cwd: string },
+): {
+  child: ChildProcess;
+  output: () => string;
+  errors: () => string;
+  /** The exit code, once the process has ended and its output is all read. */
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    cwd: options.cwd,
+    // Only the discovery file may lead a test's CLI to a daemon.
+    env: { ...process.env, RELOADD_URL: '', RELOADD_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  spawned.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('close', (code) => {
+      spawned.delete(child);
+      resolve(code);
+    });
+  });
+  return { child, output: () => stdout, errors: () => stderr, exited };
+}

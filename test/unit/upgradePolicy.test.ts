@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { decideUpgrade, isLoopback, ownOrigins } from '../../src/daemon/upgradePolicy.js';
+
+const token = 'k'.repeat(43);
+const policy = { token, allowedOrigins: ownOrigins('127.0.0.1', 4000) };
+const upgrade = (url: string, headers: Record<string, string> = {}) =>
+  decideUpgrade({ url, headers }, policy);
+
+describe('decideUpgrade', () => {
+  it('admits the token from the query or a Bearer header', () => {
+    expect(upgrade(`/rpc?token=${token}`)).toEqual({ allow: true });
+    expect(upgrade('/rpc', { authorization: `Bearer ${token}` })).toEqual({ allow: true });
+    expect(upgrade('/rpc', { authorization: `bearer  ${token} ` })).toEqual({ allow: true });
+  });
+
+  it('refuses no token, a wrong one, or one of another length, with 401', () => {
+    expect(upgrade('/rpc')).toMatchObject({ allow: false, status: 401, reason: 'no token' });
+    expect(upgrade('/rpc?token=')).toMatchObject({ status: 401, reason: 'wrong token' });
+    expect(upgrade(`/rpc?token=${token.slice(1)}x`)).toMatchObject({ status: 401 });
+    expect(upgrade(`/rpc?token=${token}${token}`)).toMatchObject({ status: 401 });
+    expect(upgrade('/rpc', { authorization: `Basic ${token}` })).toMatchObject({ status: 401 });
+  });
+
+  it("refuses other origins with 403, and admits the daemon's own under any loopback name", () => {
+    const ok = `/rpc?token=${token}`;
+    for (const origin of ['http://127.0.0.1:4000', 'http://localhost:4000', 'http://[::1]:4000'])
+      expect(upgrade(ok, { origin })).toEqual({ allow: true });
+    for (const origin of ['https://evil.example', 'http://localhost:4001', 'null', 'file://'])
+      expect(upgrade(ok, { origin })).toMatchObject({ allow: false, status: 403 });
+  });
+
+  it('answers 404 off the endpoint path', () => {
+    expect(upgrade(`/?token=${token}`)).toMatchObject({ status: 404 });
+    expect(upgrade(`/rpc/x?token=${token}`)).toMatchObject({ status: 404 });
+  });
+});
+
+describe('isLoopback', () => {
+  it('knows loopback addresses from the rest', () => {
+    expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1'].every(isLoopback)).toBe(true);
+    expect(['0.0.0.0', '::', '192.168.1.2', 'example.com'].some(isLoopback)).toBe(false);
+  });
+});
