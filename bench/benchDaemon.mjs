@@ -4,8 +4,11 @@ import { spawnStdioDaemon } from '../dist/clients/index.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-/** Starts `reloadd serve --stdio` on `dir`; `next(predicate)` resolves with the next matching didReload. */
-export function startBenchDaemon(dir) {
+/**
+ * Starts `reloadd serve --stdio` on `dir` (with `extraArgs`); `next(predicate)` resolves with the
+ * next matching didReload.
+ */
+export function startBenchDaemon(dir, extraArgs = []) {
   const { client, child } = spawnStdioDaemon(process.execPath, [
     CLI,
     'serve',
@@ -14,6 +17,7 @@ export function startBenchDaemon(dir) {
     dir,
     '--log-level',
     'warn',
+    ...extraArgs,
   ]);
   const listeners = new Set();
   client.onNotification({ method: 'plugin/didReload' }, (params) => {

@@ -6,9 +6,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { connectWebSocket, findDaemon } from '../dist/clients/index.js';
 import { startBenchDaemon } from './benchDaemon.mjs';
 
 const RELOADS = Number(process.env.BENCH_RELOADS ?? 100);
+/** WebSocket clients connected besides the editor, as a dashboard, CI and log tails would be. */
+const WS_CLIENTS = 10;
 /** A person saves seconds apart; 100 ms keeps saves apart without making the run slow. */
 const GAP_MS = 100;
 
@@ -42,20 +45,41 @@ const ms = (v) => `${v.toFixed(1)} ms`;
 async function benchReloads(root) {
   const dir = path.join(root, 'reloads');
   await writePlugin(dir, 'subject', 'v0');
-  const daemon = startBenchDaemon(dir);
+  const daemon = startBenchDaemon(dir, ['--port', '0', '--workspace', root]);
   const loaded = daemon.next((r) => r.trigger === 'startup');
   await daemon.client.initialize('bench');
   await loaded;
+  const endpoint = await findDaemon(root);
+  const sockets = [];
+  for (let i = 0; i < WS_CLIENTS; i++) {
+    const client = await connectWebSocket(endpoint);
+    await client.initialize(`bench-ws-${i}`);
+    sockets.push(client);
+  }
 
   const saveToNotified = [];
+  const saveToAllSockets = [];
   const transaction = [];
   for (let i = 1; i <= RELOADS; i++) {
     await new Promise((r) => setTimeout(r, GAP_MS));
     const reloaded = daemon.next((r) => r.trigger === 'file' && r.ok);
+    const everywhere = Promise.all(
+      sockets.map(
+        (client) =>
+          new Promise((resolve) => {
+            const subscription = client.onNotification({ method: 'plugin/didReload' }, (r) => {
+              if (r.trigger !== 'file') return;
+              subscription.dispose();
+              resolve(performance.now());
+            });
+          }),
+      ),
+    );
     const start = performance.now();
     await writeFile(path.join(dir, 'subject', 'index.js'), pluginSource('subject', `v${i}`));
     const result = await reloaded;
     saveToNotified.push(performance.now() - start);
+    saveToAllSockets.push(Math.max(...(await everywhere)) - start);
     transaction.push(result.durationMs);
   }
   const check = await daemon.client.connection.sendRequest('plugin/executeCommand', {
@@ -65,13 +89,18 @@ async function benchReloads(root) {
     throw new Error(`last content not active: ${JSON.stringify(check)}`);
 
   const requested = [];
+  const requestedOverSocket = [];
   for (let i = 0; i < 50; i++) {
-    const start = performance.now();
+    let start = performance.now();
     await daemon.client.connection.sendRequest('plugin/reload', { id: 'subject' });
     requested.push(performance.now() - start);
+    start = performance.now();
+    await sockets[0].connection.sendRequest('plugin/reload', { id: 'subject' });
+    requestedOverSocket.push(performance.now() - start);
   }
+  for (const client of sockets) client.dispose();
   await daemon.stop();
-  return { saveToNotified, transaction, requested };
+  return { saveToNotified, saveToAllSockets, transaction, requested, requestedOverSocket };
 }
 
 async function benchStartup(root, count) {
@@ -93,13 +122,20 @@ async function benchStartup(root, count) {
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-bench-'));
 try {
-  const { saveToNotified, transaction, requested } = await benchReloads(root);
+  const { saveToNotified, saveToAllSockets, transaction, requested, requestedOverSocket } =
+    await benchReloads(root);
   const startup20 = await benchStartup(root, 20);
   const startup100 = await benchStartup(root, 100);
   const rows = [
     ['Save → `plugin/didReload` received (file plugin, 1,000-item state)', RELOADS, saveToNotified],
     ['Reload transaction, as the daemon reports it (`durationMs`)', RELOADS, transaction],
-    ['`plugin/reload` request round trip', 50, requested],
+    [
+      `Save → \`plugin/didReload\` received by all ${WS_CLIENTS} WebSocket clients too`,
+      RELOADS,
+      saveToAllSockets,
+    ],
+    ['`plugin/reload` request round trip, stdio', 50, requested],
+    ['`plugin/reload` request round trip, WebSocket', 50, requestedOverSocket],
   ];
   console.log(
     `reloadd benchmark — node ${process.version}, ${os.cpus().length} cores, ${os.platform()}`,

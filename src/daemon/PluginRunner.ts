@@ -6,6 +6,7 @@ import {
   DiagnosticCodes,
   DidChangeStatus,
   DidReload,
+  describePhases,
   PluginStatus,
   ReloaddErrorCodes,
   type ReloadPhases,
@@ -427,19 +428,6 @@ export class PluginRunner {
     });
     return extracted.problems;
   }
-}
-
-/** "detect 21.3, build 2.1, save 0.1, deactivate 0.1, activate 0.4, restore 0.1 ms" */
-export function describePhases(p: ReloadPhases): string {
-  const parts = [
-    ...(p.detect !== undefined ? [`detect ${p.detect}`] : []),
-    `build ${p.build}`,
-    `save ${p.saveState}`,
-    `deactivate ${p.deactivate}`,
-    `activate ${p.activate}`,
-    `restore ${p.restoreState}`,
-  ];
-  return `${parts.join(', ')} ms`;
 }
 
 function roundMs(ms: number): number {

@@ -62,6 +62,11 @@ export class ReloadDaemon {
   /** Change batches are applied one after another, so discovery never races itself. */
   private changeChain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Resolved once the plugins folder has been read at startup. */
+  private markDiscovered!: () => void;
+  private readonly discovered = new Promise<void>((resolve) => {
+    this.markDiscovered = resolve;
+  });
 
   constructor(private readonly options: DaemonOptions) {
     this.logger = options.logger;
@@ -105,6 +110,7 @@ export class ReloadDaemon {
     }
     await this.watcher.start();
     for (const entry of await discoverPlugins(this.options.pluginsDir)) this.catalog.add(entry);
+    this.markDiscovered();
     await this.load(
       this.catalog
         .all()
@@ -128,6 +134,9 @@ export class ReloadDaemon {
     ids: string[] | 'all',
     isCancelled: () => boolean = () => false,
   ): Promise<ReloadResult[]> {
+    // A client that connects while the daemon starts (CI: `serve &` then `reload --all`) means
+    // the plugins in the folder, not the ones found so far.
+    await this.discovered;
     const wanted = ids === 'all' ? this.catalog.all().map((r) => r.descriptor.id) : ids;
     for (const id of wanted) this.catalog.require(id);
     const plan = planReload(

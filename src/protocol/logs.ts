@@ -18,6 +18,19 @@ export const ReloadPhases = z.object({
 });
 export type ReloadPhases = z.infer<typeof ReloadPhases>;
 
+/** How a reload's phases read on one line: "detect 21.3, build 2.1, …, restore 0.1 ms". */
+export function describePhases(p: ReloadPhases, separator = ', '): string {
+  const parts = [
+    ...(p.detect !== undefined ? [`detect ${p.detect}`] : []),
+    `build ${p.build}`,
+    `save ${p.saveState}`,
+    `deactivate ${p.deactivate}`,
+    `activate ${p.activate}`,
+    `restore ${p.restoreState}`,
+  ];
+  return `${parts.join(separator)} ms`;
+}
+
 /** One entry of the daemon's log: its own lines, and plugins' `ctx.log` lines (with `pluginId`). */
 export const LogEntry = z.object({
   /** Increases by one per entry for the daemon's lifetime: a reconnecting client resumes after it. */

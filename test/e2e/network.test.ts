@@ -300,6 +300,18 @@ describe('the discovery file', () => {
     expect(await fileExists(path.join(workspace, DAEMON_FILE))).toBe(false);
   });
 
+  it('lets a CI job start the daemon in the background and wait for it (--wait)', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    const waiting = spawnCli(['reload', '--all', '--wait', '20'], { cwd: workspace });
+    const daemon = await startStandalone(workspace, plugins);
+    expect(await waiting.exited).toBe(0);
+    // Every plugin in the folder, even if the request came while the daemon was starting.
+    expect(waiting.output()).toMatch(/✓ bulky/);
+    expect(waiting.output()).toMatch(/✓ counter/);
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+
   it('leads `reloadd connect --stdio` nowhere when no daemon runs: exit 3', async () => {
     const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
       cwd: await tempDir(),

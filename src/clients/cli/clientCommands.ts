@@ -12,8 +12,9 @@ import {
   PluginList,
   PluginReload,
 } from '../../protocol/index.js';
+import { backoffDelay } from '../backoff.js';
 import { connectWebSocket } from '../connectWebSocket.js';
-import { findDaemon, NoDaemonError } from '../findDaemon.js';
+import { type DaemonEndpoint, findDaemon, NoDaemonError } from '../findDaemon.js';
 import { ReconnectingClient } from '../ReconnectingClient.js';
 import type { ReloaddClient } from '../ReloaddClient.js';
 import { CliExit, ExitCode } from './exitCodes.js';
@@ -33,6 +34,7 @@ const CLIENT_NAME = 'reloadd-cli';
 interface CommonOptions {
   workspace?: string;
   json?: boolean;
+  wait?: string;
 }
 
 /**
@@ -46,7 +48,11 @@ export function addClientCommands(program: Command): void {
         '--workspace <dir>',
         'where to look for .reloadd/daemon.json (default: here, then each parent)',
       )
-      .option('--json', 'print machine-readable JSON (the protocol result) instead of text');
+      .option('--json', 'print machine-readable JSON (the protocol result) instead of text')
+      .option(
+        '--wait <seconds>',
+        'wait up to this long for a daemon to start (CI: start `reloadd serve` in the background, then this)',
+      );
 
   common(
     program
@@ -194,12 +200,29 @@ function printEntry(options: CommonOptions, entry: LogEntry, style: TerminalStyl
   process.stdout.write(`${options.json ? JSON.stringify(entry) : formatLogEntry(entry, style)}\n`);
 }
 
-async function locate(options: CommonOptions) {
-  try {
-    return await findDaemon(options.workspace ?? process.cwd());
-  } catch (error) {
-    throw asCliExit(error);
+async function locate(options: CommonOptions): Promise<DaemonEndpoint> {
+  const waitMs = waitSeconds(options) * 1000;
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await findDaemon(options.workspace ?? process.cwd());
+    } catch (error) {
+      if (!(error instanceof NoDaemonError) || Date.now() >= deadline) throw asCliExit(error);
+    }
+    const pause = Math.min(
+      backoffDelay(attempt, { initialMs: 50, maxMs: 500 }),
+      deadline - Date.now(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, pause)));
   }
+}
+
+function waitSeconds(options: CommonOptions): number {
+  if (options.wait === undefined) return 0;
+  const seconds = Number(options.wait);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600)
+    throw usage(`--wait must be a number of seconds from 0 to 3600, not "${options.wait}"`);
+  return seconds;
 }
 
 /** Connects, runs one exchange, and ends the session politely (shutdown + exit end only it). */

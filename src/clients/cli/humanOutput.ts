@@ -1,13 +1,13 @@
 import path from 'node:path';
-import type {
-  DaemonStatus,
-  Diagnostic,
-  LogEntry,
-  PluginGetState,
-  PluginInfo,
-  ReloadPhases,
-  ReloadResult,
-  ResultOf,
+import {
+  type DaemonStatus,
+  type Diagnostic,
+  describePhases,
+  type LogEntry,
+  type PluginGetState,
+  type PluginInfo,
+  type ReloadResult,
+  type ResultOf,
 } from '../../protocol/index.js';
 import type { TerminalStyle } from './TerminalStyle.js';
 
@@ -129,21 +129,9 @@ export function formatLogEntry(entry: LogEntry, style: TerminalStyle): string {
     const outcome = reload.ok
       ? `generation ${reload.generation} in ${reload.durationMs} ms`
       : `failed: ${firstLine(entry.message.replace(/^reload failed \([^)]*\): /, ''))}`;
-    return `${time} ${style.bold('RELOAD')} ${plugin}${mark} ${outcome} ${style.dim(`(${cause})`)}  ${phaseLine(reload.phases)}`;
+    return `${time} ${style.bold('RELOAD')} ${plugin}${mark} ${outcome} ${style.dim(`(${cause})`)}  ${describePhases(reload.phases, ' · ')}`;
   }
   return `${time} ${levelTag(entry.level, style)} ${plugin}${entry.message}`;
-}
-
-function phaseLine(p: ReloadPhases): string {
-  const parts = [
-    ...(p.detect !== undefined ? [`detect ${p.detect}`] : []),
-    `build ${p.build}`,
-    `save ${p.saveState}`,
-    `deactivate ${p.deactivate}`,
-    `activate ${p.activate}`,
-    `restore ${p.restoreState}`,
-  ];
-  return `${parts.join(' · ')} ms`;
 }
 
 function levelTag(level: LogEntry['level'], style: TerminalStyle): string {
