@@ -31,7 +31,7 @@ program
   .option('--debounce <ms>', 'quiet time that closes a burst of file changes (default: 20)')
   .option(
     '--config <file>',
-    'JSON file with the same settings: plugins, stateDir, debounceMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb',
+    'JSON file with the same settings: plugins, stateDir, debounceMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize',
   )
   .addOption(
     new Option(

@@ -1,5 +1,6 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { DAEMON_FILE, type DaemonFile } from '../protocol/index.js';
 import { parseDaemonFile, readDaemonFile } from '../transport/index.js';
@@ -65,6 +66,14 @@ export class DiscoveryFile {
     const state = await readDaemonFile(this.path);
     switch (state.kind) {
       case 'live':
+        // A pid can outlive its daemon (a zombie not yet reaped, or a pid reused): the port says.
+        if (!(await isAccepting(state.info.host, state.info.port))) {
+          this.logger.info(
+            { file: this.path, pid: state.info.pid },
+            `replacing a stale discovery file: nothing listens on ${state.info.url}`,
+          );
+          break;
+        }
         throw new DaemonAlreadyRunning(
           `a daemon is already running for this workspace (pid ${state.info.pid}, ${state.info.url}); share it with "reloadd connect --stdio", or stop it first`,
         );
@@ -85,4 +94,18 @@ export class DiscoveryFile {
     }
     await unlink(this.path).catch(() => undefined);
   }
+}
+
+/** True when something accepts connections on host:port (within a second). */
+function isAccepting(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    const done = (accepting: boolean) => {
+      socket.destroy();
+      resolve(accepting);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(true)); // slow, not absent: assume it is alive
+    socket.once('error', () => done(false));
+  });
 }

@@ -82,8 +82,9 @@ export class LogRing {
     this.subscribers.add(subscriber);
     return {
       replayed,
-      // Entries between `since` and the oldest one kept have been dropped from the buffer.
-      complete: filter.since === undefined || since + 1 >= oldest,
+      // Incomplete: entries after `since` have left the buffer, or `since` is from another
+      // daemon's numbering (it is past anything this one has logged).
+      complete: filter.since === undefined || (since + 1 >= oldest && since < this.nextSeq),
       dispose: () => this.subscribers.delete(subscriber),
     };
   }

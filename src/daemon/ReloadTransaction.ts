@@ -38,6 +38,7 @@ export interface TransactionDeps {
 /** Milliseconds spent in each phase; the reload trace logs them. */
 export interface PhaseTimings {
   build: number;
+  evaluate: number;
   saveState: number;
   deactivate: number;
   activate: number;
@@ -67,6 +68,7 @@ export class ReloadTransaction {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly phases: PhaseTimings = {
     build: 0,
+    evaluate: 0,
     saveState: 0,
     deactivate: 0,
     activate: 0,
@@ -117,7 +119,9 @@ export class ReloadTransaction {
     const previous = record.generation;
     let next: RemoteGeneration;
     try {
-      next = await deps.load(descriptor, built.bundle, record.generationNumber + 1);
+      next = await this.timed('evaluate', () =>
+        deps.load(descriptor, built.bundle, record.generationNumber + 1),
+      );
     } catch (error) {
       if (!(error instanceof HostRequestError)) throw error;
       if (await this.unsettled(before)) return 'superseded';

@@ -59,8 +59,12 @@ export function openWebSocketSession(
       socket.terminate();
     },
   });
+  // A client's protocol error (too big a message, a bad frame): its own connection closes.
   socket.on('error', (error) =>
-    logger.warn({ err: error, peer }, `closing a WebSocket client (${peer}): ${error.message}`),
+    logger.warn(
+      { peer, code: (error as NodeJS.ErrnoException).code },
+      `closing a WebSocket client (${peer}): ${error.message}`,
+    ),
   );
   const connection = createServerConnection(transport, logger);
   bindProtocol(connection, context, {

@@ -137,10 +137,6 @@ export async function resolveServeSettings(
       ? wholeNumber('--host-memory', flags.hostMemory, 16, 65_536, 'MB')
       : (config.hostMemoryMb ?? DEFAULT_HOST_MEMORY_MB);
   const host = flags.host ?? config.host ?? DEFAULT_HOST;
-  if (!isLoopback(host) && flags.allowRemote !== true)
-    throw new UsageError(
-      `--host ${host} is not a loopback address: anyone who can reach it could drive your plugins. Pass --allow-remote to listen there anyway`,
-    );
   const portText = flags.port ?? (config.port !== undefined ? String(config.port) : undefined);
   const port =
     portText !== undefined
@@ -149,6 +145,10 @@ export async function resolveServeSettings(
         flags.stdio === true
         ? undefined
         : 0;
+  if (port !== undefined && !isLoopback(host) && flags.allowRemote !== true)
+    throw new UsageError(
+      `--host ${host} is not a loopback address: anyone who can reach it could drive your plugins. Pass --allow-remote to listen there anyway`,
+    );
   const maxPayloadBytes =
     flags.maxPayload !== undefined
       ? wholeNumber('--max-payload', flags.maxPayload, 1024, 1_073_741_824, 'bytes')

@@ -23,7 +23,10 @@ export function createServerConnection(
 ): MessageConnection {
   const { reader, writer } = transport;
   const rpcLogger: RpcLogger = {
-    error: (message: string) => logger.error(message),
+    // A message that could not be written means the client is gone or not reading; that is its
+    // session's business (it is closed and logged there), not an error of the daemon's.
+    error: (message: string) =>
+      TRANSPORT_FAILURE.test(message) ? logger.debug(message) : logger.error(message),
     warn: (message: string) => logger.warn(message),
     info: (message: string) => logger.debug(message),
     log: (message: string) => logger.debug(message),
@@ -63,6 +66,9 @@ export function createServerConnection(
     },
   });
 }
+
+const TRANSPORT_FAILURE =
+  /^(Sending (notification|request|response) failed|Processing message queue failed)/;
 
 function invalidMessage(message: unknown): string | undefined {
   if (Array.isArray(message)) return 'batches are not supported: send one message per frame';

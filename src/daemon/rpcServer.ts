@@ -58,6 +58,8 @@ export interface SessionOptions {
 export interface SessionHooks {
   /** The client sent `initialized`. The owner's is the cue to load plugins. */
   onInitialized?(): void;
+  /** The owner's `shutdown` has stopped the core: other clients should be let go now. */
+  onShutdown?(): Promise<void>;
   /** `initialize` named the client's process: the daemon should not outlive it (LSP). */
   watchClientProcess?(pid: number): void;
   /**
@@ -155,7 +157,10 @@ export function bindProtocol(
   });
   on(Shutdown, async () => {
     phase = 'shutdown';
-    if (options.owner) await daemon.shutdown();
+    if (options.owner) {
+      await daemon.shutdown();
+      await hooks.onShutdown?.();
+    }
     return null;
   });
   on(PluginList, () => ({ plugins: daemon.listPlugins() }));
@@ -174,10 +179,24 @@ export function bindProtocol(
   on(DaemonSetHotReload, (params) => ({ enabled: daemon.setHotReload(params.enabled) }));
   on(LogSubscribe, (params) => {
     logSubscription?.dispose();
-    // No logging on failure here: a log line about a failed log/entry would be another entry.
-    const send = (entry: unknown) =>
-      connection.sendNotification(LogEntryNotification.method, entry).catch(() => undefined);
-    const subscription = context.logs.subscribe(
+    // The first entry that cannot be sent ends the stream. Going on would feed back: the failure
+    // is itself logged (by vscode-jsonrpc), that line is an entry for this same client, its send
+    // fails too, and so on, in microtasks that never let the socket's close event run.
+    let stopped = false;
+    let subscription: LogSubscription | undefined;
+    const stop = () => {
+      stopped = true;
+      subscription?.dispose();
+    };
+    const send = (entry: unknown) => {
+      if (stopped) return;
+      try {
+        connection.sendNotification(LogEntryNotification.method, entry).catch(stop);
+      } catch {
+        stop(); // The connection is already closed or disposed.
+      }
+    };
+    subscription = context.logs.subscribe(
       {
         ...(params?.level ? { level: params.level } : {}),
         ...(params?.pluginId ? { pluginId: params.pluginId } : {}),
@@ -185,6 +204,7 @@ export function bindProtocol(
       },
       send,
     );
+    if (stopped) subscription.dispose();
     logSubscription = subscription;
     return { replayed: subscription.replayed, complete: subscription.complete };
   });
@@ -204,7 +224,9 @@ export function bindProtocol(
     if (phase === 'shutdown' && method !== Shutdown.method) {
       throw new ResponseError(
         ErrorCodes.InvalidRequest,
-        `the daemon is shutting down: "${method}" was refused`,
+        options.owner
+          ? `the daemon is shutting down: "${method}" was refused`
+          : `this session is shutting down (it sent "shutdown"): "${method}" was refused`,
       );
     }
     const handler = handlers.get(method);

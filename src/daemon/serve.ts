@@ -119,6 +119,11 @@ export async function serve(settings: ServeSettings): Promise<void> {
         .catch((error: unknown) => logger.error({ err: error }, 'daemon failed to start'));
     },
     onExit: exit,
+    onShutdown: async () => {
+      // The core has stopped: WebSocket clients are let go now, not when the editor sends exit.
+      discovery?.release();
+      await listener?.close();
+    },
     watchClientProcess: (pid) => {
       // LSP: when the editor's process is gone, the daemon goes too, even if stdin stays open.
       const timer = setInterval(() => {

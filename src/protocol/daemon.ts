@@ -14,7 +14,7 @@ export const ReloadStatistics = z.object({
 export type ReloadStatistics = z.infer<typeof ReloadStatistics>;
 
 export const ConnectedClient = z.object({
-  /** Numbered from 1 in connection order, for this daemon's lifetime. */
+  /** Numbered from 1, in the order clients were answered `initialize`, for this daemon's lifetime. */
   id: z.number().int(),
   transport: z.enum(['stdio', 'websocket']),
   /** `clientInfo.name` from its `initialize`. */
@@ -34,7 +34,7 @@ export const DaemonStatus = request(
     pluginsDir: z.string(),
     /** The WebSocket endpoint (`ws://127.0.0.1:PORT/rpc`), or null when the daemon does not listen. */
     url: z.string().nullable(),
-    /** Initialized clients, the one asking included. */
+    /** Clients that have been answered `initialize` (they get every notification), the one asking included. */
     clients: z.array(ConnectedClient),
     hotReload: z.boolean(),
     /** Files changed while hot reload was off; they reload when it is switched back on. */

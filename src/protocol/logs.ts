@@ -10,7 +10,10 @@ export type LogLevelName = z.infer<typeof LogLevelSchema>;
 export const ReloadPhases = z.object({
   /** First file event → the reload starts (the debounce and any wait for a reload under way). */
   detect: z.number().optional(),
+  /** esbuild bundling the plugin's files. */
   build: z.number(),
+  /** Evaluating the bundle as a new generation in its plugin host (a fresh realm). */
+  evaluate: z.number(),
   saveState: z.number(),
   deactivate: z.number(),
   activate: z.number(),
@@ -23,6 +26,7 @@ export function describePhases(p: ReloadPhases, separator = ', '): string {
   const parts = [
     ...(p.detect !== undefined ? [`detect ${p.detect}`] : []),
     `build ${p.build}`,
+    `evaluate ${p.evaluate}`,
     `save ${p.saveState}`,
     `deactivate ${p.deactivate}`,
     `activate ${p.activate}`,

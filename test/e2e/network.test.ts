@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageConnection } from 'vscode-jsonrpc';
@@ -16,6 +17,8 @@ import {
   DaemonStatus,
   DidReload,
   type DidReloadParams,
+  LogSubscribe,
+  PluginExecuteCommand,
   PluginGetState,
   PluginList,
 } from '../../src/protocol/index.js';
@@ -43,12 +46,23 @@ export function saveState() { return state; }
 export function restoreState(saved) { if (saved) state = saved; }
 `;
 
+/** A plugin that logs `n` lines of `size` characters when asked. */
+const CHATTY = `
+export function activate(ctx) {
+  ctx.commands.register('chatty.spam', (n, size) => {
+    for (let i = 0; i < n; i++) ctx.log.info(i + ' ' + 'z'.repeat(size));
+    return n;
+  });
+}
+`;
+
 async function workspaceWithPlugins(): Promise<{ workspace: string; plugins: string }> {
   const workspace = await tempDir();
   const plugins = path.join(workspace, 'plugins');
   await editFile(path.join(plugins, 'counter', 'plugin.json'), manifest('counter'));
   await editFile(path.join(plugins, 'counter', 'index.js'), counterPlugin('counter', 'v1'));
   await editFile(path.join(plugins, 'bulky.js'), BULKY);
+  await editFile(path.join(plugins, 'chatty.js'), CHATTY);
   // A limit low enough that a paused client passes it quickly.
   await editFile(
     path.join(workspace, 'reloadd.json'),
@@ -68,7 +82,7 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
     daemon = await startDaemon(plugins, {
       workspace,
       args: ['--config', path.join(workspace, 'reloadd.json')],
-      expectPlugins: 2,
+      expectPlugins: 3,
     });
     info = await daemonInfo(workspace);
   });
@@ -147,13 +161,17 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
     expect(daemon.stderr()).toContain('refused a WebSocket connection: wrong token');
     // The daemon is unharmed.
     const { plugins: list } = await daemon.client.request(PluginList, null);
-    expect(list).toHaveLength(2);
+    expect(list).toHaveLength(3);
   });
 
   it('answers a frame that is not JSON with -32700 and keeps the connection', async () => {
     const socket = await openDaemonSocket({ url: info.url, token: info.token });
     const replies: unknown[] = [];
-    socket.on('message', (data) => replies.push(JSON.parse(data.toString())));
+    // Answers only: once initialized, notifications may arrive too.
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if ('id' in message) replies.push(message);
+    });
     socket.send('{ this is not json');
     socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }));
     await expect.poll(() => replies.length).toBe(2);
@@ -175,7 +193,7 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
     );
     expect(await closed).toBe(1009); // "message too big"
     const { plugins: list } = await bystander.request(PluginList, null);
-    expect(list).toHaveLength(2);
+    expect(list).toHaveLength(3);
     bystander.dispose();
   });
 
@@ -187,6 +205,8 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
     const stalled = new ReloaddClient(createMessageConnection(transport.reader, transport.writer));
     stalled.connection.listen();
     await stalled.initialize('stalled');
+    // It follows the log too: entries it cannot take must not feed back into the log forever.
+    await stalled.request(LogSubscribe, { level: 'debug' });
     await expectClients(bystander, 3);
     // It stops reading (as a client stuck in a breakpoint would) and asks for ~30 MB of answers.
     (socket as unknown as { _socket: { pause(): void } })._socket.pause();
@@ -201,9 +221,26 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
       /stopped reading: \d+ bytes waiting for it, over the 262144 limit/,
     );
     const { plugins: list } = await bystander.request(PluginList, null);
-    expect(list).toHaveLength(2);
+    expect(list).toHaveLength(3);
     bystander.dispose();
     stalled.dispose();
+  });
+
+  it('survives log followers that vanish while a plugin logs heavily', async () => {
+    const bystander = await connectClient(workspace, 'bystander');
+    for (let round = 0; round < 5; round++) {
+      const follower = await connectClient(workspace, `follower-${round}`);
+      await follower.request(LogSubscribe, { level: 'debug' });
+      const spam = bystander.request(PluginExecuteCommand, {
+        command: 'chatty.spam',
+        args: [2000, 100],
+      });
+      follower.dispose(); // closes its socket while entries are on their way
+      expect(await spam).toBe(2000);
+    }
+    // Still answering, and no client left behind.
+    await expectClients(bystander, 2);
+    bystander.dispose();
   });
 
   it('refuses to start a second daemon for the same workspace', async () => {
@@ -220,13 +257,13 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
     await bridged.client.initialize('bridged-editor');
     const reloads = NotificationLog.of(bridged.client, DidReload);
     const { plugins: list } = await bridged.client.request(PluginList, null);
-    expect(list.map((p) => p.id).sort()).toEqual(['bulky', 'counter']);
+    expect(list.map((p) => p.id).sort()).toEqual(['bulky', 'chatty', 'counter']);
     await editFile(path.join(plugins, 'counter', 'index.js'), counterPlugin('counter', 'v6'));
     await reloads.waitFor((r) => r.id === 'counter' && r.trigger === 'file');
     await bridged.client.shutdown();
     expect(await bridged.exited).toBe(0);
     // The daemon and its owner carry on.
-    expect((await daemon.client.request(PluginList, null)).plugins).toHaveLength(2);
+    expect((await daemon.client.request(PluginList, null)).plugins).toHaveLength(3);
   });
 });
 
@@ -238,11 +275,24 @@ function spawnStdioBridge(workspace: string) {
   return { client, child, exited };
 }
 
+function fakeDaemonFile(pid: number, port: number, pluginsDir: string): DaemonFile {
+  return {
+    url: `ws://127.0.0.1:${port}/rpc`,
+    host: '127.0.0.1',
+    port,
+    pid,
+    token: 'a'.repeat(43),
+    protocolVersion: '1.0',
+    version: '0.0.0',
+    pluginsDir,
+    startedAt: new Date().toISOString(),
+  };
+}
+
 /** A standalone daemon (`reloadd serve`, no --stdio), as a person or CI runs one. */
 async function startStandalone(workspace: string, plugins: string) {
   const run = spawnCli(['serve', '--plugins', plugins, '--log-level', 'debug'], { cwd: workspace });
-  const info = await daemonInfo(workspace);
-  expect(info.pid).toBe(run.child.pid);
+  const info = await daemonInfo(workspace, { pid: run.child.pid as number });
   return { ...run, info };
 }
 
@@ -254,20 +304,7 @@ describe('the discovery file', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     const deadPid = dead.pid as number;
     await new Promise((resolve) => dead.on('exit', resolve));
-    await editFile(
-      file,
-      JSON.stringify({
-        url: 'ws://127.0.0.1:1/rpc',
-        host: '127.0.0.1',
-        port: 1,
-        pid: deadPid,
-        token: 'a'.repeat(43),
-        protocolVersion: '1.0',
-        version: '0.0.0',
-        pluginsDir: plugins,
-        startedAt: new Date().toISOString(),
-      }),
-    );
+    await editFile(file, JSON.stringify(fakeDaemonFile(deadPid, 1, plugins)));
     // A client that finds it says the daemon is gone, and exits with 3.
     const before = await runCli(['status'], { cwd: workspace });
     expect(before.code).toBe(3);
@@ -292,9 +329,29 @@ describe('the discovery file', () => {
     expect(after.stderr).toContain('no daemon is running');
   });
 
+  it('is replaced when its pid lives on but nothing listens on its port', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    // A port nobody listens on: taken, then given back.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    // A live pid (this test's own), as a reused pid or an unreaped daemon would leave it.
+    await editFile(
+      path.join(workspace, DAEMON_FILE),
+      JSON.stringify(fakeDaemonFile(process.pid, port, plugins)),
+    );
+    const daemon = await startStandalone(workspace, plugins);
+    expect(daemon.output()).toContain(
+      `replacing a stale discovery file: nothing listens on ws://127.0.0.1:${port}/rpc`,
+    );
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+
   it("is removed when an editor's daemon gets shutdown and exit", async () => {
     const { workspace, plugins } = await workspaceWithPlugins();
-    const daemon = await startDaemon(plugins, { workspace, expectPlugins: 2 });
+    const daemon = await startDaemon(plugins, { workspace, expectPlugins: 3 });
     await daemonInfo(workspace);
     expect(await daemon.stop()).toBe(0);
     expect(await fileExists(path.join(workspace, DAEMON_FILE))).toBe(false);
@@ -308,6 +365,7 @@ describe('the discovery file', () => {
     // Every plugin in the folder, even if the request came while the daemon was starting.
     expect(waiting.output()).toMatch(/✓ bulky/);
     expect(waiting.output()).toMatch(/✓ counter/);
+    expect(waiting.output()).toMatch(/✓ chatty/);
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
   });

@@ -19,12 +19,16 @@ afterAll(() => {
  * The discovery file of the daemon serving `workspace`, once it has been written (a daemon writes
  * it before it answers `initialize`, and before it loads plugins when standalone).
  */
-export async function daemonInfo(workspace: string, timeoutMs = 10_000): Promise<DaemonFile> {
+export async function daemonInfo(
+  workspace: string,
+  options: { pid?: number; timeoutMs?: number } = {},
+): Promise<DaemonFile> {
   const file = path.join(workspace, DAEMON_FILE);
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     const state = await readDaemonFile(file);
-    if (state.kind === 'live') return state.info;
+    if (state.kind === 'live' && (options.pid === undefined || state.info.pid === options.pid))
+      return state.info;
     if (Date.now() > deadline)
       throw new Error(`no live daemon file in ${workspace}: ${state.kind}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

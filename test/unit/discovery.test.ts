@@ -159,6 +159,9 @@ describe('resolveServeSettings', () => {
       dir,
     );
     expect(allowed.listen).toEqual({ host: '0.0.0.0', port: 0 });
+    // Under an editor without --port nothing listens, so there is nothing to refuse.
+    const quiet = await resolveServeSettings({ plugins: 'p', host: '0.0.0.0', stdio: true }, dir);
+    expect(quiet.listen).toBeUndefined();
     await expect(resolveServeSettings({ plugins: 'p', port: '70000' }, dir)).rejects.toThrow(
       /--port must be a whole number from 0 to 65535/,
     );

@@ -67,6 +67,8 @@ describe('LogRing', () => {
     expect(resumed).toEqual([4]);
     // Entries 2 and 3 have left a buffer of two.
     expect(ring.subscribe({ since: 1 }, () => undefined).complete).toBe(false);
+    // A `since` past anything this ring has numbered comes from another daemon's lifetime.
+    expect(ring.subscribe({ since: 99 }, () => undefined).complete).toBe(false);
   });
 
   it('keeps a reload trace as structured figures, and truncates what is too big to keep', () => {
@@ -76,7 +78,15 @@ describe('LogRing', () => {
       ok: true,
       generation: 2,
       durationMs: 4,
-      phases: { detect: 20, build: 2, saveState: 0, deactivate: 0, activate: 1, restoreState: 0 },
+      phases: {
+        detect: 20,
+        build: 2,
+        evaluate: 3,
+        saveState: 0,
+        deactivate: 0,
+        activate: 1,
+        restoreState: 0,
+      },
     };
     ring.write(line(30, 'reloaded', { plugin: 'p', reload }));
     ring.write(line(30, 'x'.repeat(100_000), { blob: 'y'.repeat(100_000) }));
@@ -117,7 +127,16 @@ describe('log/subscribe', () => {
     const trace = await entries.waitFor((e) => e.reload?.trigger === 'file');
     expect(trace).toMatchObject({ pluginId: 'talker', reload: { ok: true, generation: 2 } });
     const phases = trace.reload?.phases;
-    for (const phase of ['detect', 'build', 'saveState', 'deactivate', 'activate', 'restoreState'])
+    const names = [
+      'detect',
+      'build',
+      'evaluate',
+      'saveState',
+      'deactivate',
+      'activate',
+      'restoreState',
+    ];
+    for (const phase of names)
       expect(phases?.[phase as keyof typeof phases]).toBeGreaterThanOrEqual(0);
     // detect covers the debounce, so it is never shorter.
     expect(phases?.detect).toBeGreaterThanOrEqual(20);
