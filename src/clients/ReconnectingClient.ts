@@ -87,6 +87,12 @@ export class ReconnectingClient implements NotificationSource {
     try {
       for (const { def, handler } of this.handlers) client.onNotification(def, handler);
       await client.initialize(this.options.clientName);
+      if (this.closed) {
+        // `close` came while this attempt was under way: end it instead of keeping it.
+        await client.shutdown().catch(() => undefined);
+        client.dispose();
+        return;
+      }
       this.current = client;
       client.onClose(() => this.lost(client));
       await this.options.onConnect?.(client, reconnected);

@@ -40,7 +40,11 @@ export class ReloaddClient implements NotificationSource {
     readonly connection: MessageConnection,
     /** Closes what carries the connection (a WebSocket); stdio pipes close with their process. */
     private readonly closeTransport: () => void = () => undefined,
-  ) {}
+  ) {
+    // vscode-jsonrpc leaves requests pending forever when the connection closes under them;
+    // disposing rejects them, so a caller whose daemon died gets an error, not silence.
+    connection.onClose(() => connection.dispose());
+  }
 
   request<D extends AnyRequest>(
     def: D,

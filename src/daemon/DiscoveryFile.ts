@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { DAEMON_FILE, type DaemonFile } from '../protocol/index.js';
-import { parseDaemonFile, readDaemonFile } from '../transport/index.js';
+import { isProcessAlive, parseDaemonFile, readDaemonFile } from '../transport/index.js';
 import type { Logger } from './logger.js';
+
+/** How long a starting daemon waits for another that is starting at the same moment. */
+const LOCK_WAIT_MS = 5_000;
 
 /** Another daemon already serves this workspace: the CLI says so and exits with 1. */
 export class DaemonAlreadyRunning extends Error {}
@@ -26,26 +30,66 @@ export class DiscoveryFile {
   }
 
   /**
-   * Publishes `info`. The file is written aside and hard-linked into place, which fails if one
-   * exists: two daemons starting at once cannot both win.
+   * Publishes `info`, unless a live daemon already has. Daemons starting at once take turns
+   * through a lock file, so exactly one of them wins; the file is written aside (0600 from its
+   * creation) and hard-linked into place, so a reader never sees half of it.
    */
   async claim(info: DaemonFile): Promise<void> {
-    await mkdir(path.dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    // 0700: nobody else may plant files (or links) where the token is written.
+    await mkdir(path.dirname(this.path), { recursive: true, mode: 0o700 });
+    const unlock = await this.lock();
     try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await link(temporary, this.path);
-          this.claimed = true;
-          return;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-        }
-        await this.clearStale();
+      await this.clearStale();
+      const temporary = `${this.path}.${randomBytes(8).toString('hex')}.tmp`;
+      const handle = await open(temporary, 'wx', 0o600);
+      try {
+        await handle.writeFile(`${JSON.stringify(info, null, 2)}\n`);
+      } finally {
+        await handle.close();
       }
+      try {
+        await link(temporary, this.path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        throw new DaemonAlreadyRunning(
+          `${this.path} appeared while this daemon was starting: another daemon serves this workspace`,
+        );
+      } finally {
+        await unlink(temporary).catch(() => undefined);
+      }
+      this.claimed = true;
     } finally {
-      await unlink(temporary).catch(() => undefined);
+      await unlock();
+    }
+  }
+
+  /** Takes `daemon.json.lock` (O_EXCL, holding our pid); a lock left by a dead process is broken. */
+  private async lock(): Promise<() => Promise<void>> {
+    const lockPath = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const handle = await open(lockPath, 'wx', 0o600);
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        return () => unlink(lockPath).catch(() => undefined);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
+      const age = await stat(lockPath).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      // Held for milliseconds by a live daemon; a dead holder, or one that died before writing
+      // its pid, leaves it for good.
+      if ((holder > 0 && !isProcessAlive(holder)) || (!(holder > 0) && age > LOCK_WAIT_MS / 2)) {
+        await unlink(lockPath).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`could not take ${lockPath} (held by process ${holder || 'unknown'})`);
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
     }
   }
 

@@ -9,6 +9,8 @@ import { decideUpgrade, hostForUrl, ownOrigins, type UpgradePolicy } from './upg
 
 /** A peer that has not answered a ping by the next one is gone (a dead peer sends no FIN). */
 const HEARTBEAT_MS = 15_000;
+/** How long a client gets to answer a close before its socket is dropped. */
+const CLOSE_GRACE_MS = 1_000;
 
 export interface ListenOptions {
   host: string;
@@ -76,7 +78,12 @@ export class NetworkListener {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const client of this.sockets.clients) client.close(1001, 'the daemon is stopping');
+    // A client that is not reading never completes the closing handshake; ws would wait 30 s.
+    const stragglers = setTimeout(() => {
+      for (const client of this.sockets.clients) client.terminate();
+    }, CLOSE_GRACE_MS);
     await new Promise<void>((resolve) => this.sockets.close(() => resolve()));
+    clearTimeout(stragglers);
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }

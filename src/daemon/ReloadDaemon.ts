@@ -56,6 +56,7 @@ export class ReloadDaemon {
   private readonly watcher: PluginWatcher;
   private readonly logger: Logger;
   private readonly startedAt = performance.now();
+  private readonly startedAtIso = new Date().toISOString();
   private hotReload: boolean;
   /** Changes seen while hot reload was off, applied when it is switched back on. */
   private heldChanges: FileChange[] = [];
@@ -240,6 +241,7 @@ export class ReloadDaemon {
     return {
       version: this.options.version,
       pid: process.pid,
+      startedAt: this.startedAtIso,
       uptimeMs: Math.round(performance.now() - this.startedAt),
       pluginsDir: this.options.pluginsDir,
       clients: this.clients.list(),

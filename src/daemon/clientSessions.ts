@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { WebSocket } from 'ws';
-import { webSocketTransport } from '../transport/index.js';
+import { EXIT_WITHOUT_SHUTDOWN, webSocketTransport } from '../transport/index.js';
 import type { Logger } from './logger.js';
 import { createServerConnection } from './rpcConnection.js';
 import { bindProtocol, type ServerContext, type SessionHooks } from './rpcServer.js';
@@ -72,7 +72,9 @@ export function openWebSocketSession(
     version: settings.version,
     transport: 'websocket',
     owner: false,
-    hooks: { onExit: () => socket.close(1000, 'exit') },
+    hooks: {
+      onExit: (code) => socket.close(1000, code === 0 ? 'exit' : EXIT_WITHOUT_SHUTDOWN),
+    },
   });
   socket.on('close', (code) => {
     logger.debug({ peer, code }, 'WebSocket client disconnected');

@@ -1,6 +1,7 @@
 import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import {
+  type AnyNotification,
   type AnyRequest,
   DaemonSetHotReload,
   DaemonStatus,
@@ -135,15 +136,25 @@ export function bindProtocol(
     }
     if (typeof params.processId === 'number') hooks.watchClientProcess?.(params.processId);
     phase = 'running';
-    // LSP: nothing is sent to a client before its initialize result, so it joins the broadcast
-    // once that result is on its way.
+    // It joins the broadcast now, so it misses nothing; but LSP sends nothing before the
+    // initialize result, so what comes meanwhile is held until that result is on its way.
     const name = params.clientInfo?.name;
+    const direct = connectionChannel(connection, logger);
+    let held: [AnyNotification, unknown][] | undefined = [];
+    const channel: ClientChannel = {
+      notify(def, notifyParams) {
+        if (held) held.push([def, notifyParams]);
+        else direct.notify(def, notifyParams);
+      },
+    };
+    registration = daemon.clients.add(channel, {
+      transport: options.transport,
+      ...(name ? { name } : {}),
+    });
     setImmediate(() => {
-      if (ended) return;
-      registration = daemon.clients.add(connectionChannel(connection, logger), {
-        transport: options.transport,
-        ...(name ? { name } : {}),
-      });
+      const queue = held ?? [];
+      held = undefined;
+      for (const [def, notifyParams] of queue) direct.notify(def, notifyParams as never);
     });
     return {
       serverInfo: { name: 'reloadd', version: options.version },

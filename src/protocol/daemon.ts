@@ -30,6 +30,8 @@ export const DaemonStatus = request(
   z.object({
     version: z.string(),
     pid: z.number().int(),
+    /** ISO 8601. With `pid`, it tells one daemon run from another (log `seq`s restart with it). */
+    startedAt: z.string(),
     uptimeMs: z.number(),
     pluginsDir: z.string(),
     /** The WebSocket endpoint (`ws://127.0.0.1:PORT/rpc`), or null when the daemon does not listen. */

@@ -23,6 +23,12 @@ export function webSocketTransport(
   };
 }
 
+/**
+ * The close reason the daemon gives a WebSocket session that sent `exit` without `shutdown`
+ * (code 1000 either way; a bridged editor's process then exits with 1, as LSP has it).
+ */
+export const EXIT_WITHOUT_SHUTDOWN = 'exit without shutdown';
+
 /** A frame that cannot be a message: binary, or text that is not JSON. */
 export class FrameError extends Error {}
 

@@ -9,7 +9,7 @@ import {
 } from '../../src/protocol/index.js';
 import { type DaemonUnderTest, startDaemon } from '../helpers/daemonProcess.js';
 import { editFile, tempDir } from '../helpers/files.js';
-import { daemonInfo, runCli, spawnCli } from '../helpers/network.js';
+import { daemonInfo, runCli, spawnCli, startStandalone } from '../helpers/network.js';
 import { counterPlugin, manifest } from '../helpers/pluginSource.js';
 
 /** The CLI a person or a CI job runs, against a daemon that an editor owns. */
@@ -135,5 +135,29 @@ describe('reloadd CLI', () => {
       );
     follow.child.kill('SIGINT');
     expect(await follow.exited).toBe(0);
+  });
+});
+
+describe('reloadd CLI when the daemon dies under it', () => {
+  it('exits 3, saying so, instead of reporting success with no output', async () => {
+    const workspace = await tempDir();
+    const plugins = path.join(workspace, 'plugins');
+    // Its activate says it has started, then takes its time: the reload is in flight.
+    await editFile(
+      path.join(plugins, 'slow.js'),
+      `export async function activate(ctx) {
+        ctx.log.info('activating');
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      }`,
+    );
+    const daemon = await startStandalone(workspace, plugins);
+    await expect.poll(() => daemon.output(), { timeout: 10_000 }).toContain('ready: 1 of 1');
+    const reload = spawnCli(['reload', 'slow'], { cwd: workspace });
+    await expect
+      .poll(() => daemon.output().split('activating').length, { timeout: 10_000 })
+      .toBe(3);
+    daemon.child.kill('SIGKILL');
+    expect(await reload.exited).toBe(3);
+    expect(reload.errors()).toContain('the daemon went away before it answered');
   });
 });

@@ -17,6 +17,7 @@ import {
   DaemonStatus,
   DidReload,
   type DidReloadParams,
+  Exit,
   LogSubscribe,
   PluginExecuteCommand,
   PluginGetState,
@@ -33,6 +34,7 @@ import {
   fileExists,
   runCli,
   spawnCli,
+  startStandalone,
   tryUpgrade,
 } from '../helpers/network.js';
 import { CLI_PATH } from '../helpers/paths.js';
@@ -262,6 +264,11 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
     await reloads.waitFor((r) => r.id === 'counter' && r.trigger === 'file');
     await bridged.client.shutdown();
     expect(await bridged.exited).toBe(0);
+    // `exit` without `shutdown`: 1, as LSP has it.
+    const abrupt = spawnStdioBridge(workspace);
+    await abrupt.client.initialize('abrupt-editor');
+    await abrupt.client.notify(Exit, null);
+    expect(await abrupt.exited).toBe(1);
     // The daemon and its owner carry on.
     expect((await daemon.client.request(PluginList, null)).plugins).toHaveLength(3);
   });
@@ -287,13 +294,6 @@ function fakeDaemonFile(pid: number, port: number, pluginsDir: string): DaemonFi
     pluginsDir,
     startedAt: new Date().toISOString(),
   };
-}
-
-/** A standalone daemon (`reloadd serve`, no --stdio), as a person or CI runs one. */
-async function startStandalone(workspace: string, plugins: string) {
-  const run = spawnCli(['serve', '--plugins', plugins, '--log-level', 'debug'], { cwd: workspace });
-  const info = await daemonInfo(workspace, { pid: run.child.pid as number });
-  return { ...run, info };
 }
 
 describe('the discovery file', () => {
@@ -349,6 +349,36 @@ describe('the discovery file', () => {
     expect(await daemon.exited).toBe(0);
   });
 
+  it('goes to exactly one of several daemons started at once over a stale file', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    await editFile(
+      path.join(workspace, DAEMON_FILE),
+      JSON.stringify(fakeDaemonFile(1 << 22, 1, plugins)),
+    );
+    const runs = Array.from({ length: 4 }, () =>
+      spawnCli(['serve', '--plugins', plugins], { cwd: workspace }),
+    );
+    // All but one give up; the one left is the one the file names.
+    const ended = await Promise.all(
+      runs.map((run) =>
+        Promise.race([
+          run.exited,
+          daemonInfo(workspace, { pid: run.child.pid as number }).then(
+            () => 'serving' as const,
+            () => 'never' as const,
+          ),
+        ]),
+      ),
+    );
+    expect(ended.filter((e) => e === 'serving')).toHaveLength(1);
+    expect(ended.filter((e) => e === 1)).toHaveLength(3);
+    const winner = runs[ended.indexOf('serving')];
+    for (const loser of runs.filter((r) => r !== winner))
+      expect(loser.errors()).toContain('a daemon is already running for this workspace');
+    winner?.child.kill('SIGTERM');
+    expect(await winner?.exited).toBe(0);
+  });
+
   it("is removed when an editor's daemon gets shutdown and exit", async () => {
     const { workspace, plugins } = await workspaceWithPlugins();
     const daemon = await startDaemon(plugins, { workspace, expectPlugins: 3 });
@@ -369,6 +399,36 @@ describe('the discovery file', () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
   });
+
+  it('gives `reloadd connect --stdio` exit 3 when the daemon refuses its token', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    const daemon = await startStandalone(workspace, plugins);
+    const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
+      cwd: workspace,
+      env: { ...process.env, RELOADD_URL: daemon.info.url, RELOADD_TOKEN: 'wrong' },
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    client.dispose();
+    expect(code).toBe(3);
+    expect(stderr).toContain('refused the connection: HTTP 401');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+
+  it('stops promptly even with a client that has stopped reading', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    const daemon = await startStandalone(workspace, plugins);
+    const socket = await openDaemonSocket({ url: daemon.info.url, token: daemon.info.token });
+    (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    daemon.child.kill('SIGTERM');
+    // Without a bound on the closing handshake this waits for ws's 30 s close timeout.
+    expect(await daemon.exited).toBe(0);
+    socket.terminate();
+  }, 10_000);
 
   it('leads `reloadd connect --stdio` nowhere when no daemon runs: exit 3', async () => {
     const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {

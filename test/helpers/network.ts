@@ -127,3 +127,10 @@ export function spawnCli(
   });
   return { child, output: () => stdout, errors: () => stderr, exited };
 }
+
+/** A standalone daemon (`reloadd serve`, no --stdio), as a person or CI runs one. */
+export async function startStandalone(workspace: string, plugins: string) {
+  const run = spawnCli(['serve', '--plugins', plugins, '--log-level', 'debug'], { cwd: workspace });
+  const info = await daemonInfo(workspace, { pid: run.child.pid as number });
+  return { ...run, info };
+}

@@ -133,7 +133,9 @@ export function addClientCommands(program: Command): void {
       'where to look for .reloadd/daemon.json (default: here, then each parent)',
     )
     .action(async (options: CommonOptions) => {
-      const code = await bridgeStdio(await locate(options));
+      const code = await bridgeStdio(await locate(options)).catch((error: unknown) => {
+        throw asCliExit(error);
+      });
       process.exit(code);
     });
 }
@@ -160,15 +162,16 @@ async function printLogs(options: LogsOptions): Promise<void> {
 async function followLogs(options: LogsOptions): Promise<void> {
   const style = new TerminalStyle();
   let lastSeq: number | undefined;
-  let daemonPid: number | undefined;
+  let daemonRun: string | undefined;
   const session = new ReconnectingClient({
     clientName: CLIENT_NAME,
     locate: () => locate(options),
     onConnect: async (client, reconnected) => {
-      const { pid } = await client.request(DaemonStatus, null);
-      // Sequence numbers belong to one daemon's lifetime: a new daemon replays from its start.
-      if (pid !== daemonPid) lastSeq = undefined;
-      daemonPid = pid;
+      const { pid, startedAt } = await client.request(DaemonStatus, null);
+      // Sequence numbers belong to one daemon's run: a new daemon replays from its start.
+      const run = `${pid}@${startedAt}`;
+      if (run !== daemonRun) lastSeq = undefined;
+      daemonRun = run;
       const { complete } = await client.request(LogSubscribe, {
         ...logFilter(options),
         ...(lastSeq !== undefined ? { since: lastSeq } : {}),
@@ -233,10 +236,15 @@ async function withDaemon<T>(
   const client = await connectWebSocket(await locate(options)).catch((error: unknown) => {
     throw asCliExit(error);
   });
+  let gone = false;
+  client.onClose(() => {
+    gone = true;
+  });
   try {
     await client.initialize(CLIENT_NAME);
     return await work(client);
   } catch (error) {
+    if (gone) throw new CliExit(ExitCode.NoDaemon, 'the daemon went away before it answered');
     throw asCliExit(error);
   } finally {
     await client.shutdown().catch(() => undefined);

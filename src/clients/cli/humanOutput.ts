@@ -128,7 +128,7 @@ export function formatLogEntry(entry: LogEntry, style: TerminalStyle): string {
     const cause = reload.trigger === 'file' && files.length > 0 ? files.join(', ') : reload.trigger;
     const outcome = reload.ok
       ? `generation ${reload.generation} in ${reload.durationMs} ms`
-      : `failed: ${firstLine(entry.message.replace(/^reload failed \([^)]*\): /, ''))}`;
+      : `failed: ${firstLine(entry.message.replace(/^(re)?load failed \([^)]*\): /, ''))}`;
     return `${time} ${style.bold('RELOAD')} ${plugin}${mark} ${outcome} ${style.dim(`(${cause})`)}  ${describePhases(reload.phases, ' · ')}`;
   }
   return `${time} ${levelTag(entry.level, style)} ${plugin}${entry.message}`;

@@ -1,5 +1,5 @@
 import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { webSocketTransport } from '../../transport/index.js';
+import { EXIT_WITHOUT_SHUTDOWN, webSocketTransport } from '../../transport/index.js';
 import { openDaemonSocket } from '../connectWebSocket.js';
 import type { DaemonEndpoint } from '../findDaemon.js';
 
@@ -29,20 +29,27 @@ export async function bridgeStdio(endpoint: DaemonEndpoint): Promise<number> {
   fromDaemon.reader.onError((error) =>
     process.stderr.write(`reloadd connect: dropped a message from the daemon: ${error.message}\n`),
   );
-  fromEditor.onClose(() => {
+  const editorGone = () => {
+    if (editorDone) return;
     editorDone = true;
     socket.close(1000, 'the editor closed stdin');
-  });
+  };
+  fromEditor.onClose(editorGone);
+  process.stdin.once('end', editorGone);
 
   return new Promise<number>((resolve) => {
     socket.on('close', (code, reason) => {
-      // The daemon closes with 1000 after the editor's `exit`; anything else means it went away.
-      const ended = editorDone || code === 1000;
-      if (!ended)
+      const why = reason.toString();
+      // After the editor's `exit` the daemon closes with 1000: reason "exit" when `shutdown` came
+      // first (0, as LSP has it), "exit without shutdown" otherwise (1).
+      if (code === 1000 && why === EXIT_WITHOUT_SHUTDOWN) resolve(1);
+      else if (editorDone || code === 1000) resolve(0);
+      else {
         process.stderr.write(
-          `reloadd connect: the daemon closed the connection (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})\n`,
+          `reloadd connect: the daemon closed the connection (${code}${why ? `: ${why}` : ''})\n`,
         );
-      resolve(ended ? 0 : 1);
+        resolve(1);
+      }
     });
   });
 }
