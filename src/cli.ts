@@ -31,7 +31,7 @@ program
   .option('--debounce <ms>', 'quiet time that closes a burst of file changes (default: 20)')
   .option(
     '--config <file>',
-    'JSON file with the same settings: plugins, stateDir, debounceMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize',
+    'JSON file with the same settings: plugins, stateDir, debounceMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, editorCallTimeoutMs, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize',
   )
   .addOption(
     new Option(
@@ -46,6 +46,10 @@ program
   )
   .option('--command-timeout <ms>', 'longest plugin command (default: 10000)')
   .option('--host-memory <mb>', 'heap cap of each plugin host worker (default: 512)')
+  .option(
+    '--editor-timeout <ms>',
+    "longest a plugin's editor call waits for an editor and its answer (default: 10000)",
+  )
   .option(
     '--port <n>',
     'listen for WebSocket clients on this port (0: any free one). Default: 0 standalone; with --stdio, only when given',

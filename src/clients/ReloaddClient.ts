@@ -11,6 +11,8 @@ import type { z } from 'zod';
 import {
   type AnyNotification,
   type AnyRequest,
+  EditorCall,
+  type EditorCallParams,
   Exit,
   Initialize,
   Initialized,
@@ -86,13 +88,19 @@ export class ReloaddClient implements NotificationSource {
     return { dispose: () => handlers.delete(entry) };
   }
 
-  /** The LSP handshake: `initialize`, then `initialized`. */
-  async initialize(clientName: string): Promise<ResultOf<typeof Initialize>> {
+  /**
+   * The LSP handshake: `initialize`, then `initialized`. An editor passes the calls it answers
+   * (`capabilities.editor.calls`) and handles them with `onEditorCall`.
+   */
+  async initialize(
+    clientName: string,
+    capabilities: ParamsOf<typeof Initialize>['capabilities'] = {},
+  ): Promise<ResultOf<typeof Initialize>> {
     const result = await this.request(Initialize, {
       processId: process.pid,
       clientInfo: { name: clientName },
       protocolVersion: PROTOCOL_VERSION,
-      capabilities: {},
+      capabilities,
     });
     await this.notify(Initialized, {});
     return result;
@@ -102,6 +110,16 @@ export class ReloaddClient implements NotificationSource {
   async shutdown(): Promise<void> {
     await this.request(Shutdown, null);
     await this.notify(Exit, null);
+  }
+
+  /**
+   * Answers the daemon's `editor/call` requests (plugins asking the editor). Throw to answer with
+   * an error; the plugin's promise rejects with its message.
+   */
+  onEditorCall(handler: (params: EditorCallParams) => unknown): Disposable {
+    return this.connection.onRequest(EditorCall.method, (params: unknown) =>
+      handler(params as EditorCallParams),
+    );
   }
 
   /** Called once the connection is gone (the daemon stopped, or the socket closed). */

@@ -9,6 +9,7 @@ import {
 import type { DiagnosticsStore } from './DiagnosticsStore.js';
 import { DiagnosticSource } from './DiagnosticsStore.js';
 import type { PluginDescriptor } from './discovery.js';
+import type { EditorBridge } from './EditorBridge.js';
 import { HostPool } from './host/HostPool.js';
 import { type HostLimits, type HostNotice, HostRequestError } from './host/messages.js';
 import type { HostCrash, PluginHost } from './host/PluginHost.js';
@@ -30,6 +31,8 @@ export interface SupervisorOptions {
   limits: HostLimits;
   memoryMb: number;
   workerPath?: URL;
+  /** Where plugins' editor calls go. */
+  editors: EditorBridge;
   /** The watchdog stopped this plugin: unload what is left of it and mark it failed. */
   failPlugin(record: PluginRecord, diagnostic: Diagnostic): void;
   /** These plugins lost their host to another plugin: load them again with their state. */
@@ -216,19 +219,19 @@ export class HostSupervisor {
         else this.addRuntime(notice.key, diagnostic);
         return;
       }
-      case 'executeCommand':
-        this.executeCommand(notice.name, notice.args).then(
-          (value) =>
-            host.post({ op: 'commandResult', requestId: notice.requestId, ok: true, value }),
+      case 'daemonCall': {
+        const { call, requestId } = notice;
+        const answer =
+          call.type === 'command'
+            ? this.executeCommand(call.name, call.args)
+            : this.options.editors.call(call.pluginId, call.method, call.args);
+        answer.then(
+          (value) => host.post({ op: 'callResult', requestId, ok: true, value }),
           (error: Error) =>
-            host.post({
-              op: 'commandResult',
-              requestId: notice.requestId,
-              ok: false,
-              message: error.message,
-            }),
+            host.post({ op: 'callResult', requestId, ok: false, message: error.message }),
         );
         return;
+      }
       case 'unloadChecked':
         // Nothing to say about a plugin that is gone (its folder was removed meanwhile).
         if (notice.collected || !catalog.get(notice.pluginId)) return;

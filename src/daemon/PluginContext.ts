@@ -3,6 +3,7 @@ import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
 import type { PluginLogger } from './PluginGeneration.js';
 import type { GuardedInvoke } from './PluginSandbox.js';
+import { type RealmTimers, redEditorApi } from './RedEditorApi.js';
 import { type Disposable, ResourceKind, type ResourceTracker } from './ResourceTracker.js';
 
 /** The plugin's own state slot, as the snapshot store keeps it (values of the plugin's realm). */
@@ -36,6 +37,8 @@ export interface PluginContext {
     emit(event: string, data?: unknown): void;
   };
   readonly log: LogFn;
+  /** The editor bridge: `editor/call` to the editor the user is in (see protocol.md). */
+  readonly editor: { call(method: string, ...args: unknown[]): Promise<unknown> };
   /** Seed 000's names: the plugin's own saved state (only its own id is accepted). */
   getPluginState(name: string): unknown;
   savePluginState(name: string, state: unknown): void;
@@ -53,6 +56,9 @@ export function createPluginContext(options: {
   invoke: GuardedInvoke;
   /** Converts data from the daemon's realm into the plugin's (event payloads). */
   toRealm(value: unknown): unknown;
+  /** `editor/call`; the answer comes back as plain data of the daemon's realm. */
+  callEditor(method: string, args: unknown[]): Promise<unknown>;
+  timers: RealmTimers;
 }): PluginContext {
   const { id, tracker, commands, events, logger, invoke } = options;
 
@@ -73,7 +79,10 @@ export function createPluginContext(options: {
     error: logAt('error'),
   });
 
-  return {
+  const callEditor = async (method: string, args: unknown[]) =>
+    options.toRealm(await options.callEditor(method, args));
+
+  const context = {
     id,
     generation: options.generation,
     path: options.path,
@@ -112,9 +121,17 @@ export function createPluginContext(options: {
       ownStateOnly(name);
       return options.state.read();
     },
-    savePluginState(name, state) {
+    savePluginState(name: string, state: unknown) {
       ownStateOnly(name);
       options.state.write(state);
     },
-  };
+    editor: {
+      call: (method: string, ...args: unknown[]) => {
+        if (typeof method !== 'string' || method === '')
+          throw new TypeError('editor.call: method must be a non-empty string');
+        return callEditor(method, args);
+      },
+    },
+  } satisfies PluginContext;
+  return Object.assign(context, redEditorApi(context, callEditor, options.timers));
 }

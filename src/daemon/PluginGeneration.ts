@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import type { PluginBundle } from './PluginBuilder.js';
 import { createPluginContext, type PluginContext } from './PluginContext.js';
 import { createSandboxGlobals, type GuardedInvoke } from './PluginSandbox.js';
+import type { RealmTimers } from './RedEditorApi.js';
 import { type Leftover, ResourceTracker } from './ResourceTracker.js';
 import { intoRealm, type RealmIntrinsics } from './stateTransfer.js';
 
@@ -37,6 +38,8 @@ export interface GenerationServices {
   onEnter?(generation: PluginGeneration): void;
   /** A timer or listener of this generation ran: its state may have changed. */
   onActivity?(generation: PluginGeneration): void;
+  /** `editor/call` through the daemon: the connected editor's answer (plain data). */
+  callEditor(method: string, args: unknown[]): Promise<unknown>;
   /** The plugin's saved state, read and written as plain data of the daemon's realm. */
   readState(): unknown;
   writeState(state: unknown): void;
@@ -164,6 +167,8 @@ export class PluginGeneration {
       },
       invoke,
       toRealm: (value) => this.toRealm(value),
+      callEditor: (method, args) => services.callEditor(method, args),
+      timers: globals as unknown as RealmTimers,
     });
   }
 

@@ -7,6 +7,7 @@ import {
   DidChangeStatus,
   DidReload,
   describePhases,
+  PluginLifecycleEvents,
   PluginStatus,
   ReloaddErrorCodes,
   type ReloadPhases,
@@ -15,6 +16,7 @@ import {
 } from '../protocol/index.js';
 import type { ClientChannel } from './Broadcaster.js';
 import { DiagnosticSource, type DiagnosticsStore } from './DiagnosticsStore.js';
+import type { EditorBridge } from './EditorBridge.js';
 import { HostSupervisor } from './HostSupervisor.js';
 import type { ExtractedState, HostLimits } from './host/messages.js';
 import type { RemoteGeneration } from './host/RemoteGeneration.js';
@@ -71,6 +73,7 @@ export class PluginRunner {
     onInputsChanged(): void;
     limits: HostLimits;
     hostMemoryMb: number;
+    editors: EditorBridge;
     hostWorkerPath?: URL;
   }) {
     this.catalog = options.catalog;
@@ -92,6 +95,7 @@ export class PluginRunner {
       pluginsDir: this.pluginsDir,
       limits: options.limits,
       memoryMb: options.hostMemoryMb,
+      editors: options.editors,
       ...(options.hostWorkerPath ? { workerPath: options.hostWorkerPath } : {}),
       failPlugin: (record, diagnostic) => {
         this.failPlugin(record, diagnostic).catch((error: unknown) =>
@@ -252,6 +256,10 @@ export class PluginRunner {
       });
     }
     const settleMs = job.trigger === ReloadTrigger.File ? FILE_FAILURE_SETTLE_MS : 0;
+    // Seed 000's lifecycle events, for plugins that watch others (and the old generation itself).
+    const reloading = record.generation !== undefined;
+    if (reloading)
+      this.hosts.emit(PluginLifecycleEvents.Reloading, { id, generation: record.generationNumber });
     const outcome = await new ReloadTransaction(
       record,
       this.transactionDeps,
@@ -259,6 +267,12 @@ export class PluginRunner {
       settleMs,
     ).run();
     if (outcome === 'superseded') return SUPERSEDED;
+    if (reloading)
+      this.hosts.emit(PluginLifecycleEvents.Reloaded, {
+        id,
+        generation: outcome.generation,
+        ok: outcome.ok,
+      });
     this.diagnostics.set(id, DiagnosticSource.Reload, outcome.diagnostics);
     if (outcome.ok) {
       // The running code is now what is on disk, and the last stop is behind it.

@@ -106,6 +106,9 @@ export function createSandboxGlobals(options: {
 
   return {
     console,
+    // Seed 000's globals: `log(...)` and `print(...)` inside a plugin write to its log.
+    log: log('info'),
+    print: log('info'),
     setTimeout: (fn: unknown, ms?: unknown, ...args: unknown[]) =>
       startTimer('timeout', fn, ms, args),
     setInterval: (fn: unknown, ms?: unknown, ...args: unknown[]) =>

@@ -16,6 +16,7 @@ import {
 import { Broadcaster } from './Broadcaster.js';
 import { DiagnosticSource, DiagnosticsStore } from './DiagnosticsStore.js';
 import { discoverPlugins } from './discovery.js';
+import { EditorBridge } from './EditorBridge.js';
 import type { HostLimits } from './host/messages.js';
 import type { Logger } from './logger.js';
 import { PluginCatalog } from './PluginCatalog.js';
@@ -38,6 +39,8 @@ export interface DaemonOptions {
   limits: HostLimits;
   /** Heap cap of each plugin host, in MB. */
   hostMemoryMb: number;
+  /** Longest a plugin's editor call waits (for an editor to connect, and for its answer). */
+  editorCallTimeoutMs: number;
   /** The host worker's script; tests running from sources point it at the built one. */
   hostWorkerPath?: URL;
 }
@@ -49,6 +52,7 @@ export interface DaemonOptions {
  */
 export class ReloadDaemon {
   readonly clients: Broadcaster;
+  readonly editors: EditorBridge;
   private readonly catalog: PluginCatalog;
   private readonly runner: PluginRunner;
   private readonly snapshots: SnapshotStore;
@@ -73,6 +77,7 @@ export class ReloadDaemon {
     this.logger = options.logger;
     this.hotReload = options.hotReload;
     this.clients = new Broadcaster(this.logger);
+    this.editors = new EditorBridge(options.editorCallTimeoutMs, this.logger);
     this.snapshots = new SnapshotStore(options.stateDir, this.logger);
     this.diagnostics = new DiagnosticsStore((pluginId, diagnostics) =>
       this.clients.notify(PublishDiagnostics, { pluginId, diagnostics }),
@@ -94,6 +99,7 @@ export class ReloadDaemon {
       onInputsChanged: () => this.watcher.watchExternal(this.catalog.externalInputs()),
       limits: options.limits,
       hostMemoryMb: options.hostMemoryMb,
+      editors: this.editors,
       ...(options.hostWorkerPath ? { hostWorkerPath: options.hostWorkerPath } : {}),
     });
   }

@@ -18,6 +18,7 @@ export const ConfigSchema = z
     lifecycleTimeoutMs: z.number().int().min(10).max(600_000).optional(),
     commandTimeoutMs: z.number().int().min(10).max(3_600_000).optional(),
     hostMemoryMb: z.number().int().min(16).max(65_536).optional(),
+    editorCallTimeoutMs: z.number().int().min(10).max(3_600_000).optional(),
     port: z.number().int().min(0).max(65_535).optional(),
     host: z.string().min(1).optional(),
     maxPayloadBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
@@ -37,6 +38,7 @@ export interface ServeSettings {
   lifecycleTimeoutMs: number;
   commandTimeoutMs: number;
   hostMemoryMb: number;
+  editorCallTimeoutMs: number;
   /** Where to listen for WebSocket clients; absent: not at all. */
   listen?: { host: string; port: number };
   /** Folder whose `.reloadd/daemon.json` says where this daemon listens. */
@@ -57,6 +59,7 @@ export interface ServeFlags {
   lifecycleTimeout?: string;
   commandTimeout?: string;
   hostMemory?: string;
+  editorTimeout?: string;
   port?: string;
   host?: string;
   allowRemote?: boolean;
@@ -72,6 +75,8 @@ export const DEFAULT_DEBOUNCE_MS = 20;
 export const DEFAULT_LIFECYCLE_TIMEOUT_MS = 2_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOST_MEMORY_MB = 512;
+/** As long as a command may run: a command that asks the editor is bounded by that anyway. */
+export const DEFAULT_EDITOR_CALL_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** What a client may fall behind before it is disconnected (a few thousand notifications). */
@@ -163,6 +168,10 @@ export async function resolveServeSettings(
     lifecycleTimeoutMs,
     commandTimeoutMs,
     hostMemoryMb,
+    editorCallTimeoutMs:
+      flags.editorTimeout !== undefined
+        ? wholeNumber('--editor-timeout', flags.editorTimeout, 10, 3_600_000, 'milliseconds')
+        : (config.editorCallTimeoutMs ?? DEFAULT_EDITOR_CALL_TIMEOUT_MS),
     ...(port !== undefined ? { listen: { host, port } } : {}),
     workspace: flags.workspace ? path.resolve(cwd, flags.workspace) : cwd,
     maxPayloadBytes,

@@ -5,6 +5,7 @@ import {
   type AnyRequest,
   DaemonSetHotReload,
   DaemonStatus,
+  EditorCall,
   EditorEvent,
   ErrorCodes,
   Exit,
@@ -27,6 +28,7 @@ import {
   type ValidParamsOf,
 } from '../protocol/index.js';
 import type { ClientChannel } from './Broadcaster.js';
+import type { EditorRegistration } from './EditorBridge.js';
 import type { LogRing, LogSubscription } from './LogRing.js';
 import type { Logger } from './logger.js';
 import type { ReloadDaemon } from './ReloadDaemon.js';
@@ -87,6 +89,7 @@ export function bindProtocol(
   let initializedSeen = false;
   let ended = false;
   let registration: { remove(): void } | undefined;
+  let editor: EditorRegistration | undefined;
   let logSubscription: LogSubscription | undefined;
   const handlers = new Map<string, Handler>();
 
@@ -151,6 +154,14 @@ export function bindProtocol(
       transport: options.transport,
       ...(name ? { name } : {}),
     });
+    const declared = params.capabilities?.editor;
+    if (declared) {
+      editor = daemon.editors.register(
+        name ?? `${options.transport} client`,
+        { call: (callParams) => connection.sendRequest(EditorCall.method, callParams) },
+        declared.calls,
+      );
+    }
     setImmediate(() => {
       const queue = held ?? [];
       held = undefined;
@@ -226,6 +237,7 @@ export function bindProtocol(
   });
 
   connection.onRequest(async (method, params, token) => {
+    editor?.touch(); // the user is in this editor
     if (phase === 'waiting' && method !== Initialize.method) {
       throw new ResponseError(
         ErrorCodes.ServerNotInitialized,
@@ -250,6 +262,7 @@ export function bindProtocol(
   });
 
   connection.onNotification((method, params) => {
+    editor?.touch();
     if (method === Exit.method) {
       end();
       return;
@@ -281,6 +294,7 @@ export function bindProtocol(
     if (ended) return;
     ended = true;
     registration?.remove();
+    editor?.remove();
     logSubscription?.dispose();
     hooks.onExit(phase === 'shutdown' ? 0 : 1);
   }

@@ -42,6 +42,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
     version: VERSION,
     limits: { lifecycleMs: settings.lifecycleTimeoutMs, commandMs: settings.commandTimeoutMs },
     hostMemoryMb: settings.hostMemoryMb,
+    editorCallTimeoutMs: settings.editorCallTimeoutMs,
   });
   keepAliveOnPluginErrors(logger);
   let listener: NetworkListener | undefined;

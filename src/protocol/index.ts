@@ -23,6 +23,7 @@ export * from './daemon.js';
 export * from './daemonFile.js';
 export * from './define.js';
 export * from './diagnostics.js';
+export * from './editor.js';
 export * from './errors.js';
 export * from './lifecycle.js';
 export * from './logs.js';

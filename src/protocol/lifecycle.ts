@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { NoParams, notification, request } from './define.js';
+import { EditorCapabilities } from './editor.js';
 
 /** Bumped on any incompatible change to a method, notification or schema in this folder. */
 export const PROTOCOL_VERSION = '1.0';
 
-export const ClientCapabilities = z.looseObject({});
+export const ClientCapabilities = z.looseObject({
+  /** Present when the client is an editor: plugins may call it (editor.ts). */
+  editor: EditorCapabilities.optional(),
+});
 
 export const Initialize = request(
   'initialize',

@@ -4,6 +4,7 @@ import { type ReloaddClient, spawnStdioDaemon } from '../../src/clients/index.js
 import {
   DidReload,
   type DidReloadParams,
+  type EditorCallParams,
   PublishDiagnostics,
   type PublishDiagnosticsParams,
 } from '../../src/protocol/index.js';
@@ -37,6 +38,8 @@ export async function startDaemon(
     expectPlugins?: number;
     /** Also listen on a free loopback port, with the discovery file in this folder. */
     workspace?: string;
+    /** Play an editor: declare these calls in `initialize` and answer them with `onCall`. */
+    editor?: { calls: string[]; onCall(params: EditorCallParams): unknown };
   } = {},
 ): Promise<DaemonUnderTest> {
   const args = [
@@ -83,8 +86,14 @@ export async function startDaemon(
       return code;
     },
   };
+  if (options.editor) {
+    client.onEditorCall(options.editor.onCall);
+  }
   if (options.initialize !== false) {
-    await client.initialize('reloadd-tests');
+    await client.initialize(
+      'reloadd-tests',
+      options.editor ? { editor: { calls: options.editor.calls } } : {},
+    );
     if (options.expectPlugins !== undefined) {
       // Startup is over when every plugin has reported its first load.
       const ids = new Set<string>();

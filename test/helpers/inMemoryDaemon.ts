@@ -13,7 +13,12 @@ import { LogRing } from '../../src/daemon/LogRing.js';
 import { ReloadDaemon } from '../../src/daemon/ReloadDaemon.js';
 import { createServerConnection } from '../../src/daemon/rpcConnection.js';
 import { bindProtocol } from '../../src/daemon/rpcServer.js';
-import { DidChangeStatus, DidReload, PublishDiagnostics } from '../../src/protocol/index.js';
+import {
+  DidChangeStatus,
+  DidReload,
+  type EditorCallParams,
+  PublishDiagnostics,
+} from '../../src/protocol/index.js';
 import { NotificationLog } from './NotificationLog.js';
 import { ROOT } from './paths.js';
 
@@ -37,6 +42,9 @@ export async function connectInMemory(
     commandMs?: number;
     hostMemoryMb?: number;
     logBufferSize?: number;
+    editorCallTimeoutMs?: number;
+    /** Play an editor: declare these calls in `initialize` and answer them with `onCall`. */
+    editor?: { calls: string[]; onCall(params: EditorCallParams): unknown };
   } = {},
 ) {
   const toServer = new PassThrough();
@@ -53,6 +61,7 @@ export async function connectInMemory(
     version: '0.0.0-test',
     limits: { lifecycleMs: options.lifecycleMs ?? 2000, commandMs: options.commandMs ?? 10_000 },
     hostMemoryMb: options.hostMemoryMb ?? 512,
+    editorCallTimeoutMs: options.editorCallTimeoutMs ?? 10_000,
     // Tests run from sources; plugin hosts run the built worker (npm test builds first).
     hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'host', 'hostWorker.js')),
   });
@@ -94,8 +103,12 @@ export async function connectInMemory(
   const reloads = NotificationLog.of(client, DidReload);
   const diagnostics = NotificationLog.of(client, PublishDiagnostics);
   const statuses = NotificationLog.of(client, DidChangeStatus);
+  if (options.editor) client.onEditorCall(options.editor.onCall);
   if (options.initialize !== false) {
-    await client.initialize('in-memory-test');
+    await client.initialize(
+      'in-memory-test',
+      options.editor ? { editor: { calls: options.editor.calls } } : {},
+    );
     await started;
     const expected = options.expectPlugins ?? 0;
     if (expected > 0) {

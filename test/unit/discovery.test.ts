@@ -120,6 +120,7 @@ describe('resolveServeSettings', () => {
       lifecycleTimeoutMs: 2000,
       commandTimeoutMs: 10000,
       hostMemoryMb: 512,
+      editorCallTimeoutMs: 10000,
       // Standalone, the daemon listens on a free loopback port unless told otherwise.
       listen: { host: '127.0.0.1', port: 0 },
       workspace: dir,

@@ -11,6 +11,7 @@ import {
 import { describeThrown, locateInBundle } from '../sourceLocation.js';
 import { extractState, toJsonValue } from '../stateTransfer.js';
 import {
+  type DaemonCall,
   type ExtractedState,
   type HostCallError,
   type HostLimits,
@@ -36,7 +37,8 @@ export class HostRuntime {
   private readonly events = new EventBus();
   /** Each plugin's last snapshot (plain data), so `ctx.getPluginState` stays synchronous. */
   private readonly stateCache = new Map<string, unknown>();
-  private readonly pendingCommands = new Map<
+  /** Calls to the daemon (commands of other hosts, editor calls) waiting for their answer. */
+  private readonly pendingCalls = new Map<
     number,
     { resolve(v: unknown): void; reject(e: Error): void }
   >();
@@ -52,7 +54,7 @@ export class HostRuntime {
     gc: (() => void) | undefined,
   ) {
     this.unloadChecker = new UnloadChecker(gc, notify, () =>
-      this.pendingCommands.size > 0 ? ['a command call waiting for another plugin'] : [],
+      this.pendingCalls.size > 0 ? ['a call waiting for the daemon (a command or the editor)'] : [],
     );
   }
 
@@ -70,9 +72,9 @@ export class HostRuntime {
       case 'event':
         this.emitLocally(message.event, message.data);
         break;
-      case 'commandResult': {
-        const pending = this.pendingCommands.get(message.requestId);
-        this.pendingCommands.delete(message.requestId);
+      case 'callResult': {
+        const pending = this.pendingCalls.get(message.requestId);
+        this.pendingCalls.delete(message.requestId);
         if (message.ok) pending?.resolve(message.value);
         else pending?.reject(new Error(message.message));
         break;
@@ -265,6 +267,13 @@ export class HostRuntime {
         self = generation;
         Atomics.store(this.running, 0, this.slots.get(generation) ?? 0);
       },
+      callEditor: (method, args) =>
+        this.callDaemon({
+          type: 'editor',
+          pluginId,
+          method,
+          args: toJsonValue(args) as unknown[],
+        }),
       readState: () => this.stateCache.get(pluginId),
       writeState: (state) => {
         const extracted = this.extracted(state);
@@ -300,17 +309,17 @@ export class HostRuntime {
     return {
       pluginId: '(another host)',
       handler: (...args: unknown[]) =>
-        new Promise((resolve, reject) => {
-          const requestId = this.nextRequestId++;
-          this.pendingCommands.set(requestId, { resolve, reject });
-          this.notify({
-            kind: 'executeCommand',
-            requestId,
-            name,
-            args: toJsonValue(args) as unknown[],
-          });
-        }),
+        this.callDaemon({ type: 'command', name, args: toJsonValue(args) as unknown[] }),
     };
+  }
+
+  /** Asks the daemon; the answer comes back as a `callResult` post. */
+  private callDaemon(call: DaemonCall): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const requestId = this.nextRequestId++;
+      this.pendingCalls.set(requestId, { resolve, reject });
+      this.notify({ kind: 'daemonCall', requestId, call });
+    });
   }
 
   private emitLocally(event: string, data: unknown): number {

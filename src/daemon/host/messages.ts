@@ -43,8 +43,16 @@ export type HostRequest =
 /** Sent without a reply. */
 export type HostPost =
   | { op: 'event'; event: string; data: unknown }
-  | { op: 'commandResult'; requestId: number; ok: true; value: unknown }
-  | { op: 'commandResult'; requestId: number; ok: false; message: string };
+  /** The answer to a `daemonCall` notice. */
+  | { op: 'callResult'; requestId: number; ok: true; value: unknown }
+  | { op: 'callResult'; requestId: number; ok: false; message: string };
+
+/** What plugin code asks of the daemon (a `daemonCall` notice; answered by `callResult`). */
+export type DaemonCall =
+  /** A command registered in another host. */
+  | { type: 'command'; name: string; args: unknown[] }
+  /** The editor bridge: `editor/call`. */
+  | { type: 'editor'; pluginId: string; method: string; args: unknown[] };
 
 /** Why plugin code failed, as the daemon reports it. */
 export interface HostCallError {
@@ -95,7 +103,7 @@ export type HostNotice =
       generation: number;
       state: ExtractedState;
     }
-  | { kind: 'executeCommand'; requestId: number; name: string; args: unknown[] }
+  | { kind: 'daemonCall'; requestId: number; call: DaemonCall }
   | {
       kind: 'unloadChecked';
       key: string;

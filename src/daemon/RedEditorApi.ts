@@ -1,0 +1,90 @@
+import { EditorCallMethods } from '../protocol/index.js';
+import type { Disposable } from './ResourceTracker.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** The realm's tracked timers (PluginSandbox): cleared at unload, and reported if left running. */
+export interface RealmTimers {
+  setTimeout(fn: unknown, ms?: unknown): unknown;
+  setInterval(fn: unknown, ms?: unknown): unknown;
+  clearTimeout(handle: unknown): void;
+  clearInterval(handle: unknown): void;
+}
+
+/** The parts of reloadd's own context that seed 000's API is built on. */
+interface Base {
+  subscriptions: Disposable[];
+  commands: { register(name: string, fn: Fn): Disposable; list(): string[] };
+  events: {
+    on(event: string, fn: (data: unknown) => unknown): Disposable;
+    emit(event: string, data?: unknown): void;
+  };
+  log: Fn & { debug: Fn; info: Fn; warn: Fn; error: Fn };
+}
+
+/**
+ * Seed 000's plugin API (the `red` that `activate(red)` receives in that editor), so its plugins
+ * run here unchanged. Editor methods become `editor/call`s with the same name and arguments.
+ * Commands and listeners it adds belong to the generation and go with it, as that editor's
+ * runtime promises; timers are the realm's tracked ones, so one left running is cleared at
+ * unload and reported.
+ */
+export function redEditorApi(
+  base: Base,
+  callEditor: (method: string, args: unknown[]) => Promise<unknown>,
+  timers: RealmTimers,
+): Record<string, unknown> {
+  const listeners = new Map<string, Map<Fn, Disposable[]>>();
+  const on = (event: string, fn: Fn) => {
+    const disposable = base.events.on(event, fn);
+    base.subscriptions.push(disposable);
+    let byFn = listeners.get(event);
+    if (!byFn) {
+      byFn = new Map();
+      listeners.set(event, byFn);
+    }
+    byFn.set(fn, [...(byFn.get(fn) ?? []), disposable]);
+  };
+  const off = (event: string, fn: Fn) => {
+    for (const disposable of listeners.get(event)?.get(fn) ?? []) disposable.dispose();
+    listeners.get(event)?.delete(fn);
+  };
+  const editorCalls = Object.fromEntries(
+    EditorCallMethods.filter((m) => m !== 'execute').map((method) => [
+      method,
+      (...args: unknown[]) => callEditor(method, args),
+    ]),
+  );
+  return {
+    ...editorCalls,
+    addCommand(name: string, fn: Fn) {
+      base.subscriptions.push(base.commands.register(name, fn));
+    },
+    getCommands: () => base.commands.list(),
+    getCommandList: () => base.commands.list(),
+    on,
+    off,
+    once(event: string, fn: Fn) {
+      const wrapper: Fn = (data) => {
+        off(event, wrapper);
+        return fn(data);
+      };
+      on(event, wrapper);
+    },
+    /** To every plugin listening (red's `notify` runs the subscribers of an event). */
+    notify(event: string, args: unknown) {
+      base.events.emit(event, args);
+    },
+    /** An editor action, as that editor's `execute(action, args)`. */
+    execute: (action: string, args: unknown) => callEditor('execute', [action, args]),
+    logDebug: base.log.debug,
+    logInfo: base.log.info,
+    logWarn: base.log.warn,
+    logError: base.log.error,
+    // Async and resolving to a numeric id, as that editor's timers are.
+    setTimeout: async (fn: unknown, ms?: unknown) => Number(timers.setTimeout(fn, ms)),
+    setInterval: async (fn: unknown, ms?: unknown) => Number(timers.setInterval(fn, ms)),
+    clearTimeout: async (id: unknown) => timers.clearTimeout(id),
+    clearInterval: async (id: unknown) => timers.clearInterval(id),
+  };
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type EditorCallParams, PluginExecuteCommand } from '../../src/protocol/index.js';
+import { startDaemon } from '../helpers/daemonProcess.js';
+import { editFile, tempDir } from '../helpers/files.js';
+
+/** A plugin command that reads the editor, asks the user to pick a buffer, then opens it. */
+const SWITCHER = `
+export function activate(red) {
+  red.addCommand('switcher.open', async () => {
+    const info = await red.getEditorInfo();
+    const chosen = await red.pick('Switch to', info.buffers.map((b) => b.name));
+    await red.openBuffer(chosen);
+    return chosen;
+  });
+}
+`;
+
+async function pluginsWithSwitcher(): Promise<string> {
+  const dir = await tempDir();
+  await editFile(path.join(dir, 'switcher.js'), SWITCHER);
+  return dir;
+}
+
+describe('the editor bridge, with the editor on stdio', () => {
+  it('lets a plugin command call the editor and use its answers', async () => {
+    const calls: EditorCallParams[] = [];
+    const daemon = await startDaemon(await pluginsWithSwitcher(), {
+      expectPlugins: 1,
+      editor: {
+        calls: ['getEditorInfo', 'pick', 'openBuffer'],
+        onCall: (params) => {
+          calls.push(params);
+          if (params.method === 'getEditorInfo')
+            return {
+              buffers: [{ name: 'main.rs' }, { name: 'notes.md' }],
+              current_buffer_index: 0,
+              size: { rows: 40, cols: 120 },
+              theme: { name: 'dark' },
+            };
+          if (params.method === 'pick') return (params.args[1] as string[])[1];
+          return null;
+        },
+      },
+    });
+    const result = await daemon.client.request(PluginExecuteCommand, { command: 'switcher.open' });
+    expect(result).toBe('notes.md');
+    expect(calls).toEqual([
+      { pluginId: 'switcher', method: 'getEditorInfo', args: [] },
+      { pluginId: 'switcher', method: 'pick', args: ['Switch to', ['main.rs', 'notes.md']] },
+      { pluginId: 'switcher', method: 'openBuffer', args: ['notes.md'] },
+    ]);
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it('fails the command with a clear error when no editor is connected', async () => {
+    const daemon = await startDaemon(await pluginsWithSwitcher(), {
+      expectPlugins: 1,
+      args: ['--editor-timeout', '300'],
+    });
+    const error = await daemon.client
+      .request(PluginExecuteCommand, { command: 'switcher.open' })
+      .catch((e: unknown) => e as { message: string; data?: { code: string } });
+    expect(error).toMatchObject({ data: { code: 'RELOADD_COMMAND_FAILED' } });
+    expect((error as { message: string }).message).toContain(
+      'no editor is connected: "getEditorInfo" waited 300 ms for one',
+    );
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it('fails a call the editor did not declare at once, naming what it offers', async () => {
+    const daemon = await startDaemon(await pluginsWithSwitcher(), {
+      expectPlugins: 1,
+      editor: { calls: ['getEditorInfo'], onCall: () => ({ buffers: [{ name: 'a' }] }) },
+    });
+    const error = await daemon.client
+      .request(PluginExecuteCommand, { command: 'switcher.open' })
+      .catch((e: unknown) => e as { message: string });
+    expect((error as { message: string }).message).toContain(
+      'the editor (reloadd-tests) does not implement "pick"; it offers: getEditorInfo',
+    );
+    expect(await daemon.stop()).toBe(0);
+  });
+});

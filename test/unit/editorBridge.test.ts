@@ -1,0 +1,76 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { EditorBridge, type EditorChannel } from '../../src/daemon/EditorBridge.js';
+import type { EditorCallParams } from '../../src/protocol/index.js';
+
+const logger = pino({ level: 'silent' });
+
+function fakeEditor(name: string, answer: (p: EditorCallParams) => unknown = () => name) {
+  const seen: EditorCallParams[] = [];
+  const channel: EditorChannel = {
+    call: async (params) => {
+      seen.push(params);
+      return answer(params);
+    },
+  };
+  return { name, seen, channel };
+}
+
+describe('EditorBridge', () => {
+  it('sends each call to the editor that was active last', async () => {
+    const bridge = new EditorBridge(1000, logger);
+    const a = fakeEditor('a');
+    const b = fakeEditor('b');
+    const ra = bridge.register('a', a.channel, ['getEditorInfo']);
+    const rb = bridge.register('b', b.channel, ['getEditorInfo']);
+    // The one that connected last counts as active until another speaks.
+    expect(await bridge.call('p', 'getEditorInfo', [])).toBe('b');
+    ra.touch();
+    expect(await bridge.call('p', 'getEditorInfo', [])).toBe('a');
+    rb.touch();
+    expect(await bridge.call('p', 'getEditorInfo', [1])).toBe('b');
+    rb.remove();
+    expect(await bridge.call('p', 'getEditorInfo', [])).toBe('a');
+    expect(b.seen).toEqual([
+      { pluginId: 'p', method: 'getEditorInfo', args: [] },
+      { pluginId: 'p', method: 'getEditorInfo', args: [1] },
+    ]);
+  });
+
+  it('waits for an editor to connect, up to the timeout', async () => {
+    const bridge = new EditorBridge(5000, logger);
+    const pending = bridge.call('p', 'pick', ['t', ['x']]);
+    bridge.register('late', fakeEditor('late', () => 'x').channel, ['pick']);
+    expect(await pending).toBe('x');
+
+    const impatient = new EditorBridge(50, logger);
+    await expect(impatient.call('p', 'pick', [])).rejects.toThrow(
+      'no editor is connected: "pick" waited 50 ms for one',
+    );
+  });
+
+  it('fails an undeclared method at once, an editor error with its message, a silent editor at the timeout', async () => {
+    const bridge = new EditorBridge(100, logger);
+    const registration = bridge.register(
+      'nvim',
+      {
+        call: (params) =>
+          params.method === 'openBuffer'
+            ? Promise.reject(new Error('E37: No write since last change'))
+            : new Promise(() => undefined),
+      },
+      ['openBuffer', 'getCursorPosition'],
+    );
+    await expect(bridge.call('p', 'drawText', [])).rejects.toThrow(
+      'the editor (nvim) does not implement "drawText"; it offers: getCursorPosition, openBuffer',
+    );
+    await expect(bridge.call('p', 'openBuffer', ['x'])).rejects.toThrow(
+      'the editor (nvim) failed "openBuffer": E37: No write since last change',
+    );
+    await expect(bridge.call('p', 'getCursorPosition', [])).rejects.toThrow(
+      'the editor (nvim) did not answer "getCursorPosition" within 100 ms',
+    );
+    registration.remove();
+    expect(bridge.connected).toBe(0);
+  });
+});
