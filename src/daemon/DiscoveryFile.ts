@@ -88,7 +88,9 @@ export class DiscoveryFile {
         continue;
       }
       if (Date.now() > deadline)
-        throw new Error(`could not take ${lockPath} (held by process ${holder || 'unknown'})`);
+        throw new DaemonAlreadyRunning(
+          `another daemon is starting for this workspace: ${lockPath} is held by process ${holder || 'unknown'}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
     }
   }

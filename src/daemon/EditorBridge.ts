@@ -3,7 +3,8 @@ import type { Logger } from './logger.js';
 
 /** How the core reaches one editor; the wiring sends `editor/call`, a test can fake it. */
 export interface EditorChannel {
-  call(params: EditorCallParams): Promise<unknown>;
+  /** `abandoned` fires when the caller gave up (timeout): the editor is told to stop ($/cancelRequest). */
+  call(params: EditorCallParams, abandoned: AbortSignal): Promise<unknown>;
 }
 
 export interface EditorRegistration {
@@ -65,24 +66,29 @@ export class EditorBridge {
     }
     this.logger.debug({ plugin: pluginId, method, editor: editor.name }, 'editor/call');
     let timer: NodeJS.Timeout | undefined;
+    const abandoned = new AbortController();
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () =>
+        () => {
+          abandoned.abort();
           reject(
             new Error(
               `the editor (${editor.name}) did not answer "${method}" within ${this.timeoutMs} ms`,
             ),
-          ),
+          );
+        },
         Math.max(0, deadline - Date.now()),
       );
     });
     try {
       return await Promise.race([
-        editor.channel.call({ pluginId, method, args }).catch((error: unknown) => {
-          throw new Error(
-            `the editor (${editor.name}) failed "${method}": ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }),
+        editor.channel
+          .call({ pluginId, method, args }, abandoned.signal)
+          .catch((error: unknown) => {
+            throw new Error(
+              `the editor (${editor.name}) failed "${method}": ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }),
         timeout,
       ]);
     } finally {

@@ -68,6 +68,7 @@ export class ReloadDaemon {
   private changeChain: Promise<void> = Promise.resolve();
   private stopped = false;
   /** Resolved once the plugins folder has been read at startup. */
+  private starting = false;
   private markDiscovered!: () => void;
   private readonly discovered = new Promise<void>((resolve) => {
     this.markDiscovered = resolve;
@@ -106,18 +107,23 @@ export class ReloadDaemon {
 
   /** Reads saved state, starts watching, then loads every plugin, dependencies first. */
   async start(): Promise<void> {
-    for (const problem of await this.snapshots.loadAll()) {
-      this.diagnostics.add(DiagnosticSource.Snapshot, {
-        pluginId: problem.pluginId,
-        severity: 'warning',
-        code: DiagnosticCodes.SnapshotCorrupt,
-        message: problem.message,
-        file: problem.file,
-      });
+    this.starting = true;
+    try {
+      for (const problem of await this.snapshots.loadAll()) {
+        this.diagnostics.add(DiagnosticSource.Snapshot, {
+          pluginId: problem.pluginId,
+          severity: 'warning',
+          code: DiagnosticCodes.SnapshotCorrupt,
+          message: problem.message,
+          file: problem.file,
+        });
+      }
+      await this.watcher.start();
+      for (const entry of await discoverPlugins(this.options.pluginsDir)) this.catalog.add(entry);
+    } finally {
+      // Whatever happened, nobody waits on discovery any longer than this.
+      this.markDiscovered();
     }
-    await this.watcher.start();
-    for (const entry of await discoverPlugins(this.options.pluginsDir)) this.catalog.add(entry);
-    this.markDiscovered();
     await this.load(
       this.catalog
         .all()
@@ -142,8 +148,9 @@ export class ReloadDaemon {
     isCancelled: () => boolean = () => false,
   ): Promise<ReloadResult[]> {
     // A client that connects while the daemon starts (CI: `serve &` then `reload --all`) means
-    // the plugins in the folder, not the ones found so far.
-    await this.discovered;
+    // the plugins in the folder, not the ones found so far. Before start (an editor that has not
+    // sent `initialized`), there is nothing to wait for: what is known is what there is.
+    if (this.starting) await this.discovered;
     const wanted = ids === 'all' ? this.catalog.all().map((r) => r.descriptor.id) : ids;
     for (const id of wanted) this.catalog.require(id);
     const plan = planReload(

@@ -1,4 +1,4 @@
-import type { ReloadTrigger } from '../protocol/index.js';
+import { ReloadTrigger } from '../protocol/index.js';
 
 export interface ReloadJob {
   trigger: ReloadTrigger;
@@ -108,7 +108,8 @@ function mergeJobs(earlier: ReloadJob, later: ReloadJob): ReloadJob {
   const files = [...new Set([...(earlier.changedFiles ?? []), ...(later.changedFiles ?? [])])];
   const detected = [earlier.detectedAt, later.detectedAt].filter((t) => t !== undefined);
   return {
-    trigger: later.trigger,
+    // A first load stays one (clients wait for its `startup` didReload), whatever joins it.
+    trigger: earlier.trigger === ReloadTrigger.Startup ? earlier.trigger : later.trigger,
     ...(files.length > 0 ? { changedFiles: files } : {}),
     ...(detected.length > 0 ? { detectedAt: Math.min(...detected) } : {}),
   };

@@ -1,4 +1,9 @@
-import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-jsonrpc';
+import {
+  type CancellationToken,
+  CancellationTokenSource,
+  type MessageConnection,
+  ResponseError,
+} from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import {
   type AnyNotification,
@@ -158,7 +163,15 @@ export function bindProtocol(
     if (declared) {
       editor = daemon.editors.register(
         name ?? `${options.transport} client`,
-        { call: (callParams) => connection.sendRequest(EditorCall.method, callParams) },
+        {
+          call: (callParams, abandoned) => {
+            const cancel = new CancellationTokenSource();
+            abandoned.addEventListener('abort', () => cancel.cancel(), { once: true });
+            return connection
+              .sendRequest(EditorCall.method, callParams, cancel.token)
+              .finally(() => cancel.dispose());
+          },
+        },
         declared.calls,
       );
     }

@@ -92,7 +92,8 @@ export async function serve(settings: ServeSettings): Promise<void> {
         protocolVersion: PROTOCOL_VERSION,
         version: VERSION,
         pluginsDir: settings.pluginsDir,
-        startedAt: new Date().toISOString(),
+        // The same instant as daemon/status reports: with the pid, it names this run.
+        startedAt: daemon.status().startedAt,
       });
     } catch (error) {
       await listener.close();

@@ -25,6 +25,28 @@ function controlledRuns() {
 }
 
 describe('ReloadScheduler', () => {
+  it('keeps a first load a first load when a request joins it before it runs', async () => {
+    const { scheduler, started } = controlledRuns();
+    const busy = scheduler.reload('p', { trigger: 'file' });
+    const running = await started(1);
+    const startup = scheduler.reload('q', { trigger: 'startup' });
+    const firstLoad = await started(2);
+    // A request for a plugin whose startup load is queued behind another run merges into it.
+    const blocked = scheduler.reload('p', { trigger: 'startup' });
+    const request = scheduler.reload('p', { trigger: 'request', detectedAt: 5 });
+    running.release('p done');
+    const merged = await started(3);
+    expect(merged.job).toEqual({ trigger: 'startup', detectedAt: 5 });
+    merged.release('p loaded');
+    firstLoad.release('q loaded');
+    expect(await Promise.all([busy, startup, blocked, request])).toEqual([
+      'p done',
+      'q loaded',
+      'p loaded',
+      'p loaded',
+    ]);
+  });
+
   it('runs one reload per plugin at a time and merges everything that arrives meanwhile into one more', async () => {
     const { scheduler, runs, started } = controlledRuns();
     const first = scheduler.reload('p', { trigger: 'file', changedFiles: ['a'] });

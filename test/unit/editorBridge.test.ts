@@ -51,13 +51,16 @@ describe('EditorBridge', () => {
 
   it('fails an undeclared method at once, an editor error with its message, a silent editor at the timeout', async () => {
     const bridge = new EditorBridge(100, logger);
+    let cancelled = 0;
     const registration = bridge.register(
       'nvim',
       {
-        call: (params) =>
-          params.method === 'openBuffer'
+        call: (params, abandoned) => {
+          abandoned.addEventListener('abort', () => cancelled++);
+          return params.method === 'openBuffer'
             ? Promise.reject(new Error('E37: No write since last change'))
-            : new Promise(() => undefined),
+            : new Promise(() => undefined);
+        },
       },
       ['openBuffer', 'getCursorPosition'],
     );
@@ -70,6 +73,8 @@ describe('EditorBridge', () => {
     await expect(bridge.call('p', 'getCursorPosition', [])).rejects.toThrow(
       'the editor (nvim) did not answer "getCursorPosition" within 100 ms',
     );
+    // The editor is told to stop working on it ($/cancelRequest over the wire).
+    expect(cancelled).toBe(1);
     registration.remove();
     expect(bridge.connected).toBe(0);
   });

@@ -57,8 +57,8 @@ const VERSION = '${version}';
 export async function activate(red) {
   await red.createOverlay('spinner', { x: 0, y: 0, width: 12, height: 1 });
   let frame = 0;
-  await red.setInterval(() => { frame += 1; red.updateOverlay('spinner', [VERSION + ' interval ' + frame]); }, 10);
-  const step = async () => { red.updateOverlay('spinner', [VERSION + ' chain']); await red.setTimeout(step, 10); };
+  await red.setInterval(() => { frame += 1; red.updateOverlay('spinner', [VERSION + ' ' + red.generation + ' interval ' + frame]); }, 10);
+  const step = async () => { red.updateOverlay('spinner', [VERSION + ' ' + red.generation + ' chain']); await red.setTimeout(step, 10); };
   await red.setTimeout(step, 10);
 }`;
     const file = path.join(dir, 'anim.js');
@@ -74,10 +74,10 @@ export async function activate(red) {
         },
       },
     });
-    await expect.poll(() => frames.some((f) => f.startsWith('v1 interval'))).toBe(true);
+    await expect.poll(() => frames.some((f) => /^v1 \d+ interval/.test(f))).toBe(true);
     await editFile(file, source('v2'));
     await d.reloads.waitFor((r) => r.trigger === 'file' && r.ok);
-    await expect.poll(() => frames.some((f) => f.startsWith('v2 interval'))).toBe(true);
+    await expect.poll(() => frames.some((f) => /^v2 \d+ interval/.test(f))).toBe(true);
     // Nothing of v1 can follow v2's first frame: its timers were cleared before v2 activated.
     const mark = frames.findIndex((f) => f.startsWith('v2'));
     await expect
@@ -85,9 +85,19 @@ export async function activate(red) {
       .toBeGreaterThan(10);
     const since = frames.slice(mark);
     expect(since.filter((f) => f.startsWith('v1'))).toEqual([]);
-    // One interval: its frames count up by one, none twice.
-    const numbers = since.filter((f) => f.includes('interval')).map((f) => Number(f.split(' ')[2]));
-    expect(numbers).toEqual(numbers.map((_, i) => (numbers[0] as number) + i));
+    // One animation at a time: once a generation has drawn, no earlier one draws again (an
+    // editor's save can cause a second reload of the same content), and each generation's
+    // interval counts up by one, no frame twice.
+    const parsed = since
+      .map((f) => f.split(' '))
+      .map(([, gen, kind, n]) => ({ gen: Number(gen), kind, n: Number(n) }));
+    parsed.forEach((frame, i) => {
+      expect(frame.gen).toBeGreaterThanOrEqual(parsed[i - 1]?.gen ?? 0);
+    });
+    for (const gen of new Set(parsed.map((f) => f.gen))) {
+      const numbers = parsed.filter((f) => f.gen === gen && f.kind === 'interval').map((f) => f.n);
+      expect(numbers).toEqual(numbers.map((_, i) => (numbers[0] as number) + i));
+    }
 
     const { diagnostics } = await d.client.request(PluginDiagnostics, { id: 'anim' });
     const leak = diagnostics.find((x) => x.code === 'RELOADD_UNLOAD_LEAK');

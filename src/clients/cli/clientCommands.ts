@@ -203,17 +203,24 @@ function printEntry(options: CommonOptions, entry: LogEntry, style: TerminalStyl
   process.stdout.write(`${options.json ? JSON.stringify(entry) : formatLogEntry(entry, style)}\n`);
 }
 
-async function locate(options: CommonOptions): Promise<DaemonEndpoint> {
-  const waitMs = waitSeconds(options) * 1000;
-  const deadline = Date.now() + waitMs;
-  for (let attempt = 0; ; attempt++) {
+function locate(options: CommonOptions): Promise<DaemonEndpoint> {
+  return untilReachable(options, () => findDaemon(options.workspace ?? process.cwd()));
+}
+
+/**
+ * Tries `attempt` until it stops failing with NoDaemonError or `--wait` runs out: a daemon that is
+ * starting has no discovery file yet, or has one but is not yet listening.
+ */
+async function untilReachable<T>(options: CommonOptions, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + waitSeconds(options) * 1000;
+  for (let tries = 0; ; tries++) {
     try {
-      return await findDaemon(options.workspace ?? process.cwd());
+      return await attempt();
     } catch (error) {
       if (!(error instanceof NoDaemonError) || Date.now() >= deadline) throw asCliExit(error);
     }
     const pause = Math.min(
-      backoffDelay(attempt, { initialMs: 50, maxMs: 500 }),
+      backoffDelay(tries, { initialMs: 50, maxMs: 500 }),
       deadline - Date.now(),
     );
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, pause)));
@@ -233,9 +240,9 @@ async function withDaemon<T>(
   options: CommonOptions,
   work: (client: ReloaddClient) => Promise<T>,
 ): Promise<T> {
-  const client = await connectWebSocket(await locate(options)).catch((error: unknown) => {
-    throw asCliExit(error);
-  });
+  const client = await untilReachable(options, async () =>
+    connectWebSocket(await findDaemon(options.workspace ?? process.cwd())),
+  );
   let gone = false;
   client.onClose(() => {
     gone = true;
