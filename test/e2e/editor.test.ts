@@ -53,6 +53,28 @@ describe('the editor bridge, with the editor on stdio', () => {
     expect(await daemon.stop()).toBe(0);
   });
 
+  it('lets a plugin read the editor in activate: under --stdio it loads after the editor is there', async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'greeter.js'),
+      `let info;
+      export async function activate(red) {
+        info = await red.getEditorInfo();
+        red.addCommand('greeter.info', () => info);
+      }`,
+    );
+    const daemon = await startDaemon(dir, {
+      expectPlugins: 1,
+      editor: { calls: ['getEditorInfo'], onCall: () => ({ buffers: [], theme: { name: 'x' } }) },
+    });
+    expect(daemon.reloads.all[0]).toMatchObject({ id: 'greeter', ok: true, trigger: 'startup' });
+    expect(await daemon.client.request(PluginExecuteCommand, { command: 'greeter.info' })).toEqual({
+      buffers: [],
+      theme: { name: 'x' },
+    });
+    expect(await daemon.stop()).toBe(0);
+  });
+
   it('fails the command with a clear error when no editor is connected', async () => {
     const daemon = await startDaemon(await pluginsWithSwitcher(), {
       expectPlugins: 1,
