@@ -39,6 +39,9 @@ export interface SupervisorOptions {
   recover(ids: string[]): void;
 }
 
+/** Runtime errors listed per generation; later distinct ones are logged only. */
+const MAX_RUNTIME_DIAGNOSTICS = 20;
+
 /**
  * The daemon's side of the plugin hosts: it loads generations into them, routes commands and
  * events, turns what hosts report into logs, snapshots and diagnostics, and when a host dies
@@ -258,9 +261,21 @@ export class HostSupervisor {
     return child;
   }
 
+  /**
+   * A timer that throws every few milliseconds must not grow the list (and each publication of
+   * it) without end: the same error at the same place is listed once, and a generation keeps at
+   * most MAX_RUNTIME_DIAGNOSTICS of them.
+   */
   private addRuntime(key: string, diagnostic: Diagnostic): void {
     const entry = this.runtime.get(key);
     if (!entry) return;
+    const same = (d: Diagnostic) =>
+      d.message === diagnostic.message &&
+      d.file === diagnostic.file &&
+      d.range?.start.line === diagnostic.range?.start.line &&
+      d.range?.start.character === diagnostic.range?.start.character;
+    if (entry.diagnostics.some(same)) return;
+    if (entry.diagnostics.length >= MAX_RUNTIME_DIAGNOSTICS) return;
     entry.diagnostics.push(diagnostic);
     this.publishRuntime(entry.pluginId);
   }

@@ -3,6 +3,22 @@ import type { Disposable } from './ResourceTracker.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
+/** Seed 000's editor calls that return nothing there (the rest resolve to an answer). */
+const FIRE_AND_FORGET = new Set<string>([
+  'openPicker',
+  'openBuffer',
+  'drawText',
+  'insertText',
+  'deleteText',
+  'replaceText',
+  'setCursorPosition',
+  'setCursorDisplayColumn',
+  'createOverlay',
+  'updateOverlay',
+  'removeOverlay',
+  'viewLogs',
+]);
+
 /** The realm's tracked timers (PluginSandbox): cleared at unload, and reported if left running. */
 export interface RealmTimers {
   setTimeout(fn: unknown, ms?: unknown): unknown;
@@ -52,7 +68,14 @@ export function redEditorApi(
   const editorCalls = Object.fromEntries(
     EditorCallMethods.filter((m) => m !== 'execute').map((method) => [
       method,
-      (...args: unknown[]) => callEditor(method, args),
+      (...args: unknown[]) => {
+        const answer = callEditor(method, args);
+        // In that editor these calls return nothing, so its plugins never await them: a failure
+        // (no editor, say) must not become an unhandled rejection a frame. A caller that does
+        // await still gets the error.
+        if (FIRE_AND_FORGET.has(method)) answer.catch(() => undefined);
+        return answer;
+      },
     ]),
   );
   return {
@@ -76,7 +99,11 @@ export function redEditorApi(
       base.events.emit(event, args);
     },
     /** An editor action, as that editor's `execute(action, args)`. */
-    execute: (action: string, args: unknown) => callEditor('execute', [action, args]),
+    execute: (action: string, args: unknown) => {
+      const answer = callEditor('execute', [action, args]);
+      answer.catch(() => undefined); // fire-and-forget there too
+      return answer;
+    },
     logDebug: base.log.debug,
     logInfo: base.log.info,
     logWarn: base.log.warn,

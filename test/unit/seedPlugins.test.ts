@@ -106,6 +106,29 @@ export async function activate(red) {
     );
   });
 
+  it('lets fire-and-forget editor calls fail quietly, and lists a repeating error once', async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'noisy.js'),
+      `let frames = 0;
+      export async function activate(red) {
+        await red.setInterval(() => { frames += 1; red.updateOverlay('o', ['frame ' + frames]); }, 5);
+        await red.setInterval(() => { throw new Error('tick failed'); }, 5);
+        red.addCommand('noisy.frames', () => frames);
+      }`,
+    );
+    // No editor connects: every updateOverlay fails after 20 ms.
+    const d = await connectInMemory(dir, { expectPlugins: 1, editorCallTimeoutMs: 20 });
+    await expect
+      .poll(() => d.client.request(PluginExecuteCommand, { command: 'noisy.frames' }))
+      .toBeGreaterThan(40);
+    const { diagnostics } = await d.client.request(PluginDiagnostics, { id: 'noisy' });
+    // The overlay calls' failures are nobody's unhandled rejection; the throwing timer is listed once.
+    expect(diagnostics.map((x) => [x.code, x.message.includes('tick failed')])).toEqual([
+      ['RELOADD_RUNTIME_ERROR', true],
+    ]);
+  });
+
   it('calls the cleanup function that activate returned, at unload', async () => {
     const dir = await tempDir();
     await editFile(
