@@ -114,11 +114,14 @@ export class ReloaddClient implements NotificationSource {
 
   /**
    * Answers the daemon's `editor/call` requests (plugins asking the editor). Throw to answer with
-   * an error; the plugin's promise rejects with its message.
+   * an error; the plugin's promise rejects with its message. `token` is cancelled when the daemon
+   * gives up on the call (`$/cancelRequest`).
    */
-  onEditorCall(handler: (params: EditorCallParams) => unknown): Disposable {
-    return this.connection.onRequest(EditorCall.method, (params: unknown) =>
-      handler(params as EditorCallParams),
+  onEditorCall(
+    handler: (params: EditorCallParams, token: CancellationToken) => unknown,
+  ): Disposable {
+    return this.connection.onRequest(EditorCall.method, (params: unknown, token) =>
+      handler(params as EditorCallParams, token),
     );
   }
 

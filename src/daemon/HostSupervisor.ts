@@ -61,6 +61,8 @@ export class HostSupervisor {
   private readonly slots = new Map<number, string>();
   private nextSlot = 1;
   private readonly pluginLoggers = new Map<string, Logger>();
+  /** Editor calls under way, by plugin: while there are some, its time limits stand still. */
+  private readonly editorWaits = new Map<string, number>();
   private readonly runtime = new Map<
     string,
     { pluginId: string; diagnostics: Diagnostic[]; stateProblems: Diagnostic[] }
@@ -100,6 +102,7 @@ export class HostSupervisor {
         this.slots.delete(gone.slot);
         if (this.runtime.delete(gone.key)) this.publishRuntime(descriptor.id);
       },
+      () => (this.editorWaits.get(descriptor.id) ?? 0) > 0,
     );
     this.runtime.set(loaded.key, { pluginId: descriptor.id, diagnostics: [], stateProblems: [] });
     return loaded;
@@ -182,10 +185,14 @@ export class HostSupervisor {
           return;
         }
         this.routes.set(notice.name, { pluginId: notice.pluginId, key: notice.key });
+        this.shareCommandNames();
         return;
       }
       case 'commandDisposed':
-        if (this.routes.get(notice.name)?.key === notice.key) this.routes.delete(notice.name);
+        if (this.routes.get(notice.name)?.key === notice.key) {
+          this.routes.delete(notice.name);
+          this.shareCommandNames();
+        }
         return;
       case 'emit':
         this.emit(notice.event, notice.data, host);
@@ -227,7 +234,9 @@ export class HostSupervisor {
         const answer =
           call.type === 'command'
             ? this.executeCommand(call.name, call.args)
-            : this.options.editors.call(call.pluginId, call.method, call.args);
+            : this.waitForEditor(call.pluginId, () =>
+                this.options.editors.call(call.pluginId, call.method, call.args),
+              );
         answer.then(
           (value) => host.post({ op: 'callResult', requestId, ok: true, value }),
           (error: Error) =>
@@ -248,6 +257,22 @@ export class HostSupervisor {
           ),
         );
         return;
+    }
+  }
+
+  /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */
+  private shareCommandNames(): void {
+    this.pool.broadcast({ op: 'commandNames', names: [...this.routes.keys()] });
+  }
+
+  private async waitForEditor<T>(pluginId: string, call: () => Promise<T>): Promise<T> {
+    this.editorWaits.set(pluginId, (this.editorWaits.get(pluginId) ?? 0) + 1);
+    try {
+      return await call();
+    } finally {
+      const left = (this.editorWaits.get(pluginId) ?? 1) - 1;
+      if (left > 0) this.editorWaits.set(pluginId, left);
+      else this.editorWaits.delete(pluginId);
     }
   }
 

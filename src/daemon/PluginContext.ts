@@ -79,8 +79,11 @@ export function createPluginContext(options: {
     error: logAt('error'),
   });
 
-  const callEditor = async (method: string, args: unknown[]) =>
-    options.toRealm(await options.callEditor(method, args));
+  const callEditor = async (method: string, args: unknown[]) => {
+    // An unloaded generation resuming late must not reach the editor any more.
+    tracker.assertOpen();
+    return options.toRealm(await options.callEditor(method, args));
+  };
 
   const context = {
     id,
@@ -93,6 +96,7 @@ export function createPluginContext(options: {
           throw new TypeError('command name must be a non-empty string');
         if (typeof handler !== 'function')
           throw new TypeError(`command "${name}": handler must be a function`);
+        tracker.assertOpen();
         const remove = commands.register(id, name, handler);
         return tracker.track(ResourceKind.Command, name, remove);
       },
@@ -107,6 +111,7 @@ export function createPluginContext(options: {
       on(event, listener) {
         if (typeof listener !== 'function')
           throw new TypeError(`events.on("${event}"): listener must be a function`);
+        tracker.assertOpen();
         const remove = events.on(event, (data) =>
           invoke(`"${event}" event listener`, listener, [options.toRealm(data)]),
         );

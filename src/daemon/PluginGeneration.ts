@@ -219,6 +219,11 @@ export class PluginGeneration {
     return undefined;
   }
 
+  /** A `saveState` that may be called at any time (not seed 000's `onBeforeReload`). */
+  get savesStateAnytime(): boolean {
+    return this.hooks.saveState !== undefined;
+  }
+
   get hasMigrateState(): boolean {
     return this.hooks.migrateState !== undefined;
   }

@@ -59,6 +59,7 @@ export function createSandboxGlobals(options: {
       throw new TypeError(
         `set${kind === 'timeout' ? 'Timeout' : 'Interval'}: callback must be a function`,
       );
+    tracker.assertOpen();
     const callback = fn as (...a: unknown[]) => unknown;
     const delay = Number(ms) || 0;
     const label = callback.name || `${delay}ms`;

@@ -50,8 +50,9 @@ export function redEditorApi(
   callEditor: (method: string, args: unknown[]) => Promise<unknown>,
   timers: RealmTimers,
 ): Record<string, unknown> {
+  /** By event, by the function the plugin passed (for `once`, its own, not the wrapper). */
   const listeners = new Map<string, Map<Fn, Disposable[]>>();
-  const on = (event: string, fn: Fn) => {
+  const listen = (event: string, key: Fn, fn: Fn) => {
     const disposable = base.events.on(event, fn);
     base.subscriptions.push(disposable);
     let byFn = listeners.get(event);
@@ -59,10 +60,15 @@ export function redEditorApi(
       byFn = new Map();
       listeners.set(event, byFn);
     }
-    byFn.set(fn, [...(byFn.get(fn) ?? []), disposable]);
+    byFn.set(key, [...(byFn.get(key) ?? []), disposable]);
   };
   const off = (event: string, fn: Fn) => {
-    for (const disposable of listeners.get(event)?.get(fn) ?? []) disposable.dispose();
+    for (const disposable of listeners.get(event)?.get(fn) ?? []) {
+      disposable.dispose();
+      // Gone from the generation's list too, or on/off in a loop would grow it without end.
+      const at = base.subscriptions.indexOf(disposable);
+      if (at >= 0) base.subscriptions.splice(at, 1);
+    }
     listeners.get(event)?.delete(fn);
   };
   const editorCalls = Object.fromEntries(
@@ -85,14 +91,14 @@ export function redEditorApi(
     },
     getCommands: () => base.commands.list(),
     getCommandList: () => base.commands.list(),
-    on,
+    on: (event: string, fn: Fn) => listen(event, fn, fn),
     off,
     once(event: string, fn: Fn) {
-      const wrapper: Fn = (data) => {
-        off(event, wrapper);
+      // Filed under `fn`, so `off(event, fn)` removes it before it fires.
+      listen(event, fn, (data) => {
+        off(event, fn);
         return fn(data);
-      };
-      on(event, wrapper);
+      });
     },
     /** To every plugin listening (red's `notify` runs the subscribers of an event). */
     notify(event: string, args: unknown) {

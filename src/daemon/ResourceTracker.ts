@@ -30,8 +30,17 @@ export class ResourceTracker {
   private closedReason: string | undefined;
 
   /** Registers a resource; the returned Disposable releases it and forgets it (idempotent). */
-  track(kind: ResourceKind, label: string, release: () => void): Disposable {
+  /**
+   * Throws once the generation is unloaded. Called before a resource is created, not after: code
+   * of an unloaded generation that resumes late (an editor answer it awaited) must not get a timer
+   * or listener started that nothing would ever stop.
+   */
+  assertOpen(): void {
     if (this.closedReason) throw new Error(this.closedReason);
+  }
+
+  track(kind: ResourceKind, label: string, release: () => void): Disposable {
+    this.assertOpen();
     const entry: Tracked = { kind, label, release };
     this.live.add(entry);
     return {

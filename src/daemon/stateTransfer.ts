@@ -191,7 +191,15 @@ export function intoRealm(value: unknown, realm: RealmIntrinsics): unknown {
     }
     const out = new realm.Object() as Record<string, unknown>;
     seen.set(v, out);
-    for (const key of Object.keys(v)) out[key] = copy((v as Record<string, unknown>)[key]);
+    for (const key of Object.keys(v)) {
+      // defineProperty, not assignment: a "__proto__" key in the data stays a plain key.
+      Object.defineProperty(out, key, {
+        value: copy((v as Record<string, unknown>)[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   };
   function remember<T>(from: object, to: T): T {

@@ -1,8 +1,14 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type EditorCallParams, PluginExecuteCommand } from '../../src/protocol/index.js';
+import { connectWebSocket } from '../../src/clients/index.js';
+import {
+  type EditorCallParams,
+  EditorEvent,
+  PluginExecuteCommand,
+} from '../../src/protocol/index.js';
 import { startDaemon } from '../helpers/daemonProcess.js';
 import { editFile, tempDir } from '../helpers/files.js';
+import { daemonInfo } from '../helpers/network.js';
 
 /** A plugin command that reads the editor, asks the user to pick a buffer, then opens it. */
 const SWITCHER = `
@@ -101,6 +107,60 @@ describe('the editor bridge, with the editor on stdio', () => {
     expect((error as { message: string }).message).toContain(
       'the editor (reloadd-tests) does not implement "pick"; it offers: getEditorInfo',
     );
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it('asks the editor the user was in last, and cancels a call it gave up on', async () => {
+    const workspace = await tempDir();
+    const plugins = await pluginsWithSwitcher();
+    let cancelled = 0;
+    const stdioCalls: string[] = [];
+    const daemon = await startDaemon(plugins, {
+      expectPlugins: 1,
+      workspace,
+      args: ['--editor-timeout', '400'],
+      editor: {
+        calls: ['getEditorInfo', 'pick', 'openBuffer'],
+        onCall: (params, token) => {
+          stdioCalls.push(params.method);
+          if (params.method !== 'getEditorInfo') return 'x';
+          // Never answers: the daemon gives up and says so.
+          return new Promise((resolve) =>
+            token.onCancellationRequested(() => {
+              cancelled += 1;
+              resolve(null);
+            }),
+          );
+        },
+      },
+    });
+    const info = await daemonInfo(workspace);
+    const other = await connectWebSocket({ url: info.url, token: info.token });
+    const otherCalls: string[] = [];
+    other.onEditorCall((params) => {
+      otherCalls.push(params.method);
+      return params.method === 'getEditorInfo' ? { buffers: [{ name: 'b.txt' }] } : 'b.txt';
+    });
+    await other.initialize('second-editor', {
+      editor: { calls: ['getEditorInfo', 'pick', 'openBuffer'] },
+    });
+    // Commands come from a client that is no editor (a request from an editor counts as activity).
+    const runner = await connectWebSocket({ url: info.url, token: info.token });
+    await runner.initialize('runner');
+    // The editor that joined last is where the user is, until another speaks.
+    expect(await runner.request(PluginExecuteCommand, { command: 'switcher.open' })).toBe('b.txt');
+    expect(otherCalls).toEqual(['getEditorInfo', 'pick', 'openBuffer']);
+    // The stdio editor sends an event: calls go there now; it never answers, so the call is
+    // given up at the editor timeout and cancelled on the editor.
+    await daemon.client.notify(EditorEvent, { event: 'buffer:entered', data: { name: 'a' } });
+    const failed = await runner
+      .request(PluginExecuteCommand, { command: 'switcher.open' })
+      .catch((e: Error) => e.message);
+    expect(failed).toContain('did not answer "getEditorInfo" within 400 ms');
+    expect(stdioCalls).toEqual(['getEditorInfo']);
+    await expect.poll(() => cancelled).toBe(1);
+    other.dispose();
+    runner.dispose();
     expect(await daemon.stop()).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll } from 'vitest';
+import type { CancellationToken } from 'vscode-jsonrpc';
 import { type ReloaddClient, spawnStdioDaemon } from '../../src/clients/index.js';
 import {
   DidReload,
@@ -39,7 +40,10 @@ export async function startDaemon(
     /** Also listen on a free loopback port, with the discovery file in this folder. */
     workspace?: string;
     /** Play an editor: declare these calls in `initialize` and answer them with `onCall`. */
-    editor?: { calls: string[]; onCall(params: EditorCallParams): unknown };
+    editor?: {
+      calls: string[];
+      onCall(params: EditorCallParams, token: CancellationToken): unknown;
+    };
   } = {},
 ): Promise<DaemonUnderTest> {
   const args = [

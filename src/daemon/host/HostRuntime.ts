@@ -44,6 +44,8 @@ export class HostRuntime {
   >();
   private readonly snapshotTimers = new Map<string, NodeJS.Timeout>();
   private nextRequestId = 1;
+  /** Command names of every host, as the daemon last shared them. */
+  private allCommandNames: string[] = [];
   private readonly unloadChecker: UnloadChecker;
 
   constructor(
@@ -71,6 +73,9 @@ export class HostRuntime {
     switch (message.op) {
       case 'event':
         this.emitLocally(message.event, message.data);
+        break;
+      case 'commandNames':
+        this.allCommandNames = message.names;
         break;
       case 'callResult': {
         const pending = this.pendingCalls.get(message.requestId);
@@ -113,9 +118,13 @@ export class HostRuntime {
       case 'activate':
         return this.lifecycle(generation, 'activate', () => generation.activate());
       case 'saveState':
-        return this.lifecycle(generation, 'saveState', async () =>
-          this.extracted(await generation.saveState()),
-        );
+        return this.lifecycle(generation, 'saveState', async () => {
+          const saved = this.extracted(await generation.saveState());
+          // The next generation (already loaded, not yet active) reads it in activate with
+          // getPluginState: it must see this state, not the one it was loaded with.
+          if (saved.value !== undefined) this.stateCache.set(generation.descriptor.id, saved.value);
+          return saved;
+        });
       case 'migrateState':
         return this.lifecycle(generation, 'migrateState', async () =>
           this.extracted(await generation.migrateState(request.state, request.fromVersion)),
@@ -247,7 +256,7 @@ export class HostRuntime {
         };
       },
       get: (name) => this.commands.get(name) ?? this.remoteCommand(name),
-      names: () => this.commands.names(),
+      names: () => [...new Set([...this.commands.names(), ...this.allCommandNames])].sort(),
     };
     const events: PluginEvents = {
       on: (event, listener) => this.events.on(event, listener),
@@ -328,7 +337,9 @@ export class HostRuntime {
   }
 
   private async snapshotNow(generation: PluginGeneration): Promise<void> {
-    if (!generation.hasSaveState) return;
+    // Only `saveState` is asked between reloads. Seed 000's `onBeforeReload` means what it says
+    // (a plugin may tear things down there); such plugins keep state with savePluginState.
+    if (!generation.savesStateAnytime) return;
     const key = this.keyOf(generation);
     try {
       const raw = await generation.saveState();

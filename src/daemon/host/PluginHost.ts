@@ -124,8 +124,17 @@ export class PluginHost {
     return !this.ended;
   }
 
-  /** Sends a request; with `limitMs`, a late answer fails the call (and may end the host). */
-  request(request: HostRequest, limitMs?: number, call?: string): Promise<unknown> {
+  /**
+   * Sends a request; with `limitMs`, a late answer fails the call (and may end the host). While
+   * `waiting()` says the plugin is waiting on someone else (the editor), the limit is pushed back:
+   * that time is not the plugin's, and the wait has a limit of its own.
+   */
+  request(
+    request: HostRequest,
+    limitMs?: number,
+    call?: string,
+    waiting?: () => boolean,
+  ): Promise<unknown> {
     if (this.ended)
       return Promise.reject(
         new HostRequestError({ kind: 'gone', message: 'the plugin host has ended' }),
@@ -134,9 +143,13 @@ export class PluginHost {
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject };
       if (limitMs !== undefined) {
-        pending.timer = setTimeout(() => {
-          this.timedOut(id, limitMs, call ?? request.op).catch(() => undefined);
-        }, limitMs + GRACE_MS);
+        const arm = (ms: number) => {
+          pending.timer = setTimeout(() => {
+            if (waiting?.()) arm(limitMs);
+            else this.timedOut(id, limitMs, call ?? request.op).catch(() => undefined);
+          }, ms);
+        };
+        arm(limitMs + GRACE_MS);
       }
       this.pending.set(id, pending);
       this.worker.postMessage({ type: 'request', id, ...request });

@@ -21,6 +21,8 @@ export class RemoteGeneration {
     readonly hasMigrateState: boolean,
     private readonly limits: HostLimits,
     private readonly onUnload: (generation: RemoteGeneration) => void,
+    /** True while this plugin waits for the editor: its time limits stand still meanwhile. */
+    private readonly waiting: () => boolean,
   ) {}
 
   /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
@@ -34,6 +36,7 @@ export class RemoteGeneration {
     state: unknown,
     limits: HostLimits,
     onUnload: (generation: RemoteGeneration) => void = () => undefined,
+    waiting: () => boolean = () => false,
   ): Promise<RemoteGeneration> {
     const key = `${descriptor.id}#${number}.${slot}`;
     const info = (await host.request(
@@ -52,6 +55,7 @@ export class RemoteGeneration {
       info.hasMigrateState,
       limits,
       onUnload,
+      waiting,
     );
   }
 
@@ -106,10 +110,11 @@ export class RemoteGeneration {
       { op: 'command', key: this.key, name, args },
       this.limits.commandMs,
       `command "${name}"`,
+      this.waiting,
     );
   }
 
   private lifecycle(request: Parameters<PluginHost['request']>[0], call: string): Promise<unknown> {
-    return this.host.request(request, this.limits.lifecycleMs, call);
+    return this.host.request(request, this.limits.lifecycleMs, call, this.waiting);
   }
 }

@@ -43,6 +43,8 @@ export type HostRequest =
 /** Sent without a reply. */
 export type HostPost =
   | { op: 'event'; event: string; data: unknown }
+  /** Every command registered in any host, as the daemon routes them. */
+  | { op: 'commandNames'; names: string[] }
   /** The answer to a `daemonCall` notice. */
   | { op: 'callResult'; requestId: number; ok: true; value: unknown }
   | { op: 'callResult'; requestId: number; ok: false; message: string };

@@ -98,7 +98,9 @@ function M.handle(method, params)
   if not ok then
     return nil, rpc.rpc_response_error(codes.InternalError, tostring(result))
   end
-  if result == nil then
+  -- rpc.lua (0.7) sends no answer at all for a falsy result (nil or false) and raises instead:
+  -- null goes as vim.NIL, and so does false, the nearest value it can send.
+  if result == nil or result == false then
     return vim.NIL
   end
   return result

@@ -22,7 +22,8 @@ local defaults = {
   -- More `reloadd serve` options, e.g. { '--state-dir', '.reloadd/state' }.
   serve_args = {},
   -- Longest a plugin's pick() keeps Neovim 0.7 waiting for a choice (see bridge.await).
-  pick_timeout_ms = 10000,
+  -- Below the daemon's --editor-timeout (10 s), so a pick nobody answers returns nil in time.
+  pick_timeout_ms = 9000,
   -- Longest Neovim waits for the daemon when it quits.
   shutdown_timeout_ms = 5000,
 }
