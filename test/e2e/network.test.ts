@@ -473,6 +473,11 @@ describe('the client library', () => {
     await expect.poll(() => connects, { timeout: 10_000 }).toEqual([false, true]);
     const status = await session.request(DaemonStatus, null);
     expect(status.pid).toBe(second.child.pid);
+    // It may have reconnected before the new daemon's first load: an edit then would be part of
+    // that load, not a reload.
+    await expect
+      .poll(async () => (await session.request(DaemonStatus, null)).plugins.active)
+      .toBe(3);
     const mark = reloads.mark;
     await editFile(path.join(plugins, 'counter', 'index.js'), counterPlugin('counter', 'again'));
     await reloads.waitFor((r) => r.id === 'counter' && r.trigger === 'file', { from: mark });
