@@ -1,23 +1,7 @@
-import { EditorCallMethods } from '../protocol/index.js';
+import { EditorCallMethods, EditorCallsWithoutAnswer } from '../protocol/index.js';
 import type { Disposable } from './ResourceTracker.js';
 
 type Fn = (...args: unknown[]) => unknown;
-
-/** Seed 000's editor calls that return nothing there (the rest resolve to an answer). */
-const FIRE_AND_FORGET = new Set<string>([
-  'openPicker',
-  'openBuffer',
-  'drawText',
-  'insertText',
-  'deleteText',
-  'replaceText',
-  'setCursorPosition',
-  'setCursorDisplayColumn',
-  'createOverlay',
-  'updateOverlay',
-  'removeOverlay',
-  'viewLogs',
-]);
 
 /** The realm's tracked timers (PluginSandbox): cleared at unload, and reported if left running. */
 export interface RealmTimers {
@@ -72,14 +56,14 @@ export function redEditorApi(
     listeners.get(event)?.delete(fn);
   };
   const editorCalls = Object.fromEntries(
-    EditorCallMethods.filter((m) => m !== 'execute').map((method) => [
+    EditorCallMethods.map((method) => [
       method,
       (...args: unknown[]) => {
         const answer = callEditor(method, args);
         // In that editor these calls return nothing, so its plugins never await them: a failure
         // (no editor, say) must not become an unhandled rejection a frame. A caller that does
         // await still gets the error.
-        if (FIRE_AND_FORGET.has(method)) answer.catch(() => undefined);
+        if (EditorCallsWithoutAnswer.has(method)) answer.catch(() => undefined);
         return answer;
       },
     ]),
@@ -103,12 +87,6 @@ export function redEditorApi(
     /** To every plugin listening (red's `notify` runs the subscribers of an event). */
     notify(event: string, args: unknown) {
       base.events.emit(event, args);
-    },
-    /** An editor action, as that editor's `execute(action, args)`. */
-    execute: (action: string, args: unknown) => {
-      const answer = callEditor('execute', [action, args]);
-      answer.catch(() => undefined); // fire-and-forget there too
-      return answer;
     },
     logDebug: base.log.debug,
     logInfo: base.log.info,

@@ -61,6 +61,26 @@ export const EditorCallMethods = [
 ] as const;
 export type EditorCallMethod = (typeof EditorCallMethods)[number];
 
+/**
+ * Seed 000's calls that answer nothing in that editor (its plugins never await them): an editor
+ * answers them with null, and a failure of one is not the plugin's unhandled rejection.
+ */
+export const EditorCallsWithoutAnswer: ReadonlySet<EditorCallMethod> = new Set([
+  'openPicker',
+  'openBuffer',
+  'drawText',
+  'insertText',
+  'deleteText',
+  'replaceText',
+  'setCursorPosition',
+  'setCursorDisplayColumn',
+  'createOverlay',
+  'updateOverlay',
+  'removeOverlay',
+  'viewLogs',
+  'execute',
+]);
+
 /** Events the daemon itself delivers to plugins (`ctx.events.on` / `red.on`), as seed 000 names them. */
 export const PluginLifecycleEvents = {
   /** A plugin is about to be reloaded: `{ id, generation }` (the generation now running). */

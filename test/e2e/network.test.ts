@@ -282,6 +282,21 @@ function spawnStdioBridge(workspace: string) {
   return { client, child, exited };
 }
 
+/** Runs `reloadd connect --stdio` in `cwd` until it exits on its own (it found no daemon to use). */
+async function connectUntilExit(cwd: string, env: Record<string, string> = {}) {
+  const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
+    cwd,
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  client.dispose();
+  return { code, stderr };
+}
+
 function fakeDaemonFile(pid: number, port: number, pluginsDir: string): DaemonFile {
   return {
     url: `ws://127.0.0.1:${port}/rpc`,
@@ -403,16 +418,10 @@ describe('the discovery file', () => {
   it('gives `reloadd connect --stdio` exit 3 when the daemon refuses its token', async () => {
     const { workspace, plugins } = await workspaceWithPlugins();
     const daemon = await startStandalone(workspace, plugins);
-    const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
-      cwd: workspace,
-      env: { ...process.env, RELOADD_URL: daemon.info.url, RELOADD_TOKEN: 'wrong' },
+    const { code, stderr } = await connectUntilExit(workspace, {
+      RELOADD_URL: daemon.info.url,
+      RELOADD_TOKEN: 'wrong',
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    client.dispose();
     expect(code).toBe(3);
     expect(stderr).toContain('refused the connection: HTTP 401');
     daemon.child.kill('SIGTERM');
@@ -431,15 +440,7 @@ describe('the discovery file', () => {
   }, 10_000);
 
   it('leads `reloadd connect --stdio` nowhere when no daemon runs: exit 3', async () => {
-    const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
-      cwd: await tempDir(),
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    client.dispose();
+    const { code, stderr } = await connectUntilExit(await tempDir());
     expect(code).toBe(3);
     expect(stderr).toContain('no daemon is running');
   });
