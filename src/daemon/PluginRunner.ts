@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import semver from 'semver';
 import {
@@ -6,7 +5,6 @@ import {
   DiagnosticCodes,
   DidChangeStatus,
   DidReload,
-  describePhases,
   PluginLifecycleEvents,
   PluginStatus,
   ReloaddErrorCodes,
@@ -33,11 +31,8 @@ import {
 } from './pluginDiagnostics.js';
 import { type ReloadJob, ReloadScheduler, SUPERSEDED } from './ReloadScheduler.js';
 import { ReloadStats } from './ReloadStats.js';
-import {
-  ReloadTransaction,
-  type TransactionDeps,
-  type TransactionOutcome,
-} from './ReloadTransaction.js';
+import { ReloadTransaction, type TransactionDeps } from './ReloadTransaction.js';
+import { logReloadTrace } from './reloadTrace.js';
 import type { SnapshotStore } from './SnapshotStore.js';
 import { unloadGeneration } from './unloadGeneration.js';
 
@@ -284,7 +279,7 @@ export class PluginRunner {
       ...(detect !== undefined ? { detect } : {}),
       ...outcome.phases,
     };
-    this.logTrace(id, job, outcome, phases);
+    logReloadTrace(this.logger, this.pluginsDir, { id, job, outcome, phases });
     return this.finish(
       record,
       job,
@@ -297,46 +292,6 @@ export class PluginRunner {
       outcome.rolledBack,
       phases,
     );
-  }
-
-  /**
-   * One entry per reload, with each phase's duration (seed 000's "debug information" and
-   * "performance monitoring"): `reload` holds the figures for tools, the message reads for people.
-   */
-  private logTrace(
-    id: string,
-    job: ReloadJob,
-    outcome: TransactionOutcome,
-    phases: ReloadPhases,
-  ): void {
-    const verb = job.trigger === ReloadTrigger.Startup ? 'load' : 'reload';
-    const files = (job.changedFiles ?? []).map((f) => path.relative(this.pluginsDir, f));
-    const cause = job.trigger === ReloadTrigger.File ? `${files.join(', ')} changed` : job.trigger;
-    const message = outcome.ok
-      ? `${verb}ed generation ${outcome.generation} in ${outcome.durationMs} ms (${cause}; ${describePhases(phases)})`
-      : `${verb} failed (${cause}): ${outcome.error?.message}${this.where(outcome)}${outcome.rolledBack ? `; generation ${outcome.generation} was brought back with its state` : ''}`;
-    const fields = {
-      plugin: id,
-      reload: {
-        trigger: job.trigger,
-        ok: outcome.ok,
-        generation: outcome.generation,
-        durationMs: outcome.durationMs,
-        phases,
-        ...(job.changedFiles ? { changedFiles: job.changedFiles } : {}),
-      },
-    };
-    if (outcome.ok) this.logger.info(fields, message);
-    else this.logger.warn(fields, message);
-  }
-
-  /** " at counter/index.ts:3:13" and the code frame under it, for a person reading the log. */
-  private where(outcome: TransactionOutcome): string {
-    const error = outcome.error;
-    if (!error?.file || !error.range) return '';
-    const at = `${path.relative(this.pluginsDir, error.file)}:${error.range.start.line + 1}:${error.range.start.character + 1}`;
-    const frame = outcome.diagnostics.find((d) => d.file === error.file && d.codeFrame)?.codeFrame;
-    return ` at ${at}${frame ? `\n${frame}\n` : ''}`;
   }
 
   private refuse(record: PluginRecord, code: string, message: string): ReloadResult {
