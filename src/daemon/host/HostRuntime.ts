@@ -1,4 +1,3 @@
-import vm from 'node:vm';
 import { CommandRegistry, type PluginCommands } from '../CommandRegistry.js';
 import { EventBus, type PluginEvents } from '../EventBus.js';
 import {
@@ -395,16 +394,4 @@ function delay(ms: number): Promise<void> {
 
 function isTimeout(thrown: unknown): boolean {
   return (thrown as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
-}
-
-/** `gc`, when this thread may call it (the worker asks V8 for it at start). */
-export function exposeGc(v8: {
-  setFlagsFromString(flags: string): void;
-}): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
-  }
 }

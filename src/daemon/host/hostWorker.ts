@@ -2,8 +2,9 @@
  * Entry point of a plugin host worker thread: wires HostRuntime to the port the daemon talks on.
  */
 import v8 from 'node:v8';
+import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import { exposeGc, HostRuntime } from './HostRuntime.js';
+import { HostRuntime } from './HostRuntime.js';
 import type { FromHost, HostLimits, ToHost } from './messages.js';
 
 const { limits, running } = workerData as { limits: HostLimits; running: SharedArrayBuffer };
@@ -33,3 +34,13 @@ port.on('message', (message: ToHost) => {
 // A plugin's stray rejection must not end the host (and every plugin in it): it is reported on
 // the plugin whose code it came from.
 process.on('unhandledRejection', (reason) => runtime.unhandledRejection(reason));
+
+/** `gc`, when this thread may call it (the worker asks V8 for it at start). */
+function exposeGc(v8: { setFlagsFromString(flags: string): void }): (() => void) | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
