@@ -32,54 +32,42 @@ export type EditorCallParams = z.infer<typeof EditorCall.params>;
 
 /**
  * Seed 000's editor API: the calls a plugin's context forwards to the editor under the same name
- * with the same arguments. An editor implements those it can and lists them in
+ * with the same arguments, and whether that editor's plugins get an answer from them (`none`: it
+ * returns nothing there, so its plugins never await it; an editor answers null, and a failure is
+ * not the plugin's unhandled rejection). An editor implements those it can and lists them in
  * `capabilities.editor.calls`.
  */
-export const EditorCallMethods = [
-  'getEditorInfo',
-  'getConfig',
-  'pick',
-  'openPicker',
-  'openBuffer',
-  'drawText',
-  'insertText',
-  'deleteText',
-  'replaceText',
-  'getBufferText',
-  'getCursorPosition',
-  'setCursorPosition',
-  'getCursorDisplayColumn',
-  'setCursorDisplayColumn',
-  'getTextDisplayWidth',
-  'charIndexToDisplayColumn',
-  'displayColumnToCharIndex',
-  'createOverlay',
-  'updateOverlay',
-  'removeOverlay',
-  'viewLogs',
-  'execute',
-] as const;
-export type EditorCallMethod = (typeof EditorCallMethods)[number];
+const EditorCallAnswers = {
+  getEditorInfo: 'answer',
+  getConfig: 'answer',
+  pick: 'answer',
+  openPicker: 'none',
+  openBuffer: 'none',
+  drawText: 'none',
+  insertText: 'none',
+  deleteText: 'none',
+  replaceText: 'none',
+  getBufferText: 'answer',
+  getCursorPosition: 'answer',
+  setCursorPosition: 'none',
+  getCursorDisplayColumn: 'answer',
+  setCursorDisplayColumn: 'none',
+  getTextDisplayWidth: 'answer',
+  charIndexToDisplayColumn: 'answer',
+  displayColumnToCharIndex: 'answer',
+  createOverlay: 'none',
+  updateOverlay: 'none',
+  removeOverlay: 'none',
+  viewLogs: 'none',
+  execute: 'none',
+} as const;
+export type EditorCallMethod = keyof typeof EditorCallAnswers;
 
-/**
- * Seed 000's calls that answer nothing in that editor (its plugins never await them): an editor
- * answers them with null, and a failure of one is not the plugin's unhandled rejection.
- */
-export const EditorCallsWithoutAnswer: ReadonlySet<EditorCallMethod> = new Set([
-  'openPicker',
-  'openBuffer',
-  'drawText',
-  'insertText',
-  'deleteText',
-  'replaceText',
-  'setCursorPosition',
-  'setCursorDisplayColumn',
-  'createOverlay',
-  'updateOverlay',
-  'removeOverlay',
-  'viewLogs',
-  'execute',
-]);
+export const EditorCallMethods = Object.keys(EditorCallAnswers) as EditorCallMethod[];
+
+export const EditorCallsWithoutAnswer: ReadonlySet<EditorCallMethod> = new Set(
+  EditorCallMethods.filter((method) => EditorCallAnswers[method] === 'none'),
+);
 
 /** Events the daemon itself delivers to plugins (`ctx.events.on` / `red.on`), as seed 000 names them. */
 export const PluginLifecycleEvents = {
