@@ -1,10 +1,8 @@
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   type Diagnostic,
   DiagnosticCodes,
   DidChangeStatus,
-  DidReload,
   ErrorCodes,
   type PluginInfo,
   PluginStatus,
@@ -17,13 +15,14 @@ import { Broadcaster } from './Broadcaster.js';
 import { DiagnosticSource, DiagnosticsStore } from './DiagnosticsStore.js';
 import { discoverPlugins } from './discovery.js';
 import { EditorBridge } from './EditorBridge.js';
+import { FileChangePipeline } from './FileChangePipeline.js';
 import type { HostLimits } from './host/messages.js';
 import type { Logger } from './logger.js';
 import { PluginCatalog } from './PluginCatalog.js';
 import type { PluginRecord } from './PluginRecord.js';
 import { PluginRunner } from './PluginRunner.js';
 import { PluginWatcher } from './PluginWatcher.js';
-import { type FileChange, impactOfChanges, planReload } from './planReload.js';
+import { planReload } from './planReload.js';
 import { ReloaddError } from './ReloaddError.js';
 import { SnapshotStore } from './SnapshotStore.js';
 import { toJsonValue } from './stateTransfer.js';
@@ -61,13 +60,9 @@ export class ReloadDaemon {
   private readonly logger: Logger;
   private readonly startedAt = performance.now();
   private readonly startedAtIso = new Date().toISOString();
-  private hotReload: boolean;
-  /** Changes seen while hot reload was off, applied when it is switched back on. */
-  private heldChanges: FileChange[] = [];
-  /** Change batches are applied one after another, so discovery never races itself. */
-  private changeChain: Promise<void> = Promise.resolve();
+  private readonly changes: FileChangePipeline;
   private stopped = false;
-  /** Resolved once the plugins folder has been read at startup. */
+  /** start() began: requests wait for its reading of the plugins folder (`discovered`). */
   private starting = false;
   private markDiscovered!: () => void;
   private readonly discovered = new Promise<void>((resolve) => {
@@ -76,7 +71,6 @@ export class ReloadDaemon {
 
   constructor(private readonly options: DaemonOptions) {
     this.logger = options.logger;
-    this.hotReload = options.hotReload;
     this.clients = new Broadcaster(this.logger);
     this.editors = new EditorBridge(options.editorCallTimeoutMs, this.logger);
     this.snapshots = new SnapshotStore(options.stateDir, this.logger);
@@ -88,7 +82,7 @@ export class ReloadDaemon {
       pluginsDir: options.pluginsDir,
       debounceMs: options.debounceMs,
       logger: this.logger,
-      onChanges: (changes, detectedAt) => this.onFileChanges(changes, detectedAt),
+      onChanges: (changes, detectedAt) => this.changes.onFileChanges(changes, detectedAt),
     });
     this.runner = new PluginRunner({
       catalog: this.catalog,
@@ -103,6 +97,20 @@ export class ReloadDaemon {
       editors: this.editors,
       ...(options.hostWorkerPath ? { hostWorkerPath: options.hostWorkerPath } : {}),
     });
+    this.changes = new FileChangePipeline(
+      {
+        pluginsDir: options.pluginsDir,
+        catalog: this.catalog,
+        runner: this.runner,
+        diagnostics: this.diagnostics,
+        clients: this.clients,
+        logger: this.logger,
+        load: (ids) => this.load(ids),
+        stop: (record, status, report) => this.stop(record, status, report),
+        tellStatus: (record, status) => this.tellStatus(record, status),
+      },
+      options.hotReload,
+    );
   }
 
   /** Reads saved state, starts watching, then loads every plugin, dependencies first. */
@@ -258,8 +266,8 @@ export class ReloadDaemon {
       uptimeMs: Math.round(performance.now() - this.startedAt),
       pluginsDir: this.options.pluginsDir,
       clients: this.clients.list(),
-      hotReload: this.hotReload,
-      heldChanges: new Set(this.heldChanges.map((c) => c.path)).size,
+      hotReload: this.changes.hotReloadEnabled,
+      heldChanges: this.changes.heldFiles,
       plugins: {
         total: records.length,
         loading: count(PluginStatus.Loading),
@@ -272,100 +280,18 @@ export class ReloadDaemon {
   }
 
   setHotReload(enabled: boolean): boolean {
-    const wasOff = !this.hotReload;
-    this.hotReload = enabled;
-    this.logger.info({ enabled }, `hot reload ${enabled ? 'on' : 'off'}`);
-    if (enabled && wasOff && this.heldChanges.length > 0) {
-      const held = this.heldChanges;
-      this.heldChanges = [];
-      this.onFileChanges(held, performance.now());
-    }
-    return this.hotReload;
+    return this.changes.setHotReload(enabled);
   }
 
   /** Stops watching, saves every plugin's state, deactivates them all, and writes snapshots. */
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.hotReload = false;
     await this.watcher.close();
-    await this.changeChain;
+    await this.changes.close();
     await Promise.all(this.catalog.all().map((record) => this.stop(record, record.status, false)));
     await this.runner.hosts.close();
     await this.snapshots.flush();
-  }
-
-  // ---- file changes ------------------------------------------------------------------------
-
-  private onFileChanges(changes: FileChange[], detectedAt: number): void {
-    if (this.stopped) return;
-    if (!this.hotReload) {
-      this.heldChanges.push(...changes);
-      return;
-    }
-    this.changeChain = this.changeChain
-      .then(() => this.applyChanges(changes, detectedAt))
-      .catch((error: unknown) => this.logger.error({ err: error }, 'applying file changes failed'));
-  }
-
-  private async applyChanges(changes: FileChange[], detectedAt: number): Promise<void> {
-    const impact = impactOfChanges(changes, this.catalog.planPlugins(), this.options.pluginsDir);
-    const changed = new Map(impact.plugins);
-    const fresh: string[] = [];
-    for (const name of impact.entries) {
-      const found = await this.catalog.reread(name);
-      switch (found.kind) {
-        case 'new': {
-          const id = this.catalog.add(found.entry);
-          if (id) fresh.push(id);
-          break;
-        }
-        case 'gone': {
-          changed.delete(found.record.descriptor.id);
-          await this.stop(found.record, PluginStatus.Disabled, false);
-          this.catalog.delete(found.record);
-          this.tellStatus(found.record, 'removed');
-          this.logger.info(
-            { plugin: found.record.descriptor.id },
-            'plugin removed; its last state is kept',
-          );
-          const id = found.replacement ? this.catalog.add(found.replacement) : undefined;
-          if (id) fresh.push(id);
-          break;
-        }
-        case 'invalid':
-          changed.delete(found.record.descriptor.id);
-          await this.stop(found.record, PluginStatus.Failed);
-          this.catalog.markInvalid(found.record, found.invalid);
-          this.tellStatus(found.record, PluginStatus.Failed);
-          break;
-        case 'changed': {
-          const id = found.record.descriptor.id;
-          changed.set(
-            id,
-            changed.get(id) ?? [
-              found.record.descriptor.manifestPath ?? found.record.descriptor.root,
-            ],
-          );
-          break;
-        }
-        case 'revived':
-          fresh.push(found.record.descriptor.id);
-          break;
-        case 'unchanged':
-          break;
-      }
-    }
-    for (const id of fresh) changed.delete(id);
-    const plan = planReload(changed, ReloadTrigger.File, this.catalog.planPlugins());
-    const steps = plan.steps.filter((step) =>
-      this.acceptsFileReload(step.id, step.trigger, step.changedFiles ?? []),
-    );
-    // Detached on purpose: the next batch of changes must be able to overtake these reloads.
-    Promise.all([
-      this.load(fresh),
-      this.runner.runPlan({ steps, cycles: plan.cycles }, undefined, detectedAt),
-    ]).catch((error: unknown) => this.logger.error({ err: error }, 'reload plan failed'));
   }
 
   /**
@@ -392,33 +318,5 @@ export class ReloadDaemon {
       status,
       generation: record.generationNumber,
     });
-  }
-
-  /** A disabled plugin ignores changes; one without hot reload support asks for a restart. */
-  private acceptsFileReload(id: string, trigger: ReloadTrigger, files: string[]): boolean {
-    const record = this.catalog.get(id);
-    if (!record || record.status === PluginStatus.Disabled) return false;
-    if (record.descriptor.supportsHotReload || !record.generation) return true;
-    const changed =
-      files.map((f) => path.relative(this.options.pluginsDir, f)).join(', ') || 'a dependency';
-    const message = `${changed} changed, but plugin '${id}' does not support hot reload (capabilities.supportsHotReload is false): restart the daemon to load the change`;
-    this.diagnostics.set(id, DiagnosticSource.Restart, [
-      {
-        pluginId: id,
-        severity: 'warning',
-        code: DiagnosticCodes.RestartRequired,
-        message,
-      },
-    ]);
-    this.clients.notify(DidReload, {
-      id,
-      ok: false,
-      generation: record.generationNumber,
-      durationMs: 0,
-      trigger,
-      ...(files.length > 0 ? { changedFiles: files } : {}),
-      error: { code: ReloaddErrorCodes.RestartRequired, message },
-    });
-    return false;
   }
 }
