@@ -13,26 +13,23 @@ export interface ClientChannel {
  * is connected, for `daemon/status`.
  */
 export class Broadcaster implements ClientChannel {
-  private readonly channels = new Map<ClientChannel, ConnectedClient | undefined>();
+  private readonly channels = new Map<ClientChannel, ConnectedClient>();
   private lastId = 0;
 
   constructor(private readonly logger: Logger) {}
 
-  /** Adds a client; `info` describes it in `daemon/status` (a test's fake channel needs none). */
+  /** Adds a client; `info` describes it in `daemon/status`. */
   add(
     channel: ClientChannel,
-    info?: Pick<ConnectedClient, 'transport' | 'name'>,
+    info: Pick<ConnectedClient, 'transport' | 'name'>,
   ): { id: number; remove(): void } {
     const id = ++this.lastId;
-    this.channels.set(
-      channel,
-      info ? { id, ...info, connectedAt: new Date().toISOString() } : undefined,
-    );
+    this.channels.set(channel, { id, ...info, connectedAt: new Date().toISOString() });
     return { id, remove: () => this.channels.delete(channel) };
   }
 
   list(): ConnectedClient[] {
-    return [...this.channels.values()].filter((c) => c !== undefined);
+    return [...this.channels.values()];
   }
 
   notify<D extends AnyNotification>(def: D, params: z.input<D['params']>): void {

@@ -1,9 +1,4 @@
-import {
-  type LogEntry,
-  type LogLevelName,
-  LogLevels,
-  type ReloadPhases,
-} from '../protocol/index.js';
+import { LogEntry, type LogLevelName, LogLevels } from '../protocol/index.js';
 
 /** pino's numeric levels. */
 const LEVEL_NAMES = new Map<number, LogLevelName>([
@@ -18,6 +13,8 @@ const LEVEL_NAMES = new Map<number, LogLevelName>([
 /** A plugin that logs a megabyte a line must not fill the daemon's memory or its clients'. */
 const MAX_MESSAGE_CHARS = 16_384;
 const MAX_DATA_CHARS = 16_384;
+
+const ReloadTrace = LogEntry.shape.reload.unwrap();
 
 export interface LogFilter {
   level?: LogLevelName;
@@ -109,7 +106,9 @@ export class LogRing {
       message: truncate(typeof msg === 'string' ? msg : '', MAX_MESSAGE_CHARS),
     };
     if (typeof plugin === 'string') entry.pluginId = plugin;
-    if (isReloadTrace(reload)) entry.reload = reload;
+    // Checked against the protocol's own shape of a reload trace.
+    const trace = ReloadTrace.safeParse(reload);
+    if (trace.success) entry.reload = trace.data;
     if (Object.keys(rest).length > 0) {
       const size = JSON.stringify(rest).length;
       entry.data =
@@ -128,10 +127,4 @@ function truncate(text: string, max: number): string {
   return text.length <= max
     ? text
     : `${text.slice(0, max)}… (${text.length - max} more characters)`;
-}
-
-function isReloadTrace(value: unknown): value is NonNullable<LogEntry['reload']> {
-  if (value === null || typeof value !== 'object') return false;
-  const v = value as { phases?: ReloadPhases; generation?: unknown };
-  return typeof v.generation === 'number' && typeof v.phases === 'object';
 }

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { LogLevels } from '../protocol/index.js';
 import type { LogLevel } from './logger.js';
 import { isLoopback } from './upgradePolicy.js';
 import { describeZodError } from './zodMessage.js';
 
-const LogLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+/** The protocol's log levels, and `silent` for the console. */
+const LogLevelSchema = z.enum([...LogLevels, 'silent']);
 
 /** `--config FILE`: the same settings as `reloadd serve`'s flags; paths are relative to the file. */
 export const ConfigSchema = z
@@ -113,15 +115,10 @@ export async function resolveServeSettings(
       ? path.resolve(configDir, config.stateDir)
       : undefined;
 
-  let debounceMs = config.debounceMs ?? DEFAULT_DEBOUNCE_MS;
-  if (flags.debounce !== undefined) {
-    const parsed = z.coerce.number().int().min(0).max(60_000).safeParse(flags.debounce);
-    if (!parsed.success)
-      throw new UsageError(
-        `--debounce must be a whole number of milliseconds from 0 to 60000, not "${flags.debounce}"`,
-      );
-    debounceMs = parsed.data;
-  }
+  const debounceMs =
+    flags.debounce !== undefined
+      ? wholeNumber('--debounce', flags.debounce, 0, 60_000, 'milliseconds')
+      : (config.debounceMs ?? DEFAULT_DEBOUNCE_MS);
   let logLevel: LogLevel = config.logLevel ?? 'info';
   if (flags.logLevel !== undefined) {
     const parsed = LogLevelSchema.safeParse(flags.logLevel);

@@ -24,6 +24,7 @@ import {
   PluginList,
 } from '../../src/protocol/index.js';
 import { webSocketTransport } from '../../src/transport/index.js';
+import { collectOutput } from '../helpers/childOutput.js';
 import { type DaemonUnderTest, startDaemon } from '../helpers/daemonProcess.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { NotificationLog } from '../helpers/NotificationLog.js';
@@ -288,13 +289,10 @@ async function connectUntilExit(cwd: string, env: Record<string, string> = {}) {
     cwd,
     env: { ...process.env, ...env },
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const output = collectOutput(child);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   client.dispose();
-  return { code, stderr };
+  return { code, stderr: output.stderr() };
 }
 
 function fakeDaemonFile(pid: number, port: number, pluginsDir: string): DaemonFile {

@@ -9,6 +9,7 @@ import {
   PublishDiagnostics,
   type PublishDiagnosticsParams,
 } from '../../src/protocol/index.js';
+import { collectOutput } from './childOutput.js';
 import { NotificationLog } from './NotificationLog.js';
 import { CLI_PATH } from './paths.js';
 
@@ -62,10 +63,7 @@ export async function startDaemon(
     cwd: options.workspace ?? pluginsDir,
   });
   running.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const output = collectOutput(child);
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => {
       running.delete(child);
@@ -79,7 +77,7 @@ export async function startDaemon(
     child,
     reloads,
     diagnostics,
-    stderr: () => stderr,
+    stderr: output.stderr,
     exited,
     async stop() {
       if (child.exitCode === null) {

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { connectWebSocket, type ReloaddClient } from '../../src/clients/index.js';
 import { DAEMON_FILE, type DaemonFile, DaemonStatus } from '../../src/protocol/index.js';
 import { readDaemonFile } from '../../src/transport/index.js';
+import { collectOutput } from './childOutput.js';
 import { CLI_PATH } from './paths.js';
 
 const opened: ReloaddClient[] = [];
@@ -111,21 +112,14 @@ export function spawnCli(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   spawned.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const { stdout, stderr } = collectOutput(child);
   const exited = new Promise<number | null>((resolve) => {
     child.on('close', (code) => {
       spawned.delete(child);
       resolve(code);
     });
   });
-  return { child, output: () => stdout, errors: () => stderr, exited };
+  return { child, output: stdout, errors: stderr, exited };
 }
 
 /** A standalone daemon (`reloadd serve`, no --stdio), as a person or CI runs one. */
