@@ -5,6 +5,7 @@ import {
   type EditorCallParams,
   EditorEvent,
   PluginExecuteCommand,
+  PluginList,
 } from '../../src/protocol/index.js';
 import { startDaemon } from '../helpers/daemonProcess.js';
 import { editFile, tempDir } from '../helpers/files.js';
@@ -153,6 +154,9 @@ describe('the editor bridge, with the editor on stdio', () => {
     // The stdio editor sends an event: calls go there now; it never answers, so the call is
     // given up at the editor timeout and cancelled on the editor.
     await daemon.client.notify(EditorEvent, { event: 'buffer:entered', data: { name: 'a' } });
+    // The event and the next command travel on different connections; a round trip on stdio
+    // proves the daemon has read the event before the command is sent.
+    await daemon.client.request(PluginList, {});
     const failed = await runner
       .request(PluginExecuteCommand, { command: 'switcher.open' })
       .catch((e: Error) => e.message);
