@@ -1,4 +1,5 @@
-import { EditorCallMethods, EditorCallsWithoutAnswer } from '../protocol/index.js';
+// Not the protocol's index: that would load zod into every plugin host.
+import { EditorCallMethods, EditorCallsWithoutAnswer } from '../protocol/editorCalls.js';
 import type { Disposable } from './ResourceTracker.js';
 
 type Fn = (...args: unknown[]) => unknown;

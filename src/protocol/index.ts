@@ -3,7 +3,8 @@
  * them, shared by the daemon and every client.
  *
  * Import rule: files in src/protocol import only zod and each other. Nothing here may import from
- * src/daemon or src/clients, so a client can depend on this folder alone.
+ * src/daemon or src/clients, so a client can depend on this folder alone. Code that runs in a
+ * plugin host imports the zod-free files it needs directly (editorCalls.ts), not this index.
  */
 import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
 import { Initialize, Shutdown } from './lifecycle.js';
@@ -24,6 +25,7 @@ export * from './daemonFile.js';
 export * from './define.js';
 export * from './diagnostics.js';
 export * from './editor.js';
+export * from './editorCalls.js';
 export * from './errors.js';
 export * from './lifecycle.js';
 export * from './logs.js';
