@@ -15,7 +15,7 @@ export function activate(ctx) {
           .filter(Boolean).length;
         counted = { buffer: data?.name ?? null, words };
       })
-      // No editor, or one without getBufferText: say so once per event, keep the last count.
+      // No editor, or one without getBufferText: log why, and keep the last count.
       .catch((error) => ctx.log.warn(`cannot count words: ${error.message}`));
   ctx.subscriptions.push(
     ctx.events.on('buffer:entered', count),

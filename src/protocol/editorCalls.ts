@@ -1,15 +1,12 @@
 /**
- * Seed 000's editor API as plain data, without zod: the plugin host (a worker thread) builds each
- * plugin's `red.*` methods from this table, and loading zod there would slow every host's start
- * (BENCHMARKS.md, startup).
- */
-
-/**
  * Seed 000's editor API: the calls a plugin's context forwards to the editor under the same name
  * with the same arguments, and whether that editor's plugins get an answer from them (`none`: it
  * returns nothing there, so its plugins never await it; an editor answers null, and a failure is
  * not the plugin's unhandled rejection). An editor implements those it can and lists them in
  * `capabilities.editor.calls`.
+ *
+ * Plain data, no zod: the plugin host (a worker thread) builds each plugin's `red.*` methods from
+ * this table, and loading zod there would slow every host's start (BENCHMARKS.md, startup).
  */
 const EditorCallAnswers = {
   getEditorInfo: 'answer',
