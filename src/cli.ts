@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { addClientCommands } from './clients/cli/clientCommands.js';
 import { CliExit, ExitCode } from './clients/cli/exitCodes.js';
 import { resolveServeSettings, UsageError } from './daemon/config.js';
-import { DaemonAlreadyRunning } from './daemon/DiscoveryFile.js';
+import { DaemonAlreadyRunning } from './daemon/network/DaemonFileClaim.js';
 import { serve } from './daemon/serve.js';
 import { VERSION } from './daemon/version.js';
 

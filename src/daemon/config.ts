@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LogLevels } from '../protocol/index.js';
-import type { LogLevel } from './logger.js';
-import { isLoopback } from './upgradePolicy.js';
-import { describeZodError } from './zodMessage.js';
+import { describeZodError } from '../protocol/validation.js';
+import type { LogLevel } from './logs/logger.js';
+import { isLoopback } from './network/upgradePolicy.js';
 
 /** The protocol's log levels, and `silent` for the console. */
 const LogLevelSchema = z.enum([...LogLevels, 'silent']);

@@ -1,15 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
-import { openStdioSession, openWebSocketSession } from './clientSessions.js';
 import { type ServeSettings, UsageError } from './config.js';
-import { DiscoveryFile } from './DiscoveryFile.js';
-import { LogRing } from './LogRing.js';
-import { createLogger, type Logger } from './logger.js';
-import { NetworkListener } from './NetworkListener.js';
-import { ReloadDaemon } from './ReloadDaemon.js';
-import type { ServerContext } from './rpcServer.js';
-import { isLoopback } from './upgradePolicy.js';
+import { ReloadDaemon } from './core/ReloadDaemon.js';
+import { LogRing } from './logs/LogRing.js';
+import { createLogger, type Logger } from './logs/logger.js';
+import { DiscoveryFile } from './network/DaemonFileClaim.js';
+import { NetworkListener } from './network/NetworkListener.js';
+import { isLoopback } from './network/upgradePolicy.js';
+import type { ServerContext } from './sessions/ClientSession.js';
+import { openStdioSession, openWebSocketSession } from './sessions/openSessions.js';
 import { VERSION } from './version.js';
 
 const CLIENT_PROCESS_POLL_MS = 3000;

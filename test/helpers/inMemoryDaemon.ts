@@ -9,10 +9,10 @@ import {
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { ReloaddClient } from '../../src/clients/index.js';
-import { LogRing } from '../../src/daemon/LogRing.js';
-import { ReloadDaemon } from '../../src/daemon/ReloadDaemon.js';
-import { createServerConnection } from '../../src/daemon/rpcConnection.js';
-import { bindProtocol } from '../../src/daemon/rpcServer.js';
+import { ReloadDaemon } from '../../src/daemon/core/ReloadDaemon.js';
+import { LogRing } from '../../src/daemon/logs/LogRing.js';
+import { bindProtocol } from '../../src/daemon/sessions/ClientSession.js';
+import { createServerConnection } from '../../src/daemon/sessions/serverConnection.js';
 import {
   DidChangeStatus,
   DidReload,
@@ -63,7 +63,7 @@ export async function connectInMemory(
     hostMemoryMb: options.hostMemoryMb ?? 512,
     editorCallTimeoutMs: options.editorCallTimeoutMs ?? 10_000,
     // Tests run from sources; plugin hosts run the built worker (npm test builds first).
-    hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'host', 'hostWorker.js')),
+    hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'worker', 'hostWorker.js')),
   });
   open.push(daemon);
   const server = createServerConnection(

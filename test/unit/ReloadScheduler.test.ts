@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type ReloadJob, ReloadScheduler, SUPERSEDED } from '../../src/daemon/ReloadScheduler.js';
+import {
+  type ReloadJob,
+  ReloadScheduler,
+  SUPERSEDED,
+} from '../../src/daemon/reloading/ReloadScheduler.js';
 
 /** A run that waits until the test lets it go, so the test decides what overlaps. */
 function controlledRuns() {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveServeSettings, UsageError } from '../../src/daemon/config.js';
-import { discoverPlugins } from '../../src/daemon/discovery.js';
+import { discoverPlugins } from '../../src/daemon/plugins/pluginFolder.js';
 import { editFile, tempDir } from '../helpers/files.js';
 
 describe('discoverPlugins', () => {

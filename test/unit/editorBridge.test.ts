@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EditorBridge, type EditorChannel } from '../../src/daemon/EditorBridge.js';
+import { EditorBridge, type EditorChannel } from '../../src/daemon/clientChannels/EditorBridge.js';
 import type { EditorCallParams } from '../../src/protocol/index.js';
 
 const logger = pino({ level: 'silent' });

@@ -46,7 +46,7 @@ describe('import rules', () => {
   });
 
   it('the plugin host loads no zod and no transport: it starts in every worker', () => {
-    const { files, packages } = runtimeImports(path.join(SRC, 'daemon', 'host', 'hostWorker.ts'));
+    const { files, packages } = runtimeImports(path.join(SRC, 'daemon', 'worker', 'hostWorker.ts'));
     expect(files.size).toBeGreaterThan(5); // the walk did follow the host's imports
     expect([...packages]).not.toContain('zod');
     expect(

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/clients/index.js';
-import { LogRing } from '../../src/daemon/LogRing.js';
+import { LogRing } from '../../src/daemon/logs/LogRing.js';
 import {
   type LogEntry,
   LogEntryNotification,

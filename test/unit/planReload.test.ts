@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { impactOfChanges, type PlanPlugin, planReload } from '../../src/daemon/planReload.js';
+import {
+  impactOfChanges,
+  type PlanPlugin,
+  planReload,
+} from '../../src/daemon/reloading/planReload.js';
 
 const ROOT = path.resolve('/work/plugins');
 const at = (...parts: string[]) => path.join(ROOT, ...parts);

@@ -5,7 +5,7 @@ import {
   intoRealm,
   type RealmIntrinsics,
   toJsonValue,
-} from '../../src/daemon/stateTransfer.js';
+} from '../../src/daemon/crossing/stateTransfer.js';
 
 const realm = () =>
   vm.runInContext(

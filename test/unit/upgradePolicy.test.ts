@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideUpgrade, isLoopback, ownOrigins } from '../../src/daemon/upgradePolicy.js';
+import { decideUpgrade, isLoopback, ownOrigins } from '../../src/daemon/network/upgradePolicy.js';
 
 const token = 'k'.repeat(43);
 const policy = { token, allowedOrigins: ownOrigins('127.0.0.1', 4000) };

@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import type { AnyNotification, ConnectedClient } from '../../protocol/index.js';
+import type { Logger } from '../logs/logger.js';
+
+/** The one way the core talks to clients; a test can pass a fake. */
+export interface ClientChannel {
+  notify<D extends AnyNotification>(def: D, params: z.input<D['params']>): void;
+}
+
+/**
+ * Sends every notification to every connected client, in order; one bad client hurts no other
+ * (a channel queues and returns at once, and one that throws is only logged). It also knows who
+ * is connected, for `daemon/status`.
+ */
+export class Broadcaster implements ClientChannel {
+  private readonly channels = new Map<ClientChannel, ConnectedClient>();
+  private lastId = 0;
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Adds a client; `info` describes it in `daemon/status`. */
+  add(
+    channel: ClientChannel,
+    info: Pick<ConnectedClient, 'transport' | 'name'>,
+  ): { id: number; remove(): void } {
+    const id = ++this.lastId;
+    this.channels.set(channel, { id, ...info, connectedAt: new Date().toISOString() });
+    return { id, remove: () => this.channels.delete(channel) };
+  }
+
+  list(): ConnectedClient[] {
+    return [...this.channels.values()];
+  }
+
+  notify<D extends AnyNotification>(def: D, params: z.input<D['params']>): void {
+    for (const channel of this.channels.keys()) {
+      try {
+        channel.notify(def, params);
+      } catch (error) {
+        this.logger.warn({ err: error, method: def.method }, 'could not notify a client');
+      }
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import type { EditorCallParams } from '../../protocol/index.js';
+import type { Logger } from '../logs/logger.js';
+
+/** How the core reaches one editor; the wiring sends `editor/call`, a test can fake it. */
+export interface EditorChannel {
+  /** `abandoned` fires when the caller gave up (timeout): the editor is told to stop ($/cancelRequest). */
+  call(params: EditorCallParams, abandoned: AbortSignal): Promise<unknown>;
+}
+
+export interface EditorRegistration {
+  /** The user is in this editor now: it sent an event or a request. */
+  touch(): void;
+  remove(): void;
+}
+
+interface Editor {
+  name: string;
+  channel: EditorChannel;
+  calls: ReadonlySet<string>;
+  /** Bumped on each event or request: the highest is the editor the user is in. */
+  lastActive: number;
+}
+
+/**
+ * Plugins' calls to the editor. With several editors connected, a call goes to the one that most
+ * recently sent an event or a request (where the user is). With none, it waits for one to
+ * connect, up to the call timeout; a method the editor did not declare fails at once. Every call
+ * ends: with the editor's answer, its error, or a timeout. Nothing hangs.
+ */
+export class EditorBridge {
+  private readonly editors = new Set<Editor>();
+  private readonly waiting = new Set<() => void>();
+  private clock = 0;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  register(name: string, channel: EditorChannel, calls: readonly string[]): EditorRegistration {
+    const editor: Editor = { name, channel, calls: new Set(calls), lastActive: ++this.clock };
+    this.editors.add(editor);
+    for (const wake of [...this.waiting]) wake();
+    return {
+      touch: () => {
+        editor.lastActive = ++this.clock;
+      },
+      remove: () => {
+        this.editors.delete(editor);
+      },
+    };
+  }
+
+  get connected(): number {
+    return this.editors.size;
+  }
+
+  async call(pluginId: string, method: string, args: unknown[]): Promise<unknown> {
+    const deadline = Date.now() + this.timeoutMs;
+    const editor = this.current() ?? (await this.waitForEditor(deadline, method));
+    if (!editor.calls.has(method)) {
+      const offered = [...editor.calls].sort().join(', ') || 'none';
+      throw new Error(
+        `the editor (${editor.name}) does not implement "${method}"; it offers: ${offered}`,
+      );
+    }
+    this.logger.debug({ plugin: pluginId, method, editor: editor.name }, 'editor/call');
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new AbortController();
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => {
+          abandoned.abort();
+          reject(
+            new Error(
+              `the editor (${editor.name}) did not answer "${method}" within ${this.timeoutMs} ms`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+    });
+    try {
+      return await Promise.race([
+        editor.channel
+          .call({ pluginId, method, args }, abandoned.signal)
+          .catch((error: unknown) => {
+            throw new Error(
+              `the editor (${editor.name}) failed "${method}": ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private current(): Editor | undefined {
+    let best: Editor | undefined;
+    for (const editor of this.editors) {
+      if (!best || editor.lastActive > best.lastActive) best = editor;
+    }
+    return best;
+  }
+
+  private waitForEditor(deadline: number, method: string): Promise<Editor> {
+    return new Promise((resolve, reject) => {
+      const wake = () => {
+        const editor = this.current();
+        if (!editor) return;
+        this.waiting.delete(wake);
+        clearTimeout(timer);
+        resolve(editor);
+      };
+      const timer = setTimeout(
+        () => {
+          this.waiting.delete(wake);
+          reject(
+            new Error(
+              `no editor is connected: "${method}" waited ${this.timeoutMs} ms for one (an editor declares capabilities.editor in initialize)`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      this.waiting.add(wake);
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import { ErrorCodes, ReloaddErrorCodes } from '../../protocol/index.js';
+
+type RpcCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+type StableCode = (typeof ReloaddErrorCodes)[keyof typeof ReloaddErrorCodes];
+
+/** An error the daemon core raises for a client; the wiring turns it into a JSON-RPC error. */
+export class ReloaddError extends Error {
+  constructor(
+    readonly rpcCode: RpcCode,
+    readonly code: StableCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  static unknownPlugin(id: string): ReloaddError {
+    return new ReloaddError(
+      ErrorCodes.UnknownPlugin,
+      ReloaddErrorCodes.UnknownPlugin,
+      `unknown plugin "${id}"`,
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { codeFrameColumns } from '@babel/code-frame';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import type { Range } from '../../protocol/index.js';
+
+/** Where in a plugin's own sources something went wrong. */
+export interface SourceLocation {
+  file: string;
+  range: Range;
+  codeFrame?: string;
+}
+
+/**
+ * A short excerpt around a zero-based position, with the column marked, as Vite's error overlay
+ * shows. Plain text: clients colour it if they want.
+ */
+export function codeFrameAt(
+  file: string,
+  line: number,
+  character: number,
+  source?: string,
+): string | undefined {
+  let text = source;
+  if (text === undefined) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+  return codeFrameColumns(
+    text,
+    { start: { line: line + 1, column: character + 1 } },
+    { linesAbove: 2, linesBelow: 2, highlightCode: false },
+  );
+}
+
+export function pointRange(line: number, character: number, length = 0): Range {
+  return { start: { line, character }, end: { line, character: character + length } };
+}
+
+/** A bundle as the vm runs it: its virtual file name (what stack traces say) and its source map. */
+export interface MappedBundle {
+  filename: string;
+  /** Folder the source map's `sources` are relative to. */
+  sourceRoot: string;
+  map: string;
+}
+
+const traceMaps = new WeakMap<MappedBundle, TraceMap>();
+
+/**
+ * Maps the first stack frame inside the bundle back to the plugin's source file, line and column,
+ * so that "activate threw" points at the line that threw rather than at the bundle.
+ */
+export function locateInBundle(error: unknown, bundle: MappedBundle): SourceLocation | undefined {
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  if (typeof stack !== 'string') return undefined;
+  const escaped = bundle.filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
+  if (!frame) return undefined;
+  let map = traceMaps.get(bundle);
+  if (!map) {
+    map = new TraceMap(bundle.map);
+    traceMaps.set(bundle, map);
+  }
+  const original = originalPositionFor(map, {
+    line: Number(frame[1]),
+    column: Number(frame[2]) - 1,
+  });
+  if (original.source === null || original.line === null || original.column === null) {
+    return undefined;
+  }
+  const file = path.resolve(bundle.sourceRoot, original.source);
+  const line = original.line - 1;
+  const codeFrame = codeFrameAt(file, line, original.column);
+  return {
+    file,
+    range: pointRange(line, original.column),
+    ...(codeFrame ? { codeFrame } : {}),
+  };
+}
+
+/** The message of anything thrown, with its error name when it has one. */
+export function describeThrown(thrown: unknown): string {
+  if (thrown !== null && typeof thrown === 'object' && 'message' in thrown) {
+    const name = 'name' in thrown && typeof thrown.name === 'string' ? thrown.name : 'Error';
+    return `${name}: ${String(thrown.message)}`;
+  }
+  return `non-error value thrown: ${String(thrown)}`;
+}

@@ -1,0 +1,60 @@
+import type { HostLimits, HostNotice, HostPost } from '../crossing/hostMessages.js';
+import type { Logger } from '../logs/logger.js';
+import type { PluginDescriptor } from '../plugins/pluginFolder.js';
+import { type HostCrash, PluginHost } from './PluginHost.js';
+
+export interface HostPoolOptions {
+  limits: HostLimits;
+  /** Heap cap of each host, in MB. */
+  memoryMb: number;
+  logger: Logger;
+  onNotice(host: PluginHost, notice: HostNotice): void;
+  onCrash(host: PluginHost, crash: HostCrash): void;
+}
+
+const WORKER_PATH = new URL('../worker/hostWorker.js', import.meta.url);
+
+/**
+ * The plugin hosts: one shared host for every plugin that does not ask otherwise (so that 100
+ * plugins cost one worker), and one of its own for each plugin whose manifest says
+ * `"isolation": "dedicated"`. A host that ended is replaced on next use.
+ */
+export class HostPool {
+  private readonly hosts = new Map<string, PluginHost>();
+
+  constructor(
+    private readonly options: HostPoolOptions,
+    private readonly workerPath: URL = WORKER_PATH,
+  ) {}
+
+  hostFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): PluginHost {
+    const name = HostPool.nameFor(descriptor);
+    const existing = this.hosts.get(name);
+    if (existing?.alive) return existing;
+    const host: PluginHost = new PluginHost(name, {
+      workerPath: this.workerPath,
+      limits: this.options.limits,
+      memoryMb: this.options.memoryMb,
+      logger: this.options.logger,
+      onNotice: (notice) => this.options.onNotice(host, notice),
+      onCrash: (crash) => this.options.onCrash(host, crash),
+    });
+    this.hosts.set(name, host);
+    return host;
+  }
+
+  /** Which host a plugin runs in: the shared one, or one of its own. */
+  static nameFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): string {
+    return descriptor.isolation === 'dedicated' ? `plugin:${descriptor.id}` : 'shared';
+  }
+
+  /** Sends to every live host but `except`. */
+  broadcast(message: HostPost, except?: PluginHost): void {
+    for (const host of this.hosts.values()) if (host !== except && host.alive) host.post(message);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.hosts.values()].map((host) => host.close()));
+    this.hosts.clear();
+  }
+}

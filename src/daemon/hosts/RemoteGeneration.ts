@@ -1,0 +1,120 @@
+import type { PluginBundle } from '../building/PluginBuilder.js';
+import type { ExtractedState, HostLimits } from '../crossing/hostMessages.js';
+import type { PluginDescriptor } from '../plugins/pluginFolder.js';
+import type { Leftover } from '../worker/ResourceTracker.js';
+import type { PluginHost } from './PluginHost.js';
+
+/**
+ * The daemon's handle on one generation that lives in a plugin host. Every method is one request
+ * to the host; failures arrive as HostRequestError, with the call, the message and the location.
+ */
+export class RemoteGeneration {
+  private constructor(
+    readonly host: PluginHost,
+    readonly key: string,
+    /** Identifies this generation in the host's "who is running" slot. */
+    readonly slot: number,
+    readonly descriptor: PluginDescriptor,
+    readonly bundle: PluginBundle,
+    readonly number: number,
+    readonly hasSaveState: boolean,
+    readonly hasMigrateState: boolean,
+    private readonly limits: HostLimits,
+    private readonly onUnload: (generation: RemoteGeneration) => void,
+    /** True while this plugin waits for the editor: its time limits stand still meanwhile. */
+    private readonly waiting: () => boolean,
+  ) {}
+
+  /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
+  static async load(
+    host: PluginHost,
+    /** Unique to this generation: what the host writes in its "running" slot. */
+    slot: number,
+    descriptor: PluginDescriptor,
+    bundle: PluginBundle,
+    number: number,
+    state: unknown,
+    limits: HostLimits,
+    onUnload: (generation: RemoteGeneration) => void = () => undefined,
+    waiting: () => boolean = () => false,
+  ): Promise<RemoteGeneration> {
+    const key = `${descriptor.id}#${number}.${slot}`;
+    const info = (await host.request(
+      { op: 'load', key, slot, descriptor, bundle, generation: number, state },
+      limits.lifecycleMs,
+      'module evaluation',
+    )) as { hasSaveState: boolean; hasMigrateState: boolean };
+    return new RemoteGeneration(
+      host,
+      key,
+      slot,
+      descriptor,
+      bundle,
+      number,
+      info.hasSaveState,
+      info.hasMigrateState,
+      limits,
+      onUnload,
+      waiting,
+    );
+  }
+
+  activate(): Promise<void> {
+    return this.lifecycle({ op: 'activate', key: this.key }, 'activate') as Promise<void>;
+  }
+
+  saveState(): Promise<ExtractedState> {
+    return this.lifecycle(
+      { op: 'saveState', key: this.key },
+      'saveState',
+    ) as Promise<ExtractedState>;
+  }
+
+  migrateState(state: unknown, fromVersion: number | undefined): Promise<ExtractedState> {
+    return this.lifecycle(
+      { op: 'migrateState', key: this.key, state, fromVersion },
+      'migrateState',
+    ) as Promise<ExtractedState>;
+  }
+
+  restoreState(state: unknown, afterReload: boolean): Promise<void> {
+    return this.lifecycle(
+      { op: 'restoreState', key: this.key, state, afterReload },
+      'restoreState',
+    ) as Promise<void>;
+  }
+
+  deactivate(): Promise<void> {
+    return this.lifecycle({ op: 'deactivate', key: this.key }, 'deactivate') as Promise<void>;
+  }
+
+  /** Releases everything the generation holds; what it still held is returned. Never throws. */
+  async unload(): Promise<Leftover[]> {
+    this.onUnload(this);
+    if (!this.host.alive) return [];
+    try {
+      const { leftovers } = (await this.host.request(
+        { op: 'unload', key: this.key },
+        this.limits.lifecycleMs,
+      )) as {
+        leftovers: Leftover[];
+      };
+      return leftovers;
+    } catch {
+      return [];
+    }
+  }
+
+  command(name: string, args: unknown[]): Promise<unknown> {
+    return this.host.request(
+      { op: 'command', key: this.key, name, args },
+      this.limits.commandMs,
+      `command "${name}"`,
+      this.waiting,
+    );
+  }
+
+  private lifecycle(request: Parameters<PluginHost['request']>[0], call: string): Promise<unknown> {
+    return this.host.request(request, this.limits.lifecycleMs, call, this.waiting);
+  }
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { DAEMON_FILE, type DaemonFile } from '../../protocol/index.js';
+import { isProcessAlive, parseDaemonFile, readDaemonFile } from '../../transport/index.js';
+import type { Logger } from '../logs/logger.js';
+
+/** How long a starting daemon waits for another that is starting at the same moment. */
+const LOCK_WAIT_MS = 5_000;
+
+/** Another daemon already serves this workspace: the CLI says so and exits with 1. */
+export class DaemonAlreadyRunning extends Error {}
+
+/**
+ * `<workspace>/.reloadd/daemon.json`: where this daemon listens and the token to get in (mode
+ * 0600, since the token is the only key). One live daemon per workspace; a file left by a daemon
+ * that died is replaced.
+ */
+export class DiscoveryFile {
+  readonly path: string;
+  private claimed = false;
+
+  constructor(
+    workspace: string,
+    private readonly logger: Logger,
+  ) {
+    this.path = path.join(workspace, DAEMON_FILE);
+  }
+
+  /**
+   * Publishes `info`, unless a live daemon already has. Daemons starting at once take turns
+   * through a lock file, so exactly one of them wins; the file is written aside (0600 from its
+   * creation) and hard-linked into place, so a reader never sees half of it.
+   */
+  async claim(info: DaemonFile): Promise<void> {
+    // 0700: nobody else may plant files (or links) where the token is written.
+    await mkdir(path.dirname(this.path), { recursive: true, mode: 0o700 });
+    const unlock = await this.lock();
+    try {
+      await this.clearStale();
+      const temporary = `${this.path}.${randomBytes(8).toString('hex')}.tmp`;
+      const handle = await open(temporary, 'wx', 0o600);
+      try {
+        await handle.writeFile(`${JSON.stringify(info, null, 2)}\n`);
+      } finally {
+        await handle.close();
+      }
+      try {
+        await link(temporary, this.path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        throw new DaemonAlreadyRunning(
+          `${this.path} appeared while this daemon was starting: another daemon serves this workspace`,
+        );
+      } finally {
+        await unlink(temporary).catch(() => undefined);
+      }
+      this.claimed = true;
+    } finally {
+      await unlock();
+    }
+  }
+
+  /** Takes `daemon.json.lock` (O_EXCL, holding our pid); a lock left by a dead process is broken. */
+  private async lock(): Promise<() => Promise<void>> {
+    const lockPath = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const handle = await open(lockPath, 'wx', 0o600);
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        return () => unlink(lockPath).catch(() => undefined);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
+      const age = await stat(lockPath).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      // Held for milliseconds by a live daemon; a dead holder, or one that died before writing
+      // its pid, leaves it for good.
+      if ((holder > 0 && !isProcessAlive(holder)) || (!(holder > 0) && age > LOCK_WAIT_MS / 2)) {
+        await unlink(lockPath).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new DaemonAlreadyRunning(
+          `another daemon is starting for this workspace: ${lockPath} is held by process ${holder || 'unknown'}`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+    }
+  }
+
+  /** Removes the file if it is still this daemon's. Synchronous: it also runs on process exit. */
+  release(): void {
+    if (!this.claimed) return;
+    this.claimed = false;
+    try {
+      const state = parseDaemonFile(readFileSync(this.path, 'utf8'));
+      if (state.kind === 'live' && state.info.pid !== process.pid) return;
+      unlinkSync(this.path);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private async clearStale(): Promise<void> {
+    const state = await readDaemonFile(this.path);
+    switch (state.kind) {
+      case 'live':
+        // A pid can outlive its daemon (a zombie not yet reaped, or a pid reused): the port says.
+        if (!(await isAccepting(state.info.host, state.info.port))) {
+          this.logger.info(
+            { file: this.path, pid: state.info.pid },
+            `replacing a stale discovery file: nothing listens on ${state.info.url}`,
+          );
+          break;
+        }
+        throw new DaemonAlreadyRunning(
+          `a daemon is already running for this workspace (pid ${state.info.pid}, ${state.info.url}); share it with "reloadd connect --stdio", or stop it first`,
+        );
+      case 'stale':
+        this.logger.info(
+          { file: this.path, pid: state.info.pid },
+          `replacing a stale discovery file: process ${state.info.pid} is gone`,
+        );
+        break;
+      case 'invalid':
+        this.logger.warn(
+          { file: this.path },
+          `replacing an unreadable discovery file (${state.problem})`,
+        );
+        break;
+      case 'missing':
+        return;
+    }
+    await unlink(this.path).catch(() => undefined);
+  }
+}
+
+/** True when something accepts connections on host:port (within a second). */
+function isAccepting(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    const done = (accepting: boolean) => {
+      socket.destroy();
+      resolve(accepting);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(true)); // slow, not absent: assume it is alive
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { WEBSOCKET_PATH } from '../../protocol/index.js';
+import type { Logger } from '../logs/logger.js';
+import { decideUpgrade, hostForUrl, ownOrigins, type UpgradePolicy } from './upgradePolicy.js';
+
+/** A peer that has not answered a ping by the next one is gone (a dead peer sends no FIN). */
+const HEARTBEAT_MS = 15_000;
+/** How long a client gets to answer a close before its socket is dropped. */
+const CLOSE_GRACE_MS = 1_000;
+
+export interface ListenOptions {
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  maxPayloadBytes: number;
+  logger: Logger;
+  /** A client passed the token and origin checks. */
+  onClient(socket: WebSocket, request: IncomingMessage): void;
+}
+
+/**
+ * The daemon's port: an HTTP server (the dashboard's, later) and the WebSocket endpoint at /rpc
+ * on it. Every upgrade is checked (path, token, origin) before a WebSocket exists; a refused one
+ * gets a plain HTTP status and the socket is closed.
+ */
+export class NetworkListener {
+  /** 256 random bits: the key to this daemon, published only in the 0600 discovery file. */
+  readonly token = randomBytes(32).toString('base64url');
+  private readonly http: Server;
+  private readonly sockets: WebSocketServer;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly alive = new WeakSet<WebSocket>();
+  private policy: UpgradePolicy | undefined;
+  private address: AddressInfo | undefined;
+
+  private constructor(private readonly options: ListenOptions) {
+    this.sockets = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+    this.http = createServer((_request, response) => {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`reloadd: JSON-RPC is served over a WebSocket at ${WEBSOCKET_PATH}\n`);
+    });
+    this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  static async listen(options: ListenOptions): Promise<NetworkListener> {
+    const listener = new NetworkListener(options);
+    await new Promise<void>((resolve, reject) => {
+      listener.http.once('error', reject);
+      listener.http.listen(options.port, options.host, () => {
+        listener.http.off('error', reject);
+        resolve();
+      });
+    });
+    listener.address = listener.http.address() as AddressInfo;
+    listener.policy = {
+      token: listener.token,
+      allowedOrigins: ownOrigins(options.host, listener.address.port),
+    };
+    return listener;
+  }
+
+  get port(): number {
+    return this.address?.port ?? 0;
+  }
+
+  /** `ws://127.0.0.1:PORT/rpc`: no token in it, so it can be logged. */
+  get url(): string {
+    return `ws://${hostForUrl(this.options.host)}:${this.port}${WEBSOCKET_PATH}`;
+  }
+
+  /** Stops listening and closes every client's socket. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const client of this.sockets.clients) client.close(1001, 'the daemon is stopping');
+    // A client that is not reading never completes the closing handshake; ws would wait 30 s.
+    const stragglers = setTimeout(() => {
+      for (const client of this.sockets.clients) client.terminate();
+    }, CLOSE_GRACE_MS);
+    await new Promise<void>((resolve) => this.sockets.close(() => resolve()));
+    clearTimeout(stragglers);
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (error) =>
+      this.options.logger.debug({ err: error }, 'upgrade socket error'),
+    );
+    const decision = this.policy
+      ? decideUpgrade(request, this.policy)
+      : ({ allow: false, status: 404, reason: 'not listening yet' } as const);
+    if (!decision.allow) {
+      this.options.logger.warn(
+        {
+          status: decision.status,
+          origin: request.headers.origin,
+          peer: request.socket.remoteAddress,
+        },
+        `refused a WebSocket connection: ${decision.reason}`,
+      );
+      const body = `${decision.reason}\n`;
+      socket.end(
+        `HTTP/1.1 ${decision.status} ${STATUS_CODES[decision.status]}\r\n` +
+          'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+          (decision.status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '') +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return;
+    }
+    this.sockets.handleUpgrade(request, socket, head, (client) => {
+      this.alive.add(client);
+      client.on('pong', () => this.alive.add(client));
+      this.options.onClient(client, request);
+    });
+  }
+
+  private ping(): void {
+    for (const client of this.sockets.clients) {
+      if (!this.alive.has(client)) {
+        this.options.logger.warn('a WebSocket client stopped answering pings; disconnecting it');
+        client.terminate();
+        continue;
+      }
+      this.alive.delete(client);
+      client.ping();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { WEBSOCKET_PATH } from '../../protocol/index.js';
+
+export interface UpgradePolicy {
+  token: string;
+  /** Browser origins allowed to connect: the daemon's own (its dashboard), nothing else. */
+  allowedOrigins: ReadonlySet<string>;
+}
+
+export type UpgradeDecision =
+  | { allow: true }
+  | { allow: false; status: 401 | 403 | 404; reason: string };
+
+/**
+ * Whether a WebSocket upgrade may proceed. Any web page the user opens can try to reach a port
+ * on localhost, so: a token it cannot know (401 without it), and no origin but the daemon's own
+ * (403). Clients that are not browsers send no Origin; the token alone admits them.
+ */
+export function decideUpgrade(
+  request: { url?: string | undefined; headers: IncomingHttpHeaders },
+  policy: UpgradePolicy,
+): UpgradeDecision {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname !== WEBSOCKET_PATH)
+    return { allow: false, status: 404, reason: `no WebSocket endpoint at ${url.pathname}` };
+  const offered = url.searchParams.get('token') ?? bearerToken(request.headers.authorization);
+  if (offered === undefined) return { allow: false, status: 401, reason: 'no token' };
+  if (!sameSecret(offered, policy.token))
+    return { allow: false, status: 401, reason: 'wrong token' };
+  const origin = request.headers.origin;
+  if (origin !== undefined && !policy.allowedOrigins.has(origin))
+    return { allow: false, status: 403, reason: `origin ${origin} is not allowed` };
+  return { allow: true };
+}
+
+/** The origins a page served by this daemon has, under each name of a loopback address. */
+export function ownOrigins(host: string, port: number): Set<string> {
+  const names = isLoopback(host) ? ['127.0.0.1', 'localhost', '[::1]'] : [hostForUrl(host)];
+  return new Set(names.map((name) => `http://${name}:${port}`));
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+/** Constant time, whatever the lengths: both sides are hashed to 32 bytes first. */
+function sameSecret(offered: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(offered), digest(expected));
+}

@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { DiagnosticCodes, type PluginInfo, PluginStatus } from '../../protocol/index.js';
+import { ReloaddError } from '../clientChannels/ReloaddError.js';
+import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
+import type { PlanPlugin } from '../reloading/planReload.js';
+import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { PluginRecord } from './PluginRecord.js';
+import {
+  type DiscoveredEntry,
+  type InvalidPlugin,
+  type PluginDescriptor,
+  readPluginEntry,
+} from './pluginFolder.js';
+
+/** What reading a top-level entry of the plugins folder again found, for the daemon to act on. */
+export type Rediscovery =
+  | { kind: 'unchanged' }
+  /** Not known before. */
+  | { kind: 'new'; entry: DiscoveredEntry }
+  /** The entry is gone, or now declares another id (then `replacement` is what it declares). */
+  | { kind: 'gone'; record: PluginRecord; replacement?: DiscoveredEntry }
+  /** Its manifest no longer reads. */
+  | { kind: 'invalid'; record: PluginRecord; invalid: InvalidPlugin }
+  /** Its manifest changed; the record already holds the new descriptor. */
+  | { kind: 'changed'; record: PluginRecord }
+  /** Its manifest reads again after being invalid; the record holds the new descriptor. */
+  | { kind: 'revived'; record: PluginRecord };
+
+/** Every plugin the daemon knows of, by id, as discovery found them. */
+export class PluginCatalog {
+  readonly records = new Map<string, PluginRecord>();
+  /** The last generation number of plugins that went away, so a returning one counts on. */
+  private readonly lastGenerations = new Map<string, number>();
+
+  constructor(
+    private readonly pluginsDir: string,
+    private readonly diagnostics: DiagnosticsStore,
+    private readonly snapshots: SnapshotStore,
+  ) {}
+
+  get(id: string): PluginRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** The record, or the "unknown plugin" error a client should get. */
+  require(id: string): PluginRecord {
+    const record = this.records.get(id);
+    if (!record) throw ReloaddError.unknownPlugin(id);
+    return record;
+  }
+
+  all(): PluginRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Adds a discovered plugin (or a folder that failed to read as one); returns its id. */
+  add(entry: DiscoveredEntry): string | undefined {
+    const descriptor: PluginDescriptor =
+      entry.kind === 'plugin' ? entry.descriptor : placeholder(entry.invalid);
+    if (this.records.has(descriptor.id)) {
+      this.diagnostics.add(DiagnosticSource.Catalog, {
+        pluginId: descriptor.id,
+        severity: 'warning',
+        code: DiagnosticCodes.DuplicateId,
+        message: `${descriptor.root} also declares the id "${descriptor.id}" and was ignored; plugin ids must be unique`,
+        ...(descriptor.manifestPath ? { file: descriptor.manifestPath } : {}),
+      });
+      return undefined;
+    }
+    const record: PluginRecord = {
+      descriptor,
+      status: PluginStatus.Loading,
+      // Generations count on from the saved state's lineage: a plugin that comes back (or a
+      // daemon restarted with --state-dir) never reuses a number its state already carries.
+      generationNumber: Math.max(
+        this.snapshots.get(descriptor.id)?.generation ?? 0,
+        this.lastGenerations.get(descriptor.id) ?? 0,
+      ),
+      inputs: new Set([descriptor.entry]),
+      failedBuild: false,
+    };
+    this.records.set(descriptor.id, record);
+    if (entry.kind === 'invalid') this.markInvalid(record, entry.invalid);
+    return descriptor.id;
+  }
+
+  markInvalid(record: PluginRecord, invalid: InvalidPlugin): void {
+    record.invalid = invalid;
+    record.status = PluginStatus.Failed;
+    this.diagnostics.set(record.descriptor.id, DiagnosticSource.Reload, []);
+    this.diagnostics.set(record.descriptor.id, DiagnosticSource.Catalog, [
+      {
+        pluginId: record.descriptor.id,
+        severity: 'error',
+        code: invalid.code,
+        message: invalid.message,
+        file: invalid.manifestPath ?? invalid.root,
+      },
+    ]);
+  }
+
+  delete(record: PluginRecord): void {
+    this.lastGenerations.set(record.descriptor.id, record.generationNumber);
+    this.records.delete(record.descriptor.id);
+    this.diagnostics.clear(record.descriptor.id);
+  }
+
+  /** Reads a top-level entry of the plugins folder again and says what changed. */
+  async reread(name: string): Promise<Rediscovery> {
+    const root = path.join(this.pluginsDir, name);
+    const existing = this.all().find((r) => r.descriptor.root === root);
+    const found = await readPluginEntry(this.pluginsDir, name);
+    if (!existing) return found ? { kind: 'new', entry: found } : { kind: 'unchanged' };
+    const foundId = found?.kind === 'plugin' ? found.descriptor.id : found?.invalid.id;
+    if (!found || foundId !== existing.descriptor.id) {
+      return { kind: 'gone', record: existing, ...(found ? { replacement: found } : {}) };
+    }
+    const before = JSON.stringify(existing.invalid ?? existing.descriptor);
+    const after = JSON.stringify(found.kind === 'plugin' ? found.descriptor : found.invalid);
+    if (before === after) return { kind: 'unchanged' };
+    if (found.kind === 'invalid')
+      return { kind: 'invalid', record: existing, invalid: found.invalid };
+    const wasInvalid = existing.invalid !== undefined;
+    existing.descriptor = found.descriptor;
+    existing.invalid = undefined;
+    if (wasInvalid) this.diagnostics.set(existing.descriptor.id, DiagnosticSource.Catalog, []);
+    return { kind: wasInvalid ? 'revived' : 'changed', record: existing };
+  }
+
+  list(): PluginInfo[] {
+    return this.all()
+      .sort((a, b) => a.descriptor.id.localeCompare(b.descriptor.id))
+      .map((r) => ({
+        id: r.descriptor.id,
+        name: r.descriptor.name,
+        version: r.descriptor.version,
+        status: r.status,
+        generation: r.generationNumber,
+        path: r.descriptor.root,
+        supportsHotReload: r.descriptor.supportsHotReload,
+        supportsDisable: r.descriptor.supportsDisable,
+        dependencies: Object.keys(r.descriptor.dependencies),
+        ...(r.lastReload
+          ? { lastReload: { ...r.lastReload, at: r.lastReload.at.toISOString() } }
+          : {}),
+      }));
+  }
+
+  /** What the pure planner needs of each plugin. */
+  planPlugins(): PlanPlugin[] {
+    return this.all().map((r) => ({
+      id: r.descriptor.id,
+      root: r.descriptor.root,
+      ...(r.descriptor.manifestPath ? { manifestPath: r.descriptor.manifestPath } : {}),
+      inputs: r.inputs,
+      failedBuild: r.failedBuild,
+      dependencies: Object.keys(r.descriptor.dependencies),
+    }));
+  }
+
+  /** Files outside the plugins folder that some bundle imports: the watcher must see them too. */
+  externalInputs(): string[] {
+    const root = this.pluginsDir + path.sep;
+    return this.all().flatMap((r) => [...r.inputs].filter((f) => !f.startsWith(root)));
+  }
+}
+
+/** A record for a folder that could not be read as a plugin, so that it can be listed as failed. */
+function placeholder(invalid: InvalidPlugin): PluginDescriptor {
+  return {
+    id: invalid.id,
+    name: invalid.id,
+    version: '0.0.0',
+    root: invalid.root,
+    entry: invalid.root,
+    supportsHotReload: true,
+    supportsDisable: true,
+    isolation: 'shared',
+    dependencies: {},
+    ...(invalid.manifestPath ? { manifestPath: invalid.manifestPath } : {}),
+  };
+}

@@ -1,0 +1,237 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DiagnosticCodes } from '../../protocol/index.js';
+import { describeZodError } from '../../protocol/validation.js';
+import { type Manifest, ManifestSchema, PluginIdSchema } from './manifest.js';
+
+/** Everything the daemon knows about a plugin before it builds it. */
+export interface PluginDescriptor {
+  id: string;
+  name: string;
+  version: string;
+  /** The plugin's folder, or its file for a single-file plugin. */
+  root: string;
+  /** Absolute path of the module esbuild starts from. */
+  entry: string;
+  manifestPath?: string;
+  supportsHotReload: boolean;
+  supportsDisable: boolean;
+  /** "dedicated": the plugin gets a host (worker thread) of its own. */
+  isolation: 'shared' | 'dedicated';
+  /** Plugin id → semver range ("*" for any). */
+  dependencies: Record<string, string>;
+  stateVersion?: number;
+}
+
+/** A plugin folder or file that could not be read as a plugin; it is listed as failed. */
+export interface InvalidPlugin {
+  id: string;
+  root: string;
+  manifestPath?: string;
+  message: string;
+  code: string;
+}
+
+export type DiscoveredEntry =
+  | { kind: 'plugin'; descriptor: PluginDescriptor }
+  | { kind: 'invalid'; invalid: InvalidPlugin };
+
+const SINGLE_FILE = /^(.+)\.(js|mjs|cjs|ts|mts)$/;
+const DEFAULT_MAINS = ['index.ts', 'index.js', 'index.mjs', 'src/index.ts', 'src/index.js'];
+
+/** Files and folders starting with "." or "_" hold shared code or tooling, never a plugin. */
+export function isIgnoredEntryName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_') || name === 'node_modules';
+}
+
+/** Reads every plugin directly under `pluginsDir`. */
+export async function discoverPlugins(pluginsDir: string): Promise<DiscoveredEntry[]> {
+  const names = (await readdir(pluginsDir)).sort();
+  const entries = await Promise.all(names.map((name) => readPluginEntry(pluginsDir, name)));
+  return entries.filter((entry): entry is DiscoveredEntry => entry !== undefined);
+}
+
+/** Reads one top-level entry of the plugins folder; undefined when it is not a plugin (or gone). */
+export async function readPluginEntry(
+  pluginsDir: string,
+  name: string,
+): Promise<DiscoveredEntry | undefined> {
+  if (isIgnoredEntryName(name) || name.endsWith('.d.ts')) return undefined;
+  const full = path.join(pluginsDir, name);
+  const info = await stat(full).catch(() => undefined);
+  if (!info) return undefined;
+  if (info.isFile()) return readSingleFilePlugin(full, name);
+  if (info.isDirectory()) return readFolderPlugin(full, name);
+  return undefined;
+}
+
+function readSingleFilePlugin(file: string, name: string): DiscoveredEntry | undefined {
+  const match = SINGLE_FILE.exec(name);
+  if (!match?.[1]) return undefined;
+  const id = match[1];
+  const valid = PluginIdSchema.safeParse(id);
+  if (!valid.success) {
+    return invalid(
+      id,
+      file,
+      undefined,
+      `plugin file name "${id}" ${describeZodError(valid.error)}`,
+    );
+  }
+  return {
+    kind: 'plugin',
+    descriptor: {
+      id,
+      name: id,
+      version: '0.0.0',
+      root: file,
+      entry: file,
+      supportsHotReload: true,
+      supportsDisable: true,
+      isolation: 'shared',
+      dependencies: {},
+    },
+  };
+}
+
+async function readFolderPlugin(
+  dir: string,
+  folderName: string,
+): Promise<DiscoveredEntry | undefined> {
+  const found = await readManifestFile(dir);
+  if (!found) return undefined;
+  const { manifestPath, fields, packageInfo } = found;
+  const fallbackId = folderName;
+  if (fields instanceof Error) return invalid(fallbackId, dir, manifestPath, fields.message);
+
+  const parsed = ManifestSchema.safeParse(fields);
+  if (!parsed.success) {
+    return invalid(
+      idOrFallback(fields, fallbackId),
+      dir,
+      manifestPath,
+      `invalid manifest ${path.basename(manifestPath)}: ${describeZodError(parsed.error)}`,
+    );
+  }
+  const manifest: Manifest = parsed.data;
+  const id = manifest.id ?? fallbackId;
+  const idCheck = PluginIdSchema.safeParse(id);
+  if (!idCheck.success) {
+    return invalid(
+      id,
+      dir,
+      manifestPath,
+      `plugin folder name "${id}" ${describeZodError(idCheck.error)}`,
+    );
+  }
+  const entry = await resolveMain(dir, manifest.main ?? packageInfo?.main);
+  if (typeof entry !== 'string') return invalid(id, dir, manifestPath, entry.message);
+
+  return {
+    kind: 'plugin',
+    descriptor: {
+      id,
+      name: manifest.name ?? packageInfo?.name ?? id,
+      version: packageInfo?.version ?? manifest.version,
+      root: dir,
+      entry,
+      manifestPath,
+      supportsHotReload: manifest.capabilities.supportsHotReload,
+      supportsDisable: manifest.capabilities.supportsDisable,
+      isolation: manifest.isolation,
+      dependencies: manifest.dependencies,
+      ...(manifest.stateVersion !== undefined ? { stateVersion: manifest.stateVersion } : {}),
+    },
+  };
+}
+
+interface ManifestFile {
+  manifestPath: string;
+  /** The reloadd fields, or the reason they could not be read. */
+  fields: Record<string, unknown> | Error;
+  /** For package.json: the package's own name, version and main, used as fallbacks. */
+  packageInfo?: { name?: string; version?: string; main?: string };
+}
+
+async function readManifestFile(dir: string): Promise<ManifestFile | undefined> {
+  for (const file of ['plugin.json', 'package.json']) {
+    const manifestPath = path.join(dir, file);
+    const text = await readFile(manifestPath, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      return {
+        manifestPath,
+        fields: new Error(`${file} is not valid JSON: ${(error as Error).message}`),
+      };
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return { manifestPath, fields: new Error(`${file} must hold a JSON object`) };
+    }
+    const object = json as Record<string, unknown>;
+    if (file === 'plugin.json') return { manifestPath, fields: object };
+    const own = object.reloadd;
+    const fields =
+      typeof own === 'object' && own !== null && !Array.isArray(own)
+        ? (own as Record<string, unknown>)
+        : {};
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return {
+      manifestPath,
+      fields,
+      packageInfo: { name: str(object.name), version: str(object.version), main: str(object.main) },
+    };
+  }
+  return undefined;
+}
+
+async function resolveMain(dir: string, main: string | undefined): Promise<string | Error> {
+  if (main !== undefined) {
+    const entry = path.resolve(dir, main);
+    const relative = path.relative(dir, entry);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      return new Error(`"main" (${main}) must stay inside the plugin folder`);
+    }
+    const exists = await stat(entry).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    return exists ? entry : new Error(`"main" (${main}) does not exist`);
+  }
+  for (const candidate of DEFAULT_MAINS) {
+    const entry = path.join(dir, candidate);
+    if (
+      await stat(entry).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return entry;
+  }
+  return new Error(`no "main" in the manifest and none of ${DEFAULT_MAINS.join(', ')} exists`);
+}
+
+function idOrFallback(fields: Record<string, unknown>, fallback: string): string {
+  const id = PluginIdSchema.safeParse(fields.id);
+  return id.success ? id.data : fallback;
+}
+
+function invalid(
+  id: string,
+  root: string,
+  manifestPath: string | undefined,
+  message: string,
+): DiscoveredEntry {
+  return {
+    kind: 'invalid',
+    invalid: {
+      id,
+      root,
+      ...(manifestPath ? { manifestPath } : {}),
+      message,
+      code: DiagnosticCodes.ManifestInvalid,
+    },
+  };
+}

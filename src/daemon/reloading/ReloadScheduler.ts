@@ -1,0 +1,126 @@
+import { ReloadTrigger } from '../../protocol/index.js';
+
+export interface ReloadJob {
+  trigger: ReloadTrigger;
+  changedFiles?: string[];
+  /** performance.now() of the first file event behind this reload (the trace's detect phase). */
+  detectedAt?: number;
+}
+
+/** What a reload run returns when a newer change overtook it before it touched the plugin. */
+export const SUPERSEDED = Symbol('superseded');
+
+export type RunReload<R> = (
+  id: string,
+  job: ReloadJob,
+  /** True once a newer change has been scheduled for this plugin: the run should give up. */
+  isStale: () => boolean,
+) => Promise<R | typeof SUPERSEDED>;
+
+interface QueuedReload<R> {
+  job: ReloadJob;
+  promise: Promise<R>;
+  resolve(result: R): void;
+  reject(error: unknown): void;
+}
+
+interface PluginLane<R> {
+  /** Everything for this plugin runs in this chain, one operation at a time. */
+  tail: Promise<void>;
+  /** A reload waiting for its turn: later requests join it ("queue exactly one more"). */
+  queued?: QueuedReload<R>;
+  /** Bumped by every request; a run started at an older version is stale. */
+  version: number;
+}
+
+/**
+ * One operation per plugin at a time. Reloads that arrive while one runs are merged into a
+ * single queued reload; a run that a newer change overtakes (while it is still building) gives up
+ * and its callers get the result of the queued one, so a burst of saves ends in one reload of
+ * the final content and never two generations at once.
+ */
+export class ReloadScheduler<R> {
+  private readonly lanes = new Map<string, PluginLane<R>>();
+
+  constructor(
+    private readonly run: RunReload<R>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  reload(id: string, job: ReloadJob): Promise<R> {
+    const lane = this.lane(id);
+    lane.version += 1;
+    if (lane.queued) {
+      lane.queued.job = mergeJobs(lane.queued.job, job);
+      return lane.queued.promise;
+    }
+    const queued = deferred<R>(job);
+    lane.queued = queued;
+    lane.tail = lane.tail
+      .then(async () => {
+        lane.queued = undefined;
+        const startedAt = lane.version;
+        const outcome = await this.run(id, queued.job, () => lane.version !== startedAt);
+        if (outcome !== SUPERSEDED) {
+          queued.resolve(outcome);
+          return;
+        }
+        // Whoever overtook us queued a reload; our callers wait for that one, with our files too.
+        const next = this.lane(id).queued as QueuedReload<R> | undefined;
+        let follow: Promise<R>;
+        if (next) {
+          next.job = mergeJobs(queued.job, next.job);
+          follow = next.promise;
+        } else {
+          follow = this.reload(id, queued.job);
+        }
+        follow.then(queued.resolve, queued.reject);
+      })
+      .catch((error: unknown) => {
+        queued.reject(error);
+        this.onError(error);
+      });
+    return queued.promise;
+  }
+
+  /** Runs `operation` in the plugin's lane, after whatever is queued before it. */
+  exclusive<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    const lane = this.lane(id);
+    const result = lane.tail.then(operation);
+    lane.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private lane(id: string): PluginLane<R> {
+    let lane = this.lanes.get(id);
+    if (!lane) {
+      lane = { tail: Promise.resolve(), version: 0 };
+      this.lanes.set(id, lane);
+    }
+    return lane;
+  }
+}
+
+function mergeJobs(earlier: ReloadJob, later: ReloadJob): ReloadJob {
+  const files = [...new Set([...(earlier.changedFiles ?? []), ...(later.changedFiles ?? [])])];
+  const detected = [earlier.detectedAt, later.detectedAt].filter((t) => t !== undefined);
+  return {
+    // A first load stays one (clients wait for its `startup` didReload), whatever joins it.
+    trigger: earlier.trigger === ReloadTrigger.Startup ? earlier.trigger : later.trigger,
+    ...(files.length > 0 ? { changedFiles: files } : {}),
+    ...(detected.length > 0 ? { detectedAt: Math.min(...detected) } : {}),
+  };
+}
+
+function deferred<R>(job: ReloadJob): QueuedReload<R> {
+  let resolve!: (result: R) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<R>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { job, promise, resolve, reject };
+}

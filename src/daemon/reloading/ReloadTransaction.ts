@@ -1,0 +1,328 @@
+import { performance } from 'node:perf_hooks';
+import {
+  type Diagnostic,
+  DiagnosticCodes,
+  type DiagnosticSeverity,
+  PluginStatus,
+  type ReloadError,
+} from '../../protocol/index.js';
+import { anyMoved, fingerprintAll } from '../building/fileFingerprint.js';
+import type { PluginBuilder, PluginBundle } from '../building/PluginBuilder.js';
+import type { ExtractedState } from '../crossing/hostMessages.js';
+import { HostRequestError } from '../crossing/hostMessages.js';
+import type { SourceLocation } from '../crossing/sourceLocation.js';
+import {
+  describeLifecycleError,
+  diagnosticAt,
+  isTimeout,
+  locateLifecycleError,
+  stateProblemDiagnostic,
+} from '../diagnostics/pluginDiagnostics.js';
+import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
+import type { PluginRecord } from '../plugins/PluginRecord.js';
+import type { PluginDescriptor } from '../plugins/pluginFolder.js';
+import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
+import { unloadGeneration } from './unloadGeneration.js';
+
+export interface TransactionDeps {
+  builder: PluginBuilder;
+  snapshots: SnapshotStore;
+  /** Evaluates a bundle as a new generation in the plugin's host. */
+  load(
+    descriptor: PluginDescriptor,
+    bundle: PluginBundle,
+    number: number,
+  ): Promise<RemoteGeneration>;
+}
+
+/** Milliseconds spent in each phase; the reload trace logs them. */
+export interface PhaseTimings {
+  build: number;
+  evaluate: number;
+  saveState: number;
+  deactivate: number;
+  activate: number;
+  restoreState: number;
+}
+
+export interface TransactionOutcome {
+  ok: boolean;
+  generation: number;
+  durationMs: number;
+  error?: ReloadError;
+  rolledBack?: boolean;
+  /** The plugin's whole diagnostic list after this transaction (replaces the previous one). */
+  diagnostics: Diagnostic[];
+  phases: PhaseTimings;
+}
+
+/**
+ * One reload (or first load) of one plugin, in the order that keeps state safe:
+ *   1. build and evaluate the new generation, touching nothing of the old one;
+ *   2. old generation: saveState → deactivate → release everything it still holds;
+ *   3. new generation: activate → restoreState;
+ *   4. if 3 throws: release the new generation and bring the old code back with the same state.
+ * A run that a newer change overtakes before step 2 gives up (`isStale`).
+ */
+export class ReloadTransaction {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly phases: PhaseTimings = {
+    build: 0,
+    evaluate: 0,
+    saveState: 0,
+    deactivate: 0,
+    activate: 0,
+    restoreState: 0,
+  };
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly record: PluginRecord,
+    private readonly deps: TransactionDeps,
+    private readonly isStale: () => boolean,
+    /** For a reload caused by a file change: how long a failure waits for writes to settle. */
+    private readonly settleMs = 0,
+  ) {}
+
+  private get id(): string {
+    return this.record.descriptor.id;
+  }
+
+  async run(): Promise<TransactionOutcome | 'superseded'> {
+    const { record, deps } = this;
+    const descriptor = record.descriptor;
+
+    // An editor may still be writing (truncate, then write): a build that read a file which
+    // changed under it is stale, and is redone on the file's final content.
+    const before = await fingerprintAll(new Set([descriptor.entry, ...record.inputs]));
+    const built = await this.timed('build', () => deps.builder.build(descriptor));
+    const read = built.ok ? built.bundle.inputs : [descriptor.entry, ...record.inputs];
+    if (this.isStale() || anyMoved(before, await fingerprintAll(read))) return 'superseded';
+    if (!built.ok) {
+      if (await this.unsettled(before)) return 'superseded';
+      record.failedBuild = true;
+      record.inputs = new Set([
+        ...record.inputs,
+        descriptor.entry,
+        ...built.errors.flatMap((e) => (e.file ? [e.file] : [])),
+      ]);
+      for (const e of built.errors) this.add('error', DiagnosticCodes.BuildFailed, e.message, e);
+      return this.fail(
+        DiagnosticCodes.BuildFailed,
+        built.errors[0]?.message ?? 'build failed',
+        built.errors[0],
+      );
+    }
+    record.failedBuild = false;
+    record.inputs = new Set(built.bundle.inputs);
+
+    const previous = record.generation;
+    let next: RemoteGeneration;
+    try {
+      next = await this.timed('evaluate', () =>
+        deps.load(descriptor, built.bundle, record.generationNumber + 1),
+      );
+    } catch (error) {
+      if (!(error instanceof HostRequestError)) throw error;
+      if (await this.unsettled(before)) return 'superseded';
+      const { kind, message, location } = error.error;
+      const code =
+        kind === 'noActivate'
+          ? DiagnosticCodes.NoActivate
+          : kind === 'timeout'
+            ? DiagnosticCodes.Timeout
+            : DiagnosticCodes.EvaluateFailed;
+      this.add('error', code, message, location);
+      return this.fail(code, message, location);
+    }
+    if (this.isStale()) {
+      await next.unload();
+      return 'superseded';
+    }
+
+    // Point of no return for the old generation: from here on, state must survive whatever happens.
+    let snapshot = deps.snapshots.get(this.id);
+    if (previous) {
+      try {
+        snapshot = (await this.timed('saveState', () => this.saveState(previous))) ?? snapshot;
+      } catch (error) {
+        await next.unload();
+        const message = `${describeLifecycleError(error)}; the running generation was kept`;
+        const where = locateLifecycleError(error);
+        const code = isTimeout(error) ? DiagnosticCodes.Timeout : DiagnosticCodes.SaveStateFailed;
+        this.add('error', code, message, where);
+        return this.fail(code, message, where);
+      }
+      await this.timed('deactivate', () => this.unload(previous));
+      record.generation = undefined;
+    }
+
+    try {
+      await this.start(next, snapshot, previous !== undefined);
+    } catch (error) {
+      await next.unload();
+      const call = this.failedCall(error);
+      const code = isTimeout(error)
+        ? DiagnosticCodes.Timeout
+        : call === 'activate'
+          ? DiagnosticCodes.ActivateFailed
+          : DiagnosticCodes.RestoreStateFailed;
+      const message = describeLifecycleError(error);
+      const where = locateLifecycleError(error);
+      this.add('error', code, message, where);
+      const rolledBack = previous ? await this.rollback(snapshot) : false;
+      return this.fail(code, message, where, rolledBack);
+    }
+
+    record.generation = next;
+    record.generationNumber = next.number;
+    record.lastGood = { descriptor, bundle: built.bundle };
+    record.status = PluginStatus.Active;
+    return this.outcome(true);
+  }
+
+  /**
+   * A build can catch a file between an editor's truncate and its write, and chokidar reports no
+   * change of that file for 50 ms after the first. So before a failure caused by a file change is
+   * reported, wait that long and look again: if an input moved, this run is stale.
+   */
+  private async unsettled(before: Map<string, string | undefined>): Promise<boolean> {
+    if (this.settleMs <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, this.settleMs));
+    return this.isStale() || anyMoved(before, await fingerprintAll(before.keys()));
+  }
+
+  /** Activates a generation and gives it its state, migrating it if the state version moved. */
+  private async start(
+    generation: RemoteGeneration,
+    snapshot: Snapshot | undefined,
+    afterReload: boolean,
+  ): Promise<void> {
+    await this.timed('activate', () => generation.activate());
+    let state = snapshot?.value;
+    const wanted = generation.descriptor.stateVersion;
+    if (snapshot && snapshot.stateVersion !== wanted) {
+      if (generation.hasMigrateState) {
+        const migrated = await generation.migrateState(snapshot.value, snapshot.stateVersion);
+        state = this.keep(migrated, generation.number, wanted)?.value;
+      } else {
+        this.add(
+          'warning',
+          DiagnosticCodes.StateVersionChanged,
+          `stateVersion changed from ${snapshot.stateVersion ?? 'none'} to ${wanted ?? 'none'} and the plugin exports no migrateState: it starts without its saved state (the snapshot is replaced at its next save)`,
+        );
+        state = undefined;
+      }
+    }
+    await this.timed('restoreState', () => generation.restoreState(state, afterReload));
+  }
+
+  private async saveState(generation: RemoteGeneration): Promise<Snapshot | undefined> {
+    if (!generation.hasSaveState) return undefined;
+    return this.keep(
+      await generation.saveState(),
+      generation.number,
+      generation.descriptor.stateVersion,
+    );
+  }
+
+  /** Stores the state a generation handed over, and reports what could not cross. */
+  private keep(
+    extracted: ExtractedState,
+    generation: number,
+    stateVersion: number | undefined,
+  ): Snapshot | undefined {
+    this.diagnostics.push(...extracted.problems.map((p) => stateProblemDiagnostic(this.id, p)));
+    return this.deps.snapshots.keep(this.id, extracted, { generation, stateVersion });
+  }
+
+  private async unload(generation: RemoteGeneration): Promise<void> {
+    this.diagnostics.push(...(await unloadGeneration(generation)).warnings);
+  }
+
+  /** Brings the last good code back in a fresh realm, with the state saved a moment ago. */
+  private async rollback(snapshot: Snapshot | undefined): Promise<boolean> {
+    const { record, deps } = this;
+    const good = record.lastGood;
+    if (!good) return false;
+    // A migrateState on the failed generation may have replaced the snapshot: put the old one back.
+    if (snapshot) deps.snapshots.set(this.id, snapshot);
+    try {
+      const restored = await deps.load(good.descriptor, good.bundle, record.generationNumber);
+      try {
+        await restored.activate();
+        await restored.restoreState(snapshot?.value, true);
+      } catch (error) {
+        await restored.unload();
+        throw error;
+      }
+      record.generation = restored;
+      record.status = PluginStatus.Active;
+      this.add(
+        'info',
+        DiagnosticCodes.RolledBack,
+        `generation ${record.generationNumber} was brought back with its state`,
+      );
+      return true;
+    } catch (error) {
+      this.add(
+        'error',
+        DiagnosticCodes.ActivateFailed,
+        `rolling back failed too: ${describeLifecycleError(error)}`,
+      );
+      return false;
+    }
+  }
+
+  private fail(
+    code: string,
+    message: string,
+    where?: Partial<SourceLocation>,
+    rolledBack = false,
+  ): TransactionOutcome {
+    if (!this.record.generation) this.record.status = PluginStatus.Failed;
+    const error: ReloadError = {
+      code,
+      message,
+      ...(where?.file ? { file: where.file } : {}),
+      ...(where?.range ? { range: where.range } : {}),
+    };
+    return { ...this.outcome(false), error, ...(rolledBack ? { rolledBack } : {}) };
+  }
+
+  private outcome(ok: boolean): TransactionOutcome {
+    return {
+      ok,
+      generation: this.record.generationNumber,
+      durationMs: round(performance.now() - this.started),
+      diagnostics: this.diagnostics,
+      phases: this.phases,
+    };
+  }
+
+  private add(
+    severity: DiagnosticSeverity,
+    code: string,
+    message: string,
+    where?: Partial<SourceLocation>,
+  ): void {
+    this.diagnostics.push(diagnosticAt(this.id, severity, code, message, where));
+  }
+
+  private failedCall(error: unknown): string {
+    return error instanceof HostRequestError ? (error.error.call ?? 'activate') : 'activate';
+  }
+
+  private async timed<T>(phase: keyof PhaseTimings, work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.phases[phase] = round(this.phases[phase] + performance.now() - start);
+    }
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

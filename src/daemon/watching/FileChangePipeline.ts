@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  DiagnosticCodes,
+  DidReload,
+  PluginStatus,
+  ReloaddErrorCodes,
+  type ReloadResult,
+  ReloadTrigger,
+} from '../../protocol/index.js';
+import type { ClientChannel } from '../clientChannels/Broadcaster.js';
+import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
+import type { Logger } from '../logs/logger.js';
+import type { PluginCatalog } from '../plugins/PluginCatalog.js';
+import type { PluginRecord } from '../plugins/PluginRecord.js';
+import type { PluginRunner } from '../reloading/PluginRunner.js';
+import { type FileChange, impactOfChanges, planReload } from '../reloading/planReload.js';
+
+export interface FileChangeDeps {
+  pluginsDir: string;
+  catalog: PluginCatalog;
+  runner: PluginRunner;
+  diagnostics: DiagnosticsStore;
+  clients: ClientChannel;
+  logger: Logger;
+  /** First loads, dependencies first (plugins that appeared). */
+  load(ids: string[]): Promise<ReloadResult[]>;
+  /** Saves state and unloads a plugin's generation, in its turn. */
+  stop(record: PluginRecord, status: PluginStatus, report?: boolean): Promise<void>;
+  tellStatus(record: PluginRecord, status: PluginStatus | 'removed'): void;
+}
+
+/**
+ * What a batch of file changes does: plugins that appeared load, removed ones unload, edited
+ * manifests are read again, and changed code reloads in dependency order. Batches are applied one
+ * after another, so discovery never races itself. With hot reload off, changes are held and
+ * applied when it comes back on.
+ */
+export class FileChangePipeline {
+  private hotReload: boolean;
+  /** Changes seen while hot reload was off, applied when it is switched back on. */
+  private held: FileChange[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: FileChangeDeps,
+    hotReload: boolean,
+  ) {
+    this.hotReload = hotReload;
+  }
+
+  get hotReloadEnabled(): boolean {
+    return this.hotReload;
+  }
+
+  /** Files changed while hot reload was off. */
+  get heldFiles(): number {
+    return new Set(this.held.map((c) => c.path)).size;
+  }
+
+  setHotReload(enabled: boolean): boolean {
+    const wasOff = !this.hotReload;
+    this.hotReload = enabled;
+    this.deps.logger.info({ enabled }, `hot reload ${enabled ? 'on' : 'off'}`);
+    if (enabled && wasOff && this.held.length > 0) {
+      const held = this.held;
+      this.held = [];
+      this.onFileChanges(held, performance.now());
+    }
+    return this.hotReload;
+  }
+
+  /** Takes no more changes, and waits for the batch under way. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.hotReload = false;
+    await this.chain;
+  }
+
+  /** A batch from the watcher; `detectedAt` is when its first event came. */
+  onFileChanges(changes: FileChange[], detectedAt: number): void {
+    if (this.stopped) return;
+    if (!this.hotReload) {
+      this.held.push(...changes);
+      return;
+    }
+    this.chain = this.chain
+      .then(() => this.applyChanges(changes, detectedAt))
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, 'applying file changes failed'),
+      );
+  }
+
+  private async applyChanges(changes: FileChange[], detectedAt: number): Promise<void> {
+    const impact = impactOfChanges(changes, this.deps.catalog.planPlugins(), this.deps.pluginsDir);
+    const changed = new Map(impact.plugins);
+    const fresh: string[] = [];
+    for (const name of impact.entries) {
+      const found = await this.deps.catalog.reread(name);
+      switch (found.kind) {
+        case 'new': {
+          const id = this.deps.catalog.add(found.entry);
+          if (id) fresh.push(id);
+          break;
+        }
+        case 'gone': {
+          changed.delete(found.record.descriptor.id);
+          await this.deps.stop(found.record, PluginStatus.Disabled, false);
+          this.deps.catalog.delete(found.record);
+          this.deps.tellStatus(found.record, 'removed');
+          this.deps.logger.info(
+            { plugin: found.record.descriptor.id },
+            'plugin removed; its last state is kept',
+          );
+          const id = found.replacement ? this.deps.catalog.add(found.replacement) : undefined;
+          if (id) fresh.push(id);
+          break;
+        }
+        case 'invalid':
+          changed.delete(found.record.descriptor.id);
+          await this.deps.stop(found.record, PluginStatus.Failed);
+          this.deps.catalog.markInvalid(found.record, found.invalid);
+          this.deps.tellStatus(found.record, PluginStatus.Failed);
+          break;
+        case 'changed': {
+          const id = found.record.descriptor.id;
+          changed.set(
+            id,
+            changed.get(id) ?? [
+              found.record.descriptor.manifestPath ?? found.record.descriptor.root,
+            ],
+          );
+          break;
+        }
+        case 'revived':
+          fresh.push(found.record.descriptor.id);
+          break;
+        case 'unchanged':
+          break;
+      }
+    }
+    for (const id of fresh) changed.delete(id);
+    const plan = planReload(changed, ReloadTrigger.File, this.deps.catalog.planPlugins());
+    const steps = plan.steps.filter((step) =>
+      this.acceptsFileReload(step.id, step.trigger, step.changedFiles ?? []),
+    );
+    // Detached on purpose: the next batch of changes must be able to overtake these reloads.
+    Promise.all([
+      this.deps.load(fresh),
+      this.deps.runner.runPlan({ steps, cycles: plan.cycles }, undefined, detectedAt),
+    ]).catch((error: unknown) => this.deps.logger.error({ err: error }, 'reload plan failed'));
+  }
+
+  /** A disabled plugin ignores changes; one without hot reload support asks for a restart. */
+  private acceptsFileReload(id: string, trigger: ReloadTrigger, files: string[]): boolean {
+    const record = this.deps.catalog.get(id);
+    if (!record || record.status === PluginStatus.Disabled) return false;
+    if (record.descriptor.supportsHotReload || !record.generation) return true;
+    const changed =
+      files.map((f) => path.relative(this.deps.pluginsDir, f)).join(', ') || 'a dependency';
+    const message = `${changed} changed, but plugin '${id}' does not support hot reload (capabilities.supportsHotReload is false): restart the daemon to load the change`;
+    this.deps.diagnostics.set(id, DiagnosticSource.Restart, [
+      {
+        pluginId: id,
+        severity: 'warning',
+        code: DiagnosticCodes.RestartRequired,
+        message,
+      },
+    ]);
+    this.deps.clients.notify(DidReload, {
+      id,
+      ok: false,
+      generation: record.generationNumber,
+      durationMs: 0,
+      trigger,
+      ...(files.length > 0 ? { changedFiles: files } : {}),
+      error: { code: ReloaddErrorCodes.RestartRequired, message },
+    });
+    return false;
+  }
+}

@@ -1,0 +1,142 @@
+import { format } from 'node:util';
+import type { PluginCommands } from './CommandRegistry.js';
+import type { PluginEvents } from './EventBus.js';
+import type { PluginLogger } from './PluginGeneration.js';
+import type { GuardedInvoke } from './RealmGlobals.js';
+import { type RealmTimers, redEditorApi } from './RedEditorApi.js';
+import { type Disposable, ResourceKind, type ResourceTracker } from './ResourceTracker.js';
+
+/** The plugin's own state slot, as the snapshot store keeps it (values of the plugin's realm). */
+export interface OwnStateAccess {
+  read(): unknown;
+  write(state: unknown): void;
+}
+
+type LogFn = ((...args: unknown[]) => void) & {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+};
+
+/** What `activate(ctx)` receives. Documented in the README ("Writing a plugin"). */
+export interface PluginContext {
+  readonly id: string;
+  readonly generation: number;
+  /** The plugin's folder, or its file for a single-file plugin. */
+  readonly path: string;
+  /** Disposables pushed here are disposed when this generation is unloaded. */
+  readonly subscriptions: Disposable[];
+  readonly commands: {
+    register(name: string, handler: (...args: unknown[]) => unknown): Disposable;
+    execute(name: string, ...args: unknown[]): Promise<unknown>;
+    list(): string[];
+  };
+  readonly events: {
+    on(event: string, listener: (data: unknown) => unknown): Disposable;
+    emit(event: string, data?: unknown): void;
+  };
+  readonly log: LogFn;
+  /** The editor bridge: `editor/call` to the editor the user is in (see protocol.md). */
+  readonly editor: { call(method: string, ...args: unknown[]): Promise<unknown> };
+  /** Seed 000's names: the plugin's own saved state (only its own id is accepted). */
+  getPluginState(name: string): unknown;
+  savePluginState(name: string, state: unknown): void;
+}
+
+export function createPluginContext(options: {
+  id: string;
+  generation: number;
+  path: string;
+  tracker: ResourceTracker;
+  commands: PluginCommands;
+  events: PluginEvents;
+  logger: PluginLogger;
+  state: OwnStateAccess;
+  invoke: GuardedInvoke;
+  /** Converts data from the daemon's realm into the plugin's (event payloads). */
+  toRealm(value: unknown): unknown;
+  /** `editor/call`; the answer comes back as plain data of the daemon's realm. */
+  callEditor(method: string, args: unknown[]): Promise<unknown>;
+  timers: RealmTimers;
+}): PluginContext {
+  const { id, tracker, commands, events, logger, invoke } = options;
+
+  const ownStateOnly = (name: string) => {
+    if (name !== id) {
+      throw new Error(`plugin "${id}" may only use its own state slot, not "${name}"`);
+    }
+  };
+
+  const logAt =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      logger[level](format(...args));
+  const log = Object.assign(logAt('info'), {
+    debug: logAt('debug'),
+    info: logAt('info'),
+    warn: logAt('warn'),
+    error: logAt('error'),
+  });
+
+  const callEditor = async (method: string, args: unknown[]) => {
+    // An unloaded generation resuming late must not reach the editor any more.
+    tracker.assertOpen();
+    return options.toRealm(await options.callEditor(method, args));
+  };
+
+  const context = {
+    id,
+    generation: options.generation,
+    path: options.path,
+    subscriptions: [],
+    commands: {
+      register(name, handler) {
+        if (typeof name !== 'string' || name === '')
+          throw new TypeError('command name must be a non-empty string');
+        if (typeof handler !== 'function')
+          throw new TypeError(`command "${name}": handler must be a function`);
+        tracker.assertOpen();
+        const remove = commands.register(id, name, handler);
+        return tracker.track(ResourceKind.Command, name, remove);
+      },
+      async execute(name, ...args) {
+        const entry = commands.get(name);
+        if (!entry) throw new Error(`unknown command "${name}"`);
+        return entry.handler(...args);
+      },
+      list: () => commands.names(),
+    },
+    events: {
+      on(event, listener) {
+        if (typeof listener !== 'function')
+          throw new TypeError(`events.on("${event}"): listener must be a function`);
+        tracker.assertOpen();
+        const remove = events.on(event, (data) =>
+          invoke(`"${event}" event listener`, listener, [options.toRealm(data)]),
+        );
+        return tracker.track(ResourceKind.EventListener, event, remove);
+      },
+      emit(event, data) {
+        events.emit(event, data);
+      },
+    },
+    log,
+    getPluginState(name) {
+      ownStateOnly(name);
+      return options.state.read();
+    },
+    savePluginState(name: string, state: unknown) {
+      ownStateOnly(name);
+      options.state.write(state);
+    },
+    editor: {
+      call: (method: string, ...args: unknown[]) => {
+        if (typeof method !== 'string' || method === '')
+          throw new TypeError('editor.call: method must be a non-empty string');
+        return callEditor(method, args);
+      },
+    },
+  } satisfies PluginContext;
+  return Object.assign(context, redEditorApi(context, callEditor, options.timers));
+}

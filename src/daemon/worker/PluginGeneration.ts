@@ -1,0 +1,322 @@
+import path from 'node:path';
+import vm from 'node:vm';
+import type { PluginBundle } from '../building/PluginBuilder.js';
+import { intoRealm, type RealmIntrinsics } from '../crossing/stateTransfer.js';
+import type { Logger } from '../logs/logger.js';
+import type { PluginDescriptor } from '../plugins/pluginFolder.js';
+import type { PluginCommands } from './CommandRegistry.js';
+import type { PluginEvents } from './EventBus.js';
+import { createPluginContext, type PluginContext } from './PluginContext.js';
+import { createSandboxGlobals, type GuardedInvoke } from './RealmGlobals.js';
+import type { RealmTimers } from './RedEditorApi.js';
+import { type Leftover, ResourceTracker } from './ResourceTracker.js';
+
+type Hook = (...args: unknown[]) => unknown;
+
+/** The lifecycle a plugin module exports, under seed 001's names or seed 000's. */
+interface PluginHooks {
+  activate: Hook;
+  deactivate?: Hook;
+  saveState?: Hook;
+  onBeforeReload?: Hook;
+  restoreState?: Hook;
+  onAfterReload?: Hook;
+  migrateState?: Hook;
+}
+
+/** The log methods plugin code reaches (console.*, ctx.log). */
+export type PluginLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** What a generation's host gives it; the same for every generation of every plugin. */
+export interface GenerationServices {
+  commands: PluginCommands;
+  events: PluginEvents;
+  logger: PluginLogger;
+  /** Longest a call into plugin code may run synchronously before it is interrupted. */
+  limits: { lifecycleMs: number; commandMs: number };
+  /** Plugin code of this generation is about to run (the host notes who is running, for the watchdog). */
+  onEnter?(generation: PluginGeneration): void;
+  /** A timer or listener of this generation ran: its state may have changed. */
+  onActivity?(generation: PluginGeneration): void;
+  /** `editor/call` through the daemon: the connected editor's answer (plain data). */
+  callEditor(method: string, args: unknown[]): Promise<unknown>;
+  /** The plugin's saved state, read and written as plain data of the daemon's realm. */
+  readState(): unknown;
+  writeState(state: unknown): void;
+  /** A plugin callback (timer, listener) threw or rejected outside any lifecycle call. */
+  onCallbackError(generation: PluginGeneration, where: string, thrown: unknown): void;
+}
+
+/** A lifecycle call that threw: which call, and what it threw (a value of the plugin's realm). */
+export class LifecycleError extends Error {
+  constructor(
+    readonly call: string,
+    readonly thrown: unknown,
+  ) {
+    super(`${call} failed`);
+  }
+}
+
+/** The module evaluated, but cannot be a plugin (no activate) or threw while evaluating. */
+export class EvaluationError extends Error {
+  constructor(
+    message: string,
+    readonly thrown?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const ENTER = Symbol.for('reloadd.enter');
+/** Compiled once: calls whatever function `run` put on the realm's global, inside the realm. */
+const TRAMPOLINE = new vm.Script('globalThis[Symbol.for("reloadd.enter")]()', {
+  filename: 'reloadd:trampoline',
+});
+
+const REALM_INTRINSICS = `({ Object, Array, Date, Map, Set, RegExp, Error, ArrayBuffer, Int8Array, Uint8Array,
+  Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
+  BigInt64Array, BigUint64Array })`;
+
+/**
+ * One generation of one plugin: its bundle evaluated in a realm of its own (a fresh vm context,
+ * never a re-import, so nothing is cached between generations), its context, and everything it
+ * registered. Unloading it releases all of that, and the realm becomes garbage.
+ */
+export class PluginGeneration {
+  readonly ctx: PluginContext;
+  private readonly tracker = new ResourceTracker();
+  private readonly realm: RealmIntrinsics;
+  private readonly hooks: PluginHooks;
+  /** `activate` may return a cleanup function instead of exporting `deactivate`. */
+  private cleanup: Hook | undefined;
+  private readonly context: vm.Context;
+  private readonly services: GenerationServices;
+
+  constructor(
+    readonly descriptor: PluginDescriptor,
+    readonly bundle: PluginBundle,
+    readonly number: number,
+    services: GenerationServices,
+  ) {
+    this.services = services;
+    const logger = services.logger;
+    const invoke: GuardedInvoke = (where, fn, args) => {
+      try {
+        const result = this.run(() => fn(...args), services.limits.lifecycleMs);
+        services.onActivity?.(this);
+        if (isThenable(result)) {
+          result.then(undefined, (thrown: unknown) =>
+            services.onCallbackError(this, where, thrown),
+          );
+        }
+      } catch (thrown) {
+        services.onCallbackError(this, where, thrown);
+      }
+    };
+    const globals = createSandboxGlobals({
+      entry: descriptor.entry,
+      tracker: this.tracker,
+      logger,
+      invoke,
+    });
+    const context = vm.createContext(globals, { name: `${descriptor.id} generation ${number}` });
+    this.context = context;
+    this.realm = vm.runInContext(REALM_INTRINSICS, context) as RealmIntrinsics;
+
+    const module = vm.runInContext('({ exports: {} })', context) as {
+      exports: Record<string, unknown>;
+    };
+    let run: Hook;
+    try {
+      run = vm.compileFunction(
+        bundle.code,
+        ['exports', 'require', 'module', '__filename', '__dirname'],
+        {
+          parsingContext: context,
+          filename: bundle.filename,
+        },
+      ) as Hook;
+      const entry = descriptor.entry;
+      this.run(
+        () => run(module.exports, globals.require, module, entry, path.dirname(entry)),
+        services.limits.lifecycleMs,
+      );
+    } catch (thrown) {
+      this.tracker.close('the module failed to evaluate');
+      throw new EvaluationError('the module threw while it was evaluated', thrown);
+    }
+    const hooks = findHooks(module.exports);
+    if (!hooks) {
+      this.tracker.close('the module has no activate');
+      throw new EvaluationError(
+        'the module exports no activate function (export `activate(ctx)`, or `initialize(ctx)`)',
+      );
+    }
+    this.hooks = hooks;
+    this.ctx = createPluginContext({
+      id: descriptor.id,
+      generation: number,
+      path: descriptor.root,
+      tracker: this.tracker,
+      commands: services.commands,
+      events: services.events,
+      logger,
+      state: {
+        read: () => this.toRealm(services.readState()),
+        write: (state) => services.writeState(state),
+      },
+      invoke,
+      toRealm: (value) => this.toRealm(value),
+      callEditor: (method, args) => services.callEditor(method, args),
+      timers: globals as unknown as RealmTimers,
+    });
+  }
+
+  /**
+   * Runs plugin code of this generation under the watchdog: a synchronous part that runs longer
+   * than `timeoutMs` is interrupted (vm's timeout, through a script in the plugin's own realm) and
+   * throws ERR_SCRIPT_EXECUTION_TIMEOUT. Every entry into plugin code goes through here.
+   */
+  run<T>(fn: () => T, timeoutMs: number): T {
+    const global = this.context as Record<symbol, unknown>;
+    const previous = global[ENTER];
+    global[ENTER] = fn;
+    this.services.onEnter?.(this);
+    try {
+      return TRAMPOLINE.runInContext(this.context, { timeout: timeoutMs }) as T;
+    } finally {
+      global[ENTER] = previous;
+    }
+  }
+
+  /** Runs one of this generation's commands under the command time limit. */
+  runCommand(handler: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+    return this.run(
+      () => handler(...(this.toRealm(args) as unknown[])),
+      this.services.limits.commandMs,
+    );
+  }
+
+  /** Copies plain data of the daemon's realm into this generation's realm. */
+  toRealm(value: unknown): unknown {
+    return intoRealm(value, this.realm);
+  }
+
+  async activate(): Promise<void> {
+    const returned = await this.call('activate', this.hooks.activate, this.ctx);
+    if (typeof returned === 'function') this.cleanup = returned as Hook;
+  }
+
+  get hasSaveState(): boolean {
+    return this.hooks.saveState !== undefined || this.hooks.onBeforeReload !== undefined;
+  }
+
+  /** The state the plugin hands over, as a value of its own realm (undefined: it has none). */
+  async saveState(): Promise<unknown> {
+    if (this.hooks.saveState) return this.call('saveState', this.hooks.saveState);
+    if (this.hooks.onBeforeReload)
+      return this.call('onBeforeReload', this.hooks.onBeforeReload, this.ctx);
+    return undefined;
+  }
+
+  /** A `saveState` that may be called at any time (not seed 000's `onBeforeReload`). */
+  get savesStateAnytime(): boolean {
+    return this.hooks.saveState !== undefined;
+  }
+
+  get hasMigrateState(): boolean {
+    return this.hooks.migrateState !== undefined;
+  }
+
+  async migrateState(state: unknown, fromVersion: number | undefined): Promise<unknown> {
+    return this.call(
+      'migrateState',
+      this.hooks.migrateState as Hook,
+      this.toRealm(state),
+      fromVersion,
+    );
+  }
+
+  /** Gives state back: `restoreState(state)`; after a reload also `onAfterReload(ctx, state)`. */
+  async restoreState(state: unknown, afterReload: boolean): Promise<void> {
+    if (state !== undefined && this.hooks.restoreState) {
+      await this.call('restoreState', this.hooks.restoreState, this.toRealm(state));
+    }
+    if (afterReload && this.hooks.onAfterReload) {
+      await this.call('onAfterReload', this.hooks.onAfterReload, this.ctx, this.toRealm(state));
+    }
+  }
+
+  /** Calls `deactivate` (or the cleanup `activate` returned), then disposes `ctx.subscriptions`. */
+  async deactivate(): Promise<void> {
+    try {
+      if (this.hooks.deactivate) await this.call('deactivate', this.hooks.deactivate, this.ctx);
+      if (this.cleanup) await this.call('the cleanup function returned by activate', this.cleanup);
+    } finally {
+      for (const subscription of this.ctx.subscriptions.splice(0)) {
+        try {
+          subscription?.dispose?.();
+        } catch {
+          // One failing disposable must not keep the rest alive; what stays is reported below.
+        }
+      }
+    }
+  }
+
+  /**
+   * Releases everything the generation still holds and reports what that was: after a correct
+   * deactivate, nothing. Later calls to the context throw instead of registering anything.
+   */
+  unload(): Leftover[] {
+    const leftovers = this.tracker.leftovers();
+    this.tracker.close(
+      `generation ${this.number} of plugin "${this.descriptor.id}" has been unloaded`,
+    );
+    return leftovers;
+  }
+
+  private async call(name: string, hook: Hook, ...args: unknown[]): Promise<unknown> {
+    try {
+      return await this.run(() => hook(...args), this.services.limits.lifecycleMs);
+    } catch (thrown) {
+      throw new LifecycleError(name, thrown);
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function findHooks(exports: Record<string, unknown>): PluginHooks | undefined {
+  const fromDefault =
+    exports.default !== null && typeof exports.default === 'object'
+      ? (exports.default as Record<string, unknown>)
+      : {};
+  const pick = (...names: string[]): Hook | undefined => {
+    for (const name of names) {
+      const value = exports[name] ?? fromDefault[name];
+      if (typeof value === 'function') return value as Hook;
+    }
+    return undefined;
+  };
+  const activate = pick('activate', 'initialize');
+  if (!activate) return undefined;
+  const hooks: PluginHooks = { activate };
+  const optional = {
+    deactivate: pick('deactivate', 'shutdown'),
+    saveState: pick('saveState'),
+    onBeforeReload: pick('onBeforeReload'),
+    restoreState: pick('restoreState'),
+    onAfterReload: pick('onAfterReload'),
+    migrateState: pick('migrateState'),
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value) hooks[key as keyof PluginHooks] = value;
+  }
+  return hooks;
+}
