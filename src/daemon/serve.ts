@@ -2,10 +2,10 @@ import { stat } from 'node:fs/promises';
 import { PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
 import { type ServeSettings, UsageError } from './config.js';
-import { ReloadDaemon } from './core/ReloadDaemon.js';
+import { createDaemon } from './core/createDaemon.js';
 import { LogRing } from './logs/LogRing.js';
 import { createLogger, type Logger } from './logs/logger.js';
-import { DiscoveryFile } from './network/DaemonFileClaim.js';
+import { DaemonFileClaim } from './network/DaemonFileClaim.js';
 import { NetworkListener } from './network/NetworkListener.js';
 import { isLoopback } from './network/upgradePolicy.js';
 import type { ServerContext } from './sessions/ClientSession.js';
@@ -33,7 +33,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
     mode: settings.stdio ? 'stdio' : 'standalone',
     ring: logs,
   });
-  const daemon = new ReloadDaemon({
+  const daemon = createDaemon({
     pluginsDir: settings.pluginsDir,
     ...(settings.stateDir ? { stateDir: settings.stateDir } : {}),
     debounceMs: settings.debounceMs,
@@ -50,7 +50,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
   const session = { logger, version: VERSION };
 
   let exiting = false;
-  let discovery: DiscoveryFile | undefined;
+  let discovery: DaemonFileClaim | undefined;
   const exit = (code: number) => {
     if (exiting) return;
     exiting = true;
@@ -81,7 +81,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
           maxBacklogBytes: settings.clientBacklogBytes,
         }),
     });
-    const file = new DiscoveryFile(settings.workspace, logger);
+    const file = new DaemonFileClaim(settings.workspace, logger);
     try {
       await file.claim({
         url: listener.url,

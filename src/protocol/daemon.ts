@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NoParams, request } from './define.js';
+import { Direction, NoParams, request } from './define.js';
 
 export const ReloadStatistics = z.object({
   /** Reloads after startup (file, request and dependency triggers). */
@@ -26,6 +26,7 @@ export type ConnectedClient = z.infer<typeof ConnectedClient>;
 
 export const DaemonStatus = request(
   'daemon/status',
+  Direction.ClientToDaemon,
   NoParams,
   z.object({
     version: z.string(),
@@ -54,6 +55,7 @@ export const DaemonStatus = request(
 
 export const DaemonSetHotReload = request(
   'daemon/setHotReload',
+  Direction.ClientToDaemon,
   z.object({ enabled: z.boolean() }),
   z.object({ enabled: z.boolean() }),
 );

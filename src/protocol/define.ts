@@ -1,13 +1,26 @@
 import { z } from 'zod';
 
+/** Who sends a message, and to whom (as `messageDirection` in vscode-languageserver-protocol). */
+export const Direction = {
+  /** From any client (an editor, the dashboard, CI, a log tail) to the daemon. */
+  ClientToDaemon: 'client → daemon',
+  /** From the daemon to every client (notifications), or to the one that asked. */
+  DaemonToClient: 'daemon → client',
+  /** From the daemon to the editor a plugin asks (a client that declared `capabilities.editor`). */
+  DaemonToEditor: 'daemon → editor',
+} as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
 /**
- * A request or notification declared once, as data: its literal method name and the zod schemas
- * of what travels over the wire. The daemon validates with the schemas; clients and handlers take
- * their types from them (the role `RequestType` plays in vscode-languageserver-protocol).
+ * A request or notification declared once, as data: its literal method name, who sends it, and
+ * the zod schemas of what travels over the wire. The daemon validates with the schemas; clients
+ * and handlers take their types from them (the role `RequestType` plays in
+ * vscode-languageserver-protocol).
  */
 export interface RequestDef<M extends string, P extends z.ZodType, R extends z.ZodType> {
   readonly kind: 'request';
   readonly method: M;
+  readonly direction: Direction;
   readonly params: P;
   readonly result: R;
 }
@@ -15,22 +28,25 @@ export interface RequestDef<M extends string, P extends z.ZodType, R extends z.Z
 export interface NotificationDef<M extends string, P extends z.ZodType> {
   readonly kind: 'notification';
   readonly method: M;
+  readonly direction: Direction;
   readonly params: P;
 }
 
 export function request<M extends string, P extends z.ZodType, R extends z.ZodType>(
   method: M,
+  direction: Direction,
   params: P,
   result: R,
 ): RequestDef<M, P, R> {
-  return { kind: 'request', method, params, result };
+  return { kind: 'request', method, direction, params, result };
 }
 
 export function notification<M extends string, P extends z.ZodType>(
   method: M,
+  direction: Direction,
   params: P,
 ): NotificationDef<M, P> {
-  return { kind: 'notification', method, params };
+  return { kind: 'notification', method, direction, params };
 }
 
 /** Params of a method that takes none: absent, null and {} are all accepted. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { request } from './define.js';
+import { Direction, notification, request } from './define.js';
 
 /**
  * The editor bridge. A client that declares `capabilities.editor` in `initialize` is an editor:
- * plugins can call it (`editor/call`, daemon → editor) and hear it (`editor/event`, editor →
- * daemon, in notifications.ts).
+ * plugins can call it (`editor/call`, daemon → editor) and hear it (`editor/event`, client →
+ * daemon).
  */
 
 /** `initialize` → `capabilities.editor`: the calls this editor implements. */
@@ -20,6 +20,7 @@ export type EditorCapabilities = z.infer<typeof EditorCapabilities>;
  */
 export const EditorCall = request(
   'editor/call',
+  Direction.DaemonToEditor,
   z.object({
     /** The plugin that asked. */
     pluginId: z.string(),
@@ -29,3 +30,11 @@ export const EditorCall = request(
   z.unknown(),
 );
 export type EditorCallParams = z.infer<typeof EditorCall.params>;
+
+/** From a client: something happened in the editor. Delivered to `ctx.events.on(event, fn)`. */
+export const EditorEvent = notification(
+  'editor/event',
+  Direction.ClientToDaemon,
+  z.object({ event: z.string().min(1), data: z.unknown().optional() }),
+);
+export type EditorEventParams = z.infer<typeof EditorEvent.params>;

@@ -32,6 +32,7 @@ export * from './logs.js';
 export * from './notifications.js';
 export * from './plugin.js';
 export * from './status.js';
+export * from './validation.js';
 
 /** Every request the daemon answers, in the order protocol.md documents them. */
 export const requests = [

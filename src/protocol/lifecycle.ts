@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NoParams, notification, request } from './define.js';
+import { Direction, NoParams, notification, request } from './define.js';
 import { EditorCapabilities } from './editor.js';
 
 /** Bumped on any incompatible change to a method, notification or schema in this folder. */
@@ -12,6 +12,7 @@ export const ClientCapabilities = z.looseObject({
 
 export const Initialize = request(
   'initialize',
+  Direction.ClientToDaemon,
   z.object({
     processId: z.number().int().nullable().optional(),
     clientInfo: z.object({ name: z.string(), version: z.string().optional() }).optional(),
@@ -31,8 +32,8 @@ export const Initialize = request(
   }),
 );
 
-export const Initialized = notification('initialized', NoParams);
+export const Initialized = notification('initialized', Direction.ClientToDaemon, NoParams);
 
-export const Shutdown = request('shutdown', NoParams, z.null());
+export const Shutdown = request('shutdown', Direction.ClientToDaemon, NoParams, z.null());
 
-export const Exit = notification('exit', NoParams);
+export const Exit = notification('exit', Direction.ClientToDaemon, NoParams);

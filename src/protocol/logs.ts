@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NoParams, notification, request } from './define.js';
+import { Direction, NoParams, notification, request } from './define.js';
 
 /** pino's level names, lowest first; a subscription gets its level and every higher one. */
 export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -65,6 +65,7 @@ export type LogEntry = z.infer<typeof LogEntry>;
 
 export const LogSubscribe = request(
   'log/subscribe',
+  Direction.ClientToDaemon,
   z
     .object({
       /** The lowest level sent (default: info). */
@@ -86,7 +87,12 @@ export const LogSubscribe = request(
   }),
 );
 
-export const LogUnsubscribe = request('log/unsubscribe', NoParams, z.null());
+export const LogUnsubscribe = request(
+  'log/unsubscribe',
+  Direction.ClientToDaemon,
+  NoParams,
+  z.null(),
+);
 
 /** One log entry, for a client that sent `log/subscribe`. */
-export const LogEntryNotification = notification('log/entry', LogEntry);
+export const LogEntryNotification = notification('log/entry', Direction.DaemonToClient, LogEntry);

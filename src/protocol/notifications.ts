@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notification } from './define.js';
+import { Direction, notification } from './define.js';
 import { Diagnostic } from './diagnostics.js';
 import { ReloadPhases } from './logs.js';
 import { ReloadError } from './plugin.js';
@@ -8,6 +8,7 @@ import { PluginStatusSchema, ReloadTriggerSchema } from './status.js';
 /** Sent to every client after each reload transaction, whether it succeeded or not. */
 export const DidReload = notification(
   'plugin/didReload',
+  Direction.DaemonToClient,
   z.object({
     id: z.string(),
     ok: z.boolean(),
@@ -26,6 +27,7 @@ export const DidReload = notification(
 /** The whole current list for one plugin: it replaces the previous one; [] clears it (as LSP). */
 export const PublishDiagnostics = notification(
   'plugin/publishDiagnostics',
+  Direction.DaemonToClient,
   z.object({ pluginId: z.string(), diagnostics: z.array(Diagnostic) }),
 );
 
@@ -35,6 +37,7 @@ export const PublishDiagnostics = notification(
  */
 export const DidChangeStatus = notification(
   'plugin/didChangeStatus',
+  Direction.DaemonToClient,
   z.object({
     id: z.string(),
     status: z.union([PluginStatusSchema, z.literal('removed')]),
@@ -43,13 +46,6 @@ export const DidChangeStatus = notification(
   }),
 );
 
-/** From a client: something happened in the editor. Delivered to `ctx.events.on(event, fn)`. */
-export const EditorEvent = notification(
-  'editor/event',
-  z.object({ event: z.string().min(1), data: z.unknown().optional() }),
-);
-
 export type DidReloadParams = z.infer<typeof DidReload.params>;
 export type PublishDiagnosticsParams = z.infer<typeof PublishDiagnostics.params>;
 export type DidChangeStatusParams = z.infer<typeof DidChangeStatus.params>;
-export type EditorEventParams = z.infer<typeof EditorEvent.params>;

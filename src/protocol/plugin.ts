@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NoParams, request } from './define.js';
+import { Direction, NoParams, request } from './define.js';
 import { Diagnostic } from './diagnostics.js';
 import { PluginStatus, PluginStatusSchema, ReloadTriggerSchema } from './status.js';
 
@@ -48,12 +48,14 @@ export type PluginInfo = z.infer<typeof PluginInfo>;
 
 export const PluginList = request(
   'plugin/list',
+  Direction.ClientToDaemon,
   NoParams,
   z.object({ plugins: z.array(PluginInfo) }),
 );
 
 export const PluginReload = request(
   'plugin/reload',
+  Direction.ClientToDaemon,
   z
     .object({
       id: PluginId.optional(),
@@ -68,6 +70,7 @@ export const PluginReload = request(
 
 export const PluginGetState = request(
   'plugin/getState',
+  Direction.ClientToDaemon,
   z.object({ id: PluginId }),
   z.object({
     id: z.string(),
@@ -81,24 +84,28 @@ export const PluginGetState = request(
 
 export const PluginDiagnostics = request(
   'plugin/diagnostics',
+  Direction.ClientToDaemon,
   z.object({ id: PluginId.optional() }).nullish(),
   z.object({ diagnostics: z.array(Diagnostic) }),
 );
 
 export const PluginExecuteCommand = request(
   'plugin/executeCommand',
+  Direction.ClientToDaemon,
   z.object({ command: z.string().min(1), args: z.array(z.unknown()).optional() }),
   z.unknown(),
 );
 
 export const PluginEnable = request(
   'plugin/enable',
+  Direction.ClientToDaemon,
   z.object({ id: PluginId }),
   z.object({ result: ReloadResult }),
 );
 
 export const PluginDisable = request(
   'plugin/disable',
+  Direction.ClientToDaemon,
   z.object({ id: PluginId }),
   /** `disabled`; `failed` when its deactivate did not finish within the limit. */
   z.object({ id: z.string(), status: z.enum([PluginStatus.Disabled, PluginStatus.Failed]) }),

@@ -9,9 +9,10 @@ import {
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { ReloaddClient } from '../../src/clients/index.js';
-import { ReloadDaemon } from '../../src/daemon/core/ReloadDaemon.js';
+import { createDaemon } from '../../src/daemon/core/createDaemon.js';
+import type { ReloadDaemon } from '../../src/daemon/core/ReloadDaemon.js';
 import { LogRing } from '../../src/daemon/logs/LogRing.js';
-import { bindProtocol } from '../../src/daemon/sessions/ClientSession.js';
+import { ClientSession } from '../../src/daemon/sessions/ClientSession.js';
 import { createServerConnection } from '../../src/daemon/sessions/serverConnection.js';
 import {
   DidChangeStatus,
@@ -52,7 +53,7 @@ export async function connectInMemory(
   // Logs go to the ring alone (what log/subscribe serves), not to the test's output.
   const logs = new LogRing(options.logBufferSize ?? 1000);
   const logger = pino({ level: 'debug' }, logs);
-  const daemon = new ReloadDaemon({
+  const daemon = createDaemon({
     pluginsDir,
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     debounceMs: options.debounceMs ?? 20,
@@ -76,7 +77,7 @@ export async function connectInMemory(
   const started = new Promise<void>((resolve) => {
     markStarted = resolve;
   });
-  bindProtocol(
+  new ClientSession(
     server,
     { daemon, logs, url: () => null },
     {

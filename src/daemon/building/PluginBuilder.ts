@@ -1,19 +1,8 @@
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import {
-  codeFrameAt,
-  type MappedBundle,
-  pointRange,
-  type SourceLocation,
-} from '../crossing/sourceLocation.js';
-import type { PluginDescriptor } from '../plugins/pluginFolder.js';
-
-/** One build of a plugin: CommonJS code for a fresh realm, its source map and its input files. */
-export interface PluginBundle extends MappedBundle {
-  code: string;
-  /** Every file the bundle was made from (absolute paths), outside node_modules. */
-  inputs: string[];
-}
+import type { PluginBundle } from '../crossing/PluginBundle.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
+import { codeFrameAt, pointRange, type SourceLocation } from '../crossing/sourceLocation.js';
 
 export interface BuildError extends Partial<SourceLocation> {
   message: string;

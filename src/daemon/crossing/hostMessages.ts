@@ -1,12 +1,16 @@
-import type { PluginBundle } from '../building/PluginBuilder.js';
-import type { PluginDescriptor } from '../plugins/pluginFolder.js';
+import type { Leftover } from './leftovers.js';
+import type { PluginBundle } from './PluginBundle.js';
+import type { PluginDescriptor } from './PluginDescriptor.js';
 import type { SourceLocation } from './sourceLocation.js';
 import type { StateProblem } from './stateTransfer.js';
 
 /**
  * What the daemon and a plugin host (a worker thread) say to each other. Everything here crosses
- * a thread by structured clone: plain data only. State travels as plain data of no realm; the
+ * the thread by structured clone: plain data only. State travels as plain data of no realm; the
  * host copies it into and out of each generation's realm.
+ *
+ * Every message is tagged by `op`. Requests carry an `id` and get exactly one `reply`; posts and
+ * notices get none.
  */
 
 /** Time limits a host applies to plugin code it calls. */
@@ -21,44 +25,55 @@ export interface ExtractedState {
   problems: StateProblem[];
 }
 
-export type HostRequest =
-  | {
-      op: 'load';
+/** Daemon → host, answered: each operation's params and its result. */
+export interface HostOperations {
+  /** Evaluates a bundle in a fresh realm: a generation, not yet active. */
+  load: {
+    params: {
       key: string;
+      /** Written in the host's "running" slot while this generation's code runs. */
       slot: number;
       descriptor: PluginDescriptor;
       bundle: PluginBundle;
       generation: number;
       state: unknown;
-    }
-  | { op: 'activate'; key: string }
-  | { op: 'saveState'; key: string }
-  | { op: 'migrateState'; key: string; state: unknown; fromVersion: number | undefined }
-  | { op: 'restoreState'; key: string; state: unknown; afterReload: boolean }
-  | { op: 'deactivate'; key: string }
-  | { op: 'unload'; key: string }
-  | { op: 'command'; key: string; name: string; args: unknown[] }
-  | { op: 'ping' };
+    };
+    result: { hasSaveState: boolean; hasMigrateState: boolean };
+  };
+  activate: { params: { key: string }; result: undefined };
+  saveState: { params: { key: string }; result: ExtractedState };
+  migrateState: {
+    params: { key: string; state: unknown; fromVersion: number | undefined };
+    result: ExtractedState;
+  };
+  restoreState: {
+    params: { key: string; state: unknown; afterReload: boolean };
+    result: undefined;
+  };
+  deactivate: { params: { key: string }; result: undefined };
+  /** Releases everything the generation holds; says what it still held. */
+  unload: { params: { key: string }; result: { leftovers: Leftover[] } };
+  command: { params: { key: string; name: string; args: unknown[] }; result: unknown };
+  ping: { params: Record<never, never>; result: 'pong' };
+}
+export type HostOp = keyof HostOperations;
+export type HostRequest<K extends HostOp = HostOp> = {
+  [O in K]: { op: O } & HostOperations[O]['params'];
+}[K];
+export type HostResult<K extends HostOp> = HostOperations[K]['result'];
 
-/** Sent without a reply. */
+/** Daemon → host, unanswered. */
 export type HostPost =
   | { op: 'event'; event: string; data: unknown }
   /** Every command registered in any host, as the daemon routes them. */
   | { op: 'commandNames'; names: string[] }
-  /** The answer to a `daemonCall` notice. */
+  /** The answer to a `callCommand` or `callEditor` notice. */
   | { op: 'callResult'; requestId: number; ok: true; value: unknown }
   | { op: 'callResult'; requestId: number; ok: false; message: string };
 
-/** What plugin code asks of the daemon (a `daemonCall` notice; answered by `callResult`). */
-export type DaemonCall =
-  /** A command registered in another host. */
-  | { type: 'command'; name: string; args: unknown[] }
-  /** The editor bridge: `editor/call`. */
-  | { type: 'editor'; pluginId: string; method: string; args: unknown[] };
-
 /** Why plugin code failed, as the daemon reports it. */
 export interface HostCallError {
-  kind: 'lifecycle' | 'evaluate' | 'noActivate' | 'timeout' | 'gone' | 'internal';
+  reason: 'lifecycle' | 'evaluate' | 'noActivate' | 'timeout' | 'gone' | 'internal';
   /** The call that failed: "activate", "command \"x\"", ... */
   call?: string;
   message: string;
@@ -67,27 +82,17 @@ export interface HostCallError {
   hostStopped?: boolean;
 }
 
-/** A failed call to a plugin host, on either side of the thread boundary. */
-export class HostRequestError extends Error {
-  constructor(readonly error: HostCallError) {
-    super(error.message);
-  }
-}
-
-export type HostReply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: HostCallError };
-
+/** Host → daemon, unanswered. */
 export type HostNotice =
   | {
-      kind: 'log';
+      op: 'log';
       pluginId: string;
       generation: number;
       level: 'debug' | 'info' | 'warn' | 'error';
       message: string;
     }
   | {
-      kind: 'callbackError';
+      op: 'callbackError';
       key: string;
       pluginId: string;
       generation: number;
@@ -95,19 +100,24 @@ export type HostNotice =
       timedOut: boolean;
       location?: SourceLocation;
     }
-  | { kind: 'commandRegistered'; key: string; pluginId: string; name: string }
-  | { kind: 'commandDisposed'; key: string; name: string }
-  | { kind: 'emit'; fromKey: string; event: string; data: unknown }
+  | { op: 'commandRegistered'; key: string; pluginId: string; name: string }
+  | { op: 'commandDisposed'; key: string; name: string }
+  | { op: 'emit'; fromKey: string; event: string; data: unknown }
   | {
-      kind: 'stateWritten';
+      op: 'stateWritten';
       key: string;
       pluginId: string;
       generation: number;
+      /** The manifest's `stateVersion` of the generation that wrote it. */
+      stateVersion: number | undefined;
       state: ExtractedState;
     }
-  | { kind: 'daemonCall'; requestId: number; call: DaemonCall }
+  /** Plugin code runs a command registered in another host; answered by a `callResult` post. */
+  | { op: 'callCommand'; requestId: number; name: string; args: unknown[] }
+  /** Plugin code calls the editor (`editor/call`); answered by a `callResult` post. */
+  | { op: 'callEditor'; requestId: number; pluginId: string; method: string; args: unknown[] }
   | {
-      kind: 'unloadChecked';
+      op: 'unloadChecked';
       key: string;
       pluginId: string;
       generation: number;
@@ -115,7 +125,17 @@ export type HostNotice =
       holders: string[];
     };
 
-export type FromHost = ({ type: 'reply' } & HostReply) | ({ type: 'notice' } & HostNotice);
-export type ToHost =
-  | ({ type: 'request'; id: number } & HostRequest)
-  | ({ type: 'post' } & HostPost);
+/** The host's answer to one request. */
+export type HostReply =
+  | { op: 'reply'; id: number; ok: true; value: unknown }
+  | { op: 'reply'; id: number; ok: false; error: HostCallError };
+
+export type ToHost = ({ id: number } & HostRequest) | HostPost;
+export type FromHost = HostReply | HostNotice;
+
+const POSTS: ReadonlySet<string> = new Set<HostPost['op']>(['event', 'commandNames', 'callResult']);
+
+/** Tells a request (answered) from a post, on the host's side. */
+export function isHostPost(message: ToHost): message is HostPost {
+  return POSTS.has(message.op);
+}

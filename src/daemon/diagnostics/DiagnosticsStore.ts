@@ -1,11 +1,12 @@
-import type { Diagnostic } from '../../protocol/index.js';
+import { type Diagnostic, PublishDiagnostics } from '../../protocol/index.js';
+import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 
 /**
  * Where a plugin's diagnostics come from. Each source's list is replaced on its own, so a reload
  * (which replaces the `reload` list) never wipes a warning about the plugin's folder or snapshot.
  */
 export const DiagnosticSource = {
-  /** The last reload transaction, plus runtime errors of the generation it started. */
+  /** The last reload transaction (and the checks that refused one: a missing dependency). */
   Reload: 'reload',
   /** The plugin's manifest and folder: invalid manifest, duplicate id. */
   Catalog: 'catalog',
@@ -29,7 +30,8 @@ export type DiagnosticSource = (typeof DiagnosticSource)[keyof typeof Diagnostic
 export class DiagnosticsStore {
   private readonly byPlugin = new Map<string, Map<DiagnosticSource, Diagnostic[]>>();
 
-  constructor(private readonly publish: (pluginId: string, diagnostics: Diagnostic[]) => void) {}
+  /** Each change is published to every client, as `plugin/publishDiagnostics`. */
+  constructor(private readonly clients: ClientChannel) {}
 
   /** Replaces one source's list for a plugin and publishes the plugin's whole list. */
   set(pluginId: string, source: DiagnosticSource, diagnostics: Diagnostic[]): void {
@@ -63,5 +65,9 @@ export class DiagnosticsStore {
 
   all(): Diagnostic[] {
     return [...this.byPlugin.keys()].flatMap((id) => this.get(id));
+  }
+
+  private publish(pluginId: string, diagnostics: Diagnostic[]): void {
+    this.clients.notify(PublishDiagnostics, { pluginId, diagnostics });
   }
 }

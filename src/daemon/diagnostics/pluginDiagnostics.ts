@@ -1,6 +1,6 @@
 /** How failures of plugin code become diagnostics and messages, wherever they are caught. */
 import { type Diagnostic, DiagnosticCodes, type DiagnosticSeverity } from '../../protocol/index.js';
-import { HostRequestError } from '../crossing/hostMessages.js';
+import { HostRequestError } from '../crossing/HostRequestError.js';
 import { describeThrown, type SourceLocation } from '../crossing/sourceLocation.js';
 import type { StateProblem } from '../crossing/stateTransfer.js';
 
@@ -42,9 +42,4 @@ export function describeLifecycleError(error: unknown): string {
 /** Where in the plugin's sources a call threw, when the host could tell. */
 export function locateLifecycleError(error: unknown): SourceLocation | undefined {
   return error instanceof HostRequestError ? error.error.location : undefined;
-}
-
-/** True when the watchdog stopped the call (a loop, or a promise that never settled). */
-export function isTimeout(error: unknown): boolean {
-  return error instanceof HostRequestError && error.error.kind === 'timeout';
 }

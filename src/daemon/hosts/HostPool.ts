@@ -1,6 +1,6 @@
 import type { HostLimits, HostNotice, HostPost } from '../crossing/hostMessages.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { Logger } from '../logs/logger.js';
-import type { PluginDescriptor } from '../plugins/pluginFolder.js';
 import { type HostCrash, PluginHost } from './PluginHost.js';
 
 export interface HostPoolOptions {

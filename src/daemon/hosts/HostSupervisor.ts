@@ -1,29 +1,36 @@
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import {
   type Diagnostic,
   DiagnosticCodes,
   ErrorCodes,
-  PluginStatus,
   ReloaddErrorCodes,
 } from '../../protocol/index.js';
-import type { PluginBundle } from '../building/PluginBuilder.js';
 import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
-import { type HostLimits, type HostNotice, HostRequestError } from '../crossing/hostMessages.js';
-import type { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
-import { DiagnosticSource } from '../diagnostics/DiagnosticsStore.js';
+import { HostRequestError } from '../crossing/HostRequestError.js';
+import type { HostLimits, HostNotice } from '../crossing/hostMessages.js';
+import type { PluginBundle } from '../crossing/PluginBundle.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
+import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { diagnosticAt, stateProblemDiagnostic } from '../diagnostics/pluginDiagnostics.js';
+import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
-import type { PluginCatalog } from '../plugins/PluginCatalog.js';
-import type { PluginRecord } from '../plugins/PluginRecord.js';
-import type { PluginDescriptor } from '../plugins/pluginFolder.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { HostPool } from './HostPool.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
 import { RemoteGeneration } from './RemoteGeneration.js';
 
+/** What the supervisor needs to know of the daemon's plugins (the catalog answers). */
+export interface PluginDirectory {
+  /** Whether the daemon still knows this plugin (its folder may have been removed). */
+  has(id: string): boolean;
+  /** The generation the plugin runs now, if any. */
+  currentGeneration(id: string): RemoteGeneration | undefined;
+}
+
 export interface SupervisorOptions {
-  catalog: PluginCatalog;
+  plugins: PluginDirectory;
   diagnostics: DiagnosticsStore;
   snapshots: SnapshotStore;
   logger: Logger;
@@ -33,42 +40,41 @@ export interface SupervisorOptions {
   workerPath?: URL;
   /** Where plugins' editor calls go. */
   editors: EditorBridge;
-  /** The watchdog stopped this plugin: unload what is left of it and mark it failed. */
-  failPlugin(record: PluginRecord, diagnostic: Diagnostic): void;
-  /** These plugins lost their host to another plugin: load them again with their state. */
-  recover(ids: string[]): void;
 }
 
-/** Runtime errors listed per generation; later distinct ones are logged only. */
-const MAX_RUNTIME_DIAGNOSTICS = 20;
+/** What the supervisor sees happen to plugins that only the reload side can act on. */
+export interface SupervisorEvents {
+  /** The watchdog stopped a plugin: one of its calls ran past its limit. It must fail. */
+  watchdogStopped: [pluginId: string, diagnostic: Diagnostic];
+  /**
+   * A host died (memory cap, a loop that could not be interrupted). `culpritId` is the plugin
+   * whose code was running in it; the others that lived there need loading again.
+   */
+  hostCrashed: [host: PluginHost, crash: HostCrash, culpritId: string | undefined];
+}
 
 /**
  * The daemon's side of the plugin hosts: it loads generations into them, routes commands and
- * events, turns what hosts report into logs, snapshots and diagnostics, and when a host dies
- * (memory cap, a loop that could not be interrupted) fails the plugin that was running and brings
- * its neighbours back with their last snapshots.
+ * events, turns what hosts report into logs, snapshots and diagnostics, and says when the
+ * watchdog stopped a plugin or a host died.
  */
-export class HostSupervisor {
+export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly pool: HostPool;
   /** Which plugin generation answers each command name. */
   private readonly routes = new Map<string, { pluginId: string; key: string }>();
-  /**
-   * What each loaded generation reported while running, by generation key. Kept apart from the
-   * reload's own list, so a timer that throws during activate is not wiped by the reload's result;
-   * it goes when its generation is unloaded.
-   */
   /** Which plugin each generation slot belongs to (see PluginHost's "running" slot). */
   private readonly slots = new Map<number, string>();
   private nextSlot = 1;
+  /** Every generation loaded and not yet unloaded, by key. */
+  private readonly loaded = new Map<string, RemoteGeneration>();
+  private readonly runtime: RuntimeDiagnostics;
   private readonly pluginLoggers = new Map<string, Logger>();
   /** Editor calls under way, by plugin: while there are some, its time limits stand still. */
   private readonly editorWaits = new Map<string, number>();
-  private readonly runtime = new Map<
-    string,
-    { pluginId: string; diagnostics: Diagnostic[]; stateProblems: Diagnostic[] }
-  >();
 
   constructor(private readonly options: SupervisorOptions) {
+    super();
+    this.runtime = new RuntimeDiagnostics(options.diagnostics);
     this.pool = new HostPool(
       {
         limits: options.limits,
@@ -100,11 +106,13 @@ export class HostSupervisor {
       this.options.limits,
       (gone) => {
         this.slots.delete(gone.slot);
-        if (this.runtime.delete(gone.key)) this.publishRuntime(descriptor.id);
+        this.loaded.delete(gone.key);
+        this.runtime.forget(gone.key);
       },
       () => (this.editorWaits.get(descriptor.id) ?? 0) > 0,
     );
-    this.runtime.set(loaded.key, { pluginId: descriptor.id, diagnostics: [], stateProblems: [] });
+    this.loaded.set(loaded.key, loaded);
+    this.runtime.track(loaded.key, descriptor.id);
     return loaded;
   }
 
@@ -115,9 +123,8 @@ export class HostSupervisor {
   /** Runs a command in its plugin's host; its JSON result, or an error naming the line or the hang. */
   async executeCommand(name: string, args: unknown[]): Promise<unknown> {
     const route = this.routes.get(name);
-    const record = route ? this.options.catalog.get(route.pluginId) : undefined;
-    const generation = record?.generation;
-    if (!route || !record || generation?.key !== route.key) {
+    const generation = route ? this.options.plugins.currentGeneration(route.pluginId) : undefined;
+    if (!route || !generation || generation.key !== route.key) {
       throw new ReloaddError(
         ErrorCodes.UnknownCommand,
         ReloaddErrorCodes.UnknownCommand,
@@ -128,15 +135,16 @@ export class HostSupervisor {
       return await generation.command(name, args);
     } catch (error) {
       if (!(error instanceof HostRequestError)) throw error;
-      const { kind, message, location, hostStopped } = error.error;
+      const { reason, message, location, hostStopped } = error.error;
       const text =
-        kind === 'gone'
+        reason === 'gone'
           ? `command "${name}" of plugin "${route.pluginId}" could not finish: ${message}`
           : `command "${name}" of plugin "${route.pluginId}" ${message}`;
-      // A stuck or dead host is blamed on whoever was running in it (onCrash), not on this call.
-      if (kind === 'timeout' && !hostStopped) {
-        this.options.failPlugin(
-          record,
+      // A stuck or dead host is blamed on whoever was running in it (hostCrashed), not on this call.
+      if (reason === 'timeout' && !hostStopped) {
+        this.emit(
+          'watchdogStopped',
+          route.pluginId,
           diagnosticAt(route.pluginId, 'error', DiagnosticCodes.Timeout, text, location),
         );
       }
@@ -152,7 +160,7 @@ export class HostSupervisor {
   }
 
   /** An editor event, to every host (each delivers it to its plugins' listeners). */
-  emit(event: string, data: unknown, except?: PluginHost): void {
+  emitEvent(event: string, data: unknown, except?: PluginHost): void {
     this.pool.broadcast({ op: 'event', event, data }, except);
   }
 
@@ -161,8 +169,8 @@ export class HostSupervisor {
   }
 
   private onNotice(host: PluginHost, notice: HostNotice): void {
-    const { catalog, diagnostics, snapshots, logger } = this.options;
-    switch (notice.kind) {
+    const { plugins, diagnostics, snapshots, logger } = this.options;
+    switch (notice.op) {
       case 'log':
         this.pluginLogger(notice.pluginId)[notice.level](
           { generation: notice.generation },
@@ -174,9 +182,9 @@ export class HostSupervisor {
         if (
           owner &&
           owner.pluginId !== notice.pluginId &&
-          catalog.get(owner.pluginId)?.generation?.key === owner.key
+          plugins.currentGeneration(owner.pluginId)?.key === owner.key
         ) {
-          this.addRuntime(notice.key, {
+          this.runtime.add(notice.key, {
             pluginId: notice.pluginId,
             severity: 'warning',
             code: DiagnosticCodes.RuntimeError,
@@ -195,24 +203,19 @@ export class HostSupervisor {
         }
         return;
       case 'emit':
-        this.emit(notice.event, notice.data, host);
+        this.emitEvent(notice.event, notice.data, host);
         return;
-      case 'stateWritten': {
-        const record = catalog.get(notice.pluginId);
+      case 'stateWritten':
         snapshots.keep(notice.pluginId, notice.state, {
           generation: notice.generation,
-          stateVersion: record?.descriptor.stateVersion,
+          stateVersion: notice.stateVersion,
         });
         // Each snapshot's problems replace the last one's: the same bad field is reported once.
-        const entry = this.runtime.get(notice.key);
-        if (entry) {
-          entry.stateProblems = notice.state.problems.map((p) =>
-            stateProblemDiagnostic(notice.pluginId, p),
-          );
-          this.publishRuntime(notice.pluginId);
-        }
+        this.runtime.setStateProblems(
+          notice.key,
+          notice.state.problems.map((p) => stateProblemDiagnostic(notice.pluginId, p)),
+        );
         return;
-      }
       case 'callbackError': {
         logger.warn({ plugin: notice.pluginId, generation: notice.generation }, notice.message);
         if (!this.runtime.has(notice.key)) return; // from a generation already unloaded
@@ -224,29 +227,26 @@ export class HostSupervisor {
           notice.message,
           notice.location,
         );
-        const record = catalog.get(notice.pluginId);
-        if (notice.timedOut && record) this.options.failPlugin(record, diagnostic);
-        else this.addRuntime(notice.key, diagnostic);
+        if (notice.timedOut && plugins.has(notice.pluginId))
+          this.emit('watchdogStopped', notice.pluginId, diagnostic);
+        else this.runtime.add(notice.key, diagnostic);
         return;
       }
-      case 'daemonCall': {
-        const { call, requestId } = notice;
-        const answer =
-          call.type === 'command'
-            ? this.executeCommand(call.name, call.args)
-            : this.waitForEditor(call.pluginId, () =>
-                this.options.editors.call(call.pluginId, call.method, call.args),
-              );
-        answer.then(
-          (value) => host.post({ op: 'callResult', requestId, ok: true, value }),
-          (error: Error) =>
-            host.post({ op: 'callResult', requestId, ok: false, message: error.message }),
+      case 'callCommand':
+        this.answer(host, notice.requestId, this.executeCommand(notice.name, notice.args));
+        return;
+      case 'callEditor':
+        this.answer(
+          host,
+          notice.requestId,
+          this.waitForEditor(notice.pluginId, () =>
+            this.options.editors.call(notice.pluginId, notice.method, notice.args),
+          ),
         );
         return;
-      }
       case 'unloadChecked':
         // Nothing to say about a plugin that is gone (its folder was removed meanwhile).
-        if (notice.collected || !catalog.get(notice.pluginId)) return;
+        if (notice.collected || !plugins.has(notice.pluginId)) return;
         diagnostics.add(
           DiagnosticSource.Reload,
           diagnosticAt(
@@ -258,6 +258,15 @@ export class HostSupervisor {
         );
         return;
     }
+  }
+
+  /** Sends a host the answer to a call its plugin code made of the daemon. */
+  private answer(host: PluginHost, requestId: number, answer: Promise<unknown>): void {
+    answer.then(
+      (value) => host.post({ op: 'callResult', requestId, ok: true, value }),
+      (error: Error) =>
+        host.post({ op: 'callResult', requestId, ok: false, message: error.message }),
+    );
   }
 
   /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */
@@ -287,72 +296,23 @@ export class HostSupervisor {
   }
 
   /**
-   * A timer that throws every few milliseconds must not grow the list (and each publication of
-   * it) without end: the same error at the same place is listed once, and a generation keeps at
-   * most MAX_RUNTIME_DIAGNOSTICS of them.
+   * A host died: whatever its generations had registered or reported goes with them, and the
+   * reload side is told who was running (it fails that plugin and brings the others back).
    */
-  private addRuntime(key: string, diagnostic: Diagnostic): void {
-    const entry = this.runtime.get(key);
-    if (!entry) return;
-    const same = (d: Diagnostic) =>
-      d.message === diagnostic.message &&
-      d.file === diagnostic.file &&
-      d.range?.start.line === diagnostic.range?.start.line &&
-      d.range?.start.character === diagnostic.range?.start.character;
-    if (entry.diagnostics.some(same)) return;
-    if (entry.diagnostics.length >= MAX_RUNTIME_DIAGNOSTICS) return;
-    entry.diagnostics.push(diagnostic);
-    this.publishRuntime(entry.pluginId);
-  }
-
-  private publishRuntime(pluginId: string): void {
-    const reported = [...this.runtime.values()]
-      .filter((e) => e.pluginId === pluginId)
-      .flatMap((e) => [...e.diagnostics, ...e.stateProblems]);
-    this.options.diagnostics.set(pluginId, DiagnosticSource.Runtime, reported);
-  }
-
-  /** A host died: the plugin that was running is failed, the others come back in a new host. */
   private onCrash(host: PluginHost, crash: HostCrash): void {
-    const { catalog, logger } = this.options;
-    // The plugins that lived in the host, and those whose first load was under way in it.
-    const victims = catalog
-      .all()
-      .filter(
-        (r) =>
-          r.generation?.host === host ||
-          (!r.generation &&
-            r.status === PluginStatus.Loading &&
-            HostPool.nameFor(r.descriptor) === host.name),
-      );
     const culpritId = this.slots.get(crash.runningSlot);
-    // The culprit may already have failed on its own (its load timed out): blame it all the same.
-    const culprit = culpritId !== undefined ? catalog.get(culpritId) : undefined;
-    logger.error(
-      { host: host.name, culprit: culprit?.descriptor.id, reason: crash.reason },
+    this.options.logger.error(
+      { host: host.name, culprit: culpritId, reason: crash.reason },
       `plugin host ${crash.message}`,
     );
-    for (const [name, route] of this.routes) {
-      if (victims.some((r) => r.descriptor.id === route.pluginId)) this.routes.delete(name);
+    const dead = [...this.loaded.values()].filter((g) => g.host === host);
+    const keys = new Set(dead.map((g) => g.key));
+    for (const [name, route] of this.routes) if (keys.has(route.key)) this.routes.delete(name);
+    for (const generation of dead) {
+      this.loaded.delete(generation.key);
+      this.slots.delete(generation.slot);
+      this.runtime.forget(generation.key);
     }
-    const others = victims.filter((r) => r !== culprit);
-    // What the dead generations reported while running goes with them.
-    for (const record of victims) {
-      if (record.generation && this.runtime.delete(record.generation.key))
-        this.publishRuntime(record.descriptor.id);
-    }
-    if (culprit) {
-      const neighbours =
-        others.length > 0
-          ? '; the other plugins of that host were restarted with their last state'
-          : '';
-      const message = `plugin '${culprit.descriptor.id}' was stopped: its host ${crash.message} while it was running${neighbours}`;
-      this.options.failPlugin(
-        culprit,
-        diagnosticAt(culprit.descriptor.id, 'error', DiagnosticCodes.HostCrashed, message),
-      );
-    }
-    for (const record of others) record.generation = undefined;
-    if (others.length > 0) this.options.recover(others.map((r) => r.descriptor.id));
+    this.emit('hostCrashed', host, crash, culpritId);
   }
 }

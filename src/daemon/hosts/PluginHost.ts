@@ -1,11 +1,14 @@
 import { Worker } from 'node:worker_threads';
-import {
-  type FromHost,
-  type HostLimits,
-  type HostNotice,
-  type HostPost,
-  type HostRequest,
-  HostRequestError,
+import { HostRequestError } from '../crossing/HostRequestError.js';
+import type {
+  FromHost,
+  HostLimits,
+  HostNotice,
+  HostOp,
+  HostPost,
+  HostRequest,
+  HostResult,
+  ToHost,
 } from '../crossing/hostMessages.js';
 import type { Logger } from '../logs/logger.js';
 
@@ -80,7 +83,7 @@ export class PluginHost {
       Math.max(options.limits.lifecycleMs, options.limits.commandMs) + STUCK_MARGIN_MS;
     this.worker.on('message', (message: FromHost) => {
       this.lastHeard = Date.now();
-      if (message.type === 'notice') {
+      if (message.op !== 'reply') {
         options.onNotice(message);
         return;
       }
@@ -111,7 +114,7 @@ export class PluginHost {
       for (const [id, pending] of this.pending) {
         clearTimeout(pending.timer);
         pending.reject(
-          new HostRequestError({ kind: 'gone', message: `the plugin host ${message}` }),
+          new HostRequestError({ reason: 'gone', message: `the plugin host ${message}` }),
         );
         this.pending.delete(id);
       }
@@ -129,19 +132,20 @@ export class PluginHost {
    * `waiting()` says the plugin is waiting on someone else (the editor), the limit is pushed back:
    * that time is not the plugin's, and the wait has a limit of its own.
    */
-  request(
-    request: HostRequest,
+  request<K extends HostOp>(
+    request: HostRequest<K>,
     limitMs?: number,
     call?: string,
     waiting?: () => boolean,
-  ): Promise<unknown> {
+  ): Promise<HostResult<K>> {
     if (this.ended)
       return Promise.reject(
-        new HostRequestError({ kind: 'gone', message: 'the plugin host has ended' }),
+        new HostRequestError({ reason: 'gone', message: 'the plugin host has ended' }),
       );
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const pending: Pending = { resolve, reject };
+    return new Promise<HostResult<K>>((resolve, reject) => {
+      // The host answers each op with that op's result (crossing/hostMessages.ts).
+      const pending: Pending = { resolve: resolve as (value: unknown) => void, reject };
       if (limitMs !== undefined) {
         const arm = (ms: number) => {
           pending.timer = setTimeout(() => {
@@ -152,12 +156,12 @@ export class PluginHost {
         arm(limitMs + GRACE_MS);
       }
       this.pending.set(id, pending);
-      this.worker.postMessage({ type: 'request', id, ...request });
+      this.worker.postMessage({ id, ...(request as HostRequest) } satisfies ToHost);
     });
   }
 
   post(message: HostPost): void {
-    if (!this.ended) this.worker.postMessage({ type: 'post', ...message });
+    if (!this.ended) this.worker.postMessage(message satisfies ToHost);
   }
 
   /** Stops the worker at once, as a crash (`onCrash` follows). */
@@ -199,7 +203,7 @@ export class PluginHost {
     if (answered) {
       pending.reject(
         new HostRequestError({
-          kind: 'timeout',
+          reason: 'timeout',
           call,
           message: `${subject}did not finish within ${limitMs} ms`,
         }),
@@ -210,7 +214,7 @@ export class PluginHost {
     // stuck (and blames whoever is running); this call has failed either way.
     pending.reject(
       new HostRequestError({
-        kind: 'timeout',
+        reason: 'timeout',
         call,
         hostStopped: true,
         message: `${subject}did not finish within ${limitMs} ms, and its host is not answering`,

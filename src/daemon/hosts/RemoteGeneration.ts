@@ -1,7 +1,13 @@
-import type { PluginBundle } from '../building/PluginBuilder.js';
-import type { ExtractedState, HostLimits } from '../crossing/hostMessages.js';
-import type { PluginDescriptor } from '../plugins/pluginFolder.js';
-import type { Leftover } from '../worker/ResourceTracker.js';
+import type {
+  ExtractedState,
+  HostLimits,
+  HostOp,
+  HostRequest,
+  HostResult,
+} from '../crossing/hostMessages.js';
+import type { Leftover } from '../crossing/leftovers.js';
+import type { PluginBundle } from '../crossing/PluginBundle.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { PluginHost } from './PluginHost.js';
 
 /**
@@ -39,11 +45,11 @@ export class RemoteGeneration {
     waiting: () => boolean = () => false,
   ): Promise<RemoteGeneration> {
     const key = `${descriptor.id}#${number}.${slot}`;
-    const info = (await host.request(
+    const info = await host.request(
       { op: 'load', key, slot, descriptor, bundle, generation: number, state },
       limits.lifecycleMs,
       'module evaluation',
-    )) as { hasSaveState: boolean; hasMigrateState: boolean };
+    );
     return new RemoteGeneration(
       host,
       key,
@@ -60,32 +66,29 @@ export class RemoteGeneration {
   }
 
   activate(): Promise<void> {
-    return this.lifecycle({ op: 'activate', key: this.key }, 'activate') as Promise<void>;
+    return this.lifecycle({ op: 'activate', key: this.key }, 'activate');
   }
 
   saveState(): Promise<ExtractedState> {
-    return this.lifecycle(
-      { op: 'saveState', key: this.key },
-      'saveState',
-    ) as Promise<ExtractedState>;
+    return this.lifecycle({ op: 'saveState', key: this.key }, 'saveState');
   }
 
   migrateState(state: unknown, fromVersion: number | undefined): Promise<ExtractedState> {
     return this.lifecycle(
       { op: 'migrateState', key: this.key, state, fromVersion },
       'migrateState',
-    ) as Promise<ExtractedState>;
+    );
   }
 
   restoreState(state: unknown, afterReload: boolean): Promise<void> {
     return this.lifecycle(
       { op: 'restoreState', key: this.key, state, afterReload },
       'restoreState',
-    ) as Promise<void>;
+    );
   }
 
   deactivate(): Promise<void> {
-    return this.lifecycle({ op: 'deactivate', key: this.key }, 'deactivate') as Promise<void>;
+    return this.lifecycle({ op: 'deactivate', key: this.key }, 'deactivate');
   }
 
   /** Releases everything the generation holds; what it still held is returned. Never throws. */
@@ -93,12 +96,10 @@ export class RemoteGeneration {
     this.onUnload(this);
     if (!this.host.alive) return [];
     try {
-      const { leftovers } = (await this.host.request(
+      const { leftovers } = await this.host.request(
         { op: 'unload', key: this.key },
         this.limits.lifecycleMs,
-      )) as {
-        leftovers: Leftover[];
-      };
+      );
       return leftovers;
     } catch {
       return [];
@@ -114,7 +115,10 @@ export class RemoteGeneration {
     );
   }
 
-  private lifecycle(request: Parameters<PluginHost['request']>[0], call: string): Promise<unknown> {
+  private lifecycle<K extends HostOp>(
+    request: HostRequest<K>,
+    call: string,
+  ): Promise<HostResult<K>> {
     return this.host.request(request, this.limits.lifecycleMs, call, this.waiting);
   }
 }

@@ -18,7 +18,7 @@ export class DaemonAlreadyRunning extends Error {}
  * 0600, since the token is the only key). One live daemon per workspace; a file left by a daemon
  * that died is replaced.
  */
-export class DiscoveryFile {
+export class DaemonFileClaim {
   readonly path: string;
   private claimed = false;
 

@@ -1,16 +1,14 @@
 import path from 'node:path';
-import { DiagnosticCodes, type PluginInfo, PluginStatus } from '../../protocol/index.js';
+import { DiagnosticCodes, type PluginInfo } from '../../protocol/index.js';
+import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
-import type { PlanPlugin } from '../reloading/planReload.js';
+import type { PluginDirectory } from '../hosts/HostSupervisor.js';
+import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
-import type { PluginRecord } from './PluginRecord.js';
-import {
-  type DiscoveredEntry,
-  type InvalidPlugin,
-  type PluginDescriptor,
-  readPluginEntry,
-} from './pluginFolder.js';
+import { PluginRecord } from './PluginRecord.js';
+import { type DiscoveredEntry, type InvalidPlugin, readPluginEntry } from './pluginFolder.js';
 
 /** What reading a top-level entry of the plugins folder again found, for the daemon to act on. */
 export type Rediscovery =
@@ -27,8 +25,8 @@ export type Rediscovery =
   | { kind: 'revived'; record: PluginRecord };
 
 /** Every plugin the daemon knows of, by id, as discovery found them. */
-export class PluginCatalog {
-  readonly records = new Map<string, PluginRecord>();
+export class PluginCatalog implements PluginDirectory {
+  private readonly records = new Map<string, PluginRecord>();
   /** The last generation number of plugins that went away, so a returning one counts on. */
   private readonly lastGenerations = new Map<string, number>();
 
@@ -36,10 +34,20 @@ export class PluginCatalog {
     private readonly pluginsDir: string,
     private readonly diagnostics: DiagnosticsStore,
     private readonly snapshots: SnapshotStore,
+    /** Where each record tells clients about its reloads and status. */
+    private readonly clients: ClientChannel,
   ) {}
 
   get(id: string): PluginRecord | undefined {
     return this.records.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.records.has(id);
+  }
+
+  currentGeneration(id: string): RemoteGeneration | undefined {
+    return this.records.get(id)?.generation;
   }
 
   /** The record, or the "unknown plugin" error a client should get. */
@@ -67,26 +75,23 @@ export class PluginCatalog {
       });
       return undefined;
     }
-    const record: PluginRecord = {
+    const record = new PluginRecord(
       descriptor,
-      status: PluginStatus.Loading,
       // Generations count on from the saved state's lineage: a plugin that comes back (or a
       // daemon restarted with --state-dir) never reuses a number its state already carries.
-      generationNumber: Math.max(
+      Math.max(
         this.snapshots.get(descriptor.id)?.generation ?? 0,
         this.lastGenerations.get(descriptor.id) ?? 0,
       ),
-      inputs: new Set([descriptor.entry]),
-      failedBuild: false,
-    };
+      this.clients,
+    );
     this.records.set(descriptor.id, record);
     if (entry.kind === 'invalid') this.markInvalid(record, entry.invalid);
     return descriptor.id;
   }
 
   markInvalid(record: PluginRecord, invalid: InvalidPlugin): void {
-    record.invalid = invalid;
-    record.status = PluginStatus.Failed;
+    record.invalidated(invalid);
     this.diagnostics.set(record.descriptor.id, DiagnosticSource.Reload, []);
     this.diagnostics.set(record.descriptor.id, DiagnosticSource.Catalog, [
       {
@@ -121,8 +126,7 @@ export class PluginCatalog {
     if (found.kind === 'invalid')
       return { kind: 'invalid', record: existing, invalid: found.invalid };
     const wasInvalid = existing.invalid !== undefined;
-    existing.descriptor = found.descriptor;
-    existing.invalid = undefined;
+    existing.redescribed(found.descriptor);
     if (wasInvalid) this.diagnostics.set(existing.descriptor.id, DiagnosticSource.Catalog, []);
     return { kind: wasInvalid ? 'revived' : 'changed', record: existing };
   }
@@ -146,8 +150,8 @@ export class PluginCatalog {
       }));
   }
 
-  /** What the pure planner needs of each plugin. */
-  planPlugins(): PlanPlugin[] {
+  /** What the pure planner needs of each plugin (reloading/planReload.ts's PlanPlugin). */
+  planPlugins() {
     return this.all().map((r) => ({
       id: r.descriptor.id,
       root: r.descriptor.root,

@@ -1,22 +1,225 @@
-import type { PluginStatus, ReloadTrigger } from '../../protocol/index.js';
-import type { PluginBundle } from '../building/PluginBuilder.js';
+import {
+  DidChangeStatus,
+  DidReload,
+  type DidReloadParams,
+  PluginStatus,
+  ReloaddErrorCodes,
+  type ReloadTrigger,
+} from '../../protocol/index.js';
+import type { ClientChannel } from '../clientChannels/Broadcaster.js';
+import type { PluginBundle } from '../crossing/PluginBundle.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
-import type { InvalidPlugin, PluginDescriptor } from './pluginFolder.js';
+import type { InvalidPlugin } from './pluginFolder.js';
 
-/** The daemon's book-keeping for one plugin, alive or not. */
-export interface PluginRecord {
+/** What the running generation was built from, to bring it back if its successor fails. */
+export interface LastGood {
   descriptor: PluginDescriptor;
-  status: PluginStatus;
+  bundle: PluginBundle;
+}
+
+export interface LastReload {
+  at: Date;
+  ok: boolean;
+  durationMs: number;
+  trigger: ReloadTrigger;
+}
+
+/** What a finished reload tells clients (`plugin/didReload`, without the id). */
+export type ReloadReport = Omit<DidReloadParams, 'id'>;
+
+/**
+ * The daemon's book-keeping for one plugin, alive or not, and the one owner of its status and
+ * generation: they change only through the named transitions below, and this class alone tells
+ * clients about them (`plugin/didReload`, `plugin/didChangeStatus`). Everyone else reads.
+ */
+export class PluginRecord {
+  private currentDescriptor: PluginDescriptor;
+  private currentStatus: PluginStatus = PluginStatus.Loading;
+  private running: RemoteGeneration | undefined;
+  private number: number;
+  private good: LastGood | undefined;
+  private buildInputs: Set<string>;
+  private buildFailed = false;
+  private invalidReason: InvalidPlugin | undefined;
+  private last: LastReload | undefined;
+
+  constructor(
+    descriptor: PluginDescriptor,
+    /** The last generation number its saved state or an earlier life carries (0: none). */
+    generationNumber: number,
+    private readonly clients: ClientChannel,
+  ) {
+    this.currentDescriptor = descriptor;
+    this.number = generationNumber;
+    this.buildInputs = new Set([descriptor.entry]);
+  }
+
+  get id(): string {
+    return this.currentDescriptor.id;
+  }
+
+  get descriptor(): PluginDescriptor {
+    return this.currentDescriptor;
+  }
+
+  get status(): PluginStatus {
+    return this.currentStatus;
+  }
+
   /** The generation running now, if any. Never two at once. */
-  generation?: RemoteGeneration;
+  get generation(): RemoteGeneration | undefined {
+    return this.running;
+  }
+
   /** Number of the running generation, or of the last one that ran (0: none ever ran). */
-  generationNumber: number;
-  /** What the running generation was built from, to bring it back if its successor fails. */
-  lastGood?: { descriptor: PluginDescriptor; bundle: PluginBundle };
+  get generationNumber(): number {
+    return this.number;
+  }
+
+  get lastGood(): LastGood | undefined {
+    return this.good;
+  }
+
   /** Files the last build read (or tried to), absolute. */
-  inputs: Set<string>;
-  failedBuild: boolean;
+  get inputs(): ReadonlySet<string> {
+    return this.buildInputs;
+  }
+
+  get failedBuild(): boolean {
+    return this.buildFailed;
+  }
+
   /** Set when the folder could not be read as a plugin (bad manifest). */
-  invalid?: InvalidPlugin;
-  lastReload?: { at: Date; ok: boolean; durationMs: number; trigger: ReloadTrigger };
+  get invalid(): InvalidPlugin | undefined {
+    return this.invalidReason;
+  }
+
+  get lastReload(): LastReload | undefined {
+    return this.last;
+  }
+
+  // Transitions of the plugin's files and manifest.
+
+  /** Its manifest was read again and changed; it reads as a plugin (again). */
+  redescribed(descriptor: PluginDescriptor): void {
+    this.currentDescriptor = descriptor;
+    this.invalidReason = undefined;
+  }
+
+  /** Its folder no longer reads as a plugin: it is failed until its manifest reads again. */
+  invalidated(invalid: InvalidPlugin): void {
+    this.invalidReason = invalid;
+    this.currentStatus = PluginStatus.Failed;
+  }
+
+  /** A build succeeded: the watcher maps changes through exactly what it read. */
+  built(inputs: Iterable<string>): void {
+    this.buildFailed = false;
+    this.buildInputs = new Set(inputs);
+  }
+
+  /** A build failed: any of these files (and anything under the folder) retries it. */
+  buildBroke(files: Iterable<string>): void {
+    this.buildFailed = true;
+    this.buildInputs = new Set([...this.buildInputs, ...files]);
+  }
+
+  // Transitions of its generations.
+
+  /** A disabled plugin is being loaded again. */
+  enabling(): void {
+    if (this.currentStatus === PluginStatus.Disabled) this.currentStatus = PluginStatus.Loading;
+  }
+
+  /** A new generation is active: it is the one running now. */
+  activated(generation: RemoteGeneration, builtFrom: LastGood): void {
+    this.running = generation;
+    this.number = generation.number;
+    this.good = builtFrom;
+    this.currentStatus = PluginStatus.Active;
+  }
+
+  /** Mid-reload: the old generation is unloaded, its successor not yet active. */
+  retired(): void {
+    this.running = undefined;
+  }
+
+  /** The last good code is running again (same number) after its successor failed. */
+  restored(generation: RemoteGeneration): void {
+    this.running = generation;
+    this.currentStatus = PluginStatus.Active;
+  }
+
+  /** A load or reload failed; with no generation left running, the plugin is failed. */
+  loadFailed(): void {
+    if (!this.running) this.currentStatus = PluginStatus.Failed;
+  }
+
+  /** A stop (disable, removal, shutdown) began: the status it ends in holds from now on. */
+  stopping(status: PluginStatus): void {
+    this.currentStatus = status;
+  }
+
+  /** The stop is done; a deactivate that hung leaves the plugin failed, whatever the stop was for. */
+  stopped(hung: boolean): void {
+    this.running = undefined;
+    if (hung) this.currentStatus = PluginStatus.Failed;
+  }
+
+  /** The watchdog stopped it (a call ran past its limit, or its host died while it ran). */
+  failed(): void {
+    this.running = undefined;
+    this.currentStatus = PluginStatus.Failed;
+    this.announceStatus();
+  }
+
+  /** Its host died under it, because of another plugin: it is loaded again with its state. */
+  hostLost(): void {
+    this.running = undefined;
+  }
+
+  // What clients are told.
+
+  /** `plugin/didChangeStatus` with the status it has now (after a disable, a bad manifest...). */
+  announceStatus(): void {
+    this.clients.notify(DidChangeStatus, {
+      id: this.id,
+      status: this.currentStatus,
+      generation: this.number,
+    });
+  }
+
+  /** Its folder is gone: `plugin/didChangeStatus` `removed`. */
+  removed(): void {
+    this.clients.notify(DidChangeStatus, {
+      id: this.id,
+      status: 'removed',
+      generation: this.number,
+    });
+  }
+
+  /** A reload (or first load) finished, well or not. */
+  reloadFinished(report: ReloadReport): void {
+    this.last = {
+      at: new Date(),
+      ok: report.ok,
+      durationMs: report.durationMs,
+      trigger: report.trigger,
+    };
+    this.clients.notify(DidReload, { id: this.id, ...report });
+  }
+
+  /** Its files changed, but it cannot be hot-reloaded: the failed didReload that says so. */
+  restartRequired(trigger: ReloadTrigger, changedFiles: string[], message: string): void {
+    this.clients.notify(DidReload, {
+      id: this.id,
+      ok: false,
+      generation: this.number,
+      durationMs: 0,
+      trigger,
+      ...(changedFiles.length > 0 ? { changedFiles } : {}),
+      error: { code: ReloaddErrorCodes.RestartRequired, message },
+    });
+  }
 }

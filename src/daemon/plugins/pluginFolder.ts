@@ -2,26 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DiagnosticCodes } from '../../protocol/index.js';
 import { describeZodError } from '../../protocol/validation.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { type Manifest, ManifestSchema, PluginIdSchema } from './manifest.js';
-
-/** Everything the daemon knows about a plugin before it builds it. */
-export interface PluginDescriptor {
-  id: string;
-  name: string;
-  version: string;
-  /** The plugin's folder, or its file for a single-file plugin. */
-  root: string;
-  /** Absolute path of the module esbuild starts from. */
-  entry: string;
-  manifestPath?: string;
-  supportsHotReload: boolean;
-  supportsDisable: boolean;
-  /** "dedicated": the plugin gets a host (worker thread) of its own. */
-  isolation: 'shared' | 'dedicated';
-  /** Plugin id → semver range ("*" for any). */
-  dependencies: Record<string, string>;
-  stateVersion?: number;
-}
 
 /** A plugin folder or file that could not be read as a plugin; it is listed as failed. */
 export interface InvalidPlugin {

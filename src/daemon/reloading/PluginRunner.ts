@@ -1,21 +1,12 @@
-import { performance } from 'node:perf_hooks';
-import semver from 'semver';
 import {
   type Diagnostic,
   DiagnosticCodes,
-  DidChangeStatus,
-  DidReload,
-  PluginLifecycleEvents,
   PluginStatus,
   ReloaddErrorCodes,
-  type ReloadPhases,
   type ReloadResult,
   ReloadTrigger,
 } from '../../protocol/index.js';
-import { PluginBuilder } from '../building/PluginBuilder.js';
-import type { ClientChannel } from '../clientChannels/Broadcaster.js';
-import type { EditorBridge } from '../clientChannels/EditorBridge.js';
-import type { ExtractedState, HostLimits } from '../crossing/hostMessages.js';
+import type { ExtractedState } from '../crossing/hostMessages.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import {
   describeLifecycleError,
@@ -23,139 +14,69 @@ import {
   locateLifecycleError,
   stateProblemDiagnostic,
 } from '../diagnostics/pluginDiagnostics.js';
-import { HostSupervisor } from '../hosts/HostSupervisor.js';
+import { HostPool } from '../hosts/HostPool.js';
+import type { HostCrash, PluginHost } from '../hosts/PluginHost.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { planReload, type ReloadPlan } from './planReload.js';
-import { type ReloadJob, ReloadScheduler, SUPERSEDED } from './ReloadScheduler.js';
-import { ReloadStats } from './ReloadStats.js';
-import { ReloadTransaction, type TransactionDeps } from './ReloadTransaction.js';
-import { logReloadTrace } from './reloadTrace.js';
+import type { ReloadJob, ReloadScheduler } from './ReloadScheduler.js';
 import { unloadGeneration } from './unloadGeneration.js';
 
-/** chokidar's 50 ms `change` throttle, and a margin: see ReloadTransaction.unsettled. */
-const FILE_FAILURE_SETTLE_MS = 65;
+export interface RunnerOptions {
+  catalog: PluginCatalog;
+  diagnostics: DiagnosticsStore;
+  snapshots: SnapshotStore;
+  /** Runs each plugin's reloads one at a time (PluginReloader does each). */
+  scheduler: ReloadScheduler<ReloadResult>;
+  logger: Logger;
+}
+
+export interface RunOptions {
+  /** Checked before each plugin's turn: a cancelled request starts no more reloads. */
+  isCancelled?(): boolean;
+  /** For a plan made from file changes: when the first of them was seen. */
+  detectedAt?: number;
+}
+
+/** Which plugins to reload: ids, or ids with the files that changed in each. */
+export type ReloadRequest = Iterable<string> | ReadonlyMap<string, string[] | undefined>;
 
 /**
- * Runs reloads: one plugin at a time through the scheduler, each as a ReloadTransaction, then
- * statistics, diagnostics, the reload trace and the didReload notification. It also owns what
- * all generations share: the command registry and the event bus.
+ * Everything that changes which generation of a plugin runs, each in the plugin's turn: plans
+ * of reloads run in dependency order, stops (disable, removal, shutdown), and what the watchdog
+ * and a dead host ask for (a failed plugin, neighbours loaded again with their state).
  */
 export class PluginRunner {
-  readonly stats = new ReloadStats();
-  readonly hosts: HostSupervisor;
-  readonly scheduler: ReloadScheduler<ReloadResult>;
-  private readonly transactionDeps: TransactionDeps;
-  private readonly catalog: PluginCatalog;
-  private readonly diagnostics: DiagnosticsStore;
-  private readonly snapshots: SnapshotStore;
-  private readonly clients: ClientChannel;
-  private readonly logger: Logger;
-  private readonly pluginsDir: string;
-  private readonly onInputsChanged: () => void;
+  constructor(private readonly options: RunnerOptions) {}
 
-  constructor(options: {
-    catalog: PluginCatalog;
-    diagnostics: DiagnosticsStore;
-    snapshots: SnapshotStore;
-    clients: ClientChannel;
-    logger: Logger;
-    pluginsDir: string;
-    /** A build changed some plugin's input files (the watcher follows them). */
-    onInputsChanged(): void;
-    limits: HostLimits;
-    hostMemoryMb: number;
-    editors: EditorBridge;
-    hostWorkerPath?: URL;
-  }) {
-    this.catalog = options.catalog;
-    this.diagnostics = options.diagnostics;
-    this.snapshots = options.snapshots;
-    this.clients = options.clients;
-    this.logger = options.logger;
-    this.pluginsDir = options.pluginsDir;
-    this.onInputsChanged = options.onInputsChanged;
-    this.scheduler = new ReloadScheduler(
-      (id, job, isStale) => this.runReload(id, job, isStale),
-      (error) => this.logger.error({ err: error }, 'reload crashed'),
-    );
-    this.hosts = new HostSupervisor({
-      catalog: this.catalog,
-      diagnostics: this.diagnostics,
-      snapshots: this.snapshots,
-      logger: this.logger,
-      pluginsDir: this.pluginsDir,
-      limits: options.limits,
-      memoryMb: options.hostMemoryMb,
-      editors: options.editors,
-      ...(options.hostWorkerPath ? { workerPath: options.hostWorkerPath } : {}),
-      failPlugin: (record, diagnostic) => {
-        this.failPlugin(record, diagnostic).catch((error: unknown) =>
-          this.logger.error({ err: error }, 'failing a plugin failed'),
-        );
-      },
-      recover: (ids) => {
-        const plan = planReload(
-          new Map(ids.map((id) => [id, undefined])),
-          ReloadTrigger.Recovery,
-          this.catalog.planPlugins(),
-        );
-        this.runPlan({ steps: plan.steps.filter((s) => ids.includes(s.id)), cycles: [] }).catch(
-          (error: unknown) => this.logger.error({ err: error }, 'recovery failed'),
-        );
-      },
-    });
-    this.transactionDeps = {
-      builder: new PluginBuilder(),
-      snapshots: this.snapshots,
-      load: (descriptor, bundle, number) => this.hosts.load(descriptor, bundle, number),
-    };
+  /** The named plugins, then every plugin that depends on them, dependencies first. Pure. */
+  plan(requested: ReloadRequest, trigger: ReloadTrigger): ReloadPlan {
+    return planReload(withFiles(requested), trigger, this.options.catalog.planPlugins());
   }
 
-  executeCommand(command: string, args: unknown[]): Promise<unknown> {
-    return this.hosts.executeCommand(command, args);
-  }
-
-  /**
-   * The watchdog stopped a plugin (a call ran past its limit, or its host died while it ran):
-   * what is left of its generation is unloaded, its status is failed, and clients are told why.
-   * Its last snapshot is kept: the next reload starts from it.
-   */
-  private async failPlugin(record: PluginRecord, diagnostic: Diagnostic): Promise<void> {
-    const id = record.descriptor.id;
-    await this.scheduler.exclusive(id, async () => {
-      const generation = record.generation;
-      // The reason first, then the status: a client that sees `failed` can always read why.
-      this.diagnostics.add(DiagnosticSource.Reload, diagnostic);
-      record.generation = undefined;
-      record.status = PluginStatus.Failed;
-      this.logger.warn({ plugin: id }, diagnostic.message);
-      this.clients.notify(DidChangeStatus, {
-        id,
-        status: PluginStatus.Failed,
-        generation: record.generationNumber,
-      });
-      if (generation) await generation.unload();
-    });
+  /** Plans, then runs: what `plugin/reload`, `plugin/enable` and first loads do. */
+  reload(
+    requested: ReloadRequest,
+    trigger: ReloadTrigger,
+    options: RunOptions = {},
+  ): Promise<ReloadResult[]> {
+    return this.run(this.plan(requested, trigger), options);
   }
 
   /** Runs a plan: each step starts once the steps of its dependencies are done. */
-  async runPlan(
-    plan: ReloadPlan,
-    isCancelled: () => boolean = () => false,
-    /** For a plan made from file changes: when the first of them was seen. */
-    detectedAt?: number,
-  ): Promise<ReloadResult[]> {
+  async run(plan: ReloadPlan, options: RunOptions = {}): Promise<ReloadResult[]> {
+    const { catalog, diagnostics, scheduler } = this.options;
+    const isCancelled = options.isCancelled ?? (() => false);
     const inCycle = new Set(plan.cycles.flat());
     for (const step of plan.steps) {
-      if (!inCycle.has(step.id)) this.diagnostics.set(step.id, DiagnosticSource.Dependencies, []);
+      if (!inCycle.has(step.id)) diagnostics.set(step.id, DiagnosticSource.Dependencies, []);
     }
     for (const cycle of plan.cycles) {
       for (const id of cycle) {
-        this.diagnostics.set(id, DiagnosticSource.Dependencies, [
+        diagnostics.set(id, DiagnosticSource.Dependencies, [
           {
             pluginId: id,
             severity: 'warning',
@@ -167,21 +88,19 @@ export class PluginRunner {
     }
     const done = new Map<string, Promise<ReloadResult>>();
     for (const step of plan.steps) {
-      const deps = Object.keys(this.catalog.get(step.id)?.descriptor.dependencies ?? {}).flatMap(
-        (d) => {
-          const p = done.get(d);
-          return p ? [p] : [];
-        },
-      );
+      const deps = Object.keys(catalog.get(step.id)?.descriptor.dependencies ?? {}).flatMap((d) => {
+        const p = done.get(d);
+        return p ? [p] : [];
+      });
       const job: ReloadJob = {
         trigger: step.trigger,
         ...(step.changedFiles ? { changedFiles: step.changedFiles } : {}),
-        ...(detectedAt !== undefined ? { detectedAt } : {}),
+        ...(options.detectedAt !== undefined ? { detectedAt: options.detectedAt } : {}),
       };
       const skipped = (code: string, message: string): ReloadResult => ({
         id: step.id,
         ok: false,
-        generation: this.catalog.get(step.id)?.generationNumber ?? 0,
+        generation: catalog.get(step.id)?.generationNumber ?? 0,
         durationMs: 0,
         error: { code, message },
       });
@@ -199,174 +118,114 @@ export class PluginRunner {
               `not reloaded: its dependency "${failed.id}" failed to reload`,
             );
           }
-          return this.scheduler.reload(step.id, job);
+          return scheduler.reload(step.id, job);
         }),
       );
     }
     return Promise.all(done.values());
   }
 
-  private async runReload(
-    id: string,
-    job: ReloadJob,
-    isStale: () => boolean,
-  ): Promise<ReloadResult | typeof SUPERSEDED> {
-    const detect =
-      job.detectedAt === undefined ? undefined : roundMs(performance.now() - job.detectedAt);
-    const record = this.catalog.get(id);
-    if (!record)
-      return {
-        id,
-        ok: false,
-        generation: 0,
-        durationMs: 0,
-        error: { code: ReloaddErrorCodes.UnknownPlugin, message: `plugin "${id}" is gone` },
-      };
-    if (record.invalid) return this.refuse(record, record.invalid.code, record.invalid.message);
-    if (record.status === PluginStatus.Disabled)
-      return this.refuse(record, ReloaddErrorCodes.PluginNotActive, `plugin "${id}" is disabled`);
-    if (record.generation && !record.descriptor.supportsHotReload) {
-      return this.refuse(
-        record,
-        ReloaddErrorCodes.RestartRequired,
-        `plugin "${id}" does not support hot reload: restart the daemon to reload it`,
-      );
-    }
-    const unmet = this.unmetDependency(record);
-    if (unmet) {
-      this.diagnostics.set(id, DiagnosticSource.Reload, [
-        {
-          pluginId: id,
-          severity: 'error',
-          code: DiagnosticCodes.DependencyMissing,
-          message: unmet,
-        },
-      ]);
-      if (!record.generation) record.status = PluginStatus.Failed;
-      return this.finish(record, job, {
-        ok: false,
-        generation: record.generationNumber,
-        durationMs: 0,
-        error: { code: DiagnosticCodes.DependencyMissing, message: unmet },
-      });
-    }
-    const settleMs = job.trigger === ReloadTrigger.File ? FILE_FAILURE_SETTLE_MS : 0;
-    // Seed 000's lifecycle events, for plugins that watch others (and the old generation itself).
-    const reloading = record.generation !== undefined;
-    if (reloading)
-      this.hosts.emit(PluginLifecycleEvents.Reloading, { id, generation: record.generationNumber });
-    const outcome = await new ReloadTransaction(
-      record,
-      this.transactionDeps,
-      isStale,
-      settleMs,
-    ).run();
-    if (outcome === 'superseded') return SUPERSEDED;
-    if (reloading)
-      this.hosts.emit(PluginLifecycleEvents.Reloaded, {
-        id,
-        generation: outcome.generation,
-        ok: outcome.ok,
-      });
-    this.diagnostics.set(id, DiagnosticSource.Reload, outcome.diagnostics);
-    if (outcome.ok) {
-      // The running code is now what is on disk, and the last stop is behind it.
-      this.diagnostics.set(id, DiagnosticSource.Stop, []);
-      this.diagnostics.set(id, DiagnosticSource.Restart, []);
-    }
-    this.onInputsChanged();
-    const phases: ReloadPhases = {
-      ...(detect !== undefined ? { detect } : {}),
-      ...outcome.phases,
-    };
-    logReloadTrace(this.logger, this.pluginsDir, { id, job, outcome, phases });
-    return this.finish(
-      record,
-      job,
-      {
-        ok: outcome.ok,
-        generation: outcome.generation,
-        durationMs: outcome.durationMs,
-        ...(outcome.error ? { error: outcome.error } : {}),
-      },
-      outcome.rolledBack,
-      phases,
+  /**
+   * Saves state, deactivates and unloads the running generation, if any, in its turn after any
+   * reload under way; the plugin ends in `status`. With `report`, what went wrong (state that
+   * could not be saved, leaks) becomes its `stop` diagnostics.
+   */
+  stop(record: PluginRecord, status: PluginStatus, report = true): Promise<void> {
+    return this.options.scheduler.exclusive(record.id, () =>
+      this.stopGeneration(record, status, report),
     );
   }
 
-  private refuse(record: PluginRecord, code: string, message: string): ReloadResult {
-    return {
-      id: record.descriptor.id,
-      ok: false,
-      generation: record.generationNumber,
-      durationMs: 0,
-      error: { code, message },
-    };
-  }
-
-  /** Statistics, last-reload info and the didReload notification, for every finished reload. */
-  private finish(
-    record: PluginRecord,
-    job: ReloadJob,
-    result: Omit<ReloadResult, 'id'>,
-    rolledBack?: boolean,
-    phases?: ReloadPhases,
-  ): ReloadResult {
-    const id = record.descriptor.id;
-    if (job.trigger !== ReloadTrigger.Startup) this.stats.record(result.durationMs, result.ok);
-    record.lastReload = {
-      at: new Date(),
-      ok: result.ok,
-      durationMs: result.durationMs,
-      trigger: job.trigger,
-    };
-    this.clients.notify(DidReload, {
-      id,
-      ...result,
-      trigger: job.trigger,
-      ...(job.changedFiles ? { changedFiles: job.changedFiles } : {}),
-      ...(rolledBack ? { rolledBack } : {}),
-      ...(phases ? { phases } : {}),
-    });
-    return { id, ...result };
-  }
-
-  private unmetDependency(record: PluginRecord): string | undefined {
-    for (const [depId, range] of Object.entries(record.descriptor.dependencies)) {
-      const dep = this.catalog.get(depId);
-      if (!dep || dep.invalid) return `requires plugin "${depId}", which is not installed`;
-      if (!semver.satisfies(dep.descriptor.version, range, { includePrerelease: true })) {
-        return `requires "${depId}" ${range}, but version ${dep.descriptor.version} is installed`;
-      }
-      // In a cycle, one member has to load before the other: the cycle was warned about.
-      if (dep.status !== PluginStatus.Active && !this.dependsOn(depId, record.descriptor.id)) {
-        return `requires plugin "${depId}", which is ${dep.status}`;
-      }
-    }
-    return undefined;
-  }
-
-  /** True when plugin `from` depends on plugin `to`, directly or through others. */
-  private dependsOn(from: string, to: string, seen = new Set<string>()): boolean {
-    if (seen.has(from)) return false;
-    seen.add(from);
-    const deps = Object.keys(this.catalog.get(from)?.descriptor.dependencies ?? {});
-    return deps.includes(to) || deps.some((d) => this.dependsOn(d, to, seen));
-  }
-
   /**
-   * Saves state, deactivates and unloads the running generation, if any; then sets `status`.
-   * With `report`, what went wrong (state that could not be saved, leaks) becomes diagnostics.
+   * The watchdog stopped a plugin (a call ran past its limit, or its host died while it ran):
+   * what is left of its generation is unloaded, its status is failed, and clients are told why.
+   * Its last snapshot is kept: the next reload starts from it.
    */
-  async stopGeneration(record: PluginRecord, status: PluginStatus, report = true): Promise<void> {
+  async fail(pluginId: string, diagnostic: Diagnostic): Promise<void> {
+    const { catalog, diagnostics, logger, scheduler } = this.options;
+    const record = catalog.get(pluginId);
+    if (!record) return;
+    await scheduler.exclusive(pluginId, async () => {
+      const generation = record.generation;
+      // The reason first, then the status: a client that sees `failed` can always read why.
+      diagnostics.add(DiagnosticSource.Reload, diagnostic);
+      logger.warn({ plugin: pluginId }, diagnostic.message);
+      record.failed();
+      if (generation) await generation.unload();
+    });
+  }
+
+  /** A host died: the plugin that was running is failed, the others come back in a new host. */
+  async hostCrashed(host: PluginHost, crash: HostCrash, culpritId: string | undefined) {
+    const { catalog } = this.options;
+    // The plugins that lived in the host, and those whose first load was under way in it.
+    const victims = catalog
+      .all()
+      .filter(
+        (r) =>
+          r.generation?.host === host ||
+          (!r.generation &&
+            r.status === PluginStatus.Loading &&
+            HostPool.nameFor(r.descriptor) === host.name),
+      );
+    // The culprit may already have failed on its own (its load timed out): blame it all the same.
+    const culprit = culpritId !== undefined ? catalog.get(culpritId) : undefined;
+    const others = victims.filter((r) => r !== culprit);
+    const work: Promise<unknown>[] = [];
+    if (culprit) {
+      const neighbours =
+        others.length > 0
+          ? '; the other plugins of that host were restarted with their last state'
+          : '';
+      const message = `plugin '${culprit.id}' was stopped: its host ${crash.message} while it was running${neighbours}`;
+      work.push(
+        this.fail(
+          culprit.id,
+          diagnosticAt(culprit.id, 'error', DiagnosticCodes.HostCrashed, message),
+        ),
+      );
+    }
+    for (const record of others) record.hostLost();
+    if (others.length > 0) work.push(this.recover(others.map((r) => r.id)));
+    await Promise.all(work);
+  }
+
+  /** Takes a fresh snapshot from the running generation, in its turn; a failing saveState keeps the last. */
+  async refreshSnapshot(record: PluginRecord): Promise<void> {
     const generation = record.generation;
-    record.status = status;
+    if (!generation?.hasSaveState) return;
+    await this.options.scheduler.exclusive(record.id, async () => {
+      if (record.generation !== generation) return;
+      try {
+        this.keepState(generation, await generation.saveState());
+      } catch (error) {
+        this.options.logger.warn(
+          { plugin: record.id, err: error },
+          'saveState failed; showing the last snapshot',
+        );
+      }
+    });
+  }
+
+  /** Plugins whose host died under them come back, with their last state, and nothing else. */
+  private recover(ids: string[]): Promise<ReloadResult[]> {
+    const plan = this.plan(ids, ReloadTrigger.Recovery);
+    return this.run({ steps: plan.steps.filter((s) => ids.includes(s.id)), cycles: [] });
+  }
+
+  private async stopGeneration(
+    record: PluginRecord,
+    status: PluginStatus,
+    report: boolean,
+  ): Promise<void> {
+    const generation = record.generation;
+    record.stopping(status);
     if (!generation) return;
-    const id = record.descriptor.id;
+    const id = record.id;
     const warnings: Diagnostic[] = [];
     try {
       if (generation.hasSaveState) {
-        const problems = this.storeState(id, await generation.saveState(), generation);
+        const problems = this.keepState(generation, await generation.saveState());
         warnings.push(...problems.map((p) => stateProblemDiagnostic(id, p)));
       }
     } catch (error) {
@@ -383,15 +242,13 @@ export class PluginRunner {
     }
     const unloaded = await unloadGeneration(generation);
     warnings.push(...unloaded.warnings);
-    record.generation = undefined;
-    // A deactivate that hung needs its author's attention, whatever the stop was for.
-    if (unloaded.hung) record.status = PluginStatus.Failed;
-    if (report) this.diagnostics.set(id, DiagnosticSource.Stop, warnings);
+    record.stopped(unloaded.hung);
+    if (report) this.options.diagnostics.set(id, DiagnosticSource.Stop, warnings);
   }
 
   /** Keeps the state a generation handed over; returns what could not be kept as it was. */
-  storeState(id: string, extracted: ExtractedState, generation: RemoteGeneration) {
-    this.snapshots.keep(id, extracted, {
+  private keepState(generation: RemoteGeneration, extracted: ExtractedState) {
+    this.options.snapshots.keep(generation.descriptor.id, extracted, {
       generation: generation.number,
       stateVersion: generation.descriptor.stateVersion,
     });
@@ -399,6 +256,7 @@ export class PluginRunner {
   }
 }
 
-function roundMs(ms: number): number {
-  return Math.round(ms * 100) / 100;
+function withFiles(requested: ReloadRequest): ReadonlyMap<string, string[] | undefined> {
+  if (requested instanceof Map) return requested;
+  return new Map([...(requested as Iterable<string>)].map((id) => [id, undefined]));
 }

@@ -3,29 +3,29 @@ import {
   type Diagnostic,
   DiagnosticCodes,
   type DiagnosticSeverity,
-  PluginStatus,
   type ReloadError,
 } from '../../protocol/index.js';
 import { anyMoved, fingerprintAll } from '../building/fileFingerprint.js';
-import type { PluginBuilder, PluginBundle } from '../building/PluginBuilder.js';
+import type { PluginBuilder } from '../building/PluginBuilder.js';
+import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
-import { HostRequestError } from '../crossing/hostMessages.js';
+import type { PluginBundle } from '../crossing/PluginBundle.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { SourceLocation } from '../crossing/sourceLocation.js';
 import {
   describeLifecycleError,
   diagnosticAt,
-  isTimeout,
   locateLifecycleError,
   stateProblemDiagnostic,
 } from '../diagnostics/pluginDiagnostics.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
-import type { PluginDescriptor } from '../plugins/pluginFolder.js';
 import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
+import { msSince, roundMs } from './milliseconds.js';
 import { unloadGeneration } from './unloadGeneration.js';
 
 export interface TransactionDeps {
-  builder: PluginBuilder;
+  builder: Pick<PluginBuilder, 'build'>;
   snapshots: SnapshotStore;
   /** Evaluates a bundle as a new generation in the plugin's host. */
   load(
@@ -80,7 +80,10 @@ export class ReloadTransaction {
     private readonly record: PluginRecord,
     private readonly deps: TransactionDeps,
     private readonly isStale: () => boolean,
-    /** For a reload caused by a file change: how long a failure waits for writes to settle. */
+    /**
+     * For a reload caused by a file change: how long a failure waits for writes to settle (the
+     * watcher says how long a file takes to report its final content).
+     */
     private readonly settleMs = 0,
   ) {}
 
@@ -100,9 +103,7 @@ export class ReloadTransaction {
     if (this.isStale() || anyMoved(before, await fingerprintAll(read))) return 'superseded';
     if (!built.ok) {
       if (await this.unsettled(before)) return 'superseded';
-      record.failedBuild = true;
-      record.inputs = new Set([
-        ...record.inputs,
+      record.buildBroke([
         descriptor.entry,
         ...built.errors.flatMap((e) => (e.file ? [e.file] : [])),
       ]);
@@ -113,8 +114,7 @@ export class ReloadTransaction {
         built.errors[0],
       );
     }
-    record.failedBuild = false;
-    record.inputs = new Set(built.bundle.inputs);
+    record.built(built.bundle.inputs);
 
     const previous = record.generation;
     let next: RemoteGeneration;
@@ -125,11 +125,11 @@ export class ReloadTransaction {
     } catch (error) {
       if (!(error instanceof HostRequestError)) throw error;
       if (await this.unsettled(before)) return 'superseded';
-      const { kind, message, location } = error.error;
+      const { reason, message, location } = error.error;
       const code =
-        kind === 'noActivate'
+        reason === 'noActivate'
           ? DiagnosticCodes.NoActivate
-          : kind === 'timeout'
+          : reason === 'timeout'
             ? DiagnosticCodes.Timeout
             : DiagnosticCodes.EvaluateFailed;
       this.add('error', code, message, location);
@@ -154,7 +154,7 @@ export class ReloadTransaction {
         return this.fail(code, message, where);
       }
       await this.timed('deactivate', () => this.unload(previous));
-      record.generation = undefined;
+      record.retired();
     }
 
     try {
@@ -174,17 +174,14 @@ export class ReloadTransaction {
       return this.fail(code, message, where, rolledBack);
     }
 
-    record.generation = next;
-    record.generationNumber = next.number;
-    record.lastGood = { descriptor, bundle: built.bundle };
-    record.status = PluginStatus.Active;
+    record.activated(next, { descriptor, bundle: built.bundle });
     return this.outcome(true);
   }
 
   /**
-   * A build can catch a file between an editor's truncate and its write, and chokidar reports no
-   * change of that file for 50 ms after the first. So before a failure caused by a file change is
-   * reported, wait that long and look again: if an input moved, this run is stale.
+   * A build can catch a file between an editor's truncate and its write, and the watcher may say
+   * nothing more of that file for a while. So before a failure caused by a file change is
+   * reported, wait `settleMs` and look again: if an input moved, this run is stale.
    */
   private async unsettled(before: Map<string, string | undefined>): Promise<boolean> {
     if (this.settleMs <= 0) return false;
@@ -256,8 +253,7 @@ export class ReloadTransaction {
         await restored.unload();
         throw error;
       }
-      record.generation = restored;
-      record.status = PluginStatus.Active;
+      record.restored(restored);
       this.add(
         'info',
         DiagnosticCodes.RolledBack,
@@ -280,7 +276,7 @@ export class ReloadTransaction {
     where?: Partial<SourceLocation>,
     rolledBack = false,
   ): TransactionOutcome {
-    if (!this.record.generation) this.record.status = PluginStatus.Failed;
+    this.record.loadFailed();
     const error: ReloadError = {
       code,
       message,
@@ -294,7 +290,7 @@ export class ReloadTransaction {
     return {
       ok,
       generation: this.record.generationNumber,
-      durationMs: round(performance.now() - this.started),
+      durationMs: msSince(this.started),
       diagnostics: this.diagnostics,
       phases: this.phases,
     };
@@ -318,11 +314,7 @@ export class ReloadTransaction {
     try {
       return await work();
     } finally {
-      this.phases[phase] = round(this.phases[phase] + performance.now() - start);
+      this.phases[phase] = roundMs(this.phases[phase] + performance.now() - start);
     }
   }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

@@ -1,17 +1,17 @@
 import { type Diagnostic, DiagnosticCodes } from '../../protocol/index.js';
+import { isTimeout } from '../crossing/HostRequestError.js';
+import { describeLeftovers } from '../crossing/leftovers.js';
 import {
   describeLifecycleError,
   diagnosticAt,
-  isTimeout,
   locateLifecycleError,
 } from '../diagnostics/pluginDiagnostics.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
-import { describeLeftovers } from '../worker/ResourceTracker.js';
 
 /**
  * Takes a generation down: `deactivate`, then everything it still holds is released. Returns the
  * warnings a plugin author should see (a deactivate that threw or hung, what the generation
- * leaked: seed 001's unload diagnostics), and whether deactivate hung.
+ * leaked: the unload diagnostics of the .NET editor guide), and whether deactivate hung.
  */
 export async function unloadGeneration(
   generation: RemoteGeneration,

@@ -4,44 +4,41 @@ import {
   type MessageConnection,
   ResponseError,
 } from 'vscode-jsonrpc';
-import type { z } from 'zod';
 import {
   type AnyNotification,
-  type AnyRequest,
-  DaemonSetHotReload,
-  DaemonStatus,
+  checkParams,
+  checkResult,
   EditorCall,
-  EditorEvent,
   ErrorCodes,
   Exit,
   Initialize,
   Initialized,
   LogEntryNotification,
-  LogSubscribe,
-  LogUnsubscribe,
-  PluginDiagnostics,
-  PluginDisable,
-  PluginEnable,
-  PluginExecuteCommand,
-  PluginGetState,
-  PluginList,
-  PluginReload,
-  PROTOCOL_VERSION,
-  type ResultOf,
   Shutdown,
-  serverNotifications,
-  type ValidParamsOf,
 } from '../../protocol/index.js';
-import { describeZodError } from '../../protocol/validation.js';
 import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 import type { EditorRegistration } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { ReloadDaemon } from '../core/ReloadDaemon.js';
-import type { LogRing, LogSubscription } from '../logs/LogRing.js';
+import type { LogFilter, LogRing, LogSubscription } from '../logs/LogRing.js';
 import type { Logger } from '../logs/logger.js';
+import type {
+  HandlerContext,
+  NotificationHandler,
+  RequestHandler,
+  SessionControls,
+} from './handlers/handler.js';
+import { notificationHandlers, requestHandlers } from './handlers/table.js';
 
-type Phase = 'waiting' | 'running' | 'shutdown';
-type Handler = (params: unknown, token: CancellationToken) => Promise<unknown>;
+/** Where a session is in LSP's lifecycle. */
+export const SessionPhase = {
+  /** Before `initialize`: only `initialize` is answered. */
+  Waiting: 'waiting',
+  Running: 'running',
+  /** After `shutdown`: only `exit` (and another `shutdown`) is accepted. */
+  ShuttingDown: 'shutdown',
+} as const;
+export type SessionPhase = (typeof SessionPhase)[keyof typeof SessionPhase];
 
 /** What every client session is served from. */
 export interface ServerContext {
@@ -78,142 +75,110 @@ export interface SessionHooks {
 }
 
 /**
- * The one place that binds protocol methods to the daemon core, once per client session. Every
- * request goes through one wrapper: LSP lifecycle checks, zod validation of params (-32602 with
- * zod's message), cancellation (-32800), and ReloaddError → JSON-RPC error with its stable code
- * in `data.code`.
+ * One client's session on one connection: LSP's phase machine, the notifications held until the
+ * client has its `initialize` result, its place in the broadcast, its editor registration and its
+ * log stream, and the end of all of them. Every request goes through one wrapper: lifecycle
+ * checks, params checked against the protocol (-32602 with zod's message), cancellation (-32800),
+ * and ReloaddError → JSON-RPC error with its stable code in `data.code`. What each method does is
+ * in sessions/handlers, one file per feature.
  */
-export function bindProtocol(
-  connection: MessageConnection,
-  context: ServerContext,
-  options: SessionOptions,
-): void {
-  const { logger, hooks } = options;
-  const { daemon } = context;
-  let phase: Phase = 'waiting';
-  let initializedSeen = false;
-  let ended = false;
-  let registration: { remove(): void } | undefined;
-  let editor: EditorRegistration | undefined;
-  let logSubscription: LogSubscription | undefined;
-  const handlers = new Map<string, Handler>();
+export class ClientSession implements SessionControls {
+  private phase: SessionPhase = SessionPhase.Waiting;
+  private initializedSeen = false;
+  private ended = false;
+  private membership: { remove(): void } | undefined;
+  private editor: EditorRegistration | undefined;
+  private logStream: LogSubscription | undefined;
+  private readonly requests = new Map<string, RequestHandler>(
+    requestHandlers.map((h) => [h.def.method, h]),
+  );
+  private readonly notifications = new Map<string, NotificationHandler>(
+    notificationHandlers.map((h) => [h.def.method, h]),
+  );
+  private readonly handlerContext: HandlerContext;
 
-  function on<D extends AnyRequest>(
-    def: D,
-    handler: (
-      params: ValidParamsOf<D>,
-      token: CancellationToken,
-    ) => Promise<ResultOf<D>> | ResultOf<D>,
-  ): void {
-    handlers.set(def.method, async (raw, token) => {
-      const parsed = def.params.safeParse(raw);
-      if (!parsed.success) {
-        throw new ResponseError(
-          ErrorCodes.InvalidParams,
-          `invalid params for ${def.method}: ${describeZodError(parsed.error)}`,
-        );
-      }
-      const result = await handler(parsed.data as ValidParamsOf<D>, token);
-      const checked = (def.result as z.ZodType).safeParse(result);
-      if (!checked.success) {
-        logger.error(
-          { method: def.method, issues: checked.error.issues },
-          'result does not match the protocol',
-        );
-        throw new ResponseError(
-          ErrorCodes.InternalError,
-          `the daemon produced an invalid ${def.method} result`,
-        );
-      }
-      return result;
-    });
+  constructor(
+    private readonly connection: MessageConnection,
+    private readonly context: ServerContext,
+    private readonly options: SessionOptions,
+  ) {
+    this.handlerContext = { daemon: context.daemon, session: this, url: () => context.url() };
+    connection.onRequest((method, params, token) => this.onRequest(method, params, token));
+    connection.onNotification((method, params) => this.onNotification(method, params));
+    connection.onClose(() => this.end());
   }
 
-  on(Initialize, (params) => {
-    if (phase !== 'waiting')
-      throw new ResponseError(ErrorCodes.InvalidRequest, 'initialize was already received');
-    const major = (version: string) => version.split('.')[0];
-    if (
-      params.protocolVersion !== undefined &&
-      major(params.protocolVersion) !== major(PROTOCOL_VERSION)
-    ) {
-      throw new ResponseError(
-        ErrorCodes.InvalidRequest,
-        `protocol version ${params.protocolVersion} is not supported: this daemon speaks ${PROTOCOL_VERSION}`,
-      );
-    }
-    if (typeof params.processId === 'number') hooks.watchClientProcess?.(params.processId);
-    phase = 'running';
+  get transport(): SessionOptions['transport'] {
+    return this.options.transport;
+  }
+
+  get owner(): boolean {
+    return this.options.owner;
+  }
+
+  get version(): string {
+    return this.options.version;
+  }
+
+  get methods(): string[] {
+    return [...this.requests.keys()];
+  }
+
+  get begun(): boolean {
+    return this.phase !== SessionPhase.Waiting;
+  }
+
+  begin(client: { name?: string; processId?: number | null; editorCalls?: string[] }): void {
+    const { daemon } = this.context;
+    if (typeof client.processId === 'number')
+      this.options.hooks.watchClientProcess?.(client.processId);
+    this.phase = SessionPhase.Running;
     // It joins the broadcast now, so it misses nothing; but LSP sends nothing before the
     // initialize result, so what comes meanwhile is held until that result is on its way.
-    const name = params.clientInfo?.name;
-    const direct = connectionChannel(connection, logger);
+    const direct = this.directChannel();
     let held: [AnyNotification, unknown][] | undefined = [];
     const channel: ClientChannel = {
-      notify(def, notifyParams) {
-        if (held) held.push([def, notifyParams]);
-        else direct.notify(def, notifyParams);
+      notify(def, params) {
+        if (held) held.push([def, params]);
+        else direct.notify(def, params);
       },
     };
-    registration = daemon.clients.add(channel, {
-      transport: options.transport,
-      ...(name ? { name } : {}),
+    this.membership = daemon.addClient(channel, {
+      transport: this.options.transport,
+      ...(client.name ? { name: client.name } : {}),
     });
-    const declared = params.capabilities?.editor;
-    if (declared) {
-      editor = daemon.editors.register(
-        name ?? `${options.transport} client`,
+    if (client.editorCalls) {
+      this.editor = daemon.addEditor(
+        client.name ?? `${this.options.transport} client`,
         {
-          call: (callParams, abandoned) => {
+          call: (params, abandoned) => {
+            // A call the plugin gave up on is cancelled on the editor too.
             const cancel = new CancellationTokenSource();
             abandoned.addEventListener('abort', () => cancel.cancel(), { once: true });
-            return connection
-              .sendRequest(EditorCall.method, callParams, cancel.token)
+            return this.connection
+              .sendRequest(EditorCall.method, params, cancel.token)
               .finally(() => cancel.dispose());
           },
         },
-        declared.calls,
+        client.editorCalls,
       );
     }
     setImmediate(() => {
       const queue = held ?? [];
       held = undefined;
-      for (const [def, notifyParams] of queue) direct.notify(def, notifyParams as never);
+      for (const [def, params] of queue) direct.notify(def, params as never);
     });
-    return {
-      serverInfo: { name: 'reloadd', version: options.version },
-      protocolVersion: PROTOCOL_VERSION,
-      capabilities: {
-        requests: [...handlers.keys()],
-        notifications: serverNotifications.map((n) => n.method),
-        hotReload: daemon.status().hotReload,
-      },
-    };
-  });
-  on(Shutdown, async () => {
-    phase = 'shutdown';
-    if (options.owner) {
-      await daemon.shutdown();
-      await hooks.onShutdown?.();
-    }
-    return null;
-  });
-  on(PluginList, () => ({ plugins: daemon.listPlugins() }));
-  on(PluginReload, async (params, token) => {
-    const ids = params.all ? 'all' : (params.ids ?? [params.id as string]);
-    return { results: await daemon.reload(ids, () => token.isCancellationRequested) };
-  });
-  on(PluginGetState, (params) => daemon.getState(params.id));
-  on(PluginDiagnostics, (params) => ({ diagnostics: daemon.getDiagnostics(params?.id) }));
-  on(PluginExecuteCommand, (params) => daemon.executeCommand(params.command, params.args ?? []));
-  on(PluginEnable, async (params) => ({ result: await daemon.enable(params.id) }));
-  on(PluginDisable, async (params) => {
-    return { id: params.id, status: await daemon.disable(params.id) };
-  });
-  on(DaemonStatus, () => ({ ...daemon.status(), url: context.url() }));
-  on(DaemonSetHotReload, (params) => ({ enabled: daemon.setHotReload(params.enabled) }));
-  on(LogSubscribe, (params) => {
-    logSubscription?.dispose();
+  }
+
+  async shutDown(): Promise<void> {
+    this.phase = SessionPhase.ShuttingDown;
+    if (!this.options.owner) return;
+    await this.context.daemon.shutdown();
+    await this.options.hooks.onShutdown?.();
+  }
+
+  followLogs(filter: LogFilter): { replayed: number; complete: boolean } {
+    this.logStream?.dispose();
     // The first entry that cannot be sent ends the stream. Going on would feed back: the failure
     // is itself logged (by vscode-jsonrpc), that line is an entry for this same client, its send
     // fails too, and so on, in microtasks that never let the socket's close event run.
@@ -226,105 +191,130 @@ export function bindProtocol(
     const send = (entry: unknown) => {
       if (stopped) return;
       try {
-        connection.sendNotification(LogEntryNotification.method, entry).catch(stop);
+        this.connection.sendNotification(LogEntryNotification.method, entry).catch(stop);
       } catch {
         stop(); // The connection is already closed or disposed.
       }
     };
-    subscription = context.logs.subscribe(
-      {
-        ...(params?.level ? { level: params.level } : {}),
-        ...(params?.pluginId ? { pluginId: params.pluginId } : {}),
-        ...(params?.since !== undefined ? { since: params.since } : {}),
-      },
-      send,
-    );
+    subscription = this.context.logs.subscribe(filter, send);
     if (stopped) subscription.dispose();
-    logSubscription = subscription;
+    this.logStream = subscription;
     return { replayed: subscription.replayed, complete: subscription.complete };
-  });
-  on(LogUnsubscribe, () => {
-    logSubscription?.dispose();
-    logSubscription = undefined;
-    return null;
-  });
+  }
 
-  connection.onRequest(async (method, params, token) => {
-    editor?.touch(); // the user is in this editor
-    if (phase === 'waiting' && method !== Initialize.method) {
+  stopFollowingLogs(): void {
+    this.logStream?.dispose();
+    this.logStream = undefined;
+  }
+
+  private async onRequest(
+    method: string,
+    params: unknown,
+    token: CancellationToken,
+  ): Promise<unknown> {
+    this.editor?.touch(); // the user is in this editor
+    if (this.phase === SessionPhase.Waiting && method !== Initialize.method) {
       throw new ResponseError(
         ErrorCodes.ServerNotInitialized,
         `the daemon is not initialized: send "initialize" before "${method}"`,
       );
     }
-    if (phase === 'shutdown' && method !== Shutdown.method) {
+    if (this.phase === SessionPhase.ShuttingDown && method !== Shutdown.method) {
       throw new ResponseError(
         ErrorCodes.InvalidRequest,
-        options.owner
+        this.options.owner
           ? `the daemon is shutting down: "${method}" was refused`
           : `this session is shutting down (it sent "shutdown"): "${method}" was refused`,
       );
     }
-    const handler = handlers.get(method);
+    const handler = this.requests.get(method);
     if (!handler) throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method}"`);
     try {
-      return await untilCancelled(handler(params, token), token);
+      return await untilCancelled(this.handle(handler, params, token), token);
     } catch (error) {
-      throw toResponseError(error, method, logger);
+      throw toResponseError(error, method, this.options.logger);
     }
-  });
+  }
 
-  connection.onNotification((method, params) => {
-    editor?.touch();
+  private async handle(
+    handler: RequestHandler,
+    raw: unknown,
+    token: CancellationToken,
+  ): Promise<unknown> {
+    const { def } = handler;
+    const params = checkParams(def, raw);
+    if (!params.ok) {
+      throw new ResponseError(
+        ErrorCodes.InvalidParams,
+        `invalid params for ${def.method}: ${params.problem}`,
+      );
+    }
+    const result = await handler.handle(params.value, this.handlerContext, token);
+    const checked = checkResult(def, result);
+    if (!checked.ok) {
+      this.options.logger.error(
+        { method: def.method, issues: checked.issues },
+        'result does not match the protocol',
+      );
+      throw new ResponseError(
+        ErrorCodes.InternalError,
+        `the daemon produced an invalid ${def.method} result`,
+      );
+    }
+    return result;
+  }
+
+  private onNotification(method: string, params: unknown): void {
+    const { logger, hooks } = this.options;
+    this.editor?.touch();
     if (method === Exit.method) {
-      end();
+      this.end();
       return;
     }
-    if (phase !== 'running') return; // LSP: notifications before initialize are dropped.
+    if (this.phase !== SessionPhase.Running) return; // LSP: notifications before initialize are dropped.
     if (method === Initialized.method) {
-      if (initializedSeen) logger.warn('ignored a second "initialized"');
+      if (this.initializedSeen) logger.warn('ignored a second "initialized"');
       else hooks.onInitialized?.();
-      initializedSeen = true;
+      this.initializedSeen = true;
       return;
     }
-    if (method === EditorEvent.method) {
-      const parsed = EditorEvent.params.safeParse(params);
-      if (!parsed.success) {
-        logger.warn(
-          { method, problem: describeZodError(parsed.error) },
-          'ignored an invalid notification',
-        );
-        return;
-      }
-      daemon.emitEvent(parsed.data.event, parsed.data.data);
+    const handler = this.notifications.get(method);
+    if (!handler) {
+      if (!method.startsWith('$/')) logger.warn({ method }, 'ignored an unknown notification');
       return;
     }
-    if (!method.startsWith('$/')) logger.warn({ method }, 'ignored an unknown notification');
-  });
+    const checked = checkParams(handler.def, params);
+    if (!checked.ok) {
+      logger.warn({ method, problem: checked.problem }, 'ignored an invalid notification');
+      return;
+    }
+    handler.handle(checked.value, this.handlerContext);
+  }
 
   /** Leaves the broadcast and the log stream, once, whichever of exit and close comes first. */
-  function end(): void {
-    if (ended) return;
-    ended = true;
-    registration?.remove();
-    editor?.remove();
-    logSubscription?.dispose();
-    hooks.onExit(phase === 'shutdown' ? 0 : 1);
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.membership?.remove();
+    this.editor?.remove();
+    this.logStream?.dispose();
+    this.options.hooks.onExit(this.phase === SessionPhase.ShuttingDown ? 0 : 1);
   }
-  connection.onClose(end);
-}
 
-/** The channel through which the core's notifications reach this connection's client. */
-export function connectionChannel(connection: MessageConnection, logger: Logger): ClientChannel {
-  return {
-    notify(def, params) {
-      connection
-        .sendNotification(def.method, params)
-        .catch((error: unknown) =>
-          logger.warn({ err: error, method: def.method }, 'notification not sent'),
-        );
-    },
-  };
+  /** The channel through which the core's notifications reach this connection's client. */
+  private directChannel(): ClientChannel {
+    const { connection } = this;
+    const { logger } = this.options;
+    return {
+      notify(def, params) {
+        connection
+          .sendNotification(def.method, params)
+          .catch((error: unknown) =>
+            logger.warn({ err: error, method: def.method }, 'notification not sent'),
+          );
+      },
+    };
+  }
 }
 
 /** Answers -32800 as soon as the client cancels; the work itself may still finish in the background. */

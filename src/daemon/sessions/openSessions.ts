@@ -3,7 +3,7 @@ import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { WebSocket } from 'ws';
 import { EXIT_WITHOUT_SHUTDOWN, webSocketTransport } from '../../transport/index.js';
 import type { Logger } from '../logs/logger.js';
-import { bindProtocol, type ServerContext, type SessionHooks } from './ClientSession.js';
+import { ClientSession, type ServerContext, type SessionHooks } from './ClientSession.js';
 import { createServerConnection } from './serverConnection.js';
 
 export interface SessionSettings {
@@ -24,7 +24,7 @@ export function openStdioSession(
     },
     settings.logger,
   );
-  bindProtocol(connection, context, {
+  new ClientSession(connection, context, {
     ...settings,
     transport: 'stdio',
     owner: true,
@@ -67,7 +67,7 @@ export function openWebSocketSession(
     ),
   );
   const connection = createServerConnection(transport, logger);
-  bindProtocol(connection, context, {
+  new ClientSession(connection, context, {
     logger,
     version: settings.version,
     transport: 'websocket',

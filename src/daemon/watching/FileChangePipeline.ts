@@ -1,33 +1,19 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  DiagnosticCodes,
-  DidReload,
-  PluginStatus,
-  ReloaddErrorCodes,
-  type ReloadResult,
-  ReloadTrigger,
-} from '../../protocol/index.js';
-import type { ClientChannel } from '../clientChannels/Broadcaster.js';
+import { DiagnosticCodes, PluginStatus, ReloadTrigger } from '../../protocol/index.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
-import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
-import { type FileChange, impactOfChanges, planReload } from '../reloading/planReload.js';
+import { type FileChange, impactOfChanges, type ReloadStep } from '../reloading/planReload.js';
 
+/** What the pipeline drives: the plugins it reads again, and the runner that (re)loads them. */
 export interface FileChangeDeps {
   pluginsDir: string;
   catalog: PluginCatalog;
   runner: PluginRunner;
   diagnostics: DiagnosticsStore;
-  clients: ClientChannel;
   logger: Logger;
-  /** First loads, dependencies first (plugins that appeared). */
-  load(ids: string[]): Promise<ReloadResult[]>;
-  /** Saves state and unloads a plugin's generation, in its turn. */
-  stop(record: PluginRecord, status: PluginStatus, report?: boolean): Promise<void>;
-  tellStatus(record: PluginRecord, status: PluginStatus | 'removed'): void;
 }
 
 /**
@@ -105,12 +91,12 @@ export class FileChangePipeline {
           break;
         }
         case 'gone': {
-          changed.delete(found.record.descriptor.id);
-          await this.deps.stop(found.record, PluginStatus.Disabled, false);
+          changed.delete(found.record.id);
+          await this.deps.runner.stop(found.record, PluginStatus.Disabled, false);
           this.deps.catalog.delete(found.record);
-          this.deps.tellStatus(found.record, 'removed');
+          found.record.removed();
           this.deps.logger.info(
-            { plugin: found.record.descriptor.id },
+            { plugin: found.record.id },
             'plugin removed; its last state is kept',
           );
           const id = found.replacement ? this.deps.catalog.add(found.replacement) : undefined;
@@ -118,13 +104,13 @@ export class FileChangePipeline {
           break;
         }
         case 'invalid':
-          changed.delete(found.record.descriptor.id);
-          await this.deps.stop(found.record, PluginStatus.Failed);
+          changed.delete(found.record.id);
+          await this.deps.runner.stop(found.record, PluginStatus.Failed);
           this.deps.catalog.markInvalid(found.record, found.invalid);
-          this.deps.tellStatus(found.record, PluginStatus.Failed);
+          found.record.announceStatus();
           break;
         case 'changed': {
-          const id = found.record.descriptor.id;
+          const id = found.record.id;
           changed.set(
             id,
             changed.get(id) ?? [
@@ -134,29 +120,30 @@ export class FileChangePipeline {
           break;
         }
         case 'revived':
-          fresh.push(found.record.descriptor.id);
+          fresh.push(found.record.id);
           break;
         case 'unchanged':
           break;
       }
     }
     for (const id of fresh) changed.delete(id);
-    const plan = planReload(changed, ReloadTrigger.File, this.deps.catalog.planPlugins());
-    const steps = plan.steps.filter((step) =>
-      this.acceptsFileReload(step.id, step.trigger, step.changedFiles ?? []),
-    );
+    const { runner } = this.deps;
+    const plan = runner.plan(changed, ReloadTrigger.File);
+    const steps = plan.steps.filter((step) => this.acceptsFileReload(step));
     // Detached on purpose: the next batch of changes must be able to overtake these reloads.
     Promise.all([
-      this.deps.load(fresh),
-      this.deps.runner.runPlan({ steps, cycles: plan.cycles }, undefined, detectedAt),
+      // Plugins that appeared: first loads, dependencies first.
+      runner.reload(fresh, ReloadTrigger.Startup),
+      runner.run({ steps, cycles: plan.cycles }, { detectedAt }),
     ]).catch((error: unknown) => this.deps.logger.error({ err: error }, 'reload plan failed'));
   }
 
   /** A disabled plugin ignores changes; one without hot reload support asks for a restart. */
-  private acceptsFileReload(id: string, trigger: ReloadTrigger, files: string[]): boolean {
+  private acceptsFileReload({ id, trigger, changedFiles = [] }: ReloadStep): boolean {
     const record = this.deps.catalog.get(id);
     if (!record || record.status === PluginStatus.Disabled) return false;
     if (record.descriptor.supportsHotReload || !record.generation) return true;
+    const files = changedFiles;
     const changed =
       files.map((f) => path.relative(this.deps.pluginsDir, f)).join(', ') || 'a dependency';
     const message = `${changed} changed, but plugin '${id}' does not support hot reload (capabilities.supportsHotReload is false): restart the daemon to load the change`;
@@ -168,15 +155,7 @@ export class FileChangePipeline {
         message,
       },
     ]);
-    this.deps.clients.notify(DidReload, {
-      id,
-      ok: false,
-      generation: record.generationNumber,
-      durationMs: 0,
-      trigger,
-      ...(files.length > 0 ? { changedFiles: files } : {}),
-      error: { code: ReloaddErrorCodes.RestartRequired, message },
-    });
+    record.restartRequired(trigger, files, message);
     return false;
   }
 }

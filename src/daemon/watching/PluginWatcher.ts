@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type FSWatcher, watch } from 'chokidar';
@@ -5,12 +6,28 @@ import { fingerprint } from '../building/fileFingerprint.js';
 import type { Logger } from '../logs/logger.js';
 import type { FileChange } from '../reloading/planReload.js';
 
+/** chokidar's fixed per-path throttle of `change` events (chokidar/index.js, `_throttle`). */
+const CHOKIDAR_CHANGE_THROTTLE_MS = 50;
+
+export interface WatcherEvents {
+  /** A batch of changes; `detectedAt` is performance.now() of its first event. */
+  changes: [changes: FileChange[], detectedAt: number];
+}
+
 /**
  * Watches the plugins folder (and files outside it that a bundle imports) and hands over changes
  * in batches: a batch closes once no event has come for `debounceMs`, so a burst of saves, or an
  * editor's truncate-then-write or write-temp-then-rename, arrives as one change to the final file.
+ * It alone knows chokidar's timing (`settleMs`).
  */
-export class PluginWatcher {
+export class PluginWatcher extends EventEmitter<WatcherEvents> {
+  /**
+   * How long after a file's first event its final content is known to have been reported:
+   * chokidar's 50 ms throttle, and a margin. A build that failed on a file caught half-written
+   * waits this long before it is reported (ReloadTransaction), and the watcher looks at the file
+   * again after it (`recheckLater`).
+   */
+  readonly settleMs = CHOKIDAR_CHANGE_THROTTLE_MS + 15;
   private watcher: FSWatcher | undefined;
   private readonly pending = new Map<string, FileChange['kind']>();
   private timer: NodeJS.Timeout | undefined;
@@ -24,11 +41,11 @@ export class PluginWatcher {
     private readonly options: {
       pluginsDir: string;
       debounceMs: number;
-      /** `detectedAt`: performance.now() of the batch's first event. */
-      onChanges(changes: FileChange[], detectedAt: number): void;
       logger: Logger;
     },
-  ) {}
+  ) {
+    super();
+  }
 
   /** Resolves once the initial scan is done: from then on, no change is missed. */
   async start(): Promise<void> {
@@ -105,7 +122,7 @@ export class PluginWatcher {
         .catch((error: unknown) =>
           this.options.logger.debug({ err: error, file }, 'recheck failed'),
         );
-    }, CHOKIDAR_CHANGE_THROTTLE_MS + 15);
+    }, this.settleMs);
     this.rechecks.set(file, timer);
   }
 
@@ -114,12 +131,9 @@ export class PluginWatcher {
     if (this.pending.size === 0) return;
     const changes = [...this.pending].map(([file, kind]) => ({ path: file, kind }));
     this.pending.clear();
-    this.options.onChanges(changes, this.firstPendingAt);
+    this.emit('changes', changes, this.firstPendingAt);
   }
 }
-
-/** chokidar's fixed per-path throttle of `change` events (chokidar/index.js, `_throttle`). */
-const CHOKIDAR_CHANGE_THROTTLE_MS = 50;
 
 /** Dot folders, node_modules and editor swap files inside the plugins folder are not watched. */
 function isIgnoredPath(pluginsDir: string, file: string): boolean {

@@ -1,13 +1,15 @@
-import {
-  type DaemonCall,
-  type ExtractedState,
-  type HostCallError,
-  type HostLimits,
-  type HostNotice,
-  type HostPost,
-  type HostRequest,
-  HostRequestError,
+import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
+import type {
+  ExtractedState,
+  HostCallError,
+  HostLimits,
+  HostNotice,
+  HostOp,
+  HostPost,
+  HostRequest,
+  HostResult,
 } from '../crossing/hostMessages.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describeThrown, locateInBundle } from '../crossing/sourceLocation.js';
 import { extractState, toJsonValue } from '../crossing/stateTransfer.js';
 import { CommandRegistry, type PluginCommands } from './CommandRegistry.js';
@@ -17,8 +19,8 @@ import {
   type GenerationServices,
   LifecycleError,
   PluginGeneration,
-  type PluginLogger,
 } from './PluginGeneration.js';
+import type { PluginLogger } from './RealmGlobals.js';
 import { UnloadChecker } from './UnloadChecker.js';
 
 /** How often a busy plugin's state is snapshotted, at most (so a host crash loses little). */
@@ -59,12 +61,13 @@ export class HostRuntime {
     );
   }
 
-  async handle(request: HostRequest): Promise<unknown> {
+  /** Answers one request; a failure is thrown as plain data (HostCallError), to cross the thread. */
+  async handle<K extends HostOp>(request: HostRequest<K>): Promise<HostResult<K>> {
     try {
       return await this.dispatch(request);
     } catch (error) {
       if (error instanceof HostRequestError) throw error.error;
-      throw { kind: 'internal', message: describeThrown(error) } satisfies HostCallError;
+      throw { reason: 'internal', message: describeThrown(error) } satisfies HostCallError;
     }
   }
 
@@ -92,7 +95,7 @@ export class HostRuntime {
       const location = locateInBundle(reason, generation.bundle);
       if (!location) continue;
       this.notify({
-        kind: 'callbackError',
+        op: 'callbackError',
         key,
         pluginId: generation.descriptor.id,
         generation: generation.number,
@@ -104,47 +107,60 @@ export class HostRuntime {
     }
   }
 
-  private async dispatch(request: HostRequest): Promise<unknown> {
-    if (request.op === 'ping') return 'pong';
-    if (request.op === 'load') return this.load(request);
-    const generation = this.generations.get(request.key);
-    if (!generation)
-      throw new HostRequestError({
-        kind: 'gone',
-        message: `generation ${request.key} is not loaded in this host`,
-      });
-    switch (request.op) {
-      case 'activate':
-        return this.lifecycle(generation, 'activate', () => generation.activate());
-      case 'saveState':
-        return this.lifecycle(generation, 'saveState', async () => {
-          const saved = this.extracted(await generation.saveState());
-          // The next generation (already loaded, not yet active) reads it in activate with
-          // getPluginState: it must see this state, not the one it was loaded with.
-          if (saved.value !== undefined) this.stateCache.set(generation.descriptor.id, saved.value);
-          return saved;
-        });
-      case 'migrateState':
-        return this.lifecycle(generation, 'migrateState', async () =>
-          this.extracted(await generation.migrateState(request.state, request.fromVersion)),
-        );
-      case 'restoreState':
-        return this.lifecycle(generation, 'restoreState', () =>
-          generation.restoreState(request.state, request.afterReload),
-        );
-      case 'deactivate':
-        return this.lifecycle(generation, 'deactivate', () => generation.deactivate());
-      case 'unload':
-        return this.unload(request.key, generation);
-      case 'command':
-        return this.command(generation, request.name, request.args);
-    }
+  private dispatch<K extends HostOp>(request: HostRequest<K>): Promise<HostResult<K>> {
+    // One handler per op, each typed by its own params and result.
+    const handler = this.operations[request.op] as (r: HostRequest<K>) => Promise<HostResult<K>>;
+    return handler(request);
   }
 
-  private load(request: Extract<HostRequest, { op: 'load' }>): {
-    hasSaveState: boolean;
-    hasMigrateState: boolean;
-  } {
+  private readonly operations: { [K in HostOp]: (r: HostRequest<K>) => Promise<HostResult<K>> } = {
+    ping: async () => 'pong',
+    load: async (request) => this.load(request),
+    activate: async ({ key }) => {
+      const generation = this.loaded(key);
+      await this.lifecycle(generation, 'activate', () => generation.activate());
+    },
+    saveState: async ({ key }) => {
+      const generation = this.loaded(key);
+      return this.lifecycle(generation, 'saveState', async () => {
+        const saved = this.extracted(await generation.saveState());
+        // The next generation (already loaded, not yet active) reads it in activate with
+        // getPluginState: it must see this state, not the one it was loaded with.
+        if (saved.value !== undefined) this.stateCache.set(generation.descriptor.id, saved.value);
+        return saved;
+      });
+    },
+    migrateState: async ({ key, state, fromVersion }) => {
+      const generation = this.loaded(key);
+      return this.lifecycle(generation, 'migrateState', async () =>
+        this.extracted(await generation.migrateState(state, fromVersion)),
+      );
+    },
+    restoreState: async ({ key, state, afterReload }) => {
+      const generation = this.loaded(key);
+      await this.lifecycle(generation, 'restoreState', () =>
+        generation.restoreState(state, afterReload),
+      );
+    },
+    deactivate: async ({ key }) => {
+      const generation = this.loaded(key);
+      await this.lifecycle(generation, 'deactivate', () => generation.deactivate());
+    },
+    unload: async ({ key }) => this.unload(key, this.loaded(key)),
+    command: async ({ key, name, args }) => this.command(this.loaded(key), name, args),
+  };
+
+  private loaded(key: string): PluginGeneration {
+    const generation = this.generations.get(key);
+    if (!generation)
+      throw new HostRequestError({
+        reason: 'gone',
+        message: `generation ${key} is not loaded in this host`,
+      });
+    return generation;
+  }
+
+  private load(request: HostRequest<'load'>): HostResult<'load'> {
     const { descriptor, key } = request;
     if (request.state !== undefined) this.stateCache.set(descriptor.id, request.state);
     try {
@@ -152,7 +168,7 @@ export class HostRuntime {
         descriptor,
         request.bundle,
         request.generation,
-        this.servicesFor(key, descriptor.id),
+        this.servicesFor(key, descriptor),
       );
       this.generations.set(key, generation);
       this.slots.set(generation, request.slot);
@@ -160,10 +176,10 @@ export class HostRuntime {
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       if (error.thrown === undefined)
-        throw new HostRequestError({ kind: 'noActivate', message: error.message });
+        throw new HostRequestError({ reason: 'noActivate', message: error.message });
       const location = locateInBundle(error.thrown, request.bundle);
       throw new HostRequestError({
-        kind: isTimeout(error.thrown) ? 'timeout' : 'evaluate',
+        reason: isTimeout(error.thrown) ? 'timeout' : 'evaluate',
         call: 'module evaluation',
         message: isTimeout(error.thrown)
           ? `module evaluation ${this.describe(error.thrown, 'module evaluation', this.limits.lifecycleMs)}`
@@ -185,7 +201,7 @@ export class HostRuntime {
       const name = error instanceof LifecycleError ? error.call : call;
       const location = locateInBundle(thrown, generation.bundle);
       throw new HostRequestError({
-        kind: isTimeout(thrown) ? 'timeout' : 'lifecycle',
+        reason: isTimeout(thrown) ? 'timeout' : 'lifecycle',
         call: name,
         message: `${name} ${this.describe(thrown, name, this.limits.lifecycleMs)}`,
         ...(location ? { location } : {}),
@@ -199,7 +215,8 @@ export class HostRuntime {
     args: unknown[],
   ): Promise<unknown> {
     const entry = this.commands.get(name);
-    if (!entry) throw new HostRequestError({ kind: 'gone', message: `unknown command "${name}"` });
+    if (!entry)
+      throw new HostRequestError({ reason: 'gone', message: `unknown command "${name}"` });
     try {
       const value = toJsonValue(await generation.runCommand(entry.handler, args)) ?? null;
       // The reply waits for the snapshot: once a client saw a command succeed, its effect on the
@@ -210,7 +227,7 @@ export class HostRuntime {
     } catch (thrown) {
       const location = locateInBundle(thrown, generation.bundle);
       throw new HostRequestError({
-        kind: isTimeout(thrown) ? 'timeout' : 'lifecycle',
+        reason: isTimeout(thrown) ? 'timeout' : 'lifecycle',
         call: `command "${name}"`,
         message: this.describe(thrown, `command "${name}"`, this.limits.commandMs),
         ...(location ? { location } : {}),
@@ -219,10 +236,7 @@ export class HostRuntime {
   }
 
   /** Unloads a generation, then checks that its realm really is garbage after a few collections. */
-  private unload(
-    key: string,
-    generation: PluginGeneration,
-  ): { leftovers: ReturnType<PluginGeneration['unload']> } {
+  private unload(key: string, generation: PluginGeneration): HostResult<'unload'> {
     const leftovers = generation.unload();
     this.generations.delete(key);
     this.slots.delete(generation);
@@ -232,26 +246,22 @@ export class HostRuntime {
     return { leftovers };
   }
 
-  private servicesFor(key: string, pluginId: string): GenerationServices {
+  private servicesFor(key: string, descriptor: PluginDescriptor): GenerationServices {
+    const { id: pluginId, stateVersion } = descriptor;
     const logger = (generation: () => number): PluginLogger => {
       const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
-        this.notify({ kind: 'log', pluginId, generation: generation(), level, message });
-      return {
-        debug: at('debug'),
-        info: at('info'),
-        warn: at('warn'),
-        error: at('error'),
-      } as unknown as PluginLogger;
+        this.notify({ op: 'log', pluginId, generation: generation(), level, message });
+      return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
     };
     let self: PluginGeneration | undefined;
     // Registration is host-wide (one name, one handler); the daemon routes calls by name.
     const commands: PluginCommands = {
       register: (owner, name, handler) => {
         const remove = this.commands.register(owner, name, handler);
-        this.notify({ kind: 'commandRegistered', key, pluginId, name });
+        this.notify({ op: 'commandRegistered', key, pluginId, name });
         return () => {
           remove();
-          this.notify({ kind: 'commandDisposed', key, name });
+          this.notify({ op: 'commandDisposed', key, name });
         };
       },
       get: (name) => this.commands.get(name) ?? this.remoteCommand(name),
@@ -261,7 +271,7 @@ export class HostRuntime {
       on: (event, listener) => this.events.on(event, listener),
       emit: (event, data) => {
         const reached = this.emitLocally(event, data);
-        this.notify({ kind: 'emit', fromKey: key, event, data: toJsonValue(data) });
+        this.notify({ op: 'emit', fromKey: key, event, data: toJsonValue(data) });
         return reached;
       },
     };
@@ -276,28 +286,30 @@ export class HostRuntime {
         Atomics.store(this.running, 0, this.slots.get(generation) ?? 0);
       },
       callEditor: (method, args) =>
-        this.callDaemon({
-          type: 'editor',
+        this.callDaemon((requestId) => ({
+          op: 'callEditor',
+          requestId,
           pluginId,
           method,
           args: toJsonValue(args) as unknown[],
-        }),
+        })),
       readState: () => this.stateCache.get(pluginId),
       writeState: (state) => {
         const extracted = this.extracted(state);
         this.stateCache.set(pluginId, extracted.value);
         this.notify({
-          kind: 'stateWritten',
+          op: 'stateWritten',
           key,
           pluginId,
           generation: self?.number ?? 0,
+          stateVersion,
           state: extracted,
         });
       },
       onCallbackError: (generation, where, thrown) => {
         const location = locateInBundle(thrown, generation.bundle);
         this.notify({
-          kind: 'callbackError',
+          op: 'callbackError',
           key,
           pluginId,
           generation: generation.number,
@@ -317,16 +329,23 @@ export class HostRuntime {
     return {
       pluginId: '(another host)',
       handler: (...args: unknown[]) =>
-        this.callDaemon({ type: 'command', name, args: toJsonValue(args) as unknown[] }),
+        this.callDaemon((requestId) => ({
+          op: 'callCommand',
+          requestId,
+          name,
+          args: toJsonValue(args) as unknown[],
+        })),
     };
   }
 
   /** Asks the daemon; the answer comes back as a `callResult` post. */
-  private callDaemon(call: DaemonCall): Promise<unknown> {
+  private callDaemon(
+    call: (requestId: number) => Extract<HostNotice, { op: 'callCommand' | 'callEditor' }>,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const requestId = this.nextRequestId++;
       this.pendingCalls.set(requestId, { resolve, reject });
-      this.notify({ kind: 'daemonCall', requestId, call });
+      this.notify(call(requestId));
     });
   }
 
@@ -346,10 +365,11 @@ export class HostRuntime {
       const state = this.extracted(raw);
       this.stateCache.set(generation.descriptor.id, state.value);
       this.notify({
-        kind: 'stateWritten',
+        op: 'stateWritten',
         key,
         pluginId: generation.descriptor.id,
         generation: generation.number,
+        stateVersion: generation.descriptor.stateVersion,
         state,
       });
     } catch {
@@ -390,8 +410,4 @@ export class HostRuntime {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function isTimeout(thrown: unknown): boolean {
-  return (thrown as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 }

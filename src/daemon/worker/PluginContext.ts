@@ -1,10 +1,10 @@
 import { format } from 'node:util';
+import { ResourceKind } from '../crossing/leftovers.js';
 import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
-import type { PluginLogger } from './PluginGeneration.js';
-import type { GuardedInvoke } from './RealmGlobals.js';
+import type { GuardedInvoke, PluginLogger } from './RealmGlobals.js';
 import { type RealmTimers, redEditorApi } from './RedEditorApi.js';
-import { type Disposable, ResourceKind, type ResourceTracker } from './ResourceTracker.js';
+import type { Disposable, ResourceTracker } from './ResourceTracker.js';
 
 /** The plugin's own state slot, as the snapshot store keeps it (values of the plugin's realm). */
 export interface OwnStateAccess {

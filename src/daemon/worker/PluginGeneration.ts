@@ -1,15 +1,15 @@
 import path from 'node:path';
 import vm from 'node:vm';
-import type { PluginBundle } from '../building/PluginBuilder.js';
+import type { Leftover } from '../crossing/leftovers.js';
+import type { PluginBundle } from '../crossing/PluginBundle.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { intoRealm, type RealmIntrinsics } from '../crossing/stateTransfer.js';
-import type { Logger } from '../logs/logger.js';
-import type { PluginDescriptor } from '../plugins/pluginFolder.js';
 import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
 import { createPluginContext, type PluginContext } from './PluginContext.js';
-import { createSandboxGlobals, type GuardedInvoke } from './RealmGlobals.js';
+import { createRealmGlobals, type GuardedInvoke, type PluginLogger } from './RealmGlobals.js';
 import type { RealmTimers } from './RedEditorApi.js';
-import { type Leftover, ResourceTracker } from './ResourceTracker.js';
+import { ResourceTracker } from './ResourceTracker.js';
 
 type Hook = (...args: unknown[]) => unknown;
 
@@ -23,9 +23,6 @@ interface PluginHooks {
   onAfterReload?: Hook;
   migrateState?: Hook;
 }
-
-/** The log methods plugin code reaches (console.*, ctx.log). */
-export type PluginLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 /** What a generation's host gives it; the same for every generation of every plugin. */
 export interface GenerationServices {
@@ -113,7 +110,7 @@ export class PluginGeneration {
         services.onCallbackError(this, where, thrown);
       }
     };
-    const globals = createSandboxGlobals({
+    const globals = createRealmGlobals({
       entry: descriptor.entry,
       tracker: this.tracker,
       logger,

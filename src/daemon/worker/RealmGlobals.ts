@@ -1,7 +1,15 @@
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
-import type { PluginLogger } from './PluginGeneration.js';
-import { type Disposable, ResourceKind, type ResourceTracker } from './ResourceTracker.js';
+import { ResourceKind } from '../crossing/leftovers.js';
+import type { Disposable, ResourceTracker } from './ResourceTracker.js';
+
+/** The log methods plugin code reaches (console.*, ctx.log): one formatted message each. */
+export interface PluginLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
 
 /** Calls plugin code from a callback the daemon owns (timer, listener): it must never throw. */
 export type GuardedInvoke = (
@@ -45,7 +53,7 @@ function guardedRequire(inner: NodeJS.Require): (id: string) => unknown {
  * plugin's tag, timers that are tracked (and so cleared at unload), `require` for Node's built-in
  * modules (esbuild bundles everything else), and the usual web-platform helpers.
  */
-export function createSandboxGlobals(options: {
+export function createRealmGlobals(options: {
   entry: string;
   tracker: ResourceTracker;
   logger: PluginLogger;

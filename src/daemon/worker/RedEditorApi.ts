@@ -4,7 +4,7 @@ import type { Disposable } from './ResourceTracker.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
-/** The realm's tracked timers (PluginSandbox): cleared at unload, and reported if left running. */
+/** The realm's tracked timers (RealmGlobals): cleared at unload, and reported if left running. */
 export interface RealmTimers {
   setTimeout(fn: unknown, ms?: unknown): unknown;
   setInterval(fn: unknown, ms?: unknown): unknown;

@@ -1,20 +1,7 @@
+import type { Leftover, ResourceKind } from '../crossing/leftovers.js';
+
 export interface Disposable {
   dispose(): void;
-}
-
-/** What a generation can hold on to; named as the unload diagnostic names them. */
-export const ResourceKind = {
-  Command: 'command',
-  EventListener: 'event listener',
-  Timeout: 'timeout',
-  Interval: 'interval',
-  Disposable: 'subscription',
-} as const;
-export type ResourceKind = (typeof ResourceKind)[keyof typeof ResourceKind];
-
-export interface Leftover {
-  kind: ResourceKind;
-  label: string;
 }
 
 interface Tracked extends Leftover {
@@ -66,25 +53,4 @@ export class ResourceTracker {
       }
     }
   }
-}
-
-const PLURALS: Record<ResourceKind, string> = {
-  command: 'commands',
-  'event listener': 'event listeners',
-  timeout: 'timeouts',
-  interval: 'intervals',
-  subscription: 'subscriptions',
-};
-
-/** "2 event listeners (buffer:changed, file:saved), 1 interval (tick)" */
-export function describeLeftovers(leftovers: Leftover[]): string {
-  const byKind = new Map<ResourceKind, string[]>();
-  for (const { kind, label } of leftovers) byKind.set(kind, [...(byKind.get(kind) ?? []), label]);
-  return [...byKind]
-    .map(([kind, labels]) => {
-      const noun = labels.length === 1 ? kind : PLURALS[kind];
-      const named = labels.filter((l) => l !== '');
-      return `${labels.length} ${noun}${named.length > 0 ? ` (${named.join(', ')})` : ''}`;
-    })
-    .join(', ');
 }

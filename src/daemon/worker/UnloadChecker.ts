@@ -24,7 +24,7 @@ export class UnloadChecker {
   constructor(
     /** `gc`, when this thread may call it; without it nothing is checked. */
     private readonly gc: (() => void) | undefined,
-    private readonly notify: (notice: Extract<HostNotice, { kind: 'unloadChecked' }>) => void,
+    private readonly notify: (notice: Extract<HostNotice, { op: 'unloadChecked' }>) => void,
     /** What the host can tell might be holding a generation (named in the report). */
     private readonly holders: () => string[],
   ) {}
@@ -47,7 +47,7 @@ export class UnloadChecker {
       }
       const { key, pluginId, generation } = check;
       this.notify({
-        kind: 'unloadChecked',
+        op: 'unloadChecked',
         key,
         pluginId,
         generation,

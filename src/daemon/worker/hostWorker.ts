@@ -4,7 +4,12 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromHost, HostLimits, ToHost } from '../crossing/hostMessages.js';
+import {
+  type FromHost,
+  type HostLimits,
+  isHostPost,
+  type ToHost,
+} from '../crossing/hostMessages.js';
 import { HostRuntime } from './HostRuntime.js';
 
 const { limits, running } = workerData as { limits: HostLimits; running: SharedArrayBuffer };
@@ -12,22 +17,17 @@ const port = parentPort;
 if (!port) throw new Error('hostWorker.js runs in a worker thread');
 
 const send = (message: FromHost) => port.postMessage(message);
-const runtime = new HostRuntime(
-  limits,
-  new Int32Array(running),
-  (notice) => send({ type: 'notice', ...notice }),
-  exposeGc(v8),
-);
+const runtime = new HostRuntime(limits, new Int32Array(running), send, exposeGc(v8));
 
 port.on('message', (message: ToHost) => {
-  if (message.type === 'post') {
+  if (isHostPost(message)) {
     runtime.post(message);
     return;
   }
-  const { id, type: _type, ...request } = message;
+  const { id, ...request } = message;
   runtime.handle(request).then(
-    (value) => send({ type: 'reply', id, ok: true, value }),
-    (error) => send({ type: 'reply', id, ok: false, error }),
+    (value) => send({ op: 'reply', id, ok: true, value }),
+    (error) => send({ op: 'reply', id, ok: false, error }),
   );
 });
 

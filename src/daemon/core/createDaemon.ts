@@ -1,0 +1,123 @@
+import type { ReloadResult } from '../../protocol/index.js';
+import { PluginBuilder } from '../building/PluginBuilder.js';
+import { Broadcaster } from '../clientChannels/Broadcaster.js';
+import { EditorBridge } from '../clientChannels/EditorBridge.js';
+import type { HostLimits } from '../crossing/hostMessages.js';
+import { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
+import { HostSupervisor } from '../hosts/HostSupervisor.js';
+import type { Logger } from '../logs/logger.js';
+import { PluginCatalog } from '../plugins/PluginCatalog.js';
+import { PluginReloader } from '../reloading/PluginReloader.js';
+import { PluginRunner } from '../reloading/PluginRunner.js';
+import { ReloadScheduler } from '../reloading/ReloadScheduler.js';
+import { ReloadStats } from '../reloading/ReloadStats.js';
+import { SnapshotStore } from '../state/SnapshotStore.js';
+import { FileChangePipeline } from '../watching/FileChangePipeline.js';
+import { PluginWatcher } from '../watching/PluginWatcher.js';
+import { ReloadDaemon } from './ReloadDaemon.js';
+
+export interface DaemonOptions {
+  pluginsDir: string;
+  stateDir?: string;
+  debounceMs: number;
+  hotReload: boolean;
+  /**
+   * Watch the plugins folder (default). Without a watcher the core still loads, reloads and
+   * serves every request: a conformance run or a test drives it by hand.
+   */
+  watch?: boolean;
+  logger: Logger;
+  version: string;
+  /** Time limits of plugin code (the watchdog). */
+  limits: HostLimits;
+  /** Heap cap of each plugin host, in MB. */
+  hostMemoryMb: number;
+  /** Longest a plugin's editor call waits (for an editor to connect, and for its answer). */
+  editorCallTimeoutMs: number;
+  /** The host worker's script; tests running from sources point it at the built one. */
+  hostWorkerPath?: URL;
+}
+
+/**
+ * The composition root: every part of the daemon core is built here, once, and handed what it
+ * drives. Events between parts are wired here too, so no part knows who listens to it.
+ */
+export function createDaemon(options: DaemonOptions): ReloadDaemon {
+  const { logger, pluginsDir } = options;
+  const clients = new Broadcaster(logger);
+  const editors = new EditorBridge(options.editorCallTimeoutMs, logger);
+  const snapshots = new SnapshotStore(options.stateDir, logger);
+  const diagnostics = new DiagnosticsStore(clients);
+  const catalog = new PluginCatalog(pluginsDir, diagnostics, snapshots, clients);
+  const stats = new ReloadStats();
+  const hosts = new HostSupervisor({
+    plugins: catalog,
+    diagnostics,
+    snapshots,
+    logger,
+    pluginsDir,
+    limits: options.limits,
+    memoryMb: options.hostMemoryMb,
+    editors,
+    ...(options.hostWorkerPath ? { workerPath: options.hostWorkerPath } : {}),
+  });
+  const watcher =
+    options.watch === false
+      ? undefined
+      : new PluginWatcher({ pluginsDir, debounceMs: options.debounceMs, logger });
+  const reloader = new PluginReloader({
+    catalog,
+    diagnostics,
+    hosts,
+    stats,
+    logger,
+    pluginsDir,
+    transactionDeps: {
+      builder: new PluginBuilder(),
+      snapshots,
+      load: (descriptor, bundle, number) => hosts.load(descriptor, bundle, number),
+    },
+    fileSettleMs: watcher?.settleMs ?? 0,
+  });
+  const scheduler = new ReloadScheduler<ReloadResult>(
+    (id, job, isStale) => reloader.run(id, job, isStale),
+    (error) => logger.error({ err: error }, 'reload crashed'),
+  );
+  const runner = new PluginRunner({ catalog, diagnostics, snapshots, scheduler, logger });
+  const changes = new FileChangePipeline(
+    { pluginsDir, catalog, runner, diagnostics, logger },
+    options.hotReload,
+  );
+
+  hosts.on('watchdogStopped', (pluginId, diagnostic) => {
+    runner
+      .fail(pluginId, diagnostic)
+      .catch((error: unknown) => logger.error({ err: error }, 'failing a plugin failed'));
+  });
+  hosts.on('hostCrashed', (host, crash, culpritId) => {
+    runner
+      .hostCrashed(host, crash, culpritId)
+      .catch((error: unknown) => logger.error({ err: error }, 'recovery failed'));
+  });
+  if (watcher) {
+    watcher.on('changes', (batch, detectedAt) => changes.onFileChanges(batch, detectedAt));
+    // Files outside the plugins folder that a bundle imports: the watcher follows them.
+    reloader.on('inputsChanged', () => watcher.watchExternal(catalog.externalInputs()));
+  }
+
+  return new ReloadDaemon({
+    pluginsDir,
+    version: options.version,
+    logger,
+    clients,
+    editors,
+    snapshots,
+    diagnostics,
+    catalog,
+    hosts,
+    runner,
+    stats,
+    changes,
+    ...(watcher ? { watcher } : {}),
+  });
+}

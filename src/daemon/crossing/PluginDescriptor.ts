@@ -1,0 +1,21 @@
+/**
+ * Everything the daemon knows about a plugin before it builds it, as read from its folder and
+ * manifest. It crosses to the plugin host with each generation it loads there.
+ */
+export interface PluginDescriptor {
+  id: string;
+  name: string;
+  version: string;
+  /** The plugin's folder, or its file for a single-file plugin. */
+  root: string;
+  /** Absolute path of the module esbuild starts from. */
+  entry: string;
+  manifestPath?: string;
+  supportsHotReload: boolean;
+  supportsDisable: boolean;
+  /** "dedicated": the plugin gets a host (worker thread) of its own. */
+  isolation: 'shared' | 'dedicated';
+  /** Plugin id → semver range ("*" for any). */
+  dependencies: Record<string, string>;
+  stateVersion?: number;
+}

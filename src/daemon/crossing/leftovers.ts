@@ -1,0 +1,40 @@
+/**
+ * What an unloaded generation still held: the host releases it and names it, the daemon turns it
+ * into the unload diagnostic (the .NET editor guide's "potential holders").
+ */
+
+/** What a generation can hold on to; named as the unload diagnostic names them. */
+export const ResourceKind = {
+  Command: 'command',
+  EventListener: 'event listener',
+  Timeout: 'timeout',
+  Interval: 'interval',
+  Disposable: 'subscription',
+} as const;
+export type ResourceKind = (typeof ResourceKind)[keyof typeof ResourceKind];
+
+export interface Leftover {
+  kind: ResourceKind;
+  label: string;
+}
+
+const PLURALS: Record<ResourceKind, string> = {
+  command: 'commands',
+  'event listener': 'event listeners',
+  timeout: 'timeouts',
+  interval: 'intervals',
+  subscription: 'subscriptions',
+};
+
+/** "2 event listeners (buffer:changed, file:saved), 1 interval (tick)" */
+export function describeLeftovers(leftovers: Leftover[]): string {
+  const byKind = new Map<ResourceKind, string[]>();
+  for (const { kind, label } of leftovers) byKind.set(kind, [...(byKind.get(kind) ?? []), label]);
+  return [...byKind]
+    .map(([kind, labels]) => {
+      const noun = labels.length === 1 ? kind : PLURALS[kind];
+      const named = labels.filter((l) => l !== '');
+      return `${labels.length} ${noun}${named.length > 0 ? ` (${named.join(', ')})` : ''}`;
+    })
+    .join(', ');
+}

@@ -1,0 +1,13 @@
+import { DaemonSetHotReload, DaemonStatus } from '../../../protocol/index.js';
+import { onRequest } from './handler.js';
+
+/** The daemon as a whole: its status and the hot reload switch. */
+
+export const status = onRequest(DaemonStatus, (_params, { daemon, url }) => ({
+  ...daemon.status(),
+  url: url(),
+}));
+
+export const setHotReload = onRequest(DaemonSetHotReload, (params, { daemon }) => ({
+  enabled: daemon.setHotReload(params.enabled),
+}));

@@ -1,0 +1,69 @@
+import type { CancellationToken } from 'vscode-jsonrpc';
+import type {
+  AnyNotification,
+  AnyRequest,
+  ConnectedClient,
+  ResultOf,
+  ValidParamsOf,
+} from '../../../protocol/index.js';
+import type { ReloadDaemon } from '../../core/ReloadDaemon.js';
+import type { LogFilter } from '../../logs/LogRing.js';
+
+/** What a handler may ask of the session it serves (ClientSession implements it). */
+export interface SessionControls {
+  readonly transport: ConnectedClient['transport'];
+  /** The client that owns the daemon (the editor that spawned it): its `shutdown` stops it. */
+  readonly owner: boolean;
+  readonly version: string;
+  /** The request methods this session answers, for `initialize`'s capabilities. */
+  readonly methods: readonly string[];
+  /**
+   * `initialize` succeeded: the client joins the broadcast (and, with `editorCalls`, becomes an
+   * editor plugins can call). Nothing reaches it before the initialize result.
+   */
+  begin(client: { name?: string; processId?: number | null; editorCalls?: string[] }): void;
+  /** `initialize` came twice. */
+  readonly begun: boolean;
+  /** `shutdown`: from now on only `exit` is accepted. With `stopDaemon`, the owner stops it. */
+  shutDown(): Promise<void>;
+  /** Streams log entries to this client as `log/entry` (replacing any earlier stream). */
+  followLogs(filter: LogFilter): { replayed: number; complete: boolean };
+  stopFollowingLogs(): void;
+}
+
+export interface HandlerContext {
+  daemon: ReloadDaemon;
+  session: SessionControls;
+  /** The daemon's WebSocket endpoint, or null when it does not listen. */
+  url(): string | null;
+}
+
+/** A request handler: params arrive validated; what it returns is checked against the result schema. */
+export interface RequestHandler<D extends AnyRequest = AnyRequest> {
+  def: D;
+  handle(
+    params: ValidParamsOf<D>,
+    context: HandlerContext,
+    token: CancellationToken,
+  ): Promise<ResultOf<D>> | ResultOf<D>;
+}
+
+export interface NotificationHandler<D extends AnyNotification = AnyNotification> {
+  def: D;
+  handle(params: ValidParamsOf<D>, context: HandlerContext): void;
+}
+
+/** Declares a request handler (the declaration's types flow into `handle`). */
+export function onRequest<D extends AnyRequest>(
+  def: D,
+  handle: RequestHandler<D>['handle'],
+): RequestHandler<D> {
+  return { def, handle };
+}
+
+export function onNotification<D extends AnyNotification>(
+  def: D,
+  handle: NotificationHandler<D>['handle'],
+): NotificationHandler<D> {
+  return { def, handle };
+}

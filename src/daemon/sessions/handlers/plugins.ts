@@ -1,0 +1,32 @@
+import {
+  PluginDisable,
+  PluginEnable,
+  PluginExecuteCommand,
+  PluginList,
+  PluginReload,
+} from '../../../protocol/index.js';
+import { onRequest } from './handler.js';
+
+/** The plugins: listing, reloading, running their commands, switching them on and off. */
+
+export const list = onRequest(PluginList, (_params, { daemon }) => ({
+  plugins: daemon.listPlugins(),
+}));
+
+export const reload = onRequest(PluginReload, async (params, { daemon }, token) => {
+  const ids = params.all ? 'all' : (params.ids ?? [params.id as string]);
+  return { results: await daemon.reload(ids, () => token.isCancellationRequested) };
+});
+
+export const executeCommand = onRequest(PluginExecuteCommand, (params, { daemon }) =>
+  daemon.executeCommand(params.command, params.args ?? []),
+);
+
+export const enable = onRequest(PluginEnable, async (params, { daemon }) => ({
+  result: await daemon.enable(params.id),
+}));
+
+export const disable = onRequest(PluginDisable, async (params, { daemon }) => ({
+  id: params.id,
+  status: await daemon.disable(params.id),
+}));

@@ -1,0 +1,28 @@
+import * as daemon from './daemon.js';
+import * as diagnostics from './diagnostics.js';
+import * as editor from './editor.js';
+import type { NotificationHandler, RequestHandler } from './handler.js';
+import * as lifecycle from './lifecycle.js';
+import * as logs from './logs.js';
+import * as plugins from './plugins.js';
+import * as state from './state.js';
+
+/** Every request the daemon answers, in the order protocol.md documents them. */
+export const requestHandlers: readonly RequestHandler[] = [
+  lifecycle.initialize,
+  lifecycle.shutdown,
+  plugins.list,
+  plugins.reload,
+  state.getState,
+  diagnostics.diagnostics,
+  plugins.executeCommand,
+  plugins.enable,
+  plugins.disable,
+  daemon.status,
+  daemon.setHotReload,
+  logs.subscribe,
+  logs.unsubscribe,
+];
+
+/** Every notification the daemon acts on beyond the lifecycle's own (`initialized`, `exit`). */
+export const notificationHandlers: readonly NotificationHandler[] = [editor.event];
