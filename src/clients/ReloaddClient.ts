@@ -1,12 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  type CancellationToken,
-  createMessageConnection,
-  type Disposable,
-  type MessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
+import type { CancellationToken, Disposable, MessageConnection } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import {
   type AnyNotification,
@@ -30,18 +22,27 @@ export interface NotificationSource {
   ): Disposable;
 }
 
+export interface ClientOptions {
+  /** Closes what carries the connection (a WebSocket); stdio pipes close with their process. */
+  closeTransport?(): void;
+  /**
+   * This client's process, sent in `initialize` as LSP's `processId`: a daemon this client owns
+   * exits when that process is gone. A browser page has none (null).
+   */
+  processId?: number | null;
+}
+
 /**
  * A typed client for the reloadd protocol: every call is typed from its declaration in
- * src/protocol. It knows nothing of the daemon's insides; it is what an editor integration,
- * the CLI and the tests use.
+ * src/protocol. It knows nothing of the daemon's insides, nor of what carries its connection:
+ * it is what an editor integration, the CLI, the tests and a browser page use.
  */
 export class ReloaddClient implements NotificationSource {
   private readonly handlers = new Map<string, Set<(params: unknown) => void>>();
 
   constructor(
     readonly connection: MessageConnection,
-    /** Closes what carries the connection (a WebSocket); stdio pipes close with their process. */
-    private readonly closeTransport: () => void = () => undefined,
+    private readonly options: ClientOptions = {},
   ) {
     // vscode-jsonrpc leaves requests pending forever when the connection closes under them;
     // disposing rejects them, so a caller whose daemon died gets an error, not silence.
@@ -97,7 +98,7 @@ export class ReloaddClient implements NotificationSource {
     capabilities: ParamsOf<typeof Initialize>['capabilities'] = {},
   ): Promise<ResultOf<typeof Initialize>> {
     const result = await this.request(Initialize, {
-      processId: process.pid,
+      processId: this.options.processId ?? null,
       clientInfo: { name: clientName },
       protocolVersion: PROTOCOL_VERSION,
       capabilities,
@@ -132,22 +133,6 @@ export class ReloaddClient implements NotificationSource {
 
   dispose(): void {
     this.connection.dispose();
-    this.closeTransport();
+    this.options.closeTransport?.();
   }
-}
-
-/** Starts `reloadd serve --stdio ...` as a child process and connects to it, as an editor does. */
-export function spawnStdioDaemon(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): { client: ReloaddClient; child: ChildProcess } {
-  const child = spawn(command, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
-  if (!child.stdout || !child.stdin) throw new Error('the daemon process has no stdio pipes');
-  const connection = createMessageConnection(
-    new StreamMessageReader(child.stdout),
-    new StreamMessageWriter(child.stdin),
-  );
-  connection.listen();
-  return { client: new ReloaddClient(connection), child };
 }

@@ -15,7 +15,10 @@ export async function connectWebSocket(
   const { reader, writer } = webSocketTransport(socket);
   const connection = createMessageConnection(reader, writer);
   connection.listen();
-  return new ReloaddClient(connection, () => socket.close());
+  return new ReloaddClient(connection, {
+    closeTransport: () => socket.close(),
+    processId: process.pid,
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LogLevels } from '../protocol/index.js';
 import { describeZodError } from '../protocol/validation.js';
 import type { LogLevel } from './logs/logger.js';
-import { isLoopback } from './network/upgradePolicy.js';
+import { isLoopback } from './network/accessPolicy.js';
 
 /** The protocol's log levels, and `silent` for the console. */
 const LogLevelSchema = z.enum([...LogLevels, 'silent']);

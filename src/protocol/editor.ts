@@ -9,7 +9,7 @@ import { Direction, notification, request } from './define.js';
 
 /** `initialize` → `capabilities.editor`: the calls this editor implements. */
 export const EditorCapabilities = z.object({
-  /** Method names of `editor/call` this editor answers (seed 000's names: "getEditorInfo", ...). */
+  /** Method names of `editor/call` this editor answers (the Red editor's names: "getEditorInfo", ...). */
   calls: z.array(z.string().min(1)),
 });
 export type EditorCapabilities = z.infer<typeof EditorCapabilities>;

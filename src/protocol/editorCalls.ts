@@ -1,5 +1,5 @@
 /**
- * Seed 000's editor API: the calls a plugin's context forwards to the editor under the same name
+ * The Red editor's plugin API: the calls a plugin's context forwards to the editor under the same name
  * with the same arguments, and whether that editor's plugins get an answer from them (`none`: it
  * returns nothing there, so its plugins never await it; an editor answers null, and a failure is
  * not the plugin's unhandled rejection). An editor implements those it can and lists them in
@@ -40,7 +40,7 @@ export const EditorCallsWithoutAnswer: ReadonlySet<EditorCallMethod> = new Set(
   EditorCallMethods.filter((method) => EditorCallAnswers[method] === 'none'),
 );
 
-/** Events the daemon itself delivers to plugins (`ctx.events.on` / `red.on`), as seed 000 names them. */
+/** Events the daemon itself delivers to plugins (`ctx.events.on` / `red.on`), as the Red editor names them. */
 export const PluginLifecycleEvents = {
   /** A plugin is about to be reloaded: `{ id, generation }` (the generation now running). */
   Reloading: 'plugin:reloading',

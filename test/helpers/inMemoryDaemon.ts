@@ -100,7 +100,7 @@ export async function connectInMemory(
     new StreamMessageWriter(toServer),
   );
   clientConnection.listen();
-  const client = new ReloaddClient(clientConnection);
+  const client = new ReloaddClient(clientConnection, { processId: process.pid });
   const reloads = NotificationLog.of(client, DidReload);
   const diagnostics = NotificationLog.of(client, PublishDiagnostics);
   const statuses = NotificationLog.of(client, DidChangeStatus);

@@ -1,56 +1,116 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { cycles, type ImportEdge, importGraph, reachable } from '../helpers/importGraph.js';
 import { ROOT } from '../helpers/paths.js';
 
 /**
- * The import rules the source states in words, checked: what a file loads at run time (`import
- * type` is erased, so it does not count), followed through relative imports.
+ * The import rules ARCHITECTURE.md states, checked on the source as TypeScript parses it:
+ * `import type` counts as an import (a reader follows it too), except where a rule is about what
+ * loads at run time.
  */
 
 const SRC = path.join(ROOT, 'src');
-const RUNTIME_IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[^;]*?\sfrom\s+)?'([^']+)'/gm;
+const DAEMON = path.join(SRC, 'daemon');
+const WORKER = path.join(DAEMON, 'worker');
+const CROSSING = path.join(DAEMON, 'crossing');
+const PROTOCOL = path.join(SRC, 'protocol');
+const CLIENTS = path.join(SRC, 'clients');
 
-/** Every module `entry` loads at run time: relative files (as src paths) and packages. */
-function runtimeImports(entry: string): { files: Set<string>; packages: Set<string> } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const visit = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    for (const [, spec] of readFileSync(file, 'utf8').matchAll(RUNTIME_IMPORT)) {
-      if (!spec) continue;
-      if (spec.startsWith('.'))
-        visit(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
-      else packages.add(spec);
-    }
-  };
-  visit(entry);
-  return { files, packages };
-}
+const graph = importGraph(SRC);
+const src = (file: string) => path.relative(SRC, file);
+const inside = (dir: string, file: string) => file.startsWith(dir + path.sep);
+const describeEdge = (e: ImportEdge) =>
+  `${src(e.from)} → ${e.relative ? src(e.to) : e.to}${e.typeOnly ? ' (type)' : ''}`;
+const edgesFrom = (dir: string) => graph.filter((e) => inside(dir, e.from));
 
 describe('import rules', () => {
   it('src/protocol imports only zod and itself, so a client can depend on it alone', () => {
-    const dir = path.join(SRC, 'protocol');
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-      const { files, packages } = runtimeImports(path.join(dir, name));
-      expect(
-        [...packages].filter((p) => p !== 'zod'),
-        name,
-      ).toEqual([]);
-      expect(
-        [...files].filter((f) => path.dirname(f) !== dir),
-        name,
-      ).toEqual([]);
-    }
+    const bad = edgesFrom(PROTOCOL).filter((e) =>
+      e.relative ? !inside(PROTOCOL, e.to) : e.to !== 'zod',
+    );
+    expect(bad.map(describeEdge)).toEqual([]);
+  });
+
+  it('code that runs inside a plugin host imports only itself, what crosses the thread, and the protocol', () => {
+    const allowedPackages = /^(node:|@jridgewell\/trace-mapping$|@babel\/code-frame$)/;
+    const bad = [...edgesFrom(WORKER), ...edgesFrom(CROSSING)].filter((e) =>
+      e.relative
+        ? !inside(WORKER, e.to) && !inside(CROSSING, e.to) && !inside(PROTOCOL, e.to)
+        : !allowedPackages.test(e.to),
+    );
+    expect(bad.map(describeEdge)).toEqual([]);
+    // What crosses the thread is shared: it must not lean on either side of it.
+    const leaning = edgesFrom(CROSSING).filter((e) => e.relative && inside(WORKER, e.to));
+    expect(leaning.map(describeEdge)).toEqual([]);
   });
 
   it('the plugin host loads no zod and no transport: it starts in every worker', () => {
-    const { files, packages } = runtimeImports(path.join(SRC, 'daemon', 'worker', 'hostWorker.ts'));
+    const { files, packages } = reachable(path.join(WORKER, 'hostWorker.ts'), {
+      runtimeOnly: true,
+    });
     expect(files.size).toBeGreaterThan(5); // the walk did follow the host's imports
-    expect([...packages]).not.toContain('zod');
     expect(
-      [...packages].filter((p) => /vscode-jsonrpc|^ws$|chokidar|esbuild|pino/.test(p)),
+      [...packages].filter((p) => /^zod$|vscode-jsonrpc|^ws$|chokidar|esbuild|pino/.test(p)),
     ).toEqual([]);
+  });
+
+  it("the daemon's side reaches a plugin host only through what crosses the thread", () => {
+    const bad = graph.filter(
+      (e) =>
+        inside(DAEMON, e.from) && !inside(WORKER, e.from) && e.relative && inside(WORKER, e.to),
+    );
+    expect(bad.map(describeEdge)).toEqual([]);
+  });
+
+  it('clients never import the daemon: they talk to it only through the protocol', () => {
+    const bad = edgesFrom(CLIENTS).filter((e) => e.relative && inside(DAEMON, e.to));
+    expect(bad.map(describeEdge)).toEqual([]);
+  });
+
+  it("the client's browser entry imports nothing of Node, and bundles for a browser", async () => {
+    const entry = path.join(CLIENTS, 'browser.ts');
+    const { files, packages } = reachable(entry, { runtimeOnly: false });
+    expect(files.size).toBeGreaterThan(1);
+    expect(
+      [...packages].filter((p) => p.startsWith('node:') || /^ws$|^vscode-jsonrpc\/node/.test(p)),
+    ).toEqual([]);
+    // esbuild refuses Node's built-ins for a browser: this fails on anything that slipped in.
+    const built = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      logLevel: 'silent',
+    });
+    expect(built.errors).toEqual([]);
+  });
+
+  it('has no import loops between files', () => {
+    const internal = graph
+      .filter((e) => e.relative)
+      .map((e) => ({ from: src(e.from), to: src(e.to) }));
+    expect(cycles(internal)).toEqual([]);
+  });
+
+  it('points one way between folders: no folder imports one that imports it back', () => {
+    const folders = graph
+      .filter((e) => e.relative && path.dirname(e.from) !== path.dirname(e.to))
+      .map((e) => ({ from: src(path.dirname(e.from)), to: src(path.dirname(e.to)) }));
+    expect(cycles(folders)).toEqual([]);
+  });
+
+  it('holds no more than 20 files in any folder of src', () => {
+    const crowded: string[] = [];
+    const visit = (dir: string) => {
+      const entries = readdirSync(dir, { withFileTypes: true });
+      const count = entries.filter((e) => e.isFile()).length;
+      if (count > 20) crowded.push(`${src(dir) || 'src'}: ${count} files`);
+      for (const e of entries) if (e.isDirectory()) visit(path.join(dir, e.name));
+    };
+    visit(SRC);
+    expect(crowded).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import type {
   ToHost,
 } from '../crossing/hostMessages.js';
 import type { Logger } from '../logs/logger.js';
+import type { HostChannel } from './RemoteGeneration.js';
 
 /** How long a host gets to answer a ping before it is judged stuck and terminated. */
 const PING_MS = 500;
@@ -43,7 +44,7 @@ interface Pending {
  * time limit; when one passes, a ping tells a slow plugin (the host answers: only that call failed)
  * from a stuck host (no answer: it is terminated, and `onCrash` says who was running).
  */
-export class PluginHost {
+export class PluginHost implements HostChannel {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private readonly running = new Int32Array(new SharedArrayBuffer(4));

@@ -8,7 +8,17 @@ import type {
 import type { Leftover } from '../crossing/leftovers.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
-import type { PluginHost } from './PluginHost.js';
+
+/** What a generation needs of the host it lives in: PluginHost, or a test's fake. */
+export interface HostChannel {
+  readonly alive: boolean;
+  request<K extends HostOp>(
+    request: HostRequest<K>,
+    limitMs?: number,
+    call?: string,
+    waiting?: () => boolean,
+  ): Promise<HostResult<K>>;
+}
 
 /**
  * The daemon's handle on one generation that lives in a plugin host. Every method is one request
@@ -16,7 +26,7 @@ import type { PluginHost } from './PluginHost.js';
  */
 export class RemoteGeneration {
   private constructor(
-    readonly host: PluginHost,
+    readonly host: HostChannel,
     readonly key: string,
     /** Identifies this generation in the host's "who is running" slot. */
     readonly slot: number,
@@ -33,7 +43,7 @@ export class RemoteGeneration {
 
   /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
   static async load(
-    host: PluginHost,
+    host: HostChannel,
     /** Unique to this generation: what the host writes in its "running" slot. */
     slot: number,
     descriptor: PluginDescriptor,

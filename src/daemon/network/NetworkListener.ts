@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { WEBSOCKET_PATH } from '../../protocol/index.js';
 import type { Logger } from '../logs/logger.js';
-import { decideUpgrade, hostForUrl, ownOrigins, type UpgradePolicy } from './upgradePolicy.js';
+import { type AccessPolicy, hostForUrl, ownOrigins } from './accessPolicy.js';
+import { decideRoute, type PageRoute, type Route, RPC_ROUTE } from './routes.js';
 
 /** A peer that has not answered a ping by the next one is gone (a dead peer sends no FIN). */
 const HEARTBEAT_MS = 15_000;
@@ -20,12 +27,15 @@ export interface ListenOptions {
   logger: Logger;
   /** A client passed the token and origin checks. */
   onClient(socket: WebSocket, request: IncomingMessage): void;
+  /** Plain HTTP resources beside the JSON-RPC endpoint (none yet: the dashboard's, later). */
+  pages?: readonly PageRoute[];
 }
 
 /**
- * The daemon's port: an HTTP server (the dashboard's, later) and the WebSocket endpoint at /rpc
- * on it. Every upgrade is checked (path, token, origin) before a WebSocket exists; a refused one
- * gets a plain HTTP status and the socket is closed.
+ * The daemon's port: an HTTP server with its route table (routes.ts: the WebSocket endpoint at
+ * /rpc, and any pages), every request decided there before anything else happens. An upgrade is
+ * checked (path, token, origin) before a WebSocket exists; a refused one gets a plain HTTP status
+ * and the socket is closed.
  */
 export class NetworkListener {
   /** 256 random bits: the key to this daemon, published only in the 0600 discovery file. */
@@ -34,15 +44,14 @@ export class NetworkListener {
   private readonly sockets: WebSocketServer;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly alive = new WeakSet<WebSocket>();
-  private policy: UpgradePolicy | undefined;
+  private policy: AccessPolicy | undefined;
   private address: AddressInfo | undefined;
+  private readonly routes: readonly Route[];
 
   private constructor(private readonly options: ListenOptions) {
+    this.routes = [RPC_ROUTE, ...(options.pages ?? [])];
     this.sockets = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
-    this.http = createServer((_request, response) => {
-      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end(`reloadd: JSON-RPC is served over a WebSocket at ${WEBSOCKET_PATH}\n`);
-    });
+    this.http = createServer((request, response) => this.serve(request, response));
     this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -88,12 +97,31 @@ export class NetworkListener {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
+  private serve(request: IncomingMessage, response: ServerResponse): void {
+    const decision = this.policy
+      ? decideRoute(request, 'page', this.routes, this.policy)
+      : ({ allow: false, status: 404, reason: 'not listening yet' } as const);
+    if (decision.allow) {
+      decision.route.serve(request, response);
+      return;
+    }
+    const body =
+      decision.status === 404
+        ? `reloadd: JSON-RPC is served over a WebSocket at ${WEBSOCKET_PATH}\n`
+        : `${decision.reason}\n`;
+    response.writeHead(decision.status, {
+      'content-type': 'text/plain; charset=utf-8',
+      ...(decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+    });
+    response.end(body);
+  }
+
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (error) =>
       this.options.logger.debug({ err: error }, 'upgrade socket error'),
     );
     const decision = this.policy
-      ? decideUpgrade(request, this.policy)
+      ? decideRoute(request, 'websocket', this.routes, this.policy)
       : ({ allow: false, status: 404, reason: 'not listening yet' } as const);
     if (!decision.allow) {
       this.options.logger.warn(

@@ -1,6 +1,6 @@
 import type { ReloadStatistics } from '../../protocol/index.js';
 
-/** Seed 000's "reload statistics": counts and duration percentiles of reloads after startup. */
+/** The Red editor plan's "reload statistics": counts and duration percentiles of reloads after startup. */
 export class ReloadStats {
   private readonly durations: number[] = [];
   private succeeded = 0;

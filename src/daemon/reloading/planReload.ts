@@ -4,7 +4,8 @@ import { isIgnoredEntryName } from '../plugins/pluginFolder.js';
 
 /**
  * Deciding what to reload is pure: changed files → plugins → dependency order. Running the
- * reloads is ReloadTransaction's job (as Vite's propagateUpdate is apart from sending updates).
+ * reloads is PluginRunner.run's job, one ReloadTransaction per plugin (as Vite's
+ * propagateUpdate is apart from sending the updates).
  */
 
 export interface FileChange {

@@ -12,7 +12,7 @@ export interface ReloadTraceEntry {
 }
 
 /**
- * One log entry per reload, with each phase's duration (seed 000's "debug information" and
+ * One log entry per reload, with each phase's duration (the Red editor plan's "debug information" and
  * "performance monitoring"): `reload` holds the figures for tools (`log/entry`, `reloadd logs`),
  * the message reads for people.
  */

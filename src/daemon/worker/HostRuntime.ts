@@ -355,7 +355,7 @@ export class HostRuntime {
   }
 
   private async snapshotNow(generation: PluginGeneration): Promise<void> {
-    // Only `saveState` is asked between reloads. Seed 000's `onBeforeReload` means what it says
+    // Only `saveState` is asked between reloads. The Red editor's `onBeforeReload` means what it says
     // (a plugin may tear things down there); such plugins keep state with savePluginState.
     if (!generation.savesStateAnytime) return;
     const key = this.keyOf(generation);

@@ -39,7 +39,7 @@ export interface PluginContext {
   readonly log: LogFn;
   /** The editor bridge: `editor/call` to the editor the user is in (see protocol.md). */
   readonly editor: { call(method: string, ...args: unknown[]): Promise<unknown> };
-  /** Seed 000's names: the plugin's own saved state (only its own id is accepted). */
+  /** The Red editor's names: the plugin's own saved state (only its own id is accepted). */
   getPluginState(name: string): unknown;
   savePluginState(name: string, state: unknown): void;
 }

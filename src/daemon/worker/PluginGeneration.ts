@@ -13,7 +13,11 @@ import { ResourceTracker } from './ResourceTracker.js';
 
 type Hook = (...args: unknown[]) => unknown;
 
-/** The lifecycle a plugin module exports, under seed 001's names or seed 000's. */
+/**
+ * The lifecycle a plugin module exports: activate (or the .NET editor guide's initialize),
+ * deactivate (or shutdown), saveState, restoreState and migrateState, or the Red editor's
+ * onBeforeReload and onAfterReload.
+ */
 interface PluginHooks {
   activate: Hook;
   deactivate?: Hook;
@@ -216,7 +220,7 @@ export class PluginGeneration {
     return undefined;
   }
 
-  /** A `saveState` that may be called at any time (not seed 000's `onBeforeReload`). */
+  /** A `saveState` that may be called at any time (not the Red editor's `onBeforeReload`). */
   get savesStateAnytime(): boolean {
     return this.hooks.saveState !== undefined;
   }

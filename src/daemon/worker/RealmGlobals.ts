@@ -115,7 +115,7 @@ export function createRealmGlobals(options: {
 
   return {
     console,
-    // Seed 000's globals: `log(...)` and `print(...)` inside a plugin write to its log.
+    // The Red editor's globals: `log(...)` and `print(...)` inside a plugin write to its log.
     log: log('info'),
     print: log('info'),
     setTimeout: (fn: unknown, ms?: unknown, ...args: unknown[]) =>

@@ -12,7 +12,7 @@ export interface RealmTimers {
   clearInterval(handle: unknown): void;
 }
 
-/** The parts of reloadd's own context that seed 000's API is built on. */
+/** The parts of reloadd's own context that the Red editor's plugin API is built on. */
 interface Base {
   subscriptions: Disposable[];
   commands: { register(name: string, fn: Fn): Disposable; list(): string[] };
@@ -24,7 +24,7 @@ interface Base {
 }
 
 /**
- * Seed 000's plugin API (the `red` that `activate(red)` receives in that editor), so its plugins
+ * The Red editor's plugin API (the `red` that `activate(red)` receives there), so its plugins
  * run here unchanged. Editor methods become `editor/call`s with the same name and arguments.
  * Commands and listeners it adds belong to the generation and go with it, as that editor's
  * runtime promises; timers are the realm's tracked ones, so one left running is cleared at

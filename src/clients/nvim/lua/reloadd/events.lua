@@ -1,4 +1,4 @@
--- Editor events → `editor/event` notifications, named as seed 000's editor names them. Typing
+-- Editor events → `editor/event` notifications, named as the Red editor names them. Typing
 -- and cursor motion come in bursts, so they are debounced and throttled.
 local M = {}
 

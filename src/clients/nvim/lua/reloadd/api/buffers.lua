@@ -109,7 +109,7 @@ function M.drawText(args)
   return drawn[bufnr][key]
 end
 
---- Seed 000's editor actions that have a Neovim equivalent.
+--- The Red editor's actions that have a Neovim equivalent.
 local actions = {
   OpenBuffer = function(arg)
     M.openBuffer({ type(arg) == 'table' and (arg.name or arg[1]) or arg })

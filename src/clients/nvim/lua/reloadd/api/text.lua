@@ -44,7 +44,7 @@ local function split_lines(text)
 end
 
 --- The byte range from character `x` of line `y` over `length` characters, a line break
---- counting as one, as seed 000's editor counts them. Stops at the end of the buffer.
+--- counting as one, as the Red editor counts them. Stops at the end of the buffer.
 local function char_range(x, y, length)
   local start_line = line_at(y)
   local start_col = byte_of(start_line, x)

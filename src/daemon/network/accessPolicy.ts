@@ -1,29 +1,27 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { WEBSOCKET_PATH } from '../../protocol/index.js';
 
-export interface UpgradePolicy {
+export interface AccessPolicy {
   token: string;
-  /** Browser origins allowed to connect: the daemon's own (its dashboard), nothing else. */
+  /** Browser origins allowed in: the daemon's own (its dashboard), nothing else. */
   allowedOrigins: ReadonlySet<string>;
 }
 
-export type UpgradeDecision =
+export type AccessDecision =
   | { allow: true }
   | { allow: false; status: 401 | 403 | 404; reason: string };
 
 /**
- * Whether a WebSocket upgrade may proceed. Any web page the user opens can try to reach a port
- * on localhost, so: a token it cannot know (401 without it), and no origin but the daemon's own
- * (403). Clients that are not browsers send no Origin; the token alone admits them.
+ * The one check in front of everything that needs the token (routes.ts says which routes do).
+ * Any web page the user opens can try to reach a port on localhost, so: a token it cannot know
+ * (401 without it), and no origin but the daemon's own (403). Clients that are not browsers send
+ * no Origin; the token alone admits them.
  */
-export function decideUpgrade(
+export function checkAccess(
   request: { url?: string | undefined; headers: IncomingHttpHeaders },
-  policy: UpgradePolicy,
-): UpgradeDecision {
+  policy: AccessPolicy,
+): AccessDecision {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  if (url.pathname !== WEBSOCKET_PATH)
-    return { allow: false, status: 404, reason: `no WebSocket endpoint at ${url.pathname}` };
   const offered = url.searchParams.get('token') ?? bearerToken(request.headers.authorization);
   if (offered === undefined) return { allow: false, status: 401, reason: 'no token' };
   if (!sameSecret(offered, policy.token))

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decideUpgrade, isLoopback, ownOrigins } from '../../src/daemon/network/upgradePolicy.js';
+import { isLoopback, ownOrigins } from '../../src/daemon/network/accessPolicy.js';
+import {
+  decideRoute,
+  decideUpgrade,
+  type PageRoute,
+  RouteAccess,
+  RPC_ROUTE,
+} from '../../src/daemon/network/routes.js';
 
 const token = 'k'.repeat(43);
 const policy = { token, allowedOrigins: ownOrigins('127.0.0.1', 4000) };
@@ -32,6 +39,33 @@ describe('decideUpgrade', () => {
   it('answers 404 off the endpoint path', () => {
     expect(upgrade(`/?token=${token}`)).toMatchObject({ status: 404 });
     expect(upgrade(`/rpc/x?token=${token}`)).toMatchObject({ status: 404 });
+  });
+});
+
+describe('decideRoute', () => {
+  const page = (path: string, access: RouteAccess): PageRoute => ({
+    kind: 'page',
+    path,
+    access,
+    serve: () => undefined,
+  });
+  const routes = [RPC_ROUTE, page('/', RouteAccess.Public), page('/api', RouteAccess.Token)];
+  const decide = (url: string, kind: 'page' | 'websocket', headers: Record<string, string> = {}) =>
+    decideRoute({ url, headers }, kind, routes, policy);
+
+  it('serves a public page to anyone, and a token page only with the token and from an own origin', () => {
+    expect(decide('/', 'page')).toMatchObject({ allow: true, route: { path: '/' } });
+    expect(decide('/api', 'page')).toMatchObject({ allow: false, status: 401 });
+    expect(decide(`/api?token=${token}`, 'page')).toMatchObject({ allow: true });
+    expect(
+      decide('/api', 'page', { authorization: `Bearer ${token}`, origin: 'https://evil.example' }),
+    ).toMatchObject({ allow: false, status: 403 });
+  });
+
+  it('answers 404 for a path that is no route of that kind', () => {
+    expect(decide(`/rpc?token=${token}`, 'page')).toMatchObject({ allow: false, status: 404 });
+    expect(decide(`/?token=${token}`, 'websocket')).toMatchObject({ allow: false, status: 404 });
+    expect(decide(`/rpc?token=${token}`, 'websocket')).toMatchObject({ allow: true });
   });
 });
 

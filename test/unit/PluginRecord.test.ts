@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { ClientChannel } from '../../src/daemon/clientChannels/Broadcaster.js';
+import type { RemoteGeneration } from '../../src/daemon/hosts/RemoteGeneration.js';
+import { PluginRecord } from '../../src/daemon/plugins/PluginRecord.js';
+import { PluginStatus, ReloadTrigger } from '../../src/protocol/index.js';
+import { descriptorOf } from '../helpers/pluginSource.js';
+
+const descriptor = descriptorOf('p');
+
+/** Records what a plugin record tells clients, as "method status-or-ok". */
+function recordWithChannel(generationNumber = 0) {
+  const told: string[] = [];
+  const channel: ClientChannel = {
+    notify(def, params) {
+      const p = params as { status?: string; ok?: boolean; generation: number };
+      told.push(`${def.method} ${p.status ?? p.ok} ${p.generation}`);
+    },
+  };
+  return { record: new PluginRecord(descriptor, generationNumber, channel), told };
+}
+
+/** Just what the record reads of a generation: its number. */
+const generation = (number: number) => ({ number }) as RemoteGeneration;
+
+describe('PluginRecord', () => {
+  it('starts loading, counting on from the generation its state carries', () => {
+    const { record, told } = recordWithChannel(4);
+    expect(record.status).toBe(PluginStatus.Loading);
+    expect(record.generationNumber).toBe(4);
+    expect([...record.inputs]).toEqual([descriptor.entry]);
+    expect(told).toEqual([]);
+  });
+
+  it('goes through a reload: active, retired mid-swap, active again with the new number', () => {
+    const { record } = recordWithChannel();
+    record.activated(generation(1), { descriptor, bundle: {} as never });
+    expect(record.status).toBe(PluginStatus.Active);
+    record.retired();
+    expect(record.generation).toBeUndefined();
+    expect(record.status).toBe(PluginStatus.Active);
+    record.activated(generation(2), { descriptor, bundle: {} as never });
+    expect(record.generationNumber).toBe(2);
+  });
+
+  it('fails a load only when nothing is left running', () => {
+    const { record } = recordWithChannel();
+    record.activated(generation(1), { descriptor, bundle: {} as never });
+    record.loadFailed();
+    expect(record.status).toBe(PluginStatus.Active);
+    record.retired();
+    record.loadFailed();
+    expect(record.status).toBe(PluginStatus.Failed);
+  });
+
+  it('tells clients when the watchdog fails it, when it is removed, and when a reload finishes', () => {
+    const { record, told } = recordWithChannel();
+    record.activated(generation(3), { descriptor, bundle: {} as never });
+    record.reloadFinished({ ok: true, generation: 3, durationMs: 5, trigger: ReloadTrigger.File });
+    expect(record.lastReload).toMatchObject({ ok: true, durationMs: 5, trigger: 'file' });
+    record.failed();
+    expect(record.status).toBe(PluginStatus.Failed);
+    expect(record.generation).toBeUndefined();
+    record.removed();
+    expect(told).toEqual([
+      'plugin/didReload true 3',
+      'plugin/didChangeStatus failed 3',
+      'plugin/didChangeStatus removed 3',
+    ]);
+  });
+
+  it('ends a stop in the status it began with, or failed when deactivate hung', () => {
+    const { record } = recordWithChannel();
+    record.activated(generation(1), { descriptor, bundle: {} as never });
+    record.stopping(PluginStatus.Disabled);
+    expect(record.status).toBe(PluginStatus.Disabled);
+    record.stopped(false);
+    expect(record.status).toBe(PluginStatus.Disabled);
+    record.enabling();
+    expect(record.status).toBe(PluginStatus.Loading);
+    record.stopping(PluginStatus.Disabled);
+    record.stopped(true);
+    expect(record.status).toBe(PluginStatus.Failed);
+  });
+});

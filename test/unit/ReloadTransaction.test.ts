@@ -1,0 +1,202 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { BuildOutcome } from '../../src/daemon/building/PluginBuilder.js';
+import { HostRequestError } from '../../src/daemon/crossing/HostRequestError.js';
+import type { HostOp, HostRequest, HostResult } from '../../src/daemon/crossing/hostMessages.js';
+import type { PluginBundle } from '../../src/daemon/crossing/PluginBundle.js';
+import type { PluginDescriptor } from '../../src/daemon/crossing/PluginDescriptor.js';
+import { type HostChannel, RemoteGeneration } from '../../src/daemon/hosts/RemoteGeneration.js';
+import { PluginRecord } from '../../src/daemon/plugins/PluginRecord.js';
+import { ReloadTransaction } from '../../src/daemon/reloading/ReloadTransaction.js';
+import { SnapshotStore } from '../../src/daemon/state/SnapshotStore.js';
+import { DiagnosticCodes, PluginStatus } from '../../src/protocol/index.js';
+import { descriptorOf } from '../helpers/pluginSource.js';
+
+/**
+ * The reload transaction against a fake plugin host: every request it sends is recorded as
+ * "op key", so the order of phases is what the host saw, with no worker, realm or file involved.
+ */
+
+const descriptor = descriptorOf('p');
+const limits = { lifecycleMs: 1000, commandMs: 1000 };
+
+/** Answers like a plugin host whose plugins count their saves; `fail` makes one request throw. */
+class FakeHost implements HostChannel {
+  readonly alive = true;
+  readonly seen: string[] = [];
+  readonly restored: unknown[] = [];
+  fail: { op: HostOp; key: string } | undefined;
+  /** Called as each request arrives (a test can overtake the run there). */
+  onRequest: (request: HostRequest) => void = () => undefined;
+  private saves = 0;
+
+  async request<K extends HostOp>(request: HostRequest<K>): Promise<HostResult<K>> {
+    const r = request as HostRequest;
+    const key = 'key' in r ? r.key : '';
+    this.seen.push(`${r.op} ${key}`);
+    this.onRequest(r);
+    if (this.fail?.op === r.op && this.fail.key === key) {
+      throw new HostRequestError({
+        reason: 'lifecycle',
+        call: r.op,
+        message: `${r.op} threw Error: boom`,
+      });
+    }
+    if (r.op === 'restoreState') this.restored.push(r.state);
+    return this.answer(r) as HostResult<K>;
+  }
+
+  private answer(r: HostRequest): HostResult<HostOp> {
+    switch (r.op) {
+      case 'load':
+        return { hasSaveState: true, hasMigrateState: false };
+      case 'saveState':
+        this.saves += 1;
+        return { value: { saves: this.saves }, problems: [] };
+      case 'unload':
+        return { leftovers: [] };
+      default:
+        return undefined;
+    }
+  }
+}
+
+const bundle = (code: string): PluginBundle => ({
+  code,
+  map: '{"version":3,"sources":[],"mappings":""}',
+  filename: '/nowhere/p/bundle.js',
+  sourceRoot: '/nowhere/p',
+  inputs: [descriptor.entry],
+});
+
+function setUp() {
+  const host = new FakeHost();
+  const snapshots = new SnapshotStore(undefined, pino({ level: 'silent' }));
+  const record = new PluginRecord(descriptor, 0, { notify: () => undefined });
+  let slot = 0;
+  let build: BuildOutcome = { ok: true, bundle: bundle('v1') };
+  const deps = {
+    builder: { build: async () => build },
+    snapshots,
+    load: (d: PluginDescriptor, b: PluginBundle, number: number) =>
+      RemoteGeneration.load(host, ++slot, d, b, number, snapshots.get(d.id)?.value, limits),
+  };
+  return {
+    host,
+    record,
+    snapshots,
+    setBuild: (next: BuildOutcome) => {
+      build = next;
+    },
+    run: (isStale: () => boolean = () => false) =>
+      new ReloadTransaction(record, deps, isStale).run(),
+  };
+}
+
+/** A reload from generation 1 to 2, up to the new one's activate, as the host sees it. */
+const SWAP_TO_2 = [
+  'load p#2.2',
+  'saveState p#1.1',
+  'deactivate p#1.1',
+  'unload p#1.1',
+  'activate p#2.2',
+];
+
+/** Generation 1 is running; what the host saw of its load is forgotten. */
+async function afterFirstLoad() {
+  const t = setUp();
+  await t.run();
+  t.host.seen.length = 0;
+  return t;
+}
+
+describe('ReloadTransaction', () => {
+  it('loads a first generation: evaluate, activate, restore state; the plugin is active', async () => {
+    const t = setUp();
+    const outcome = await t.run();
+    expect(outcome).toMatchObject({ ok: true, generation: 1 });
+    expect(t.host.seen).toEqual(['load p#1.1', 'activate p#1.1', 'restoreState p#1.1']);
+    expect(t.record.status).toBe(PluginStatus.Active);
+    expect(t.record.generation?.key).toBe('p#1.1');
+  });
+
+  it('reloads in the order that keeps state safe: the new generation is evaluated before the old one is touched, and gets the state the old one saved', async () => {
+    const t = await afterFirstLoad();
+    t.setBuild({ ok: true, bundle: bundle('v2') });
+    const outcome = await t.run();
+    expect(outcome).toMatchObject({ ok: true, generation: 2 });
+    expect(t.host.seen).toEqual([...SWAP_TO_2, 'restoreState p#2.2']);
+    expect(t.host.restored.at(-1)).toEqual({ saves: 1 });
+    expect(t.record.generation?.key).toBe('p#2.2');
+    expect(t.record.lastGood?.bundle.code).toBe('v2');
+  });
+
+  it('rolls back when the new generation fails to activate: it is unloaded, and the last good code comes back with the state saved a moment ago', async () => {
+    const t = await afterFirstLoad();
+    t.setBuild({ ok: true, bundle: bundle('v2') });
+    t.host.fail = { op: 'activate', key: 'p#2.2' };
+    const outcome = await t.run();
+    expect(outcome).toMatchObject({
+      ok: false,
+      rolledBack: true,
+      generation: 1,
+      error: { code: DiagnosticCodes.ActivateFailed, message: 'activate threw Error: boom' },
+    });
+    expect(t.host.seen).toEqual([
+      ...SWAP_TO_2,
+      'unload p#2.2',
+      'load p#1.3',
+      'activate p#1.3',
+      'restoreState p#1.3',
+    ]);
+    expect(t.host.restored.at(-1)).toEqual({ saves: 1 });
+    expect(t.record.status).toBe(PluginStatus.Active);
+    expect(t.record.generation?.key).toBe('p#1.3');
+    expect(t.record.lastGood?.bundle.code).toBe('v1');
+  });
+
+  it('keeps the old generation running when its saveState fails: the new one is unloaded, nothing is deactivated', async () => {
+    const t = await afterFirstLoad();
+    t.host.fail = { op: 'saveState', key: 'p#1.1' };
+    const outcome = await t.run();
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { code: DiagnosticCodes.SaveStateFailed },
+    });
+    expect(t.host.seen).toEqual(['load p#2.2', 'saveState p#1.1', 'unload p#2.2']);
+    expect(t.record.generation?.key).toBe('p#1.1');
+    expect(t.record.status).toBe(PluginStatus.Active);
+  });
+
+  it('gives up, touching nothing, when a newer change overtakes it while it builds', async () => {
+    const t = await afterFirstLoad();
+    expect(await t.run(() => true)).toBe('superseded');
+    expect(t.host.seen).toEqual([]);
+    expect(t.record.generation?.key).toBe('p#1.1');
+  });
+
+  it('gives up when overtaken while the new generation is evaluated: that one is unloaded, the old one never touched', async () => {
+    const t = await afterFirstLoad();
+    let stale = false;
+    t.host.onRequest = (request) => {
+      if (request.op === 'load') stale = true;
+    };
+    expect(await t.run(() => stale)).toBe('superseded');
+    expect(t.host.seen).toEqual(['load p#2.2', 'unload p#2.2']);
+    expect(t.record.generation?.key).toBe('p#1.1');
+  });
+
+  it('fails a first load whose build fails, and retries on any change of the files it named', async () => {
+    const t = setUp();
+    t.setBuild({
+      ok: false,
+      errors: [{ message: 'Unexpected ";"', file: '/nowhere/p/lib.js' }],
+    });
+    const outcome = await t.run();
+    expect(outcome).toMatchObject({ ok: false, error: { code: DiagnosticCodes.BuildFailed } });
+    expect(t.host.seen).toEqual([]);
+    expect(t.record.status).toBe(PluginStatus.Failed);
+    expect(t.record.failedBuild).toBe(true);
+    expect([...t.record.inputs].sort()).toEqual(['/nowhere/p/index.js', '/nowhere/p/lib.js']);
+  });
+});
