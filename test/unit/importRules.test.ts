@@ -33,6 +33,16 @@ describe('import rules', () => {
     expect(bad.map(describeEdge)).toEqual([]);
   });
 
+  it('src/transport imports only Node, vscode-jsonrpc, ws and the protocol: daemon and clients share it', () => {
+    const TRANSPORT = path.join(SRC, 'transport');
+    const bad = edgesFrom(TRANSPORT).filter((e) =>
+      e.relative
+        ? !inside(TRANSPORT, e.to) && !inside(PROTOCOL, e.to)
+        : !/^(node:|vscode-jsonrpc$|ws$)/.test(e.to),
+    );
+    expect(bad.map(describeEdge)).toEqual([]);
+  });
+
   it('code that runs inside a plugin host imports only itself, what crosses the thread, and the protocol', () => {
     const allowedPackages = /^(node:|@jridgewell\/trace-mapping$|@babel\/code-frame$)/;
     const bad = [...edgesFrom(WORKER), ...edgesFrom(CROSSING)].filter((e) =>
