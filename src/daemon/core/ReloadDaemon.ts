@@ -3,7 +3,6 @@ import {
   type ConnectedClient,
   type Diagnostic,
   DiagnosticCodes,
-  type EditorCallMethod,
   ErrorCodes,
   type PluginInfo,
   PluginStatus,
@@ -108,11 +107,7 @@ export class ReloadDaemon {
   }
 
   /** A client declared itself an editor: plugins' editor calls may go to it. */
-  addEditor(
-    name: string,
-    channel: EditorChannel,
-    calls: readonly (EditorCallMethod | string)[],
-  ): EditorRegistration {
+  addEditor(name: string, channel: EditorChannel, calls: readonly string[]): EditorRegistration {
     return this.parts.editors.register(name, channel, calls);
   }
 

@@ -108,14 +108,6 @@ export class ClientSession implements SessionControls {
     connection.onClose(() => this.end());
   }
 
-  get transport(): SessionOptions['transport'] {
-    return this.options.transport;
-  }
-
-  get owner(): boolean {
-    return this.options.owner;
-  }
-
   get version(): string {
     return this.options.version;
   }

@@ -2,7 +2,6 @@ import type { CancellationToken } from 'vscode-jsonrpc';
 import type {
   AnyNotification,
   AnyRequest,
-  ConnectedClient,
   ResultOf,
   ValidParamsOf,
 } from '../../../protocol/index.js';
@@ -11,9 +10,7 @@ import type { LogFilter } from '../../logs/LogRing.js';
 
 /** What a handler may ask of the session it serves (ClientSession implements it). */
 export interface SessionControls {
-  readonly transport: ConnectedClient['transport'];
-  /** The client that owns the daemon (the editor that spawned it): its `shutdown` stops it. */
-  readonly owner: boolean;
+  /** The daemon's version, for `initialize`'s serverInfo. */
   readonly version: string;
   /** The request methods this session answers, for `initialize`'s capabilities. */
   readonly methods: readonly string[];
@@ -22,9 +19,9 @@ export interface SessionControls {
    * editor plugins can call). Nothing reaches it before the initialize result.
    */
   begin(client: { name?: string; processId?: number | null; editorCalls?: string[] }): void;
-  /** `initialize` came twice. */
+  /** `initialize` has been answered already. */
   readonly begun: boolean;
-  /** `shutdown`: from now on only `exit` is accepted. With `stopDaemon`, the owner stops it. */
+  /** `shutdown`: from now on only `exit` is accepted; the owner's also stops the daemon. */
   shutDown(): Promise<void>;
   /** Streams log entries to this client as `log/entry` (replacing any earlier stream). */
   followLogs(filter: LogFilter): { replayed: number; complete: boolean };
