@@ -52,4 +52,8 @@ export const DiagnosticCodes = {
   HostCrashed: 'RELOADD_HOST_CRASHED',
   /** An unloaded generation's realm was still reachable after several garbage collections. */
   UnloadIncomplete: 'RELOADD_UNLOAD_INCOMPLETE',
+  /** A reload took the state while calls of the plugin were still running past the wait. */
+  CallsOvertaken: 'RELOADD_CALLS_OVERTAKEN',
+  /** The state is over the size written before every answer: it is written at most every N ms. */
+  StateWrittenLate: 'RELOADD_STATE_WRITTEN_LATE',
 } as const;

@@ -35,6 +35,7 @@ import {
   fileExists,
   runCli,
   spawnCli,
+  spawnStdioBridge,
   startStandalone,
   tryUpgrade,
 } from '../helpers/network.js';
@@ -274,14 +275,6 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
     expect((await daemon.client.request(PluginList, null)).plugins).toHaveLength(3);
   });
 });
-
-function spawnStdioBridge(workspace: string) {
-  const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
-    cwd: workspace,
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { client, child, exited };
-}
 
 /** Runs `reloadd connect --stdio` in `cwd` until it exits on its own (it found no daemon to use). */
 async function connectUntilExit(cwd: string, env: Record<string, string> = {}) {

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
-import { connectWebSocket, type ReloaddClient } from '../../src/clients/index.js';
+import { connectWebSocket, type ReloaddClient, spawnStdioDaemon } from '../../src/clients/index.js';
 import { DAEMON_FILE, type DaemonFile, DaemonStatus } from '../../src/protocol/index.js';
 import { readDaemonFile } from '../../src/transport/index.js';
 import { collectOutput } from './childOutput.js';
@@ -127,4 +127,14 @@ export async function startStandalone(workspace: string, plugins: string) {
   const run = spawnCli(['serve', '--plugins', plugins, '--log-level', 'debug'], { cwd: workspace });
   const info = await daemonInfo(workspace, { pid: run.child.pid as number });
   return { ...run, info };
+}
+
+/** `reloadd connect --stdio` in `workspace`: an editor sharing the running daemon, over stdio. */
+export function spawnStdioBridge(workspace: string) {
+  const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'connect', '--stdio'], {
+    cwd: workspace,
+  });
+  spawned.add(child);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { client, child, exited };
 }

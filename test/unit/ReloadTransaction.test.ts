@@ -24,6 +24,8 @@ const limits = { lifecycleMs: 1000, commandMs: 1000 };
 class FakeHost implements HostChannel {
   readonly alive = true;
   readonly seen: string[] = [];
+  /** What `suspend` says was still running when it stopped waiting. */
+  stillRunning = 0;
   readonly restored: unknown[] = [];
   fail: { op: HostOp; key: string } | undefined;
   /** Called as each request arrives (a test can overtake the run there). */
@@ -45,6 +47,8 @@ class FakeHost implements HostChannel {
     if (r.op === 'restoreState') this.restored.push(r.state);
     return this.answer(r) as HostResult<K>;
   }
+
+  post(): void {}
 
   private answer(r: HostRequest): HostResult<HostOp> {
     switch (r.op) {
@@ -71,7 +75,7 @@ const bundle = (code: string): PluginBundle => ({
 
 function setUp() {
   const host = new FakeHost();
-  const snapshots = new SnapshotStore(undefined, pino({ level: 'silent' }));
+  const snapshots = new SnapshotStore({ logger: pino({ level: 'silent' }) });
   const record = new PluginRecord(descriptor, 0, { notify: () => undefined });
   let slot = 0;
   let build: BuildOutcome = { ok: true, bundle: bundle('v1') };
@@ -80,6 +84,14 @@ function setUp() {
     snapshots,
     load: (d: PluginDescriptor, b: PluginBundle, number: number) =>
       RemoteGeneration.load(host, ++slot, d, b, number, snapshots.get(d.id)?.value, limits),
+    // The swap's hold, as the host would see it begin and end.
+    suspend: async (id: string) => {
+      host.seen.push(`suspend ${id}`);
+      return host.stillRunning;
+    },
+    resume: (id: string) => {
+      host.seen.push(`resume ${id}`);
+    },
   };
   return {
     host,
@@ -96,6 +108,7 @@ function setUp() {
 /** A reload from generation 1 to 2, up to the new one's activate, as the host sees it. */
 const SWAP_TO_2 = [
   'load p#2.2',
+  'suspend p',
   'saveState p#1.1',
   'deactivate p#1.1',
   'unload p#1.1',
@@ -125,7 +138,7 @@ describe('ReloadTransaction', () => {
     t.setBuild({ ok: true, bundle: bundle('v2') });
     const outcome = await t.run();
     expect(outcome).toMatchObject({ ok: true, generation: 2 });
-    expect(t.host.seen).toEqual([...SWAP_TO_2, 'restoreState p#2.2']);
+    expect(t.host.seen).toEqual([...SWAP_TO_2, 'restoreState p#2.2', 'resume p']);
     expect(t.host.restored.at(-1)).toEqual({ saves: 1 });
     expect(t.record.generation?.key).toBe('p#2.2');
     expect(t.record.lastGood?.bundle.code).toBe('v2');
@@ -148,6 +161,7 @@ describe('ReloadTransaction', () => {
       'load p#1.3',
       'activate p#1.3',
       'restoreState p#1.3',
+      'resume p',
     ]);
     expect(t.host.restored.at(-1)).toEqual({ saves: 1 });
     expect(t.record.status).toBe(PluginStatus.Active);
@@ -163,9 +177,29 @@ describe('ReloadTransaction', () => {
       ok: false,
       error: { code: DiagnosticCodes.SaveStateFailed },
     });
-    expect(t.host.seen).toEqual(['load p#2.2', 'saveState p#1.1', 'unload p#2.2']);
+    expect(t.host.seen).toEqual([
+      'load p#2.2',
+      'suspend p',
+      'saveState p#1.1',
+      'unload p#2.2',
+      'resume p',
+    ]);
     expect(t.record.generation?.key).toBe('p#1.1');
     expect(t.record.status).toBe(PluginStatus.Active);
+  });
+
+  it('says so when calls were still running after the wait, and goes on with the swap', async () => {
+    const t = await afterFirstLoad();
+    t.host.stillRunning = 2;
+    const outcome = await t.run();
+    expect(outcome).toMatchObject({ ok: true, generation: 2 });
+    expect(outcome !== 'superseded' && outcome.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        code: DiagnosticCodes.CallsOvertaken,
+        message: expect.stringContaining('2 calls were still running'),
+      }),
+    ]);
   });
 
   it('gives up, touching nothing, when a newer change overtakes it while it builds', async () => {

@@ -154,8 +154,13 @@ export class ReloadDaemon {
     return diagnostics.get(id);
   }
 
-  executeCommand(command: string, args: unknown[]): Promise<unknown> {
-    return this.parts.hosts.executeCommand(command, args);
+  /** `plugin/executeCommand`; a call cancelled while it waits in a reload's swap never runs. */
+  executeCommand(
+    command: string,
+    args: unknown[],
+    isCancelled: () => boolean = () => false,
+  ): Promise<unknown> {
+    return this.parts.hosts.executeCommand(command, args, isCancelled);
   }
 
   /** `editor/event`: to every plugin listening for it, in whichever host it runs. */

@@ -36,6 +36,8 @@ export interface DaemonOptions {
   editorCallTimeoutMs: number;
   /** The host worker's script; tests running from sources point it at the built one. */
   hostWorkerPath?: URL;
+  /** States over `largeStateBytes` are written at most every `largeStateIntervalMs`. */
+  largeState?: { largeStateBytes?: number; largeStateIntervalMs?: number };
 }
 
 /**
@@ -46,8 +48,13 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
   const { logger, pluginsDir } = options;
   const clients = new Broadcaster(logger);
   const editors = new EditorBridge(options.editorCallTimeoutMs, logger);
-  const snapshots = new SnapshotStore(options.stateDir, logger);
   const diagnostics = new DiagnosticsStore(clients);
+  const snapshots = new SnapshotStore({
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    logger,
+    diagnostics,
+    ...options.largeState,
+  });
   const catalog = new PluginCatalog(pluginsDir, diagnostics, snapshots, clients);
   const stats = new ReloadStats();
   const hosts = new HostSupervisor({
@@ -76,6 +83,8 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
       builder: new PluginBuilder(),
       snapshots,
       load: (descriptor, bundle, number) => hosts.load(descriptor, bundle, number),
+      suspend: (id, generations) => hosts.suspend(id, generations),
+      resume: (id) => hosts.resume(id),
     },
     fileSettleMs: watcher?.settleMs ?? 0,
   });

@@ -54,6 +54,12 @@ export interface HostOperations {
   /** Releases everything the generation holds; says what it still held. */
   unload: { params: { key: string }; result: { leftovers: Leftover[] } };
   command: { params: { key: string; name: string; args: unknown[] }; result: unknown };
+  /**
+   * A reload's swap begins: hold every new call into the plugin (events, its timers, commands
+   * from other plugins of the host) until `resume`; answered once the calls already running
+   * have ended, or after the lifecycle limit, with how many had not.
+   */
+  suspend: { params: { pluginId: string }; result: { stillRunning: number } };
   ping: { params: Record<never, never>; result: 'pong' };
 }
 export type HostOp = keyof HostOperations;
@@ -64,7 +70,10 @@ export type HostResult<K extends HostOp> = HostOperations[K]['result'];
 
 /** Daemon → host, unanswered. */
 export type HostPost =
-  | { op: 'event'; event: string; data: unknown }
+  /** An editor event (no `fromPluginId`), or a plugin's event from another host. */
+  | { op: 'event'; event: string; data: unknown; fromPluginId?: string }
+  /** The plugin's swap is over: deliver what was held for it, in arrival order. */
+  | { op: 'resume'; pluginId: string }
   /** Every command registered in any host, as the daemon routes them. */
   | { op: 'commandNames'; names: string[] }
   /** The answer to a `callCommand` or `callEditor` notice. */
@@ -102,7 +111,7 @@ export type HostNotice =
     }
   | { op: 'commandRegistered'; key: string; pluginId: string; name: string }
   | { op: 'commandDisposed'; key: string; name: string }
-  | { op: 'emit'; fromKey: string; event: string; data: unknown }
+  | { op: 'emit'; fromPluginId: string; event: string; data: unknown }
   | {
       op: 'stateWritten';
       key: string;
@@ -133,7 +142,12 @@ export type HostReply =
 export type ToHost = ({ id: number } & HostRequest) | HostPost;
 export type FromHost = HostReply | HostNotice;
 
-const POSTS: ReadonlySet<string> = new Set<HostPost['op']>(['event', 'commandNames', 'callResult']);
+const POSTS: ReadonlySet<string> = new Set<HostPost['op']>([
+  'event',
+  'resume',
+  'commandNames',
+  'callResult',
+]);
 
 /** Tells a request (answered) from a post, on the host's side. */
 export function isHostPost(message: ToHost): message is HostPost {

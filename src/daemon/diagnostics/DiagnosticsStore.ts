@@ -20,6 +20,8 @@ export const DiagnosticSource = {
   Stop: 'stop',
   /** What the plugin's live generations reported while running (callbacks that threw, state). */
   Runtime: 'runtime',
+  /** How its state is kept: one too large to be written before every answer. */
+  State: 'state',
 } as const;
 export type DiagnosticSource = (typeof DiagnosticSource)[keyof typeof DiagnosticSource];
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import {
   type Diagnostic,
   DiagnosticCodes,
@@ -17,9 +18,10 @@ import { diagnosticAt, stateProblemDiagnostic } from '../diagnostics/pluginDiagn
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
+import { CallGate } from './CallGate.js';
 import { HostPool } from './HostPool.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
-import { RemoteGeneration } from './RemoteGeneration.js';
+import { type HostChannel, RemoteGeneration } from './RemoteGeneration.js';
 
 /** What the supervisor needs to know of the daemon's plugins (the catalog answers). */
 export interface PluginDirectory {
@@ -71,6 +73,10 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly pluginLoggers = new Map<string, Logger>();
   /** Editor calls under way, by plugin: while there are some, its time limits stand still. */
   private readonly editorWaits = new Map<string, number>();
+  /** Calls routed to a plugin wait here while it is swapped. */
+  private readonly gate = new CallGate();
+  /** The hosts that hold calls for a plugin being swapped, to be told when it is over. */
+  private readonly suspendedIn = new Map<string, Set<HostChannel>>();
 
   constructor(private readonly options: SupervisorOptions) {
     super();
@@ -120,9 +126,58 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     return [...this.routes.keys()].sort();
   }
 
-  /** Runs a command in its plugin's host; its JSON result, or an error naming the line or the hang. */
-  async executeCommand(name: string, args: unknown[]): Promise<unknown> {
-    const route = this.routes.get(name);
+  /**
+   * A reload's swap of plugin `id` begins: from now until `resume`, calls routed to it wait in
+   * the gate, and each host where one of `generations` lives holds the calls it delivers itself
+   * (events, the plugin's timers, other plugins' commands). Resolves once the calls already
+   * running there have ended, or the lifecycle limit passed, with how many had not.
+   */
+  async suspend(id: string, generations: readonly RemoteGeneration[]): Promise<number> {
+    this.gate.shutFor(id);
+    const hosts = new Set(generations.map((g) => g.host));
+    this.suspendedIn.set(id, hosts);
+    const answers = await Promise.all(
+      [...hosts].map((host) =>
+        host
+          .request({ op: 'suspend', pluginId: id }, this.options.limits.lifecycleMs)
+          .then((answer) => answer.stillRunning)
+          .catch(() => 0),
+      ),
+    );
+    return answers.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** The swap is over: what the hosts held is delivered, then the calls waiting in the gate go on. */
+  resume(id: string): void {
+    for (const host of this.suspendedIn.get(id) ?? []) host.post({ op: 'resume', pluginId: id });
+    this.suspendedIn.delete(id);
+    this.gate.openFor(id);
+  }
+
+  /**
+   * Runs a command in its plugin's host; its JSON result, or an error naming the line or the hang.
+   * During its plugin's swap the call waits, keeping its time limit, and then runs on the new
+   * generation; a name nobody has registered waits for every swap under way (a new generation
+   * may register it). With a state folder, the answer waits until the command's effect on the
+   * plugin's state is on disk.
+   */
+  async executeCommand(
+    name: string,
+    args: unknown[],
+    isCancelled: () => boolean = () => false,
+  ): Promise<unknown> {
+    const arrived = performance.now();
+    let route = this.routes.get(name);
+    while (route ? this.gate.isShut(route.pluginId) : this.gate.anyShut) {
+      await (route ? this.gate.passage(route.pluginId) : this.gate.allOpen());
+      route = this.routes.get(name);
+    }
+    if (isCancelled())
+      throw new ReloaddError(
+        ErrorCodes.RequestCancelled,
+        ReloaddErrorCodes.Cancelled,
+        'the request was cancelled',
+      );
     const generation = route ? this.options.plugins.currentGeneration(route.pluginId) : undefined;
     if (!route || !generation || generation.key !== route.key) {
       throw new ReloaddError(
@@ -131,8 +186,20 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         `unknown command "${name}"`,
       );
     }
+    const { commandMs } = this.options.limits;
+    const heldMs = performance.now() - arrived;
+    if (heldMs >= commandMs) {
+      throw new ReloaddError(
+        ErrorCodes.CommandFailed,
+        ReloaddErrorCodes.CommandFailed,
+        `command "${name}" of plugin "${route.pluginId}" waited ${Math.round(heldMs)} ms for the plugin's reload, past its ${commandMs} ms limit; it did not run`,
+      );
+    }
     try {
-      return await generation.command(name, args);
+      const result = await generation.command(name, args, commandMs - heldMs);
+      // Acknowledged means durable: the answer goes once the state it changed is on disk.
+      await this.options.snapshots.settled(route.pluginId);
+      return result;
     } catch (error) {
       if (!(error instanceof HostRequestError)) throw error;
       const { reason, message, location, hostStopped } = error.error;
@@ -159,9 +226,12 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
-  /** An editor event, to every host (each delivers it to its plugins' listeners). */
-  emitEvent(event: string, data: unknown, except?: PluginHost): void {
-    this.pool.broadcast({ op: 'event', event, data }, except);
+  /** An editor event (or a plugin's, from `fromPluginId`), to every host but `except`. */
+  emitEvent(event: string, data: unknown, except?: PluginHost, fromPluginId?: string): void {
+    this.pool.broadcast(
+      { op: 'event', event, data, ...(fromPluginId ? { fromPluginId } : {}) },
+      except,
+    );
   }
 
   async close(): Promise<void> {
@@ -203,7 +273,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         }
         return;
       case 'emit':
-        this.emitEvent(notice.event, notice.data, host);
+        this.emitEvent(notice.event, notice.data, host, notice.fromPluginId);
         return;
       case 'stateWritten':
         snapshots.keep(notice.pluginId, notice.state, {

@@ -2,6 +2,7 @@ import type {
   ExtractedState,
   HostLimits,
   HostOp,
+  HostPost,
   HostRequest,
   HostResult,
 } from '../crossing/hostMessages.js';
@@ -12,6 +13,7 @@ import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 /** What a generation needs of the host it lives in: PluginHost, or a test's fake. */
 export interface HostChannel {
   readonly alive: boolean;
+  post(message: HostPost): void;
   request<K extends HostOp>(
     request: HostRequest<K>,
     limitMs?: number,
@@ -116,10 +118,11 @@ export class RemoteGeneration {
     }
   }
 
-  command(name: string, args: unknown[]): Promise<unknown> {
+  /** Runs a command; `limitMs` is what is left of its time limit (less after a wait in a swap). */
+  command(name: string, args: unknown[], limitMs = this.limits.commandMs): Promise<unknown> {
     return this.host.request(
       { op: 'command', key: this.key, name, args },
-      this.limits.commandMs,
+      limitMs,
       `command "${name}"`,
       this.waiting,
     );

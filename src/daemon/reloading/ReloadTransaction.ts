@@ -27,6 +27,13 @@ import { unloadGeneration } from './unloadGeneration.js';
 export interface TransactionDeps {
   builder: Pick<PluginBuilder, 'build'>;
   snapshots: SnapshotStore;
+  /**
+   * The swap of plugin `id` begins: calls into it are held (HostSupervisor.suspend); resolves
+   * with how many calls were still running when the wait for them ended.
+   */
+  suspend(id: string, generations: RemoteGeneration[]): Promise<number>;
+  /** The swap is over: held calls go to the active generation. */
+  resume(id: string): void;
   /** Evaluates a bundle as a new generation in the plugin's host. */
   load(
     descriptor: PluginDescriptor,
@@ -59,9 +66,11 @@ export interface TransactionOutcome {
 /**
  * One reload (or first load) of one plugin, in the order that keeps state safe:
  *   1. build and evaluate the new generation, touching nothing of the old one;
- *   2. old generation: saveState → deactivate → release everything it still holds;
- *   3. new generation: activate → restoreState;
- *   4. if 3 throws: release the new generation and bring the old code back with the same state.
+ *   2. hold every call into the plugin, and wait for those already running (the swap is atomic);
+ *   3. old generation: saveState → deactivate → release everything it still holds;
+ *   4. new generation: activate → restoreState;
+ *   5. if 4 throws: release the new generation and bring the old code back with the same state;
+ *   6. let the held calls go, to whichever generation is active.
  * A run that a newer change overtakes before step 2 gives up (`isStale`).
  */
 export class ReloadTransaction {
@@ -139,7 +148,38 @@ export class ReloadTransaction {
       await next.unload();
       return 'superseded';
     }
+    if (!previous) return this.takeOver(undefined, next, built.bundle);
 
+    // The swap is one step for every caller: from here until the new generation is active (or
+    // the old one is back), calls into the plugin wait, and then go to whichever is active.
+    const stillRunning = await this.timed('saveState', () =>
+      deps.suspend(this.id, [previous, next]),
+    );
+    if (stillRunning > 0) {
+      this.add(
+        'warning',
+        DiagnosticCodes.CallsOvertaken,
+        `${stillRunning} call${stillRunning === 1 ? ' was' : 's were'} still running when the reload took the state, after waiting the lifecycle limit: what ${stillRunning === 1 ? 'it does' : 'they do'} from then on is not kept (a command among them answers with an error)`,
+      );
+    }
+    try {
+      return await this.takeOver(previous, next, built.bundle);
+    } finally {
+      deps.resume(this.id);
+    }
+  }
+
+  /**
+   * The new generation takes over: the old one (if any) saves its state, is deactivated and
+   * released; the new one is activated and given that state. If that fails, the last good code
+   * comes back with the same state.
+   */
+  private async takeOver(
+    previous: RemoteGeneration | undefined,
+    next: RemoteGeneration,
+    bundle: PluginBundle,
+  ): Promise<TransactionOutcome> {
+    const { record, deps } = this;
     // Point of no return for the old generation: from here on, state must survive whatever happens.
     let snapshot = deps.snapshots.get(this.id);
     if (previous) {
@@ -174,7 +214,7 @@ export class ReloadTransaction {
       return this.fail(code, message, where, rolledBack);
     }
 
-    record.activated(next, { descriptor, bundle: built.bundle });
+    record.activated(next, { descriptor: next.descriptor, bundle });
     return this.outcome(true);
   }
 

@@ -1,8 +1,11 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { DiagnosticCodes } from '../../protocol/index.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
+import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
+import { SnapshotFile, type SnapshotFileContent } from './SnapshotFile.js';
 
 /** A plugin's saved state: plain data of the daemon's realm, as `extractState` makes it. */
 export interface Snapshot {
@@ -14,32 +17,39 @@ export interface Snapshot {
   stateVersion?: number;
 }
 
-interface SnapshotFile extends Snapshot {
-  format: 1;
-  pluginId: string;
-}
-
 export interface SnapshotLoadProblem {
   pluginId: string;
   file: string;
   message: string;
 }
 
+export interface SnapshotStoreOptions {
+  /** Where snapshots are written; without it they live in memory only. */
+  stateDir?: string;
+  logger: Logger;
+  /** Told when a plugin's state is too large to be written before every answer. */
+  diagnostics?: DiagnosticsStore;
+  /** States larger than this (serialized) are written at most every `largeStateIntervalMs`. */
+  largeStateBytes?: number;
+  largeStateIntervalMs?: number;
+}
+
+export const DEFAULT_LARGE_STATE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_LARGE_STATE_INTERVAL_MS = 1000;
+
 const SUFFIX = '.snapshot';
 
 /**
  * The last state of every plugin, kept after it is unloaded, disabled or deleted. With a state
  * folder it is also written to disk (v8 serialization, so Date, Map, Set and typed arrays come
- * back as they went), one file per plugin, replaced atomically, and read back at start.
+ * back as they went), one file per plugin, durably (SnapshotFile), and read back at start.
+ * `settled()` is what lets a command's answer wait until its effect is on disk.
  */
 export class SnapshotStore {
   private readonly snapshots = new Map<string, Snapshot>();
-  private readonly writes = new Map<string, Promise<void>>();
+  private readonly files = new Map<string, SnapshotFile>();
 
-  constructor(
-    private readonly stateDir: string | undefined,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly options: SnapshotStoreOptions) {}
 
   get(pluginId: string): Snapshot | undefined {
     return this.snapshots.get(pluginId);
@@ -47,16 +57,7 @@ export class SnapshotStore {
 
   set(pluginId: string, snapshot: Snapshot): void {
     this.snapshots.set(pluginId, snapshot);
-    if (!this.stateDir) return;
-    const dir = this.stateDir;
-    // Writes of one plugin are chained so that an older snapshot never lands after a newer one.
-    const previous = this.writes.get(pluginId) ?? Promise.resolve();
-    const write = previous
-      .then(() => writeSnapshotFile(dir, pluginId, snapshot))
-      .catch((error: unknown) =>
-        this.logger.error({ err: error, plugin: pluginId }, 'could not write the state snapshot'),
-      );
-    this.writes.set(pluginId, write);
+    this.fileOf(pluginId)?.put({ format: 1, pluginId, ...snapshot });
   }
 
   /**
@@ -79,17 +80,33 @@ export class SnapshotStore {
     return snapshot;
   }
 
-  /** Reads every snapshot file; an unreadable one is moved aside (never deleted) and reported. */
+  /**
+   * Resolves once every snapshot of the plugin handed over so far is on disk: at once without a
+   * state folder, and for a state too large to be written each time (it is written late).
+   */
+  settled(pluginId: string): Promise<void> {
+    return this.files.get(pluginId)?.settled() ?? Promise.resolve();
+  }
+
+  /**
+   * Reads every snapshot file; an unreadable one is moved aside (never deleted) and reported.
+   * Temporary files of writes that a crash cut short are removed: the file beside each is whole.
+   */
   async loadAll(): Promise<SnapshotLoadProblem[]> {
-    if (!this.stateDir) return [];
-    await mkdir(this.stateDir, { recursive: true });
+    const dir = this.options.stateDir;
+    if (!dir) return [];
+    await mkdir(dir, { recursive: true });
     const problems: SnapshotLoadProblem[] = [];
-    for (const name of await readdir(this.stateDir)) {
+    for (const name of await readdir(dir)) {
+      if (name.endsWith('.tmp')) {
+        await unlink(path.join(dir, name)).catch(() => undefined);
+        continue;
+      }
       if (!name.endsWith(SUFFIX)) continue;
       const pluginId = name.slice(0, -SUFFIX.length);
-      const file = path.join(this.stateDir, name);
+      const file = path.join(dir, name);
       try {
-        const data = v8.deserialize(await readFile(file)) as Partial<SnapshotFile>;
+        const data = v8.deserialize(await readFile(file)) as Partial<SnapshotFileContent>;
         if (data?.format !== 1 || data.pluginId !== pluginId || !(data.savedAt instanceof Date)) {
           throw new Error('not a reloadd snapshot (unknown format or wrong plugin id)');
         }
@@ -112,17 +129,50 @@ export class SnapshotStore {
     return problems;
   }
 
-  /** Resolves when every snapshot handed to `set` so far is on disk. */
+  /** Resolves when every snapshot handed over so far is on disk (large ones too). */
   async flush(): Promise<void> {
-    await Promise.all(this.writes.values());
+    await Promise.all([...this.files.values()].map((file) => file.flush()));
   }
-}
 
-async function writeSnapshotFile(dir: string, pluginId: string, snapshot: Snapshot): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${pluginId}${SUFFIX}`);
-  const content: SnapshotFile = { format: 1, pluginId, ...snapshot };
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, v8.serialize(content), { mode: 0o600 });
-  await rename(temp, file);
+  private fileOf(pluginId: string): SnapshotFile | undefined {
+    const dir = this.options.stateDir;
+    if (!dir) return undefined;
+    let file = this.files.get(pluginId);
+    if (!file) {
+      const largeBytes = this.options.largeStateBytes ?? DEFAULT_LARGE_STATE_BYTES;
+      const largeIntervalMs = this.options.largeStateIntervalMs ?? DEFAULT_LARGE_STATE_INTERVAL_MS;
+      file = new SnapshotFile(path.join(dir, `${pluginId}${SUFFIX}`), {
+        largeBytes,
+        largeIntervalMs,
+        onSizeClass: (large, bytes) =>
+          this.sizeClassChanged(pluginId, large, bytes, largeIntervalMs),
+        onError: (error) =>
+          this.options.logger.error(
+            { err: error, plugin: pluginId },
+            'could not write the state snapshot',
+          ),
+      });
+      this.files.set(pluginId, file);
+    }
+    return file;
+  }
+
+  private sizeClassChanged(pluginId: string, large: boolean, bytes: number, everyMs: number) {
+    const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+    const limit = this.options.largeStateBytes ?? DEFAULT_LARGE_STATE_BYTES;
+    this.options.diagnostics?.set(
+      pluginId,
+      DiagnosticSource.State,
+      large
+        ? [
+            {
+              pluginId,
+              severity: 'warning',
+              code: DiagnosticCodes.StateWrittenLate,
+              message: `the plugin's state is ${mb(bytes)}, over the ${mb(limit)} written before every answer: it is written at most every ${everyMs} ms instead, so a crash can lose up to ${everyMs} ms of acknowledged commands (largeStateBytes in the config raises the limit)`,
+            },
+          ]
+        : [],
+    );
+  }
 }

@@ -1,6 +1,5 @@
 import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
 import type {
-  ExtractedState,
   HostCallError,
   HostLimits,
   HostNotice,
@@ -11,20 +10,23 @@ import type {
 } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describeThrown, locateInBundle } from '../crossing/sourceLocation.js';
-import { extractState, toJsonValue } from '../crossing/stateTransfer.js';
-import { CommandRegistry, type PluginCommands } from './CommandRegistry.js';
+import { toJsonValue } from '../crossing/stateTransfer.js';
+import { type CommandHandler, CommandRegistry, type PluginCommands } from './CommandRegistry.js';
+import { DaemonCalls } from './DaemonCalls.js';
 import { EventBus, type PluginEvents } from './EventBus.js';
+import { type GenerationServices, PluginGeneration } from './PluginGeneration.js';
+import { type HeldCall, PluginSuspensions } from './PluginSuspensions.js';
 import {
+  describeFailure,
   EvaluationError,
-  type GenerationServices,
+  evaluationFailure,
+  isThenable,
   LifecycleError,
-  PluginGeneration,
-} from './PluginGeneration.js';
+  pluginFailure,
+} from './pluginFailures.js';
 import type { PluginLogger } from './RealmGlobals.js';
+import { StateSnapshots } from './StateSnapshots.js';
 import { UnloadChecker } from './UnloadChecker.js';
-
-/** How often a busy plugin's state is snapshotted, at most (so a host crash loses little). */
-const SNAPSHOT_EVERY_MS = 250;
 
 /**
  * The plugin host, inside its worker thread: it evaluates generations in their own realms, runs
@@ -36,15 +38,9 @@ export class HostRuntime {
   private readonly slots = new Map<PluginGeneration, number>();
   private readonly commands = new CommandRegistry();
   private readonly events = new EventBus();
-  /** Each plugin's last snapshot (plain data), so `ctx.getPluginState` stays synchronous. */
-  private readonly stateCache = new Map<string, unknown>();
-  /** Calls to the daemon (commands of other hosts, editor calls) waiting for their answer. */
-  private readonly pendingCalls = new Map<
-    number,
-    { resolve(v: unknown): void; reject(e: Error): void }
-  >();
-  private readonly snapshotTimers = new Map<string, NodeJS.Timeout>();
-  private nextRequestId = 1;
+  private readonly suspensions = new PluginSuspensions();
+  private readonly snapshots: StateSnapshots;
+  private readonly daemon: DaemonCalls;
   /** Command names of every host, as the daemon last shared them. */
   private allCommandNames: string[] = [];
   private readonly unloadChecker: UnloadChecker;
@@ -56,8 +52,10 @@ export class HostRuntime {
     private readonly notify: (notice: HostNotice) => void,
     gc: (() => void) | undefined,
   ) {
+    this.snapshots = new StateSnapshots(notify, (generation) => this.keyOf(generation));
+    this.daemon = new DaemonCalls(notify);
     this.unloadChecker = new UnloadChecker(gc, notify, () =>
-      this.pendingCalls.size > 0 ? ['a call waiting for the daemon (a command or the editor)'] : [],
+      this.daemon.waiting > 0 ? ['a call waiting for the daemon (a command or the editor)'] : [],
     );
   }
 
@@ -74,18 +72,17 @@ export class HostRuntime {
   post(message: HostPost): void {
     switch (message.op) {
       case 'event':
-        this.emitLocally(message.event, message.data);
+        this.emitLocally(message.event, message.data, message.fromPluginId);
         break;
       case 'commandNames':
         this.allCommandNames = message.names;
         break;
-      case 'callResult': {
-        const pending = this.pendingCalls.get(message.requestId);
-        this.pendingCalls.delete(message.requestId);
-        if (message.ok) pending?.resolve(message.value);
-        else pending?.reject(new Error(message.message));
+      case 'callResult':
+        this.daemon.answer(message);
         break;
-      }
+      case 'resume':
+        this.resume(message.pluginId);
+        break;
     }
   }
 
@@ -116,6 +113,9 @@ export class HostRuntime {
   private readonly operations: { [K in HostOp]: (r: HostRequest<K>) => Promise<HostResult<K>> } = {
     ping: async () => 'pong',
     load: async (request) => this.load(request),
+    suspend: async ({ pluginId }) => ({
+      stillRunning: await this.suspensions.suspend(pluginId, this.limits.lifecycleMs),
+    }),
     activate: async ({ key }) => {
       const generation = this.loaded(key);
       await this.lifecycle(generation, 'activate', () => generation.activate());
@@ -123,17 +123,17 @@ export class HostRuntime {
     saveState: async ({ key }) => {
       const generation = this.loaded(key);
       return this.lifecycle(generation, 'saveState', async () => {
-        const saved = this.extracted(await generation.saveState());
+        const saved = this.snapshots.extract(await generation.saveState());
         // The next generation (already loaded, not yet active) reads it in activate with
         // getPluginState: it must see this state, not the one it was loaded with.
-        if (saved.value !== undefined) this.stateCache.set(generation.descriptor.id, saved.value);
+        this.snapshots.remember(generation.descriptor.id, saved.value);
         return saved;
       });
     },
     migrateState: async ({ key, state, fromVersion }) => {
       const generation = this.loaded(key);
       return this.lifecycle(generation, 'migrateState', async () =>
-        this.extracted(await generation.migrateState(state, fromVersion)),
+        this.snapshots.extract(await generation.migrateState(state, fromVersion)),
       );
     },
     restoreState: async ({ key, state, afterReload }) => {
@@ -162,7 +162,7 @@ export class HostRuntime {
 
   private load(request: HostRequest<'load'>): HostResult<'load'> {
     const { descriptor, key } = request;
-    if (request.state !== undefined) this.stateCache.set(descriptor.id, request.state);
+    this.snapshots.remember(descriptor.id, request.state);
     try {
       const generation = new PluginGeneration(
         descriptor,
@@ -175,17 +175,7 @@ export class HostRuntime {
       return { hasSaveState: generation.hasSaveState, hasMigrateState: generation.hasMigrateState };
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
-      if (error.thrown === undefined)
-        throw new HostRequestError({ reason: 'noActivate', message: error.message });
-      const location = locateInBundle(error.thrown, request.bundle);
-      throw new HostRequestError({
-        reason: isTimeout(error.thrown) ? 'timeout' : 'evaluate',
-        call: 'module evaluation',
-        message: isTimeout(error.thrown)
-          ? `module evaluation ${this.describe(error.thrown, 'module evaluation', this.limits.lifecycleMs)}`
-          : `${error.message}: ${describeThrown(error.thrown)}`,
-        ...(location ? { location } : {}),
-      });
+      throw evaluationFailure(error, request.bundle, this.limits.lifecycleMs);
     }
   }
 
@@ -197,14 +187,11 @@ export class HostRuntime {
     try {
       return await work();
     } catch (error) {
-      const thrown = error instanceof LifecycleError ? error.thrown : error;
-      const name = error instanceof LifecycleError ? error.call : call;
-      const location = locateInBundle(thrown, generation.bundle);
-      throw new HostRequestError({
-        reason: isTimeout(thrown) ? 'timeout' : 'lifecycle',
-        call: name,
-        message: `${name} ${this.describe(thrown, name, this.limits.lifecycleMs)}`,
-        ...(location ? { location } : {}),
+      throw pluginFailure(error instanceof LifecycleError ? error.thrown : error, {
+        call: error instanceof LifecycleError ? error.call : call,
+        limitMs: this.limits.lifecycleMs,
+        bundle: generation.bundle,
+        named: true,
       });
     }
   }
@@ -217,21 +204,32 @@ export class HostRuntime {
     const entry = this.commands.get(name);
     if (!entry)
       throw new HostRequestError({ reason: 'gone', message: `unknown command "${name}"` });
+    const pluginId = generation.descriptor.id;
+    const running = this.suspensions.begin(pluginId);
     try {
       const value = toJsonValue(await generation.runCommand(entry.handler, args)) ?? null;
       // The reply waits for the snapshot: once a client saw a command succeed, its effect on the
       // plugin's state survives even if the host dies the next moment.
       // ...but a saveState that hangs must not hold the command's answer hostage.
-      await Promise.race([this.snapshotNow(generation), delay(this.limits.lifecycleMs)]);
+      await Promise.race([this.snapshots.now(generation), delay(this.limits.lifecycleMs)]);
+      if (running.overtaken) {
+        // A reload stopped waiting for this call and took the state without what it did.
+        throw new HostRequestError({
+          reason: 'gone',
+          message: `plugin "${pluginId}" was reloaded while the command ran (it ran past the ${this.limits.lifecycleMs} ms a reload waits for running calls): what it did is not in the plugin's state; run it again`,
+        });
+      }
       return value;
     } catch (thrown) {
-      const location = locateInBundle(thrown, generation.bundle);
-      throw new HostRequestError({
-        reason: isTimeout(thrown) ? 'timeout' : 'lifecycle',
+      if (thrown instanceof HostRequestError) throw thrown;
+      throw pluginFailure(thrown, {
         call: `command "${name}"`,
-        message: this.describe(thrown, `command "${name}"`, this.limits.commandMs),
-        ...(location ? { location } : {}),
+        limitMs: this.limits.commandMs,
+        bundle: generation.bundle,
+        named: false,
       });
+    } finally {
+      this.suspensions.end(pluginId, running);
     }
   }
 
@@ -240,14 +238,13 @@ export class HostRuntime {
     const leftovers = generation.unload();
     this.generations.delete(key);
     this.slots.delete(generation);
-    clearTimeout(this.snapshotTimers.get(key));
-    this.snapshotTimers.delete(key);
+    this.snapshots.forget(key);
     this.unloadChecker.watch(key, generation.descriptor.id, generation.number, generation);
     return { leftovers };
   }
 
   private servicesFor(key: string, descriptor: PluginDescriptor): GenerationServices {
-    const { id: pluginId, stateVersion } = descriptor;
+    const { id: pluginId } = descriptor;
     const logger = (generation: () => number): PluginLogger => {
       const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
         this.notify({ op: 'log', pluginId, generation: generation(), level, message });
@@ -264,14 +261,21 @@ export class HostRuntime {
           this.notify({ op: 'commandDisposed', key, name });
         };
       },
-      get: (name) => this.commands.get(name) ?? this.remoteCommand(name),
+      get: (name) => {
+        const entry = this.commands.get(name);
+        if (!entry) return this.remoteCommand(name);
+        return {
+          pluginId: entry.pluginId,
+          handler: (...args) => this.callIn(pluginId, name, args),
+        };
+      },
       names: () => [...new Set([...this.commands.names(), ...this.allCommandNames])].sort(),
     };
     const events: PluginEvents = {
-      on: (event, listener) => this.events.on(event, listener),
+      on: (event, listener) => this.events.on(pluginId, event, listener),
       emit: (event, data) => {
-        const reached = this.emitLocally(event, data);
-        this.notify({ op: 'emit', fromKey: key, event, data: toJsonValue(data) });
+        const reached = this.emitLocally(event, data, pluginId);
+        this.notify({ op: 'emit', fromPluginId: pluginId, event, data: toJsonValue(data) });
         return reached;
       },
     };
@@ -280,32 +284,20 @@ export class HostRuntime {
       events,
       logger: logger(() => self?.number ?? 0),
       limits: this.limits,
-      onActivity: (generation) => this.snapshotSoon(generation),
+      onActivity: (generation) => this.snapshots.soon(generation),
       onEnter: (generation) => {
         self = generation;
         Atomics.store(this.running, 0, this.slots.get(generation) ?? 0);
       },
-      callEditor: (method, args) =>
-        this.callDaemon((requestId) => ({
-          op: 'callEditor',
-          requestId,
-          pluginId,
-          method,
-          args: toJsonValue(args) as unknown[],
-        })),
-      readState: () => this.stateCache.get(pluginId),
-      writeState: (state) => {
-        const extracted = this.extracted(state);
-        this.stateCache.set(pluginId, extracted.value);
-        this.notify({
-          op: 'stateWritten',
-          key,
-          pluginId,
-          generation: self?.number ?? 0,
-          stateVersion,
-          state: extracted,
-        });
+      whenAwake: (generation, run) => {
+        if (this.suspensions.isSuspended(pluginId))
+          this.suspensions.hold(pluginId, { kind: 'callback', generation, run });
+        else run();
       },
+      settling: (promise) => this.suspensions.settling(pluginId, promise),
+      callEditor: (method, args) => this.daemon.editor(pluginId, method, args),
+      readState: () => this.snapshots.read(pluginId),
+      writeState: (state) => this.snapshots.written(key, self, state),
       onCallbackError: (generation, where, thrown) => {
         const location = locateInBundle(thrown, generation.bundle);
         this.notify({
@@ -313,98 +305,92 @@ export class HostRuntime {
           key,
           pluginId,
           generation: generation.number,
-          message: `${where} ${this.describe(thrown, where, this.limits.lifecycleMs)}`,
+          message: `${where} ${describeFailure(thrown, where, this.limits.lifecycleMs)}`,
           timedOut: isTimeout(thrown),
           ...(location ? { location } : {}),
         });
-        this.snapshotSoon(generation);
+        this.snapshots.soon(generation);
       },
     };
   }
 
-  /** A command of a plugin in another host: the daemon runs it there. */
-  private remoteCommand(
-    name: string,
-  ): { pluginId: string; handler: (...args: unknown[]) => unknown } | undefined {
+  /** A command of a plugin in another host: the daemon runs it there (and holds it during a swap). */
+  private remoteCommand(name: string): { pluginId: string; handler: CommandHandler } {
     return {
       pluginId: '(another host)',
-      handler: (...args: unknown[]) =>
-        this.callDaemon((requestId) => ({
-          op: 'callCommand',
-          requestId,
-          name,
-          args: toJsonValue(args) as unknown[],
-        })),
+      handler: (...args: unknown[]) => this.daemon.command(name, args),
     };
   }
 
-  /** Asks the daemon; the answer comes back as a `callResult` post. */
-  private callDaemon(
-    call: (requestId: number) => Extract<HostNotice, { op: 'callCommand' | 'callEditor' }>,
-  ): Promise<unknown> {
+  /**
+   * Plugin `callerId` runs a command registered in this host. While the command's plugin is being
+   * swapped, the call waits, and then runs on whichever generation registered the name by then.
+   * A plugin's calls to its own commands are never held: they come from inside it.
+   */
+  private callIn(callerId: string, name: string, args: unknown[]): unknown {
+    const entry = this.commands.get(name);
+    if (!entry) throw new Error(`unknown command "${name}"`);
+    if (entry.pluginId === callerId || !this.suspensions.isSuspended(entry.pluginId))
+      return this.runIn(entry.pluginId, entry.handler, args);
     return new Promise((resolve, reject) => {
-      const requestId = this.nextRequestId++;
-      this.pendingCalls.set(requestId, { resolve, reject });
-      this.notify(call(requestId));
+      this.suspensions.hold(entry.pluginId, {
+        kind: 'command',
+        run: () => {
+          const now = this.commands.get(name);
+          if (!now) reject(new Error(`unknown command "${name}"`));
+          else Promise.resolve(this.runIn(now.pluginId, now.handler, args)).then(resolve, reject);
+        },
+      });
     });
   }
 
-  private emitLocally(event: string, data: unknown): number {
-    // Each listener that ran asks for its own generation's snapshot (onActivity).
-    return this.events.emit(event, data);
+  /** Runs a command handler; while what it returned is pending, the call counts as running. */
+  private runIn(pluginId: string, handler: CommandHandler, args: unknown[]): unknown {
+    const result = handler(...args);
+    if (isThenable(result)) this.suspensions.settling(pluginId, result);
+    return result;
   }
 
-  private async snapshotNow(generation: PluginGeneration): Promise<void> {
-    // Only `saveState` is asked between reloads. The Red editor's `onBeforeReload` means what it says
-    // (a plugin may tear things down there); such plugins keep state with savePluginState.
-    if (!generation.savesStateAnytime) return;
-    const key = this.keyOf(generation);
-    try {
-      const raw = await generation.saveState();
-      if (raw === undefined || !key || this.generations.get(key) !== generation) return;
-      const state = this.extracted(raw);
-      this.stateCache.set(generation.descriptor.id, state.value);
-      this.notify({
-        op: 'stateWritten',
-        key,
-        pluginId: generation.descriptor.id,
-        generation: generation.number,
-        stateVersion: generation.descriptor.stateVersion,
-        state,
-      });
-    } catch {
-      // A failing saveState is reported when it matters: at the next reload or stop.
+  /** The plugin's swap is over: what was held for it is delivered, in arrival order. */
+  private resume(pluginId: string): void {
+    for (const call of this.suspensions.resume(pluginId)) this.deliver(pluginId, call);
+  }
+
+  private deliver(pluginId: string, call: HeldCall): void {
+    switch (call.kind) {
+      case 'event':
+        this.events.emitTo(pluginId, call.event, call.data);
+        return;
+      case 'callback':
+        // A timer of a generation that was unloaded meanwhile never runs.
+        if ([...this.slots.keys()].includes(call.generation as PluginGeneration)) call.run();
+        return;
+      case 'command':
+        call.run();
+        return;
     }
+  }
+
+  /**
+   * An event to every listener in this host. A plugin being swapped does not hear it now: it is
+   * held for the plugin and delivered when the swap is over, unless the plugin sent it itself.
+   */
+  private emitLocally(event: string, data: unknown, fromPluginId?: string): number {
+    // Held whether or not the plugin listens right now: mid-swap, the old generation's
+    // listeners are gone and the new one's not registered yet.
+    for (const pluginId of this.suspensions.plugins())
+      if (pluginId !== fromPluginId)
+        this.suspensions.hold(pluginId, { kind: 'event', event, data });
+    // Each listener that ran asks for its own generation's snapshot (onActivity).
+    return this.events.emit(
+      event,
+      data,
+      (owner) => owner !== fromPluginId && this.suspensions.isSuspended(owner),
+    );
   }
 
   private keyOf(generation: PluginGeneration): string | undefined {
     return [...this.generations].find(([, g]) => g === generation)?.[0];
-  }
-
-  /**
-   * After a plugin handled an event or a timer, its state is snapshotted (at most every 250 ms)
-   * so that if its host has to be restarted, little of what happened is lost.
-   */
-  private snapshotSoon(generation: PluginGeneration): void {
-    if (!generation.hasSaveState) return;
-    const key = this.keyOf(generation);
-    if (!key || this.snapshotTimers.has(key)) return;
-    const timer = setTimeout(() => {
-      this.snapshotTimers.delete(key);
-      this.snapshotNow(generation).catch(() => undefined);
-    }, SNAPSHOT_EVERY_MS);
-    timer.unref();
-    this.snapshotTimers.set(key, timer);
-  }
-
-  private extracted(raw: unknown): ExtractedState {
-    return raw === undefined ? { value: undefined, problems: [] } : extractState(raw);
-  }
-
-  private describe(thrown: unknown, call: string, limitMs: number): string {
-    if (isTimeout(thrown))
-      return `did not return within ${limitMs} ms: the daemon interrupted ${call} (an endless loop?)`;
-    return `threw ${describeThrown(thrown)}`;
   }
 }
 

@@ -7,6 +7,7 @@ import { intoRealm, type RealmIntrinsics } from '../crossing/stateTransfer.js';
 import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
 import { createPluginContext, type PluginContext } from './PluginContext.js';
+import { EvaluationError, isThenable, LifecycleError } from './pluginFailures.js';
 import { createRealmGlobals, type GuardedInvoke, type PluginLogger } from './RealmGlobals.js';
 import type { RealmTimers } from './RedEditorApi.js';
 import { ResourceTracker } from './ResourceTracker.js';
@@ -39,6 +40,13 @@ export interface GenerationServices {
   onEnter?(generation: PluginGeneration): void;
   /** A timer or listener of this generation ran: its state may have changed. */
   onActivity?(generation: PluginGeneration): void;
+  /**
+   * Runs one of the generation's timer callbacks now, or, while its plugin is being swapped,
+   * holds it until the swap is over (and drops it if the generation is unloaded by then).
+   */
+  whenAwake(generation: PluginGeneration, run: () => void): void;
+  /** A callback returned a promise: until it settles, a call of the plugin is running. */
+  settling(promise: PromiseLike<unknown>): void;
   /** `editor/call` through the daemon: the connected editor's answer (plain data). */
   callEditor(method: string, args: unknown[]): Promise<unknown>;
   /** The plugin's saved state, read and written as plain data of the daemon's realm. */
@@ -46,26 +54,6 @@ export interface GenerationServices {
   writeState(state: unknown): void;
   /** A plugin callback (timer, listener) threw or rejected outside any lifecycle call. */
   onCallbackError(generation: PluginGeneration, where: string, thrown: unknown): void;
-}
-
-/** A lifecycle call that threw: which call, and what it threw (a value of the plugin's realm). */
-export class LifecycleError extends Error {
-  constructor(
-    readonly call: string,
-    readonly thrown: unknown,
-  ) {
-    super(`${call} failed`);
-  }
-}
-
-/** The module evaluated, but cannot be a plugin (no activate) or threw while evaluating. */
-export class EvaluationError extends Error {
-  constructor(
-    message: string,
-    readonly thrown?: unknown,
-  ) {
-    super(message);
-  }
 }
 
 const ENTER = Symbol.for('reloadd.enter');
@@ -106,6 +94,7 @@ export class PluginGeneration {
         const result = this.run(() => fn(...args), services.limits.lifecycleMs);
         services.onActivity?.(this);
         if (isThenable(result)) {
+          services.settling(result);
           result.then(undefined, (thrown: unknown) =>
             services.onCallbackError(this, where, thrown),
           );
@@ -119,6 +108,7 @@ export class PluginGeneration {
       tracker: this.tracker,
       logger,
       invoke,
+      whenAwake: (run) => services.whenAwake(this, run),
     });
     const context = vm.createContext(globals, { name: `${descriptor.id} generation ${number}` });
     this.context = context;
@@ -283,14 +273,6 @@ export class PluginGeneration {
       throw new LifecycleError(name, thrown);
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 function findHooks(exports: Record<string, unknown>): PluginHooks | undefined {

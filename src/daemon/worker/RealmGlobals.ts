@@ -58,8 +58,10 @@ export function createRealmGlobals(options: {
   tracker: ResourceTracker;
   logger: PluginLogger;
   invoke: GuardedInvoke;
+  /** Runs a timer's callback now, or once the plugin's swap is over (see PluginSuspensions). */
+  whenAwake(run: () => void): void;
 }): Record<string, unknown> {
-  const { tracker, logger, invoke } = options;
+  const { tracker, logger, invoke, whenAwake } = options;
   const handles = new Map<unknown, Disposable>();
 
   const startTimer = (kind: 'timeout' | 'interval', fn: unknown, ms: unknown, args: unknown[]) => {
@@ -72,13 +74,27 @@ export function createRealmGlobals(options: {
     const delay = Number(ms) || 0;
     const label = callback.name || `${delay}ms`;
     let handle: NodeJS.Timeout;
+    // A callback held during the plugin's swap still counts as the plugin's (an unload reports
+    // it), and one cleared while it waited does not run.
     if (kind === 'timeout') {
       handle = setTimeout(() => {
-        release();
-        invoke('setTimeout callback', callback, args);
+        whenAwake(() => {
+          if (!handles.has(handle)) return;
+          release();
+          invoke('setTimeout callback', callback, args);
+        });
       }, delay);
     } else {
-      handle = setInterval(() => invoke('setInterval callback', callback, args), delay);
+      // Ticks that come while one is held are one tick: a swap does not end in a burst.
+      let waiting = false;
+      handle = setInterval(() => {
+        if (waiting) return;
+        waiting = true;
+        whenAwake(() => {
+          waiting = false;
+          if (handles.has(handle)) invoke('setInterval callback', callback, args);
+        });
+      }, delay);
     }
     const tracked = tracker.track(
       kind === 'timeout' ? ResourceKind.Timeout : ResourceKind.Interval,

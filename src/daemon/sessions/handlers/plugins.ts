@@ -18,8 +18,8 @@ export const reload = onRequest(PluginReload, async (params, { daemon }, token) 
   return { results: await daemon.reload(ids, () => token.isCancellationRequested) };
 });
 
-export const executeCommand = onRequest(PluginExecuteCommand, (params, { daemon }) =>
-  daemon.executeCommand(params.command, params.args ?? []),
+export const executeCommand = onRequest(PluginExecuteCommand, (params, { daemon }, token) =>
+  daemon.executeCommand(params.command, params.args ?? [], () => token.isCancellationRequested),
 );
 
 export const enable = onRequest(PluginEnable, async (params, { daemon }) => ({

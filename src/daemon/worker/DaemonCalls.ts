@@ -1,0 +1,57 @@
+import type { HostNotice, HostPost } from '../crossing/hostMessages.js';
+import { toJsonValue } from '../crossing/stateTransfer.js';
+
+/**
+ * What plugin code asks of the daemon from inside a host: a command registered in another host,
+ * or the editor (`editor/call`). Each is a notice; its answer comes back as a `callResult` post.
+ */
+export class DaemonCalls {
+  private readonly pending = new Map<
+    number,
+    { resolve(value: unknown): void; reject(error: Error): void }
+  >();
+  private nextId = 1;
+
+  constructor(private readonly notify: (notice: HostNotice) => void) {}
+
+  /** Calls waiting for their answer (an unloaded generation's realm may be held by one). */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  command(name: string, args: unknown[]): Promise<unknown> {
+    return this.ask((requestId) => ({
+      op: 'callCommand',
+      requestId,
+      name,
+      args: toJsonValue(args) as unknown[],
+    }));
+  }
+
+  editor(pluginId: string, method: string, args: unknown[]): Promise<unknown> {
+    return this.ask((requestId) => ({
+      op: 'callEditor',
+      requestId,
+      pluginId,
+      method,
+      args: toJsonValue(args) as unknown[],
+    }));
+  }
+
+  answer(result: Extract<HostPost, { op: 'callResult' }>): void {
+    const pending = this.pending.get(result.requestId);
+    this.pending.delete(result.requestId);
+    if (result.ok) pending?.resolve(result.value);
+    else pending?.reject(new Error(result.message));
+  }
+
+  private ask(
+    call: (requestId: number) => Extract<HostNotice, { op: 'callCommand' | 'callEditor' }>,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const requestId = this.nextId++;
+      this.pending.set(requestId, { resolve, reject });
+      this.notify(call(requestId));
+    });
+  }
+}

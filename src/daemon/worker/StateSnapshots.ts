@@ -1,0 +1,92 @@
+import type { ExtractedState, HostNotice } from '../crossing/hostMessages.js';
+import { extractState } from '../crossing/stateTransfer.js';
+import type { PluginGeneration } from './PluginGeneration.js';
+
+/** How often a busy plugin's state is snapshotted, at most (so a host crash loses little). */
+export const SNAPSHOT_EVERY_MS = 250;
+
+/**
+ * The host's side of state snapshots: each plugin's latest state as plain data (so
+ * `ctx.getPluginState` stays synchronous), and the `stateWritten` notices that carry a
+ * generation's state to the daemon: after every command, and at most SNAPSHOT_EVERY_MS after one
+ * of its timers or listeners ran.
+ */
+export class StateSnapshots {
+  private readonly latest = new Map<string, unknown>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly notify: (notice: HostNotice) => void,
+    /** The key of a generation still loaded in this host; undefined once it is unloaded. */
+    private readonly keyOf: (generation: PluginGeneration) => string | undefined,
+  ) {}
+
+  read(pluginId: string): unknown {
+    return this.latest.get(pluginId);
+  }
+
+  remember(pluginId: string, state: unknown): void {
+    if (state !== undefined) this.latest.set(pluginId, state);
+  }
+
+  /** State copied out of a generation's realm, with what could not cross. */
+  extract(raw: unknown): ExtractedState {
+    return raw === undefined ? { value: undefined, problems: [] } : extractState(raw);
+  }
+
+  /** The plugin handed state over itself (`savePluginState`). */
+  written(key: string, generation: PluginGeneration | undefined, raw: unknown): void {
+    const pluginId = generation?.descriptor.id;
+    const state = this.extract(raw);
+    if (!generation || !pluginId) return;
+    this.latest.set(pluginId, state.value);
+    this.send(key, generation, state);
+  }
+
+  /** Takes and sends the generation's state now (after a command: its answer waits for this). */
+  async now(generation: PluginGeneration): Promise<void> {
+    // Only `saveState` is asked between reloads. The Red editor's `onBeforeReload` means what it
+    // says (a plugin may tear things down there); such plugins keep state with savePluginState.
+    if (!generation.savesStateAnytime) return;
+    try {
+      const raw = await generation.saveState();
+      const key = this.keyOf(generation);
+      if (raw === undefined || !key) return;
+      const state = this.extract(raw);
+      this.latest.set(generation.descriptor.id, state.value);
+      this.send(key, generation, state);
+    } catch {
+      // A failing saveState is reported when it matters: at the next reload or stop.
+    }
+  }
+
+  /** One of the generation's timers or listeners ran: its state is sent within SNAPSHOT_EVERY_MS. */
+  soon(generation: PluginGeneration): void {
+    if (!generation.hasSaveState) return;
+    const key = this.keyOf(generation);
+    if (!key || this.timers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.now(generation).catch(() => undefined);
+    }, SNAPSHOT_EVERY_MS);
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+
+  /** The generation is unloaded: no snapshot of it is due any more. */
+  forget(key: string): void {
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+  }
+
+  private send(key: string, generation: PluginGeneration, state: ExtractedState): void {
+    this.notify({
+      op: 'stateWritten',
+      key,
+      pluginId: generation.descriptor.id,
+      generation: generation.number,
+      stateVersion: generation.descriptor.stateVersion,
+      state,
+    });
+  }
+}
