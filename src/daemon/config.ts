@@ -26,6 +26,8 @@ export const ConfigSchema = z
     maxPayloadBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
     clientBacklogBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
     logBufferSize: z.number().int().min(1).max(1_000_000).optional(),
+    largeStateBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
+    largeStateIntervalMs: z.number().int().min(10).max(600_000).optional(),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -48,6 +50,9 @@ export interface ServeSettings {
   maxPayloadBytes: number;
   clientBacklogBytes: number;
   logBufferSize: number;
+  /** A state over this many bytes is written at most every `largeStateIntervalMs`, not before each answer. */
+  largeStateBytes?: number;
+  largeStateIntervalMs?: number;
 }
 
 export interface ServeFlags {
@@ -174,6 +179,8 @@ export async function resolveServeSettings(
     maxPayloadBytes,
     clientBacklogBytes: config.clientBacklogBytes ?? DEFAULT_CLIENT_BACKLOG_BYTES,
     logBufferSize: config.logBufferSize ?? DEFAULT_LOG_BUFFER_SIZE,
+    largeStateBytes: config.largeStateBytes,
+    largeStateIntervalMs: config.largeStateIntervalMs,
   };
 }
 

@@ -13,6 +13,8 @@ import { openStdioSession, openWebSocketSession } from './sessions/openSessions.
 import { VERSION } from './version.js';
 
 const CLIENT_PROCESS_POLL_MS = 3000;
+/** However stuck a session or a plugin is, a stop ends the process within this. */
+const STOP_DEADLINE_MS = 5000;
 
 /**
  * `reloadd serve`. With --stdio, an editor owns the process: the protocol runs on stdin/stdout,
@@ -43,8 +45,12 @@ export async function serve(settings: ServeSettings): Promise<void> {
     limits: { lifecycleMs: settings.lifecycleTimeoutMs, commandMs: settings.commandTimeoutMs },
     hostMemoryMb: settings.hostMemoryMb,
     editorCallTimeoutMs: settings.editorCallTimeoutMs,
+    largeState: {
+      largeStateBytes: settings.largeStateBytes,
+      largeStateIntervalMs: settings.largeStateIntervalMs,
+    },
   });
-  keepAliveOnPluginErrors(logger);
+  logUncaughtAsBugs(logger);
   let listener: NetworkListener | undefined;
   const context: ServerContext = { daemon, logs, url: () => listener?.url ?? null };
   const session = { logger, version: VERSION };
@@ -54,6 +60,12 @@ export async function serve(settings: ServeSettings): Promise<void> {
   const exit = (code: number) => {
     if (exiting) return;
     exiting = true;
+    setTimeout(() => {
+      logger.error(
+        `stopping took longer than ${STOP_DEADLINE_MS} ms; exiting without waiting more`,
+      );
+      process.exit(code);
+    }, STOP_DEADLINE_MS);
     // Clients stop being told where the daemon is before it stops answering.
     discovery?.release();
     daemon
@@ -62,7 +74,17 @@ export async function serve(settings: ServeSettings): Promise<void> {
       .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
       .finally(() => process.exit(code));
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => exit(0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (exiting) {
+        logger.warn(`${signal} again: exiting now, without waiting for the state to be saved`);
+        process.exit(1);
+      }
+      const { active } = daemon.status().plugins;
+      logger.info(`stopping: saving the state of ${active} plugin${active === 1 ? '' : 's'}…`);
+      exit(0);
+    });
+  }
 
   if (settings.listen) {
     const { host, port } = settings.listen;
@@ -139,12 +161,15 @@ export async function serve(settings: ServeSettings): Promise<void> {
 }
 
 /**
- * Plugin code runs in this process; an error it lets escape (from a handler the daemon does not
- * wrap) is logged rather than allowed to end every other plugin and the editor's session.
+ * Plugin code runs in plugin hosts, not here: an exception or rejection nobody caught on this
+ * thread is a bug of reloadd's. It is logged as one, and the daemon carries on (every other
+ * session and plugin keeps working, and a stop signal still stops it).
  */
-function keepAliveOnPluginErrors(logger: Logger): void {
+function logUncaughtAsBugs(logger: Logger): void {
   process.on('unhandledRejection', (reason) =>
-    logger.error({ err: reason }, 'unhandled promise rejection'),
+    logger.error({ err: reason }, 'a bug in reloadd: a promise rejection nobody handled'),
   );
-  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
+  process.on('uncaughtException', (error) =>
+    logger.error({ err: error }, 'a bug in reloadd: an exception nobody caught'),
+  );
 }

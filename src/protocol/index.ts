@@ -28,6 +28,7 @@ export * from './editor.js';
 export * from './editorCalls.js';
 export * from './errors.js';
 export * from './lifecycle.js';
+export * from './limits.js';
 export * from './logs.js';
 export * from './notifications.js';
 export * from './plugin.js';

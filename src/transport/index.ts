@@ -6,4 +6,5 @@
  * daemon and the clients may import this folder; it imports neither of them.
  */
 export * from './daemonFile.js';
+export * from './lspFraming.js';
 export * from './webSocketMessages.js';

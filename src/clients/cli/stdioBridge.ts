@@ -1,5 +1,9 @@
-import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { EXIT_WITHOUT_SHUTDOWN, webSocketTransport } from '../../transport/index.js';
+import { StreamMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  EXIT_WITHOUT_SHUTDOWN,
+  LspMessageReader,
+  webSocketTransport,
+} from '../../transport/index.js';
 import { openDaemonSocket } from '../connectWebSocket.js';
 import type { DaemonEndpoint } from '../findDaemon.js';
 
@@ -13,7 +17,7 @@ import type { DaemonEndpoint } from '../findDaemon.js';
 export async function bridgeStdio(endpoint: DaemonEndpoint): Promise<number> {
   const socket = await openDaemonSocket(endpoint);
   const fromDaemon = webSocketTransport(socket);
-  const fromEditor = new StreamMessageReader(process.stdin);
+  const fromEditor = new LspMessageReader(process.stdin);
   const toEditor = new StreamMessageWriter(process.stdout);
   let editorDone = false;
 
@@ -35,6 +39,9 @@ export async function bridgeStdio(endpoint: DaemonEndpoint): Promise<number> {
     socket.close(1000, 'the editor closed stdin');
   };
   fromEditor.onClose(editorGone);
+  fromEditor.onError((error) =>
+    process.stderr.write(`reloadd connect: cannot read the editor's messages: ${error.message}\n`),
+  );
   process.stdin.once('end', editorGone);
 
   return new Promise<number>((resolve) => {

@@ -1,7 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { WebSocket } from 'ws';
-import { EXIT_WITHOUT_SHUTDOWN, webSocketTransport } from '../../transport/index.js';
+import {
+  EXIT_WITHOUT_SHUTDOWN,
+  LspMessageReader,
+  webSocketTransport,
+} from '../../transport/index.js';
 import type { Logger } from '../logs/logger.js';
 import { ClientSession, type ServerContext, type SessionHooks } from './ClientSession.js';
 import { createServerConnection } from './serverConnection.js';
@@ -19,7 +23,7 @@ export function openStdioSession(
 ): void {
   const connection = createServerConnection(
     {
-      reader: new StreamMessageReader(process.stdin),
+      reader: new LspMessageReader(process.stdin),
       writer: new StreamMessageWriter(process.stdout),
     },
     settings.logger,

@@ -8,14 +8,15 @@ import {
   type Logger as RpcLogger,
 } from 'vscode-jsonrpc';
 import { ErrorCodes } from '../../protocol/index.js';
-import { FrameError } from '../../transport/index.js';
+import { FrameError, FramingError } from '../../transport/index.js';
 import type { Logger } from '../logs/logger.js';
+import { screenMessage } from './incomingMessages.js';
 
 /**
  * A server-side JSON-RPC connection over any transport (stdio with LSP framing, a WebSocket with
  * one message per frame). Bad input gets an answer, as JSON-RPC asks: a frame that is not JSON
- * gets -32700, and JSON that is not a JSON-RPC message (a batch, say: LSP has none) gets -32600;
- * the connection stays up.
+ * gets -32700, and what is not a usable message gets -32600 (incomingMessages.ts); the connection
+ * stays up. Only framing that cannot be read on (stdio) ends it, with a log line that says why.
  */
 export function createServerConnection(
   transport: { reader: MessageReader; writer: MessageWriter },
@@ -31,31 +32,49 @@ export function createServerConnection(
     info: (message: string) => logger.debug(message),
     log: (message: string) => logger.debug(message),
   };
-  const answer = (code: number, message: string) => {
+  const answer = (code: number, message: string, id: string | number | null = null) => {
     logger.warn({ code }, message);
     writer
-      .write({ jsonrpc: '2.0', id: null, error: { code, message } } as Message)
+      .write({ jsonrpc: '2.0', id, error: { code, message } } as Message)
       .catch((error: unknown) => logger.warn({ err: error }, 'could not answer bad input'));
   };
   reader.onError((error) => {
-    if (error instanceof SyntaxError)
+    if (error instanceof FramingError)
+      logger.error(`the client's messages cannot be read: ${error.message}; ending its session`);
+    else if (error instanceof SyntaxError)
       answer(ErrorCodes.ParseError, `the message is not valid JSON: ${error.message}`);
     else if (error instanceof FrameError) answer(ErrorCodes.ParseError, error.message);
-    else if (/Content-Length/.test(error.message)) answer(ErrorCodes.ParseError, error.message);
   });
-  const validating: MessageReader = {
+  const screening: MessageReader = {
     onError: reader.onError,
     onClose: reader.onClose,
     onPartialMessage: reader.onPartialMessage,
     dispose: () => reader.dispose(),
     listen: (callback) =>
       reader.listen((message) => {
-        const problem = invalidMessage(message);
-        if (problem) answer(ErrorCodes.InvalidRequest, problem);
-        else callback(message);
+        const screened = screenMessage(message);
+        switch (screened.verdict) {
+          case 'refuse':
+            answer(screened.code, screened.reason, screened.id);
+            return;
+          case 'drop':
+            logger.debug(`ignored a notification: ${screened.reason}`);
+            return;
+          case 'replace':
+            logger.warn(`an answer to the daemon was refused: ${screened.reason}`);
+            break;
+          case 'pass':
+            break;
+        }
+        try {
+          callback(screened.message);
+        } catch (error) {
+          // JSON-RPC's own handling threw: a bug, but this connection and the daemon go on.
+          logger.error({ err: error }, 'a bug in reloadd: handling a message threw');
+        }
       }),
   };
-  return createMessageConnection(validating, writer, rpcLogger, {
+  return createMessageConnection(screening, writer, rpcLogger, {
     // A request cancelled before it was even dispatched still gets its answer (LSP).
     connectionStrategy: {
       cancelUndispatched: () => ({
@@ -69,16 +88,3 @@ export function createServerConnection(
 
 const TRANSPORT_FAILURE =
   /^(Sending (notification|request|response) failed|Processing message queue failed)/;
-
-function invalidMessage(message: unknown): string | undefined {
-  if (Array.isArray(message)) return 'batches are not supported: send one message per frame';
-  if (message === null || typeof message !== 'object') return 'a message must be a JSON object';
-  const m = message as Record<string, unknown>;
-  if (m.jsonrpc !== '2.0') return 'a message must have "jsonrpc": "2.0"';
-  if (!('method' in m) && !('id' in m))
-    return 'a message needs a "method" (request or notification) or an "id" (response)';
-  if ('method' in m && typeof m.method !== 'string') return '"method" must be a string';
-  if ('params' in m && m.params !== null && typeof m.params !== 'object')
-    return '"params" must be an object or an array';
-  return undefined;
-}

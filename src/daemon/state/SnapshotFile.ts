@@ -40,11 +40,17 @@ export class SnapshotFile {
   private lastWriteAt = Number.NEGATIVE_INFINITY;
   /** Write what is pending now, without the large-state pause (the daemon is stopping). */
   private urgent = false;
+  private written = 0;
 
   constructor(
     readonly file: string,
     private readonly options: SnapshotFileOptions,
   ) {}
+
+  /** How many times the file was written (fewer than snapshots put: they are grouped). */
+  get writes(): number {
+    return this.written;
+  }
 
   put(content: SnapshotFileContent): void {
     this.pending = content;
@@ -61,6 +67,7 @@ export class SnapshotFile {
   async flush(): Promise<void> {
     this.urgent = true;
     await this.writing;
+    this.urgent = false;
   }
 
   private async drain(): Promise<void> {
@@ -81,6 +88,7 @@ export class SnapshotFile {
           this.options.onSizeClass(large, bytes.length);
         }
         await writeDurably(this.file, bytes);
+        this.written += 1;
       } catch (error) {
         this.options.onError(error);
       }

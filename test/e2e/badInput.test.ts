@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes, MAX_MESSAGE_DEPTH } from '../../src/protocol/index.js';
+import { editFile, tempDir } from '../helpers/files.js';
+import { spawnCli } from '../helpers/network.js';
+import { framed, rawStdioDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
+
+/**
+ * No input jams a session or the daemon: what a buggy or hostile client sends gets an answer
+ * that says what is wrong (or, where nothing can be answered, is ignored or ends that one
+ * session), and SIGTERM always stops the daemon.
+ */
+
+const PING = `export function activate(ctx) {
+  ctx.subscriptions.push(ctx.commands.register('p.ping', (...args) => args.length));
+}`;
+
+async function started() {
+  const workspace = await tempDir();
+  const plugins = await tempDir();
+  await editFile(path.join(plugins, 'p.js'), PING);
+  const daemon = await rawStdioDaemon(plugins, workspace);
+  daemon.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
+  await daemon.inbox.answer('init');
+  daemon.send({ jsonrpc: '2.0', method: 'initialized', params: {} });
+  await daemon.inbox.waitFor((m) => m.method === 'plugin/didReload', 'the first load');
+  await daemon.info();
+  const ws = await rawWebSocket(workspace);
+  ws.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
+  await ws.inbox.answer('init');
+  return { daemon, ws };
+}
+
+/** `[[[…]]]`, `levels` deep, written out: JSON.stringify itself would overflow the stack. */
+const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+describe('bad input', () => {
+  it('ignores a $/cancelRequest without a usable id and keeps answering; SIGTERM still stops it', async () => {
+    const { daemon, ws } = await started();
+    for (const params of [{}, null, { id: null }, { id: [1] }]) {
+      daemon.send({ jsonrpc: '2.0', method: '$/cancelRequest', params });
+      ws.send({ jsonrpc: '2.0', method: '$/cancelRequest', params });
+    }
+    daemon.send({ jsonrpc: '2.0', id: 1, method: 'daemon/status' });
+    ws.send({ jsonrpc: '2.0', id: 1, method: 'daemon/status' });
+    expect(await daemon.inbox.answer(1)).toHaveProperty('result.pid');
+    expect(await ws.inbox.answer(1)).toHaveProperty('result.pid');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+
+  it('answers a request whose id is not a string or a number with -32600 and id null', async () => {
+    const { daemon, ws } = await started();
+    for (const id of [null, true, { a: 1 }, [1]]) {
+      daemon.send({ jsonrpc: '2.0', id, method: 'daemon/status' });
+      ws.send({ jsonrpc: '2.0', id, method: 'daemon/status' });
+    }
+    for (const inbox of [daemon.inbox, ws.inbox]) {
+      await inbox.waitFor(
+        () => inbox.messages.filter((m) => m.id === null && 'error' in m).length === 4,
+        'four -32600 answers',
+      );
+      expect(inbox.messages.filter((m) => m.id === null)).toEqual(
+        Array(4).fill({
+          jsonrpc: '2.0',
+          id: null,
+          error: {
+            code: ErrorCodes.InvalidRequest,
+            message: 'a request\'s "id" must be a string or a number',
+          },
+        }),
+      );
+    }
+  });
+
+  it(`refuses params nested deeper than ${MAX_MESSAGE_DEPTH} levels with -32600 that says so, never -32603`, async () => {
+    const { daemon, ws } = await started();
+    const deep = (id: number, levels: number) =>
+      `{"jsonrpc":"2.0","id":${id},"method":"plugin/executeCommand","params":{"command":"p.ping","args":${nested(levels)}}}`;
+    daemon.write(framed(deep(2, 6000)));
+    ws.sendText(deep(2, 6000));
+    daemon.write(framed(deep(3, MAX_MESSAGE_DEPTH - 2)));
+    ws.sendText(deep(3, MAX_MESSAGE_DEPTH - 2));
+    for (const inbox of [daemon.inbox, ws.inbox]) {
+      expect(await inbox.answer(2)).toMatchObject({
+        error: {
+          code: ErrorCodes.InvalidRequest,
+          message: expect.stringContaining(`deeper than ${MAX_MESSAGE_DEPTH} levels`),
+        },
+      });
+      expect(await inbox.answer(3)).toMatchObject({ result: 1 });
+    }
+  });
+
+  it('reads header lines that end in LF alone', async () => {
+    const { daemon } = await started();
+    const body = '{"jsonrpc":"2.0","id":4,"method":"daemon/status"}';
+    daemon.write(`Content-Length: ${body.length}\n\n${body}`);
+    expect(await daemon.inbox.answer(4)).toHaveProperty('result.pid');
+  });
+
+  for (const [what, header] of [
+    ['a Content-Length over 64 MiB', 'Content-Length: 9000000000000000\r\n\r\n'],
+    ['a Content-Length that is not a whole number', 'Content-Length: 51.0\r\n\r\n'],
+    ['a header without Content-Length', 'Content-Type: application/json\r\n\r\n'],
+  ] as const) {
+    it(`ends a stdio session on ${what}, with exit code 1 and a line that says why`, async () => {
+      const { daemon } = await started();
+      daemon.write(header);
+      expect(await daemon.exited).toBe(1);
+      expect(daemon.stderr()).toContain("the client's messages cannot be read");
+    });
+  }
+
+  it('says what it is doing when Ctrl-C stops it at a terminal', async () => {
+    const workspace = await tempDir();
+    const plugins = await tempDir();
+    await editFile(path.join(plugins, 'p.js'), PING);
+    const run = spawnCli(['serve', '--plugins', plugins], { cwd: workspace });
+    await expect.poll(() => run.output(), { timeout: 10_000 }).toContain('ready: 1 of 1');
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain('stopping: saving the state of 1 plugin…');
+  });
+});

@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll } from 'vitest';
+import type { Message } from 'vscode-jsonrpc';
+import { StreamMessageReader } from 'vscode-jsonrpc/node';
+import WebSocket from 'ws';
+import { collectOutput } from './childOutput.js';
+import { daemonInfo } from './network.js';
+import { CLI_PATH } from './paths.js';
+
+const spawned = new Set<ChildProcess>();
+const sockets = new Set<WebSocket>();
+afterAll(() => {
+  for (const socket of sockets) socket.terminate();
+  for (const child of spawned) child.kill('SIGKILL');
+});
+
+/** Every message received, and a way to wait for one (no sleeps). */
+export class Inbox {
+  readonly messages: Record<string, unknown>[] = [];
+  private waiters: (() => void)[] = [];
+
+  push(message: unknown): void {
+    this.messages.push(message as Record<string, unknown>);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  async waitFor(
+    predicate: (m: Record<string, unknown>) => boolean,
+    what = 'a message',
+    timeoutMs = 10_000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline)
+        throw new Error(`no ${what}; received ${JSON.stringify(this.messages).slice(0, 2000)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  answer(id: string | number | null): Promise<Record<string, unknown>> {
+    return this.waitFor((m) => m.id === id && !('method' in m), `an answer to ${String(id)}`);
+  }
+}
+
+/** LSP framing of a message body. */
+export function framed(body: string): string {
+  return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/**
+ * The built daemon under an editor that writes whatever bytes it likes to its stdin (the daemon's
+ * own framing is trusted, and read with vscode-jsonrpc). It also listens on a loopback port.
+ */
+export async function rawStdioDaemon(pluginsDir: string, workspace: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      CLI_PATH,
+      'serve',
+      '--stdio',
+      '--plugins',
+      pluginsDir,
+      '--port',
+      '0',
+      '--workspace',
+      workspace,
+    ],
+    { cwd: workspace, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  spawned.add(child);
+  const output = collectOutput(child);
+  const inbox = new Inbox();
+  new StreamMessageReader(child.stdout).listen((message: Message) => inbox.push(message));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      spawned.delete(child);
+      resolve(code);
+    }),
+  );
+  const write = (bytes: string) => child.stdin.write(bytes);
+  return {
+    child,
+    inbox,
+    exited,
+    stderr: output.stderr,
+    write,
+    send: (message: unknown) => write(framed(JSON.stringify(message))),
+    info: () => daemonInfo(workspace, { pid: child.pid as number }),
+  };
+}
+
+/** A WebSocket to the daemon serving `workspace` that sends raw text frames. */
+export async function rawWebSocket(workspace: string) {
+  const info = await daemonInfo(workspace);
+  const socket = new WebSocket(info.url, { headers: { authorization: `Bearer ${info.token}` } });
+  sockets.add(socket);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const inbox = new Inbox();
+  socket.on('message', (data) => inbox.push(JSON.parse(String(data))));
+  return {
+    socket,
+    inbox,
+    sendText: (text: string) => socket.send(text),
+    send: (message: unknown) => socket.send(JSON.stringify(message)),
+  };
+}

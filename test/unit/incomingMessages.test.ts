@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { screenMessage } from '../../src/daemon/sessions/incomingMessages.js';
+import { ErrorCodes, MAX_MESSAGE_DEPTH } from '../../src/protocol/index.js';
+
+const deep = (levels: number): unknown => {
+  let value: unknown = [];
+  for (let i = 1; i < levels; i++) value = [value];
+  return value;
+};
+
+describe('screenMessage', () => {
+  it('passes requests, notifications and answers', () => {
+    for (const message of [
+      { jsonrpc: '2.0', id: 1, method: 'daemon/status' },
+      { jsonrpc: '2.0', id: 'a', method: 'plugin/list', params: {} },
+      { jsonrpc: '2.0', method: 'initialized' },
+      { jsonrpc: '2.0', id: 7, result: { ok: true } },
+      { jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 3 } },
+    ])
+      expect(screenMessage(message)).toEqual({ verdict: 'pass', message });
+  });
+
+  it('refuses what is not a message, and requests whose id cannot be answered to, with id null', () => {
+    for (const message of [
+      [],
+      'x',
+      null,
+      { id: 1 },
+      { jsonrpc: '2.0' },
+      { jsonrpc: '2.0', method: 1 },
+    ])
+      expect(screenMessage(message)).toMatchObject({ verdict: 'refuse', id: null });
+    for (const id of [null, true, {}, []])
+      expect(screenMessage({ jsonrpc: '2.0', id, method: 'daemon/status' })).toMatchObject({
+        verdict: 'refuse',
+        code: ErrorCodes.InvalidRequest,
+        id: null,
+      });
+  });
+
+  it('drops a $/cancelRequest without a string or number id', () => {
+    expect(screenMessage({ jsonrpc: '2.0', method: '$/cancelRequest' })).toMatchObject({
+      verdict: 'drop',
+    });
+    for (const params of [null, {}, { id: null }, { id: {} }])
+      expect(screenMessage({ jsonrpc: '2.0', method: '$/cancelRequest', params })).toMatchObject({
+        verdict: 'drop',
+      });
+  });
+
+  it(`refuses a request nested deeper than ${MAX_MESSAGE_DEPTH} levels, with its own id`, () => {
+    const within = { jsonrpc: '2.0', id: 1, method: 'x', params: [deep(MAX_MESSAGE_DEPTH - 1)] };
+    expect(screenMessage(within).verdict).toBe('pass');
+    const over = { jsonrpc: '2.0', id: 2, method: 'x', params: [deep(MAX_MESSAGE_DEPTH)] };
+    expect(screenMessage(over)).toMatchObject({ verdict: 'refuse', id: 2 });
+    expect(screenMessage({ jsonrpc: '2.0', method: 'x', params: deep(100_000) })).toMatchObject({
+      verdict: 'drop',
+    });
+    expect(screenMessage({ jsonrpc: '2.0', id: 5, result: deep(1000) })).toMatchObject({
+      verdict: 'replace',
+      message: { id: 5, error: { code: ErrorCodes.InvalidRequest } },
+    });
+  });
+});
