@@ -47,6 +47,7 @@ describe('bad input', () => {
     expect(await ws.inbox.answer(1)).toHaveProperty('result.pid');
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
+    expect(daemon.stderr()).not.toContain('a bug in reloadd');
   });
 
   it('answers a request whose id is not a string or a number with -32600 and id null', async () => {

@@ -20,7 +20,10 @@ export class Inbox {
   private waiters: (() => void)[] = [];
 
   push(message: unknown): void {
-    this.messages.push(message as Record<string, unknown>);
+    const m = message as Record<string, unknown>;
+    // A long run keeps what it waits for (answers), not every notification it was sent.
+    if ('method' in m && this.messages.length > 2000) return;
+    this.messages.push(m);
     for (const wake of this.waiters.splice(0)) wake();
   }
 
@@ -45,8 +48,14 @@ export class Inbox {
     }
   }
 
-  answer(id: string | number | null): Promise<Record<string, unknown>> {
-    return this.waitFor((m) => m.id === id && !('method' in m), `an answer to ${String(id)}`);
+  /** The answer to request `id` (taken out of the inbox when the id is not null). */
+  async answer(id: string | number | null): Promise<Record<string, unknown>> {
+    const found = await this.waitFor(
+      (m) => m.id === id && !('method' in m),
+      `an answer to ${String(id)}`,
+    );
+    if (id !== null) this.messages.splice(this.messages.indexOf(found), 1);
+    return found;
   }
 }
 

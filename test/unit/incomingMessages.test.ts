@@ -20,16 +20,14 @@ describe('screenMessage', () => {
       expect(screenMessage(message)).toEqual({ verdict: 'pass', message });
   });
 
-  it('refuses what is not a message, and requests whose id cannot be answered to, with id null', () => {
-    for (const message of [
-      [],
-      'x',
-      null,
-      { id: 1 },
-      { jsonrpc: '2.0' },
-      { jsonrpc: '2.0', method: 1 },
-    ])
+  it('refuses what is not a message (to its id when it has one), and ids that cannot be answered to', () => {
+    for (const message of [[], 'x', null, { jsonrpc: '2.0' }, { jsonrpc: '2.0', method: 1 }])
       expect(screenMessage(message)).toMatchObject({ verdict: 'refuse', id: null });
+    // What has an id that can be answered to is answered to it.
+    expect(screenMessage({ id: 1 })).toMatchObject({ verdict: 'refuse', id: 1 });
+    expect(
+      screenMessage({ jsonrpc: '2.0', id: 'x', method: 'daemon/status', params: 'text' }),
+    ).toMatchObject({ verdict: 'refuse', id: 'x' });
     for (const id of [null, true, {}, []])
       expect(screenMessage({ jsonrpc: '2.0', id, method: 'daemon/status' })).toMatchObject({
         verdict: 'refuse',
@@ -46,6 +44,9 @@ describe('screenMessage', () => {
       expect(screenMessage({ jsonrpc: '2.0', method: '$/cancelRequest', params })).toMatchObject({
         verdict: 'drop',
       });
+    // Sent as a request, it is one, and is answered (-32601).
+    const asRequest = { jsonrpc: '2.0', id: 9, method: '$/cancelRequest', params: {} };
+    expect(screenMessage(asRequest)).toEqual({ verdict: 'pass', message: asRequest });
   });
 
   it(`refuses a request nested deeper than ${MAX_MESSAGE_DEPTH} levels, with its own id`, () => {

@@ -41,4 +41,14 @@ export class CallGate {
       await this.passage(pluginId as string);
     }
   }
+
+  /** Waits for `passage`, but no longer than `ms` (a call's time limit keeps running meanwhile). */
+  async until(passage: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      passage,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
+  }
 }

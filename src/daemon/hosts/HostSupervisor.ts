@@ -167,9 +167,12 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     isCancelled: () => boolean = () => false,
   ): Promise<unknown> {
     const arrived = performance.now();
+    const { commandMs } = this.options.limits;
     let route = this.routes.get(name);
     while (route ? this.gate.isShut(route.pluginId) : this.gate.anyShut) {
-      await (route ? this.gate.passage(route.pluginId) : this.gate.allOpen());
+      const left = commandMs - (performance.now() - arrived);
+      if (left <= 0) break;
+      await this.gate.until(route ? this.gate.passage(route.pluginId) : this.gate.allOpen(), left);
       route = this.routes.get(name);
     }
     if (isCancelled())
@@ -186,7 +189,6 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         `unknown command "${name}"`,
       );
     }
-    const { commandMs } = this.options.limits;
     const heldMs = performance.now() - arrived;
     if (heldMs >= commandMs) {
       throw new ReloaddError(

@@ -12,14 +12,20 @@ export type Screening =
   | { verdict: 'replace'; message: Message; reason: string };
 
 /**
- * Screens a parsed message, as JSON-RPC 2.0 asks: what is not a message gets -32600 with id
- * null; a request whose `id` is not a string or a number too; a `$/cancelRequest` without a
+ * Screens a parsed message, as JSON-RPC 2.0 asks: what is not a message gets -32600 (with its
+ * id if it has a string or number one, else null); a request whose `id` is not a string or a
+ * number gets it with id null; a `$/cancelRequest` without a
  * usable id is dropped; anything nested deeper than MAX_MESSAGE_DEPTH is refused before any code
  * recurses into it. Pure: the connection acts on the verdict.
  */
 export function screenMessage(message: unknown): Screening {
   const shape = shapeProblem(message);
-  if (shape) return { verdict: 'refuse', code: ErrorCodes.InvalidRequest, reason: shape, id: null };
+  if (shape) {
+    // Answered to its own id when it has one that can be answered to.
+    const id = (message as { id?: unknown } | null)?.id;
+    const answerTo = typeof id === 'string' || typeof id === 'number' ? id : null;
+    return { verdict: 'refuse', code: ErrorCodes.InvalidRequest, reason: shape, id: answerTo };
+  }
   const m = message as Record<string, unknown>;
   const isRequest = typeof m.method === 'string' && 'id' in m;
   if (isRequest && typeof m.id !== 'string' && typeof m.id !== 'number') {
@@ -30,7 +36,7 @@ export function screenMessage(message: unknown): Screening {
       id: null,
     };
   }
-  if (m.method === '$/cancelRequest') {
+  if (m.method === '$/cancelRequest' && !('id' in m)) {
     const id = (m.params as { id?: unknown } | null | undefined)?.id;
     if (typeof id !== 'string' && typeof id !== 'number')
       return { verdict: 'drop', reason: '$/cancelRequest without a string or number "id"' };

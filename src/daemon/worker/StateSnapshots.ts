@@ -36,10 +36,9 @@ export class StateSnapshots {
 
   /** The plugin handed state over itself (`savePluginState`). */
   written(key: string, generation: PluginGeneration | undefined, raw: unknown): void {
-    const pluginId = generation?.descriptor.id;
+    if (!generation) return;
     const state = this.extract(raw);
-    if (!generation || !pluginId) return;
-    this.latest.set(pluginId, state.value);
+    this.latest.set(generation.descriptor.id, state.value);
     this.send(key, generation, state);
   }
 

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { CallGate } from '../../src/daemon/hosts/CallGate.js';
+
+describe('CallGate', () => {
+  it('lets calls through at once while open, and in arrival order once a shut gate opens', async () => {
+    const gate = new CallGate();
+    const order: string[] = [];
+    await gate.passage('p');
+    gate.shutFor('p');
+    gate.shutFor('p'); // shutting twice changes nothing
+    const calls = ['a', 'b', 'c'].map((name) => gate.passage('p').then(() => order.push(name)));
+    await gate.passage('other');
+    expect(order).toEqual([]);
+    gate.openFor('p');
+    await Promise.all(calls);
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+
+  it('waits for every gate for allOpen, and for no longer than asked with until', async () => {
+    const gate = new CallGate();
+    gate.shutFor('p');
+    gate.shutFor('q');
+    expect(gate.anyShut).toBe(true);
+    let all = false;
+    const waiting = gate.allOpen().then(() => {
+      all = true;
+    });
+    gate.openFor('p');
+    await gate.passage('p');
+    expect(all).toBe(false);
+    await gate.until(gate.passage('q'), 5); // gives up, the gate still shut
+    expect(gate.isShut('q')).toBe(true);
+    gate.openFor('q');
+    await waiting;
+    expect(all).toBe(true);
+  });
+});
