@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes, MAX_MESSAGE_DEPTH } from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { spawnCli } from '../helpers/network.js';
-import { framed, rawStdioDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
+import { framed, pingDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
 
 /**
  * No input jams a session or the daemon: what a buggy or hostile client sends gets an answer
@@ -11,20 +11,8 @@ import { framed, rawStdioDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
  * session), and SIGTERM always stops the daemon.
  */
 
-const PING = `export function activate(ctx) {
-  ctx.subscriptions.push(ctx.commands.register('p.ping', (...args) => args.length));
-}`;
-
 async function started() {
-  const workspace = await tempDir();
-  const plugins = await tempDir();
-  await editFile(path.join(plugins, 'p.js'), PING);
-  const daemon = await rawStdioDaemon(plugins, workspace);
-  daemon.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
-  await daemon.inbox.answer('init');
-  daemon.send({ jsonrpc: '2.0', method: 'initialized', params: {} });
-  await daemon.inbox.waitFor((m) => m.method === 'plugin/didReload', 'the first load');
-  await daemon.info();
+  const { daemon, workspace } = await pingDaemon();
   const ws = await rawWebSocket(workspace);
   ws.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
   await ws.inbox.answer('init');
@@ -116,7 +104,7 @@ describe('bad input', () => {
   it('says what it is doing when Ctrl-C stops it at a terminal', async () => {
     const workspace = await tempDir();
     const plugins = await tempDir();
-    await editFile(path.join(plugins, 'p.js'), PING);
+    await editFile(path.join(plugins, 'p.js'), 'export function activate() {}');
     const run = spawnCli(['serve', '--plugins', plugins], { cwd: workspace });
     await expect.poll(() => run.output(), { timeout: 10_000 }).toContain('ready: 1 of 1');
     run.child.kill('SIGINT');

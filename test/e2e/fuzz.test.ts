@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { requests } from '../../src/protocol/index.js';
-import { editFile, tempDir } from '../helpers/files.js';
-import { framed, rawStdioDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
+import { framed, pingDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
 
 /**
  * Whatever arrives, over stdio or a WebSocket — any method with any params, ids of every JSON
@@ -16,10 +14,6 @@ import { framed, rawStdioDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 /** Resident memory the daemon may reach during the run (its plugin host included). */
 const MAX_RSS_MB = 400;
-
-const PING = `export function activate(ctx) {
-  ctx.subscriptions.push(ctx.commands.register('p.ping', (...args) => args.length));
-}`;
 
 /** What one step sends: a JSON-RPC message, or raw text for one frame. */
 type Step =
@@ -100,14 +94,7 @@ async function rssMb(pid: number): Promise<number> {
 
 describe('fuzzed input', () => {
   it('answers every request with a usable id, stays up, and stops on SIGTERM with 0', async () => {
-    const workspace = await tempDir();
-    const plugins = await tempDir();
-    await editFile(path.join(plugins, 'p.js'), PING);
-    const daemon = await rawStdioDaemon(plugins, workspace);
-    daemon.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
-    await daemon.inbox.answer('init');
-    daemon.send({ jsonrpc: '2.0', method: 'initialized' });
-    await daemon.inbox.waitFor((m) => m.method === 'plugin/didReload', 'the first load');
+    const { daemon, workspace } = await pingDaemon();
     let ws = await rawWebSocket(workspace);
     let nextId = 1;
     let peakMb = 0;

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
 import { afterAll } from 'vitest';
 import type { Message } from 'vscode-jsonrpc';
 import { StreamMessageReader } from 'vscode-jsonrpc/node';
 import WebSocket from 'ws';
 import { collectOutput } from './childOutput.js';
+import { editFile, tempDir } from './files.js';
 import { daemonInfo } from './network.js';
 import { CLI_PATH } from './paths.js';
 
@@ -123,4 +125,23 @@ export async function rawWebSocket(workspace: string) {
     sendText: (text: string) => socket.send(text),
     send: (message: unknown) => socket.send(JSON.stringify(message)),
   };
+}
+
+/** A plugin with one command, `p.ping`, that answers how many arguments it got. */
+const PING = `export function activate(ctx) {
+  ctx.subscriptions.push(ctx.commands.register('p.ping', (...args) => args.length));
+}`;
+
+/** A raw stdio daemon on the ping plugin, initialized, its plugin loaded. */
+export async function pingDaemon() {
+  const workspace = await tempDir();
+  const plugins = await tempDir();
+  await editFile(path.join(plugins, 'p.js'), PING);
+  const daemon = await rawStdioDaemon(plugins, workspace);
+  daemon.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
+  await daemon.inbox.answer('init');
+  daemon.send({ jsonrpc: '2.0', method: 'initialized' });
+  await daemon.inbox.waitFor((m) => m.method === 'plugin/didReload', 'the first load');
+  await daemon.info();
+  return { daemon, workspace, plugins };
 }
