@@ -181,20 +181,21 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         ReloaddErrorCodes.Cancelled,
         'the request was cancelled',
       );
+    const heldMs = performance.now() - arrived;
+    if (heldMs >= commandMs) {
+      const of = route ? ` of plugin "${route.pluginId}"` : '';
+      throw new ReloaddError(
+        ErrorCodes.CommandFailed,
+        ReloaddErrorCodes.CommandFailed,
+        `command "${name}"${of} waited ${Math.round(heldMs)} ms for ${route ? "the plugin's reload" : 'reloads under way'}, past its ${commandMs} ms limit; it did not run`,
+      );
+    }
     const generation = route ? this.options.plugins.currentGeneration(route.pluginId) : undefined;
     if (!route || !generation || generation.key !== route.key) {
       throw new ReloaddError(
         ErrorCodes.UnknownCommand,
         ReloaddErrorCodes.UnknownCommand,
         `unknown command "${name}"`,
-      );
-    }
-    const heldMs = performance.now() - arrived;
-    if (heldMs >= commandMs) {
-      throw new ReloaddError(
-        ErrorCodes.CommandFailed,
-        ReloaddErrorCodes.CommandFailed,
-        `command "${name}" of plugin "${route.pluginId}" waited ${Math.round(heldMs)} ms for the plugin's reload, past its ${commandMs} ms limit; it did not run`,
       );
     }
     try {

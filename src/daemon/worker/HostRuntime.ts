@@ -290,7 +290,8 @@ export class HostRuntime {
         Atomics.store(this.running, 0, this.slots.get(generation) ?? 0);
       },
       whenAwake: (generation, run) => {
-        if (this.suspensions.isSuspended(pluginId))
+        // A timer a lifecycle call awaits (`await sleep(10)` in activate) is part of that call.
+        if (this.suspensions.isSuspended(pluginId) && !generation.inLifecycleCall)
           this.suspensions.hold(pluginId, { kind: 'callback', generation, run });
         else run();
       },

@@ -41,8 +41,9 @@ export interface GenerationServices {
   /** A timer or listener of this generation ran: its state may have changed. */
   onActivity?(generation: PluginGeneration): void;
   /**
-   * Runs one of the generation's timer callbacks now, or, while its plugin is being swapped,
-   * holds it until the swap is over (and drops it if the generation is unloaded by then).
+   * Runs one of the generation's timer callbacks now, or, while its plugin is being swapped and
+   * no lifecycle call of this generation is waiting on it, holds it until the swap is over (and
+   * drops it if the generation is unloaded by then).
    */
   whenAwake(generation: PluginGeneration, run: () => void): void;
   /** A callback returned a promise: until it settles, a call of the plugin is running. */
@@ -78,6 +79,7 @@ export class PluginGeneration {
   private readonly hooks: PluginHooks;
   /** `activate` may return a cleanup function instead of exporting `deactivate`. */
   private cleanup: Hook | undefined;
+  private lifecycleCalls = 0;
   private readonly context: vm.Context;
   private readonly services: GenerationServices;
 
@@ -266,11 +268,22 @@ export class PluginGeneration {
     return leftovers;
   }
 
+  /**
+   * True while one of this generation's lifecycle calls (activate, saveState, deactivate…) has
+   * not settled: what it waits for (its own timers) runs even during a swap.
+   */
+  get inLifecycleCall(): boolean {
+    return this.lifecycleCalls > 0;
+  }
+
   private async call(name: string, hook: Hook, ...args: unknown[]): Promise<unknown> {
+    this.lifecycleCalls += 1;
     try {
       return await this.run(() => hook(...args), this.services.limits.lifecycleMs);
     } catch (thrown) {
       throw new LifecycleError(name, thrown);
+    } finally {
+      this.lifecycleCalls -= 1;
     }
   }
 }
