@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import {
   DaemonStatus,
+  DiagnosticCodes,
   ErrorCodes,
   LogEntryNotification,
   LogSubscribe,
+  PluginDiagnostics,
   PluginExecuteCommand,
   PluginReload,
 } from '../../src/protocol/index.js';
@@ -26,6 +28,10 @@ export async function activate(ctx) {
   ctx.subscriptions.push(
     ctx.commands.register('slow.inc', () => ++state.n),
     ctx.commands.register('slow.get', () => state.n),
+    ctx.commands.register('slow.later', async () => {
+      await pause(150);
+      return ++state.n;
+    }),
   );
   if (ctx.generation > 1) await pause(${activateMs});
 }
@@ -57,6 +63,18 @@ describe('the swap, from inside a plugin', () => {
     const { results } = await d.client.request(PluginReload, { id: 'slow' });
     expect(results[0]).toMatchObject({ ok: true, generation: 2 });
     expect(results[0]?.durationMs).toBeLessThan(1500);
+  });
+
+  it('waits for a command already running, timers it awaits included, and keeps what it did', async () => {
+    const d = await slowPlugin(10);
+    const later = d.client.request(PluginExecuteCommand, { command: 'slow.later' });
+    await d.client.request(DaemonStatus, null); // dispatched: running when the reload begins
+    const { results } = await d.client.request(PluginReload, { id: 'slow' });
+    expect(await later).toBe(1);
+    expect(results[0]).toMatchObject({ ok: true, generation: 2 });
+    expect(await d.client.request(PluginExecuteCommand, { command: 'slow.get' })).toBe(1);
+    const { diagnostics } = await d.client.request(PluginDiagnostics, { id: 'slow' });
+    expect(diagnostics.filter((x) => x.code === DiagnosticCodes.CallsOvertaken)).toEqual([]);
   });
 
   it('answers a held command -32800 when it is cancelled, and never runs it', async () => {

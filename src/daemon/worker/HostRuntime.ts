@@ -291,7 +291,7 @@ export class HostRuntime {
       },
       whenAwake: (generation, run) => {
         // A timer a lifecycle call awaits (`await sleep(10)` in activate) is part of that call.
-        if (this.suspensions.isSuspended(pluginId) && !generation.inLifecycleCall)
+        if (this.suspensions.holdsTimers(pluginId) && !generation.inLifecycleCall)
           this.suspensions.hold(pluginId, { kind: 'callback', generation, run });
         else run();
       },

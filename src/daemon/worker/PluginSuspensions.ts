@@ -14,6 +14,8 @@ export interface RunningCall {
 
 interface Suspension {
   held: HeldCall[];
+  /** Waiting for the calls already running to end: their own timers still run meanwhile. */
+  draining: boolean;
   /** Wakes the `suspend` waiting for the plugin's running calls to end. */
   wake?(): void;
 }
@@ -32,6 +34,16 @@ export class PluginSuspensions {
     return this.suspended.has(pluginId);
   }
 
+  /**
+   * True once the plugin's running calls have been waited for: from then on its timers are
+   * held too. Before that, a timer may be what a running call awaits, and what it does still
+   * lands in the state the reload is about to take.
+   */
+  holdsTimers(pluginId: string): boolean {
+    const suspension = this.suspended.get(pluginId);
+    return suspension !== undefined && !suspension.draining;
+  }
+
   /** The plugins being swapped now. */
   plugins(): IterableIterator<string> {
     return this.suspended.keys();
@@ -43,10 +55,13 @@ export class PluginSuspensions {
    * they do from now on is not in the state the reload takes).
    */
   async suspend(pluginId: string, limitMs: number): Promise<number> {
-    const suspension: Suspension = this.suspended.get(pluginId) ?? { held: [] };
+    const suspension: Suspension = this.suspended.get(pluginId) ?? { held: [], draining: true };
     this.suspended.set(pluginId, suspension);
     const calls = this.running.get(pluginId);
-    if (!calls || calls.size === 0) return 0;
+    if (!calls || calls.size === 0) {
+      suspension.draining = false;
+      return 0;
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, limitMs);
       suspension.wake = () => {
@@ -55,6 +70,7 @@ export class PluginSuspensions {
       };
     });
     suspension.wake = undefined;
+    suspension.draining = false;
     const left = [...(this.running.get(pluginId) ?? [])];
     for (const call of left) call.overtaken = true;
     return left.length;
