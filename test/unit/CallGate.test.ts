@@ -16,13 +16,14 @@ describe('CallGate', () => {
     expect(order).toEqual(['a', 'b', 'c']);
   });
 
-  it('waits for every gate for allOpen, and for no longer than asked with until', async () => {
+  it("waits for every gate but the caller's own, and for no longer than asked with until", async () => {
     const gate = new CallGate();
     gate.shutFor('p');
     gate.shutFor('q');
-    expect(gate.anyShut).toBe(true);
+    expect(gate.anyShutBut()).toBe(true);
+    expect(gate.anyShutBut('p')).toBe(true);
     let all = false;
-    const waiting = gate.allOpen().then(() => {
+    const waiting = gate.allOpenBut().then(() => {
       all = true;
     });
     gate.openFor('p');
@@ -30,8 +31,10 @@ describe('CallGate', () => {
     expect(all).toBe(false);
     await gate.until(gate.passage('q'), 5); // gives up, the gate still shut
     expect(gate.isShut('q')).toBe(true);
+    await gate.allOpenBut('q'); // only q's is shut: q itself does not wait
     gate.openFor('q');
     await waiting;
     expect(all).toBe(true);
+    expect(gate.anyShutBut()).toBe(false);
   });
 });

@@ -124,11 +124,18 @@ async function afterFirstLoad() {
 }
 
 describe('ReloadTransaction', () => {
-  it('loads a first generation: evaluate, activate, restore state; the plugin is active', async () => {
+  it('loads a first generation: evaluate, hold calls, activate, restore state, let them go; the plugin is active', async () => {
     const t = setUp();
     const outcome = await t.run();
     expect(outcome).toMatchObject({ ok: true, generation: 1 });
-    expect(t.host.seen).toEqual(['load p#1.1', 'activate p#1.1', 'restoreState p#1.1']);
+    // Held too: a command registered in activate waits until the plugin is active.
+    expect(t.host.seen).toEqual([
+      'load p#1.1',
+      'suspend p',
+      'activate p#1.1',
+      'restoreState p#1.1',
+      'resume p',
+    ]);
     expect(t.record.status).toBe(PluginStatus.Active);
     expect(t.record.generation?.key).toBe('p#1.1');
   });

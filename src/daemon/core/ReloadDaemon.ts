@@ -160,7 +160,7 @@ export class ReloadDaemon {
     args: unknown[],
     isCancelled: () => boolean = () => false,
   ): Promise<unknown> {
-    return this.parts.hosts.executeCommand(command, args, isCancelled);
+    return this.parts.hosts.executeCommand(command, args, { isCancelled });
   }
 
   /** `editor/event`: to every plugin listening for it, in whichever host it runs. */

@@ -122,7 +122,7 @@ export type HostNotice =
       state: ExtractedState;
     }
   /** Plugin code runs a command registered in another host; answered by a `callResult` post. */
-  | { op: 'callCommand'; requestId: number; name: string; args: unknown[] }
+  | { op: 'callCommand'; requestId: number; fromPluginId: string; name: string; args: unknown[] }
   /** Plugin code calls the editor (`editor/call`); answered by a `callResult` post. */
   | { op: 'callEditor'; requestId: number; pluginId: string; method: string; args: unknown[] }
   | {

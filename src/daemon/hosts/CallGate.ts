@@ -22,9 +22,10 @@ export class CallGate {
     return this.shut.has(pluginId);
   }
 
-  /** True while any plugin is being swapped. */
-  get anyShut(): boolean {
-    return this.shut.size > 0;
+  /** True while any plugin but `except` is being swapped. */
+  anyShutBut(except?: string): boolean {
+    for (const pluginId of this.shut.keys()) if (pluginId !== except) return true;
+    return false;
   }
 
   /** Resolves when the plugin's gate is open: at once if it is. */
@@ -34,11 +35,15 @@ export class CallGate {
     return new Promise((resolve) => waiting.push(resolve));
   }
 
-  /** Resolves when every gate is open (a new generation may be about to register a name). */
-  async allOpen(): Promise<void> {
-    while (this.shut.size > 0) {
-      const [pluginId] = this.shut.keys();
-      await this.passage(pluginId as string);
+  /**
+   * Resolves when every gate but `except`'s is open (a new generation may be about to register
+   * a name). A plugin calling from inside its own swap does not wait for itself.
+   */
+  async allOpenBut(except?: string): Promise<void> {
+    for (;;) {
+      const next = [...this.shut.keys()].find((pluginId) => pluginId !== except);
+      if (next === undefined) return;
+      await this.passage(next);
     }
   }
 

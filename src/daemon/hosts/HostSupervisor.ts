@@ -164,15 +164,25 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   async executeCommand(
     name: string,
     args: unknown[],
-    isCancelled: () => boolean = () => false,
+    from: {
+      isCancelled?(): boolean;
+      /** The plugin whose code runs the command: it never waits for its own swap. */
+      callerId?: string;
+    } = {},
   ): Promise<unknown> {
+    const { isCancelled = () => false, callerId } = from;
     const arrived = performance.now();
     const { commandMs } = this.options.limits;
+    const waits = (id: string | undefined) =>
+      id === undefined ? this.gate.anyShutBut(callerId) : id !== callerId && this.gate.isShut(id);
     let route = this.routes.get(name);
-    while (route ? this.gate.isShut(route.pluginId) : this.gate.anyShut) {
+    while (waits(route?.pluginId)) {
       const left = commandMs - (performance.now() - arrived);
       if (left <= 0) break;
-      await this.gate.until(route ? this.gate.passage(route.pluginId) : this.gate.allOpen(), left);
+      await this.gate.until(
+        route ? this.gate.passage(route.pluginId) : this.gate.allOpenBut(callerId),
+        left,
+      );
       route = this.routes.get(name);
     }
     if (isCancelled())
@@ -306,7 +316,11 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         return;
       }
       case 'callCommand':
-        this.answer(host, notice.requestId, this.executeCommand(notice.name, notice.args));
+        this.answer(
+          host,
+          notice.requestId,
+          this.executeCommand(notice.name, notice.args, { callerId: notice.fromPluginId }),
+        );
         return;
       case 'callEditor':
         this.answer(

@@ -148,13 +148,13 @@ export class ReloadTransaction {
       await next.unload();
       return 'superseded';
     }
-    if (!previous) return this.takeOver(undefined, next, built.bundle);
 
     // The swap is one step for every caller: from here until the new generation is active (or
-    // the old one is back), calls into the plugin wait, and then go to whichever is active.
-    const stillRunning = await this.timed('saveState', () =>
-      deps.suspend(this.id, [previous, next]),
-    );
+    // the old one is back), calls into the plugin wait, and then go to whichever is active. On
+    // a first load too: a command registered in activate waits until the plugin is active.
+    const stillRunning = previous
+      ? await this.timed('saveState', () => deps.suspend(this.id, [previous, next]))
+      : await deps.suspend(this.id, [next]);
     if (stillRunning > 0) {
       this.add(
         'warning',

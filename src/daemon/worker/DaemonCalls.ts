@@ -19,10 +19,12 @@ export class DaemonCalls {
     return this.pending.size;
   }
 
-  command(name: string, args: unknown[]): Promise<unknown> {
+  /** Plugin `fromPluginId` runs a command of another host's. */
+  command(fromPluginId: string, name: string, args: unknown[]): Promise<unknown> {
     return this.ask((requestId) => ({
       op: 'callCommand',
       requestId,
+      fromPluginId,
       name,
       args: toJsonValue(args) as unknown[],
     }));

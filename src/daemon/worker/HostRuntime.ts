@@ -263,7 +263,7 @@ export class HostRuntime {
       },
       get: (name) => {
         const entry = this.commands.get(name);
-        if (!entry) return this.remoteCommand(name);
+        if (!entry) return this.remoteCommand(pluginId, name);
         return {
           pluginId: entry.pluginId,
           handler: (...args) => this.callIn(pluginId, name, args),
@@ -316,10 +316,13 @@ export class HostRuntime {
   }
 
   /** A command of a plugin in another host: the daemon runs it there (and holds it during a swap). */
-  private remoteCommand(name: string): { pluginId: string; handler: CommandHandler } {
+  private remoteCommand(
+    callerId: string,
+    name: string,
+  ): { pluginId: string; handler: CommandHandler } {
     return {
       pluginId: '(another host)',
-      handler: (...args: unknown[]) => this.daemon.command(name, args),
+      handler: (...args: unknown[]) => this.daemon.command(callerId, name, args),
     };
   }
 
