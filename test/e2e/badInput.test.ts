@@ -46,10 +46,10 @@ describe('bad input', () => {
     }
     for (const inbox of [daemon.inbox, ws.inbox]) {
       await inbox.waitFor(
-        () => inbox.messages.filter((m) => m.id === null && 'error' in m).length === 4,
-        'four -32600 answers',
+        () => inbox.all.filter((m) => m.id === null && 'error' in m).length === 4,
+        { what: 'four -32600 answers' },
       );
-      expect(inbox.messages.filter((m) => m.id === null)).toEqual(
+      expect(inbox.all.filter((m) => m.id === null)).toEqual(
         Array(4).fill({
           jsonrpc: '2.0',
           id: null,

@@ -6,6 +6,7 @@ import { StreamMessageReader } from 'vscode-jsonrpc/node';
 import WebSocket from 'ws';
 import { collectOutput } from './childOutput.js';
 import { editFile, tempDir } from './files.js';
+import { NotificationLog } from './NotificationLog.js';
 import { daemonInfo } from './network.js';
 import { CLI_PATH } from './paths.js';
 
@@ -16,47 +17,22 @@ afterAll(() => {
   for (const child of spawned) child.kill('SIGKILL');
 });
 
-/** Every message received, and a way to wait for one (no sleeps). */
-export class Inbox {
-  readonly messages: Record<string, unknown>[] = [];
-  private waiters: (() => void)[] = [];
-
-  push(message: unknown): void {
+/** Every message received, answers as well as notifications, and a way to wait for one. */
+export class Inbox extends NotificationLog<Record<string, unknown>> {
+  override push(message: unknown): void {
     const m = message as Record<string, unknown>;
     // A long run keeps what it waits for (answers), not every notification it was sent.
-    if ('method' in m && this.messages.length > 2000) return;
-    this.messages.push(m);
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-
-  async waitFor(
-    predicate: (m: Record<string, unknown>) => boolean,
-    what = 'a message',
-    timeoutMs = 10_000,
-  ): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.messages.find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline)
-        throw new Error(`no ${what}; received ${JSON.stringify(this.messages).slice(0, 2000)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadline - Date.now());
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    if ('method' in m && this.all.length > 2000) return;
+    super.push(m);
   }
 
   /** The answer to request `id` (taken out of the inbox when the id is not null). */
   async answer(id: string | number | null): Promise<Record<string, unknown>> {
-    const found = await this.waitFor(
-      (m) => m.id === id && !('method' in m),
-      `an answer to ${String(id)}`,
-    );
-    if (id !== null) this.messages.splice(this.messages.indexOf(found), 1);
+    const found = await this.waitFor((m) => m.id === id && !('method' in m), {
+      what: `an answer to ${String(id)}`,
+      timeoutMs: 10_000,
+    });
+    if (id !== null) this.all.splice(this.all.indexOf(found), 1);
     return found;
   }
 }
@@ -141,7 +117,7 @@ export async function pingDaemon() {
   daemon.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
   await daemon.inbox.answer('init');
   daemon.send({ jsonrpc: '2.0', method: 'initialized' });
-  await daemon.inbox.waitFor((m) => m.method === 'plugin/didReload', 'the first load');
+  await daemon.inbox.waitFor((m) => m.method === 'plugin/didReload', { what: 'the first load' });
   await daemon.info();
   return { daemon, workspace, plugins };
 }

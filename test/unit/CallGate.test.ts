@@ -37,4 +37,36 @@ describe('CallGate', () => {
     expect(all).toBe(true);
     expect(gate.anyShutBut()).toBe(false);
   });
+
+  it("holds a call to a plugin being swapped, and to a name nobody has registered while any plugin is, but never a plugin's call to itself", () => {
+    const gate = new CallGate();
+    expect(gate.holds('p')).toBe(false);
+    expect(gate.holds(undefined)).toBe(false);
+    gate.shutFor('p');
+    expect(gate.holds('p')).toBe(true);
+    expect(gate.holds('p', 'q')).toBe(true);
+    expect(gate.holds('p', 'p')).toBe(false);
+    expect(gate.holds('q')).toBe(false);
+    expect(gate.holds(undefined)).toBe(true);
+    expect(gate.holds(undefined, 'p')).toBe(false);
+  });
+
+  it('wakes a held call when the gate it waits on opens, whatever other gates do, or at its time limit', async () => {
+    const gate = new CallGate();
+    gate.shutFor('p');
+    gate.shutFor('q');
+    let woke = false;
+    const waiting = gate.wait('p', undefined, 60_000).then(() => {
+      woke = true;
+    });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    await turn();
+    expect(woke).toBe(false);
+    gate.openFor('p');
+    await turn(); // one turn of the event loop: every promise that could settle has
+    expect(woke).toBe(true);
+    await waiting;
+    await gate.wait(undefined, undefined, 5); // gives up: q's gate is still shut
+    expect(gate.holds(undefined)).toBe(true);
+  });
 });

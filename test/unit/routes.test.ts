@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { isLoopback, ownOrigins } from '../../src/daemon/network/accessPolicy.js';
 import {
   decideRoute,
-  decideUpgrade,
   type PageRoute,
   RouteAccess,
   RPC_ROUTE,
@@ -10,10 +9,13 @@ import {
 
 const token = 'k'.repeat(43);
 const policy = { token, allowedOrigins: ownOrigins('127.0.0.1', 4000) };
-const upgrade = (url: string, headers: Record<string, string> = {}) =>
-  decideUpgrade({ url, headers }, policy);
+/** A WebSocket upgrade on a port with the JSON-RPC endpoint alone; `{ allow: true }` when admitted. */
+const upgrade = (url: string, headers: Record<string, string> = {}) => {
+  const decision = decideRoute({ url, headers }, 'websocket', [RPC_ROUTE], policy);
+  return decision.allow ? { allow: true } : decision;
+};
 
-describe('decideUpgrade', () => {
+describe('an upgrade to the JSON-RPC endpoint', () => {
   it('admits the token from the query or a Bearer header', () => {
     expect(upgrade(`/rpc?token=${token}`)).toEqual({ allow: true });
     expect(upgrade('/rpc', { authorization: `Bearer ${token}` })).toEqual({ allow: true });

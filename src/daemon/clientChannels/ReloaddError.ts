@@ -20,4 +20,9 @@ export class ReloaddError extends Error {
       `unknown plugin "${id}"`,
     );
   }
+
+  /** A command that ran and failed, or could not run (its message says which). */
+  static commandFailed(message: string): ReloaddError {
+    return new ReloaddError(ErrorCodes.CommandFailed, ReloaddErrorCodes.CommandFailed, message);
+  }
 }

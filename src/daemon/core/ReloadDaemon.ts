@@ -23,6 +23,7 @@ import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import { discoverPlugins } from '../plugins/pluginFolder.js';
+import { refusedReload } from '../reloading/PluginReloader.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
@@ -173,15 +174,13 @@ export class ReloadDaemon {
     if (record.status === PluginStatus.Active || record.status === PluginStatus.Loading) {
       return { id, ok: true, generation: record.generationNumber, durationMs: 0 };
     }
-    if (record.invalid) {
-      return {
+    if (record.invalid)
+      return refusedReload(
         id,
-        ok: false,
-        generation: record.generationNumber,
-        durationMs: 0,
-        error: { code: record.invalid.code, message: record.invalid.message },
-      };
-    }
+        record.generationNumber,
+        record.invalid.code,
+        record.invalid.message,
+      );
     // Disabled or failed: load it, and retry what depends on it.
     record.enabling();
     const results = await this.parts.runner.reload([id], ReloadTrigger.Request);

@@ -36,6 +36,11 @@ export function codeFrameAt(
   );
 }
 
+/** "counter/index.ts:3:13": a place, one-based and relative to `root`, as a person reads it. */
+export function describePlace(root: string, file: string, range: Range): string {
+  return `${path.relative(root, file)}:${range.start.line + 1}:${range.start.character + 1}`;
+}
+
 export function pointRange(line: number, character: number, length = 0): Range {
   return { start: { line, character }, end: { line, character: character + length } };
 }

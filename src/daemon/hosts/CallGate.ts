@@ -47,6 +47,24 @@ export class CallGate {
     }
   }
 
+  /**
+   * Whether a call from `callerId` (a plugin, or undefined for a client) to `pluginId` must wait:
+   * while that plugin is swapped, or, for a name nobody has registered (`pluginId` undefined),
+   * while any plugin is (a new generation may register it). A plugin never waits for itself.
+   */
+  holds(pluginId: string | undefined, callerId?: string): boolean {
+    if (pluginId === undefined) return this.anyShutBut(callerId);
+    return pluginId !== callerId && this.isShut(pluginId);
+  }
+
+  /** Waits until `holds` may have changed its mind, but no longer than `ms`. */
+  wait(pluginId: string | undefined, callerId: string | undefined, ms: number): Promise<void> {
+    return this.until(
+      pluginId === undefined ? this.allOpenBut(callerId) : this.passage(pluginId),
+      ms,
+    );
+  }
+
   /** Waits for `passage`, but no longer than `ms` (a call's time limit keeps running meanwhile). */
   async until(passage: Promise<void>, ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

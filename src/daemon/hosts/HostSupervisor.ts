@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   type Diagnostic,
@@ -13,6 +12,7 @@ import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { HostLimits, HostNotice } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
+import { describePlace } from '../crossing/sourceLocation.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { diagnosticAt, stateProblemDiagnostic } from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
@@ -173,16 +173,11 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     const { isCancelled = () => false, callerId } = from;
     const arrived = performance.now();
     const { commandMs } = this.options.limits;
-    const waits = (id: string | undefined) =>
-      id === undefined ? this.gate.anyShutBut(callerId) : id !== callerId && this.gate.isShut(id);
     let route = this.routes.get(name);
-    while (waits(route?.pluginId)) {
+    while (this.gate.holds(route?.pluginId, callerId)) {
       const left = commandMs - (performance.now() - arrived);
       if (left <= 0) break;
-      await this.gate.until(
-        route ? this.gate.passage(route.pluginId) : this.gate.allOpenBut(callerId),
-        left,
-      );
+      await this.gate.wait(route?.pluginId, callerId, left);
       route = this.routes.get(name);
     }
     if (isCancelled())
@@ -194,9 +189,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     const heldMs = performance.now() - arrived;
     if (heldMs >= commandMs) {
       const of = route ? ` of plugin "${route.pluginId}"` : '';
-      throw new ReloaddError(
-        ErrorCodes.CommandFailed,
-        ReloaddErrorCodes.CommandFailed,
+      throw ReloaddError.commandFailed(
         `command "${name}"${of} waited ${Math.round(heldMs)} ms for ${route ? "the plugin's reload" : 'reloads under way'}, past its ${commandMs} ms limit; it did not run`,
       );
     }
@@ -229,13 +222,9 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         );
       }
       const at = location
-        ? ` (${path.relative(this.options.pluginsDir, location.file)}:${location.range.start.line + 1}:${location.range.start.character + 1})`
+        ? ` (${describePlace(this.options.pluginsDir, location.file, location.range)})`
         : '';
-      throw new ReloaddError(
-        ErrorCodes.CommandFailed,
-        ReloaddErrorCodes.CommandFailed,
-        `${text}${at}`,
-      );
+      throw ReloaddError.commandFailed(`${text}${at}`);
     }
   }
 
@@ -349,11 +338,15 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
 
   /** Sends a host the answer to a call its plugin code made of the daemon. */
   private answer(host: PluginHost, requestId: number, answer: Promise<unknown>): void {
-    answer.then(
-      (value) => host.post({ op: 'callResult', requestId, ok: true, value }),
-      (error: Error) =>
-        host.post({ op: 'callResult', requestId, ok: false, message: error.message }),
-    );
+    answer
+      .then(
+        (value) => host.post({ op: 'callResult', requestId, ok: true, value }),
+        (error: Error) =>
+          host.post({ op: 'callResult', requestId, ok: false, message: error.message }),
+      )
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error }, 'could not answer a plugin host'),
+      );
   }
 
   /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */

@@ -3,6 +3,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DAEMON_FILE, type DaemonFile } from '../../protocol/index.js';
 import { isProcessAlive, parseDaemonFile, readDaemonFile } from '../../transport/index.js';
 import type { Logger } from '../logs/logger.js';
@@ -91,7 +92,7 @@ export class DaemonFileClaim {
         throw new DaemonAlreadyRunning(
           `another daemon is starting for this workspace: ${lockPath} is held by process ${holder || 'unknown'}`,
         );
-      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+      await sleep(10 + Math.random() * 20);
     }
   }
 

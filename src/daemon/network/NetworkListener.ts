@@ -98,9 +98,7 @@ export class NetworkListener {
   }
 
   private serve(request: IncomingMessage, response: ServerResponse): void {
-    const decision = this.policy
-      ? decideRoute(request, 'page', this.routes, this.policy)
-      : ({ allow: false, status: 404, reason: 'not listening yet' } as const);
+    const decision = this.decide(request, 'page');
     if (decision.allow) {
       decision.route.serve(request, response);
       return;
@@ -120,9 +118,7 @@ export class NetworkListener {
     socket.on('error', (error) =>
       this.options.logger.debug({ err: error }, 'upgrade socket error'),
     );
-    const decision = this.policy
-      ? decideRoute(request, 'websocket', this.routes, this.policy)
-      : ({ allow: false, status: 404, reason: 'not listening yet' } as const);
+    const decision = this.decide(request, 'websocket');
     if (!decision.allow) {
       this.options.logger.warn(
         {
@@ -146,6 +142,11 @@ export class NetworkListener {
       client.on('pong', () => this.alive.add(client));
       this.options.onClient(client, request);
     });
+  }
+
+  private decide<K extends Route['kind']>(request: IncomingMessage, kind: K) {
+    if (!this.policy) return { allow: false, status: 404, reason: 'not listening yet' } as const;
+    return decideRoute(request, kind, this.routes, this.policy);
   }
 
   private ping(): void {

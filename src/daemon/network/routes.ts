@@ -58,12 +58,3 @@ export function decideRoute<K extends Route['kind']>(
   }
   return { allow: true, route };
 }
-
-/** Whether a WebSocket upgrade may proceed, on a port with the JSON-RPC endpoint alone. */
-export function decideUpgrade(
-  request: { url?: string | undefined; headers: IncomingHttpHeaders },
-  policy: AccessPolicy,
-): AccessDecision {
-  const decision = decideRoute(request, 'websocket', [RPC_ROUTE], policy);
-  return decision.allow ? { allow: true } : decision;
-}

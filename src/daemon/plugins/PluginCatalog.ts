@@ -8,7 +8,12 @@ import type { PluginDirectory } from '../hosts/HostSupervisor.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { PluginRecord } from './PluginRecord.js';
-import { type DiscoveredEntry, type InvalidPlugin, readPluginEntry } from './pluginFolder.js';
+import {
+  bareDescriptor,
+  type DiscoveredEntry,
+  type InvalidPlugin,
+  readPluginEntry,
+} from './pluginFolder.js';
 
 /** What reading a top-level entry of the plugins folder again found, for the daemon to act on. */
 export type Rediscovery =
@@ -172,15 +177,7 @@ export class PluginCatalog implements PluginDirectory {
 /** A record for a folder that could not be read as a plugin, so that it can be listed as failed. */
 function placeholder(invalid: InvalidPlugin): PluginDescriptor {
   return {
-    id: invalid.id,
-    name: invalid.id,
-    version: '0.0.0',
-    root: invalid.root,
-    entry: invalid.root,
-    supportsHotReload: true,
-    supportsDisable: true,
-    isolation: 'shared',
-    dependencies: {},
+    ...bareDescriptor(invalid.id, invalid.root),
     ...(invalid.manifestPath ? { manifestPath: invalid.manifestPath } : {}),
   };
 }

@@ -60,19 +60,24 @@ function readSingleFilePlugin(file: string, name: string): DiscoveredEntry | und
       `plugin file name "${id}" ${describeZodError(valid.error)}`,
     );
   }
+  return { kind: 'plugin', descriptor: bareDescriptor(id, file) };
+}
+
+/**
+ * What a plugin without a manifest is: a single file (`root` and entry are that file), or a
+ * folder that could not be read as a plugin, listed as failed under its name.
+ */
+export function bareDescriptor(id: string, root: string): PluginDescriptor {
   return {
-    kind: 'plugin',
-    descriptor: {
-      id,
-      name: id,
-      version: '0.0.0',
-      root: file,
-      entry: file,
-      supportsHotReload: true,
-      supportsDisable: true,
-      isolation: 'shared',
-      dependencies: {},
-    },
+    id,
+    name: id,
+    version: '0.0.0',
+    root,
+    entry: root,
+    supportsHotReload: true,
+    supportsDisable: true,
+    isolation: 'shared',
+    dependencies: {},
   };
 }
 

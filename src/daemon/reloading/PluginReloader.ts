@@ -59,19 +59,14 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
     const detect = job.detectedAt === undefined ? undefined : msSince(job.detectedAt);
     const record = catalog.get(id);
     if (!record)
-      return {
-        id,
-        ok: false,
-        generation: 0,
-        durationMs: 0,
-        error: { code: ReloaddErrorCodes.UnknownPlugin, message: `plugin "${id}" is gone` },
-      };
-    if (record.invalid) return refuse(record, record.invalid.code, record.invalid.message);
+      return refusedReload(id, 0, ReloaddErrorCodes.UnknownPlugin, `plugin "${id}" is gone`);
+    const refuse = (code: string, message: string) =>
+      refusedReload(id, record.generationNumber, code, message);
+    if (record.invalid) return refuse(record.invalid.code, record.invalid.message);
     if (record.status === PluginStatus.Disabled)
-      return refuse(record, ReloaddErrorCodes.PluginNotActive, `plugin "${id}" is disabled`);
+      return refuse(ReloaddErrorCodes.PluginNotActive, `plugin "${id}" is disabled`);
     if (record.generation && !record.descriptor.supportsHotReload) {
       return refuse(
-        record,
         ReloaddErrorCodes.RestartRequired,
         `plugin "${id}" does not support hot reload: restart the daemon to reload it`,
       );
@@ -184,13 +179,15 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
   }
 }
 
-/** A reload refused before it started: nothing changed, so clients are not told. */
-function refuse(record: PluginRecord, code: string, message: string): ReloadResult {
-  return {
-    id: record.id,
-    ok: false,
-    generation: record.generationNumber,
-    durationMs: 0,
-    error: { code, message },
-  };
+/**
+ * A reload refused or skipped before it started (unknown, invalid, disabled, cancelled, its
+ * dependency failed): nothing changed, so clients are not told.
+ */
+export function refusedReload(
+  id: string,
+  generation: number,
+  code: string,
+  message: string,
+): ReloadResult {
+  return { id, ok: false, generation, durationMs: 0, error: { code, message } };
 }

@@ -21,6 +21,7 @@ import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
+import { refusedReload } from './PluginReloader.js';
 import { planReload, type ReloadPlan } from './planReload.js';
 import type { ReloadJob, ReloadScheduler } from './ReloadScheduler.js';
 import { unloadGeneration } from './unloadGeneration.js';
@@ -97,13 +98,8 @@ export class PluginRunner {
         ...(step.changedFiles ? { changedFiles: step.changedFiles } : {}),
         ...(options.detectedAt !== undefined ? { detectedAt: options.detectedAt } : {}),
       };
-      const skipped = (code: string, message: string): ReloadResult => ({
-        id: step.id,
-        ok: false,
-        generation: catalog.get(step.id)?.generationNumber ?? 0,
-        durationMs: 0,
-        error: { code, message },
-      });
+      const skipped = (code: string, message: string) =>
+        refusedReload(step.id, catalog.get(step.id)?.generationNumber ?? 0, code, message);
       done.set(
         step.id,
         Promise.all(deps).then((depResults) => {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Diagnostic,
   DiagnosticCodes,
@@ -225,7 +226,7 @@ export class ReloadTransaction {
    */
   private async unsettled(before: Map<string, string | undefined>): Promise<boolean> {
     if (this.settleMs <= 0) return false;
-    await new Promise((resolve) => setTimeout(resolve, this.settleMs));
+    await sleep(this.settleMs);
     return this.isStale() || anyMoved(before, await fingerprintAll(before.keys()));
   }
 

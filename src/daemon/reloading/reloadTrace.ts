@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describePhases, type ReloadPhases, ReloadTrigger } from '../../protocol/index.js';
+import { describePlace } from '../crossing/sourceLocation.js';
 import type { Logger } from '../logs/logger.js';
 import type { ReloadJob } from './ReloadScheduler.js';
 import type { TransactionOutcome } from './ReloadTransaction.js';
@@ -43,7 +44,7 @@ export function logReloadTrace(logger: Logger, pluginsDir: string, trace: Reload
 function where(outcome: TransactionOutcome, pluginsDir: string): string {
   const error = outcome.error;
   if (!error?.file || !error.range) return '';
-  const at = `${path.relative(pluginsDir, error.file)}:${error.range.start.line + 1}:${error.range.start.character + 1}`;
+  const at = describePlace(pluginsDir, error.file, error.range);
   const frame = outcome.diagnostics.find((d) => d.file === error.file && d.codeFrame)?.codeFrame;
   return ` at ${at}${frame ? `\n${frame}\n` : ''}`;
 }

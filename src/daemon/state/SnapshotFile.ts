@@ -1,6 +1,7 @@
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 
 /** What a state file holds: the snapshot, its format and whose it is. */
@@ -74,7 +75,7 @@ export class SnapshotFile {
     while (this.pending) {
       if (this.large && !this.urgent) {
         const wait = this.lastWriteAt + this.options.largeIntervalMs - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (wait > 0) await sleep(wait);
       }
       const content = this.pending;
       this.inWrite = this.waiting;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
 import type {
   HostCallError,
@@ -35,7 +36,8 @@ import { UnloadChecker } from './UnloadChecker.js';
  */
 export class HostRuntime {
   private readonly generations = new Map<string, PluginGeneration>();
-  private readonly slots = new Map<PluginGeneration, number>();
+  /** Where each loaded generation is known by: its key, and its "who is running" slot. */
+  private readonly placement = new Map<PluginGeneration, { key: string; slot: number }>();
   private readonly commands = new CommandRegistry();
   private readonly events = new EventBus();
   private readonly suspensions = new PluginSuspensions();
@@ -52,7 +54,7 @@ export class HostRuntime {
     private readonly notify: (notice: HostNotice) => void,
     gc: (() => void) | undefined,
   ) {
-    this.snapshots = new StateSnapshots(notify, (generation) => this.keyOf(generation));
+    this.snapshots = new StateSnapshots(notify, (g) => this.placement.get(g)?.key);
     this.daemon = new DaemonCalls(notify);
     this.unloadChecker = new UnloadChecker(gc, notify, () =>
       this.daemon.waiting > 0 ? ['a call waiting for the daemon (a command or the editor)'] : [],
@@ -171,7 +173,7 @@ export class HostRuntime {
         this.servicesFor(key, descriptor),
       );
       this.generations.set(key, generation);
-      this.slots.set(generation, request.slot);
+      this.placement.set(generation, { key, slot: request.slot });
       return { hasSaveState: generation.hasSaveState, hasMigrateState: generation.hasMigrateState };
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
@@ -211,7 +213,10 @@ export class HostRuntime {
       // The reply waits for the snapshot: once a client saw a command succeed, its effect on the
       // plugin's state survives even if the host dies the next moment.
       // ...but a saveState that hangs must not hold the command's answer hostage.
-      await Promise.race([this.snapshots.now(generation), delay(this.limits.lifecycleMs)]);
+      await Promise.race([
+        this.snapshots.now(generation),
+        sleep(this.limits.lifecycleMs, undefined, { ref: false }),
+      ]);
       if (running.overtaken) {
         // A reload stopped waiting for this call and took the state without what it did.
         throw new HostRequestError({
@@ -237,7 +242,7 @@ export class HostRuntime {
   private unload(key: string, generation: PluginGeneration): HostResult<'unload'> {
     const leftovers = generation.unload();
     this.generations.delete(key);
-    this.slots.delete(generation);
+    this.placement.delete(generation);
     this.snapshots.forget(key);
     this.unloadChecker.watch(key, generation.descriptor.id, generation.number, generation);
     return { leftovers };
@@ -287,7 +292,7 @@ export class HostRuntime {
       onActivity: (generation) => this.snapshots.soon(generation),
       onEnter: (generation) => {
         self = generation;
-        Atomics.store(this.running, 0, this.slots.get(generation) ?? 0);
+        Atomics.store(this.running, 0, this.placement.get(generation)?.slot ?? 0);
       },
       whenAwake: (generation, run) => {
         // A timer a lifecycle call awaits (`await sleep(10)` in activate) is part of that call.
@@ -367,7 +372,7 @@ export class HostRuntime {
         return;
       case 'callback':
         // A timer of a generation that was unloaded meanwhile never runs.
-        if ([...this.slots.keys()].includes(call.generation as PluginGeneration)) call.run();
+        if (this.placement.has(call.generation as PluginGeneration)) call.run();
         return;
       case 'command':
         call.run();
@@ -392,12 +397,4 @@ export class HostRuntime {
       (owner) => owner !== fromPluginId && this.suspensions.isSuspended(owner),
     );
   }
-
-  private keyOf(generation: PluginGeneration): string | undefined {
-    return [...this.generations].find(([, g]) => g === generation)?.[0];
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

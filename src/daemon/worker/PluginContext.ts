@@ -1,8 +1,7 @@
-import { format } from 'node:util';
 import { ResourceKind } from '../crossing/leftovers.js';
 import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
-import type { GuardedInvoke, PluginLogger } from './RealmGlobals.js';
+import { type GuardedInvoke, logWriter, type PluginLogger } from './RealmGlobals.js';
 import { type RealmTimers, redEditorApi } from './RedEditorApi.js';
 import type { Disposable, ResourceTracker } from './ResourceTracker.js';
 
@@ -68,10 +67,7 @@ export function createPluginContext(options: {
     }
   };
 
-  const logAt =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (...args: unknown[]) =>
-      logger[level](format(...args));
+  const logAt = (level: keyof PluginLogger) => logWriter(logger, level);
   const log = Object.assign(logAt('info'), {
     debug: logAt('debug'),
     info: logAt('info'),

@@ -11,6 +11,14 @@ export interface PluginLogger {
   error(message: string): void;
 }
 
+/** One level of a plugin's log as plugin code calls it: any arguments, formatted as console does. */
+export function logWriter(
+  logger: PluginLogger,
+  level: keyof PluginLogger,
+): (...args: unknown[]) => void {
+  return (...args) => logger[level](format(...args));
+}
+
 /** Calls plugin code from a callback the daemon owns (timer, listener): it must never throw. */
 export type GuardedInvoke = (
   where: string,
@@ -115,11 +123,7 @@ export function createRealmGlobals(options: {
     entry?.dispose();
   };
 
-  const log =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (...args: unknown[]) => {
-      logger[level](format(...args));
-    };
+  const log = (level: keyof PluginLogger) => logWriter(logger, level);
   const console = {
     log: log('info'),
     info: log('info'),

@@ -36,10 +36,7 @@ export class StateSnapshots {
 
   /** The plugin handed state over itself (`savePluginState`). */
   written(key: string, generation: PluginGeneration | undefined, raw: unknown): void {
-    if (!generation) return;
-    const state = this.extract(raw);
-    this.latest.set(generation.descriptor.id, state.value);
-    this.send(key, generation, state);
+    if (generation) this.share(key, generation, raw);
   }
 
   /** Takes and sends the generation's state now (after a command: its answer waits for this). */
@@ -50,10 +47,7 @@ export class StateSnapshots {
     try {
       const raw = await generation.saveState();
       const key = this.keyOf(generation);
-      if (raw === undefined || !key) return;
-      const state = this.extract(raw);
-      this.latest.set(generation.descriptor.id, state.value);
-      this.send(key, generation, state);
+      if (raw !== undefined && key) this.share(key, generation, raw);
     } catch {
       // A failing saveState is reported when it matters: at the next reload or stop.
     }
@@ -78,7 +72,10 @@ export class StateSnapshots {
     this.timers.delete(key);
   }
 
-  private send(key: string, generation: PluginGeneration, state: ExtractedState): void {
+  /** The generation's latest state: kept here for getPluginState, and sent to the daemon. */
+  private share(key: string, generation: PluginGeneration, raw: unknown): void {
+    const state = this.extract(raw);
+    this.latest.set(generation.descriptor.id, state.value);
     this.notify({
       op: 'stateWritten',
       key,
