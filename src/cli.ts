@@ -3,9 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { addClientCommands } from './clients/cli/clientCommands.js';
 import { CliExit, ExitCode } from './clients/cli/exitCodes.js';
 import { resolveServeSettings, UsageError } from './daemon/config.js';
+import { VERSION } from './daemon/installation.js';
 import { DaemonAlreadyRunning } from './daemon/network/DaemonFileClaim.js';
 import { serve } from './daemon/serve.js';
-import { VERSION } from './daemon/version.js';
 
 const program = new Command()
   .name('reloadd')
@@ -28,10 +28,17 @@ program
     '--state-dir <dir>',
     'keep plugin state snapshots in this folder, so they survive a restart',
   )
-  .option('--debounce <ms>', 'quiet time that closes a burst of file changes (default: 20)')
+  .option(
+    '--debounce <ms>',
+    'quiet time that ends a burst of saves; a lone save waits 3 ms (default: 20)',
+  )
+  .option(
+    '--poll [ms]',
+    'poll files every MS (default 100) instead of inotify: for containers, WSL and network drives; costs CPU and up to MS of latency',
+  )
   .option(
     '--config <file>',
-    'JSON file with the same settings: plugins, stateDir, debounceMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, editorCallTimeoutMs, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize',
+    'JSON file with the same settings: plugins, stateDir, debounceMs, pollMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, editorCallTimeoutMs, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize',
   )
   .addOption(
     new Option(

@@ -15,6 +15,7 @@ export const ConfigSchema = z
     plugins: z.string().min(1).optional(),
     stateDir: z.string().min(1).optional(),
     debounceMs: z.number().int().min(0).max(60_000).optional(),
+    pollMs: z.number().int().min(10).max(60_000).optional(),
     hotReload: z.boolean().optional(),
     logLevel: LogLevelSchema.optional(),
     lifecycleTimeoutMs: z.number().int().min(10).max(600_000).optional(),
@@ -36,6 +37,8 @@ export interface ServeSettings {
   pluginsDir: string;
   stateDir?: string;
   debounceMs: number;
+  /** Poll the files every this many ms instead of inotify (containers, WSL, network drives). */
+  pollMs?: number;
   hotReload: boolean;
   logLevel: LogLevel;
   stdio: boolean;
@@ -59,6 +62,8 @@ export interface ServeFlags {
   plugins?: string;
   stateDir?: string;
   debounce?: string;
+  /** `--poll` alone is true; `--poll MS` gives the interval. */
+  poll?: string | boolean;
   config?: string;
   hotReload?: boolean;
   logLevel?: string;
@@ -78,6 +83,8 @@ export interface ServeFlags {
 export class UsageError extends Error {}
 
 export const DEFAULT_DEBOUNCE_MS = 20;
+/** chokidar's own default interval: each watched file is stat'ed this often. */
+export const DEFAULT_POLL_MS = 100;
 /** activate, deactivate, saveState, restoreState, listeners and timers (issue: 2 s). */
 export const DEFAULT_LIFECYCLE_TIMEOUT_MS = 2_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
@@ -124,6 +131,12 @@ export async function resolveServeSettings(
     flags.debounce !== undefined
       ? wholeNumber('--debounce', flags.debounce, 0, 60_000, 'milliseconds')
       : (config.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+  const pollMs =
+    flags.poll === true
+      ? DEFAULT_POLL_MS
+      : typeof flags.poll === 'string'
+        ? wholeNumber('--poll', flags.poll, 10, 60_000, 'milliseconds')
+        : config.pollMs;
   let logLevel: LogLevel = config.logLevel ?? 'info';
   if (flags.logLevel !== undefined) {
     const parsed = LogLevelSchema.safeParse(flags.logLevel);
@@ -164,6 +177,7 @@ export async function resolveServeSettings(
     pluginsDir: plugins,
     ...(stateDir ? { stateDir } : {}),
     debounceMs,
+    ...(pollMs !== undefined ? { pollMs } : {}),
     hotReload: flags.hotReload === false ? false : (config.hotReload ?? true),
     logLevel,
     stdio: flags.stdio === true,

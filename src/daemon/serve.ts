@@ -3,14 +3,14 @@ import { PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
 import { type ServeSettings, UsageError } from './config.js';
 import { createDaemon } from './core/createDaemon.js';
+import { HOST_WORKER_SCRIPT, VERSION } from './installation.js';
 import { LogRing } from './logs/LogRing.js';
 import { createLogger, type Logger } from './logs/logger.js';
 import { isLoopback } from './network/accessPolicy.js';
 import { DaemonFileClaim } from './network/DaemonFileClaim.js';
-import { NetworkListener } from './network/NetworkListener.js';
+import type { NetworkListener } from './network/NetworkListener.js';
 import type { ServerContext } from './sessions/ClientSession.js';
 import { openStdioSession, openWebSocketSession } from './sessions/openSessions.js';
-import { VERSION } from './version.js';
 
 const CLIENT_PROCESS_POLL_MS = 3000;
 /** However stuck a session or a plugin is, a stop ends the process within this. */
@@ -39,9 +39,11 @@ export async function serve(settings: ServeSettings): Promise<void> {
     pluginsDir: settings.pluginsDir,
     ...(settings.stateDir ? { stateDir: settings.stateDir } : {}),
     debounceMs: settings.debounceMs,
+    ...(settings.pollMs !== undefined ? { pollMs: settings.pollMs } : {}),
     hotReload: settings.hotReload,
     logger,
     version: VERSION,
+    hostWorkerPath: HOST_WORKER_SCRIPT,
     limits: { lifecycleMs: settings.lifecycleTimeoutMs, commandMs: settings.commandTimeoutMs },
     hostMemoryMb: settings.hostMemoryMb,
     editorCallTimeoutMs: settings.editorCallTimeoutMs,
@@ -92,6 +94,8 @@ export async function serve(settings: ServeSettings): Promise<void> {
       logger.warn(
         `listening on ${host}, which is not a loopback address: only the token keeps others out`,
       );
+    // Loaded only when there is a port: an editor's stdio daemon never loads ws and http.
+    const { NetworkListener } = await import('./network/NetworkListener.js');
     listener = await NetworkListener.listen({
       host,
       port,
@@ -136,6 +140,10 @@ export async function serve(settings: ServeSettings): Promise<void> {
     return;
   }
 
+  // While the editor is in the handshake, the folder is read and the plugin host starts.
+  daemon
+    .prepare()
+    .catch((error: unknown) => logger.error({ err: error }, 'reading plugins failed'));
   openStdioSession(context, session, {
     onInitialized: () => {
       daemon

@@ -42,6 +42,10 @@ export const DaemonStatus = request(
     hotReload: z.boolean(),
     /** Files changed while hot reload was off; they reload when it is switched back on. */
     heldChanges: z.number().int(),
+    /** The quiet window that ends a burst of saves (`--debounce`; a lone save waits 3 ms). */
+    debounceMs: z.number().int(),
+    /** The polling interval with `--poll`; null when inotify (or the platform's events) tells. */
+    pollMs: z.number().int().nullable(),
     plugins: z.object({
       total: z.number().int(),
       loading: z.number().int(),

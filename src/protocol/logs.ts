@@ -8,10 +8,15 @@ export type LogLevelName = z.infer<typeof LogLevelSchema>;
 
 /** How long each phase of one reload took, in milliseconds. */
 export const ReloadPhases = z.object({
-  /** First file event → the reload starts (the debounce and any wait for a reload under way). */
+  /** First file event → the reload starts (any wait for a reload of the plugin under way). */
   detect: z.number().optional(),
   /** esbuild bundling the plugin's files. */
   build: z.number(),
+  /**
+   * Built and evaluated, waiting for the writes to be over before the swap (the quiet window of
+   * a lone save, or `--debounce` in a burst); 0 when they already were.
+   */
+  settle: z.number().optional(),
   /** Evaluating the bundle as a new generation in its plugin host (a fresh realm). */
   evaluate: z.number(),
   saveState: z.number(),
@@ -26,6 +31,7 @@ export function describePhases(p: ReloadPhases, separator = ', '): string {
   const parts = [
     ...(p.detect !== undefined ? [`detect ${p.detect}`] : []),
     `build ${p.build}`,
+    ...(p.settle ? [`settle ${p.settle}`] : []),
     `evaluate ${p.evaluate}`,
     `save ${p.saveState}`,
     `deactivate ${p.deactivate}`,

@@ -1,8 +1,13 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { BuildOutcome } from '../../src/daemon/building/PluginBuilder.js';
-import { HostRequestError } from '../../src/daemon/crossing/HostRequestError.js';
-import type { HostOp, HostRequest, HostResult } from '../../src/daemon/crossing/hostMessages.js';
+import type {
+  HostOp,
+  HostRequest,
+  HostResult,
+  StoredState,
+  SwapReport,
+} from '../../src/daemon/crossing/hostMessages.js';
 import type { PluginBundle } from '../../src/daemon/crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../../src/daemon/crossing/PluginDescriptor.js';
 import { type HostChannel, RemoteGeneration } from '../../src/daemon/hosts/RemoteGeneration.js';
@@ -20,31 +25,26 @@ import { descriptorOf } from '../helpers/pluginSource.js';
 const descriptor = descriptorOf('p');
 const limits = { lifecycleMs: 1000, commandMs: 1000 };
 
-/** Answers like a plugin host whose plugins count their saves; `fail` makes one request throw. */
+/**
+ * Answers like a plugin host whose plugins count their saves. A swap is one request, recorded as
+ * "swap p retire=KEY start=KEY"; `swapFails` makes one of its steps fail, as the host reports it.
+ */
 class FakeHost implements HostChannel {
   readonly alive = true;
   readonly seen: string[] = [];
-  /** What `suspend` says was still running when it stopped waiting. */
+  /** What a swap says was still running when it stopped waiting. */
   stillRunning = 0;
-  readonly restored: unknown[] = [];
-  fail: { op: HostOp; key: string } | undefined;
+  /** The state each started generation was given (the daemon's snapshot, when none was taken). */
+  readonly given: unknown[] = [];
+  swapFails: 'saveState' | 'activate' | undefined;
   /** Called as each request arrives (a test can overtake the run there). */
   onRequest: (request: HostRequest) => void = () => undefined;
   private saves = 0;
 
   async request<K extends HostOp>(request: HostRequest<K>): Promise<HostResult<K>> {
     const r = request as HostRequest;
-    const key = 'key' in r ? r.key : '';
-    this.seen.push(`${r.op} ${key}`);
+    this.seen.push(describeRequest(r));
     this.onRequest(r);
-    if (this.fail?.op === r.op && this.fail.key === key) {
-      throw new HostRequestError({
-        reason: 'lifecycle',
-        call: r.op,
-        message: `${r.op} threw Error: boom`,
-      });
-    }
-    if (r.op === 'restoreState') this.restored.push(r.state);
     return this.answer(r) as HostResult<K>;
   }
 
@@ -54,15 +54,45 @@ class FakeHost implements HostChannel {
     switch (r.op) {
       case 'load':
         return { hasSaveState: true, hasMigrateState: false };
-      case 'saveState':
-        this.saves += 1;
-        return { value: { saves: this.saves }, problems: [] };
+      case 'swap':
+        return this.swap(r);
       case 'unload':
         return { leftovers: [] };
       default:
         return undefined;
     }
   }
+
+  private swap(r: HostRequest<'swap'>): SwapReport {
+    const report: SwapReport = {
+      stillRunning: this.stillRunning,
+      timings: { saveState: 0, deactivate: 0, activate: 0, restoreState: 0 },
+      leftovers: [],
+    };
+    const boom = (call: string) => ({
+      reason: 'lifecycle' as const,
+      call,
+      message: `${call} threw Error: boom`,
+    });
+    if (r.retire) {
+      if (this.swapFails === 'saveState') return { ...report, saveFailed: boom('saveState') };
+      this.saves += 1;
+      report.saved = { value: { saves: this.saves }, problems: [], stateVersion: undefined };
+    }
+    if (!r.start) return report;
+    if (this.swapFails === 'activate' && r.retire)
+      return { ...report, startFailed: boom('activate') };
+    this.given.push(report.saved?.value ?? r.start.stored?.value);
+    // A swap that took over sends the taken state after its answer.
+    if (report.saved) delete report.saved.value;
+    return report;
+  }
+}
+
+function describeRequest(r: HostRequest): string {
+  if (r.op !== 'swap') return `${r.op} ${'key' in r ? r.key : ''}`;
+  const parts = [r.retire ? `retire=${r.retire}` : '', r.start ? `start=${r.start.key}` : ''];
+  return `swap ${r.pluginId} ${parts.filter(Boolean).join(' ')}`;
 }
 
 const bundle = (code: string): PluginBundle => ({
@@ -82,13 +112,23 @@ function setUp() {
   const deps = {
     builder: { build: async () => build },
     snapshots,
+    settled: async () => undefined,
     load: (d: PluginDescriptor, b: PluginBundle, number: number) =>
       RemoteGeneration.load(host, ++slot, d, b, number, snapshots.get(d.id)?.value, limits),
-    // The swap's hold, as the host would see it begin and end.
-    suspend: async (id: string) => {
-      host.seen.push(`suspend ${id}`);
-      return host.stillRunning;
-    },
+    swap: (
+      id: string,
+      retire: RemoteGeneration | undefined,
+      start: RemoteGeneration | undefined,
+      stored: StoredState | undefined,
+      afterReload: boolean,
+    ) =>
+      host.request({
+        op: 'swap',
+        pluginId: id,
+        ...(retire ? { retire: retire.key } : {}),
+        ...(start ? { start: { key: start.key, stored, afterReload } } : {}),
+      }),
+    // The daemon opens the plugin's gate: held calls go on.
     resume: (id: string) => {
       host.seen.push(`resume ${id}`);
     },
@@ -105,16 +145,6 @@ function setUp() {
   };
 }
 
-/** A reload from generation 1 to 2, up to the new one's activate, as the host sees it. */
-const SWAP_TO_2 = [
-  'load p#2.2',
-  'suspend p',
-  'saveState p#1.1',
-  'deactivate p#1.1',
-  'unload p#1.1',
-  'activate p#2.2',
-];
-
 /** Generation 1 is running; what the host saw of its load is forgotten. */
 async function afterFirstLoad() {
   const t = setUp();
@@ -124,37 +154,31 @@ async function afterFirstLoad() {
 }
 
 describe('ReloadTransaction', () => {
-  it('loads a first generation: evaluate, hold calls, activate, restore state, let them go; the plugin is active', async () => {
+  it('loads a first generation: evaluate, then one swap that starts it with the stored state; the plugin is active', async () => {
     const t = setUp();
     const outcome = await t.run();
     expect(outcome).toMatchObject({ ok: true, generation: 1 });
     // Held too: a command registered in activate waits until the plugin is active.
-    expect(t.host.seen).toEqual([
-      'load p#1.1',
-      'suspend p',
-      'activate p#1.1',
-      'restoreState p#1.1',
-      'resume p',
-    ]);
+    expect(t.host.seen).toEqual(['load p#1.1', 'swap p start=p#1.1', 'resume p']);
     expect(t.record.status).toBe(PluginStatus.Active);
     expect(t.record.generation?.key).toBe('p#1.1');
   });
 
-  it('reloads in the order that keeps state safe: the new generation is evaluated before the old one is touched, and gets the state the old one saved', async () => {
+  it('reloads with one message to the host for the swap: the new generation is evaluated before the old one is touched, and gets the state the old one saved', async () => {
     const t = await afterFirstLoad();
     t.setBuild({ ok: true, bundle: bundle('v2') });
     const outcome = await t.run();
     expect(outcome).toMatchObject({ ok: true, generation: 2 });
-    expect(t.host.seen).toEqual([...SWAP_TO_2, 'restoreState p#2.2', 'resume p']);
-    expect(t.host.restored.at(-1)).toEqual({ saves: 1 });
+    expect(t.host.seen).toEqual(['load p#2.2', 'swap p retire=p#1.1 start=p#2.2', 'resume p']);
+    expect(t.host.given.at(-1)).toEqual({ saves: 1 });
     expect(t.record.generation?.key).toBe('p#2.2');
     expect(t.record.lastGood?.bundle.code).toBe('v2');
   });
 
-  it('rolls back when the new generation fails to activate: it is unloaded, and the last good code comes back with the state saved a moment ago', async () => {
+  it('rolls back when the new generation fails to activate: the last good code comes back in a fresh realm with the state saved a moment ago', async () => {
     const t = await afterFirstLoad();
     t.setBuild({ ok: true, bundle: bundle('v2') });
-    t.host.fail = { op: 'activate', key: 'p#2.2' };
+    t.host.swapFails = 'activate';
     const outcome = await t.run();
     expect(outcome).toMatchObject({
       ok: false,
@@ -163,34 +187,31 @@ describe('ReloadTransaction', () => {
       error: { code: DiagnosticCodes.ActivateFailed, message: 'activate threw Error: boom' },
     });
     expect(t.host.seen).toEqual([
-      ...SWAP_TO_2,
-      'unload p#2.2',
+      'load p#2.2',
+      'swap p retire=p#1.1 start=p#2.2',
       'load p#1.3',
-      'activate p#1.3',
-      'restoreState p#1.3',
+      'swap p start=p#1.3',
       'resume p',
     ]);
-    expect(t.host.restored.at(-1)).toEqual({ saves: 1 });
+    expect(t.host.given.at(-1)).toEqual({ saves: 1 });
+    expect(t.snapshots.get('p')?.value).toEqual({ saves: 1 });
     expect(t.record.status).toBe(PluginStatus.Active);
     expect(t.record.generation?.key).toBe('p#1.3');
     expect(t.record.lastGood?.bundle.code).toBe('v1');
   });
 
-  it('keeps the old generation running when its saveState fails: the new one is unloaded, nothing is deactivated', async () => {
+  it('keeps the old generation running when its saveState fails, and says so', async () => {
     const t = await afterFirstLoad();
-    t.host.fail = { op: 'saveState', key: 'p#1.1' };
+    t.host.swapFails = 'saveState';
     const outcome = await t.run();
     expect(outcome).toMatchObject({
       ok: false,
-      error: { code: DiagnosticCodes.SaveStateFailed },
+      error: {
+        code: DiagnosticCodes.SaveStateFailed,
+        message: 'saveState threw Error: boom; the running generation was kept',
+      },
     });
-    expect(t.host.seen).toEqual([
-      'load p#2.2',
-      'suspend p',
-      'saveState p#1.1',
-      'unload p#2.2',
-      'resume p',
-    ]);
+    expect(t.host.seen).toEqual(['load p#2.2', 'swap p retire=p#1.1 start=p#2.2', 'resume p']);
     expect(t.record.generation?.key).toBe('p#1.1');
     expect(t.record.status).toBe(PluginStatus.Active);
   });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
@@ -10,37 +11,82 @@ export interface BuildError extends Partial<SourceLocation> {
 
 export type BuildOutcome = { ok: true; bundle: PluginBundle } | { ok: false; errors: BuildError[] };
 
+const CONCURRENT_BUILDS = Math.max(2, os.availableParallelism());
+
+/** Incremental builds kept at once: each holds its plugin's parsed files in esbuild's service. */
+const MAX_CONTEXTS = 32;
+
+interface PluginContext {
+  /** What the context was made for: a new entry needs a new context. */
+  entry: string;
+  context: esbuild.BuildContext<BuildOptions>;
+}
+
+type BuildOptions = esbuild.BuildOptions & { write: false; metafile: true };
+
 /**
  * Bundles a plugin's entry and everything it imports (TypeScript included) with esbuild. The
  * metafile gives the exact set of files the plugin depends on, which is what the watcher maps
  * changes through; build errors keep their file, line and column.
+ *
+ * A plugin's first load is one plain build; from its first reload on it has an esbuild context,
+ * whose `rebuild()` parses again only the files that changed. A plugin never edited costs no
+ * context, and only the most recently built plugins keep theirs.
  */
 export class PluginBuilder {
   private builds = 0;
+  private readonly built = new Set<string>();
+  /** Most recently built last. */
+  private readonly contexts = new Map<string, PluginContext>();
+  /** Plugins whose build is under way: their context is never disposed under them. */
+  private readonly building = new Set<string>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   async build(plugin: PluginDescriptor): Promise<BuildOutcome> {
+    await this.turn();
+    try {
+      return await this.buildNow(plugin);
+    } finally {
+      this.leave();
+    }
+  }
+
+  /**
+   * Builds run at most one per core: with a hundred plugins starting at once, the first ones are
+   * built (and go on to load and activate) first, instead of all finishing together at the end.
+   */
+  private turn(): Promise<void> {
+    if (this.running < CONCURRENT_BUILDS) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private leave(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+
+  private async buildNow(plugin: PluginDescriptor): Promise<BuildOutcome> {
     const sourceRoot = path.dirname(plugin.entry);
+    const options = buildOptions(plugin, sourceRoot);
     // A fresh virtual name per build, so stack traces of two generations never mix.
     this.builds += 1;
-    const outfile = path.join(sourceRoot, `__reloadd_${plugin.id}_${this.builds}.js`);
-    let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+    const filename = path.join(sourceRoot, `__reloadd_${plugin.id}_${this.builds}.js`);
+    let result: esbuild.BuildResult<BuildOptions>;
+    this.building.add(plugin.id);
     try {
-      result = await esbuild.build({
-        entryPoints: [plugin.entry],
-        outfile,
-        absWorkingDir: sourceRoot,
-        bundle: true,
-        write: false,
-        metafile: true,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node20',
-        sourcemap: 'external',
-        sourcesContent: false,
-        logLevel: 'silent',
-      });
+      result = this.built.has(plugin.id)
+        ? await (await this.contextFor(plugin, options)).rebuild()
+        : await esbuild.build(options);
     } catch (failure) {
       return { ok: false, errors: toBuildErrors(failure, sourceRoot) };
+    } finally {
+      this.building.delete(plugin.id);
+      this.built.add(plugin.id);
     }
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
     const map = result.outputFiles.find((f) => f.path.endsWith('.js.map'));
@@ -51,9 +97,68 @@ export class PluginBuilder {
       .filter((input) => !input.split(path.sep).includes('node_modules'));
     return {
       ok: true,
-      bundle: { code: js.text, map: map.text, filename: outfile, sourceRoot, inputs },
+      bundle: { code: js.text, map: map.text, filename, sourceRoot, inputs },
     };
   }
+
+  /** Starts esbuild's service now (it starts on the first build otherwise). */
+  warmUp(): void {
+    esbuild.transform('').catch(() => undefined);
+  }
+
+  /** The plugin is unloaded for good (removed, disabled): its incremental build goes. */
+  async forget(pluginId: string): Promise<void> {
+    this.built.delete(pluginId);
+    const kept = this.contexts.get(pluginId);
+    this.contexts.delete(pluginId);
+    await kept?.context.dispose();
+  }
+
+  async close(): Promise<void> {
+    const kept = [...this.contexts.values()];
+    this.contexts.clear();
+    await Promise.all(kept.map((k) => k.context.dispose()));
+  }
+
+  private async contextFor(
+    plugin: PluginDescriptor,
+    options: BuildOptions,
+  ): Promise<esbuild.BuildContext<BuildOptions>> {
+    const kept = this.contexts.get(plugin.id);
+    this.contexts.delete(plugin.id);
+    if (kept && kept.entry === plugin.entry) {
+      this.contexts.set(plugin.id, kept);
+      return kept.context;
+    }
+    await kept?.context.dispose();
+    const context = await esbuild.context(options);
+    this.contexts.set(plugin.id, { entry: plugin.entry, context });
+    for (const [id, old] of this.contexts) {
+      if (this.contexts.size <= MAX_CONTEXTS) break;
+      if (this.building.has(id)) continue;
+      this.contexts.delete(id);
+      await old.context.dispose();
+    }
+    return context;
+  }
+}
+
+function buildOptions(plugin: PluginDescriptor, sourceRoot: string): BuildOptions {
+  return {
+    entryPoints: [plugin.entry],
+    // The output's name only places the source map's paths; each bundle gets its own name.
+    outfile: path.join(sourceRoot, `__reloadd_${plugin.id}.js`),
+    absWorkingDir: sourceRoot,
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'external',
+    sourcesContent: false,
+    logLevel: 'silent',
+  };
 }
 
 function toBuildErrors(failure: unknown, sourceRoot: string): BuildError[] {

@@ -10,6 +10,7 @@ import {
   type ReloadResult,
   ReloadTrigger,
 } from '../../protocol/index.js';
+import type { PluginBuilder } from '../building/PluginBuilder.js';
 import type { Broadcaster, ClientChannel } from '../clientChannels/Broadcaster.js';
 import type {
   EditorBridge,
@@ -42,6 +43,7 @@ export interface DaemonParts {
   catalog: PluginCatalog;
   hosts: HostSupervisor;
   runner: PluginRunner;
+  builder: PluginBuilder;
   stats: ReloadStats;
   changes: FileChangePipeline;
   /** Absent when the core runs without watching the plugins folder. */
@@ -58,6 +60,7 @@ export class ReloadDaemon {
   private stopped = false;
   /** start() began: requests wait for its reading of the plugins folder (`discovered`). */
   private starting = false;
+  private prepared: Promise<void> | undefined;
   private markDiscovered!: () => void;
   private readonly discovered = new Promise<void>((resolve) => {
     this.markDiscovered = resolve;
@@ -65,10 +68,41 @@ export class ReloadDaemon {
 
   constructor(private readonly parts: DaemonParts) {}
 
-  /** Reads saved state, starts watching, then loads every plugin, dependencies first. */
+  /**
+   * What can be done before any plugin loads: the plugin host starts, saved state is read, the
+   * folder is watched and its plugins found. An editor's daemon does this while the editor is
+   * still in the LSP handshake; `start` waits for it.
+   */
+  prepare(): Promise<void> {
+    this.prepared ??= this.readFolder();
+    return this.prepared;
+  }
+
+  /** Prepares (if not yet), then loads every plugin, dependencies first. */
   async start(): Promise<void> {
-    const { snapshots, diagnostics, watcher, catalog, runner, logger } = this.parts;
+    const { catalog, runner, logger } = this.parts;
+    await this.prepare();
+    // First loads, dependencies first. Plugins that depend on them come along (trigger
+    // "dependency"): one that failed for want of a plugin that has just appeared loads now.
+    await runner.reload(
+      catalog
+        .all()
+        .filter((r) => !r.invalid)
+        .map((r) => r.id),
+      ReloadTrigger.Startup,
+    );
+    const { active, total } = this.status().plugins;
+    const ms = Math.round(performance.now() - this.startedAt);
+    logger.info({ active, total, ms }, `ready: ${active} of ${total} plugins active in ${ms} ms`);
+  }
+
+  private async readFolder(): Promise<void> {
+    const { snapshots, diagnostics, watcher, catalog, hosts, builder } = this.parts;
     this.starting = true;
+    // Starting a worker, and esbuild's service, takes tens of milliseconds each: let them start
+    // while the rest is read.
+    hosts.warmUp();
+    builder.warmUp();
     try {
       for (const problem of await snapshots.loadAll()) {
         diagnostics.add(DiagnosticSource.Snapshot, {
@@ -85,18 +119,6 @@ export class ReloadDaemon {
       // Whatever happened, nobody waits on discovery any longer than this.
       this.markDiscovered();
     }
-    // First loads, dependencies first. Plugins that depend on them come along (trigger
-    // "dependency"): one that failed for want of a plugin that has just appeared loads now.
-    await runner.reload(
-      catalog
-        .all()
-        .filter((r) => !r.invalid)
-        .map((r) => r.id),
-      ReloadTrigger.Startup,
-    );
-    const { active, total } = this.status().plugins;
-    const ms = Math.round(performance.now() - this.startedAt);
-    logger.info({ active, total, ms }, `ready: ${active} of ${total} plugins active in ${ms} ms`);
   }
 
   /** A client was answered `initialize`: from now on it gets every notification. */
@@ -217,6 +239,8 @@ export class ReloadDaemon {
       clients: clients.list(),
       hotReload: changes.hotReloadEnabled,
       heldChanges: changes.heldFiles,
+      debounceMs: this.parts.watcher?.debounceMs ?? 0,
+      pollMs: this.parts.watcher?.pollMs ?? null,
       plugins: {
         total: records.length,
         loading: count(PluginStatus.Loading),
@@ -236,11 +260,12 @@ export class ReloadDaemon {
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const { watcher, changes, catalog, runner, hosts, snapshots } = this.parts;
+    const { watcher, changes, catalog, runner, hosts, snapshots, builder } = this.parts;
     await watcher?.close();
     await changes.close();
     await Promise.all(catalog.all().map((record) => runner.stop(record, record.status, false)));
     await hosts.close();
+    await builder.close();
     await snapshots.flush();
   }
 }

@@ -20,6 +20,8 @@ export interface DaemonOptions {
   pluginsDir: string;
   stateDir?: string;
   debounceMs: number;
+  /** Poll instead of inotify (`--poll`). */
+  pollMs?: number;
   hotReload: boolean;
   /**
    * Watch the plugins folder (default). Without a watcher the core still loads, reloads and
@@ -34,8 +36,8 @@ export interface DaemonOptions {
   hostMemoryMb: number;
   /** Longest a plugin's editor call waits (for an editor to connect, and for its answer). */
   editorCallTimeoutMs: number;
-  /** The host worker's script; tests running from sources point it at the built one. */
-  hostWorkerPath?: URL;
+  /** The plugin host's script: the built one, also for tests that run from the sources. */
+  hostWorkerPath: URL;
   /** States over `largeStateBytes` are written at most every `largeStateIntervalMs`. */
   largeState?: { largeStateBytes?: number; largeStateIntervalMs?: number };
 }
@@ -66,12 +68,18 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     limits: options.limits,
     memoryMb: options.hostMemoryMb,
     editors,
-    ...(options.hostWorkerPath ? { workerPath: options.hostWorkerPath } : {}),
+    workerPath: options.hostWorkerPath,
   });
   const watcher =
     options.watch === false
       ? undefined
-      : new PluginWatcher({ pluginsDir, debounceMs: options.debounceMs, logger });
+      : new PluginWatcher({
+          pluginsDir,
+          debounceMs: options.debounceMs,
+          ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+          logger,
+        });
+  const builder = new PluginBuilder();
   const reloader = new PluginReloader({
     catalog,
     diagnostics,
@@ -80,10 +88,12 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     logger,
     pluginsDir,
     transactionDeps: {
-      builder: new PluginBuilder(),
+      builder,
       snapshots,
+      settled: () => watcher?.settled() ?? Promise.resolve(),
       load: (descriptor, bundle, number) => hosts.load(descriptor, bundle, number),
-      suspend: (id, generations) => hosts.suspend(id, generations),
+      swap: (id, retire, start, stored, afterReload) =>
+        hosts.swap(id, retire, start, stored, afterReload),
       resume: (id) => hosts.resume(id),
     },
     fileSettleMs: watcher?.settleMs ?? 0,
@@ -92,7 +102,15 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     (id, job, isStale) => reloader.run(id, job, isStale),
     (error) => logger.error({ err: error }, 'reload crashed'),
   );
-  const runner = new PluginRunner({ catalog, diagnostics, snapshots, scheduler, logger });
+  const runner = new PluginRunner({
+    catalog,
+    builder,
+    hosts,
+    diagnostics,
+    snapshots,
+    scheduler,
+    logger,
+  });
   const changes = new FileChangePipeline(
     { pluginsDir, catalog, runner, diagnostics, logger },
     options.hotReload,
@@ -125,6 +143,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     catalog,
     hosts,
     runner,
+    builder,
     stats,
     changes,
     ...(watcher ? { watcher } : {}),

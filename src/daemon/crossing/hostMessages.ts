@@ -25,6 +25,54 @@ export interface ExtractedState {
   problems: StateProblem[];
 }
 
+/** The plugin's snapshot as the daemon keeps it, for a generation that starts without a predecessor. */
+export interface StoredState {
+  value: unknown;
+  stateVersion: number | undefined;
+}
+
+export interface SwapParams {
+  pluginId: string;
+  /** The generation that leaves (absent on a first load). */
+  retire?: string;
+  /**
+   * The plugin stops (disable, removal, shutdown): `retire` goes even if its saveState fails.
+   * Otherwise a retire whose state cannot be taken stays active.
+   */
+  stop?: boolean;
+  /** The generation that takes over, loaded and not yet active (absent when a plugin stops). */
+  start?: {
+    key: string;
+    /** The daemon's snapshot: what `start` gets when nothing is retired here, or it saves none. */
+    stored: StoredState | undefined;
+    afterReload: boolean;
+  };
+}
+
+/** What a swap did, step by step; a failed step says why, as plain data. */
+export interface SwapReport {
+  /** Calls still running when the wait for them ended: what they do next is not kept. */
+  stillRunning: number;
+  /** Milliseconds of each step: waiting for running calls counts as saving state. */
+  timings: { saveState: number; deactivate: number; activate: number; restoreState: number };
+  /**
+   * The state `retire` handed over. Its value is here unless `start` took over: then it follows
+   * in a `stateTaken` notice, after this answer, so that clients hear of the reload first.
+   */
+  saved?: { value?: unknown; problems: StateProblem[]; stateVersion: number | undefined };
+  /** `retire`'s saveState failed: unless stopping, it is still active and `start` was unloaded. */
+  saveFailed?: HostCallError;
+  deactivateFailed?: HostCallError;
+  /** What `retire` still held when it was unloaded. */
+  leftovers: Leftover[];
+  /** The state `start` was given came through its migrateState (the value follows in `stateTaken`). */
+  migrated?: { problems: StateProblem[] };
+  /** The snapshot's stateVersion differs and `start` has no migrateState: it started without it. */
+  stateDropped?: { from: number | undefined; to: number | undefined };
+  /** `start` threw or hung in activate, migrateState or restoreState; it was unloaded. */
+  startFailed?: HostCallError;
+}
+
 /** Daemon → host, answered: each operation's params and its result. */
 export interface HostOperations {
   /** Evaluates a bundle in a fresh realm: a generation, not yet active. */
@@ -40,26 +88,17 @@ export interface HostOperations {
     };
     result: { hasSaveState: boolean; hasMigrateState: boolean };
   };
-  activate: { params: { key: string }; result: undefined };
   saveState: { params: { key: string }; result: ExtractedState };
-  migrateState: {
-    params: { key: string; state: unknown; fromVersion: number | undefined };
-    result: ExtractedState;
-  };
-  restoreState: {
-    params: { key: string; state: unknown; afterReload: boolean };
-    result: undefined;
-  };
-  deactivate: { params: { key: string }; result: undefined };
+  /**
+   * A swap, whole, in one message: the host holds every new call into the plugin and waits for
+   * those running; `retire`'s state is taken, it is deactivated and unloaded; `start` is
+   * activated and given that state (migrated when its stateVersion moved). The host lets the
+   * held calls go itself, unless `start` failed: then the daemon rolls back and says `resume`.
+   */
+  swap: { params: SwapParams; result: SwapReport };
   /** Releases everything the generation holds; says what it still held. */
   unload: { params: { key: string }; result: { leftovers: Leftover[] } };
   command: { params: { key: string; name: string; args: unknown[] }; result: unknown };
-  /**
-   * A reload's swap begins: hold every new call into the plugin (events, its timers, commands
-   * from other plugins of the host) until `resume`; answered once the calls already running
-   * have ended, or after the lifecycle limit, with how many had not.
-   */
-  suspend: { params: { pluginId: string }; result: { stillRunning: number } };
   ping: { params: Record<never, never>; result: 'pong' };
 }
 export type HostOp = keyof HostOperations;
@@ -72,7 +111,7 @@ export type HostResult<K extends HostOp> = HostOperations[K]['result'];
 export type HostPost =
   /** An editor event (no `fromPluginId`), or a plugin's event from another host. */
   | { op: 'event'; event: string; data: unknown; fromPluginId?: string }
-  /** The plugin's swap is over: deliver what was held for it, in arrival order. */
+  /** A swap whose `start` failed is over: deliver what was held for the plugin, in order. */
   | { op: 'resume'; pluginId: string }
   /** Every command registered in any host, as the daemon routes them. */
   | { op: 'commandNames'; names: string[] }
@@ -125,6 +164,14 @@ export type HostNotice =
   | { op: 'callCommand'; requestId: number; fromPluginId: string; name: string; args: unknown[] }
   /** Plugin code calls the editor (`editor/call`); answered by a `callResult` post. */
   | { op: 'callEditor'; requestId: number; pluginId: string; method: string; args: unknown[] }
+  /** A swap's snapshot, sent just after the swap's answer (SwapReport.saved, .migrated). */
+  | {
+      op: 'stateTaken';
+      pluginId: string;
+      generation: number;
+      stateVersion: number | undefined;
+      value: unknown;
+    }
   | {
       op: 'unloadChecked';
       key: string;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { codeFrameColumns } from '@babel/code-frame';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import type { Range } from '../../protocol/index.js';
 
@@ -10,6 +10,13 @@ export interface SourceLocation {
   range: Range;
   codeFrame?: string;
 }
+
+/**
+ * @babel/code-frame is loaded the first time something goes wrong: every plugin host and every
+ * start of the daemon would pay for it otherwise (about 20 ms), and most never need it.
+ */
+const requireLazily = createRequire(import.meta.url);
+let codeFrames: typeof import('@babel/code-frame') | undefined;
 
 /**
  * A short excerpt around a zero-based position, with the column marked, as Vite's error overlay
@@ -29,7 +36,8 @@ export function codeFrameAt(
       return undefined;
     }
   }
-  return codeFrameColumns(
+  codeFrames ??= requireLazily('@babel/code-frame') as typeof import('@babel/code-frame');
+  return codeFrames.codeFrameColumns(
     text,
     { start: { line: line + 1, column: character + 1 } },
     { linesAbove: 2, linesBelow: 2, highlightCode: false },

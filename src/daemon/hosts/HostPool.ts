@@ -12,8 +12,6 @@ export interface HostPoolOptions {
   onCrash(host: PluginHost, crash: HostCrash): void;
 }
 
-const WORKER_PATH = new URL('../worker/hostWorker.js', import.meta.url);
-
 /**
  * The plugin hosts: one shared host for every plugin that does not ask otherwise (so that 100
  * plugins cost one worker), and one of its own for each plugin whose manifest says
@@ -24,7 +22,8 @@ export class HostPool {
 
   constructor(
     private readonly options: HostPoolOptions,
-    private readonly workerPath: URL = WORKER_PATH,
+    /** The plugin host's script (installation.ts finds it). */
+    private readonly workerPath: URL,
   ) {}
 
   hostFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): PluginHost {

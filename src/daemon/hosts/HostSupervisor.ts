@@ -9,7 +9,14 @@ import {
 import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
-import type { HostLimits, HostNotice } from '../crossing/hostMessages.js';
+import type {
+  HostCallError,
+  HostLimits,
+  HostNotice,
+  StoredState,
+  SwapParams,
+  SwapReport,
+} from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describePlace } from '../crossing/sourceLocation.js';
@@ -39,7 +46,7 @@ export interface SupervisorOptions {
   pluginsDir: string;
   limits: HostLimits;
   memoryMb: number;
-  workerPath?: URL;
+  workerPath: URL;
   /** Where plugins' editor calls go. */
   editors: EditorBridge;
 }
@@ -122,32 +129,89 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     return loaded;
   }
 
+  /** Starts the shared plugin host now, so that the first plugin does not wait for it. */
+  warmUp(): void {
+    this.pool.hostFor({ id: '', isolation: 'shared' });
+  }
+
   commandNames(): string[] {
     return [...this.routes.keys()].sort();
   }
 
   /**
-   * A reload's swap of plugin `id` begins: from now until `resume`, calls routed to it wait in
-   * the gate, and each host where one of `generations` lives holds the calls it delivers itself
-   * (events, the plugin's timers, other plugins' commands). Resolves once the calls already
-   * running there have ended, or the lifecycle limit passed, with how many had not.
+   * A swap of plugin `id` (a reload, a first load, a stop): from now until `resume`, calls
+   * routed to it wait in the gate, and its host does the rest in one step (SwapParams). Two
+   * generations in different hosts (the manifest moved the plugin) take a step in each.
    */
-  async suspend(id: string, generations: readonly RemoteGeneration[]): Promise<number> {
+  async swap(
+    id: string,
+    retire: RemoteGeneration | undefined,
+    start: RemoteGeneration | undefined,
+    stored: StoredState | undefined,
+    afterReload: boolean,
+  ): Promise<SwapReport> {
     this.gate.shutFor(id);
-    const hosts = new Set(generations.map((g) => g.host));
-    this.suspendedIn.set(id, hosts);
-    const answers = await Promise.all(
-      [...hosts].map((host) =>
-        host
-          .request({ op: 'suspend', pluginId: id }, this.options.limits.lifecycleMs)
-          .then((answer) => answer.stillRunning)
-          .catch(() => 0),
-      ),
-    );
-    return answers.reduce((sum, n) => sum + n, 0);
+    const stop = start === undefined ? { stop: true } : {};
+    const starting = (given: StoredState | undefined) =>
+      start ? { start: { key: start.key, stored: given, afterReload } } : {};
+    let report: SwapReport;
+    if (!retire || !start || retire.host === start.host) {
+      const host = (retire ?? start)?.host;
+      if (!host) return { stillRunning: 0, timings: NO_TIMINGS, leftovers: [] };
+      report = await this.swapIn(host, {
+        pluginId: id,
+        ...(retire ? { retire: retire.key } : {}),
+        ...stop,
+        ...starting(stored),
+      });
+    } else {
+      const retired = await this.swapIn(retire.host, { pluginId: id, retire: retire.key });
+      if (retired.saveFailed) {
+        await start.unload();
+        return retired;
+      }
+      const saved = retired.saved;
+      const handed =
+        saved?.value !== undefined
+          ? { value: saved.value, stateVersion: saved.stateVersion }
+          : stored;
+      const started = await this.swapIn(start.host, { pluginId: id, ...starting(handed) });
+      report = { ...started, ...retired, ...pickStart(started) };
+    }
+    if (retire && !(report.saveFailed && start)) retire.unloadedInHost();
+    if (start && (report.saveFailed || report.startFailed)) {
+      start.unloadedInHost();
+      // The host keeps holding the plugin's calls for the rollback; `resume` lets them go.
+      if (report.startFailed) this.suspendedIn.set(id, new Set([start.host]));
+    }
+    return report;
   }
 
-  /** The swap is over: what the hosts held is delivered, then the calls waiting in the gate go on. */
+  /** One swap request; a host that fails under it fails the step it was at. */
+  private async swapIn(host: HostChannel, params: SwapParams): Promise<SwapReport> {
+    try {
+      return await host.request(
+        { op: 'swap', ...params },
+        // Each of its steps has the lifecycle limit in the host; this only catches a lost host.
+        this.options.limits.lifecycleMs * SWAP_STEPS,
+        'swap',
+        () => (this.editorWaits.get(params.pluginId) ?? 0) > 0,
+      );
+    } catch (error) {
+      const failed: HostCallError =
+        error instanceof HostRequestError
+          ? error.error
+          : { reason: 'internal', message: String(error) };
+      return {
+        stillRunning: 0,
+        timings: NO_TIMINGS,
+        leftovers: [],
+        ...(params.retire ? { saveFailed: failed } : { startFailed: failed }),
+      };
+    }
+  }
+
+  /** The swap is over: what a host still held is delivered, then the calls waiting in the gate go on. */
   resume(id: string): void {
     for (const host of this.suspendedIn.get(id) ?? []) host.post({ op: 'resume', pluginId: id });
     this.suspendedIn.delete(id);
@@ -277,6 +341,14 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       case 'emit':
         this.emitEvent(notice.event, notice.data, host, notice.fromPluginId);
         return;
+      case 'stateTaken':
+        // A swap's snapshot; its problems were part of the swap's report.
+        snapshots.keep(
+          notice.pluginId,
+          { value: notice.value, problems: [] },
+          { generation: notice.generation, stateVersion: notice.stateVersion },
+        );
+        return;
       case 'stateWritten':
         snapshots.keep(notice.pluginId, notice.state, {
           generation: notice.generation,
@@ -395,4 +467,24 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     }
     this.emit('hostCrashed', host, crash, culpritId);
   }
+}
+
+/** Wait for running calls, saveState, deactivate, activate, migrateState, restoreState. */
+const SWAP_STEPS = 6;
+const NO_TIMINGS: SwapReport['timings'] = {
+  saveState: 0,
+  deactivate: 0,
+  activate: 0,
+  restoreState: 0,
+};
+
+/** What the starting half of a swap across two hosts reported. */
+function pickStart(started: SwapReport): Partial<SwapReport> {
+  const { migrated, stateDropped, startFailed } = started;
+  return {
+    ...(migrated ? { migrated } : {}),
+    ...(stateDropped ? { stateDropped } : {}),
+    ...(startFailed ? { startFailed } : {}),
+    stillRunning: started.stillRunning,
+  };
 }

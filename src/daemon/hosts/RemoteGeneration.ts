@@ -25,6 +25,7 @@ export interface HostChannel {
 /**
  * The daemon's handle on one generation that lives in a plugin host. Every method is one request
  * to the host; failures arrive as HostRequestError, with the call, the message and the location.
+ * Its lifecycle (activate, state, deactivate) runs in the host's swaps (HostSupervisor.swap).
  */
 export class RemoteGeneration {
   private constructor(
@@ -77,30 +78,18 @@ export class RemoteGeneration {
     );
   }
 
-  activate(): Promise<void> {
-    return this.lifecycle({ op: 'activate', key: this.key }, 'activate');
-  }
-
   saveState(): Promise<ExtractedState> {
-    return this.lifecycle({ op: 'saveState', key: this.key }, 'saveState');
-  }
-
-  migrateState(state: unknown, fromVersion: number | undefined): Promise<ExtractedState> {
-    return this.lifecycle(
-      { op: 'migrateState', key: this.key, state, fromVersion },
-      'migrateState',
+    return this.host.request(
+      { op: 'saveState', key: this.key },
+      this.limits.lifecycleMs,
+      'saveState',
+      this.waiting,
     );
   }
 
-  restoreState(state: unknown, afterReload: boolean): Promise<void> {
-    return this.lifecycle(
-      { op: 'restoreState', key: this.key, state, afterReload },
-      'restoreState',
-    );
-  }
-
-  deactivate(): Promise<void> {
-    return this.lifecycle({ op: 'deactivate', key: this.key }, 'deactivate');
+  /** The host unloaded it itself, in a swap: what the daemon knew of it goes. */
+  unloadedInHost(): void {
+    this.onUnload(this);
   }
 
   /** Releases everything the generation holds; what it still held is returned. Never throws. */
@@ -126,12 +115,5 @@ export class RemoteGeneration {
       `command "${name}"`,
       this.waiting,
     );
-  }
-
-  private lifecycle<K extends HostOp>(
-    request: HostRequest<K>,
-    call: string,
-  ): Promise<HostResult<K>> {
-    return this.host.request(request, this.limits.lifecycleMs, call, this.waiting);
   }
 }

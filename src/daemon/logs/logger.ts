@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { LogLevelName } from '../../protocol/index.js';
 import type { LogRing } from './LogRing.js';
 
@@ -38,6 +38,8 @@ export function createLogger(options: {
 
 function consoleStream(mode: 'stdio' | 'standalone'): DestinationStream {
   if (mode === 'stdio') return pino.destination({ fd: 2, sync: true });
+  // Only a person at a terminal reads pretty lines: an editor's daemon never loads pino-pretty.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   return pretty({
     destination: 1,
     sync: true,

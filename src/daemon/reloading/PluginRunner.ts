@@ -6,6 +6,8 @@ import {
   type ReloadResult,
   ReloadTrigger,
 } from '../../protocol/index.js';
+import type { PluginBuilder } from '../building/PluginBuilder.js';
+import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import {
@@ -15,6 +17,7 @@ import {
   stateProblemDiagnostic,
 } from '../diagnostics/pluginDiagnostics.js';
 import { HostPool } from '../hosts/HostPool.js';
+import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { HostCrash, PluginHost } from '../hosts/PluginHost.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { Logger } from '../logs/logger.js';
@@ -24,10 +27,14 @@ import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { refusedReload } from './PluginReloader.js';
 import { planReload, type ReloadPlan } from './planReload.js';
 import type { ReloadJob, ReloadScheduler } from './ReloadScheduler.js';
-import { unloadGeneration } from './unloadGeneration.js';
+import { retirementWarnings } from './retirementWarnings.js';
 
 export interface RunnerOptions {
   catalog: PluginCatalog;
+  /** A stopped plugin's incremental build is let go. */
+  builder: Pick<PluginBuilder, 'forget'>;
+  /** Where a stopped plugin's generation is taken down (its state saved first). */
+  hosts: Pick<HostSupervisor, 'swap' | 'resume'>;
   diagnostics: DiagnosticsStore;
   snapshots: SnapshotStore;
   /** Runs each plugin's reloads one at a time (PluginReloader does each). */
@@ -127,9 +134,10 @@ export class PluginRunner {
    * could not be saved, leaks) becomes its `stop` diagnostics.
    */
   stop(record: PluginRecord, status: PluginStatus, report = true): Promise<void> {
-    return this.options.scheduler.exclusive(record.id, () =>
-      this.stopGeneration(record, status, report),
-    );
+    return this.options.scheduler.exclusive(record.id, async () => {
+      await this.stopGeneration(record, status, report);
+      await this.options.builder.forget(record.id);
+    });
   }
 
   /**
@@ -212,34 +220,41 @@ export class PluginRunner {
   private async stopGeneration(
     record: PluginRecord,
     status: PluginStatus,
-    report: boolean,
+    reportProblems: boolean,
   ): Promise<void> {
     const generation = record.generation;
     record.stopping(status);
     if (!generation) return;
     const id = record.id;
+    const { hosts, snapshots } = this.options;
+    // A stop is a swap to nothing: calls wait, the state is taken, the generation goes.
+    const report = await hosts.swap(id, generation, undefined, undefined, false);
+    hosts.resume(id);
     const warnings: Diagnostic[] = [];
-    try {
-      if (generation.hasSaveState) {
-        const problems = this.keepState(generation, await generation.saveState());
-        warnings.push(...problems.map((p) => stateProblemDiagnostic(id, p)));
-      }
-    } catch (error) {
-      const message = `${describeLifecycleError(error)}; the previous snapshot is kept`;
+    if (report.saved) {
+      warnings.push(...report.saved.problems.map((p) => stateProblemDiagnostic(id, p)));
+      snapshots.keep(
+        id,
+        { value: report.saved.value, problems: [] },
+        { generation: generation.number, stateVersion: report.saved.stateVersion },
+      );
+    }
+    if (report.saveFailed) {
+      const error = new HostRequestError(report.saveFailed);
       warnings.push(
         diagnosticAt(
           id,
           'warning',
           DiagnosticCodes.SaveStateFailed,
-          message,
+          `${describeLifecycleError(error)}; the previous snapshot is kept`,
           locateLifecycleError(error),
         ),
       );
     }
-    const unloaded = await unloadGeneration(generation);
+    const unloaded = retirementWarnings(id, report);
     warnings.push(...unloaded.warnings);
     record.stopped(unloaded.hung);
-    if (report) this.options.diagnostics.set(id, DiagnosticSource.Stop, warnings);
+    if (reportProblems) this.options.diagnostics.set(id, DiagnosticSource.Stop, warnings);
   }
 
   /** Keeps the state a generation handed over; returns what could not be kept as it was. */

@@ -9,7 +9,7 @@ import {
 import { anyMoved, fingerprintAll } from '../building/fileFingerprint.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
 import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
-import type { ExtractedState } from '../crossing/hostMessages.js';
+import type { StoredState, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { SourceLocation } from '../crossing/sourceLocation.js';
@@ -23,18 +23,26 @@ import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
 import { msSince, roundMs } from './milliseconds.js';
-import { unloadGeneration } from './unloadGeneration.js';
+import { retirementWarnings } from './retirementWarnings.js';
 
 export interface TransactionDeps {
   builder: Pick<PluginBuilder, 'build'>;
   snapshots: SnapshotStore;
   /**
-   * The swap of plugin `id` begins: calls into it are held (HostSupervisor.suspend); resolves
-   * with how many calls were still running when the wait for them ended.
+   * A swap in the plugin's host, in one step (HostSupervisor.swap): calls into the plugin are
+   * held from its start until `resume`.
    */
-  suspend(id: string, generations: RemoteGeneration[]): Promise<number>;
+  swap(
+    id: string,
+    retire: RemoteGeneration | undefined,
+    start: RemoteGeneration | undefined,
+    stored: StoredState | undefined,
+    afterReload: boolean,
+  ): Promise<SwapReport>;
   /** The swap is over: held calls go to the active generation. */
   resume(id: string): void;
+  /** Resolves once the files are no longer being written (the watcher's quiet window). */
+  settled(): Promise<void>;
   /** Evaluates a bundle as a new generation in the plugin's host. */
   load(
     descriptor: PluginDescriptor,
@@ -46,6 +54,8 @@ export interface TransactionDeps {
 /** Milliseconds spent in each phase; the reload trace logs them. */
 export interface PhaseTimings {
   build: number;
+  /** Waiting, once built and evaluated, for the writes to be over. */
+  settle: number;
   evaluate: number;
   saveState: number;
   deactivate: number;
@@ -66,7 +76,8 @@ export interface TransactionOutcome {
 
 /**
  * One reload (or first load) of one plugin, in the order that keeps state safe:
- *   1. build and evaluate the new generation, touching nothing of the old one;
+ *   1. build and evaluate the new generation, touching nothing of the old one, while the
+ *      writes that caused it settle;
  *   2. hold every call into the plugin, and wait for those already running (the swap is atomic);
  *   3. old generation: saveState → deactivate → release everything it still holds;
  *   4. new generation: activate → restoreState;
@@ -78,6 +89,7 @@ export class ReloadTransaction {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly phases: PhaseTimings = {
     build: 0,
+    settle: 0,
     evaluate: 0,
     saveState: 0,
     deactivate: 0,
@@ -105,12 +117,12 @@ export class ReloadTransaction {
     const { record, deps } = this;
     const descriptor = record.descriptor;
 
-    // An editor may still be writing (truncate, then write): a build that read a file which
-    // changed under it is stale, and is redone on the file's final content.
+    // Building starts on a change's first event; an editor may still be writing (truncate, then
+    // write). The swap waits until the writes are over, and a build that read a file which moved
+    // under it is stale, and is redone on the file's final content.
     const before = await fingerprintAll(new Set([descriptor.entry, ...record.inputs]));
     const built = await this.timed('build', () => deps.builder.build(descriptor));
-    const read = built.ok ? built.bundle.inputs : [descriptor.entry, ...record.inputs];
-    if (this.isStale() || anyMoved(before, await fingerprintAll(read))) return 'superseded';
+    if (this.isStale()) return 'superseded';
     if (!built.ok) {
       if (await this.unsettled(before)) return 'superseded';
       record.buildBroke([
@@ -145,7 +157,10 @@ export class ReloadTransaction {
       this.add('error', code, message, location);
       return this.fail(code, message, location);
     }
-    if (this.isStale()) {
+    // The point of no return waits for the writes to be over (WriteActivity) and for a build
+    // of what is on disk now.
+    await this.timed('settle', () => deps.settled());
+    if (this.isStale() || anyMoved(before, await fingerprintAll(built.bundle.inputs))) {
       await next.unload();
       return 'superseded';
     }
@@ -153,16 +168,6 @@ export class ReloadTransaction {
     // The swap is one step for every caller: from here until the new generation is active (or
     // the old one is back), calls into the plugin wait, and then go to whichever is active. On
     // a first load too: a command registered in activate waits until the plugin is active.
-    const stillRunning = previous
-      ? await this.timed('saveState', () => deps.suspend(this.id, [previous, next]))
-      : await deps.suspend(this.id, [next]);
-    if (stillRunning > 0) {
-      this.add(
-        'warning',
-        DiagnosticCodes.CallsOvertaken,
-        `${stillRunning} call${stillRunning === 1 ? ' was' : 's were'} still running when the reload took the state, after waiting the lifecycle limit: what ${stillRunning === 1 ? 'it does' : 'they do'} from then on is not kept (a command among them answers with an error)`,
-      );
-    }
     try {
       return await this.takeOver(previous, next, built.bundle);
     } finally {
@@ -171,9 +176,9 @@ export class ReloadTransaction {
   }
 
   /**
-   * The new generation takes over: the old one (if any) saves its state, is deactivated and
-   * released; the new one is activated and given that state. If that fails, the last good code
-   * comes back with the same state.
+   * The new generation takes over, in one step of its host: the old one (if any) saves its
+   * state, is deactivated and released; the new one is activated and given that state. If that
+   * fails, the last good code comes back with the same state.
    */
   private async takeOver(
     previous: RemoteGeneration | undefined,
@@ -181,31 +186,59 @@ export class ReloadTransaction {
     bundle: PluginBundle,
   ): Promise<TransactionOutcome> {
     const { record, deps } = this;
-    // Point of no return for the old generation: from here on, state must survive whatever happens.
     let snapshot = deps.snapshots.get(this.id);
-    if (previous) {
-      try {
-        snapshot = (await this.timed('saveState', () => this.saveState(previous))) ?? snapshot;
-      } catch (error) {
-        await next.unload();
-        const message = `${describeLifecycleError(error)}; the running generation was kept`;
-        const where = locateLifecycleError(error);
-        const code = isTimeout(error) ? DiagnosticCodes.Timeout : DiagnosticCodes.SaveStateFailed;
-        this.add('error', code, message, where);
-        return this.fail(code, message, where);
+    const report = await deps.swap(
+      this.id,
+      previous,
+      next,
+      stored(snapshot),
+      previous !== undefined,
+    );
+    for (const phase of ['saveState', 'deactivate', 'activate', 'restoreState'] as const)
+      this.phases[phase] = roundMs(report.timings[phase]);
+    this.overtaken(report.stillRunning);
+    if (report.saved) {
+      this.diagnostics.push(
+        ...report.saved.problems.map((p) => stateProblemDiagnostic(this.id, p)),
+      );
+      // Here when nothing took over (the value of a successful swap follows its answer).
+      if (report.saved.value !== undefined && previous) {
+        snapshot = deps.snapshots.keep(
+          this.id,
+          { value: report.saved.value, problems: [] },
+          { generation: previous.number, stateVersion: report.saved.stateVersion },
+        );
       }
-      await this.timed('deactivate', () => this.unload(previous));
+    }
+    if (report.saveFailed) {
+      const error = new HostRequestError(report.saveFailed);
+      const message = `${describeLifecycleError(error)}; the running generation was kept`;
+      const code = isTimeout(error) ? DiagnosticCodes.Timeout : DiagnosticCodes.SaveStateFailed;
+      this.add('error', code, message, locateLifecycleError(error));
+      return this.fail(code, message, locateLifecycleError(error));
+    }
+    if (previous) {
+      this.diagnostics.push(...retirementWarnings(this.id, report).warnings);
       record.retired();
     }
-
-    try {
-      await this.start(next, snapshot, previous !== undefined);
-    } catch (error) {
-      await next.unload();
-      const call = this.failedCall(error);
+    if (report.migrated) {
+      this.diagnostics.push(
+        ...report.migrated.problems.map((p) => stateProblemDiagnostic(this.id, p)),
+      );
+    }
+    if (report.stateDropped) {
+      const { from, to } = report.stateDropped;
+      this.add(
+        'warning',
+        DiagnosticCodes.StateVersionChanged,
+        `stateVersion changed from ${from ?? 'none'} to ${to ?? 'none'} and the plugin exports no migrateState: it starts without its saved state (the snapshot is replaced at its next save)`,
+      );
+    }
+    if (report.startFailed) {
+      const error = new HostRequestError(report.startFailed);
       const code = isTimeout(error)
         ? DiagnosticCodes.Timeout
-        : call === 'activate'
+        : (report.startFailed.call ?? 'activate') === 'activate'
           ? DiagnosticCodes.ActivateFailed
           : DiagnosticCodes.RestoreStateFailed;
       const message = describeLifecycleError(error);
@@ -214,9 +247,17 @@ export class ReloadTransaction {
       const rolledBack = previous ? await this.rollback(snapshot) : false;
       return this.fail(code, message, where, rolledBack);
     }
-
     record.activated(next, { descriptor: next.descriptor, bundle });
     return this.outcome(true);
+  }
+
+  private overtaken(stillRunning: number): void {
+    if (stillRunning === 0) return;
+    this.add(
+      'warning',
+      DiagnosticCodes.CallsOvertaken,
+      `${stillRunning} call${stillRunning === 1 ? ' was' : 's were'} still running when the reload took the state, after waiting the lifecycle limit: what ${stillRunning === 1 ? 'it does' : 'they do'} from then on is not kept (a command among them answers with an error)`,
+    );
   }
 
   /**
@@ -230,70 +271,15 @@ export class ReloadTransaction {
     return this.isStale() || anyMoved(before, await fingerprintAll(before.keys()));
   }
 
-  /** Activates a generation and gives it its state, migrating it if the state version moved. */
-  private async start(
-    generation: RemoteGeneration,
-    snapshot: Snapshot | undefined,
-    afterReload: boolean,
-  ): Promise<void> {
-    await this.timed('activate', () => generation.activate());
-    let state = snapshot?.value;
-    const wanted = generation.descriptor.stateVersion;
-    if (snapshot && snapshot.stateVersion !== wanted) {
-      if (generation.hasMigrateState) {
-        const migrated = await generation.migrateState(snapshot.value, snapshot.stateVersion);
-        state = this.keep(migrated, generation.number, wanted)?.value;
-      } else {
-        this.add(
-          'warning',
-          DiagnosticCodes.StateVersionChanged,
-          `stateVersion changed from ${snapshot.stateVersion ?? 'none'} to ${wanted ?? 'none'} and the plugin exports no migrateState: it starts without its saved state (the snapshot is replaced at its next save)`,
-        );
-        state = undefined;
-      }
-    }
-    await this.timed('restoreState', () => generation.restoreState(state, afterReload));
-  }
-
-  private async saveState(generation: RemoteGeneration): Promise<Snapshot | undefined> {
-    if (!generation.hasSaveState) return undefined;
-    return this.keep(
-      await generation.saveState(),
-      generation.number,
-      generation.descriptor.stateVersion,
-    );
-  }
-
-  /** Stores the state a generation handed over, and reports what could not cross. */
-  private keep(
-    extracted: ExtractedState,
-    generation: number,
-    stateVersion: number | undefined,
-  ): Snapshot | undefined {
-    this.diagnostics.push(...extracted.problems.map((p) => stateProblemDiagnostic(this.id, p)));
-    return this.deps.snapshots.keep(this.id, extracted, { generation, stateVersion });
-  }
-
-  private async unload(generation: RemoteGeneration): Promise<void> {
-    this.diagnostics.push(...(await unloadGeneration(generation)).warnings);
-  }
-
   /** Brings the last good code back in a fresh realm, with the state saved a moment ago. */
   private async rollback(snapshot: Snapshot | undefined): Promise<boolean> {
     const { record, deps } = this;
     const good = record.lastGood;
     if (!good) return false;
-    // A migrateState on the failed generation may have replaced the snapshot: put the old one back.
-    if (snapshot) deps.snapshots.set(this.id, snapshot);
     try {
       const restored = await deps.load(good.descriptor, good.bundle, record.generationNumber);
-      try {
-        await restored.activate();
-        await restored.restoreState(snapshot?.value, true);
-      } catch (error) {
-        await restored.unload();
-        throw error;
-      }
+      const report = await deps.swap(this.id, undefined, restored, stored(snapshot), true);
+      if (report.startFailed) throw new HostRequestError(report.startFailed);
       record.restored(restored);
       this.add(
         'info',
@@ -346,10 +332,6 @@ export class ReloadTransaction {
     this.diagnostics.push(diagnosticAt(this.id, severity, code, message, where));
   }
 
-  private failedCall(error: unknown): string {
-    return error instanceof HostRequestError ? (error.error.call ?? 'activate') : 'activate';
-  }
-
   private async timed<T>(phase: keyof PhaseTimings, work: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
@@ -358,4 +340,9 @@ export class ReloadTransaction {
       this.phases[phase] = roundMs(this.phases[phase] + performance.now() - start);
     }
   }
+}
+
+/** The daemon's snapshot, as a swap hands it to a generation that has no predecessor here. */
+function stored(snapshot: Snapshot | undefined): StoredState | undefined {
+  return snapshot ? { value: snapshot.value, stateVersion: snapshot.stateVersion } : undefined;
 }

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type FSWatcher, watch } from 'chokidar';
-import { fingerprint } from '../building/fileFingerprint.js';
 import type { Logger } from '../logs/logger.js';
 import type { FileChange } from '../reloading/planReload.js';
+import { WriteActivity } from './WriteActivity.js';
 
 /** chokidar's fixed per-path throttle of `change` events (chokidar/index.js, `_throttle`). */
 const CHOKIDAR_CHANGE_THROTTLE_MS = 50;
@@ -14,56 +14,83 @@ export interface WatcherEvents {
   changes: [changes: FileChange[], detectedAt: number];
 }
 
+export interface WatcherOptions {
+  pluginsDir: string;
+  /** The quiet window that closes a burst of saves (`--debounce`). */
+  debounceMs: number;
+  /** Poll every this many milliseconds instead of inotify (containers, WSL, network drives). */
+  pollMs?: number;
+  logger: Logger;
+}
+
 /**
- * Watches the plugins folder (and files outside it that a bundle imports) and hands over changes
- * in batches: a batch closes once no event has come for `debounceMs`, so a burst of saves, or an
- * editor's truncate-then-write or write-temp-then-rename, arrives as one change to the final file.
- * It alone knows chokidar's timing (`settleMs`).
+ * Watches the plugins folder (and files outside it that a bundle imports) and hands over each
+ * change at once, so that building starts on the first event; whether the writes are over is
+ * `settled()`'s to say, and only a reload's swap waits for it. It alone knows chokidar's timing:
+ * chokidar reports a path's `change` at most once per 50 ms, so the writes after the first are
+ * taken from its raw (unthrottled) events, which also tell that a file is still being written.
  */
 export class PluginWatcher extends EventEmitter<WatcherEvents> {
   /**
    * How long after a file's first event its final content is known to have been reported:
    * chokidar's 50 ms throttle, and a margin. A build that failed on a file caught half-written
-   * waits this long before it is reported (ReloadTransaction), and the watcher looks at the file
-   * again after it (`recheckLater`).
+   * waits this long before it is reported (ReloadTransaction).
    */
   readonly settleMs = CHOKIDAR_CHANGE_THROTTLE_MS + 15;
   private watcher: FSWatcher | undefined;
   private readonly pending = new Map<string, FileChange['kind']>();
-  private timer: NodeJS.Timeout | undefined;
+  private flushing: NodeJS.Immediate | undefined;
   private firstPendingAt = 0;
   private external = new Set<string>();
-  /** What each changed file looked like when its last event came (see `recheckLater`). */
-  private readonly fingerprints = new Map<string, string>();
-  private readonly rechecks = new Map<string, NodeJS.Timeout>();
+  /** Files chokidar reported lately: until when it drops their next `change` events. */
+  private readonly throttled = new Map<string, number>();
+  private readonly activity: WriteActivity;
+  private closed = false;
 
-  constructor(
-    private readonly options: {
-      pluginsDir: string;
-      debounceMs: number;
-      logger: Logger;
-    },
-  ) {
+  constructor(private readonly options: WatcherOptions) {
     super();
+    this.activity = new WriteActivity({ debounceMs: options.debounceMs });
+  }
+
+  get debounceMs(): number {
+    return this.options.debounceMs;
+  }
+
+  get pollMs(): number | null {
+    return this.options.pollMs ?? null;
   }
 
   /** Resolves once the initial scan is done: from then on, no change is missed. */
   async start(): Promise<void> {
-    const { pluginsDir } = this.options;
+    const { pluginsDir, pollMs } = this.options;
     const watcher = watch(pluginsDir, {
       ignoreInitial: true,
       ignored: (file) => isIgnoredPath(pluginsDir, file),
+      ...(pollMs !== undefined
+        ? { usePolling: true, interval: pollMs, binaryInterval: pollMs }
+        : {}),
     });
     this.watcher = watcher;
     for (const kind of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
       watcher.on(kind, (file: string) => {
         const change = kind === 'addDir' ? 'add' : kind === 'unlinkDir' ? 'unlink' : kind;
-        this.record(path.resolve(file), change);
-        if (kind === 'add' || kind === 'change') this.recheckLater(path.resolve(file));
+        const resolved = path.resolve(file);
+        this.activity.touched();
+        if (kind === 'add' || kind === 'change')
+          this.throttled.set(resolved, performance.now() + CHOKIDAR_CHANGE_THROTTLE_MS);
+        this.record(resolved, change);
       });
     }
+    watcher.on('raw', (event, evPath, details) =>
+      this.rawEvent(event, evPath, (details as { watchedPath?: string } | undefined)?.watchedPath),
+    );
     watcher.on('error', (error) => this.options.logger.warn({ err: error }, 'file watcher error'));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  }
+
+  /** Resolves once nothing has been written for the quiet window in force (WriteActivity). */
+  settled(): Promise<void> {
+    return this.activity.settled();
   }
 
   /** Watches exactly these files outside the plugins folder (imports of shared code). */
@@ -77,14 +104,34 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
   }
 
   async close(): Promise<void> {
-    clearTimeout(this.timer);
-    for (const timer of this.rechecks.values()) clearTimeout(timer);
-    this.rechecks.clear();
+    this.closed = true;
+    if (this.flushing) clearImmediate(this.flushing);
+    this.activity.close();
     this.pending.clear();
     await this.watcher?.close();
   }
 
+  /**
+   * Every write syscall on a watched path, unthrottled. Each one says the files are still being
+   * written; one on a file chokidar has just reported, whose next events chokidar drops, is a
+   * change of its own (the last save of a quick burst must not go unseen).
+   */
+  private rawEvent(event: string, evPath: string | null, watched: string | undefined): void {
+    if (watched === undefined) return;
+    this.activity.touched();
+    if (event !== 'change') return;
+    const file =
+      evPath && path.basename(watched) !== evPath
+        ? path.resolve(watched, evPath)
+        : path.resolve(watched);
+    const until = this.throttled.get(file);
+    if (until === undefined) return;
+    if (performance.now() > until) this.throttled.delete(file);
+    else this.record(file, 'change');
+  }
+
   private record(file: string, kind: FileChange['kind']): void {
+    if (this.closed) return;
     this.options.logger.trace({ file, kind }, 'file event');
     const before = this.pending.get(file);
     // unlink then add (an atomic save) is a change; add then unlink is nothing worth a reload.
@@ -92,43 +139,27 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
     else if (before === 'add' && kind === 'change') this.pending.set(file, 'add');
     else this.pending.set(file, kind);
     if (this.pending.size === 1 && before === undefined) this.firstPendingAt = performance.now();
-    clearTimeout(this.timer);
-    // Under a constant stream of writes, still flush at least every 10 quiet periods.
-    const waited = performance.now() - this.firstPendingAt;
-    const delay = waited >= this.options.debounceMs * 10 ? 0 : this.options.debounceMs;
-    this.timer = setTimeout(() => this.flush(), delay);
+    this.scheduleFlush();
   }
 
   /**
-   * chokidar drops every `change` of a path for 50 ms after the first one, with no trailing
-   * event, so the last save of a quick burst could go unseen and stale code stay active. Just
-   * after that window, look at the file again and report a change chokidar swallowed.
+   * Changes go out on the next turn of the event loop (the events of one syscall arrive
+   * together). A removal waits until the writes are over: a folder deleted and written again
+   * (a checkout, a copy over it) is a change, not a plugin removed and found again.
    */
-  private recheckLater(file: string): void {
-    fingerprint(file)
-      .then((seen) => {
-        if (seen) this.fingerprints.set(file, seen);
-      })
-      .catch(() => undefined);
-    clearTimeout(this.rechecks.get(file));
-    const timer = setTimeout(() => {
-      this.rechecks.delete(file);
-      fingerprint(file)
-        .then((now) => {
-          if (now === undefined || now === this.fingerprints.get(file)) return;
-          this.fingerprints.set(file, now);
-          this.record(file, 'change');
-        })
-        .catch((error: unknown) =>
-          this.options.logger.debug({ err: error, file }, 'recheck failed'),
-        );
-    }, this.settleMs);
-    this.rechecks.set(file, timer);
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = setImmediate(() => {
+      this.flushing = undefined;
+      if (![...this.pending.values()].includes('unlink')) return this.flush();
+      this.settled()
+        .then(() => this.flush())
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'flush failed'));
+    });
   }
 
   private flush(): void {
-    this.timer = undefined;
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 || this.closed) return;
     const changes = [...this.pending].map(([file, kind]) => ({ path: file, kind }));
     this.pending.clear();
     this.emit('changes', changes, this.firstPendingAt);

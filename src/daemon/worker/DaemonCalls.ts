@@ -8,7 +8,7 @@ import { toJsonValue } from '../crossing/stateTransfer.js';
 export class DaemonCalls {
   private readonly pending = new Map<
     number,
-    { resolve(value: unknown): void; reject(error: Error): void }
+    { resolve(value: unknown): void; reject(error: Error): void; editorFor?: string }
   >();
   private nextId = 1;
 
@@ -17,6 +17,12 @@ export class DaemonCalls {
   /** Calls waiting for their answer (an unloaded generation's realm may be held by one). */
   get waiting(): number {
     return this.pending.size;
+  }
+
+  /** True while the plugin waits for the editor: that time is not the plugin's. */
+  waitsForEditor(pluginId: string): boolean {
+    for (const call of this.pending.values()) if (call.editorFor === pluginId) return true;
+    return false;
   }
 
   /** Plugin `fromPluginId` runs a command of another host's. */
@@ -31,13 +37,16 @@ export class DaemonCalls {
   }
 
   editor(pluginId: string, method: string, args: unknown[]): Promise<unknown> {
-    return this.ask((requestId) => ({
-      op: 'callEditor',
-      requestId,
+    return this.ask(
+      (requestId) => ({
+        op: 'callEditor',
+        requestId,
+        pluginId,
+        method,
+        args: toJsonValue(args) as unknown[],
+      }),
       pluginId,
-      method,
-      args: toJsonValue(args) as unknown[],
-    }));
+    );
   }
 
   answer(result: Extract<HostPost, { op: 'callResult' }>): void {
@@ -49,10 +58,11 @@ export class DaemonCalls {
 
   private ask(
     call: (requestId: number) => Extract<HostNotice, { op: 'callCommand' | 'callEditor' }>,
+    editorFor?: string,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const requestId = this.nextId++;
-      this.pending.set(requestId, { resolve, reject });
+      this.pending.set(requestId, { resolve, reject, ...(editorFor ? { editorFor } : {}) });
       this.notify(call(requestId));
     });
   }

@@ -15,6 +15,7 @@ import { toJsonValue } from '../crossing/stateTransfer.js';
 import { type CommandHandler, CommandRegistry, type PluginCommands } from './CommandRegistry.js';
 import { DaemonCalls } from './DaemonCalls.js';
 import { EventBus, type PluginEvents } from './EventBus.js';
+import { type SwapServices, swapGenerations } from './GenerationSwap.js';
 import { type GenerationServices, PluginGeneration } from './PluginGeneration.js';
 import { type HeldCall, PluginSuspensions } from './PluginSuspensions.js';
 import {
@@ -115,42 +116,29 @@ export class HostRuntime {
   private readonly operations: { [K in HostOp]: (r: HostRequest<K>) => Promise<HostResult<K>> } = {
     ping: async () => 'pong',
     load: async (request) => this.load(request),
-    suspend: async ({ pluginId }) => ({
-      stillRunning: await this.suspensions.suspend(pluginId, this.limits.lifecycleMs),
-    }),
-    activate: async ({ key }) => {
-      const generation = this.loaded(key);
-      await this.lifecycle(generation, 'activate', () => generation.activate());
-    },
+    swap: async (params) => swapGenerations(params, this.swapServices()),
     saveState: async ({ key }) => {
       const generation = this.loaded(key);
-      return this.lifecycle(generation, 'saveState', async () => {
-        const saved = this.snapshots.extract(await generation.saveState());
-        // The next generation (already loaded, not yet active) reads it in activate with
-        // getPluginState: it must see this state, not the one it was loaded with.
-        this.snapshots.remember(generation.descriptor.id, saved.value);
-        return saved;
-      });
-    },
-    migrateState: async ({ key, state, fromVersion }) => {
-      const generation = this.loaded(key);
-      return this.lifecycle(generation, 'migrateState', async () =>
-        this.snapshots.extract(await generation.migrateState(state, fromVersion)),
+      return this.lifecycle(generation, 'saveState', async () =>
+        this.snapshots.extract(await generation.saveState()),
       );
-    },
-    restoreState: async ({ key, state, afterReload }) => {
-      const generation = this.loaded(key);
-      await this.lifecycle(generation, 'restoreState', () =>
-        generation.restoreState(state, afterReload),
-      );
-    },
-    deactivate: async ({ key }) => {
-      const generation = this.loaded(key);
-      await this.lifecycle(generation, 'deactivate', () => generation.deactivate());
     },
     unload: async ({ key }) => this.unload(key, this.loaded(key)),
     command: async ({ key, name, args }) => this.command(this.loaded(key), name, args),
   };
+
+  private swapServices(): SwapServices {
+    return {
+      loaded: (key) => this.loaded(key),
+      suspend: (pluginId) => this.suspensions.suspend(pluginId, this.limits.lifecycleMs),
+      resume: (pluginId) => this.resume(pluginId),
+      unload: (key, generation) => this.unload(key, generation).leftovers,
+      lifecycle: (generation, call, work) => this.lifecycle(generation, call, work),
+      snapshots: this.snapshots,
+      lifecycleMs: this.limits.lifecycleMs,
+      waitsForEditor: (pluginId) => this.daemon.waitsForEditor(pluginId),
+    };
+  }
 
   private loaded(key: string): PluginGeneration {
     const generation = this.generations.get(key);
@@ -189,6 +177,7 @@ export class HostRuntime {
     try {
       return await work();
     } catch (error) {
+      if (error instanceof HostRequestError) throw error;
       throw pluginFailure(error instanceof LifecycleError ? error.thrown : error, {
         call: error instanceof LifecycleError ? error.call : call,
         limitMs: this.limits.lifecycleMs,

@@ -63,9 +63,16 @@ const TRAMPOLINE = new vm.Script('globalThis[Symbol.for("reloadd.enter")]()', {
   filename: 'reloadd:trampoline',
 });
 
-const REALM_INTRINSICS = `({ Object, Array, Date, Map, Set, RegExp, Error, ArrayBuffer, Int8Array, Uint8Array,
-  Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
-  BigInt64Array, BigUint64Array })`;
+/**
+ * Compiled once, run in each new realm (our code, not the plugin's: no watchdog): the realm's own
+ * constructors, for copying state into it, and the `module` its bundle fills in.
+ */
+const REALM_SETUP = new vm.Script(
+  `({ intrinsics: { Object, Array, Date, Map, Set, RegExp, Error, ArrayBuffer, Int8Array,
+  Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array,
+  Float64Array, BigInt64Array, BigUint64Array }, module: { exports: {} } })`,
+  { filename: 'reloadd:realm' },
+);
 
 /**
  * One generation of one plugin: its bundle evaluated in a realm of its own (a fresh vm context,
@@ -114,11 +121,12 @@ export class PluginGeneration {
     });
     const context = vm.createContext(globals, { name: `${descriptor.id} generation ${number}` });
     this.context = context;
-    this.realm = vm.runInContext(REALM_INTRINSICS, context) as RealmIntrinsics;
-
-    const module = vm.runInContext('({ exports: {} })', context) as {
-      exports: Record<string, unknown>;
+    const setup = REALM_SETUP.runInContext(context) as {
+      intrinsics: RealmIntrinsics;
+      module: { exports: Record<string, unknown> };
     };
+    this.realm = setup.intrinsics;
+    const module = setup.module;
     let run: Hook;
     try {
       run = vm.compileFunction(

@@ -14,6 +14,8 @@ export const SNAPSHOT_EVERY_MS = 250;
 export class StateSnapshots {
   private readonly latest = new Map<string, unknown>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Swaps' snapshots not sent yet: they go out just after the swap's answer. */
+  private readonly handedOver = new Map<string, HostNotice[]>();
 
   constructor(
     private readonly notify: (notice: HostNotice) => void,
@@ -66,6 +68,20 @@ export class StateSnapshots {
     this.timers.set(key, timer);
   }
 
+  /**
+   * A swap's snapshot, sent on the next turn (after the swap's answer), and always before any
+   * later snapshot of the same plugin, so the daemon never keeps an older state over a newer one.
+   */
+  handOver(pluginId: string, notice: HostNotice): void {
+    const queued = this.handedOver.get(pluginId);
+    if (queued) {
+      queued.push(notice);
+      return;
+    }
+    this.handedOver.set(pluginId, [notice]);
+    setImmediate(() => this.sendHandedOver(pluginId));
+  }
+
   /** The generation is unloaded: no snapshot of it is due any more. */
   forget(key: string): void {
     clearTimeout(this.timers.get(key));
@@ -74,6 +90,7 @@ export class StateSnapshots {
 
   /** The generation's latest state: kept here for getPluginState, and sent to the daemon. */
   private share(key: string, generation: PluginGeneration, raw: unknown): void {
+    this.sendHandedOver(generation.descriptor.id);
     const state = this.extract(raw);
     this.latest.set(generation.descriptor.id, state.value);
     this.notify({
@@ -84,5 +101,11 @@ export class StateSnapshots {
       stateVersion: generation.descriptor.stateVersion,
       state,
     });
+  }
+
+  private sendHandedOver(pluginId: string): void {
+    const queued = this.handedOver.get(pluginId);
+    this.handedOver.delete(pluginId);
+    for (const notice of queued ?? []) this.notify(notice);
   }
 }

@@ -1,0 +1,237 @@
+// Shared by the measures: plugins written to a temp folder, the built daemon spawned over stdio
+// (bench/benchDaemon.mjs) with every `plugin/didReload` stamped as it arrives, percentiles, and
+// the Markdown of a table.
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { startBenchDaemon } from '../benchDaemon.mjs';
+
+export { sleep };
+
+/** Nearest rank: sorted[ceil(p·n) − 1]. */
+export function percentile(values, p) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
+export const row = (what, values) => ({
+  what,
+  runs: values.length,
+  p50: percentile(values, 0.5),
+  p95: percentile(values, 0.95),
+  p99: percentile(values, 0.99),
+});
+
+/** Sleeps until performance.now() reaches `at`: saves keep their spacing whatever a write costs. */
+export async function sleepUntil(at) {
+  const wait = at - performance.now();
+  if (wait > 0) await sleep(wait);
+}
+
+/** Writes a plugin folder: its manifest and `files` (name → text). */
+export async function writePlugin(dir, id, files, manifest = {}) {
+  const folder = path.join(dir, id);
+  await mkdir(folder, { recursive: true });
+  await writeFile(
+    path.join(folder, 'plugin.json'),
+    JSON.stringify({ id, version: '1.0.0', main: 'index.js', ...manifest }),
+  );
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(folder, name), text);
+}
+
+/**
+ * The plugin of bench/reload-bench.mjs, except that its state is filled by a command: every
+ * generation runs the same module code whatever the state holds, so a measure that varies the
+ * state varies nothing else. `get` reports which version is active.
+ */
+export const statefulPluginSource = (id, version) => `import { helper } from './helper.js';
+const VERSION = ${JSON.stringify(version)};
+let state = { count: 0, items: [] };
+export function activate(ctx) {
+  ctx.subscriptions.push(
+    ctx.commands.register('${id}.get', () => ({ version: VERSION, items: state.items.length, help: helper() })),
+    ctx.commands.register('${id}.fill', (n) => {
+      state.items = Array.from({ length: n }, (_, i) => ({ i, label: 'item ' + i }));
+      return state.items.length;
+    }),
+  );
+  ctx.subscriptions.push(ctx.events.on('buffer:changed', () => { state.count += 1; }));
+}
+export function saveState() { return state; }
+export function restoreState(saved) { state = saved; }
+`;
+
+export const writeStatefulPlugin = (dir, id, version) =>
+  writePlugin(dir, id, {
+    'helper.js': 'export const helper = () => 42;\n',
+    'index.js': statefulPluginSource(id, version),
+  });
+
+/**
+ * The daemon of benchDaemon.mjs, plus: `reloads`, every didReload with `at` = performance.now()
+ * when it arrived; `waitFor(check)`, resolved with the first truthy `check(reloads)`, rejected at
+ * its time limit or when the daemon exits; `command(name, ...args)`; and a `stop` that cannot
+ * hang (SIGKILL to our own child if shutdown does not end it).
+ */
+export function startDaemon(dir, extraArgs = []) {
+  const daemon = startBenchDaemon(dir, extraArgs);
+  const { client, child } = daemon;
+  const reloads = [];
+  const waiters = new Set();
+  // Nobody else reads the daemon's stderr: drained, or a chatty daemon would block on a full
+  // pipe; the tail goes into errors.
+  let stderrTail = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderrTail = (stderrTail + chunk).slice(-2000);
+  });
+  client.onNotification({ method: 'plugin/didReload' }, (params) => {
+    reloads.push({ ...params, at: performance.now() });
+    for (const waiter of [...waiters]) waiter.attempt();
+  });
+  child.once('exit', (code, signal) => {
+    for (const waiter of [...waiters]) waiter.fail(`the daemon exited (${code ?? signal})`);
+  });
+
+  const waitFor = (check, timeoutMs, what) =>
+    new Promise((resolve, reject) => {
+      const waiter = {
+        attempt() {
+          const value = check(reloads);
+          if (value) finish(() => resolve(value));
+        },
+        fail(why) {
+          finish(() => reject(new Error(`${why} waiting for ${what}; stderr: ${stderrTail}`)));
+        },
+      };
+      const timer = setTimeout(() => waiter.fail(`timed out after ${timeoutMs} ms`), timeoutMs);
+      const finish = (settle) => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        settle();
+      };
+      waiters.add(waiter);
+      waiter.attempt();
+    });
+
+  /** The next didReload after now that `match` accepts. */
+  const nextReload = (match, timeoutMs, what) => {
+    const after = reloads.length;
+    return waitFor((all) => all.slice(after).find(match), timeoutMs, what);
+  };
+
+  const command = (name, ...args) =>
+    client.connection.sendRequest('plugin/executeCommand', { command: name, args });
+
+  /** `initialize` + `initialized`, then every id's startup load (ok or not). */
+  const ready = async (ids, timeoutMs = 60_000) => {
+    await client.initialize('bench-measures');
+    const loaded = await waitFor(
+      (all) => {
+        const seen = all.filter((r) => r.trigger === 'startup' && ids.includes(r.id));
+        return new Set(seen.map((r) => r.id)).size === ids.length && seen;
+      },
+      timeoutMs,
+      `the startup of ${ids.length} plugins`,
+    );
+    const failed = loaded.filter((r) => !r.ok);
+    if (failed.length > 0) throw new Error(`startup failed: ${JSON.stringify(failed[0].error)}`);
+  };
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return client.dispose();
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    try {
+      await client.shutdown();
+    } catch {
+      child.kill('SIGKILL');
+    }
+    await exited;
+    clearTimeout(killer);
+    client.dispose();
+  };
+
+  return { client, child, reloads, waitFor, nextReload, command, ready, stop };
+}
+
+/** Polls `check` every `intervalMs` until it is true; false at the time limit. Errors: false. */
+export async function pollUntil(check, timeoutMs, intervalMs = 10) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (await check().catch(() => false)) return true;
+    await sleep(intervalMs);
+  }
+  return false;
+}
+
+/** Resident set size of a process and its descendants (ppid from /proc/PID/stat), in MB. */
+export function treeRss(rootPid) {
+  const parentOf = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: fields are counted after the last ')'.
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, ppid] of parentOf) if (ppid === tree[i]) tree.push(pid);
+  }
+  let kb = 0;
+  for (const pid of tree) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // As above.
+    }
+  }
+  return { mb: kb / 1024, processes: tree.length };
+}
+
+/** Stops every daemon, even when one of them fails to stop. */
+export async function stopAll(daemons) {
+  await Promise.allSettled(daemons.map((d) => d.stop()));
+}
+
+export const ms = (v) => (v === null || v === undefined ? '—' : `${v.toFixed(1)} ms`);
+
+export function table(headers, rows) {
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The usual table of latency rows ({what, runs, p50, p95, p99}). */
+export const latencyTable = (rows) =>
+  table(
+    ['What', 'Runs', 'p50', 'p95', 'p99'],
+    rows.map((r) => [r.what, r.runs, ms(r.p50), ms(r.p95), ms(r.p99)]),
+  );
+
+/**
+ * Runs one measure when its file is run directly (`node bench/measures/burst.mjs [--quick]`) and
+ * prints its table; does nothing when the file is imported.
+ */
+export async function runAlone(moduleUrl, measure, format) {
+  if (process.argv[1] !== fileURLToPath(moduleUrl)) return;
+  const quick = process.argv.includes('--quick');
+  const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-measure-'));
+  try {
+    const result = await measure(root, { quick, log: (line) => console.error(line) });
+    console.log(format(result));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm run build`, after tsc: the daemon's entry (dist/cli.js) and the plugin host's
+// (dist/daemon/worker/hostWorker.js) each become one file with their dependencies. Node then
+// reads and links two files instead of some six hundred modules: about 150 ms less at every
+// spawn of the daemon, and less at every start of a plugin host. The other compiled modules stay
+// as tsc wrote them, for the typed clients (dist/clients) that other programs import.
+import * as esbuild from 'esbuild';
+
+const shared = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  allowOverwrite: true,
+  logLevel: 'warning',
+  // esbuild runs its own binary; the two others load lazily, only where they are needed.
+  external: ['esbuild', 'pino-pretty', '@babel/code-frame'],
+  // CommonJS dependencies (commander, pino…) call require(): give the ES module one.
+  banner: {
+    js: "import { createRequire as __reloaddRequire } from 'node:module';\nconst require = __reloaddRequire(import.meta.url);",
+  },
+};
+
+// From the sources, so that the bundles never depend on what an incremental tsc left in dist.
+const entries = {
+  'src/cli.ts': 'dist/cli.js',
+  'src/daemon/worker/hostWorker.ts': 'dist/daemon/worker/hostWorker.js',
+};
+for (const [source, outfile] of Object.entries(entries)) {
+  await esbuild.build({ ...shared, entryPoints: [source], outfile, sourcemap: true });
+}
