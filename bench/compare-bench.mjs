@@ -186,6 +186,14 @@ export function comparisonTable(rows) {
       `| ${row.what} | ${saves} | ${ms(row.p50)} | ${ms(row.p95)} | ${ms(row.p99)} | ${times(row.ratio)} | ${row.note ?? '—'} |`,
     );
   }
+  const reloadd = rows.find((r) => r.key === 'reloadd' && !r.error);
+  const floor = rows.find((r) => r.key === 'floor' && !r.error);
+  if (reloadd && floor) {
+    lines.push(
+      '',
+      `reloadd (default settings) against the floor measured in the same run: p50 ${times(reloadd.p50 / floor.p50)}, p95 ${times(reloadd.p95 / floor.p95)}, p99 ${times(reloadd.p99 / floor.p99)} (targets: p50 ≤ 1.3×, p99 ≤ 3×).`,
+    );
+  }
   return lines.join('\n');
 }
 

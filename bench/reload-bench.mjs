@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: reload latency and startup time of the built daemon, spawned over stdio as an
+// Part of `npm run bench` (bench/run.mjs): reload latency, requests and WebSocket clients of the built daemon, spawned over stdio as an
 // editor spawns it, on plugins written to a temp folder. Prints a Markdown table for BENCHMARKS.md.
 // Timing goals live here, never in `npm test`.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +10,6 @@ import { connectWebSocket, findDaemon } from '../dist/clients/index.js';
 import { startBenchDaemon } from './benchDaemon.mjs';
 
 const RELOADS = Number(process.env.BENCH_RELOADS ?? 100);
-const STARTUP_RUNS = 5;
 /** WebSocket clients connected besides the editor, as a dashboard, CI and log tails would be. */
 const WS_CLIENTS = 10;
 /** A person saves seconds apart; 100 ms keeps saves apart without making the run slow. */
@@ -104,34 +103,10 @@ async function benchReloads(root) {
   return { saveToNotified, saveToAllSockets, transaction, requested, requestedOverSocket };
 }
 
-async function benchStartup(root, count) {
-  const dir = path.join(root, `startup-${count}`);
-  for (let i = 0; i < count; i++) await writePlugin(dir, `p${i}`, 'v1');
-  const start = performance.now();
-  const daemon = startBenchDaemon(dir);
-  const seen = new Set();
-  const all = daemon.next((r) => {
-    if (r.trigger === 'startup' && r.ok) seen.add(r.id);
-    return seen.size === count;
-  });
-  await daemon.client.initialize('bench');
-  await all;
-  const elapsed = performance.now() - start;
-  await daemon.stop();
-  return elapsed;
-}
-
 const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-bench-'));
 try {
   const { saveToNotified, saveToAllSockets, transaction, requested, requestedOverSocket } =
     await benchReloads(root);
-  // A single spawn is noisy (disk cache, the scheduler): take several and report their spread.
-  const startup20 = [];
-  const startup100 = [];
-  for (let i = 0; i < STARTUP_RUNS; i++) {
-    startup20.push(await benchStartup(root, 20));
-    startup100.push(await benchStartup(root, 100));
-  }
   const rows = [
     ['Save → `plugin/didReload` received (file plugin, 1,000-item state)', RELOADS, saveToNotified],
     ['Reload transaction, as the daemon reports it (`durationMs`)', RELOADS, transaction],
@@ -142,8 +117,6 @@ try {
     ],
     ['`plugin/reload` request round trip, stdio', 50, requested],
     ['`plugin/reload` request round trip, WebSocket', 50, requestedOverSocket],
-    ['Spawn → 20 plugins active', STARTUP_RUNS, startup20],
-    ['Spawn → 100 plugins active', STARTUP_RUNS, startup100],
   ];
   console.log(
     `reloadd benchmark — node ${process.version}, ${os.cpus().length} cores, ${os.platform()}`,

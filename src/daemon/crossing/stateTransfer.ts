@@ -64,6 +64,8 @@ export function extractState(value: unknown): { value: unknown; problems: StateP
     if (v === null || typeof v !== 'object') return v;
     const known = seen.get(v);
     if (known !== undefined) return known;
+    // Most of a state is plain objects: they skip the checks for every other kind below.
+    if (isPlainObject(v) && !types.isProxy(v)) return copyKeys(v, at);
 
     if (Array.isArray(v)) {
       const out: unknown[] = [];
@@ -119,14 +121,20 @@ export function extractState(value: unknown): { value: unknown; problems: StateP
         reason: `is an instance of class ${name}; it is saved as a plain object without its methods`,
       });
     }
+    return copyKeys(v, at);
+  };
+
+  function copyKeys(v: object, at: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     seen.set(v, out);
     for (const key of Object.keys(v)) {
       const c = copy((v as Record<string, unknown>)[key], `${at}.${key}`);
-      if (c !== DROP) out[key] = c;
+      if (c === DROP) continue;
+      if (key === '__proto__') define(out, key, c);
+      else out[key] = c;
     }
     return out;
-  };
+  }
 
   function remember<T>(from: object, to: T): T {
     seen.set(from, to);
@@ -135,6 +143,15 @@ export function extractState(value: unknown): { value: unknown; problems: StateP
 
   const out = copy(value, 'state');
   return { value: out === DROP ? undefined : out, problems };
+}
+
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function describeKey(key: unknown): string {
@@ -151,6 +168,8 @@ export function intoRealm(value: unknown, realm: RealmIntrinsics): unknown {
     if (v === null || typeof v !== 'object') return v;
     const known = seen.get(v);
     if (known !== undefined) return known;
+    // Plain data of this realm: a plain object is the common case, and needs none of the checks.
+    if (Object.getPrototypeOf(v) === Object.prototype) return copyKeys(v);
     if (Array.isArray(v)) {
       const out = new realm.Array();
       seen.set(v, out);
@@ -189,19 +208,19 @@ export function intoRealm(value: unknown, realm: RealmIntrinsics): unknown {
         : undefined;
       if (Ctor) return remember(v, new Ctor(v as unknown as ArrayLike<number>));
     }
+    return copyKeys(v);
+  };
+  function copyKeys(v: object): Record<string, unknown> {
     const out = new realm.Object() as Record<string, unknown>;
     seen.set(v, out);
     for (const key of Object.keys(v)) {
-      // defineProperty, not assignment: a "__proto__" key in the data stays a plain key.
-      Object.defineProperty(out, key, {
-        value: copy((v as Record<string, unknown>)[key]),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const value = copy((v as Record<string, unknown>)[key]);
+      // A "__proto__" key in the data stays a plain key, not the object's prototype.
+      if (key === '__proto__') define(out, key, value);
+      else out[key] = value;
     }
     return out;
-  };
+  }
   function remember<T>(from: object, to: T): T {
     seen.set(from, to);
     return to;

@@ -105,12 +105,18 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     bundle: PluginBundle,
     number: number,
   ): Promise<RemoteGeneration> {
-    const state = this.options.snapshots.get(descriptor.id)?.value;
+    const host = this.pool.hostFor(descriptor);
+    // A host with a generation of the plugin keeps its latest state already (for getPluginState
+    // in activate); the snapshot crosses the thread only for a first load there.
+    const known = [...this.loaded.values()].some(
+      (g) => g.descriptor.id === descriptor.id && g.host === host,
+    );
+    const state = known ? undefined : this.options.snapshots.get(descriptor.id)?.value;
     const slot = this.nextSlot++;
     // Known before the load starts, so that a plugin stuck while loading can be named.
     this.slots.set(slot, descriptor.id);
     const loaded = await RemoteGeneration.load(
-      this.pool.hostFor(descriptor),
+      host,
       slot,
       descriptor,
       bundle,

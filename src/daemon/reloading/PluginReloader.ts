@@ -113,13 +113,11 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       diagnostics.set(id, DiagnosticSource.Stop, []);
       diagnostics.set(id, DiagnosticSource.Restart, []);
     }
-    this.emit('inputsChanged');
     const phases: ReloadPhases = {
       ...(detect !== undefined ? { detect } : {}),
       ...outcome.phases,
     };
-    logReloadTrace(this.options.logger, this.options.pluginsDir, { id, job, outcome, phases });
-    return this.finish(
+    const result = this.finish(
       record,
       job,
       {
@@ -131,6 +129,10 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       outcome.rolledBack,
       phases,
     );
+    // Clients have been told; what is left is the daemon's own bookkeeping.
+    logReloadTrace(this.options.logger, this.options.pluginsDir, { id, job, outcome, phases });
+    this.emit('inputsChanged');
+    return result;
   }
 
   /** Statistics, and the record's report (last reload, `plugin/didReload`), for every finished reload. */

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { type FSWatcher, watch } from 'chokidar';
 import type { Logger } from '../logs/logger.js';
 import type { FileChange } from '../reloading/planReload.js';
-import { WriteActivity } from './WriteActivity.js';
+import { LONE_SAVE_QUIET_MS, WriteActivity } from './WriteActivity.js';
 
 /** chokidar's fixed per-path throttle of `change` events (chokidar/index.js, `_throttle`). */
 const CHOKIDAR_CHANGE_THROTTLE_MS = 50;
@@ -42,8 +42,8 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
   private flushing: NodeJS.Immediate | undefined;
   private firstPendingAt = 0;
   private external = new Set<string>();
-  /** Files chokidar reported lately: until when it drops their next `change` events. */
-  private readonly throttled = new Map<string, number>();
+  /** Files chokidar reported lately (when): it drops their next `change` events for 50 ms. */
+  private readonly reported = new Map<string, number>();
   private readonly activity: WriteActivity;
   private closed = false;
 
@@ -76,8 +76,7 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
         const change = kind === 'addDir' ? 'add' : kind === 'unlinkDir' ? 'unlink' : kind;
         const resolved = path.resolve(file);
         this.activity.touched();
-        if (kind === 'add' || kind === 'change')
-          this.throttled.set(resolved, performance.now() + CHOKIDAR_CHANGE_THROTTLE_MS);
+        if (kind === 'add' || kind === 'change') this.reported.set(resolved, performance.now());
         this.record(resolved, change);
       });
     }
@@ -124,10 +123,14 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
       evPath && path.basename(watched) !== evPath
         ? path.resolve(watched, evPath)
         : path.resolve(watched);
-    const until = this.throttled.get(file);
-    if (until === undefined) return;
-    if (performance.now() > until) this.throttled.delete(file);
-    else this.record(file, 'change');
+    const reportedAt = this.reported.get(file);
+    if (reportedAt === undefined) return;
+    const since = performance.now() - reportedAt;
+    if (since > CHOKIDAR_CHANGE_THROTTLE_MS) this.reported.delete(file);
+    // The rest of the same save (the data after the truncate): the reload it started checks,
+    // before its swap, that its files did not move since it began building, and builds again if
+    // they did. A change of its own would cost a second build for nothing.
+    else if (since >= LONE_SAVE_QUIET_MS) this.record(file, 'change');
   }
 
   private record(file: string, kind: FileChange['kind']): void {
