@@ -267,6 +267,8 @@ export class ReloadTransaction {
    */
   private async unsettled(before: Map<string, string | undefined>): Promise<boolean> {
     if (this.settleMs <= 0) return false;
+    // Moved already (the usual case: the build caught the truncate, the data came next).
+    if (this.isStale() || anyMoved(before, await fingerprintAll(before.keys()))) return true;
     await sleep(this.settleMs);
     return this.isStale() || anyMoved(before, await fingerprintAll(before.keys()));
   }
