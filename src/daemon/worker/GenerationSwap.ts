@@ -51,7 +51,10 @@ export async function swapGenerations(
   };
   const leaving = params.retire !== undefined ? services.loaded(params.retire) : undefined;
   const coming = params.start !== undefined ? services.loaded(params.start.key) : undefined;
-  const stillRunning = await timed('saveState', () => services.suspend(pluginId));
+  // Waiting for running calls is part of taking the state; a first load takes none.
+  const stillRunning = leaving
+    ? await timed('saveState', () => services.suspend(pluginId))
+    : await services.suspend(pluginId);
   const report: SwapReport = { stillRunning, timings, leftovers: [] };
 
   let taken: ExtractedState | undefined;
