@@ -45,6 +45,49 @@ describe('watching the plugins folder', () => {
     expect(await get(d, 'late')).toMatchObject({ version: 'v2', count: 1, generation: 2 });
   });
 
+  it('moves a plugin to a host of its own and back when its manifest says so, with its state', async () => {
+    const dir = await tempDir();
+    const folder = path.join(dir, 'mover');
+    await editFile(path.join(folder, 'plugin.json'), manifest('mover'));
+    await editFile(
+      path.join(folder, 'index.js'),
+      `import { threadId } from 'node:worker_threads';
+      let state = { count: 0 };
+      export function activate(ctx) {
+        ctx.subscriptions.push(
+          ctx.commands.register('mover.increment', () => ++state.count),
+          ctx.commands.register('mover.where', () => ({ threadId, count: state.count })),
+        );
+      }
+      export function saveState() { return state; }
+      export function restoreState(saved) { state = saved; }`,
+    );
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    const where = () =>
+      d.client.request(PluginExecuteCommand, { command: 'mover.where' }) as Promise<{
+        threadId: number;
+        count: number;
+      }>;
+    await d.client.request(PluginExecuteCommand, { command: 'mover.increment' });
+    const shared = await where();
+
+    // Each move is a swap across two hosts: the state leaves one and arrives in the other.
+    for (const [isolation, count] of [
+      ['dedicated', 2],
+      ['shared', 3],
+    ] as const) {
+      const mark = d.reloads.mark;
+      await editFile(path.join(folder, 'plugin.json'), manifest('mover', { isolation }));
+      const reload = await d.reloads.waitFor((r) => r.id === 'mover', { from: mark });
+      expect(reload).toMatchObject({ ok: true });
+      await d.client.request(PluginExecuteCommand, { command: 'mover.increment' });
+      const now = await where();
+      expect(now.count).toBe(count);
+      if (isolation === 'dedicated') expect(now.threadId).not.toBe(shared.threadId);
+      else expect(now.threadId).toBe(shared.threadId);
+    }
+  });
+
   it('reloads every plugin that imports a changed file outside the plugins folder', async () => {
     const root = await tempDir();
     const dir = path.join(root, 'plugins');
