@@ -100,7 +100,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exit(ExitCode.Usage);
   }
   if (error instanceof CliExit) {
-    if (error.message) process.stderr.write(`reloadd: ${error.message}\n`);
+    const code = error.code ? ` (${error.code})` : '';
+    if (error.message) process.stderr.write(`reloadd: ${error.message}${code}\n`);
     process.exit(error.exitCode);
   }
   if (error instanceof DaemonAlreadyRunning) {

@@ -83,6 +83,8 @@ export const LogSubscribe = request(
        * saw). Without it, the whole buffer that matches is replayed.
        */
       since: z.number().int().optional(),
+      /** Replay at most this many of them: the most recent (as `tail -n`). 0 replays none. */
+      last: z.number().int().min(0).optional(),
     })
     .nullish(),
   z.object({

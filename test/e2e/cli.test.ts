@@ -110,6 +110,29 @@ describe('reloadd CLI', () => {
     expect(nowhere.stderr).toContain('no daemon is running');
   });
 
+  it('with --json, an error is JSON too: the message, the RELOADD_ code and the exit code', async () => {
+    const run = await cli('state', 'nosuch', '--json');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: {
+        message: expect.stringContaining('nosuch'),
+        code: 'RELOADD_UNKNOWN_PLUGIN',
+        exitCode: 1,
+      },
+    });
+    const usage = await cli('logs', '--lines', 'many', '--json');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ error: { exitCode: 2 } });
+  });
+
+  it('logs -n N prints the last N entries, as tail does', async () => {
+    const all = await cli('logs', '--json');
+    const last2 = await cli('logs', '--json', '-n', '2');
+    const lines = (text: string) => text.trim().split('\n');
+    expect(lines(all.stdout).length).toBeGreaterThan(2);
+    expect(lines(last2.stdout)).toEqual(lines(all.stdout).slice(-2));
+  });
+
   it('logs: prints the buffer; --json prints one entry per line', async () => {
     const run = await cli('logs', '--plugin', 'good');
     expect(run.code).toBe(0);

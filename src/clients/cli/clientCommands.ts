@@ -60,28 +60,32 @@ export function addClientCommands(program: Command): void {
       .description('Reload plugins now; exits with 1 if any failed.')
       .argument('[ids...]', 'plugin ids')
       .option('--all', 'every plugin'),
-  ).action(async (ids: string[], options: CommonOptions & { all?: boolean }) => {
-    if (options.all && ids.length > 0) throw usage('give plugin ids or --all, not both');
-    if (!options.all && ids.length === 0) throw usage('give plugin ids, or --all');
-    const { results } = await withDaemon(options, (client) =>
-      client.request(PluginReload, options.all ? { all: true } : { ids }),
-    );
-    print(options, results, (style) => formatReloadResults(results, style));
-    if (results.some((r) => !r.ok)) throw new CliExit(ExitCode.Failed, '');
-  });
+  ).action((ids: string[], options: CommonOptions & { all?: boolean }) =>
+    reporting(options, async () => {
+      if (options.all && ids.length > 0) throw usage('give plugin ids or --all, not both');
+      if (!options.all && ids.length === 0) throw usage('give plugin ids, or --all');
+      const { results } = await withDaemon(options, (client) =>
+        client.request(PluginReload, options.all ? { all: true } : { ids }),
+      );
+      print(options, results, (style) => formatReloadResults(results, style));
+      if (results.some((r) => !r.ok)) throw new CliExit(ExitCode.Failed, '');
+    }),
+  );
 
   common(program.command('list').description('List the plugins and their status.')).action(
-    async (options: CommonOptions) => {
-      const { plugins } = await withDaemon(options, (client) => client.request(PluginList, null));
-      print(options, plugins, (style) => formatPluginList(plugins, style));
-    },
+    (options: CommonOptions) =>
+      reporting(options, async () => {
+        const { plugins } = await withDaemon(options, (client) => client.request(PluginList, null));
+        print(options, plugins, (style) => formatPluginList(plugins, style));
+      }),
   );
 
   common(program.command('status').description("Show the daemon's status.")).action(
-    async (options: CommonOptions) => {
-      const status = await withDaemon(options, (client) => client.request(DaemonStatus, null));
-      print(options, status, (style) => formatStatus(status, style));
-    },
+    (options: CommonOptions) =>
+      reporting(options, async () => {
+        const status = await withDaemon(options, (client) => client.request(DaemonStatus, null));
+        print(options, status, (style) => formatStatus(status, style));
+      }),
   );
 
   common(
@@ -89,23 +93,27 @@ export function addClientCommands(program: Command): void {
       .command('state')
       .description("Show a plugin's current state (a fresh snapshot).")
       .argument('<id>', 'plugin id'),
-  ).action(async (id: string, options: CommonOptions) => {
-    const state = await withDaemon(options, (client) => client.request(PluginGetState, { id }));
-    print(options, state, (style) => formatState(state, style));
-  });
+  ).action((id: string, options: CommonOptions) =>
+    reporting(options, async () => {
+      const state = await withDaemon(options, (client) => client.request(PluginGetState, { id }));
+      print(options, state, (style) => formatState(state, style));
+    }),
+  );
 
   common(
     program
       .command('diagnostics')
       .description('Show diagnostics (of one plugin, or all); exits with 1 if any is an error.')
       .argument('[id]', 'plugin id'),
-  ).action(async (id: string | undefined, options: CommonOptions) => {
-    const { diagnostics } = await withDaemon(options, (client) =>
-      client.request(PluginDiagnostics, id ? { id } : null),
-    );
-    print(options, diagnostics, (style) => formatDiagnostics(diagnostics, style));
-    if (diagnostics.some((d) => d.severity === 'error')) throw new CliExit(ExitCode.Failed, '');
-  });
+  ).action((id: string | undefined, options: CommonOptions) =>
+    reporting(options, async () => {
+      const { diagnostics } = await withDaemon(options, (client) =>
+        client.request(PluginDiagnostics, id ? { id } : null),
+      );
+      print(options, diagnostics, (style) => formatDiagnostics(diagnostics, style));
+      if (diagnostics.some((d) => d.severity === 'error')) throw new CliExit(ExitCode.Failed, '');
+    }),
+  );
 
   common(
     program
@@ -114,13 +122,17 @@ export function addClientCommands(program: Command): void {
         "Print the daemon's recent log; with --follow, keep printing (one line per reload with its phase timings).",
       )
       .option('-f, --follow', 'keep printing new entries, reconnecting if the daemon restarts')
+      .option(
+        '-n, --lines <n>',
+        'print only the last N entries first (default with --follow: 10; without: all)',
+      )
       .option('--plugin <id>', "only this plugin's entries")
       .addOption(
         new Option('--level <level>', 'lowest level shown').choices(LogLevels).default('info'),
       ),
-  ).action(async (options: LogsOptions) => {
-    await (options.follow ? followLogs(options) : printLogs(options));
-  });
+  ).action((options: LogsOptions) =>
+    reporting(options, () => (options.follow ? followLogs(options) : printLogs(options))),
+  );
 
   program
     .command('connect')
@@ -142,17 +154,19 @@ export function addClientCommands(program: Command): void {
 
 interface LogsOptions extends CommonOptions {
   follow?: boolean;
+  lines?: string;
   plugin?: string;
   level: (typeof LogLevels)[number];
 }
 
 async function printLogs(options: LogsOptions): Promise<void> {
   const style = new TerminalStyle();
+  const last = lastLines(options);
   await withDaemon(options, async (client) => {
     // The buffered entries arrive as notifications before the answer to log/subscribe.
     const entries: LogEntry[] = [];
     client.onNotification(LogEntryNotification, (entry) => entries.push(entry));
-    await client.request(LogSubscribe, logFilter(options));
+    await client.request(LogSubscribe, { ...logFilter(options), ...last });
     await client.request(LogUnsubscribe, null);
     for (const entry of entries) printEntry(options, entry, style);
   });
@@ -161,6 +175,7 @@ async function printLogs(options: LogsOptions): Promise<void> {
 /** Runs until Ctrl-C; if the daemon restarts, picks up where it left off (or says what was lost). */
 async function followLogs(options: LogsOptions): Promise<void> {
   const style = new TerminalStyle();
+  const first = lastLines(options, 10);
   let lastSeq: number | undefined;
   let daemonRun: string | undefined;
   const session = new ReconnectingClient({
@@ -172,9 +187,10 @@ async function followLogs(options: LogsOptions): Promise<void> {
       const run = `${pid}@${startedAt}`;
       if (run !== daemonRun) lastSeq = undefined;
       daemonRun = run;
+      // After a reconnection, everything since the last entry seen; at first, like `tail -f`.
       const { complete } = await client.request(LogSubscribe, {
         ...logFilter(options),
-        ...(lastSeq !== undefined ? { since: lastSeq } : {}),
+        ...(lastSeq !== undefined ? { since: lastSeq } : first),
       });
       if (reconnected) process.stderr.write('reloadd: reconnected to the daemon\n');
       if (!complete) process.stderr.write('reloadd: some entries were lost while disconnected\n');
@@ -192,6 +208,14 @@ async function followLogs(options: LogsOptions): Promise<void> {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
   });
   await session.close();
+}
+
+function lastLines(options: LogsOptions, byDefault?: number): { last?: number } {
+  if (options.lines === undefined) return byDefault === undefined ? {} : { last: byDefault };
+  const last = Number(options.lines);
+  if (!Number.isInteger(last) || last < 0)
+    throw usage(`--lines must be a whole number of entries, not "${options.lines}"`);
+  return { last };
 }
 
 function logFilter(options: LogsOptions) {
@@ -263,9 +287,27 @@ function asCliExit(error: unknown): unknown {
   if (error instanceof NoDaemonError) return new CliExit(ExitCode.NoDaemon, error.message);
   if (error instanceof ResponseError) {
     const code = (error.data as { code?: string } | undefined)?.code;
-    return new CliExit(ExitCode.Failed, `${error.message}${code ? ` (${code})` : ''}`);
+    return new CliExit(ExitCode.Failed, error.message, code);
   }
   return error;
+}
+
+/**
+ * With --json a failure is JSON too, on stdout where the result would have been:
+ * `{ "error": { "message", "code" (the daemon's RELOADD_ code, when it gave one), "exitCode" } }`.
+ */
+async function reporting(options: CommonOptions, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (thrown) {
+    const error = asCliExit(thrown);
+    if (!options.json || !(error instanceof CliExit) || error.message === '') throw error;
+    const { message, code, exitCode } = error;
+    process.stdout.write(
+      `${JSON.stringify({ error: { message, ...(code ? { code } : {}), exitCode } }, null, 2)}\n`,
+    );
+    throw new CliExit(exitCode, '');
+  }
 }
 
 function usage(message: string): CliExit {

@@ -10,11 +10,12 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Ends a command with this exit code and message (on stderr). */
+/** Ends a command with this exit code and message (on stderr), and the daemon's RELOADD_ code. */
 export class CliExit extends Error {
   constructor(
     readonly exitCode: ExitCode,
     message: string,
+    readonly code?: string,
   ) {
     super(message);
   }

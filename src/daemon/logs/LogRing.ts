@@ -20,6 +20,8 @@ export interface LogFilter {
   level?: LogLevelName;
   pluginId?: string;
   since?: number;
+  /** Replay only the most recent this many matching entries. */
+  last?: number;
 }
 
 export interface LogSubscription {
@@ -70,12 +72,10 @@ export class LogRing {
     };
     const since = filter.since ?? 0;
     const oldest = this.entries[0]?.seq ?? this.nextSeq;
-    let replayed = 0;
-    for (const entry of this.entries) {
-      if (entry.seq <= since || !matches(subscriber, entry)) continue;
-      send(entry);
-      replayed += 1;
-    }
+    const wanted = this.entries.filter((e) => e.seq > since && matches(subscriber, e));
+    const replay = filter.last === undefined ? wanted : wanted.slice(wanted.length - filter.last);
+    for (const entry of filter.last === 0 ? [] : replay) send(entry);
+    const replayed = filter.last === 0 ? 0 : replay.length;
     this.subscribers.add(subscriber);
     return {
       replayed,

@@ -8,6 +8,7 @@ export const subscribe = onRequest(LogSubscribe, (params, { session }) =>
     ...(params?.level ? { level: params.level } : {}),
     ...(params?.pluginId ? { pluginId: params.pluginId } : {}),
     ...(params?.since !== undefined ? { since: params.since } : {}),
+    ...(params?.last !== undefined ? { last: params.last } : {}),
   }),
 );
 
