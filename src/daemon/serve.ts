@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
 import { type ServeSettings, UsageError } from './config.js';
@@ -136,6 +137,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
       { pluginsDir: settings.pluginsDir, hotReload: settings.hotReload },
       `reloadd ${VERSION} watching ${settings.pluginsDir}`,
     );
+    if (listener) for (const line of howToConnect(settings.workspace)) logger.info(line);
     await daemon.start();
     return;
   }
@@ -180,4 +182,23 @@ function logUncaughtAsBugs(logger: Logger): void {
   process.on('uncaughtException', (error) =>
     logger.error({ err: error }, 'a bug in reloadd: an exception nobody caught'),
   );
+}
+
+/**
+ * What a person at the terminal needs to reach this daemon: the CLI (which finds it through
+ * `.reloadd/daemon.json`, token included) and the line an editor runs, spelled as this process
+ * was started (`node dist/cli.js` under `npm start`, `reloadd` when installed).
+ */
+function howToConnect(workspace: string): string[] {
+  const script = process.argv[1] ?? 'reloadd';
+  const relative = path.relative(process.cwd(), script);
+  const cli =
+    path.basename(script) === 'reloadd'
+      ? 'reloadd'
+      : `node ${relative.startsWith('..') ? script : relative}`;
+  const here = path.resolve(workspace) === process.cwd() ? '' : ` --workspace ${workspace}`;
+  return [
+    `from another terminal: ${cli} status${here}, ${cli} logs --follow${here}, ${cli} reload --all${here}`,
+    `from an editor, sharing this daemon: ${cli} connect --stdio${here} (or ${cli} serve --stdio --plugins DIR for one of its own)`,
+  ];
 }
