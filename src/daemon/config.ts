@@ -12,6 +12,8 @@ const LogLevelSchema = z.enum([...LogLevels, 'silent']);
 /** `--config FILE`: the same settings as `reloadd serve`'s flags; paths are relative to the file. */
 export const ConfigSchema = z
   .object({
+    /** Where an editor finds this file's JSON Schema (dist/schemas/config.schema.json); ignored. */
+    $schema: z.string().optional(),
     plugins: z.string().min(1).optional(),
     stateDir: z.string().min(1).optional(),
     debounceMs: z.number().int().min(0).max(60_000).optional(),
