@@ -5,7 +5,7 @@ import { discoverPlugins } from '../../src/daemon/plugins/pluginFolder.js';
 import { editFile, tempDir } from '../helpers/files.js';
 
 describe('discoverPlugins', () => {
-  it('reads folders with plugin.json or package.json, single files, and skips "_", "." and non-plugins', async () => {
+  it('reads folders with plugin.json or package.json or an index file, single files, and skips "_", "." and non-plugins, naming those', async () => {
     const dir = await tempDir();
     await editFile(
       path.join(dir, 'with-manifest', 'plugin.json'),
@@ -33,10 +33,24 @@ describe('discoverPlugins', () => {
     await editFile(path.join(dir, '_helper.js'), '');
     await editFile(path.join(dir, '.hidden.js'), '');
     await editFile(path.join(dir, 'notes', 'README.md'), '');
+    await editFile(path.join(dir, 'bare', 'index.js'), '');
     await editFile(path.join(dir, 'types.d.ts'), '');
 
-    const found = await discoverPlugins(dir);
+    const notPlugins: string[] = [];
+    const found = await discoverPlugins(dir, (name) => notPlugins.push(name));
+    expect(notPlugins).toEqual(['notes']);
     expect(found.map((e) => (e.kind === 'plugin' ? e.descriptor : e.invalid))).toEqual([
+      {
+        id: 'bare',
+        name: 'bare',
+        version: '0.0.0',
+        root: path.join(dir, 'bare'),
+        entry: path.join(dir, 'bare', 'index.js'),
+        supportsHotReload: true,
+        supportsDisable: true,
+        isolation: 'shared',
+        dependencies: {},
+      },
       {
         id: 'pkg',
         name: 'pkg-name',

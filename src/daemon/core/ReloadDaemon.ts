@@ -114,7 +114,13 @@ export class ReloadDaemon {
         });
       }
       await watcher?.start();
-      for (const entry of await discoverPlugins(this.parts.pluginsDir)) catalog.add(entry);
+      const notAPlugin = (name: string) =>
+        this.parts.logger.info(
+          { folder: name },
+          `${name}/ is not a plugin: it has no plugin.json or package.json, and no index.ts or index.js (shared code goes in a folder whose name starts with "_")`,
+        );
+      for (const entry of await discoverPlugins(this.parts.pluginsDir, notAPlugin))
+        catalog.add(entry);
     } finally {
       // Whatever happened, nobody waits on discovery any longer than this.
       this.markDiscovered();

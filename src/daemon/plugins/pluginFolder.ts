@@ -27,9 +27,17 @@ export function isIgnoredEntryName(name: string): boolean {
 }
 
 /** Reads every plugin directly under `pluginsDir`. */
-export async function discoverPlugins(pluginsDir: string): Promise<DiscoveredEntry[]> {
+export async function discoverPlugins(
+  pluginsDir: string,
+  /** Told of each folder that is not a plugin (no manifest, no index file), by name. */
+  notAPlugin: (name: string) => void = () => undefined,
+): Promise<DiscoveredEntry[]> {
   const names = (await readdir(pluginsDir)).sort();
   const entries = await Promise.all(names.map((name) => readPluginEntry(pluginsDir, name)));
+  names.forEach((name, i) => {
+    if (entries[i] === undefined && !isIgnoredEntryName(name) && !name.includes('.'))
+      notAPlugin(name);
+  });
   return entries.filter((entry): entry is DiscoveredEntry => entry !== undefined);
 }
 
@@ -81,12 +89,31 @@ export function bareDescriptor(id: string, root: string): PluginDescriptor {
   };
 }
 
+/**
+ * A folder with no manifest but an index file (index.ts, index.js…) is a plugin named after the
+ * folder, with the manifest's defaults; with neither, it is not a plugin. Shared code that is not
+ * a plugin lives in a folder whose name starts with `_`.
+ */
+async function readBareFolder(dir: string, name: string): Promise<DiscoveredEntry | undefined> {
+  const entry = await resolveMain(dir, undefined);
+  if (typeof entry !== 'string') return undefined;
+  const valid = PluginIdSchema.safeParse(name);
+  if (!valid.success)
+    return invalid(
+      name,
+      dir,
+      undefined,
+      `plugin folder name "${name}" ${describeZodError(valid.error)}`,
+    );
+  return { kind: 'plugin', descriptor: { ...bareDescriptor(name, dir), entry } };
+}
+
 async function readFolderPlugin(
   dir: string,
   folderName: string,
 ): Promise<DiscoveredEntry | undefined> {
   const found = await readManifestFile(dir);
-  if (!found) return undefined;
+  if (!found) return readBareFolder(dir, folderName);
   const { manifestPath, fields, packageInfo } = found;
   const fallbackId = folderName;
   if (fields instanceof Error) return invalid(fallbackId, dir, manifestPath, fields.message);
