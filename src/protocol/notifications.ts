@@ -16,6 +16,10 @@ export const DidReload = notification(
     durationMs: z.number(),
     trigger: ReloadTriggerSchema,
     changedFiles: z.array(z.string()).optional(),
+    /** For trigger "dependency": the plugins of the same plan whose reload set this one off. */
+    causedBy: z.array(z.string()).optional(),
+    /** For trigger "request": the client that asked (its `id` in `daemon/status`'s clients). */
+    requestedBy: z.object({ clientId: z.number().int(), name: z.string().optional() }).optional(),
     /** True when the new generation failed and the previous one was brought back. */
     rolledBack: z.boolean().optional(),
     error: ReloadError.optional(),

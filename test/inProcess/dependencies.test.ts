@@ -41,6 +41,21 @@ describe('plugin dependencies', () => {
       ['middle', 'dependency', true],
       ['top', 'dependency', true],
     ]);
+    // Each says what set it off: the files, the dependency, the client that asked.
+    expect(d.reloads.all.slice(mark).map((r) => r.changedFiles ?? r.causedBy)).toEqual([
+      [path.join(dir, 'base', 'index.js')],
+      ['base'],
+      ['middle'],
+    ]);
+    const asked = d.reloads.mark;
+    await d.client.request(PluginReload, { id: 'middle' });
+    const requested = await d.reloads.waitFor((r) => r.id === 'middle', { from: asked });
+    expect(requested).toMatchObject({
+      trigger: 'request',
+      requestedBy: { clientId: expect.any(Number), name: 'in-memory-test' },
+    });
+    const following = await d.reloads.waitFor((r) => r.id === 'top', { from: asked });
+    expect(following).toMatchObject({ trigger: 'dependency', causedBy: ['middle'] });
   });
 
   it('fails a plugin whose dependency is missing or of the wrong version, and says which', async () => {

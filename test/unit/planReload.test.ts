@@ -88,13 +88,13 @@ describe('planReload', () => {
     plugin('other'),
   ];
 
-  it('adds every dependent, after its dependencies, with trigger "dependency"', () => {
+  it('adds every dependent, after its dependencies, with trigger "dependency" and the reloads that brought it along', () => {
     const plan = planReload(new Map([['base', ['f']]]), 'file', graph);
     expect(plan.steps).toEqual([
       { id: 'base', trigger: 'file', changedFiles: ['f'] },
-      { id: 'theme', trigger: 'dependency' },
-      { id: 'ui', trigger: 'dependency' },
-      { id: 'app', trigger: 'dependency' },
+      { id: 'theme', trigger: 'dependency', causedBy: ['base'] },
+      { id: 'ui', trigger: 'dependency', causedBy: ['base'] },
+      { id: 'app', trigger: 'dependency', causedBy: ['theme', 'ui'] },
     ]);
     expect(plan.cycles).toEqual([]);
   });

@@ -148,6 +148,7 @@ export class ReloadDaemon {
   async reload(
     ids: string[] | 'all',
     isCancelled: () => boolean = () => false,
+    requestedBy?: { clientId: number; name?: string },
   ): Promise<ReloadResult[]> {
     // A client that connects while the daemon starts (CI: `serve &` then `reload --all`) means
     // the plugins in the folder, not the ones found so far. Before start (an editor that has not
@@ -156,7 +157,10 @@ export class ReloadDaemon {
     const { catalog, runner } = this.parts;
     const wanted = ids === 'all' ? catalog.all().map((r) => r.id) : ids;
     for (const id of wanted) catalog.require(id);
-    return runner.reload(wanted, ReloadTrigger.Request, { isCancelled });
+    return runner.reload(wanted, ReloadTrigger.Request, {
+      isCancelled,
+      ...(requestedBy ? { requestedBy } : {}),
+    });
   }
 
   /** `plugin/getState`: takes a fresh snapshot from the running generation first, if it can. */

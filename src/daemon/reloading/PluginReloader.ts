@@ -149,6 +149,8 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       ...result,
       trigger: job.trigger,
       ...(job.changedFiles ? { changedFiles: job.changedFiles } : {}),
+      ...(job.causedBy ? { causedBy: job.causedBy } : {}),
+      ...(job.requestedBy ? { requestedBy: job.requestedBy } : {}),
       ...(rolledBack ? { rolledBack } : {}),
       ...(phases ? { phases } : {}),
     };

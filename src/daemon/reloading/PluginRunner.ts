@@ -47,6 +47,8 @@ export interface RunOptions {
   isCancelled?(): boolean;
   /** For a plan made from file changes: when the first of them was seen. */
   detectedAt?: number;
+  /** For a request: the client that sent it. */
+  requestedBy?: ReloadJob['requestedBy'];
 }
 
 /** Which plugins to reload: ids, or ids with the files that changed in each. */
@@ -103,6 +105,10 @@ export class PluginRunner {
       const job: ReloadJob = {
         trigger: step.trigger,
         ...(step.changedFiles ? { changedFiles: step.changedFiles } : {}),
+        ...(step.causedBy ? { causedBy: step.causedBy } : {}),
+        ...(options.requestedBy && step.trigger === ReloadTrigger.Request
+          ? { requestedBy: options.requestedBy }
+          : {}),
         ...(options.detectedAt !== undefined ? { detectedAt: options.detectedAt } : {}),
       };
       const skipped = (code: string, message: string) =>

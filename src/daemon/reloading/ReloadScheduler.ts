@@ -3,6 +3,10 @@ import { ReloadTrigger } from '../../protocol/index.js';
 export interface ReloadJob {
   trigger: ReloadTrigger;
   changedFiles?: string[];
+  /** A dependent's: the plugins whose reload brought it along. */
+  causedBy?: string[];
+  /** A request's: the client that sent it. */
+  requestedBy?: { clientId: number; name?: string };
   /** performance.now() of the first file event behind this reload (the trace's detect phase). */
   detectedAt?: number;
 }
@@ -106,11 +110,15 @@ export class ReloadScheduler<R> {
 
 function mergeJobs(earlier: ReloadJob, later: ReloadJob): ReloadJob {
   const files = [...new Set([...(earlier.changedFiles ?? []), ...(later.changedFiles ?? [])])];
+  const causes = [...new Set([...(earlier.causedBy ?? []), ...(later.causedBy ?? [])])].sort();
+  const requestedBy = later.requestedBy ?? earlier.requestedBy;
   const detected = [earlier.detectedAt, later.detectedAt].filter((t) => t !== undefined);
   return {
     // A first load stays one (clients wait for its `startup` didReload), whatever joins it.
     trigger: earlier.trigger === ReloadTrigger.Startup ? earlier.trigger : later.trigger,
     ...(files.length > 0 ? { changedFiles: files } : {}),
+    ...(causes.length > 0 ? { causedBy: causes } : {}),
+    ...(requestedBy ? { requestedBy } : {}),
     ...(detected.length > 0 ? { detectedAt: Math.min(...detected) } : {}),
   };
 }

@@ -74,6 +74,8 @@ export interface ReloadStep {
   id: string;
   trigger: ReloadTrigger;
   changedFiles?: string[];
+  /** For a dependent: the plugins of this plan it depends on, whose reload brings it along. */
+  causedBy?: string[];
 }
 
 export interface ReloadPlan {
@@ -108,6 +110,8 @@ export function planReload(
     included.add(id);
     queue.push(...(dependents.get(id) ?? []));
   }
+  const causes = (id: string) =>
+    (known.get(id)?.dependencies ?? []).filter((d) => included.has(d) && d !== id).sort();
 
   // Kahn's algorithm over the included plugins, in id order for a stable plan.
   const pending = new Map<string, number>();
@@ -135,11 +139,9 @@ export function planReload(
   return {
     steps: [...ordered, ...cyclic].map((id) => {
       const changedFiles = requested.get(id);
-      return {
-        id,
-        trigger: requested.has(id) ? trigger : ReloadTrigger.Dependency,
-        ...(changedFiles ? { changedFiles } : {}),
-      };
+      if (!requested.has(id))
+        return { id, trigger: ReloadTrigger.Dependency, causedBy: causes(id) };
+      return { id, trigger, ...(changedFiles ? { changedFiles } : {}) };
     }),
     cycles,
   };

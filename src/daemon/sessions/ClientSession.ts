@@ -86,7 +86,8 @@ export class ClientSession implements SessionControls {
   private phase: SessionPhase = SessionPhase.Waiting;
   private initializedSeen = false;
   private ended = false;
-  private membership: { remove(): void } | undefined;
+  private membership: { id: number; remove(): void } | undefined;
+  private clientName: string | undefined;
   private editor: EditorRegistration | undefined;
   private logStream: LogSubscription | undefined;
   private readonly requests = new Map<string, RequestHandler>(
@@ -120,6 +121,11 @@ export class ClientSession implements SessionControls {
     return this.phase !== SessionPhase.Waiting;
   }
 
+  get client(): { clientId: number; name?: string } | undefined {
+    if (!this.membership) return undefined;
+    return { clientId: this.membership.id, ...(this.clientName ? { name: this.clientName } : {}) };
+  }
+
   begin(client: { name?: string; processId?: number | null; editorCalls?: string[] }): void {
     const { daemon } = this.context;
     if (typeof client.processId === 'number')
@@ -135,6 +141,7 @@ export class ClientSession implements SessionControls {
         else direct.notify(def, params);
       },
     };
+    this.clientName = client.name;
     this.membership = daemon.addClient(channel, {
       transport: this.options.transport,
       ...(client.name ? { name: client.name } : {}),

@@ -21,6 +21,8 @@ export interface SessionControls {
   begin(client: { name?: string; processId?: number | null; editorCalls?: string[] }): void;
   /** `initialize` has been answered already. */
   readonly begun: boolean;
+  /** Who this client is, once `initialize` was answered (its id in `daemon/status`). */
+  readonly client: { clientId: number; name?: string } | undefined;
   /** `shutdown`: from now on only `exit` is accepted; the owner's also stops the daemon. */
   shutDown(): Promise<void>;
   /** Streams log entries to this client as `log/entry` (replacing any earlier stream). */

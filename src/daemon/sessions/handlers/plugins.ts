@@ -13,9 +13,10 @@ export const list = onRequest(PluginList, (_params, { daemon }) => ({
   plugins: daemon.listPlugins(),
 }));
 
-export const reload = onRequest(PluginReload, async (params, { daemon }, token) => {
+export const reload = onRequest(PluginReload, async (params, { daemon, session }, token) => {
   const ids = params.all ? 'all' : (params.ids ?? [params.id as string]);
-  return { results: await daemon.reload(ids, () => token.isCancellationRequested) };
+  const cancelled = () => token.isCancellationRequested;
+  return { results: await daemon.reload(ids, cancelled, session.client) };
 });
 
 export const executeCommand = onRequest(PluginExecuteCommand, (params, { daemon }, token) =>
