@@ -9,14 +9,7 @@ import {
 import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
-import type {
-  HostCallError,
-  HostLimits,
-  HostNotice,
-  StoredState,
-  SwapParams,
-  SwapReport,
-} from '../crossing/hostMessages.js';
+import type { HostLimits, HostNotice, StoredState, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describePlace } from '../crossing/sourceLocation.js';
@@ -26,9 +19,11 @@ import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { CallGate } from './CallGate.js';
+import { EditorWaits } from './EditorWaits.js';
 import { HostPool } from './HostPool.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
-import { type HostChannel, RemoteGeneration } from './RemoteGeneration.js';
+import { RemoteGeneration } from './RemoteGeneration.js';
+import { SwapRequests } from './SwapRequests.js';
 
 /** What the supervisor needs to know of the daemon's plugins (the catalog answers). */
 export interface PluginDirectory {
@@ -79,15 +74,18 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly runtime: RuntimeDiagnostics;
   private readonly pluginLoggers = new Map<string, Logger>();
   /** Editor calls under way, by plugin: while there are some, its time limits stand still. */
-  private readonly editorWaits = new Map<string, number>();
+  private readonly editorWaits = new EditorWaits();
   /** Calls routed to a plugin wait here while it is swapped. */
   private readonly gate = new CallGate();
+  private readonly swaps: SwapRequests;
   /** The hosts that hold calls for a plugin being swapped, to be told when it is over. */
-  private readonly suspendedIn = new Map<string, Set<HostChannel>>();
 
   constructor(private readonly options: SupervisorOptions) {
     super();
     this.runtime = new RuntimeDiagnostics(options.diagnostics);
+    this.swaps = new SwapRequests(this.gate, options.limits.lifecycleMs, (pluginId) =>
+      this.editorWaits.isWaiting(pluginId),
+    );
     this.pool = new HostPool(
       {
         limits: options.limits,
@@ -128,7 +126,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         this.loaded.delete(gone.key);
         this.runtime.forget(gone.key);
       },
-      () => (this.editorWaits.get(descriptor.id) ?? 0) > 0,
+      () => this.editorWaits.isWaiting(descriptor.id),
     );
     this.loaded.set(loaded.key, loaded);
     this.runtime.track(loaded.key, descriptor.id);
@@ -144,84 +142,20 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     return [...this.routes.keys()].sort();
   }
 
-  /**
-   * A swap of plugin `id` (a reload, a first load, a stop): from now until `resume`, calls
-   * routed to it wait in the gate, and its host does the rest in one step (SwapParams). Two
-   * generations in different hosts (the manifest moved the plugin) take a step in each.
-   */
-  async swap(
+  /** A swap of plugin `id` (a reload, a first load, a stop): SwapRequests.swap. */
+  swap(
     id: string,
     retire: RemoteGeneration | undefined,
     start: RemoteGeneration | undefined,
     stored: StoredState | undefined,
     afterReload: boolean,
   ): Promise<SwapReport> {
-    this.gate.shutFor(id);
-    const stop = start === undefined ? { stop: true } : {};
-    const starting = (given: StoredState | undefined) =>
-      start ? { start: { key: start.key, stored: given, afterReload } } : {};
-    let report: SwapReport;
-    if (!retire || !start || retire.host === start.host) {
-      const host = (retire ?? start)?.host;
-      if (!host) return { stillRunning: 0, timings: NO_TIMINGS, leftovers: [] };
-      report = await this.swapIn(host, {
-        pluginId: id,
-        ...(retire ? { retire: retire.key } : {}),
-        ...stop,
-        ...starting(stored),
-      });
-    } else {
-      const retired = await this.swapIn(retire.host, { pluginId: id, retire: retire.key });
-      if (retired.saveFailed) {
-        await start.unload();
-        return retired;
-      }
-      const saved = retired.saved;
-      const handed =
-        saved?.value !== undefined
-          ? { value: saved.value, stateVersion: saved.stateVersion }
-          : stored;
-      const started = await this.swapIn(start.host, { pluginId: id, ...starting(handed) });
-      report = { ...started, ...retired, ...pickStart(started) };
-    }
-    if (retire && !(report.saveFailed && start)) retire.unloadedInHost();
-    if (start && (report.saveFailed || report.startFailed)) {
-      start.unloadedInHost();
-      // The host keeps holding the plugin's calls for the rollback; `resume` lets them go.
-      if (report.startFailed) this.suspendedIn.set(id, new Set([start.host]));
-    }
-    return report;
-  }
-
-  /** One swap request; a host that fails under it fails the step it was at. */
-  private async swapIn(host: HostChannel, params: SwapParams): Promise<SwapReport> {
-    try {
-      return await host.request(
-        { op: 'swap', ...params },
-        // Each of its steps has the lifecycle limit in the host; this only catches a lost host.
-        this.options.limits.lifecycleMs * SWAP_STEPS,
-        'swap',
-        () => (this.editorWaits.get(params.pluginId) ?? 0) > 0,
-      );
-    } catch (error) {
-      const failed: HostCallError =
-        error instanceof HostRequestError
-          ? error.error
-          : { reason: 'internal', message: String(error) };
-      return {
-        stillRunning: 0,
-        timings: NO_TIMINGS,
-        leftovers: [],
-        ...(params.retire ? { saveFailed: failed } : { startFailed: failed }),
-      };
-    }
+    return this.swaps.swap(id, retire, start, stored, afterReload);
   }
 
   /** The swap is over: what a host still held is delivered, then the calls waiting in the gate go on. */
   resume(id: string): void {
-    for (const host of this.suspendedIn.get(id) ?? []) host.post({ op: 'resume', pluginId: id });
-    this.suspendedIn.delete(id);
-    this.gate.openFor(id);
+    this.swaps.resume(id);
   }
 
   /**
@@ -393,7 +327,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         this.answer(
           host,
           notice.requestId,
-          this.waitForEditor(notice.pluginId, () =>
+          this.editorWaits.during(notice.pluginId, () =>
             this.options.editors.call(notice.pluginId, notice.method, notice.args),
           ),
         );
@@ -432,17 +366,6 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     this.pool.broadcast({ op: 'commandNames', names: [...this.routes.keys()] });
   }
 
-  private async waitForEditor<T>(pluginId: string, call: () => Promise<T>): Promise<T> {
-    this.editorWaits.set(pluginId, (this.editorWaits.get(pluginId) ?? 0) + 1);
-    try {
-      return await call();
-    } finally {
-      const left = (this.editorWaits.get(pluginId) ?? 1) - 1;
-      if (left > 0) this.editorWaits.set(pluginId, left);
-      else this.editorWaits.delete(pluginId);
-    }
-  }
-
   /** One child logger per plugin, made once: plugin logs can be frequent. */
   private pluginLogger(pluginId: string): Logger {
     let child = this.pluginLoggers.get(pluginId);
@@ -473,24 +396,4 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     }
     this.emit('hostCrashed', host, crash, culpritId);
   }
-}
-
-/** Wait for running calls, saveState, deactivate, activate, migrateState, restoreState. */
-const SWAP_STEPS = 6;
-const NO_TIMINGS: SwapReport['timings'] = {
-  saveState: 0,
-  deactivate: 0,
-  activate: 0,
-  restoreState: 0,
-};
-
-/** What the starting half of a swap across two hosts reported. */
-function pickStart(started: SwapReport): Partial<SwapReport> {
-  const { migrated, stateDropped, startFailed } = started;
-  return {
-    ...(migrated ? { migrated } : {}),
-    ...(stateDropped ? { stateDropped } : {}),
-    ...(startFailed ? { startFailed } : {}),
-    stillRunning: started.stillRunning,
-  };
 }
