@@ -182,6 +182,16 @@ describe('a swap inside the plugin host', () => {
     expect(plain.state).toEqual({ count: 0 });
   });
 
+  it('starts the new generation with the latest state the host saw when the old one saves none (the daemon sends no snapshot then)', async () => {
+    const seen: string[] = [];
+    const old = { ...fakeGeneration('p#1', seen), hasSaveState: false };
+    const next = fakeGeneration('p#2', seen);
+    const { services } = setUp({ 'p#1': old, 'p#2': next }, seen);
+    services.snapshots.remember('p', { count: 7 }, undefined);
+    await swapGenerations(reload, services);
+    expect(next.state).toEqual({ count: 7 });
+  });
+
   it('fails a step that never settles after the lifecycle limit, naming it, instead of hanging the swap', async () => {
     const seen: string[] = [];
     const { services } = setUp(

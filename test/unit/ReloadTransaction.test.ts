@@ -114,7 +114,15 @@ function setUp() {
     snapshots,
     settled: async () => undefined,
     load: (d: PluginDescriptor, b: PluginBundle, number: number) =>
-      RemoteGeneration.load(host, ++slot, d, b, number, snapshots.get(d.id)?.value, limits),
+      RemoteGeneration.load(
+        host,
+        ++slot,
+        d,
+        b,
+        number,
+        snapshots.get(d.id) && { value: snapshots.get(d.id)?.value, stateVersion: undefined },
+        limits,
+      ),
     swap: (
       id: string,
       retire: RemoteGeneration | undefined,

@@ -43,7 +43,10 @@ export interface SwapParams {
   /** The generation that takes over, loaded and not yet active (absent when a plugin stops). */
   start?: {
     key: string;
-    /** The daemon's snapshot: what `start` gets when nothing is retired here, or it saves none. */
+    /**
+     * The daemon's snapshot, sent only when nothing of the plugin lives in this host. Otherwise
+     * the host has the state itself: what `retire` saves, or the latest it saw of the plugin.
+     */
     stored: StoredState | undefined;
     afterReload: boolean;
   };
@@ -84,7 +87,10 @@ export interface HostOperations {
       descriptor: PluginDescriptor;
       bundle: PluginBundle;
       generation: number;
+      /** The daemon's snapshot, for a host that has no generation of the plugin yet. */
       state: unknown;
+      /** The stateVersion `state` was saved with. */
+      stateVersion: number | undefined;
     };
     result: { hasSaveState: boolean; hasMigrateState: boolean };
   };

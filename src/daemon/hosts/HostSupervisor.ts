@@ -109,7 +109,8 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     const known = [...this.loaded.values()].some(
       (g) => g.descriptor.id === descriptor.id && g.host === host,
     );
-    const state = known ? undefined : this.options.snapshots.get(descriptor.id)?.value;
+    const snapshot = known ? undefined : this.options.snapshots.get(descriptor.id);
+    const state = snapshot && { value: snapshot.value, stateVersion: snapshot.stateVersion };
     const slot = this.nextSlot++;
     // Known before the load starts, so that a plugin stuck while loading can be named.
     this.slots.set(slot, descriptor.id);

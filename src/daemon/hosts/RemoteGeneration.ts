@@ -5,6 +5,7 @@ import type {
   HostPost,
   HostRequest,
   HostResult,
+  StoredState,
 } from '../crossing/hostMessages.js';
 import type { Leftover } from '../crossing/leftovers.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
@@ -52,14 +53,24 @@ export class RemoteGeneration {
     descriptor: PluginDescriptor,
     bundle: PluginBundle,
     number: number,
-    state: unknown,
+    /** The daemon's snapshot, for a host with no generation of the plugin yet. */
+    state: StoredState | undefined,
     limits: HostLimits,
     onUnload: (generation: RemoteGeneration) => void = () => undefined,
     waiting: () => boolean = () => false,
   ): Promise<RemoteGeneration> {
     const key = `${descriptor.id}#${number}.${slot}`;
     const info = await host.request(
-      { op: 'load', key, slot, descriptor, bundle, generation: number, state },
+      {
+        op: 'load',
+        key,
+        slot,
+        descriptor,
+        bundle,
+        generation: number,
+        state: state?.value,
+        stateVersion: state?.stateVersion,
+      },
       limits.lifecycleMs,
       'module evaluation',
     );

@@ -187,11 +187,14 @@ export class ReloadTransaction {
   ): Promise<TransactionOutcome> {
     const { record, deps } = this;
     let snapshot = deps.snapshots.get(this.id);
+    // The host has the state itself when the old generation lives there (what it saves, or
+    // the latest it saw): the snapshot crosses the thread only when it does not.
+    const sameHost = previous !== undefined && previous.host === next.host;
     const report = await deps.swap(
       this.id,
       previous,
       next,
-      stored(snapshot),
+      sameHost ? undefined : stored(snapshot),
       previous !== undefined,
     );
     for (const phase of ['saveState', 'deactivate', 'activate', 'restoreState'] as const)

@@ -90,10 +90,12 @@ export async function swapGenerations(
     return report;
   }
 
+  // What the old generation handed over; else the daemon's snapshot, when it sent one (a first
+  // load here); else the latest state this host saw of the plugin, which is that snapshot too.
   const given: StoredState | undefined =
     taken && taken.value !== undefined && leaving
       ? { value: taken.value, stateVersion: leaving.descriptor.stateVersion }
-      : params.start.stored;
+      : (params.start.stored ?? services.snapshots.latestOf(pluginId));
   let migrated: ExtractedState | undefined;
   try {
     await timed('activate', () => step(services, coming, 'activate', () => coming.activate()));
@@ -156,7 +158,11 @@ async function saveState(
   const raw = await step(services, generation, 'saveState', () => generation.saveState());
   const saved = services.snapshots.extract(raw);
   // The next generation reads it in activate with getPluginState.
-  services.snapshots.remember(generation.descriptor.id, saved.value);
+  services.snapshots.remember(
+    generation.descriptor.id,
+    saved.value,
+    generation.descriptor.stateVersion,
+  );
   return saved;
 }
 

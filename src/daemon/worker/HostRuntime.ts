@@ -152,7 +152,7 @@ export class HostRuntime {
 
   private load(request: HostRequest<'load'>): HostResult<'load'> {
     const { descriptor, key } = request;
-    this.snapshots.remember(descriptor.id, request.state);
+    this.snapshots.remember(descriptor.id, request.state, request.stateVersion);
     try {
       const generation = new PluginGeneration(
         descriptor,

@@ -1,4 +1,4 @@
-import type { ExtractedState, HostNotice } from '../crossing/hostMessages.js';
+import type { ExtractedState, HostNotice, StoredState } from '../crossing/hostMessages.js';
 import { extractState } from '../crossing/stateTransfer.js';
 import type { PluginGeneration } from './PluginGeneration.js';
 
@@ -12,7 +12,8 @@ export const SNAPSHOT_EVERY_MS = 250;
  * of its timers or listeners ran.
  */
 export class StateSnapshots {
-  private readonly latest = new Map<string, unknown>();
+  /** Each plugin's latest state here, with the stateVersion of the generation it came from. */
+  private readonly latest = new Map<string, StoredState>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Swaps' snapshots not sent yet: they go out just after the swap's answer. */
   private readonly handedOver = new Map<string, HostNotice[]>();
@@ -24,11 +25,16 @@ export class StateSnapshots {
   ) {}
 
   read(pluginId: string): unknown {
+    return this.latest.get(pluginId)?.value;
+  }
+
+  /** The latest state of the plugin in this host, as a swap hands it on when it takes none. */
+  latestOf(pluginId: string): StoredState | undefined {
     return this.latest.get(pluginId);
   }
 
-  remember(pluginId: string, state: unknown): void {
-    if (state !== undefined) this.latest.set(pluginId, state);
+  remember(pluginId: string, state: unknown, stateVersion: number | undefined): void {
+    if (state !== undefined) this.latest.set(pluginId, { value: state, stateVersion });
   }
 
   /** State copied out of a generation's realm, with what could not cross. */
@@ -92,7 +98,7 @@ export class StateSnapshots {
   private share(key: string, generation: PluginGeneration, raw: unknown): void {
     this.sendHandedOver(generation.descriptor.id);
     const state = this.extract(raw);
-    this.latest.set(generation.descriptor.id, state.value);
+    this.remember(generation.descriptor.id, state.value, generation.descriptor.stateVersion);
     this.notify({
       op: 'stateWritten',
       key,
