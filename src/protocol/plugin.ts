@@ -35,6 +35,15 @@ export const PluginInfo = z.object({
   supportsHotReload: z.boolean(),
   supportsDisable: z.boolean(),
   dependencies: z.array(z.string()),
+  /** Where its code runs: the shared plugin host, or one of its own (the manifest's `isolation`). */
+  isolation: z.enum(['shared', 'dedicated']),
+  /** Its reloads after its first load (any trigger but `startup`): how many, how many failed. */
+  reloads: z.object({
+    count: z.number().int(),
+    failed: z.number().int(),
+    /** (count − failed) / count, between 0 and 1; null before its first reload. */
+    successRate: z.number().nullable(),
+  }),
   lastReload: z
     .object({
       at: z.string(),

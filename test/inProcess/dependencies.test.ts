@@ -109,6 +109,12 @@ describe('plugin dependencies', () => {
       ['user', false, 'RELOADD_DEPENDENCY_FAILED'],
     ]);
     expect(d.reloads.all.slice(mark).filter((r) => r.id === 'user')).toEqual([]);
+    // Two failed reloads of base (the save, the request); user's was skipped, not run.
+    const { plugins } = await d.client.request(PluginList, {});
+    expect(plugins.map((p) => [p.id, p.reloads])).toEqual([
+      ['base', { count: 2, failed: 2, successRate: 0 }],
+      ['user', { count: 0, failed: 0, successRate: null }],
+    ]);
   });
 
   it('loads a failed plugin again on plugin/enable, and the plugins that waited for it', async () => {

@@ -85,6 +85,12 @@ describe('watching the plugins folder', () => {
       expect(now.count).toBe(count);
       if (isolation === 'dedicated') expect(now.threadId).not.toBe(shared.threadId);
       else expect(now.threadId).toBe(shared.threadId);
+      // plugin/list says where it runs, and counts its reloads (not its first load).
+      const { plugins } = await d.client.request(PluginList, {});
+      expect(plugins[0]).toMatchObject({
+        isolation,
+        reloads: { count: count - 1, failed: 0, successRate: 1 },
+      });
     }
   });
 

@@ -149,6 +149,8 @@ export class PluginCatalog implements PluginDirectory {
         supportsHotReload: r.descriptor.supportsHotReload,
         supportsDisable: r.descriptor.supportsDisable,
         dependencies: Object.keys(r.descriptor.dependencies),
+        isolation: r.descriptor.isolation,
+        reloads: r.reloads,
         ...(r.lastReload
           ? { lastReload: { ...r.lastReload, at: r.lastReload.at.toISOString() } }
           : {}),

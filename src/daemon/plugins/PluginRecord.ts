@@ -4,7 +4,7 @@ import {
   type DidReloadParams,
   PluginStatus,
   ReloaddErrorCodes,
-  type ReloadTrigger,
+  ReloadTrigger,
 } from '../../protocol/index.js';
 import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
@@ -43,6 +43,9 @@ export class PluginRecord {
   private buildFailed = false;
   private invalidReason: InvalidPlugin | undefined;
   private last: LastReload | undefined;
+  /** Reloads after the first load, and how many of them failed. */
+  private reloadCount = 0;
+  private failedReloads = 0;
 
   constructor(
     descriptor: PluginDescriptor,
@@ -97,6 +100,12 @@ export class PluginRecord {
 
   get lastReload(): LastReload | undefined {
     return this.last;
+  }
+
+  get reloads(): { count: number; failed: number; successRate: number | null } {
+    const count = this.reloadCount;
+    const failed = this.failedReloads;
+    return { count, failed, successRate: count === 0 ? null : (count - failed) / count };
   }
 
   // Transitions of the plugin's files and manifest.
@@ -201,6 +210,10 @@ export class PluginRecord {
 
   /** A reload (or first load) finished, well or not. */
   reloadFinished(report: ReloadReport): void {
+    if (report.trigger !== ReloadTrigger.Startup) {
+      this.reloadCount += 1;
+      if (!report.ok) this.failedReloads += 1;
+    }
     this.last = {
       at: new Date(),
       ok: report.ok,
