@@ -13,6 +13,27 @@ export const ReloadStatistics = z.object({
 });
 export type ReloadStatistics = z.infer<typeof ReloadStatistics>;
 
+/** Memory, in bytes: the daemon's process, and each plugin host (a worker thread in it). */
+export const DaemonMemory = z.object({
+  /** The whole process (the daemon's thread and every plugin host's). */
+  rssBytes: z.number().int(),
+  /** The daemon's own thread's JS heap. */
+  heapUsedBytes: z.number().int(),
+  hosts: z.array(
+    z.object({
+      /** "shared", or "plugin:ID" for a plugin with a host of its own. */
+      name: z.string(),
+      plugins: z.array(z.string()),
+      /** The host's JS heap (capped by --host-memory); absent when it did not answer in 1 s. */
+      heapUsedBytes: z.number().int().optional(),
+      heapTotalBytes: z.number().int().optional(),
+      /** Outside the JS heap (Buffers, ArrayBuffers): not capped by --host-memory. */
+      externalBytes: z.number().int().optional(),
+    }),
+  ),
+});
+export type DaemonMemory = z.infer<typeof DaemonMemory>;
+
 export const ConnectedClient = z.object({
   /** Numbered from 1, in the order clients were answered `initialize`, for this daemon's lifetime. */
   id: z.number().int(),
@@ -54,6 +75,7 @@ export const DaemonStatus = request(
       disabled: z.number().int(),
     }),
     reloads: ReloadStatistics,
+    memory: DaemonMemory,
   }),
 );
 

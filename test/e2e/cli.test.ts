@@ -87,7 +87,19 @@ describe('reloadd CLI', () => {
     const parsed = DaemonStatus.result.parse(JSON.parse(status.stdout));
     expect(parsed.pid).toBe(daemon.child.pid);
     expect(parsed.clients.map((c) => c.transport)).toEqual(['stdio', 'websocket']);
-    expect((await cli('status')).stdout).toMatch(/hot reload\s+on/);
+    // Memory: the process, and the shared plugin host with both plugins in it.
+    expect(parsed.memory.rssBytes).toBeGreaterThan(parsed.memory.heapUsedBytes);
+    expect(parsed.memory.hosts).toEqual([
+      expect.objectContaining({
+        name: 'shared',
+        plugins: ['fragile', 'good'],
+        heapUsedBytes: expect.any(Number),
+        externalBytes: expect.any(Number),
+      }),
+    ]);
+    const text = (await cli('status')).stdout;
+    expect(text).toMatch(/hot reload\s+on/);
+    expect(text).toMatch(/host shared: heap [\d.]+ MB, outside it [\d.]+ MB \(2 plugins\)/);
 
     await daemon.client.request(PluginExecuteCommand, { command: 'good.increment' });
     const state = await cli('state', 'good', '--json');

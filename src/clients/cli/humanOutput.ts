@@ -85,6 +85,14 @@ export function formatStatus(status: ResultOf<typeof DaemonStatus>, style: Termi
         ? 'none yet'
         : `${r.count} (${r.succeeded} ok, ${r.failed} failed), p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms`,
     ],
+    [
+      'memory',
+      `${mb(status.memory.rssBytes)} in all, the daemon's heap ${mb(status.memory.heapUsedBytes)}`,
+    ],
+    ...status.memory.hosts.map((h): [string, string] => [
+      '',
+      `host ${h.name}: ${h.heapUsedBytes === undefined ? 'did not answer' : `heap ${mb(h.heapUsedBytes)}, outside it ${mb(h.externalBytes ?? 0)}`} (${h.plugins.length} plugin${h.plugins.length === 1 ? '' : 's'})`,
+    ]),
   ];
   return rows.map(([k, v]) => `${style.dim(k.padEnd(10))}  ${v}`).join('\n');
 }
@@ -172,4 +180,8 @@ function indent(text: string, spaces: number): string {
     .split('\n')
     .map((l) => pad + l)
     .join('\n');
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

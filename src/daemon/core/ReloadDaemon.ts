@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   type ConnectedClient,
+  type DaemonMemory,
   type Diagnostic,
   DiagnosticCodes,
   ErrorCodes,
@@ -260,6 +261,12 @@ export class ReloadDaemon {
       },
       reloads: stats.summary(),
     };
+  }
+
+  /** The process's memory and each plugin host's (for daemon/status). */
+  async memory(): Promise<DaemonMemory> {
+    const { rss, heapUsed } = process.memoryUsage();
+    return { rssBytes: rss, heapUsedBytes: heapUsed, hosts: await this.parts.hosts.memory() };
   }
 
   setHotReload(enabled: boolean): boolean {

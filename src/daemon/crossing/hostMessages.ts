@@ -76,6 +76,14 @@ export interface SwapReport {
   startFailed?: HostCallError;
 }
 
+/** A plugin host's memory, in bytes, as its thread sees it (process.memoryUsage in a worker). */
+export interface HostMemory {
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  /** Memory outside the JS heap (Buffers, ArrayBuffers): not capped by --host-memory. */
+  externalBytes: number;
+}
+
 /** Daemon → host, answered: each operation's params and its result. */
 export interface HostOperations {
   /** Evaluates a bundle in a fresh realm: a generation, not yet active. */
@@ -106,6 +114,8 @@ export interface HostOperations {
   unload: { params: { key: string }; result: { leftovers: Leftover[] } };
   command: { params: { key: string; name: string; args: unknown[] }; result: unknown };
   ping: { params: Record<never, never>; result: 'pong' };
+  /** The host's own memory: its JS heap (capped by --host-memory) and what lies outside it. */
+  memory: { params: Record<never, never>; result: HostMemory };
 }
 export type HostOp = keyof HostOperations;
 export type HostRequest<K extends HostOp = HostOp> = {

@@ -1,4 +1,4 @@
-import type { HostLimits, HostNotice, HostPost } from '../crossing/hostMessages.js';
+import type { HostLimits, HostMemory, HostNotice, HostPost } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { Logger } from '../logs/logger.js';
 import { type HostCrash, PluginHost } from './PluginHost.js';
@@ -17,6 +17,11 @@ export interface HostPoolOptions {
  * plugins cost one worker), and one of its own for each plugin whose manifest says
  * `"isolation": "dedicated"`. A host that ended is replaced on next use.
  */
+/** One plugin host as daemon/status reports it. */
+export type HostMemoryReport = { name: string; plugins: string[] } & Partial<HostMemory>;
+
+const MEMORY_ANSWER_MS = 1000;
+
 export class HostPool {
   private readonly hosts = new Map<string, PluginHost>();
 
@@ -45,6 +50,22 @@ export class HostPool {
   /** Which host a plugin runs in: the shared one, or one of its own. */
   static nameFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): string {
     return descriptor.isolation === 'dedicated' ? `plugin:${descriptor.id}` : 'shared';
+  }
+
+  /**
+   * Each live host's memory, with the plugins `pluginsIn` says run there. A host that does not
+   * answer within a second is listed without figures: a status must not wait for a busy plugin.
+   */
+  memory(pluginsIn: (host: PluginHost) => string[]): Promise<HostMemoryReport[]> {
+    const live = [...this.hosts.values()].filter((host) => host.alive);
+    return Promise.all(
+      live.map(async (host) => {
+        const figures = await host
+          .request({ op: 'memory' }, MEMORY_ANSWER_MS)
+          .catch(() => undefined);
+        return { name: host.name, plugins: pluginsIn(host).sort(), ...(figures ?? {}) };
+      }),
+    );
   }
 
   /** Sends to every live host but `except`. */

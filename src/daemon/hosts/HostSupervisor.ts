@@ -20,7 +20,7 @@ import type { Logger } from '../logs/logger.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { CallGate } from './CallGate.js';
 import { EditorWaits } from './EditorWaits.js';
-import { HostPool } from './HostPool.js';
+import { type HostMemoryReport, HostPool } from './HostPool.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
 import { RemoteGeneration } from './RemoteGeneration.js';
 import { SwapRequests } from './SwapRequests.js';
@@ -132,6 +132,13 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     this.loaded.set(loaded.key, loaded);
     this.runtime.track(loaded.key, descriptor.id);
     return loaded;
+  }
+
+  /** Each live host's memory and the plugins running in it (HostPool.memory). */
+  memory(): Promise<HostMemoryReport[]> {
+    return this.pool.memory((host) =>
+      [...this.loaded.values()].filter((g) => g.host === host).map((g) => g.descriptor.id),
+    );
   }
 
   /** Starts the shared plugin host now, so that the first plugin does not wait for it. */
@@ -318,15 +325,13 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         return;
       }
       case 'callCommand':
-        this.answer(
-          host,
+        host.answer(
           notice.requestId,
           this.executeCommand(notice.name, notice.args, { callerId: notice.fromPluginId }),
         );
         return;
       case 'callEditor':
-        this.answer(
-          host,
+        host.answer(
           notice.requestId,
           this.editorWaits.during(notice.pluginId, () =>
             this.options.editors.call(notice.pluginId, notice.method, notice.args),
@@ -347,19 +352,6 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         );
         return;
     }
-  }
-
-  /** Sends a host the answer to a call its plugin code made of the daemon. */
-  private answer(host: PluginHost, requestId: number, answer: Promise<unknown>): void {
-    answer
-      .then(
-        (value) => host.post({ op: 'callResult', requestId, ok: true, value }),
-        (error: Error) =>
-          host.post({ op: 'callResult', requestId, ok: false, message: error.message }),
-      )
-      .catch((error: unknown) =>
-        this.options.logger.error({ err: error }, 'could not answer a plugin host'),
-      );
   }
 
   /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */

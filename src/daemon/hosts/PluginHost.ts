@@ -61,6 +61,7 @@ export class PluginHost implements HostChannel {
    * legitimately run that long; vm interrupts it at its limit). Silent for longer, it is stuck.
    */
   private readonly stuckAfterMs: number;
+  private readonly logger: Logger;
 
   constructor(
     readonly name: string,
@@ -73,6 +74,7 @@ export class PluginHost implements HostChannel {
       onCrash(crash: HostCrash): void;
     },
   ) {
+    this.logger = options.logger;
     this.worker = new Worker(options.workerPath, {
       workerData: { limits: options.limits, running: this.running.buffer },
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
@@ -163,6 +165,19 @@ export class PluginHost implements HostChannel {
 
   post(message: HostPost): void {
     if (!this.ended) this.worker.postMessage(message satisfies ToHost);
+  }
+
+  /** Sends the answer to a call its plugin code made of the daemon (a `callCommand`, a `callEditor`). */
+  answer(requestId: number, answer: Promise<unknown>): void {
+    answer
+      .then(
+        (value) => this.post({ op: 'callResult', requestId, ok: true, value }),
+        (error: Error) =>
+          this.post({ op: 'callResult', requestId, ok: false, message: error.message }),
+      )
+      .catch((error: unknown) =>
+        this.logger.error({ err: error }, 'could not answer a plugin host'),
+      );
   }
 
   /** Stops the worker at once, as a crash (`onCrash` follows). */

@@ -115,6 +115,11 @@ export class HostRuntime {
 
   private readonly operations: { [K in HostOp]: (r: HostRequest<K>) => Promise<HostResult<K>> } = {
     ping: async () => 'pong',
+    memory: async () => {
+      // In a worker, the heap figures are this thread's isolate alone.
+      const { heapUsed, heapTotal, external } = process.memoryUsage();
+      return { heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external };
+    },
     load: async (request) => this.load(request),
     swap: async (params) => swapGenerations(params, this.swapServices()),
     saveState: async ({ key }) => {

@@ -3,9 +3,10 @@ import { onRequest } from './handler.js';
 
 /** The daemon as a whole: its status and the hot reload switch. */
 
-export const status = onRequest(DaemonStatus, (_params, { daemon, url }) => ({
+export const status = onRequest(DaemonStatus, async (_params, { daemon, url }) => ({
   ...daemon.status(),
   url: url(),
+  memory: await daemon.memory(),
 }));
 
 export const setHotReload = onRequest(DaemonSetHotReload, (params, { daemon }) => ({
