@@ -17,8 +17,9 @@ describe('WriteActivity', () => {
   const activity = (debounceMs = 20) =>
     new WriteActivity({ debounceMs, now: () => vi.getMockedSystemTime()?.getTime() ?? Date.now() });
 
-  /** Resolves the promise's state now: 'settled' or 'waiting'. */
-  const stateOf = async (promise: Promise<void>) => {
+  /** Resolves the promise's state now: 'settled' or 'waiting' (no promise: nothing to wait for). */
+  const stateOf = async (promise: Promise<void> | undefined) => {
+    if (!promise) return 'settled';
     let done = false;
     void promise.then(() => {
       done = true;

@@ -90,7 +90,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     transactionDeps: {
       builder,
       snapshots,
-      settled: () => watcher?.settled() ?? Promise.resolve(),
+      settled: () => watcher?.settled(),
       load: (descriptor, bundle, number) => hosts.load(descriptor, bundle, number),
       swap: (id, retire, start, stored, afterReload) =>
         hosts.swap(id, retire, start, stored, afterReload),

@@ -41,8 +41,8 @@ export interface TransactionDeps {
   ): Promise<SwapReport>;
   /** The swap is over: held calls go to the active generation. */
   resume(id: string): void;
-  /** Resolves once the files are no longer being written (the watcher's quiet window). */
-  settled(): Promise<void>;
+  /** Resolves once the files are no longer being written; undefined when they are not now. */
+  settled(): Promise<void> | undefined;
   /** Evaluates a bundle as a new generation in the plugin's host. */
   load(
     descriptor: PluginDescriptor,
@@ -159,7 +159,8 @@ export class ReloadTransaction {
     }
     // The point of no return waits for the writes to be over (WriteActivity) and for a build
     // of what is on disk now.
-    await this.timed('settle', () => deps.settled());
+    const writing = deps.settled();
+    if (writing !== undefined) await this.timed('settle', () => writing);
     if (this.isStale() || anyMoved(before, await fingerprintAll(built.bundle.inputs))) {
       await next.unload();
       return 'superseded';

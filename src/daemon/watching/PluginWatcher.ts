@@ -88,7 +88,7 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
   }
 
   /** Resolves once nothing has been written for the quiet window in force (WriteActivity). */
-  settled(): Promise<void> {
+  settled(): Promise<void> | undefined {
     return this.activity.settled();
   }
 
@@ -155,7 +155,7 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
     this.flushing = setImmediate(() => {
       this.flushing = undefined;
       if (![...this.pending.values()].includes('unlink')) return this.flush();
-      this.settled()
+      Promise.resolve(this.settled())
         .then(() => this.flush())
         .catch((error: unknown) => this.options.logger.error({ err: error }, 'flush failed'));
     });

@@ -48,9 +48,12 @@ export class WriteActivity {
     if (this.waiters.length > 0) this.arm();
   }
 
-  /** Resolves once the watched files have been quiet for the window in force. */
-  settled(): Promise<void> {
-    if (this.quietFor(this.now(), this.now())) return Promise.resolve();
+  /**
+   * Resolves once the watched files have been quiet for the window in force; undefined when they
+   * are already (nothing to wait for, not even a turn of the event loop).
+   */
+  settled(): Promise<void> | undefined {
+    if (this.quietFor(this.now(), this.now())) return undefined;
     return new Promise((resolve) => {
       this.waiters.push({ since: this.now(), resolve });
       this.arm();
