@@ -8,6 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import vm from 'node:vm';
 import * as esbuild from 'esbuild';
+import { buildOptions } from '../../dist/daemon/building/PluginBuilder.js';
 import {
   latencyTable,
   ms,
@@ -118,22 +119,6 @@ async function daemonReloads(root, { saves, gapMs, log }) {
   return { variants, failed, endedOnFinal };
 }
 
-/** esbuild as the daemon calls it (src/daemon/building/PluginBuilder.ts), minus the file name. */
-const buildOptions = (entry) => ({
-  entryPoints: [entry],
-  outfile: path.join(path.dirname(entry), '__floor.js'),
-  absWorkingDir: path.dirname(entry),
-  bundle: true,
-  write: false,
-  metafile: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'external',
-  sourcesContent: false,
-  logLevel: 'silent',
-});
-
 const bundleText = (result) => result.outputFiles.find((f) => f.path.endsWith('.js')).text;
 
 /** A fresh realm that runs the bundle and calls activate: the floor's evaluation steps. */
@@ -152,7 +137,9 @@ function evaluateInFreshRealm(code) {
 async function floor(root, { runs }) {
   const dir = path.join(root, 'ts-floor');
   const leaf = await writeTypedPlugin(dir, 'v0');
-  const options = buildOptions(path.join(dir, ID, 'index.ts'));
+  // esbuild exactly as the daemon calls it.
+  const entry = path.join(dir, ID, 'index.ts');
+  const options = buildOptions({ id: ID, entry }, path.dirname(entry));
   const context = await esbuild.context(options);
   const rebuild = [];
   const build = [];

@@ -53,7 +53,7 @@ class FakeHost implements HostChannel {
   private answer(r: HostRequest): HostResult<HostOp> {
     switch (r.op) {
       case 'load':
-        return { hasSaveState: true, hasMigrateState: false };
+        return { hasSaveState: true };
       case 'swap':
         return this.swap(r);
       case 'unload':

@@ -92,8 +92,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
       snapshots,
       settled: () => watcher?.settled(),
       load: (descriptor, bundle, number) => hosts.load(descriptor, bundle, number),
-      swap: (id, retire, start, stored, afterReload) =>
-        hosts.swap(id, retire, start, stored, afterReload),
+      swap: (...args) => hosts.swap(...args),
       resume: (id) => hosts.resume(id),
     },
     fileSettleMs: watcher?.settleMs ?? 0,

@@ -100,7 +100,8 @@ export interface HostOperations {
       /** The stateVersion `state` was saved with. */
       stateVersion: number | undefined;
     };
-    result: { hasSaveState: boolean; hasMigrateState: boolean };
+    /** Whether it has a saveState (snapshots between reloads are asked of it only then). */
+    result: { hasSaveState: boolean };
   };
   saveState: { params: { key: string }; result: ExtractedState };
   /**

@@ -9,7 +9,7 @@ import {
 import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
-import type { HostLimits, HostNotice, StoredState, SwapReport } from '../crossing/hostMessages.js';
+import type { HostLimits, HostNotice, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describePlace } from '../crossing/sourceLocation.js';
@@ -151,14 +151,8 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** A swap of plugin `id` (a reload, a first load, a stop): SwapRequests.swap. */
-  swap(
-    id: string,
-    retire: RemoteGeneration | undefined,
-    start: RemoteGeneration | undefined,
-    stored: StoredState | undefined,
-    afterReload: boolean,
-  ): Promise<SwapReport> {
-    return this.swaps.swap(id, retire, start, stored, afterReload);
+  swap(...args: Parameters<SwapRequests['swap']>): Promise<SwapReport> {
+    return this.swaps.swap(...args);
   }
 
   /** The swap is over: what a host still held is delivered, then the calls waiting in the gate go on. */

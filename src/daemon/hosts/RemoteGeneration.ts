@@ -38,7 +38,6 @@ export class RemoteGeneration {
     readonly bundle: PluginBundle,
     readonly number: number,
     readonly hasSaveState: boolean,
-    readonly hasMigrateState: boolean,
     private readonly limits: HostLimits,
     private readonly onUnload: (generation: RemoteGeneration) => void,
     /** True while this plugin waits for the editor: its time limits stand still meanwhile. */
@@ -82,7 +81,6 @@ export class RemoteGeneration {
       bundle,
       number,
       info.hasSaveState,
-      info.hasMigrateState,
       limits,
       onUnload,
       waiting,

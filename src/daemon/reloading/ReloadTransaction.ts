@@ -9,7 +9,7 @@ import {
 import { anyMoved, fingerprintAll } from '../building/fileFingerprint.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
 import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
-import type { StoredState, SwapReport } from '../crossing/hostMessages.js';
+import type { StoredState } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { SourceLocation } from '../crossing/sourceLocation.js';
@@ -19,28 +19,20 @@ import {
   locateLifecycleError,
   stateProblemDiagnostic,
 } from '../diagnostics/pluginDiagnostics.js';
+import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
 import { msSince, roundMs } from './milliseconds.js';
 import { retirementWarnings } from './retirementWarnings.js';
 
-export interface TransactionDeps {
+/**
+ * What a transaction drives. `swap` is a swap in the plugin's host, in one step (calls into the
+ * plugin are held from its start until `resume`): HostSupervisor's.
+ */
+export interface TransactionDeps extends Pick<HostSupervisor, 'swap' | 'resume'> {
   builder: Pick<PluginBuilder, 'build'>;
   snapshots: SnapshotStore;
-  /**
-   * A swap in the plugin's host, in one step (HostSupervisor.swap): calls into the plugin are
-   * held from its start until `resume`.
-   */
-  swap(
-    id: string,
-    retire: RemoteGeneration | undefined,
-    start: RemoteGeneration | undefined,
-    stored: StoredState | undefined,
-    afterReload: boolean,
-  ): Promise<SwapReport>;
-  /** The swap is over: held calls go to the active generation. */
-  resume(id: string): void;
   /** Resolves once the files are no longer being written; undefined when they are not now. */
   settled(): Promise<void> | undefined;
   /** Evaluates a bundle as a new generation in the plugin's host. */

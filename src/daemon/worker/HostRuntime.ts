@@ -167,7 +167,7 @@ export class HostRuntime {
       );
       this.generations.set(key, generation);
       this.placement.set(generation, { key, slot: request.slot });
-      return { hasSaveState: generation.hasSaveState, hasMigrateState: generation.hasMigrateState };
+      return { hasSaveState: generation.hasSaveState };
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       throw evaluationFailure(error, request.bundle, this.limits.lifecycleMs);
