@@ -17,6 +17,8 @@ const steps = [
   { script: here('./reload-bench.mjs'), env: quick ? { BENCH_RELOADS: '10' } : {} },
   // A 1,000-item state copied from one realm to the next.
   { script: here('./state-transfer-bench.mjs') },
+  // The dashboard in Chromium: 100 plugins, 50 reloads a second, didReload → row on screen.
+  { script: here('./dashboard-bench.mjs'), env: quick ? { BENCH_SECONDS: '3' } : {} },
   // 1,000 reloads of a plugin holding 5 MB, and 100 plugins' RSS.
   {
     script: here('./memory-bench.mjs'),

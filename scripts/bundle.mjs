@@ -4,6 +4,7 @@
 // reads and links one file instead of every module of the daemon and its dependencies: less
 // time at every spawn of the daemon and every start of a plugin host (BENCHMARKS.md, cold start). The other compiled modules stay
 // as tsc wrote them, for the typed clients (dist/clients) that other programs import.
+import { copyFile, mkdir } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const shared = {
@@ -29,3 +30,23 @@ const entries = {
 for (const [source, outfile] of Object.entries(entries)) {
   await esbuild.build({ ...shared, entryPoints: [source], outfile, sourcemap: true });
 }
+
+// The dashboard: a page for the browser, served by the daemon from dist/dashboard. Everything
+// it needs is in these three files (no CDN, no remote fonts): it works offline.
+await esbuild.build({
+  entryPoints: ['src/clients/dashboard/main.tsx'],
+  outfile: 'dist/dashboard/dashboard.js',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  minify: process.env.DASHBOARD_MINIFY !== '0',
+  sourcemap: true,
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  tsconfig: 'src/clients/dashboard/tsconfig.json',
+  logLevel: 'warning',
+});
+await mkdir('dist/dashboard', { recursive: true });
+await copyFile('src/clients/dashboard/index.html', 'dist/dashboard/index.html');
+await copyFile('src/clients/dashboard/styles.css', 'dist/dashboard/dashboard.css');

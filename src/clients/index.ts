@@ -6,8 +6,9 @@
  * Import rule: files here may import src/protocol, src/transport and libraries, never src/daemon:
  * a client talks to the daemon only through the protocol.
  */
-export * from './browser.js';
+export * from './backoff.js';
 export * from './connectWebSocket.js';
 export * from './findDaemon.js';
 export * from './ReconnectingClient.js';
+export * from './ReloaddClient.js';
 export * from './spawnStdioDaemon.js';

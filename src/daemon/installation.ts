@@ -26,3 +26,5 @@ export const PACKAGE_ROOT: URL = found.root;
 export const VERSION: string = found.version;
 /** The plugin host's script: a worker thread runs it (bundled by `npm run build`). */
 export const HOST_WORKER_SCRIPT = new URL('dist/daemon/worker/hostWorker.js', PACKAGE_ROOT);
+/** The dashboard's built page and files (`npm run build` writes them from src/clients/dashboard). */
+export const DASHBOARD_DIR = new URL('dist/dashboard/', PACKAGE_ROOT);

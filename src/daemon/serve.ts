@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PROTOCOL_VERSION } from '../protocol/index.js';
+import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
 import { type ServeSettings, UsageError } from './config.js';
 import { createDaemon } from './core/createDaemon.js';
-import { HOST_WORKER_SCRIPT, VERSION } from './installation.js';
+import { DASHBOARD_DIR, HOST_WORKER_SCRIPT, VERSION } from './installation.js';
 import { LogRing } from './logs/LogRing.js';
 import { createLogger, type Logger } from './logs/logger.js';
 import { isLoopback } from './network/accessPolicy.js';
@@ -97,11 +97,16 @@ export async function serve(settings: ServeSettings): Promise<void> {
       );
     // Loaded only when there is a port: an editor's stdio daemon never loads ws and http.
     const { NetworkListener } = await import('./network/NetworkListener.js');
+    const { dashboardRoutes } = await import('./network/dashboardRoutes.js');
+    const { DashboardSessions } = await import('./network/DashboardSessions.js');
+    const sessions = new DashboardSessions();
     listener = await NetworkListener.listen({
       host,
       port,
       maxPayloadBytes: settings.maxPayloadBytes,
       logger,
+      pages: dashboardRoutes({ dir: DASHBOARD_DIR, sessions, logger }),
+      sessions,
       onClient: (socket, request) =>
         openWebSocketSession(socket, request, context, {
           ...session,
@@ -137,7 +142,12 @@ export async function serve(settings: ServeSettings): Promise<void> {
       { pluginsDir: settings.pluginsDir, hotReload: settings.hotReload },
       `reloadd ${VERSION} watching ${settings.pluginsDir}`,
     );
-    if (listener) for (const line of howToConnect(settings.workspace)) logger.info(line);
+    if (listener) {
+      // Straight to the terminal, not through the logger: the link holds the token, and log
+      // entries reach every client that tails them.
+      process.stdout.write(`Dashboard: ${dashboardLink(listener.url, listener.token)}\n`);
+      for (const line of howToConnect(settings.workspace)) logger.info(line);
+    }
     await daemon.start();
     return;
   }
@@ -198,6 +208,7 @@ function howToConnect(workspace: string): string[] {
       : `node ${relative.startsWith('..') ? script : relative}`;
   const here = path.resolve(workspace) === process.cwd() ? '' : ` --workspace ${workspace}`;
   return [
+    `the dashboard's link again, any time: ${cli} dashboard${here} (--open to open it)`,
     `from another terminal: ${cli} status${here}, ${cli} logs --follow${here}, ${cli} reload --all${here}`,
     `from an editor, sharing this daemon: ${cli} connect --stdio${here} (or ${cli} serve --stdio --plugins DIR for one of its own)`,
   ];

@@ -61,7 +61,11 @@ export const LogEntry = z.object({
       generation: z.number().int(),
       durationMs: z.number(),
       phases: ReloadPhases,
+      /** The cause, as `plugin/didReload` gives it (a client rebuilds the chain from the log). */
       changedFiles: z.array(z.string()).optional(),
+      causedBy: z.array(z.string()).optional(),
+      requestedBy: z.object({ clientId: z.number().int(), name: z.string().optional() }).optional(),
+      rolledBack: z.boolean().optional(),
     })
     .optional(),
   /** The entry's other structured fields (an error's message and stack, a file, a method...). */

@@ -88,6 +88,12 @@ export const PluginGetState = request(
     state: z.unknown(),
     /** When the snapshot was taken (ISO 8601); null if there is none. */
     savedAt: z.string().nullable(),
+    /**
+     * What JSON flattened, by JSON Pointer into `state`: `{ "/opened": "Date", "/tags": "Set" }`
+     * ("Date", "Map", "Set", "bigint", "RegExp", "Error", "ArrayBuffer", or a typed array's name
+     * such as "Uint8Array"). Absent when the state is plain JSON already.
+     */
+    types: z.record(z.string(), z.string()).optional(),
   }),
 );
 

@@ -12,3 +12,21 @@ export function collectOutput(child: ChildProcess): { stdout(): string; stderr()
   });
   return { stdout: () => stdout, stderr: () => stderr };
 }
+
+/** Resolves with the first match of `pattern` in what the process writes to stdout. */
+export function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = seen.match(pattern);
+      if (!match) return;
+      child.stdout?.off('data', onData);
+      resolve(match);
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`exited (${code}) before printing ${pattern}; it printed:\n${seen}`)),
+    );
+  });
+}

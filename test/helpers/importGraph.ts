@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -12,13 +12,13 @@ export interface ImportEdge {
   relative: boolean;
 }
 
-/** Every .ts file under `dir`, absolute. */
+/** Every .ts and .tsx file under `dir`, absolute. */
 export function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) out.push(...sourceFiles(full));
-    else if (name.endsWith('.ts')) out.push(full);
+    else if (/\.tsx?$/.test(name)) out.push(full);
   }
   return out;
 }
@@ -28,7 +28,14 @@ export function sourceFiles(dir: string): string[] {
  * 'x' (it becomes `import {} from 'x'`): only a clause marked `type` as a whole is erased.
  */
 export function importsOf(file: string): ImportEdge[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+  const kind = file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    false,
+    kind,
+  );
   const edges: ImportEdge[] = [];
   for (const statement of source.statements) {
     let specifier: ts.Expression | undefined;
@@ -45,12 +52,18 @@ export function importsOf(file: string): ImportEdge[] {
     const relative = text.startsWith('.');
     edges.push({
       from: file,
-      to: relative ? path.resolve(path.dirname(file), text.replace(/\.js$/, '.ts')) : text,
+      to: relative ? resolveSource(path.resolve(path.dirname(file), text)) : text,
       typeOnly,
       relative,
     });
   }
   return edges;
+}
+
+/** `./x.js` as the source file it is compiled from: x.ts, or x.tsx for the dashboard's views. */
+function resolveSource(target: string): string {
+  const ts = target.replace(/\.js$/, '.ts');
+  return existsSync(ts) ? ts : target.replace(/\.js$/, '.tsx');
 }
 
 /** Every edge of every file under `dir`. */

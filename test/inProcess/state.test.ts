@@ -125,6 +125,41 @@ export async function onAfterReload(red, previousState) { state.afterReload = pr
     const fresh = await d.client.request(PluginGetState, { id: 'live' });
     expect(fresh).toMatchObject({ state: { count: 1 } });
     expect(Date.parse(fresh.savedAt ?? '')).not.toBeNaN();
+    expect(fresh.types).toBeUndefined(); // plain JSON: nothing to say
+  });
+
+  it("names what JSON flattened in plugin/getState's types, by JSON Pointer", async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'typed.js'),
+      `export function activate() {}
+export function saveState() {
+  return {
+    opened: new Date(0),
+    tags: new Set(['a']),
+    'by/id': new Map([['k', { bytes: new Uint8Array([1, 2]) }]]),
+    big: 10n,
+    plain: [1, { x: 'y' }],
+  };
+}
+`,
+    );
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    const { state, types } = await d.client.request(PluginGetState, { id: 'typed' });
+    expect(state).toEqual({
+      opened: '1970-01-01T00:00:00.000Z',
+      tags: ['a'],
+      'by/id': { k: { bytes: [1, 2] } },
+      big: '10',
+      plain: [1, { x: 'y' }],
+    });
+    expect(types).toEqual({
+      '/opened': 'Date',
+      '/tags': 'Set',
+      '/by~1id': 'Map',
+      '/by~1id/k/bytes': 'Uint8Array',
+      '/big': 'bigint',
+    });
   });
 
   it('keeps state across disable and enable, and refuses to disable what says it cannot be', async () => {

@@ -98,6 +98,20 @@ describe('import rules', () => {
     expect(built.errors).toEqual([]);
   });
 
+  it('the dashboard imports only itself, the browser entry of the clients, the protocol and Preact', () => {
+    const DASHBOARD = path.join(CLIENTS, 'dashboard');
+    const edges = edgesFrom(DASHBOARD);
+    expect(edges.length).toBeGreaterThan(20); // the walk did read its .tsx views
+    const bad = edges.filter((e) =>
+      e.relative
+        ? !inside(DASHBOARD, e.to) &&
+          !inside(PROTOCOL, e.to) &&
+          e.to !== path.join(CLIENTS, 'browser.ts')
+        : !/^preact(\/hooks)?$/.test(e.to),
+    );
+    expect(bad.map(describeEdge)).toEqual([]);
+  });
+
   it('has no import loops between files', () => {
     const internal = graph
       .filter((e) => e.relative)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback, ownOrigins } from '../../src/daemon/network/accessPolicy.js';
+import { checkAccess, isLoopback, ownOrigins } from '../../src/daemon/network/accessPolicy.js';
+import { DashboardSessions, readCookie } from '../../src/daemon/network/DashboardSessions.js';
 import {
   decideRoute,
   type PageRoute,
@@ -68,6 +69,46 @@ describe('decideRoute', () => {
     expect(decide(`/rpc?token=${token}`, 'page')).toMatchObject({ allow: false, status: 404 });
     expect(decide(`/?token=${token}`, 'websocket')).toMatchObject({ allow: false, status: 404 });
     expect(decide(`/rpc?token=${token}`, 'websocket')).toMatchObject({ allow: true });
+  });
+});
+
+describe('a dashboard session cookie', () => {
+  const sessions = new DashboardSessions();
+  const id = sessions.open();
+  const cookieName = 'reloadd-session-4000';
+  const withSessions = { ...policy, sessions, cookieName };
+  const check = (headers: Record<string, string>) =>
+    checkAccess({ url: '/rpc', headers }, withSessions);
+  const own = 'http://127.0.0.1:4000';
+
+  it("admits the page's own session from its own origin, as the token would", () => {
+    expect(check({ cookie: `other=1; ${cookieName}=${id}`, origin: own })).toEqual({ allow: true });
+  });
+
+  it('refuses an unknown or ended session, another port’s cookie, and any other origin', () => {
+    expect(check({ cookie: `${cookieName}=forged`, origin: own })).toMatchObject({ status: 401 });
+    expect(check({ cookie: `reloadd-session-4001=${id}`, origin: own })).toMatchObject({
+      status: 401,
+      reason: 'no token',
+    });
+    // Cookies ignore ports: a page on another localhost port sends this one too.
+    expect(check({ cookie: `${cookieName}=${id}`, origin: 'http://localhost:5173' })).toMatchObject(
+      { status: 403 },
+    );
+    const ended = sessions.open();
+    sessions.close(ended);
+    expect(check({ cookie: `${cookieName}=${ended}`, origin: own })).toMatchObject({ status: 401 });
+  });
+
+  it('is not read at all where the daemon has no dashboard sessions', () => {
+    const bare = checkAccess({ url: '/rpc', headers: { cookie: `${cookieName}=${id}` } }, policy);
+    expect(bare).toMatchObject({ status: 401, reason: 'no token' });
+  });
+
+  it('reads one cookie out of a header of several', () => {
+    expect(readCookie('a=1; b=2;c=3', 'b')).toBe('2');
+    expect(readCookie('ab=1', 'b')).toBeUndefined();
+    expect(readCookie(undefined, 'b')).toBeUndefined();
   });
 });
 

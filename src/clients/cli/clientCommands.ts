@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { ResponseError } from 'vscode-jsonrpc';
 import {
   DaemonStatus,
+  dashboardLink,
   type LogEntry,
   LogEntryNotification,
   LogLevels,
@@ -26,6 +27,7 @@ import {
   formatState,
   formatStatus,
 } from './humanOutput.js';
+import { openInBrowser } from './openInBrowser.js';
 import { bridgeStdio } from './stdioBridge.js';
 import { TerminalStyle } from './TerminalStyle.js';
 
@@ -86,6 +88,20 @@ export function addClientCommands(program: Command): void {
         const status = await withDaemon(options, (client) => client.request(DaemonStatus, null));
         print(options, status, (style) => formatStatus(status, style));
       }),
+  );
+
+  common(
+    program
+      .command('dashboard')
+      .description("Print the link to the running daemon's dashboard (it holds the token).")
+      .option('--open', 'open it in the default browser too'),
+  ).action((options: CommonOptions & { open?: boolean }) =>
+    reporting(options, async () => {
+      const endpoint = await locate(options);
+      const link = dashboardLink(endpoint.url, endpoint.token);
+      print(options, { url: link }, () => link);
+      if (options.open) await openInBrowser(link);
+    }),
   );
 
   common(

@@ -5,11 +5,13 @@ import {
   type Diagnostic,
   DiagnosticCodes,
   ErrorCodes,
+  type PluginGetState,
   type PluginInfo,
   PluginStatus,
   ReloaddErrorCodes,
   type ReloadResult,
   ReloadTrigger,
+  type ResultOf,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
 import type { Broadcaster, ClientChannel } from '../clientChannels/Broadcaster.js';
@@ -165,19 +167,20 @@ export class ReloadDaemon {
   }
 
   /** `plugin/getState`: takes a fresh snapshot from the running generation first, if it can. */
-  async getState(
-    id: string,
-  ): Promise<{ id: string; generation: number; state: unknown; savedAt: string | null }> {
+  async getState(id: string): Promise<ResultOf<typeof PluginGetState>> {
     const { catalog, snapshots, runner } = this.parts;
     const record = catalog.get(id);
     if (!record && !snapshots.get(id)) throw ReloaddError.unknownPlugin(id);
     if (record) await runner.refreshSnapshot(record);
     const snapshot = snapshots.get(id);
+    const flattened: Record<string, string> = {};
+    const state = snapshot ? (toJsonValue(snapshot.value, flattened) ?? null) : null;
     return {
       id,
       generation: record?.generationNumber ?? snapshot?.generation ?? 0,
-      state: snapshot ? (toJsonValue(snapshot.value) ?? null) : null,
+      state,
       savedAt: snapshot ? snapshot.savedAt.toISOString() : null,
+      ...(Object.keys(flattened).length > 0 ? { types: flattened } : {}),
     };
   }
 

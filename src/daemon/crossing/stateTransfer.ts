@@ -230,36 +230,69 @@ export function intoRealm(value: unknown, realm: RealmIntrinsics): unknown {
 
 /**
  * A JSON view of saved state for clients: Date → ISO string, Map → object (keys stringified),
- * Set → array, bigint → string, typed arrays → arrays of numbers.
+ * Set → array, bigint → string, typed arrays → arrays of numbers. Given `flattened`, it also notes
+ * what each flattened value was, by JSON Pointer (`plugin/getState`'s `types`), so that a state
+ * inspector can show a Map as a Map.
  */
-export function toJsonValue(value: unknown): unknown {
+export function toJsonValue(value: unknown, flattened?: Record<string, string>): unknown {
   const seen = new Set<object>();
-  const convert = (v: unknown): unknown => {
-    if (typeof v === 'bigint') return v.toString();
+  const note = (at: string, type: string) => {
+    if (flattened) flattened[at] = type;
+  };
+  const child = (at: string, key: string) =>
+    flattened ? `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` : '';
+  const convert = (v: unknown, at: string): unknown => {
+    if (typeof v === 'bigint') {
+      note(at, 'bigint');
+      return v.toString();
+    }
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return null;
     if (v === null || typeof v !== 'object') return v;
     if (seen.has(v)) return '[Circular]';
     seen.add(v);
     try {
-      if (types.isDate(v))
+      if (types.isDate(v)) {
+        note(at, 'Date');
         return Number.isNaN((v as Date).getTime()) ? null : (v as Date).toISOString();
-      if (types.isRegExp(v)) return String(v);
-      if (types.isNativeError(v)) return { name: (v as Error).name, message: (v as Error).message };
+      }
+      if (types.isRegExp(v)) {
+        note(at, 'RegExp');
+        return String(v);
+      }
+      if (types.isNativeError(v)) {
+        note(at, 'Error');
+        return { name: (v as Error).name, message: (v as Error).message };
+      }
       if (types.isMap(v)) {
+        note(at, 'Map');
         return Object.fromEntries(
-          [...(v as Map<unknown, unknown>)].map(([k, x]) => [String(k), convert(x)]),
+          [...(v as Map<unknown, unknown>)].map(([k, x]) => [
+            String(k),
+            convert(x, child(at, String(k))),
+          ]),
         );
       }
-      if (types.isSet(v)) return [...(v as Set<unknown>)].map(convert);
-      if (types.isTypedArray(v)) return Array.from(v as unknown as ArrayLike<number>, convert);
-      if (types.isArrayBuffer(v)) return Array.from(new Uint8Array(v as ArrayBuffer));
-      if (Array.isArray(v)) return v.map(convert);
+      if (types.isSet(v)) {
+        note(at, 'Set');
+        return [...(v as Set<unknown>)].map((x, i) => convert(x, child(at, String(i))));
+      }
+      if (types.isTypedArray(v)) {
+        note(at, (v as object).constructor?.name ?? 'TypedArray');
+        return Array.from(v as unknown as ArrayLike<number>);
+      }
+      if (types.isArrayBuffer(v)) {
+        note(at, 'ArrayBuffer');
+        return Array.from(new Uint8Array(v as ArrayBuffer));
+      }
+      if (Array.isArray(v)) return v.map((x, i) => convert(x, child(at, String(i))));
       return Object.fromEntries(
-        Object.entries(v).flatMap(([k, x]) => (x === undefined ? [] : [[k, convert(x)]])),
+        Object.entries(v).flatMap(([k, x]) =>
+          x === undefined ? [] : [[k, convert(x, child(at, k))]],
+        ),
       );
     } finally {
       seen.delete(v);
     }
   };
-  return convert(value);
+  return convert(value, '');
 }

@@ -9,9 +9,10 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { WEBSOCKET_PATH } from '../../protocol/index.js';
+import { sessionCookieName, WEBSOCKET_PATH } from '../../protocol/index.js';
 import type { Logger } from '../logs/logger.js';
 import { type AccessPolicy, hostForUrl, ownOrigins } from './accessPolicy.js';
+import type { DashboardSessions } from './DashboardSessions.js';
 import { decideRoute, type PageRoute, type Route, RPC_ROUTE } from './routes.js';
 
 /** A peer that has not answered a ping by the next one is gone (a dead peer sends no FIN). */
@@ -27,8 +28,10 @@ export interface ListenOptions {
   logger: Logger;
   /** A client passed the token and origin checks. */
   onClient(socket: WebSocket, request: IncomingMessage): void;
-  /** Plain HTTP resources beside the JSON-RPC endpoint (none yet: the dashboard's, later). */
+  /** Plain HTTP resources beside the JSON-RPC endpoint: the dashboard's page and files. */
   pages?: readonly PageRoute[];
+  /** Dashboard sessions, admitted by their cookie as a client is by the token. */
+  sessions?: DashboardSessions;
 }
 
 /**
@@ -70,6 +73,9 @@ export class NetworkListener {
     listener.policy = {
       token: listener.token,
       allowedOrigins: ownOrigins(options.host, listener.address.port),
+      ...(options.sessions
+        ? { sessions: options.sessions, cookieName: sessionCookieName(listener.address.port) }
+        : {}),
     };
     return listener;
   }
@@ -105,7 +111,7 @@ export class NetworkListener {
     }
     const body =
       decision.status === 404
-        ? `reloadd: JSON-RPC is served over a WebSocket at ${WEBSOCKET_PATH}\n`
+        ? `reloadd: nothing at this path; the dashboard is at /, JSON-RPC is a WebSocket at ${WEBSOCKET_PATH}\n`
         : `${decision.reason}\n`;
     response.writeHead(decision.status, {
       'content-type': 'text/plain; charset=utf-8',

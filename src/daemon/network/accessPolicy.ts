@@ -1,10 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { readCookie } from './DashboardSessions.js';
 
 export interface AccessPolicy {
   token: string;
   /** Browser origins allowed in: the daemon's own (its dashboard), nothing else. */
   allowedOrigins: ReadonlySet<string>;
+  /** Dashboard pages that traded the token for a session, and the cookie that names theirs. */
+  sessions?: { has(id: string): boolean };
+  cookieName?: string;
 }
 
 export type AccessDecision =
@@ -15,7 +19,8 @@ export type AccessDecision =
  * The one check in front of everything that needs the token (routes.ts says which routes do).
  * Any web page the user opens can try to reach a port on localhost, so: a token it cannot know
  * (401 without it), and no origin but the daemon's own (403). Clients that are not browsers send
- * no Origin; the token alone admits them.
+ * no Origin; the token alone admits them. A dashboard page shows its session cookie instead of
+ * the token, and is held to the same origin rule (cookies ignore ports; origins do not).
  */
 export function checkAccess(
   request: { url?: string | undefined; headers: IncomingHttpHeaders },
@@ -23,8 +28,14 @@ export function checkAccess(
 ): AccessDecision {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const offered = url.searchParams.get('token') ?? bearerToken(request.headers.authorization);
-  if (offered === undefined) return { allow: false, status: 401, reason: 'no token' };
-  if (!sameSecret(offered, policy.token))
+  if (offered === undefined) {
+    const session = policy.cookieName
+      ? readCookie(request.headers.cookie, policy.cookieName)
+      : undefined;
+    if (session === undefined) return { allow: false, status: 401, reason: 'no token' };
+    if (!policy.sessions?.has(session))
+      return { allow: false, status: 401, reason: 'unknown session (the daemon restarted?)' };
+  } else if (!sameSecret(offered, policy.token))
     return { allow: false, status: 401, reason: 'wrong token' };
   const origin = request.headers.origin;
   if (origin !== undefined && !policy.allowedOrigins.has(origin))

@@ -34,6 +34,9 @@ export function logReloadTrace(logger: Logger, pluginsDir: string, trace: Reload
       durationMs: outcome.durationMs,
       phases,
       ...(job.changedFiles ? { changedFiles: job.changedFiles } : {}),
+      ...(job.causedBy ? { causedBy: job.causedBy } : {}),
+      ...(job.requestedBy ? { requestedBy: job.requestedBy } : {}),
+      ...(outcome.rolledBack ? { rolledBack: true } : {}),
     },
   };
   if (outcome.ok) logger.info(fields, message);

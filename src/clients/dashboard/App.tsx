@@ -1,0 +1,244 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import {
+  DaemonSetHotReload,
+  DaemonStatus,
+  PluginDisable,
+  PluginEnable,
+  PluginReload,
+  type ReloadResult,
+} from '../../protocol/index.js';
+import { DaemonPanel } from './DaemonPanel.js';
+import type { DashboardConnection } from './DashboardConnection.js';
+import type { DashboardStore } from './DashboardStore.js';
+import { DiagnosticsPanel } from './DiagnosticsPanel.js';
+import { LogsPanel } from './LogsPanel.js';
+import { ConnectionState, type DashboardState } from './model.js';
+import { type PluginAction, PluginsTable, type PluginView } from './PluginsTable.js';
+import { StateInspector } from './StateInspector.js';
+import { Timeline } from './Timeline.js';
+import { useThrottled } from './useThrottled.js';
+
+/** How often the timeline and the log tail are redrawn, at most (the rows: every frame). */
+const LIST_EVERY_MS = 250;
+const TABS = ['timeline', 'diagnostics', 'state', 'logs', 'daemon'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_NAMES: Record<Tab, string> = {
+  timeline: 'Timeline',
+  diagnostics: 'Diagnostics',
+  state: 'State',
+  logs: 'Logs',
+  daemon: 'Daemon',
+};
+
+export function App({
+  store,
+  connection,
+}: {
+  store: DashboardStore;
+  connection: DashboardConnection;
+}) {
+  const state = useStore(store);
+  const reloads = useThrottled(state.reloads, LIST_EVERY_MS);
+  const logs = useThrottled(state.logs, LIST_EVERY_MS);
+  const [tab, setTab] = useState<Tab>('timeline');
+  const [selected, setSelected] = useState<string | undefined>();
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [notice, setNotice] = useState<string>('');
+
+  const act = useCallback(
+    (id: string, action: PluginAction) => {
+      setBusy((b) => new Set(b).add(id));
+      runAction(connection, id, action)
+        .then(setNotice)
+        .catch((error: Error) => setNotice(`${action} ${id}: ${error.message}`))
+        .finally(() =>
+          setBusy((b) => {
+            const next = new Set(b);
+            next.delete(id);
+            return next;
+          }),
+        );
+    },
+    [connection],
+  );
+  const open = useCallback((id: string, view: PluginView) => {
+    setSelected(id);
+    setTab(view);
+  }, []);
+
+  if (state.connection === ConnectionState.Unauthorised) return <NotAuthorised />;
+  const rows = [...state.plugins.values()];
+  const counts = new Map([...state.diagnostics].map(([id, list]) => [id, list.length]));
+  const hotReload = state.status?.hotReload;
+  const pluginsDir = state.status?.pluginsDir;
+  const lastReloadOf = selected ? (state.reloads.find((r) => r.id === selected)?.key ?? 0) : 0;
+  const showAll = () => setSelected(undefined);
+
+  return (
+    <div class="app">
+      <header class="top">
+        <h1>reloadd</h1>
+        <span class={`connection c-${state.connection}`} role="status">
+          {describeConnection(state)}
+        </span>
+        <span class="spacer" />
+        <button
+          type="button"
+          role="switch"
+          aria-checked={hotReload === true}
+          disabled={hotReload === undefined}
+          onClick={() =>
+            connection
+              .request(DaemonSetHotReload, { enabled: !hotReload })
+              .then(() => connection.request(DaemonStatus, null))
+              .then((s) => store.daemonStatus(s))
+              .catch((error: Error) => setNotice(`hot reload: ${error.message}`))
+          }
+        >
+          Hot reload: {hotReload === undefined ? '…' : hotReload ? 'on' : 'off'}
+          {state.status && state.status.heldChanges > 0
+            ? ` (${state.status.heldChanges} held)`
+            : ''}
+        </button>
+        <button
+          type="button"
+          disabled={state.connection !== ConnectionState.Connected}
+          onClick={() =>
+            connection
+              .request(PluginReload, { all: true })
+              .then(({ results }) => setNotice(describeResults(results)))
+              .catch((error: Error) => setNotice(`reload all: ${error.message}`))
+          }
+        >
+          Reload all
+        </button>
+      </header>
+      <p class="notice" role="status" aria-live="polite">
+        {notice}
+      </p>
+      <main>
+        <PluginsTable
+          rows={rows}
+          diagnosticCounts={counts}
+          selected={selected}
+          busy={busy}
+          onAction={act}
+          onOpen={open}
+        />
+        <div class="tabs" role="tablist" aria-label="Views">
+          {TABS.map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              id={`tab-${t}`}
+              aria-selected={tab === t}
+              aria-controls="panel"
+              onClick={() => setTab(t)}
+            >
+              {TAB_NAMES[t]}
+            </button>
+          ))}
+        </div>
+        <div class="panel" id="panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+          {tab === 'timeline' && (
+            <Timeline
+              reloads={reloads}
+              pluginId={selected}
+              pluginsDir={pluginsDir}
+              onShowAll={showAll}
+            />
+          )}
+          {tab === 'diagnostics' && (
+            <DiagnosticsPanel
+              diagnostics={state.diagnostics}
+              pluginId={selected}
+              pluginsDir={pluginsDir}
+              onShowAll={showAll}
+            />
+          )}
+          {tab === 'state' && (
+            <StateInspector connection={connection} pluginId={selected} reloadKey={lastReloadOf} />
+          )}
+          {tab === 'logs' && (
+            <LogsPanel logs={logs} pluginIds={rows.map((r) => r.info.id)} pluginId={selected} />
+          )}
+          {tab === 'daemon' && <DaemonPanel status={state.status} />}
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function useStore(store: DashboardStore): DashboardState {
+  const [state, setState] = useState(store.state);
+  useEffect(() => {
+    const unsubscribe = store.subscribe(setState);
+    // What changed between the first render and this effect would otherwise never be shown.
+    setState(store.state);
+    return unsubscribe;
+  }, [store]);
+  return state;
+}
+
+async function runAction(
+  connection: DashboardConnection,
+  id: string,
+  action: PluginAction,
+): Promise<string> {
+  switch (action) {
+    case 'reload': {
+      const { results } = await connection.request(PluginReload, { id });
+      return describeResults(results);
+    }
+    case 'enable': {
+      const { result } = await connection.request(PluginEnable, { id });
+      return describeResults([result]);
+    }
+    case 'disable': {
+      const { status } = await connection.request(PluginDisable, { id });
+      return `${id} is ${status}`;
+    }
+  }
+}
+
+function describeResults(results: ReloadResult[]): string {
+  return results
+    .map((r) =>
+      r.ok
+        ? `${r.id} is at generation ${r.generation} (${r.durationMs} ms)`
+        : `${r.id} did not reload: ${r.error?.message ?? 'failed'}`,
+    )
+    .join('; ');
+}
+
+function describeConnection(state: DashboardState): string {
+  switch (state.connection) {
+    case ConnectionState.Connected:
+      return state.status ? `connected to reloadd ${state.status.version}` : 'connected';
+    case ConnectionState.Connecting:
+      return 'connecting…';
+    case ConnectionState.Disconnected:
+      return 'the daemon is gone; trying again…';
+    default:
+      return '';
+  }
+}
+
+function NotAuthorised() {
+  return (
+    <main class="unauthorised" role="alert">
+      <h1>Not authorised</h1>
+      <p>
+        This page needs the link the daemon prints, with its token: the daemon gives it to whoever
+        can read its files, and to nobody else.
+      </p>
+      <p>To get the link of the daemon running in your workspace, run</p>
+      <pre>reloadd dashboard</pre>
+      <p>
+        (or <code>reloadd dashboard --open</code> to open it). Each start of the daemon makes a new
+        token, so a link from an earlier run no longer opens this page.
+      </p>
+    </main>
+  );
+}

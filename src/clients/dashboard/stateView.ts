@@ -1,0 +1,110 @@
+/**
+ * The state inspector's pure half: a plugin's state as `plugin/getState` gives it (JSON, and
+ * `types` naming what JSON flattened, by JSON Pointer), turned into what the tree shows, and the
+ * difference between two snapshots.
+ */
+
+export type FlattenedTypes = Readonly<Record<string, string>>;
+
+/** What one node of the tree shows: its label beside the key, and whether it opens. */
+export interface NodeSummary {
+  /** "Map(2)", "Set(3)", "Array(4)", "Object", "Date", "Uint8Array(16)", or the value itself. */
+  label: string;
+  /** The node's children, [key, pointer, value], when it has any to show. */
+  children: [string, string, unknown][];
+  kind: 'map' | 'set' | 'array' | 'object' | 'date' | 'bytes' | 'string' | 'number' | 'other';
+}
+
+export function pointerChild(pointer: string, key: string): string {
+  return `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
+
+export function summarize(value: unknown, pointer: string, types: FlattenedTypes): NodeSummary {
+  const type = types[pointer];
+  const entries = (v: object): [string, string, unknown][] =>
+    Object.entries(v).map(([k, x]) => [k, pointerChild(pointer, k), x]);
+  if (type === 'Map' && isObject(value))
+    return { label: `Map(${Object.keys(value).length})`, children: entries(value), kind: 'map' };
+  if (type === 'Set' && Array.isArray(value))
+    return { label: `Set(${value.length})`, children: entries(value), kind: 'set' };
+  if (type === 'Date') return { label: `Date ${String(value)}`, children: [], kind: 'date' };
+  if (type && /Array$|^ArrayBuffer$/.test(type) && Array.isArray(value))
+    return {
+      label: `${type}(${value.length}) ${bytesPreview(value)}`,
+      children: [],
+      kind: 'bytes',
+    };
+  if (type) return { label: `${type} ${JSON.stringify(value)}`, children: [], kind: 'other' };
+  if (Array.isArray(value))
+    return { label: `Array(${value.length})`, children: entries(value), kind: 'array' };
+  if (isObject(value)) {
+    const n = Object.keys(value).length;
+    return { label: n === 0 ? '{}' : `Object(${n})`, children: entries(value), kind: 'object' };
+  }
+  if (typeof value === 'string')
+    return { label: JSON.stringify(value), children: [], kind: 'string' };
+  if (typeof value === 'number') return { label: String(value), children: [], kind: 'number' };
+  return { label: String(value), children: [], kind: 'other' };
+}
+
+export interface StateChange {
+  pointer: string;
+  kind: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+}
+
+/** The most changes listed; past it the diff says how many more there were. */
+export const MAX_CHANGES = 200;
+
+/**
+ * What changed from one snapshot to the next, leaf by leaf, as JSON Pointers ("/items/3"); a
+ * value whose type changed (an array that became an object) counts as one change.
+ */
+export function diffStates(
+  before: unknown,
+  after: unknown,
+): { changes: StateChange[]; more: number } {
+  const changes: StateChange[] = [];
+  let total = 0;
+  const push = (change: StateChange) => {
+    total++;
+    if (changes.length < MAX_CHANGES) changes.push(change);
+  };
+  const walk = (a: unknown, b: unknown, pointer: string) => {
+    if (Object.is(a, b)) return;
+    const bothArrays = Array.isArray(a) && Array.isArray(b);
+    const bothObjects = isObject(a) && isObject(b) && !Array.isArray(a) && !Array.isArray(b);
+    if (!bothArrays && !bothObjects) {
+      push({ pointer: pointer || '/', kind: 'changed', before: a, after: b });
+      return;
+    }
+    const left = a as Record<string, unknown>;
+    const right = b as Record<string, unknown>;
+    for (const key of Object.keys(left)) {
+      const at = pointerChild(pointer, key);
+      if (!(key in right)) push({ pointer: at, kind: 'removed', before: left[key] });
+      else walk(left[key], right[key], at);
+    }
+    for (const key of Object.keys(right))
+      if (!(key in left))
+        push({ pointer: pointerChild(pointer, key), kind: 'added', after: right[key] });
+  };
+  walk(before, after, '');
+  return { changes, more: total - changes.length };
+}
+
+/** A value on one line, cut to `max` characters: for diff rows and collapsed nodes. */
+export function preview(value: unknown, max = 80): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function bytesPreview(values: unknown[]): string {
+  const shown = values.slice(0, 8).join(' ');
+  return values.length > 8 ? `[${shown} …]` : `[${shown}]`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
