@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DiagnosticCodes,
   PluginDiagnostics,
+  PluginDisable,
   PluginEnable,
   PluginList,
   PluginReload,
@@ -56,6 +57,14 @@ describe('plugin dependencies', () => {
     });
     const following = await d.reloads.waitFor((r) => r.id === 'top', { from: asked });
     expect(following).toMatchObject({ trigger: 'dependency', causedBy: ['middle'] });
+    // Switching a plugin back on is a request too, and says who asked.
+    await d.client.request(PluginDisable, { id: 'top' });
+    const enabling = d.reloads.mark;
+    await d.client.request(PluginEnable, { id: 'top' });
+    expect(await d.reloads.waitFor((r) => r.id === 'top', { from: enabling })).toMatchObject({
+      trigger: 'request',
+      requestedBy: { clientId: expect.any(Number), name: 'in-memory-test' },
+    });
   });
 
   it('fails a plugin whose dependency is missing or of the wrong version, and says which', async () => {

@@ -205,7 +205,10 @@ export class ReloadDaemon {
     this.parts.hosts.emitEvent(event, data);
   }
 
-  async enable(id: string): Promise<ReloadResult> {
+  async enable(
+    id: string,
+    requestedBy?: { clientId: number; name?: string },
+  ): Promise<ReloadResult> {
     const record = this.parts.catalog.require(id);
     if (record.status === PluginStatus.Active || record.status === PluginStatus.Loading) {
       return { id, ok: true, generation: record.generationNumber, durationMs: 0 };
@@ -219,7 +222,9 @@ export class ReloadDaemon {
       );
     // Disabled or failed: load it, and retry what depends on it.
     record.enabling();
-    const results = await this.parts.runner.reload([id], ReloadTrigger.Request);
+    const results = await this.parts.runner.reload([id], ReloadTrigger.Request, {
+      ...(requestedBy ? { requestedBy } : {}),
+    });
     return results.find((r) => r.id === id) as ReloadResult;
   }
 

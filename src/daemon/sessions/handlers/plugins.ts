@@ -23,8 +23,8 @@ export const executeCommand = onRequest(PluginExecuteCommand, (params, { daemon 
   daemon.executeCommand(params.command, params.args ?? [], () => token.isCancellationRequested),
 );
 
-export const enable = onRequest(PluginEnable, async (params, { daemon }) => ({
-  result: await daemon.enable(params.id),
+export const enable = onRequest(PluginEnable, async (params, { daemon, session }) => ({
+  result: await daemon.enable(params.id, session.client),
 }));
 
 export const disable = onRequest(PluginDisable, async (params, { daemon }) => ({
