@@ -49,4 +49,10 @@ await esbuild.build({
 });
 await mkdir('dist/dashboard', { recursive: true });
 await copyFile('src/clients/dashboard/index.html', 'dist/dashboard/index.html');
-await copyFile('src/clients/dashboard/styles.css', 'dist/dashboard/dashboard.css');
+await esbuild.build({
+  entryPoints: ['src/clients/dashboard/styles.css'],
+  outfile: 'dist/dashboard/dashboard.css',
+  bundle: true,
+  minify: true,
+  logLevel: 'warning',
+});

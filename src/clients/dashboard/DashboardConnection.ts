@@ -38,6 +38,7 @@ export class DashboardConnection {
 
   /** Connects and stays connected; returns once the daemon refuses the page (no session). */
   async run(): Promise<void> {
+    let everConnected = false;
     for (let attempt = 0; ; attempt++) {
       const check = await openSession();
       if (check === SessionCheck.Unauthorised) {
@@ -47,13 +48,14 @@ export class DashboardConnection {
       if (check === SessionCheck.Authorised) {
         const closed = await this.connect().catch(() => undefined);
         if (closed) {
+          everConnected = true;
           attempt = 0;
           await closed;
         }
       }
       this.client = undefined;
       this.store.connection(
-        attempt === 0 ? ConnectionState.Connecting : ConnectionState.Disconnected,
+        everConnected ? ConnectionState.Disconnected : ConnectionState.Connecting,
       );
       await pause(backoffDelay(attempt, { initialMs: 250, maxMs: 5000 }));
     }
@@ -73,8 +75,16 @@ export class DashboardConnection {
     const socket = new WebSocket(`ws://${location.host}${WEBSOCKET_PATH}`);
     const client = await connectBrowserSocket(socket);
     const closed = new Promise<void>((resolve) => client.onClose(() => resolve()));
-    await client.initialize(CLIENT_NAME);
-    this.client = client;
+    try {
+      return await this.follow(client, closed);
+    } catch (error) {
+      client.dispose();
+      throw error;
+    }
+  }
+
+  /** Listens, says hello, and fetches what the page shows; the connection is open. */
+  private async follow(client: ReloaddClient, closed: Promise<void>): Promise<Promise<void>> {
     client.onNotification(DidReload, (params) => {
       this.store.reloaded(params);
       this.relistSoon();
@@ -92,6 +102,8 @@ export class DashboardConnection {
       if (replaying) replay.push(entry);
       else this.store.logged(entry);
     });
+    await client.initialize(CLIENT_NAME);
+    this.client = client;
     const [{ plugins }, { diagnostics }, status] = await Promise.all([
       this.request(PluginList, null),
       this.request(PluginDiagnostics, null),

@@ -43,8 +43,8 @@ export function PluginsTable(props: Props) {
             Gen
           </th>
           <th scope="col">Last reload</th>
-          <th scope="col" class="num">
-            Success
+          <th scope="col" class="num" title="Reloads that succeeded">
+            OK
           </th>
           <th scope="col">Host</th>
           <th scope="col">Last 100</th>
