@@ -17,6 +17,8 @@ export const WEBSOCKET_PATH = '/rpc';
 export const DashboardPaths = {
   Page: '/',
   Script: '/dashboard.js',
+  /** The script's source map, for the browser's developer tools. */
+  SourceMap: '/dashboard.js.map',
   Styles: '/dashboard.css',
   Session: '/session',
 } as const;

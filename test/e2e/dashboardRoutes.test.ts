@@ -53,6 +53,7 @@ describe('the dashboard routes', async () => {
       'text/javascript; charset=utf-8',
     ]);
     expect((await fetch(`${base}/dashboard.css`)).status).toBe(200);
+    expect((await fetch(`${base}/dashboard.js.map`)).status).toBe(200);
     const missing = await fetch(`${base}/nothing`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('the dashboard is at /');

@@ -24,6 +24,7 @@ const STATIC_FILES = [
   { path: DashboardPaths.Page, file: 'index.html', type: 'text/html; charset=utf-8' },
   { path: DashboardPaths.Script, file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   { path: DashboardPaths.Styles, file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+  { path: DashboardPaths.SourceMap, file: 'dashboard.js.map', type: 'application/json' },
 ];
 
 /**
