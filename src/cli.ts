@@ -6,6 +6,7 @@ import { resolveServeSettings, UsageError } from './daemon/config.js';
 import { VERSION } from './daemon/installation.js';
 import { DaemonAlreadyRunning } from './daemon/network/DaemonFileClaim.js';
 import { serve } from './daemon/serve.js';
+import { addVerifyCommand } from './daemon/verify/verifyCli.js';
 
 const program = new Command()
   .name('reloadd')
@@ -85,6 +86,7 @@ Examples:
   });
 
 addClientCommands(program);
+addVerifyCommand(program);
 program.addHelpText(
   'after',
   `

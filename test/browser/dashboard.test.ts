@@ -39,7 +39,7 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
   });
 
   it('opens the printed link, takes the token out of the address bar, and shows the examples active', async () => {
-    for (const id of ['counter', 'leaky-timer', 'word-count'])
+    for (const id of ['counter', 'word-count'])
       await row(id).and(page.locator('[data-status="active"]')).waitFor();
     expect(page.url()).not.toContain('token');
     expect(await page.evaluate(() => location.hash)).toBe('');
@@ -117,7 +117,7 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
         }),
       );
     }
-    for (const id of ['counter', 'leaky-timer', 'word-count'])
+    for (const id of ['counter', 'word-count'])
       for (const action of ['Reload', 'Disable', 'Timeline', 'Diagnostics', 'State'])
         expect(reached).toContain(`${id}:${action}`);
     for (const control of ['Hot', 'Reload', 'Timeline', 'Logs', 'Daemon'])

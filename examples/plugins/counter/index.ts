@@ -21,7 +21,7 @@ export function activate(ctx: any) {
     ctx.commands.register('counter.get', () => state),
   );
   // Disposed with the generation: the next one starts its own. (reloadd would clear a timer
-  // left behind too, but report it as a leak: see leaky-timer.js.)
+  // left behind too, but report it as a leak: see ../leaky-plugins/leaky-timer.js.)
   const tick = setInterval(() => {
     state.count += 1;
     ctx.log(`${MESSAGE}: ${describe(state.count, state.startedAt)}`);

@@ -201,6 +201,17 @@ export class ReloadDaemon {
   }
 
   /** `editor/event`: to every plugin listening for it, in whichever host it runs. */
+  /** The commands of the plugin's running generation, with their declared parameter counts. */
+  commandsOf(id: string): { name: string; arity: number }[] {
+    this.parts.catalog.require(id);
+    return this.parts.hosts.commandsOf(id);
+  }
+
+  /** What the checks of the plugin's unloaded generations found, once `count` are in. */
+  unloadChecks(id: string, count: number, timeoutMs: number) {
+    return this.parts.hosts.unloadChecks(id, count, timeoutMs);
+  }
+
   emitEvent(event: string, data: unknown): void {
     this.parts.hosts.emitEvent(event, data);
   }

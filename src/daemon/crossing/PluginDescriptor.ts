@@ -18,4 +18,9 @@ export interface PluginDescriptor {
   /** Plugin id → semver range ("*" for any). */
   dependencies: Record<string, string>;
   stateVersion?: number;
+  /** The manifest's `verify` section: what `reloadd verify` runs between reloads. */
+  verify?: {
+    commands: { command: string; args: unknown[] }[];
+    events: { event: string; data?: unknown }[];
+  };
 }

@@ -165,7 +165,8 @@ export type HostNotice =
       timedOut: boolean;
       location?: SourceLocation;
     }
-  | { op: 'commandRegistered'; key: string; pluginId: string; name: string }
+  /** `arity`: the handler's declared parameters (`length`): 0 for a command that needs none. */
+  | { op: 'commandRegistered'; key: string; pluginId: string; name: string; arity: number }
   | { op: 'commandDisposed'; key: string; name: string }
   | { op: 'emit'; fromPluginId: string; event: string; data: unknown }
   | {

@@ -24,6 +24,7 @@ import { type HostMemoryReport, HostPool } from './HostPool.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
 import { RemoteGeneration } from './RemoteGeneration.js';
 import { SwapRequests } from './SwapRequests.js';
+import { UnloadReports, type UnloadTally } from './UnloadReports.js';
 
 /** What the supervisor needs to know of the daemon's plugins (the catalog answers). */
 export interface PluginDirectory {
@@ -65,7 +66,8 @@ export interface SupervisorEvents {
 export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly pool: HostPool;
   /** Which plugin generation answers each command name. */
-  private readonly routes = new Map<string, { pluginId: string; key: string }>();
+  private readonly routes = new Map<string, { pluginId: string; key: string; arity: number }>();
+  private readonly unloads = new UnloadReports();
   /** Which plugin each generation slot belongs to (see PluginHost's "running" slot). */
   private readonly slots = new Map<number, string>();
   private nextSlot = 1;
@@ -234,6 +236,19 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
+  /** The commands a plugin's running generation registered, and how many parameters each declares. */
+  commandsOf(pluginId: string): { name: string; arity: number }[] {
+    const key = this.options.plugins.currentGeneration(pluginId)?.key;
+    return [...this.routes]
+      .filter(([, route]) => route.pluginId === pluginId && route.key === key)
+      .map(([name, route]) => ({ name, arity: route.arity }));
+  }
+
+  /** The plugin's unload checks, once `count` are in (or at `timeoutMs`). */
+  unloadChecks(pluginId: string, count: number, timeoutMs: number): Promise<UnloadTally> {
+    return this.unloads.waitFor(pluginId, count, timeoutMs);
+  }
+
   /** An editor event (or a plugin's, from `fromPluginId`), to every host but `except`. */
   emitEvent(event: string, data: unknown, except?: PluginHost, fromPluginId?: string): void {
     this.pool.broadcast(
@@ -270,7 +285,11 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
           });
           return;
         }
-        this.routes.set(notice.name, { pluginId: notice.pluginId, key: notice.key });
+        this.routes.set(notice.name, {
+          pluginId: notice.pluginId,
+          key: notice.key,
+          arity: notice.arity,
+        });
         this.shareCommandNames();
         return;
       }
@@ -333,6 +352,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         );
         return;
       case 'unloadChecked':
+        this.unloads.record(notice.pluginId, notice.generation, notice.collected);
         // Nothing to say about a plugin that is gone (its folder was removed meanwhile).
         if (notice.collected || !plugins.has(notice.pluginId)) return;
         diagnostics.add(

@@ -26,6 +26,24 @@ const Dependencies = z
     Array.isArray(deps) ? Object.fromEntries(deps.map((id) => [id, '*'])) : deps,
   );
 
+/**
+ * What `reloadd verify` does to the plugin between reloads, instead of running each command that
+ * takes no arguments: these commands with these arguments, and these editor events.
+ */
+const VerifyScript = z
+  .object({
+    commands: z
+      .array(
+        z.object({ command: z.string().min(1), args: z.array(z.unknown()).default([]) }).strict(),
+      )
+      .default([]),
+    events: z
+      .array(z.object({ event: z.string().min(1), data: z.unknown().optional() }).strict())
+      .default([]),
+  })
+  .strict();
+export type VerifyScript = z.output<typeof VerifyScript>;
+
 /** The fields reloadd reads, from `plugin.json` or from the `reloadd` key of `package.json`. */
 export const ManifestSchema = z.object({
   id: PluginIdSchema.optional(),
@@ -38,5 +56,6 @@ export const ManifestSchema = z.object({
   isolation: z.enum(['shared', 'dedicated']).default('shared'),
   /** Bump it when the shape of saved state changes; see "State versions" in the README. */
   stateVersion: z.number().int().min(0).optional(),
+  verify: VerifyScript.optional(),
 });
 export type Manifest = z.output<typeof ManifestSchema>;

@@ -155,6 +155,7 @@ async function readFolderPlugin(
       isolation: manifest.isolation,
       dependencies: manifest.dependencies,
       ...(manifest.stateVersion !== undefined ? { stateVersion: manifest.stateVersion } : {}),
+      ...(manifest.verify ? { verify: manifest.verify } : {}),
     },
   };
 }

@@ -254,7 +254,7 @@ export class HostRuntime {
     const commands: PluginCommands = {
       register: (owner, name, handler) => {
         const remove = this.commands.register(owner, name, handler);
-        this.notify({ op: 'commandRegistered', key, pluginId, name });
+        this.notify({ op: 'commandRegistered', key, pluginId, name, arity: handler.length });
         return () => {
           remove();
           this.notify({ op: 'commandDisposed', key, name });

@@ -1,0 +1,69 @@
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { resolveServeSettings, UsageError } from '../config.js';
+import { formatVerdicts, passed, verdictsAsJson, verdictsAsJUnit } from './verifyReport.js';
+import { verifyPlugins } from './verifyRun.js';
+
+interface VerifyFlags {
+  config?: string;
+  reloads: string;
+  json?: boolean;
+  reporter?: 'text' | 'junit';
+  output?: string;
+}
+
+/** `reloadd verify [DIR]`: exit 0 when every plugin passes, 1 when one fails, 2 on bad usage. */
+export function addVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      'Check that every plugin of DIR hot-reloads cleanly (for CI): reloads succeed, state survives, nothing leaks.',
+    )
+    .argument('[dir]', 'the plugins folder (default: "plugins" of --config FILE)')
+    .option('--config <file>', 'JSON config whose "plugins" names the folder')
+    .option('--reloads <n>', 'reloads per plugin', '5')
+    .option('--json', 'print the results as JSON')
+    .addOption(
+      new Option('--reporter <kind>', 'also write a report: junit (needs --output)').choices([
+        'text',
+        'junit',
+      ]),
+    )
+    .option('--output <file>', 'where --reporter junit writes its XML')
+    .action(async (dir: string | undefined, flags: VerifyFlags) => {
+      const reloads = Number(flags.reloads);
+      if (!Number.isInteger(reloads) || reloads < 1 || reloads > 1000)
+        throw new UsageError(
+          `--reloads must be a whole number from 1 to 1000, not "${flags.reloads}"`,
+        );
+      if (flags.reporter === 'junit' && !flags.output)
+        throw new UsageError('--reporter junit needs --output FILE');
+      const pluginsDir = dir
+        ? path.resolve(dir)
+        : flags.config
+          ? (await resolveServeSettings({ config: flags.config })).pluginsDir
+          : undefined;
+      if (!pluginsDir) throw new UsageError('give the plugins folder: reloadd verify DIR');
+      const isDir = await stat(pluginsDir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      if (!isDir) throw new UsageError(`plugins folder ${pluginsDir} does not exist`);
+      const progress = process.stderr.isTTY && !flags.json;
+      const verdicts = await verifyPlugins({
+        pluginsDir,
+        reloads,
+        ...(progress
+          ? { onProgress: (what: string) => process.stderr.write(`\r\x1b[Kverifying ${what}…`) }
+          : {}),
+      });
+      if (progress) process.stderr.write('\r\x1b[K');
+      process.stdout.write(
+        `${flags.json ? JSON.stringify(verdictsAsJson(verdicts, reloads), null, 2) : formatVerdicts(verdicts, reloads)}\n`,
+      );
+      if (flags.reporter === 'junit' && flags.output)
+        await writeFile(flags.output, verdictsAsJUnit(verdicts));
+      if (!verdicts.every(passed)) process.exitCode = 1;
+    });
+}

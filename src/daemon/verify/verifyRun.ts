@@ -1,0 +1,195 @@
+import pino from 'pino';
+import {
+  type Diagnostic,
+  type PluginInfo,
+  PluginStatus,
+  PublishDiagnostics,
+} from '../../protocol/index.js';
+import { createDaemon } from '../core/createDaemon.js';
+import type { ReloadDaemon } from '../core/ReloadDaemon.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
+import { HOST_WORKER_SCRIPT, VERSION } from '../installation.js';
+import { discoverPlugins } from '../plugins/pluginFolder.js';
+import {
+  type CheckResult,
+  judge,
+  type PluginObservations,
+  type StateView,
+} from './verifyChecks.js';
+
+export interface VerifyOptions {
+  pluginsDir: string;
+  /** Reloads per plugin. */
+  reloads: number;
+  /** Told what is being done, for a progress line. */
+  onProgress?(what: string): void;
+}
+
+export interface PluginVerdict {
+  id: string;
+  checks: CheckResult[];
+  durationMs: number;
+}
+
+/** Reloads more that must show a state difference too before it is reported. */
+const STATE_RETRIES = 2;
+/** An unloaded generation is checked within 2 s (4 rounds of 500 ms); this leaves room. */
+const UNLOAD_CHECKS_MS = 5000;
+
+/**
+ * `reloadd verify`: every plugin of the folder in a daemon core of its own (no watcher, no state
+ * folder: the user's snapshots are never read or written), one plugin after another. Each is
+ * loaded, driven (its commands that take no arguments, or its manifest's `verify` script), and
+ * reloaded `reloads` times with its state compared on both sides; then its unload checks are
+ * awaited and its host's heap read. What was seen is judged by verifyChecks.ts.
+ */
+export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdict[]> {
+  const descriptors = new Map<string, PluginDescriptor>();
+  for (const entry of await discoverPlugins(options.pluginsDir))
+    if (entry.kind === 'plugin') descriptors.set(entry.descriptor.id, entry.descriptor);
+  const daemon = createDaemon({
+    pluginsDir: options.pluginsDir,
+    watch: false,
+    debounceMs: 0,
+    hotReload: false,
+    logger: pino({ level: 'silent' }),
+    version: VERSION,
+    hostWorkerPath: HOST_WORKER_SCRIPT,
+    limits: { lifecycleMs: 2000, commandMs: 10_000 },
+    hostMemoryMb: 512,
+    // No editor is connected: a plugin's editor call fails at once instead of waiting for one.
+    editorCallTimeoutMs: 1,
+  });
+  const published = new Map<string, Diagnostic[]>();
+  daemon.addClient(
+    {
+      notify: (def, params) => {
+        if (def.method !== PublishDiagnostics.method) return;
+        const { pluginId, diagnostics } = params as { pluginId: string; diagnostics: Diagnostic[] };
+        published.set(pluginId, [...(published.get(pluginId) ?? []), ...diagnostics]);
+      },
+    },
+    { transport: 'stdio', name: 'reloadd-verify' },
+  );
+  try {
+    options.onProgress?.('loading the plugins');
+    await daemon.start();
+    const verdicts: PluginVerdict[] = [];
+    for (const info of daemon.listPlugins()) {
+      const started = performance.now();
+      const seen = await observe(daemon, info, descriptors.get(info.id), published, options);
+      verdicts.push({
+        id: info.id,
+        checks: judge(seen),
+        durationMs: Math.round(performance.now() - started),
+      });
+    }
+    return verdicts;
+  } finally {
+    await daemon.shutdown();
+  }
+}
+
+async function observe(
+  daemon: ReloadDaemon,
+  info: PluginInfo,
+  descriptor: PluginDescriptor | undefined,
+  published: Map<string, Diagnostic[]>,
+  options: VerifyOptions,
+): Promise<PluginObservations> {
+  const { id } = info;
+  const seen: PluginObservations = {
+    id,
+    driven: [],
+    reloads: [],
+    diagnostics: [],
+    unload: { expected: 0, collected: 0, retained: [] },
+    heapBytes: [],
+  };
+  const diagnosticsNow = () => [...(published.get(id) ?? []), ...daemon.getDiagnostics(id)];
+  if (info.status !== PluginStatus.Active) {
+    const error = daemon.getDiagnostics(id).find((d) => d.severity === 'error');
+    seen.loadError = error
+      ? `${error.code}: ${error.message.split('\n')[0]}`
+      : `it is ${info.status}`;
+    return seen;
+  }
+  options.onProgress?.(`${id}: running its commands`);
+  await drive(daemon, id, descriptor, seen);
+  let unloaded = 0;
+  for (let i = 1; i <= options.reloads; i++) {
+    options.onProgress?.(`${id}: reload ${i} of ${options.reloads}`);
+    let cycle = await reloadOnce(daemon, id);
+    unloaded += cycle.ok ? 1 : 0;
+    // A state can change on its own (a timer) between the look before and the look after: a
+    // difference counts only when the next reloads show one too.
+    for (
+      let retry = 0;
+      retry < STATE_RETRIES && cycle.ok && !sameView(cycle.before, cycle.after);
+      retry++
+    ) {
+      const again = await reloadOnce(daemon, id);
+      unloaded += again.ok ? 1 : 0;
+      if (!again.ok || sameView(again.before, again.after)) cycle = again;
+    }
+    seen.reloads.push(cycle);
+    const tally = await daemon.unloadChecks(id, unloaded, UNLOAD_CHECKS_MS);
+    seen.unload = { expected: unloaded, collected: tally.collected, retained: [...tally.retained] };
+    const host = (await daemon.memory()).hosts.find((h) => h.plugins.includes(id));
+    if (host?.heapUsedBytes !== undefined) seen.heapBytes.push(host.heapUsedBytes);
+  }
+  seen.diagnostics = diagnosticsNow();
+  return seen;
+}
+
+/** What runs between reloads: the manifest's script, or each command that takes no arguments. */
+async function drive(
+  daemon: ReloadDaemon,
+  id: string,
+  descriptor: PluginDescriptor | undefined,
+  seen: PluginObservations,
+): Promise<void> {
+  const script = descriptor?.verify ?? {
+    commands: daemon
+      .commandsOf(id)
+      .filter((c) => c.arity === 0)
+      .map((c) => ({ command: c.name, args: [] as unknown[] })),
+    events: [],
+  };
+  for (const { command, args } of script.commands) {
+    const what = `command ${command}`;
+    try {
+      await daemon.executeCommand(command, args);
+      seen.driven.push({ what });
+    } catch (error) {
+      seen.driven.push({ what, error: (error as Error).message });
+    }
+  }
+  for (const { event, data } of script.events) {
+    daemon.emitEvent(event, data);
+    seen.driven.push({ what: `event ${event}` });
+  }
+}
+
+async function reloadOnce(daemon: ReloadDaemon, id: string) {
+  const before = await stateOf(daemon, id);
+  const [result] = (await daemon.reload([id], () => false)).filter((r) => r.id === id);
+  const after = await stateOf(daemon, id);
+  return {
+    ok: result?.ok ?? false,
+    ...(result?.error
+      ? { error: `${result.error.code}: ${result.error.message.split('\n')[0]}` }
+      : {}),
+    before,
+    after,
+  };
+}
+
+async function stateOf(daemon: ReloadDaemon, id: string): Promise<StateView> {
+  const { state, types } = await daemon.getState(id);
+  return { state, ...(types ? { types } : {}) };
+}
+
+function sameView(a: StateView, b: StateView): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
