@@ -7,6 +7,7 @@ import { VERSION } from './daemon/installation.js';
 import { DaemonAlreadyRunning } from './daemon/network/DaemonFileClaim.js';
 import { serve } from './daemon/serve.js';
 import { addVerifyCommand } from './daemon/verify/verifyCli.js';
+import { addNewCommand } from './scaffold/newPlugin.js';
 
 const program = new Command()
   .name('reloadd')
@@ -87,6 +88,7 @@ Examples:
 
 addClientCommands(program);
 addVerifyCommand(program);
+addNewCommand(program);
 program.addHelpText(
   'after',
   `

@@ -1,0 +1,48 @@
+/**
+ * The type test of `reloadd/plugin` (checked by `npm run typecheck`, never run): a TypeScript
+ * plugin as an author writes one, and the mistakes it must refuse. Each `@ts-expect-error` fails
+ * the check if the error it expects goes away.
+ */
+import { definePlugin, type PluginContext } from 'reloadd/plugin';
+
+interface State {
+  count: number;
+  since: Date;
+}
+
+let state: State = { count: 0, since: new Date() };
+
+export default definePlugin<State>({
+  activate(ctx) {
+    ctx.subscriptions.push(
+      ctx.commands.register('typed.increment', (by = 1) => {
+        state.count += Number(by);
+        return state.count;
+      }),
+      ctx.events.on('file:saved', (data) => ctx.log.info('saved', data)),
+    );
+    // The Red editor's names are on the same context, typed.
+    ctx.addCommand('typed.pick', () => ctx.pick('Choose', ['a', 'b']));
+    void ctx.setTimeout(() => ctx.logInfo('later'), 100);
+  },
+  saveState: () => state,
+  restoreState(saved) {
+    state = { ...saved, count: saved.count };
+  },
+});
+
+export function usesTheContext(ctx: PluginContext): string {
+  return `${ctx.id} #${ctx.generation}`;
+}
+
+// @ts-expect-error activate takes the context, not a string
+definePlugin({ activate: (name: string) => name.length });
+
+definePlugin<State>({
+  activate() {},
+  // @ts-expect-error saveState returns the declared state
+  saveState: () => ({ count: 'many' }),
+});
+
+// @ts-expect-error a plugin needs activate
+definePlugin({ deactivate() {} });
