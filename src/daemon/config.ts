@@ -31,6 +31,10 @@ export const ConfigSchema = z
     logBufferSize: z.number().int().min(1).max(1_000_000).optional(),
     largeStateBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
     largeStateIntervalMs: z.number().int().min(10).max(600_000).optional(),
+    /** Snapshots kept per plugin for plugin/getState's history (default 20). */
+    snapshotHistory: z.number().int().min(1).max(1000).optional(),
+    /** A larger snapshot is refused, with a diagnostic (default 16 MiB). */
+    maxSnapshotBytes: z.number().int().min(1024).max(4_294_967_296).optional(),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -58,6 +62,8 @@ export interface ServeSettings {
   /** A state over this many bytes is written at most every `largeStateIntervalMs`, not before each answer. */
   largeStateBytes?: number;
   largeStateIntervalMs?: number;
+  snapshotHistory?: number;
+  maxSnapshotBytes?: number;
 }
 
 export interface ServeFlags {
@@ -197,6 +203,8 @@ export async function resolveServeSettings(
     logBufferSize: config.logBufferSize ?? DEFAULT_LOG_BUFFER_SIZE,
     largeStateBytes: config.largeStateBytes,
     largeStateIntervalMs: config.largeStateIntervalMs,
+    snapshotHistory: config.snapshotHistory,
+    maxSnapshotBytes: config.maxSnapshotBytes,
   };
 }
 

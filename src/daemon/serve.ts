@@ -52,6 +52,10 @@ export async function serve(settings: ServeSettings): Promise<void> {
       largeStateBytes: settings.largeStateBytes,
       largeStateIntervalMs: settings.largeStateIntervalMs,
     },
+    snapshotLimits: {
+      history: settings.snapshotHistory,
+      maxSnapshotBytes: settings.maxSnapshotBytes,
+    },
   });
   logUncaughtAsBugs(logger);
   let listener: NetworkListener | undefined;

@@ -40,6 +40,8 @@ export const DiagnosticCodes = {
   StateNotCloneable: 'RELOADD_STATE_NOT_CLONEABLE',
   StateVersionChanged: 'RELOADD_STATE_VERSION_CHANGED',
   SnapshotCorrupt: 'RELOADD_SNAPSHOT_CORRUPT',
+  /** A snapshot over `maxSnapshotBytes` was refused; the previous one is kept. */
+  SnapshotTooLarge: 'RELOADD_SNAPSHOT_TOO_LARGE',
   RolledBack: 'RELOADD_ROLLED_BACK',
   UnloadLeak: 'RELOADD_UNLOAD_LEAK',
   RuntimeError: 'RELOADD_RUNTIME_ERROR',

@@ -32,4 +32,6 @@ export const ReloaddErrorCodes = {
   Cancelled: 'RELOADD_CANCELLED',
   /** In reload results: a dependent was not reloaded because its dependency failed to. */
   DependencyFailed: 'RELOADD_DEPENDENCY_FAILED',
+  /** `plugin/getState` or `plugin/restoreSnapshot` named a generation the history does not hold. */
+  UnknownSnapshot: 'RELOADD_UNKNOWN_SNAPSHOT',
 } as const;

@@ -18,6 +18,7 @@ import {
   PluginGetState,
   PluginList,
   PluginReload,
+  PluginRestoreSnapshot,
 } from './plugin.js';
 
 export * from './daemon.js';
@@ -42,6 +43,7 @@ export const requests = [
   PluginList,
   PluginReload,
   PluginGetState,
+  PluginRestoreSnapshot,
   PluginDiagnostics,
   PluginExecuteCommand,
   PluginEnable,

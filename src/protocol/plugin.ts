@@ -77,10 +77,36 @@ export const PluginReload = request(
   z.object({ results: z.array(ReloadResult) }),
 );
 
+/** One snapshot of a plugin's history (`plugin/getState` with `history: true`). */
+export const SnapshotInfo = z.object({
+  /** The generation that took it: `plugin/getState { id, generation }` returns it. */
+  generation: z.number().int(),
+  /** ISO 8601. */
+  savedAt: z.string(),
+  /** Serialized, as the state folder holds it. */
+  sizeBytes: z.number().int().nullable(),
+  /** What took it. */
+  takenBy: z
+    .enum(['reload', 'command', 'activity', 'plugin', 'request', 'disable', 'stop', 'disk'])
+    .nullable(),
+  stateVersion: z.number().int().nullable(),
+});
+export type SnapshotInfo = z.infer<typeof SnapshotInfo>;
+
 export const PluginGetState = request(
   'plugin/getState',
   Direction.ClientToDaemon,
-  z.object({ id: PluginId }),
+  z
+    .object({
+      id: PluginId,
+      /** Also list the plugin's last snapshots (newest first). */
+      history: z.literal(true).optional(),
+      /** The newest snapshot this generation took, from the history, instead of a fresh one. */
+      generation: z.number().int().min(0).optional(),
+    })
+    .refine((p) => !(p.history && p.generation !== undefined), {
+      message: 'give "history" or "generation", not both',
+    }),
   z.object({
     id: z.string(),
     generation: z.number().int(),
@@ -94,7 +120,20 @@ export const PluginGetState = request(
      * such as "Uint8Array"). Absent when the state is plain JSON already.
      */
     types: z.record(z.string(), z.string()).optional(),
+    /** With `history: true`: the last snapshots kept, newest first (the first is this one). */
+    history: z.array(SnapshotInfo).optional(),
   }),
+);
+
+/**
+ * Reloads the plugin with a snapshot of its history: a reload like any other (the running
+ * generation's state is taken and kept in the history; a failure rolls back to it).
+ */
+export const PluginRestoreSnapshot = request(
+  'plugin/restoreSnapshot',
+  Direction.ClientToDaemon,
+  z.object({ id: PluginId, generation: z.number().int().min(0) }),
+  z.object({ result: ReloadResult }),
 );
 
 export const PluginDiagnostics = request(

@@ -103,6 +103,18 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
     expect((to ?? 0) - (from ?? 0)).toBeGreaterThanOrEqual(1000);
   });
 
+  it("lists the state's history, and restores a past snapshot with a reload", async () => {
+    const history = page.getByRole('region', { name: 'Snapshot history' });
+    await history.getByRole('button', { name: 'Restore' }).first().waitFor();
+    const oldest = history.getByRole('button', { name: 'Show' }).last();
+    await oldest.click();
+    await page.getByRole('region', { name: 'Past snapshot' }).waitFor();
+    const before = await generation('counter');
+    await history.getByRole('button', { name: 'Restore' }).last().click();
+    await page.locator(`tr[data-plugin="counter"][data-generation="${before + 1}"]`).waitFor();
+    await page.getByRole('region', { name: 'Current state' }).waitFor();
+  });
+
   it('can be used from the keyboard alone: Tab reaches every action, Enter runs it', async () => {
     await page.getByRole('tab', { name: 'Timeline' }).click();
     await page.locator('body').focus();

@@ -44,6 +44,7 @@ export async function connectInMemory(
     hostMemoryMb?: number;
     logBufferSize?: number;
     editorCallTimeoutMs?: number;
+    snapshotLimits?: { history?: number; maxSnapshotBytes?: number };
     /** Play an editor: declare these calls in `initialize` and answer them with `onCall`. */
     editor?: { calls: string[]; onCall(params: EditorCallParams): unknown };
   } = {},
@@ -63,6 +64,7 @@ export async function connectInMemory(
     limits: { lifecycleMs: options.lifecycleMs ?? 2000, commandMs: options.commandMs ?? 10_000 },
     hostMemoryMb: options.hostMemoryMb ?? 512,
     editorCallTimeoutMs: options.editorCallTimeoutMs ?? 10_000,
+    ...(options.snapshotLimits ? { snapshotLimits: options.snapshotLimits } : {}),
     // Tests run from sources; plugin hosts run the built worker (npm test builds first).
     hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'worker', 'hostWorker.js')),
   });

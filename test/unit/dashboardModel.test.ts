@@ -12,7 +12,7 @@ import {
   withReload,
   withReplayedReloads,
   withStatusChange,
-} from '../../src/clients/dashboard/model.js';
+} from '../../src/clients/dashboard/model/dashboardState.js';
 import type { DidReloadParams, LogEntry, PluginInfo } from '../../src/protocol/index.js';
 
 const info = (id: string, over: Partial<PluginInfo> = {}): PluginInfo => ({

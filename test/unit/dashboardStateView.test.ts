@@ -4,7 +4,7 @@ import {
   MAX_CHANGES,
   pointerChild,
   summarize,
-} from '../../src/clients/dashboard/stateView.js';
+} from '../../src/clients/dashboard/model/stateView.js';
 
 describe("the state inspector's tree and diff", () => {
   it('shows what JSON flattened as what it was, by JSON Pointer', () => {

@@ -12,6 +12,7 @@ import {
   PluginGetState,
   PluginList,
   PluginReload,
+  PluginRestoreSnapshot,
 } from '../../protocol/index.js';
 import { backoffDelay } from '../backoff.js';
 import { connectWebSocket } from '../connectWebSocket.js';
@@ -21,6 +22,7 @@ import type { ReloaddClient } from '../ReloaddClient.js';
 import { CliExit, ExitCode } from './exitCodes.js';
 import {
   formatDiagnostics,
+  formatHistory,
   formatLogEntry,
   formatPluginList,
   formatReloadResults,
@@ -107,13 +109,40 @@ export function addClientCommands(program: Command): void {
   common(
     program
       .command('state')
-      .description("Show a plugin's current state (a fresh snapshot).")
-      .argument('<id>', 'plugin id'),
-  ).action((id: string, options: CommonOptions) =>
-    reporting(options, async () => {
-      const state = await withDaemon(options, (client) => client.request(PluginGetState, { id }));
-      print(options, state, (style) => formatState(state, style));
-    }),
+      .description(
+        "Show a plugin's current state (a fresh snapshot), its history, or reload it with a past one.",
+      )
+      .argument('<id>', 'plugin id')
+      .option('--history', 'list the snapshots kept, newest first')
+      .option('--generation <gen>', 'show the snapshot that generation took')
+      .option('--restore <gen>', "reload the plugin with that generation's snapshot"),
+  ).action(
+    (
+      id: string,
+      options: CommonOptions & { history?: boolean; generation?: string; restore?: string },
+    ) =>
+      reporting(options, async () => {
+        if ([options.history, options.generation, options.restore].filter(Boolean).length > 1)
+          throw usage('give one of --history, --generation and --restore');
+        if (options.restore !== undefined) {
+          const generation = generationNumber('--restore', options.restore);
+          const { result } = await withDaemon(options, (client) =>
+            client.request(PluginRestoreSnapshot, { id, generation }),
+          );
+          print(options, result, (style) => formatReloadResults([result], style));
+          if (!result.ok) throw new CliExit(ExitCode.Failed, '');
+          return;
+        }
+        const params = options.history
+          ? { id, history: true as const }
+          : options.generation !== undefined
+            ? { id, generation: generationNumber('--generation', options.generation) }
+            : { id };
+        const state = await withDaemon(options, (client) => client.request(PluginGetState, params));
+        print(options, state, (style) =>
+          options.history ? formatHistory(state, style) : formatState(state, style),
+        );
+      }),
   );
 
   common(
@@ -324,6 +353,13 @@ async function reporting(options: CommonOptions, work: () => Promise<void>): Pro
     );
     throw new CliExit(exitCode, '');
   }
+}
+
+function generationNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0)
+    throw usage(`${flag} must be a generation number, not "${text}"`);
+  return n;
 }
 
 function usage(message: string): CliExit {

@@ -102,6 +102,19 @@ export function formatState(result: ResultOf<typeof PluginGetState>, style: Term
   return `${header}\n${JSON.stringify(result.state, null, 2)}`;
 }
 
+/** `reloadd state ID --history`: a line per snapshot kept, newest first. */
+export function formatHistory(
+  result: ResultOf<typeof PluginGetState>,
+  style: TerminalStyle,
+): string {
+  const rows = (result.history ?? []).map((s) => {
+    const size = s.sizeBytes === null ? '' : `  ${s.sizeBytes} bytes`;
+    return `  generation ${String(s.generation).padStart(3)}  ${clock(s.savedAt)}  ${style.dim(s.takenBy ?? 'unknown')}${size}`;
+  });
+  const header = `${style.bold(result.id)}: ${rows.length} snapshot${rows.length === 1 ? '' : 's'} kept, newest first (reloadd state ${result.id} --restore GEN reloads with one)`;
+  return [header, ...rows].join('\n');
+}
+
 export function formatDiagnostics(
   diagnostics: readonly Diagnostic[],
   style: TerminalStyle,

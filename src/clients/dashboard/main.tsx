@@ -1,7 +1,7 @@
 import { render } from 'preact';
-import { App } from './App.js';
-import { DashboardConnection } from './DashboardConnection.js';
-import { DashboardStore } from './DashboardStore.js';
+import { DashboardConnection } from './model/DashboardConnection.js';
+import { DashboardStore } from './model/DashboardStore.js';
+import { App } from './views/App.js';
 
 /**
  * The dashboard's entry: one store, one connection feeding it, one page reading it. Served by

@@ -12,6 +12,7 @@ import {
   type ReloadResult,
   ReloadTrigger,
   type ResultOf,
+  type SnapshotInfo,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
 import type { Broadcaster, ClientChannel } from '../clientChannels/Broadcaster.js';
@@ -30,7 +31,7 @@ import { discoverPlugins } from '../plugins/pluginFolder.js';
 import { refusedReload } from '../reloading/PluginReloader.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
-import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import type { PluginWatcher } from '../watching/PluginWatcher.js';
 
@@ -166,22 +167,55 @@ export class ReloadDaemon {
     });
   }
 
-  /** `plugin/getState`: takes a fresh snapshot from the running generation first, if it can. */
-  async getState(id: string): Promise<ResultOf<typeof PluginGetState>> {
+  /**
+   * `plugin/getState`: takes a fresh snapshot from the running generation first, if it can; or,
+   * given a generation, shows the newest snapshot of the history that generation took.
+   */
+  async getState(
+    id: string,
+    options: { history?: boolean; generation?: number } = {},
+  ): Promise<ResultOf<typeof PluginGetState>> {
     const { catalog, snapshots, runner } = this.parts;
     const record = catalog.get(id);
     if (!record && !snapshots.get(id)) throw ReloaddError.unknownPlugin(id);
+    if (options.generation !== undefined) {
+      const past = this.snapshotOf(id, options.generation);
+      return { id, generation: past.generation, ...stateView(past) };
+    }
     if (record) await runner.refreshSnapshot(record);
     const snapshot = snapshots.get(id);
-    const flattened: Record<string, string> = {};
-    const state = snapshot ? (toJsonValue(snapshot.value, flattened) ?? null) : null;
     return {
       id,
       generation: record?.generationNumber ?? snapshot?.generation ?? 0,
-      state,
-      savedAt: snapshot ? snapshot.savedAt.toISOString() : null,
-      ...(Object.keys(flattened).length > 0 ? { types: flattened } : {}),
+      ...stateView(snapshot),
+      ...(options.history ? { history: snapshots.history(id).map(snapshotInfo) } : {}),
     };
+  }
+
+  /** `plugin/restoreSnapshot`: a reload whose new generation starts with that snapshot. */
+  async restoreSnapshot(
+    id: string,
+    generation: number,
+    requestedBy?: { clientId: number; name?: string },
+  ): Promise<ReloadResult> {
+    this.parts.catalog.require(id);
+    const { value, stateVersion } = this.snapshotOf(id, generation);
+    const results = await this.parts.runner.reload([id], ReloadTrigger.Request, {
+      ...(requestedBy ? { requestedBy } : {}),
+      restore: { value, stateVersion },
+    });
+    return results.find((r) => r.id === id) as ReloadResult;
+  }
+
+  private snapshotOf(id: string, generation: number): Snapshot {
+    const found = this.parts.snapshots.ofGeneration(id, generation);
+    if (found) return found;
+    const kept = [...new Set(this.parts.snapshots.history(id).map((s) => s.generation))];
+    throw new ReloaddError(
+      ErrorCodes.InvalidParams,
+      ReloaddErrorCodes.UnknownSnapshot,
+      `no snapshot of generation ${generation} of "${id}" is kept (${kept.length > 0 ? `generations kept: ${kept.join(', ')}` : 'none is'})`,
+    );
   }
 
   getDiagnostics(id?: string): Diagnostic[] {
@@ -304,4 +338,25 @@ export class ReloadDaemon {
     await builder.close();
     await snapshots.flush();
   }
+}
+
+/** A snapshot as clients see it: JSON, what JSON flattened, and when. */
+function stateView(snapshot: Snapshot | undefined) {
+  const flattened: Record<string, string> = {};
+  const state = snapshot ? (toJsonValue(snapshot.value, flattened) ?? null) : null;
+  return {
+    state,
+    savedAt: snapshot ? snapshot.savedAt.toISOString() : null,
+    ...(Object.keys(flattened).length > 0 ? { types: flattened } : {}),
+  };
+}
+
+function snapshotInfo(snapshot: Snapshot): SnapshotInfo {
+  return {
+    generation: snapshot.generation,
+    savedAt: snapshot.savedAt.toISOString(),
+    sizeBytes: snapshot.sizeBytes ?? null,
+    takenBy: snapshot.takenBy ?? null,
+    stateVersion: snapshot.stateVersion ?? null,
+  };
 }

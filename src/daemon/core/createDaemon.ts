@@ -40,6 +40,8 @@ export interface DaemonOptions {
   hostWorkerPath: URL;
   /** States over `largeStateBytes` are written at most every `largeStateIntervalMs`. */
   largeState?: { largeStateBytes?: number; largeStateIntervalMs?: number };
+  /** How many snapshots each plugin's history keeps, and the largest one accepted. */
+  snapshotLimits?: { history?: number | undefined; maxSnapshotBytes?: number | undefined };
 }
 
 /**
@@ -56,6 +58,12 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     logger,
     diagnostics,
     ...options.largeState,
+    ...(options.snapshotLimits?.history !== undefined
+      ? { history: options.snapshotLimits.history }
+      : {}),
+    ...(options.snapshotLimits?.maxSnapshotBytes !== undefined
+      ? { maxSnapshotBytes: options.snapshotLimits.maxSnapshotBytes }
+      : {}),
   });
   const catalog = new PluginCatalog(pluginsDir, diagnostics, snapshots, clients);
   const stats = new ReloadStats();

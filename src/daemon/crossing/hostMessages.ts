@@ -49,6 +49,8 @@ export interface SwapParams {
      */
     stored: StoredState | undefined;
     afterReload: boolean;
+    /** Start with `stored` even though `retire` hands its state over (`plugin/restoreSnapshot`). */
+    override?: boolean;
   };
 }
 
@@ -177,6 +179,8 @@ export type HostNotice =
       /** The manifest's `stateVersion` of the generation that wrote it. */
       stateVersion: number | undefined;
       state: ExtractedState;
+      /** What made the host take it: a command, a timer or listener, the plugin itself. */
+      cause: 'command' | 'activity' | 'plugin';
     }
   /** Plugin code runs a command registered in another host; answered by a `callResult` post. */
   | { op: 'callCommand'; requestId: number; fromPluginId: string; name: string; args: unknown[] }

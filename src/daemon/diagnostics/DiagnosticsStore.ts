@@ -14,6 +14,8 @@ export const DiagnosticSource = {
   Dependencies: 'dependencies',
   /** A saved snapshot that could not be read at start. */
   Snapshot: 'snapshot',
+  /** A snapshot refused for its size. */
+  SnapshotSize: 'snapshot-size',
   /** A change that needs a restart (plugins without hot reload support). */
   Restart: 'restart',
   /** The last stop of the plugin (disable): what it leaked, state it could not save. */

@@ -17,7 +17,7 @@ import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/Diagnost
 import { diagnosticAt, stateProblemDiagnostic } from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
-import type { SnapshotStore } from '../state/SnapshotStore.js';
+import { SnapshotCause, type SnapshotStore } from '../state/SnapshotStore.js';
 import { CallGate } from './CallGate.js';
 import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
@@ -308,13 +308,16 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
           notice.pluginId,
           { value: notice.value, problems: [] },
           { generation: notice.generation, stateVersion: notice.stateVersion },
+          SnapshotCause.Reload,
         );
         return;
       case 'stateWritten':
-        snapshots.keep(notice.pluginId, notice.state, {
-          generation: notice.generation,
-          stateVersion: notice.stateVersion,
-        });
+        snapshots.keep(
+          notice.pluginId,
+          notice.state,
+          { generation: notice.generation, stateVersion: notice.stateVersion },
+          notice.cause,
+        );
         // Each snapshot's problems replace the last one's: the same bad field is reported once.
         this.runtime.setStateProblems(
           notice.key,

@@ -34,11 +34,22 @@ export class SwapRequests {
     start: RemoteGeneration | undefined,
     stored: StoredState | undefined,
     afterReload: boolean,
+    /** Start with `stored` even where `retire` hands its own state over (a restore). */
+    override = false,
   ): Promise<SwapReport> {
     this.gate.shutFor(id);
     const stop = start === undefined ? { stop: true } : {};
     const starting = (given: StoredState | undefined) =>
-      start ? { start: { key: start.key, stored: given, afterReload } } : {};
+      start
+        ? {
+            start: {
+              key: start.key,
+              stored: given,
+              afterReload,
+              ...(override ? { override } : {}),
+            },
+          }
+        : {};
     let report: SwapReport;
     if (!retire || !start || retire.host === start.host) {
       const host = (retire ?? start)?.host;
@@ -57,7 +68,7 @@ export class SwapRequests {
       }
       const saved = retired.saved;
       const handed =
-        saved?.value !== undefined
+        saved?.value !== undefined && !override
           ? { value: saved.value, stateVersion: saved.stateVersion }
           : stored;
       const started = await this.swapIn(start.host, { pluginId: id, ...starting(handed) });

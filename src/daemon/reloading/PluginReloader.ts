@@ -99,6 +99,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       this.options.transactionDeps,
       isStale,
       settleMs,
+      job.restore,
     ).run();
     if (outcome === 'superseded') return SUPERSEDED;
     if (reloading)

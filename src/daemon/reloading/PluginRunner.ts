@@ -23,7 +23,7 @@ import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
-import type { SnapshotStore } from '../state/SnapshotStore.js';
+import { SnapshotCause, type SnapshotStore } from '../state/SnapshotStore.js';
 import { refusedReload } from './PluginReloader.js';
 import { planReload, type ReloadPlan } from './planReload.js';
 import type { ReloadJob, ReloadScheduler } from './ReloadScheduler.js';
@@ -49,6 +49,8 @@ export interface RunOptions {
   detectedAt?: number;
   /** For a request: the client that sent it. */
   requestedBy?: ReloadJob['requestedBy'];
+  /** For `plugin/restoreSnapshot`: the state the requested plugins start with. */
+  restore?: ReloadJob['restore'];
 }
 
 /** Which plugins to reload: ids, or ids with the files that changed in each. */
@@ -110,6 +112,9 @@ export class PluginRunner {
           ? { requestedBy: options.requestedBy }
           : {}),
         ...(options.detectedAt !== undefined ? { detectedAt: options.detectedAt } : {}),
+        ...(options.restore && step.trigger === ReloadTrigger.Request
+          ? { restore: options.restore }
+          : {}),
       };
       const skipped = (code: string, message: string) =>
         refusedReload(step.id, catalog.get(step.id)?.generationNumber ?? 0, code, message);
@@ -207,7 +212,7 @@ export class PluginRunner {
     await this.options.scheduler.exclusive(record.id, async () => {
       if (record.generation !== generation) return;
       try {
-        this.keepState(generation, await generation.saveState());
+        this.keepState(generation, await generation.saveState(), SnapshotCause.Request);
       } catch (error) {
         this.options.logger.warn(
           { plugin: record.id, err: error },
@@ -243,6 +248,7 @@ export class PluginRunner {
         id,
         { value: report.saved.value, problems: [] },
         { generation: generation.number, stateVersion: report.saved.stateVersion },
+        status === PluginStatus.Disabled ? SnapshotCause.Disable : SnapshotCause.Stop,
       );
     }
     if (report.saveFailed) {
@@ -264,11 +270,17 @@ export class PluginRunner {
   }
 
   /** Keeps the state a generation handed over; returns what could not be kept as it was. */
-  private keepState(generation: RemoteGeneration, extracted: ExtractedState) {
-    this.options.snapshots.keep(generation.descriptor.id, extracted, {
-      generation: generation.number,
-      stateVersion: generation.descriptor.stateVersion,
-    });
+  private keepState(
+    generation: RemoteGeneration,
+    extracted: ExtractedState,
+    takenBy: SnapshotCause,
+  ) {
+    this.options.snapshots.keep(
+      generation.descriptor.id,
+      extracted,
+      { generation: generation.number, stateVersion: generation.descriptor.stateVersion },
+      takenBy,
+    );
     return extracted.problems;
   }
 }

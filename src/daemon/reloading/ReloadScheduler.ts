@@ -1,4 +1,5 @@
 import { ReloadTrigger } from '../../protocol/index.js';
+import type { StoredState } from '../crossing/hostMessages.js';
 
 export interface ReloadJob {
   trigger: ReloadTrigger;
@@ -9,6 +10,11 @@ export interface ReloadJob {
   requestedBy?: { clientId: number; name?: string };
   /** performance.now() of the first file event behind this reload (the trace's detect phase). */
   detectedAt?: number;
+  /**
+   * `plugin/restoreSnapshot`'s: the state the new generation starts with, instead of the one the
+   * old generation hands over (which is still taken, and kept in the history).
+   */
+  restore?: StoredState;
 }
 
 /** What a reload run returns when a newer change overtook it before it touched the plugin. */
@@ -120,6 +126,8 @@ function mergeJobs(earlier: ReloadJob, later: ReloadJob): ReloadJob {
     ...(causes.length > 0 ? { causedBy: causes } : {}),
     ...(requestedBy ? { requestedBy } : {}),
     ...(detected.length > 0 ? { detectedAt: Math.min(...detected) } : {}),
+    // A restore asked for goes on, whatever joins it; a later one wins.
+    ...((later.restore ?? earlier.restore) ? { restore: later.restore ?? earlier.restore } : {}),
   };
 }
 

@@ -22,7 +22,7 @@ import {
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
-import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
+import { type Snapshot, SnapshotCause, type SnapshotStore } from '../state/SnapshotStore.js';
 import { msSince, roundMs } from './milliseconds.js';
 import { retirementWarnings } from './retirementWarnings.js';
 
@@ -99,6 +99,8 @@ export class ReloadTransaction {
      * watcher says how long a file takes to report its final content).
      */
     private readonly settleMs = 0,
+    /** `plugin/restoreSnapshot`'s state, given to the new generation instead of the old one's. */
+    private readonly restore?: StoredState,
   ) {}
 
   private get id(): string {
@@ -187,8 +189,9 @@ export class ReloadTransaction {
       this.id,
       previous,
       next,
-      sameHost ? undefined : stored(snapshot),
+      this.restore ?? (sameHost ? undefined : stored(snapshot)),
       previous !== undefined,
+      this.restore !== undefined,
     );
     for (const phase of ['saveState', 'deactivate', 'activate', 'restoreState'] as const)
       this.phases[phase] = roundMs(report.timings[phase]);
@@ -203,6 +206,7 @@ export class ReloadTransaction {
           this.id,
           { value: report.saved.value, problems: [] },
           { generation: previous.number, stateVersion: report.saved.stateVersion },
+          SnapshotCause.Reload,
         );
       }
     }

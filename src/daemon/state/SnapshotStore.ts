@@ -7,6 +7,26 @@ import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/Diagnost
 import type { Logger } from '../logs/logger.js';
 import { SnapshotFile, type SnapshotFileContent } from './SnapshotFile.js';
 
+/** What took a snapshot (`plugin/getState`'s history says it). */
+export const SnapshotCause = {
+  /** A reload, as the old generation handed its state over. */
+  Reload: 'reload',
+  /** After one of its commands. */
+  Command: 'command',
+  /** After one of its timers or event listeners ran. */
+  Activity: 'activity',
+  /** The plugin saved it itself (`savePluginState`). */
+  Plugin: 'plugin',
+  /** A client asked for its state (`plugin/getState`). */
+  Request: 'request',
+  Disable: 'disable',
+  /** The plugin stopped otherwise: its folder went, its manifest broke, or the daemon stopped. */
+  Stop: 'stop',
+  /** Read back from the state folder at start. */
+  Disk: 'disk',
+} as const;
+export type SnapshotCause = (typeof SnapshotCause)[keyof typeof SnapshotCause];
+
 /** A plugin's saved state: plain data of the daemon's realm, as `extractState` makes it. */
 export interface Snapshot {
   value: unknown;
@@ -15,6 +35,9 @@ export interface Snapshot {
   generation: number;
   /** The manifest's `stateVersion` of that generation. */
   stateVersion?: number;
+  takenBy?: SnapshotCause;
+  /** Its size, serialized (as v8 writes it to the state folder). */
+  sizeBytes?: number;
 }
 
 export interface SnapshotLoadProblem {
@@ -32,9 +55,17 @@ export interface SnapshotStoreOptions {
   /** States larger than this (serialized) are written at most every `largeStateIntervalMs`. */
   largeStateBytes?: number;
   largeStateIntervalMs?: number;
+  /** Snapshots kept per plugin (DEFAULT_SNAPSHOT_HISTORY). */
+  history?: number;
+  /** DEFAULT_MAX_SNAPSHOT_BYTES. */
+  maxSnapshotBytes?: number;
 }
 
 export const DEFAULT_LARGE_STATE_BYTES = 8 * 1024 * 1024;
+/** Snapshots kept per plugin for `plugin/getState`'s history, the last first. */
+export const DEFAULT_SNAPSHOT_HISTORY = 20;
+/** A snapshot larger than this is refused (the previous one is kept), with a diagnostic. */
+export const DEFAULT_MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_LARGE_STATE_INTERVAL_MS = 1000;
 
 const SUFFIX = '.snapshot';
@@ -47,7 +78,11 @@ const SUFFIX = '.snapshot';
  */
 export class SnapshotStore {
   private readonly snapshots = new Map<string, Snapshot>();
+  /** Each plugin's last snapshots, oldest first; the newest is `snapshots`' own. */
+  private readonly histories = new Map<string, Snapshot[]>();
   private readonly files = new Map<string, SnapshotFile>();
+  /** Plugins whose last snapshot was refused for its size. */
+  private readonly tooLarge = new Set<string>();
 
   constructor(private readonly options: SnapshotStoreOptions) {}
 
@@ -57,7 +92,19 @@ export class SnapshotStore {
 
   set(pluginId: string, snapshot: Snapshot): void {
     this.snapshots.set(pluginId, snapshot);
-    this.fileOf(pluginId)?.put({ format: 1, pluginId, ...snapshot });
+    this.remember(pluginId, snapshot);
+    const { takenBy: _takenBy, sizeBytes: _sizeBytes, ...content } = snapshot;
+    this.fileOf(pluginId)?.put({ format: 1, pluginId, ...content });
+  }
+
+  /** The plugin's last snapshots, newest first. */
+  history(pluginId: string): readonly Snapshot[] {
+    return [...(this.histories.get(pluginId) ?? [])].reverse();
+  }
+
+  /** The newest snapshot of the history that `generation` took. */
+  ofGeneration(pluginId: string, generation: number): Snapshot | undefined {
+    return this.history(pluginId).find((s) => s.generation === generation);
   }
 
   /**
@@ -68,16 +115,50 @@ export class SnapshotStore {
     pluginId: string,
     extracted: ExtractedState,
     from: { generation: number; stateVersion?: number | undefined },
+    takenBy: SnapshotCause,
   ): Snapshot | undefined {
     if (extracted.value === undefined) return undefined;
+    const sizeBytes = v8.serialize(extracted.value).byteLength;
+    const limit = this.options.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
+    // Said when it starts and when it ends, not at every snapshot.
+    const tooLarge = sizeBytes > limit;
+    if (tooLarge !== this.tooLarge.has(pluginId)) {
+      if (tooLarge) this.tooLarge.add(pluginId);
+      else this.tooLarge.delete(pluginId);
+      this.options.diagnostics?.set(
+        pluginId,
+        DiagnosticSource.SnapshotSize,
+        tooLarge
+          ? [
+              {
+                pluginId,
+                severity: 'error',
+                code: DiagnosticCodes.SnapshotTooLarge,
+                message: `a snapshot of the plugin's state (${takenBy}) is ${mib(sizeBytes)}, over the ${mib(limit)} limit: it was refused, and the previous one is kept (maxSnapshotBytes in the config raises the limit)`,
+              },
+            ]
+          : [],
+      );
+    }
+    if (tooLarge) return undefined;
     const snapshot: Snapshot = {
       value: extracted.value,
       savedAt: new Date(),
       generation: from.generation,
       ...(from.stateVersion !== undefined ? { stateVersion: from.stateVersion } : {}),
+      takenBy,
+      sizeBytes,
     };
     this.set(pluginId, snapshot);
     return snapshot;
+  }
+
+  private remember(pluginId: string, snapshot: Snapshot): void {
+    const kept = this.histories.get(pluginId) ?? [];
+    kept.push(snapshot);
+    const most = this.options.history ?? DEFAULT_SNAPSHOT_HISTORY;
+    if (kept.length > most) kept.splice(0, kept.length - most);
+    this.histories.set(pluginId, kept);
   }
 
   /**
@@ -110,12 +191,15 @@ export class SnapshotStore {
         if (data?.format !== 1 || data.pluginId !== pluginId || !(data.savedAt instanceof Date)) {
           throw new Error('not a reloadd snapshot (unknown format or wrong plugin id)');
         }
-        this.snapshots.set(pluginId, {
+        const snapshot: Snapshot = {
           value: data.value,
           savedAt: data.savedAt,
           generation: data.generation ?? 0,
           ...(data.stateVersion !== undefined ? { stateVersion: data.stateVersion } : {}),
-        });
+          takenBy: SnapshotCause.Disk,
+        };
+        this.snapshots.set(pluginId, snapshot);
+        this.remember(pluginId, snapshot);
       } catch (error) {
         const aside = `${file}.corrupt-${Date.now()}`;
         await rename(file, aside).catch(() => undefined);
@@ -175,4 +259,10 @@ export class SnapshotStore {
         : [],
     );
   }
+}
+
+function mib(bytes: number): string {
+  return bytes < 1024 * 1024
+    ? `${(bytes / 1024).toFixed(1)} KiB`
+    : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

@@ -93,9 +93,11 @@ export async function swapGenerations(
   // What the old generation handed over; else the daemon's snapshot, when it sent one (a first
   // load here); else the latest state this host saw of the plugin, which is that snapshot too.
   const given: StoredState | undefined =
-    taken && taken.value !== undefined && leaving
-      ? { value: taken.value, stateVersion: leaving.descriptor.stateVersion }
-      : (params.start.stored ?? services.snapshots.latestOf(pluginId));
+    params.start.override && params.start.stored
+      ? params.start.stored
+      : taken && taken.value !== undefined && leaving
+        ? { value: taken.value, stateVersion: leaving.descriptor.stateVersion }
+        : (params.start.stored ?? services.snapshots.latestOf(pluginId));
   let migrated: ExtractedState | undefined;
   try {
     await timed('activate', () => step(services, coming, 'activate', () => coming.activate()));

@@ -44,18 +44,21 @@ export class StateSnapshots {
 
   /** The plugin handed state over itself (`savePluginState`). */
   written(key: string, generation: PluginGeneration | undefined, raw: unknown): void {
-    if (generation) this.share(key, generation, raw);
+    if (generation) this.share(key, generation, raw, 'plugin');
   }
 
   /** Takes and sends the generation's state now (after a command: its answer waits for this). */
-  async now(generation: PluginGeneration): Promise<void> {
+  async now(
+    generation: PluginGeneration,
+    cause: 'command' | 'activity' = 'command',
+  ): Promise<void> {
     // Only `saveState` is asked between reloads. The Red editor's `onBeforeReload` means what it
     // says (a plugin may tear things down there); such plugins keep state with savePluginState.
     if (!generation.savesStateAnytime) return;
     try {
       const raw = await generation.saveState();
       const key = this.keyOf(generation);
-      if (raw !== undefined && key) this.share(key, generation, raw);
+      if (raw !== undefined && key) this.share(key, generation, raw, cause);
     } catch {
       // A failing saveState is reported when it matters: at the next reload or stop.
     }
@@ -68,7 +71,7 @@ export class StateSnapshots {
     if (!key || this.timers.has(key)) return;
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      this.now(generation).catch(() => undefined);
+      this.now(generation, 'activity').catch(() => undefined);
     }, SNAPSHOT_EVERY_MS);
     timer.unref();
     this.timers.set(key, timer);
@@ -95,7 +98,12 @@ export class StateSnapshots {
   }
 
   /** The generation's latest state: kept here for getPluginState, and sent to the daemon. */
-  private share(key: string, generation: PluginGeneration, raw: unknown): void {
+  private share(
+    key: string,
+    generation: PluginGeneration,
+    raw: unknown,
+    cause: 'command' | 'activity' | 'plugin',
+  ): void {
     this.sendHandedOver(generation.descriptor.id);
     const state = this.extract(raw);
     this.remember(generation.descriptor.id, state.value, generation.descriptor.stateVersion);
@@ -106,6 +114,7 @@ export class StateSnapshots {
       generation: generation.number,
       stateVersion: generation.descriptor.stateVersion,
       state,
+      cause,
     });
   }
 

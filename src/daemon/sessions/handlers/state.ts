@@ -1,8 +1,18 @@
-import { PluginGetState } from '../../../protocol/index.js';
+import { PluginGetState, PluginRestoreSnapshot } from '../../../protocol/index.js';
 import { onRequest } from './handler.js';
 
-/** A plugin's saved state (the Red editor plan's "state inspector"). */
+/** A plugin's saved state and its history (the Red editor plan's "state inspector"). */
 
 export const getState = onRequest(PluginGetState, (params, { daemon }) =>
-  daemon.getState(params.id),
+  daemon.getState(params.id, {
+    ...(params.history ? { history: true } : {}),
+    ...(params.generation !== undefined ? { generation: params.generation } : {}),
+  }),
+);
+
+export const restoreSnapshot = onRequest(
+  PluginRestoreSnapshot,
+  async (params, { daemon, session }) => ({
+    result: await daemon.restoreSnapshot(params.id, params.generation, session.client),
+  }),
 );

@@ -14,6 +14,7 @@ export const requestHandlers: readonly RequestHandler[] = [
   plugins.list,
   plugins.reload,
   state.getState,
+  state.restoreSnapshot,
   diagnostics.diagnostics,
   plugins.executeCommand,
   plugins.enable,

@@ -4,7 +4,7 @@ import type {
   DidReloadParams,
   LogEntry,
   PluginInfo,
-} from '../../protocol/index.js';
+} from '../../../protocol/index.js';
 import {
   type ConnectionState,
   type DaemonStatusResult,
@@ -17,7 +17,7 @@ import {
   withReload,
   withReplayedReloads,
   withStatusChange,
-} from './model.js';
+} from './dashboardState.js';
 
 /**
  * The one owner of what the page shows: each thing the daemon says is applied here, through the

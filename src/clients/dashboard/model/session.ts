@@ -1,4 +1,4 @@
-import { DashboardPaths } from '../../protocol/index.js';
+import { DashboardPaths } from '../../../protocol/index.js';
 
 export const SessionCheck = {
   Authorised: 'authorised',

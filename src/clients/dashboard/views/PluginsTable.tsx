@@ -1,8 +1,8 @@
 import { Component } from 'preact';
+import type { PluginRow } from '../model/dashboardState.js';
+import { shownStatus } from '../model/dashboardState.js';
+import { clock, ms, percent } from '../model/format.js';
 import { DurationChart } from './DurationChart.js';
-import { clock, ms, percent } from './format.js';
-import type { PluginRow } from './model.js';
-import { shownStatus } from './model.js';
 
 export type PluginAction = 'reload' | 'enable' | 'disable';
 export type PluginView = 'timeline' | 'diagnostics' | 'state';

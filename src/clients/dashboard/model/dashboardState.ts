@@ -6,7 +6,7 @@ import type {
   LogEntry,
   PluginInfo,
   ResultOf,
-} from '../../protocol/index.js';
+} from '../../../protocol/index.js';
 
 /**
  * What the dashboard knows, and the pure steps that change it: one function per thing the daemon

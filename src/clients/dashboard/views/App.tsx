@@ -6,13 +6,13 @@ import {
   PluginEnable,
   PluginReload,
   type ReloadResult,
-} from '../../protocol/index.js';
+} from '../../../protocol/index.js';
+import type { DashboardConnection } from '../model/DashboardConnection.js';
+import type { DashboardStore } from '../model/DashboardStore.js';
+import { ConnectionState, type DashboardState } from '../model/dashboardState.js';
 import { DaemonPanel } from './DaemonPanel.js';
-import type { DashboardConnection } from './DashboardConnection.js';
-import type { DashboardStore } from './DashboardStore.js';
 import { DiagnosticsPanel } from './DiagnosticsPanel.js';
 import { LogsPanel } from './LogsPanel.js';
-import { ConnectionState, type DashboardState } from './model.js';
 import { type PluginAction, PluginsTable, type PluginView } from './PluginsTable.js';
 import { StateInspector } from './StateInspector.js';
 import { Timeline } from './Timeline.js';

@@ -1,6 +1,6 @@
-import type { Diagnostic } from '../../protocol/index.js';
-import { shortPath } from './format.js';
-import { UNLOAD_CODES } from './model.js';
+import type { Diagnostic } from '../../../protocol/index.js';
+import { UNLOAD_CODES } from '../model/dashboardState.js';
+import { shortPath } from '../model/format.js';
 
 interface Props {
   diagnostics: ReadonlyMap<string, readonly Diagnostic[]>;

@@ -13,10 +13,10 @@ import {
   PublishDiagnostics,
   type ResultOf,
   WEBSOCKET_PATH,
-} from '../../protocol/index.js';
-import { backoffDelay, connectBrowserSocket, type ReloaddClient } from '../browser.js';
+} from '../../../protocol/index.js';
+import { backoffDelay, connectBrowserSocket, type ReloaddClient } from '../../browser.js';
 import type { DashboardStore } from './DashboardStore.js';
-import { ConnectionState, LOG_REPLAY } from './model.js';
+import { ConnectionState, LOG_REPLAY } from './dashboardState.js';
 import { openSession, SessionCheck } from './session.js';
 
 const CLIENT_NAME = 'reloadd-dashboard';

@@ -1,8 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
-import { PluginExecuteCommand, PluginGetState, type ResultOf } from '../../protocol/index.js';
-import type { DashboardConnection } from './DashboardConnection.js';
-import { clock } from './format.js';
-import { diffStates, type FlattenedTypes, preview, summarize } from './stateView.js';
+import {
+  PluginExecuteCommand,
+  PluginGetState,
+  PluginRestoreSnapshot,
+  type ResultOf,
+} from '../../../protocol/index.js';
+import type { DashboardConnection } from '../model/DashboardConnection.js';
+import { clock } from '../model/format.js';
+import { diffStates, type FlattenedTypes, preview, summarize } from '../model/stateView.js';
+import { SnapshotHistory } from './SnapshotHistory.js';
 
 type Snapshot = ResultOf<typeof PluginGetState>;
 
@@ -22,12 +28,14 @@ export function StateInspector({ connection, pluginId, reloadKey }: Props) {
   const [snapshots, setSnapshots] = useState<{ current?: Snapshot; previous?: Snapshot }>({});
   const [problem, setProblem] = useState<string | undefined>();
   const [refreshes, setRefreshes] = useState(0);
+  /** A past snapshot shown in the tree instead of the current state. */
+  const [past, setPast] = useState<Snapshot | undefined>();
 
   useEffect(() => {
     if (!pluginId) return;
     let stale = false;
     connection
-      .request(PluginGetState, { id: pluginId })
+      .request(PluginGetState, { id: pluginId, history: true })
       .then((snapshot) => {
         if (stale) return;
         setProblem(undefined);
@@ -51,6 +59,26 @@ export function StateInspector({ connection, pluginId, reloadKey }: Props) {
       </section>
     );
   const { current, previous } = snapshots.current?.id === pluginId ? snapshots : {};
+  const shown = past?.id === pluginId ? past : current;
+  const view = (generation: number | undefined) => {
+    if (generation === undefined) return setPast(undefined);
+    connection
+      .request(PluginGetState, { id: pluginId, generation })
+      .then(setPast)
+      .catch((error: Error) => setProblem(error.message));
+  };
+  const restore = (generation: number) => {
+    connection
+      .request(PluginRestoreSnapshot, { id: pluginId, generation })
+      .then(({ result }) =>
+        setProblem(result.ok ? undefined : `restore failed: ${result.error?.message ?? ''}`),
+      )
+      .catch((error: Error) => setProblem(error.message))
+      .finally(() => {
+        setPast(undefined);
+        setRefreshes((n) => n + 1);
+      });
+  };
   return (
     <section class="state" aria-label="State inspector">
       <header class="panel-head">
@@ -71,23 +99,34 @@ export function StateInspector({ connection, pluginId, reloadKey }: Props) {
       />
       {problem && <p class="bad">{problem}</p>}
       <div class="state-columns">
-        <section class="state-tree" aria-label="Current state">
-          {current === undefined ? (
+        <section class="state-tree" aria-label={shown === past ? 'Past snapshot' : 'Current state'}>
+          {shown === past && past && (
+            <p class="muted">
+              The snapshot generation {past.generation} took at {clock(past.savedAt ?? '')}:
+            </p>
+          )}
+          {shown === undefined ? (
             <p class="muted">Loading…</p>
-          ) : current.state === null ? (
+          ) : shown.state === null ? (
             <p class="muted">No state: the plugin keeps none (it has no saveState).</p>
           ) : (
             <StateNode
               name="state"
-              value={current.state}
+              value={shown.state}
               pointer=""
-              types={current.types ?? {}}
+              types={shown.types ?? {}}
               depth={0}
             />
           )}
         </section>
         <StateDiff current={current} previous={previous} />
       </div>
+      <SnapshotHistory
+        history={current?.history ?? []}
+        viewing={shown === past ? past?.generation : undefined}
+        onView={view}
+        onRestore={restore}
+      />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
-import { type LogEntry, type LogLevelName, LogLevels } from '../../protocol/index.js';
-import { clock } from './format.js';
+import { type LogEntry, type LogLevelName, LogLevels } from '../../../protocol/index.js';
+import { clock } from '../model/format.js';
 
 /** Lines drawn at once: the newest that match the filters. */
 const SHOWN = 300;

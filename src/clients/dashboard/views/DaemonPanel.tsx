@@ -1,5 +1,5 @@
-import { bytes, duration, ms, percent } from './format.js';
-import type { DaemonStatusResult } from './model.js';
+import type { DaemonStatusResult } from '../model/dashboardState.js';
+import { bytes, duration, ms, percent } from '../model/format.js';
 
 /** The daemon itself: what runs, how reloads have gone, who is connected, what memory it holds. */
 export function DaemonPanel({ status }: { status: DaemonStatusResult | undefined }) {

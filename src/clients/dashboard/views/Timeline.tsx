@@ -1,7 +1,7 @@
 import { Component } from 'preact';
-import { describePhases, type ReloadPhases } from '../../protocol/index.js';
-import { clock, ms, shortPath } from './format.js';
-import { type CauseStep, causeChain, type ReloadEvent } from './model.js';
+import { describePhases, type ReloadPhases } from '../../../protocol/index.js';
+import { type CauseStep, causeChain, type ReloadEvent } from '../model/dashboardState.js';
+import { clock, ms, shortPath } from '../model/format.js';
 
 /** The phases in the order a reload runs them, with the names the waterfall's legend uses. */
 const PHASES: [keyof ReloadPhases, string][] = [
