@@ -43,9 +43,17 @@ type MaybePromise<T> = T | Promise<T>;
  * and comes back through `restoreState` (after a reload, a restart, or enable); a manifest's
  * `stateVersion` that changed is bridged by `migrateState`.
  */
+/** What a plugin offers the plugins that depend on it: methods, called with plain data. */
+export type PluginApi = Record<string, (...args: never[]) => unknown>;
+
 export interface PluginModule<State = unknown> {
-  /** May return a cleanup function, run at unload after `deactivate`. */
-  activate(ctx: PluginContext): MaybePromise<void | (() => MaybePromise<void>)>;
+  /**
+   * May return a cleanup function (run at unload, after `deactivate`), or the plugin's API (an
+   * object of methods: its dependents reach it with `ctx.plugins.get(id)`).
+   */
+  activate(ctx: PluginContext): MaybePromise<void | (() => MaybePromise<void>) | PluginApi>;
+  /** The plugin's API, when `activate` does not return it. */
+  api?: PluginApi;
   deactivate?(ctx: PluginContext): MaybePromise<void>;
   saveState?(): MaybePromise<State | undefined>;
   restoreState?(state: State): MaybePromise<void>;

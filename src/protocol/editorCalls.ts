@@ -46,4 +46,6 @@ export const PluginLifecycleEvents = {
   Reloading: 'plugin:reloading',
   /** A plugin was reloaded: `{ id, generation, ok }`. */
   Reloaded: 'plugin:reloaded',
+  /** A generation of a plugin was unloaded (a reload, a rollback, a stop): `{ id, generation }`. */
+  Unloaded: 'plugin:unloaded',
 } as const;

@@ -21,7 +21,10 @@ export default definePlugin<State>({
       }),
       ctx.events.on('file:saved', (data) => ctx.log.info('saved', data)),
     );
-    // The Red editor's names are on the same context, typed.
+    // A dependency's API: every method returns a promise.
+    const notes = ctx.plugins.get('notes');
+    ctx.subscriptions.push(ctx.plugins.onDidUnload('notes', ({ generation }) => generation));
+    void notes.count?.();
     ctx.addCommand('typed.pick', () => ctx.pick('Choose', ['a', 'b']));
     void ctx.setTimeout(() => ctx.logInfo('later'), 100);
   },
@@ -46,3 +49,6 @@ definePlugin<State>({
 
 // @ts-expect-error a plugin needs activate
 definePlugin({ deactivate() {} });
+
+// An API, returned by activate.
+definePlugin({ activate: () => ({ count: () => 1, add: (n: number) => n + 1 }) });

@@ -115,7 +115,8 @@ export interface HostOperations {
   swap: { params: SwapParams; result: SwapReport };
   /** Releases everything the generation holds; says what it still held. */
   unload: { params: { key: string }; result: { leftovers: Leftover[] } };
-  command: { params: { key: string; name: string; args: unknown[] }; result: unknown };
+  /** A command; with `api`, `name` is a method of the API the generation's `activate` returned. */
+  command: { params: { key: string; name: string; args: unknown[]; api?: true }; result: unknown };
   ping: { params: Record<never, never>; result: 'pong' };
   /** The host's own memory: its JS heap (capped by --host-memory) and what lies outside it. */
   memory: { params: Record<never, never>; result: HostMemory };
@@ -134,7 +135,7 @@ export type HostPost =
   | { op: 'resume'; pluginId: string }
   /** Every command registered in any host, as the daemon routes them. */
   | { op: 'commandNames'; names: string[] }
-  /** The answer to a `callCommand` or `callEditor` notice. */
+  /** The answer to a `callCommand`, `callApi` or `callEditor` notice. */
   | { op: 'callResult'; requestId: number; ok: true; value: unknown }
   | { op: 'callResult'; requestId: number; ok: false; message: string };
 
@@ -184,6 +185,15 @@ export type HostNotice =
     }
   /** Plugin code runs a command registered in another host; answered by a `callResult` post. */
   | { op: 'callCommand'; requestId: number; fromPluginId: string; name: string; args: unknown[] }
+  /** Plugin code calls a method of a dependency's API (`ctx.plugins.get`); answered by `callResult`. */
+  | {
+      op: 'callApi';
+      requestId: number;
+      fromPluginId: string;
+      target: string;
+      method: string;
+      args: unknown[];
+    }
   /** Plugin code calls the editor (`editor/call`); answered by a `callResult` post. */
   | { op: 'callEditor'; requestId: number; pluginId: string; method: string; args: unknown[] }
   /** A swap's snapshot, sent just after the swap's answer (SwapReport.saved, .migrated). */

@@ -1,38 +1,25 @@
 import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
-import {
-  type Diagnostic,
-  DiagnosticCodes,
-  ErrorCodes,
-  ReloaddErrorCodes,
-} from '../../protocol/index.js';
+import { type Diagnostic, DiagnosticCodes } from '../../protocol/index.js';
 import type { EditorBridge } from '../clientChannels/EditorBridge.js';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
-import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { HostLimits, HostNotice, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
-import { describePlace } from '../crossing/sourceLocation.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { diagnosticAt, stateProblemDiagnostic } from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
 import { SnapshotCause, type SnapshotStore } from '../state/SnapshotStore.js';
 import { CallGate } from './CallGate.js';
+import { CommandRoutes } from './CommandRoutes.js';
 import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
+import { type CallTarget, CallTimedOut, PluginCalls, type PluginDirectory } from './PluginCalls.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
 import { RemoteGeneration } from './RemoteGeneration.js';
 import { SwapRequests } from './SwapRequests.js';
 import { UnloadReports, type UnloadTally } from './UnloadReports.js';
 
-/** What the supervisor needs to know of the daemon's plugins (the catalog answers). */
-export interface PluginDirectory {
-  /** Whether the daemon still knows this plugin (its folder may have been removed). */
-  has(id: string): boolean;
-  /** The generation the plugin runs now, if any. */
-  currentGeneration(id: string): RemoteGeneration | undefined;
-}
+export type { PluginDirectory } from './PluginCalls.js';
 
 export interface SupervisorOptions {
   plugins: PluginDirectory;
@@ -66,7 +53,8 @@ export interface SupervisorEvents {
 export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly pool: HostPool;
   /** Which plugin generation answers each command name. */
-  private readonly routes = new Map<string, { pluginId: string; key: string; arity: number }>();
+  private readonly routes: CommandRoutes;
+  private readonly calls: PluginCalls;
   private readonly unloads = new UnloadReports();
   /** Which plugin each generation slot belongs to (see PluginHost's "running" slot). */
   private readonly slots = new Map<number, string>();
@@ -85,6 +73,15 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   constructor(private readonly options: SupervisorOptions) {
     super();
     this.runtime = new RuntimeDiagnostics(options.diagnostics);
+    this.routes = new CommandRoutes((pluginId) => options.plugins.currentGeneration(pluginId)?.key);
+    this.calls = new PluginCalls({
+      routes: this.routes,
+      gate: this.gate,
+      plugins: options.plugins,
+      snapshots: options.snapshots,
+      limits: options.limits,
+      pluginsDir: options.pluginsDir,
+    });
     this.swaps = new SwapRequests(this.gate, options.limits.lifecycleMs, (pluginId) =>
       this.editorWaits.isWaiting(pluginId),
     );
@@ -149,7 +146,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   commandNames(): string[] {
-    return [...this.routes.keys()].sort();
+    return this.routes.names().sort();
   }
 
   /** A swap of plugin `id` (a reload, a first load, a stop): SwapRequests.swap. */
@@ -178,70 +175,36 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       callerId?: string;
     } = {},
   ): Promise<unknown> {
-    const { isCancelled = () => false, callerId } = from;
-    const arrived = performance.now();
-    const { commandMs } = this.options.limits;
-    let route = this.routes.get(name);
-    while (this.gate.holds(route?.pluginId, callerId)) {
-      const left = commandMs - (performance.now() - arrived);
-      if (left <= 0) break;
-      await this.gate.wait(route?.pluginId, callerId, left);
-      route = this.routes.get(name);
-    }
-    if (isCancelled())
-      throw new ReloaddError(
-        ErrorCodes.RequestCancelled,
-        ReloaddErrorCodes.Cancelled,
-        'the request was cancelled',
-      );
-    const heldMs = performance.now() - arrived;
-    if (heldMs >= commandMs) {
-      const of = route ? ` of plugin "${route.pluginId}"` : '';
-      throw ReloaddError.commandFailed(
-        `command "${name}"${of} waited ${Math.round(heldMs)} ms for ${route ? "the plugin's reload" : 'reloads under way'}, past its ${commandMs} ms limit; it did not run`,
-      );
-    }
-    const generation = route ? this.options.plugins.currentGeneration(route.pluginId) : undefined;
-    if (!route || !generation || generation.key !== route.key) {
-      throw new ReloaddError(
-        ErrorCodes.UnknownCommand,
-        ReloaddErrorCodes.UnknownCommand,
-        `unknown command "${name}"`,
-      );
-    }
+    return this.runCall({ command: name }, args, from);
+  }
+
+  /**
+   * A method of plugin `target`'s API (what its `activate` returned), called by a plugin that
+   * depends on it (`ctx.plugins.get`): in the target's realm and under its time limits, waiting
+   * out its swap as a command does, so that it always reaches the generation running now.
+   */
+  callApi(target: string, method: string, args: unknown[], callerId: string): Promise<unknown> {
+    return this.runCall({ api: { pluginId: target, method } }, args, { callerId });
+  }
+
+  private async runCall(
+    what: CallTarget,
+    args: unknown[],
+    from: { isCancelled?(): boolean; callerId?: string },
+  ): Promise<unknown> {
     try {
-      const result = await generation.command(name, args, commandMs - heldMs);
-      // Acknowledged means durable: the answer goes once the state it changed is on disk.
-      await this.options.snapshots.settled(route.pluginId);
-      return result;
+      return await this.calls.run(what, args, from);
     } catch (error) {
-      if (!(error instanceof HostRequestError)) throw error;
-      const { reason, message, location, hostStopped } = error.error;
-      const text =
-        reason === 'gone'
-          ? `command "${name}" of plugin "${route.pluginId}" could not finish: ${message}`
-          : `command "${name}" of plugin "${route.pluginId}" ${message}`;
-      // A stuck or dead host is blamed on whoever was running in it (hostCrashed), not on this call.
-      if (reason === 'timeout' && !hostStopped) {
-        this.emit(
-          'watchdogStopped',
-          route.pluginId,
-          diagnosticAt(route.pluginId, 'error', DiagnosticCodes.Timeout, text, location),
-        );
-      }
-      const at = location
-        ? ` (${describePlace(this.options.pluginsDir, location.file, location.range)})`
-        : '';
-      throw ReloaddError.commandFailed(`${text}${at}`);
+      if (!(error instanceof CallTimedOut)) throw error;
+      // The plugin overran its limit: the reload side fails it (watchdogStopped).
+      this.emit('watchdogStopped', error.pluginId, error.diagnostic);
+      throw error.answer;
     }
   }
 
   /** The commands a plugin's running generation registered, and how many parameters each declares. */
   commandsOf(pluginId: string): { name: string; arity: number }[] {
-    const key = this.options.plugins.currentGeneration(pluginId)?.key;
-    return [...this.routes]
-      .filter(([, route]) => route.pluginId === pluginId && route.key === key)
-      .map(([name, route]) => ({ name, arity: route.arity }));
+    return this.routes.of(pluginId);
   }
 
   /** The plugin's unload checks, once `count` are in (or at `timeoutMs`). */
@@ -271,33 +234,20 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         );
         return;
       case 'commandRegistered': {
-        const owner = this.routes.get(notice.name);
-        if (
-          owner &&
-          owner.pluginId !== notice.pluginId &&
-          plugins.currentGeneration(owner.pluginId)?.key === owner.key
-        ) {
-          this.runtime.add(notice.key, {
-            pluginId: notice.pluginId,
+        const { name, pluginId, key, arity } = notice;
+        const owner = this.routes.register(name, { pluginId, key, arity });
+        if (owner === undefined) this.shareCommandNames();
+        else
+          this.runtime.add(key, {
+            pluginId,
             severity: 'warning',
             code: DiagnosticCodes.RuntimeError,
-            message: `command "${notice.name}" is already registered by plugin "${owner.pluginId}" (in another host); calls go there`,
+            message: `command "${name}" is already registered by plugin "${owner}" (in another host); calls go there`,
           });
-          return;
-        }
-        this.routes.set(notice.name, {
-          pluginId: notice.pluginId,
-          key: notice.key,
-          arity: notice.arity,
-        });
-        this.shareCommandNames();
         return;
       }
       case 'commandDisposed':
-        if (this.routes.get(notice.name)?.key === notice.key) {
-          this.routes.delete(notice.name);
-          this.shareCommandNames();
-        }
+        if (this.routes.dispose(notice.name, notice.key)) this.shareCommandNames();
         return;
       case 'emit':
         this.emitEvent(notice.event, notice.data, host, notice.fromPluginId);
@@ -346,6 +296,12 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
           this.executeCommand(notice.name, notice.args, { callerId: notice.fromPluginId }),
         );
         return;
+      case 'callApi':
+        host.answer(
+          notice.requestId,
+          this.callApi(notice.target, notice.method, notice.args, notice.fromPluginId),
+        );
+        return;
       case 'callEditor':
         host.answer(
           notice.requestId,
@@ -373,7 +329,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
 
   /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */
   private shareCommandNames(): void {
-    this.pool.broadcast({ op: 'commandNames', names: [...this.routes.keys()] });
+    this.pool.broadcast({ op: 'commandNames', names: this.routes.names() });
   }
 
   /** One child logger per plugin, made once: plugin logs can be frequent. */
@@ -398,7 +354,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     );
     const dead = [...this.loaded.values()].filter((g) => g.host === host);
     const keys = new Set(dead.map((g) => g.key));
-    for (const [name, route] of this.routes) if (keys.has(route.key)) this.routes.delete(name);
+    this.routes.forget(keys);
     for (const generation of dead) {
       this.loaded.delete(generation.key);
       this.slots.delete(generation.slot);

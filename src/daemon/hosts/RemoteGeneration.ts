@@ -125,4 +125,14 @@ export class RemoteGeneration {
       this.waiting,
     );
   }
+
+  /** A method of the API its `activate` returned, run as a command is (same limits, same wait). */
+  callApi(method: string, args: unknown[], limitMs = this.limits.commandMs): Promise<unknown> {
+    return this.host.request(
+      { op: 'command', key: this.key, name: method, args, api: true },
+      limitMs,
+      `API method "${method}"`,
+      this.waiting,
+    );
+  }
 }

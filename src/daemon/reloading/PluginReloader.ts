@@ -92,8 +92,8 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
     const settleMs = job.trigger === ReloadTrigger.File ? this.options.fileSettleMs : 0;
     // The Red editor's lifecycle events, for plugins that watch others (and the old generation).
     const reloading = record.generation !== undefined;
-    if (reloading)
-      hosts.emitEvent(PluginLifecycleEvents.Reloading, { id, generation: record.generationNumber });
+    const leaving = record.generationNumber;
+    if (reloading) hosts.emitEvent(PluginLifecycleEvents.Reloading, { id, generation: leaving });
     const outcome = await new ReloadTransaction(
       record,
       this.options.transactionDeps,
@@ -102,12 +102,17 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       job.restore,
     ).run();
     if (outcome === 'superseded') return SUPERSEDED;
-    if (reloading)
+    if (reloading) {
+      // The generation that ran before is gone, whether a new one took over or a rollback brought
+      // its code back in a fresh realm: what others cached of it is stale.
+      if (outcome.ok || outcome.rolledBack)
+        hosts.emitEvent(PluginLifecycleEvents.Unloaded, { id, generation: leaving });
       hosts.emitEvent(PluginLifecycleEvents.Reloaded, {
         id,
         generation: outcome.generation,
         ok: outcome.ok,
       });
+    }
     diagnostics.set(id, DiagnosticSource.Reload, outcome.diagnostics);
     if (outcome.ok) {
       // The running code is now what is on disk, and the last stop is behind it.

@@ -1,6 +1,7 @@
 import {
   type Diagnostic,
   DiagnosticCodes,
+  PluginLifecycleEvents,
   PluginStatus,
   ReloaddErrorCodes,
   type ReloadResult,
@@ -34,7 +35,7 @@ export interface RunnerOptions {
   /** A stopped plugin's incremental build is let go. */
   builder: Pick<PluginBuilder, 'forget'>;
   /** Where a stopped plugin's generation is taken down (its state saved first). */
-  hosts: Pick<HostSupervisor, 'swap' | 'resume'>;
+  hosts: Pick<HostSupervisor, 'swap' | 'resume' | 'emitEvent'>;
   diagnostics: DiagnosticsStore;
   snapshots: SnapshotStore;
   /** Runs each plugin's reloads one at a time (PluginReloader does each). */
@@ -266,6 +267,7 @@ export class PluginRunner {
     const unloaded = retirementWarnings(id, report);
     warnings.push(...unloaded.warnings);
     record.stopped(unloaded.hung);
+    hosts.emitEvent(PluginLifecycleEvents.Unloaded, { id, generation: generation.number });
     if (reportProblems) this.options.diagnostics.set(id, DiagnosticSource.Stop, warnings);
   }
 

@@ -36,6 +36,18 @@ export class DaemonCalls {
     }));
   }
 
+  /** Plugin `fromPluginId` calls a method of `target`'s API (wherever `target` runs). */
+  api(fromPluginId: string, target: string, method: string, args: unknown[]): Promise<unknown> {
+    return this.ask((requestId) => ({
+      op: 'callApi',
+      requestId,
+      fromPluginId,
+      target,
+      method,
+      args: toJsonValue(args) as unknown[],
+    }));
+  }
+
   editor(pluginId: string, method: string, args: unknown[]): Promise<unknown> {
     return this.ask(
       (requestId) => ({
@@ -57,7 +69,9 @@ export class DaemonCalls {
   }
 
   private ask(
-    call: (requestId: number) => Extract<HostNotice, { op: 'callCommand' | 'callEditor' }>,
+    call: (
+      requestId: number,
+    ) => Extract<HostNotice, { op: 'callCommand' | 'callApi' | 'callEditor' }>,
     editorFor?: string,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {

@@ -129,7 +129,8 @@ export class HostRuntime {
       );
     },
     unload: async ({ key }) => this.unload(key, this.loaded(key)),
-    command: async ({ key, name, args }) => this.command(this.loaded(key), name, args),
+    command: async ({ key, name, args, api }) =>
+      this.command(this.loaded(key), name, args, api === true),
   };
 
   private swapServices(): SwapServices {
@@ -196,14 +197,20 @@ export class HostRuntime {
     generation: PluginGeneration,
     name: string,
     args: unknown[],
+    api = false,
   ): Promise<unknown> {
-    const entry = this.commands.get(name);
-    if (!entry)
-      throw new HostRequestError({ reason: 'gone', message: `unknown command "${name}"` });
+    const handler = api ? generation.apiMethod(name) : this.commands.get(name)?.handler;
+    if (!handler)
+      throw new HostRequestError({
+        reason: 'gone',
+        message: api
+          ? `has no API method "${name}" (its activate returns its API, or it exports \`api\`)`
+          : `unknown command "${name}"`,
+      });
     const pluginId = generation.descriptor.id;
     const running = this.suspensions.begin(pluginId);
     try {
-      const value = toJsonValue(await generation.runCommand(entry.handler, args)) ?? null;
+      const value = toJsonValue(await generation.runCommand(handler, args)) ?? null;
       // The reply waits for the snapshot: once a client saw a command succeed, its effect on the
       // plugin's state survives even if the host dies the next moment.
       // ...but a saveState that hangs must not hold the command's answer hostage.
@@ -222,7 +229,7 @@ export class HostRuntime {
     } catch (thrown) {
       if (thrown instanceof HostRequestError) throw thrown;
       throw pluginFailure(thrown, {
-        call: `command "${name}"`,
+        call: api ? `API method "${name}"` : `command "${name}"`,
         limitMs: this.limits.commandMs,
         bundle: generation.bundle,
         named: false,
@@ -296,6 +303,7 @@ export class HostRuntime {
       },
       settling: (promise) => this.suspensions.settling(pluginId, promise),
       callEditor: (method, args) => this.daemon.editor(pluginId, method, args),
+      callApi: (target, method, args) => this.daemon.api(pluginId, target, method, args),
       readState: () => this.snapshots.read(pluginId),
       writeState: (state) => this.snapshots.written(key, self, state),
       onCallbackError: (generation, where, thrown) => {

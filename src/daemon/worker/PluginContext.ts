@@ -1,3 +1,4 @@
+import { PluginLifecycleEvents } from '../../protocol/editorCalls.js';
 import { ResourceKind } from '../crossing/leftovers.js';
 import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
@@ -38,6 +39,21 @@ export interface PluginContext {
   readonly log: LogFn;
   /** The editor bridge: `editor/call` to the editor the user is in (see protocol.md). */
   readonly editor: { call(method: string, ...args: unknown[]): Promise<unknown> };
+  /** The plugins this one declares in `dependencies`, and their APIs. */
+  readonly plugins: {
+    /**
+     * The API of a dependency (what its `activate` returned, or its `api` export): each method
+     * runs in the dependency's own realm, under its time limits, on the generation running at
+     * the time of the call; arguments and results are copied as plain data, and every call
+     * returns a promise. Throws for a plugin this one does not depend on.
+     */
+    get(id: string): Record<string, (...args: unknown[]) => Promise<unknown>>;
+    /** Runs `listener` each time a generation of plugin `id` is unloaded (drop what you cached of it). */
+    onDidUnload(
+      id: string,
+      listener: (info: { id: string; generation: number }) => unknown,
+    ): Disposable;
+  };
   /** The Red editor's names: the plugin's own saved state (only its own id is accepted). */
   getPluginState(name: string): unknown;
   savePluginState(name: string, state: unknown): void;
@@ -57,6 +73,10 @@ export function createPluginContext(options: {
   toRealm(value: unknown): unknown;
   /** `editor/call`; the answer comes back as plain data of the daemon's realm. */
   callEditor(method: string, args: unknown[]): Promise<unknown>;
+  /** A method of a dependency's API, through the daemon. */
+  callApi(target: string, method: string, args: unknown[]): Promise<unknown>;
+  /** The manifest's `dependencies`: the only plugins whose API `ctx.plugins.get` gives. */
+  dependencies: readonly string[];
   timers: RealmTimers;
 }): PluginContext {
   const { id, tracker, commands, events, logger, invoke } = options;
@@ -118,6 +138,44 @@ export function createPluginContext(options: {
       },
     },
     log,
+    plugins: {
+      get(target) {
+        if (!options.dependencies.includes(target))
+          throw new Error(
+            `plugin "${id}" does not depend on "${target}": add "${target}" to "dependencies" in its manifest to use its API`,
+          );
+        const call = async (method: string, args: unknown[]) => {
+          tracker.assertOpen();
+          return options.toRealm(await options.callApi(target, method, args));
+        };
+        // Any method name reaches the dependency, which says if it has none. Not `then`: the
+        // API object itself must not look like a promise to `await`.
+        return new Proxy(
+          {},
+          {
+            get: (_, method) =>
+              typeof method === 'string' && method !== 'then'
+                ? (...args: unknown[]) => call(method, args)
+                : undefined,
+          },
+        ) as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      },
+      onDidUnload(target, listener): Disposable {
+        if (typeof listener !== 'function')
+          throw new TypeError(`plugins.onDidUnload("${target}"): listener must be a function`);
+        tracker.assertOpen();
+        const remove = events.on(PluginLifecycleEvents.Unloaded, (data) => {
+          const info = data as { id: string; generation: number };
+          if (info.id !== target) return undefined;
+          return invoke(
+            `plugins.onDidUnload("${target}") listener`,
+            listener as (...args: unknown[]) => unknown,
+            [options.toRealm(info)],
+          );
+        });
+        return tracker.track(ResourceKind.EventListener, PluginLifecycleEvents.Unloaded, remove);
+      },
+    },
     getPluginState(name) {
       ownStateOnly(name);
       return options.state.read();

@@ -50,6 +50,8 @@ export interface GenerationServices {
   settling(promise: PromiseLike<unknown>): void;
   /** `editor/call` through the daemon: the connected editor's answer (plain data). */
   callEditor(method: string, args: unknown[]): Promise<unknown>;
+  /** A method of a dependency's API, through the daemon (plain data both ways). */
+  callApi(target: string, method: string, args: unknown[]): Promise<unknown>;
   /** The plugin's saved state, read and written as plain data of the daemon's realm. */
   readState(): unknown;
   writeState(state: unknown): void;
@@ -86,6 +88,8 @@ export class PluginGeneration {
   private readonly hooks: PluginHooks;
   /** `activate` may return a cleanup function instead of exporting `deactivate`. */
   private cleanup: Hook | undefined;
+  /** What `activate` returned (an object), or the module's `api` export. */
+  private api: object | undefined;
   private lifecycleCalls = 0;
   private readonly context: vm.Context;
   private readonly services: GenerationServices;
@@ -169,8 +173,12 @@ export class PluginGeneration {
       invoke,
       toRealm: (value) => this.toRealm(value),
       callEditor: (method, args) => services.callEditor(method, args),
+      callApi: (target, method, args) => services.callApi(target, method, args),
+      dependencies: Object.keys(descriptor.dependencies),
       timers: globals as unknown as RealmTimers,
     });
+    const exported = module.exports.api ?? (module.exports.default as { api?: unknown })?.api;
+    if (exported !== null && typeof exported === 'object') this.api = exported as object;
   }
 
   /**
@@ -206,6 +214,15 @@ export class PluginGeneration {
   async activate(): Promise<void> {
     const returned = await this.call('activate', this.hooks.activate, this.ctx);
     if (typeof returned === 'function') this.cleanup = returned as Hook;
+    // An object returned is the plugin's API, for the plugins that depend on it.
+    else if (returned !== null && typeof returned === 'object') this.api = returned;
+  }
+
+  /** A method of this generation's API (what `activate` returned, or its `api` export). */
+  apiMethod(name: string): ((...args: unknown[]) => unknown) | undefined {
+    const api = this.api as Record<string, unknown> | undefined;
+    const method = api && Object.hasOwn(api, name) ? api[name] : undefined;
+    return typeof method === 'function' ? (...args) => method.apply(api, args) : undefined;
   }
 
   get hasSaveState(): boolean {

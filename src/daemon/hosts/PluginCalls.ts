@@ -1,0 +1,137 @@
+import { performance } from 'node:perf_hooks';
+import {
+  type Diagnostic,
+  DiagnosticCodes,
+  ErrorCodes,
+  ReloaddErrorCodes,
+} from '../../protocol/index.js';
+import { ReloaddError } from '../clientChannels/ReloaddError.js';
+import { HostRequestError } from '../crossing/HostRequestError.js';
+import type { HostLimits } from '../crossing/hostMessages.js';
+import { describePlace } from '../crossing/sourceLocation.js';
+import { diagnosticAt } from '../diagnostics/pluginDiagnostics.js';
+import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { CallGate } from './CallGate.js';
+import type { CommandRoutes } from './CommandRoutes.js';
+import type { RemoteGeneration } from './RemoteGeneration.js';
+
+/** What the supervisor needs to know of the daemon's plugins (the catalog answers). */
+export interface PluginDirectory {
+  /** Whether the daemon still knows this plugin (its folder may have been removed). */
+  has(id: string): boolean;
+  /** The generation the plugin runs now, if any. */
+  currentGeneration(id: string): RemoteGeneration | undefined;
+}
+
+/** A command by name, or a method of a plugin's API. */
+export type CallTarget = { command: string } | { api: { pluginId: string; method: string } };
+
+/** A call ran past its limit: the plugin must fail (the supervisor says so), and the caller hears `answer`. */
+export class CallTimedOut extends Error {
+  constructor(
+    readonly pluginId: string,
+    readonly diagnostic: Diagnostic,
+    readonly answer: ReloaddError,
+  ) {
+    super(answer.message);
+  }
+}
+
+interface CallDeps {
+  routes: CommandRoutes;
+  gate: CallGate;
+  plugins: PluginDirectory;
+  snapshots: Pick<SnapshotStore, 'settled'>;
+  limits: HostLimits;
+  pluginsDir: string;
+}
+
+/**
+ * Calls into plugins from outside them: a client's command, another plugin's command, or a
+ * method of a dependency's API. Each finds the generation running now, waits out its swap
+ * (keeping its time limit), and runs there; a name nobody has registered waits for every swap
+ * under way (a new generation may register it). With a state folder, the answer waits until
+ * the call's effect on the plugin's state is on disk.
+ */
+export class PluginCalls {
+  constructor(private readonly deps: CallDeps) {}
+
+  async run(
+    what: CallTarget,
+    args: unknown[],
+    from: { isCancelled?(): boolean; callerId?: string },
+  ): Promise<unknown> {
+    const { isCancelled = () => false, callerId } = from;
+    const arrived = performance.now();
+    const { commandMs } = this.deps.limits;
+    const routeNow = () =>
+      'command' in what
+        ? this.deps.routes.get(what.command)
+        : {
+            pluginId: what.api.pluginId,
+            key: this.deps.plugins.currentGeneration(what.api.pluginId)?.key,
+          };
+    const label =
+      'command' in what ? `command "${what.command}"` : `API method "${what.api.method}"`;
+    let route = routeNow();
+    while (this.deps.gate.holds(route?.pluginId, callerId)) {
+      const left = commandMs - (performance.now() - arrived);
+      if (left <= 0) break;
+      await this.deps.gate.wait(route?.pluginId, callerId, left);
+      route = routeNow();
+    }
+    if (isCancelled())
+      throw new ReloaddError(
+        ErrorCodes.RequestCancelled,
+        ReloaddErrorCodes.Cancelled,
+        'the request was cancelled',
+      );
+    const heldMs = performance.now() - arrived;
+    if (heldMs >= commandMs) {
+      const of = route ? ` of plugin "${route.pluginId}"` : '';
+      throw ReloaddError.commandFailed(
+        `${label}${of} waited ${Math.round(heldMs)} ms for ${route ? "the plugin's reload" : 'reloads under way'}, past its ${commandMs} ms limit; it did not run`,
+      );
+    }
+    const generation = route ? this.deps.plugins.currentGeneration(route.pluginId) : undefined;
+    if (!route || !generation || generation.key !== route.key) {
+      if ('api' in what)
+        throw ReloaddError.commandFailed(
+          `plugin "${what.api.pluginId}" is not active: its API cannot be called`,
+        );
+      throw new ReloaddError(
+        ErrorCodes.UnknownCommand,
+        ReloaddErrorCodes.UnknownCommand,
+        `unknown command "${what.command}"`,
+      );
+    }
+    try {
+      const result =
+        'command' in what
+          ? await generation.command(what.command, args, commandMs - heldMs)
+          : await generation.callApi(what.api.method, args, commandMs - heldMs);
+      // Acknowledged means durable: the answer goes once the state it changed is on disk.
+      await this.deps.snapshots.settled(route.pluginId);
+      return result;
+    } catch (error) {
+      if (!(error instanceof HostRequestError)) throw error;
+      const { reason, message, location, hostStopped } = error.error;
+      const text =
+        reason === 'gone'
+          ? `${label} of plugin "${route.pluginId}" could not finish: ${message}`
+          : `${label} of plugin "${route.pluginId}" ${message}`;
+      const at = location
+        ? ` (${describePlace(this.deps.pluginsDir, location.file, location.range)})`
+        : '';
+      const answer = ReloaddError.commandFailed(`${text}${at}`);
+      // A stuck or dead host is blamed on whoever was running in it (hostCrashed), not on this call.
+      if (reason === 'timeout' && !hostStopped)
+        throw new CallTimedOut(
+          route.pluginId,
+          diagnosticAt(route.pluginId, 'error', DiagnosticCodes.Timeout, text, location),
+          answer,
+        );
+      throw answer;
+    }
+  }
+}
