@@ -95,6 +95,11 @@ export function saveState(): State {
 export function restoreState(saved: State): void {
   state = saved;
 }
+
+// Bump stateVersion in plugin.json when the shape of State changes, and bring older state here.
+export function migrateState(old: Partial<State>, fromVersion: number | undefined): State {
+  return { greetings: Number(old.greetings ?? 0) };
+}
 `;
 }
 
@@ -131,6 +136,12 @@ export function saveState() {
 /** @param {State} saved */
 export function restoreState(saved) {
   state = saved;
+}
+
+// Bump stateVersion in plugin.json when the shape of State changes, and bring older state here.
+/** @returns {State} */
+export function migrateState(old, fromVersion) {
+  return { greetings: Number(old.greetings ?? 0) };
 }
 `;
 }

@@ -40,6 +40,7 @@ describe('reloadd verify', () => {
     const dir = await tempDir();
     for (const name of ['forgets-items', 'restore-throws', 'process-listener', 'function-state'])
       await copyFixture(`verify/${name}.js`, dir, `${name}.js`);
+    for (const name of ['versioned', 'scripted']) await copyFixture(`verify/${name}`, dir, name);
     await cp(path.join(ROOT, 'examples', 'leaky-plugins'), dir, { recursive: true });
     const junit = path.join(dir, 'report.xml');
     const run = await runCli(
@@ -53,12 +54,18 @@ describe('reloadd verify', () => {
       ['leaky-timer', 'leaves nothing registered', /did not fully unload: 1 interval/],
       ['process-listener', 'unloaded generations become garbage', /did not unload/],
       ['restore-throws', 'reloads', /RELOADD_RESTORE_STATE_FAILED: restoreState threw/],
+      ['scripted', 'runs its commands', /command scripted\.echo failed: .*asked to fail with boom/],
+      [
+        'versioned',
+        'migrates state of the version before',
+        /stateVersion 1 is dropped: the plugin exports no migrateState/,
+      ],
     ];
     for (const [id, check, reason] of expected) {
       expect(run.stdout).toContain(`✗ ${id}`);
       expect(run.stdout).toMatch(new RegExp(`${check}: .*${reason.source}`));
     }
-    expect(run.stdout).toContain('0 of 5 plugins passed (2 reloads each); 5 failed');
+    expect(run.stdout).toContain('0 of 7 plugins passed (2 reloads each); 7 failed');
 
     const parsed = new XMLParser({
       ignoreAttributes: false,

@@ -36,3 +36,9 @@ export function saveState(): State {
 export function restoreState(saved: State) {
   state = saved;
 }
+
+// plugin.json's stateVersion is 1: a snapshot saved before it had one (version 0 or none) is
+// brought to the current shape here, instead of being dropped.
+export function migrateState(old: Partial<State>): State {
+  return { count: Number(old.count ?? 0), startedAt: old.startedAt ?? new Date() };
+}

@@ -200,11 +200,39 @@ export class ReloadDaemon {
   ): Promise<ReloadResult> {
     this.parts.catalog.require(id);
     const { value, stateVersion } = this.snapshotOf(id, generation);
+    return this.reloadWithState(id, { value, stateVersion }, requestedBy);
+  }
+
+  /**
+   * A reload whose new generation starts with `state` (of the daemon's realm, with the
+   * `stateVersion` it was saved under) instead of the one the running generation hands over.
+   */
+  async reloadWithState(
+    id: string,
+    state: { value: unknown; stateVersion: number | undefined },
+    requestedBy?: { clientId: number; name?: string },
+  ): Promise<ReloadResult> {
     const results = await this.parts.runner.reload([id], ReloadTrigger.Request, {
       ...(requestedBy ? { requestedBy } : {}),
-      restore: { value, stateVersion },
+      restore: state,
     });
     return results.find((r) => r.id === id) as ReloadResult;
+  }
+
+  /**
+   * `reloadd verify`'s migration check: a reload that gives the new generation its current state
+   * as if saved under the `stateVersion` before its own, which its `migrateState` must take.
+   * Undefined for a plugin that declares no version (or version 0), or keeps no state.
+   */
+  async reloadAsPreviousVersion(id: string): Promise<ReloadResult | undefined> {
+    const { catalog, runner, snapshots } = this.parts;
+    const record = catalog.require(id);
+    const version = record.descriptor.stateVersion;
+    if (version === undefined || version < 1) return undefined;
+    await runner.refreshSnapshot(record);
+    const snapshot = snapshots.get(id);
+    if (!snapshot) return undefined;
+    return this.reloadWithState(id, { value: snapshot.value, stateVersion: version - 1 });
   }
 
   private snapshotOf(id: string, generation: number): Snapshot {

@@ -30,6 +30,8 @@ export interface PluginObservations {
   unload: { expected: number; collected: number; retained: number[] };
   /** Its host's heap after each reload's unload checks (which force collections), in bytes. */
   heapBytes: number[];
+  /** For a plugin with a `stateVersion`: the reload given its state as the version before. */
+  migration?: { fromVersion: number; error?: string };
 }
 
 export const CheckName = {
@@ -42,6 +44,7 @@ export const CheckName = {
   NoRuntimeErrors: 'no runtime errors',
   CloneableState: 'state is plain data',
   FlatMemory: 'memory stays flat',
+  Migrates: 'migrates state of the version before',
 } as const;
 export type CheckName = (typeof CheckName)[keyof typeof CheckName];
 
@@ -97,6 +100,10 @@ export function judge(seen: PluginObservations): CheckResult[] {
     ),
     result(CheckName.CloneableState, withCode(DiagnosticCodes.StateNotCloneable)),
     result(CheckName.FlatMemory, heapGrowth(seen.heapBytes)),
+    result(
+      CheckName.Migrates,
+      migrationProblems(seen, withCode(DiagnosticCodes.StateVersionChanged)),
+    ),
   ];
 }
 
@@ -150,6 +157,20 @@ export function heapGrowth(heapBytes: number[]): string[] {
   return [
     `its host's heap grew ${kib(slope)} per reload over ${n} reloads (${kib(heapBytes[0] ?? 0)} → ${kib(heapBytes[n - 1] ?? 0)}; at most ${kib(MAX_HEAP_SLOPE_BYTES)} allowed)`,
   ];
+}
+
+function migrationProblems(seen: PluginObservations, dropped: string[]): string[] {
+  const { migration } = seen;
+  if (!migration) return [];
+  if (migration.error !== undefined)
+    return [
+      `with state of stateVersion ${migration.fromVersion}, the reload failed: ${migration.error}`,
+    ];
+  return dropped.length > 0
+    ? [
+        `state saved under stateVersion ${migration.fromVersion} is dropped: the plugin exports no migrateState`,
+      ]
+    : [];
 }
 
 function describeDiagnostic(d: Diagnostic): string {

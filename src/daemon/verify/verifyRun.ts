@@ -138,6 +138,18 @@ async function observe(
     const host = (await daemon.memory()).hosts.find((h) => h.plugins.includes(id));
     if (host?.heapUsedBytes !== undefined) seen.heapBytes.push(host.heapUsedBytes);
   }
+  // Last: a reload given its state as saved by the version before (its migrateState takes it).
+  if (descriptor?.stateVersion !== undefined && descriptor.stateVersion >= 1) {
+    options.onProgress?.(`${id}: state of stateVersion ${descriptor.stateVersion - 1}`);
+    const migrated = await daemon.reloadAsPreviousVersion(id);
+    if (migrated)
+      seen.migration = {
+        fromVersion: descriptor.stateVersion - 1,
+        ...(migrated.ok
+          ? {}
+          : { error: `${migrated.error?.code}: ${migrated.error?.message.split('\n')[0]}` }),
+      };
+  }
   seen.diagnostics = diagnosticsNow();
   return seen;
 }
