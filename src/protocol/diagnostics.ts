@@ -50,6 +50,11 @@ export const DiagnosticCodes = {
   RestartRequired: 'RELOADD_RESTART_REQUIRED',
   /** Plugin code ran past its time limit: the watchdog stopped it and the plugin failed. */
   Timeout: 'RELOADD_TIMEOUT',
+  /**
+   * A worker host holds more outside its JS heap (Buffers, ArrayBuffers) than `--host-memory`,
+   * which caps the heap only: named on the plugin whose code ran last there.
+   */
+  OffHeapMemory: 'RELOADD_OFF_HEAP_MEMORY',
   /** The plugin's host ran out of memory or stopped answering while this plugin's code ran. */
   HostCrashed: 'RELOADD_HOST_CRASHED',
   /** An unloaded generation's realm was still reachable after several garbage collections. */

@@ -204,6 +204,8 @@ export type HostNotice =
       stateVersion: number | undefined;
       value: unknown;
     }
+  /** The host holds more outside its JS heap than its cap allows the heap (OffHeapWatch). */
+  | { op: 'offHeap'; pluginId?: string; externalBytes: number; limitBytes: number }
   | {
       op: 'unloadChecked';
       key: string;

@@ -310,6 +310,25 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
           ),
         );
         return;
+      case 'offHeap': {
+        const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
+        const blamed = notice.pluginId ?? host.name;
+        logger.warn(
+          { host: host.name, plugin: notice.pluginId, externalBytes: notice.externalBytes },
+          `plugin host ${host.name} holds ${mb(notice.externalBytes)} outside its JS heap`,
+        );
+        if (notice.pluginId && plugins.has(notice.pluginId))
+          diagnostics.add(
+            DiagnosticSource.Reload,
+            diagnosticAt(
+              notice.pluginId,
+              'warning',
+              DiagnosticCodes.OffHeapMemory,
+              `the plugin host holds ${mb(notice.externalBytes)} outside its JS heap (Buffers, ArrayBuffers), over its ${mb(notice.limitBytes)} cap, which bounds the heap only: a worker host cannot stop it (${blamed} ran last there)`,
+            ),
+          );
+        return;
+      }
       case 'unloadChecked':
         this.unloads.record(notice.pluginId, notice.generation, notice.collected);
         // Nothing to say about a plugin that is gone (its folder was removed meanwhile).

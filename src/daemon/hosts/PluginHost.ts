@@ -76,7 +76,11 @@ export class PluginHost implements HostChannel {
   ) {
     this.logger = options.logger;
     this.worker = new Worker(options.workerPath, {
-      workerData: { limits: options.limits, running: this.running.buffer },
+      workerData: {
+        limits: options.limits,
+        running: this.running.buffer,
+        memoryMb: options.memoryMb,
+      },
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
       stdout: false,
       stderr: false,

@@ -47,6 +47,8 @@ export class HostRuntime {
   /** Command names of every host, as the daemon last shared them. */
   private allCommandNames: string[] = [];
   private readonly unloadChecker: UnloadChecker;
+  /** The plugin whose code ran last here (what a host-wide figure is blamed on). */
+  lastRan: string | undefined;
 
   constructor(
     private readonly limits: HostLimits,
@@ -269,7 +271,12 @@ export class HostRuntime {
       },
       get: (name) => {
         const entry = this.commands.get(name);
-        if (!entry) return this.remoteCommand(pluginId, name);
+        // A command of a plugin in another host: the daemon runs it there (and holds it in a swap).
+        if (!entry)
+          return {
+            pluginId: '(another host)',
+            handler: (...args) => this.daemon.command(pluginId, name, args),
+          };
         return {
           pluginId: entry.pluginId,
           handler: (...args) => this.callIn(pluginId, name, args),
@@ -293,6 +300,7 @@ export class HostRuntime {
       onActivity: (generation) => this.snapshots.soon(generation),
       onEnter: (generation) => {
         self = generation;
+        this.lastRan = pluginId;
         Atomics.store(this.running, 0, this.placement.get(generation)?.slot ?? 0);
       },
       whenAwake: (generation, run) => {
@@ -319,17 +327,6 @@ export class HostRuntime {
         });
         this.snapshots.soon(generation);
       },
-    };
-  }
-
-  /** A command of a plugin in another host: the daemon runs it there (and holds it during a swap). */
-  private remoteCommand(
-    callerId: string,
-    name: string,
-  ): { pluginId: string; handler: CommandHandler } {
-    return {
-      pluginId: '(another host)',
-      handler: (...args: unknown[]) => this.daemon.command(callerId, name, args),
     };
   }
 

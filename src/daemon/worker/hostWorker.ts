@@ -11,13 +11,19 @@ import {
   type ToHost,
 } from '../crossing/hostMessages.js';
 import { HostRuntime } from './HostRuntime.js';
+import { OffHeapWatch } from './OffHeapWatch.js';
 
-const { limits, running } = workerData as { limits: HostLimits; running: SharedArrayBuffer };
+const { limits, running, memoryMb } = workerData as {
+  limits: HostLimits;
+  running: SharedArrayBuffer;
+  memoryMb: number;
+};
 const port = parentPort;
 if (!port) throw new Error('hostWorker.js runs in a worker thread');
 
 const send = (message: FromHost) => port.postMessage(message);
 const runtime = new HostRuntime(limits, new Int32Array(running), send, exposeGc(v8));
+new OffHeapWatch(memoryMb * 1024 * 1024, () => runtime.lastRan, send);
 
 port.on('message', (message: ToHost) => {
   if (isHostPost(message)) {
