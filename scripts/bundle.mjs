@@ -26,6 +26,7 @@ const shared = {
 const entries = {
   'src/cli.ts': 'dist/cli.js',
   'src/daemon/worker/hostWorker.ts': 'dist/daemon/worker/hostWorker.js',
+  'src/daemon/worker/hostProcess.ts': 'dist/daemon/worker/hostProcess.js',
 };
 for (const [source, outfile] of Object.entries(entries)) {
   await esbuild.build({ ...shared, entryPoints: [source], outfile, sourcemap: true });

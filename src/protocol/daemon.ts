@@ -27,8 +27,10 @@ export const DaemonMemory = z.object({
       /** The host's JS heap (capped by --host-memory); absent when it did not answer in 1 s. */
       heapUsedBytes: z.number().int().optional(),
       heapTotalBytes: z.number().int().optional(),
-      /** Outside the JS heap (Buffers, ArrayBuffers): not capped by --host-memory. */
+      /** Outside the JS heap (Buffers, ArrayBuffers): not capped by --host-memory in a worker. */
       externalBytes: z.number().int().optional(),
+      /** A process host's whole footprint, which its cap bounds (absent for worker hosts). */
+      rssBytes: z.number().int().optional(),
     }),
   ),
 });

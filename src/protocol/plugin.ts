@@ -35,8 +35,11 @@ export const PluginInfo = z.object({
   supportsHotReload: z.boolean(),
   supportsDisable: z.boolean(),
   dependencies: z.array(z.string()),
-  /** Where its code runs: the shared plugin host, or one of its own (the manifest's `isolation`). */
-  isolation: z.enum(['shared', 'dedicated']),
+  /**
+   * Where its code runs (the manifest's `isolation`): the shared plugin host, a worker thread of
+   * its own, or a process of its own.
+   */
+  isolation: z.enum(['shared', 'dedicated', 'process']),
   /** Its reloads after its first load (any trigger but `startup`): how many, how many failed. */
   reloads: z.object({
     count: z.number().int(),

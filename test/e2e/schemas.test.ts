@@ -29,9 +29,10 @@ describe('the shipped JSON Schemas', () => {
         'dependencies',
         'isolation',
         'stateVersion',
+        'verify',
       ]),
     );
-    expect(schema.properties.isolation?.enum).toEqual(['shared', 'dedicated']);
+    expect(schema.properties.isolation?.enum).toEqual(['shared', 'dedicated', 'process']);
   });
 
   it('let a config file name its schema: the daemon reads it all the same', async () => {

@@ -14,7 +14,7 @@ export interface PluginDescriptor {
   supportsHotReload: boolean;
   supportsDisable: boolean;
   /** "dedicated": the plugin gets a host (worker thread) of its own. */
-  isolation: 'shared' | 'dedicated';
+  isolation: 'shared' | 'dedicated' | 'process';
   /** Plugin id → semver range ("*" for any). */
   dependencies: Record<string, string>;
   stateVersion?: number;

@@ -84,6 +84,8 @@ export interface HostMemory {
   heapTotalBytes: number;
   /** Memory outside the JS heap (Buffers, ArrayBuffers): not capped by --host-memory. */
   externalBytes: number;
+  /** A process host's whole footprint (absent for a worker, which shares the daemon's). */
+  rssBytes?: number;
 }
 
 /** Daemon → host, answered: each operation's params and its result. */

@@ -1,6 +1,7 @@
 import type { HostLimits, HostMemory, HostNotice, HostPost } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { Logger } from '../logs/logger.js';
+import { HostKind } from './hostTransports.js';
 import { type HostCrash, PluginHost } from './PluginHost.js';
 
 export interface HostPoolOptions {
@@ -37,6 +38,7 @@ export class HostPool {
     if (existing?.alive) return existing;
     const host: PluginHost = new PluginHost(name, {
       workerPath: this.workerPath,
+      kind: descriptor.isolation === 'process' ? HostKind.Process : HostKind.Worker,
       limits: this.options.limits,
       memoryMb: this.options.memoryMb,
       logger: this.options.logger,
@@ -47,8 +49,9 @@ export class HostPool {
     return host;
   }
 
-  /** Which host a plugin runs in: the shared one, or one of its own. */
+  /** Which host a plugin runs in: the shared one, or one of its own (a thread, or a process). */
   static nameFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): string {
+    if (descriptor.isolation === 'process') return `process:${descriptor.id}`;
     return descriptor.isolation === 'dedicated' ? `plugin:${descriptor.id}` : 'shared';
   }
 

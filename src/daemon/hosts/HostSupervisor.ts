@@ -13,6 +13,7 @@ import { CallGate } from './CallGate.js';
 import { CommandRoutes } from './CommandRoutes.js';
 import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
+import { HostKind } from './hostTransports.js';
 import { type CallTarget, CallTimedOut, PluginCalls, type PluginDirectory } from './PluginCalls.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
 import { RemoteGeneration } from './RemoteGeneration.js';
@@ -366,12 +367,15 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
    * reload side is told who was running (it fails that plugin and brings the others back).
    */
   private onCrash(host: PluginHost, crash: HostCrash): void {
-    const culpritId = this.slots.get(crash.runningSlot);
+    const dead = [...this.loaded.values()].filter((g) => g.host === host);
+    // A process host holds one plugin, and shares no memory to say who ran: it is that one.
+    const culpritId =
+      this.slots.get(crash.runningSlot) ??
+      (host.kind === HostKind.Process ? dead[0]?.descriptor.id : undefined);
     this.options.logger.error(
       { host: host.name, culprit: culpritId, reason: crash.reason },
       `plugin host ${crash.message}`,
     );
-    const dead = [...this.loaded.values()].filter((g) => g.host === host);
     const keys = new Set(dead.map((g) => g.key));
     this.routes.forget(keys);
     for (const generation of dead) {

@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type {
   FromHost,
@@ -11,6 +10,12 @@ import type {
   ToHost,
 } from '../crossing/hostMessages.js';
 import type { Logger } from '../logs/logger.js';
+import {
+  HostKind,
+  type HostTransport,
+  ProcessTransport,
+  WorkerTransport,
+} from './hostTransports.js';
 import type { HostChannel } from './RemoteGeneration.js';
 
 /** How long a host gets to answer a ping before it is judged stuck and terminated. */
@@ -40,14 +45,14 @@ interface Pending {
 }
 
 /**
- * The daemon's side of one plugin host: a worker thread with a memory cap. Requests may carry a
- * time limit; when one passes, a ping tells a slow plugin (the host answers: only that call failed)
- * from a stuck host (no answer: it is terminated, and `onCrash` says who was running).
+ * The daemon's side of one plugin host: a worker thread, or a process of its own, with a memory
+ * cap. Requests may carry a time limit; when one passes, a ping tells a slow plugin (the host
+ * answers: only that call failed) from a stuck host (no answer: it is terminated, and `onCrash`
+ * says who was running). A process host's whole footprint (RSS) is sampled at every heartbeat.
  */
 export class PluginHost implements HostChannel {
-  private readonly worker: Worker;
+  private readonly transport: HostTransport;
   private readonly pending = new Map<number, Pending>();
-  private readonly running = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 1;
   private ended = false;
   private endReason: HostCrash['reason'] | undefined;
@@ -62,11 +67,15 @@ export class PluginHost implements HostChannel {
    */
   private readonly stuckAfterMs: number;
   private readonly logger: Logger;
+  /** The cap: a worker's JS heap; a process's heap (V8's own limit) and its whole RSS. */
+  private readonly memoryMb: number;
 
   constructor(
     readonly name: string,
     options: {
       workerPath: URL;
+      /** A worker thread (the default), or a child process. */
+      kind?: HostKind;
       limits: HostLimits;
       memoryMb: number;
       logger: Logger;
@@ -75,20 +84,15 @@ export class PluginHost implements HostChannel {
     },
   ) {
     this.logger = options.logger;
-    this.worker = new Worker(options.workerPath, {
-      workerData: {
-        limits: options.limits,
-        running: this.running.buffer,
-        memoryMb: options.memoryMb,
-      },
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
-      stdout: false,
-      stderr: false,
-      name: `reloadd plugin host ${name}`,
-    });
+    const transportOptions = { name, limits: options.limits, memoryMb: options.memoryMb };
+    this.memoryMb = options.memoryMb;
+    this.transport =
+      options.kind === HostKind.Process
+        ? new ProcessTransport(new URL('hostProcess.js', options.workerPath), transportOptions)
+        : new WorkerTransport(options.workerPath, transportOptions);
     this.stuckAfterMs =
       Math.max(options.limits.lifecycleMs, options.limits.commandMs) + STUCK_MARGIN_MS;
-    this.worker.on('message', (message: FromHost) => {
+    this.transport.onMessage((message: FromHost) => {
       this.lastHeard = Date.now();
       if (message.op !== 'reply') {
         options.onNotice(message);
@@ -101,23 +105,22 @@ export class PluginHost implements HostChannel {
       if (message.ok) pending.resolve(message.value);
       else pending.reject(new HostRequestError(message.error));
     });
-    this.worker.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.endReason ??= 'out-of-memory';
-      options.logger.warn({ host: name, err: error }, 'plugin host failed');
-    });
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
-    this.worker.on('exit', (code) => {
+    this.transport.onExit(({ code, signal, outOfMemory }) => {
       clearInterval(this.heartbeat);
-      const runningSlot = Atomics.load(this.running, 0);
+      const runningSlot = this.transport.runningSlot();
       this.ended = true;
+      if (outOfMemory) this.endReason ??= 'out-of-memory';
       const reason = this.endReason ?? 'exited';
       const message =
         reason === 'out-of-memory'
           ? `ran out of memory (the host's limit is ${options.memoryMb} MB)`
           : reason === 'unresponsive'
             ? `stopped answering (a loop that could not be interrupted)`
-            : `exited with code ${code}`;
+            : signal
+              ? `was killed by ${signal}`
+              : `exited with code ${code}`;
       for (const [id, pending] of this.pending) {
         clearTimeout(pending.timer);
         pending.reject(
@@ -132,6 +135,10 @@ export class PluginHost implements HostChannel {
 
   get alive(): boolean {
     return !this.ended;
+  }
+
+  get kind(): HostKind {
+    return this.transport.kind;
   }
 
   /**
@@ -163,12 +170,12 @@ export class PluginHost implements HostChannel {
         arm(limitMs + GRACE_MS);
       }
       this.pending.set(id, pending);
-      this.worker.postMessage({ id, ...(request as HostRequest) } satisfies ToHost);
+      this.transport.send({ id, ...(request as HostRequest) } satisfies ToHost);
     });
   }
 
   post(message: HostPost): void {
-    if (!this.ended) this.worker.postMessage(message satisfies ToHost);
+    if (!this.ended) this.transport.send(message satisfies ToHost);
   }
 
   /** Sends the answer to a call its plugin code made of the daemon (a `callCommand`, a `callEditor`). */
@@ -188,14 +195,14 @@ export class PluginHost implements HostChannel {
   async terminate(reason: HostCrash['reason']): Promise<void> {
     if (this.ended) return;
     this.endReason = reason;
-    await this.worker.terminate();
+    await this.transport.terminate();
   }
 
   /** Stops the worker because the daemon is done with it (no crash handling). */
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
-    if (!this.ended) await this.worker.terminate();
+    if (!this.ended) await this.transport.terminate();
   }
 
   private checkAlive(): void {
@@ -207,10 +214,24 @@ export class PluginHost implements HostChannel {
     if (this.pinging) return;
     this.pinging = true;
     this.ping()
+      .then((answered) => (answered ? this.checkFootprint() : undefined))
       .catch(() => undefined)
       .finally(() => {
         this.pinging = false;
       });
+  }
+
+  /** A process host over its cap in RSS (Buffers included, what a heap limit misses) is ended. */
+  private async checkFootprint(): Promise<void> {
+    if (this.transport.kind !== HostKind.Process || this.ended) return;
+    const { rssBytes } = await this.request({ op: 'memory' });
+    if (rssBytes === undefined || rssBytes <= this.memoryMb * 1024 * 1024) return;
+    this.logger.warn(
+      { host: this.name, rssBytes },
+      `plugin host ${this.name} uses ${Math.round(rssBytes / (1024 * 1024))} MB, over its ${this.memoryMb} MB cap: ending it`,
+    );
+    this.endReason = 'out-of-memory';
+    await this.transport.terminate();
   }
 
   private async timedOut(id: number, limitMs: number, call: string): Promise<void> {

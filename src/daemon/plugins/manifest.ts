@@ -52,8 +52,11 @@ export const ManifestSchema = z.object({
   main: z.string().min(1).optional(),
   capabilities: Capabilities.default({ supportsHotReload: true, supportsDisable: true }),
   dependencies: Dependencies.default({}),
-  /** "dedicated": run in a plugin host of its own instead of the shared one. */
-  isolation: z.enum(['shared', 'dedicated']).default('shared'),
+  /**
+   * "dedicated": run in a plugin host (worker thread) of its own instead of the shared one;
+   * "process": in a child process of its own, which nothing it does can take the daemon down with.
+   */
+  isolation: z.enum(['shared', 'dedicated', 'process']).default('shared'),
   /** Bump it when the shape of saved state changes; see "State versions" in the README. */
   stateVersion: z.number().int().min(0).optional(),
   verify: VerifyScript.optional(),

@@ -16,6 +16,7 @@ import { type CommandHandler, CommandRegistry, type PluginCommands } from './Com
 import { DaemonCalls } from './DaemonCalls.js';
 import { EventBus, type PluginEvents } from './EventBus.js';
 import { type SwapServices, swapGenerations } from './GenerationSwap.js';
+import { hostMemory } from './OffHeapWatch.js';
 import { type GenerationServices, PluginGeneration } from './PluginGeneration.js';
 import { type HeldCall, PluginSuspensions } from './PluginSuspensions.js';
 import {
@@ -31,7 +32,7 @@ import { StateSnapshots } from './StateSnapshots.js';
 import { UnloadChecker } from './UnloadChecker.js';
 
 /**
- * The plugin host, inside its worker thread: it evaluates generations in their own realms, runs
+ * The plugin host, inside its worker thread or process: it evaluates generations in their own realms, runs
  * their lifecycle, commands, listeners and timers under the watchdog, and reports to the daemon.
  * Nothing here touches the protocol or the daemon's state: it answers requests and posts notices.
  */
@@ -117,11 +118,7 @@ export class HostRuntime {
 
   private readonly operations: { [K in HostOp]: (r: HostRequest<K>) => Promise<HostResult<K>> } = {
     ping: async () => 'pong',
-    memory: async () => {
-      // In a worker, the heap figures are this thread's isolate alone.
-      const { heapUsed, heapTotal, external } = process.memoryUsage();
-      return { heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external };
-    },
+    memory: async () => hostMemory(),
     load: async (request) => this.load(request),
     swap: async (params) => swapGenerations(params, this.swapServices()),
     saveState: async ({ key }) => {

@@ -1,4 +1,5 @@
-import type { HostNotice } from '../crossing/hostMessages.js';
+import { isMainThread } from 'node:worker_threads';
+import type { HostMemory, HostNotice } from '../crossing/hostMessages.js';
 
 /** How often the host looks at what it holds outside the JS heap. */
 const WATCH_EVERY_MS = 1000;
@@ -45,4 +46,18 @@ export class OffHeapWatch {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+/**
+ * The host's memory, as the `memory` op answers: in a worker, the heap figures are this thread's
+ * isolate alone and RSS is the whole daemon's (so it is left out); a process host has its own.
+ */
+export function hostMemory(): HostMemory {
+  const { heapUsed, heapTotal, external, rss } = process.memoryUsage();
+  return {
+    heapUsedBytes: heapUsed,
+    heapTotalBytes: heapTotal,
+    externalBytes: external,
+    ...(isMainThread ? { rssBytes: rss } : {}),
+  };
 }
