@@ -55,6 +55,8 @@ export const DiagnosticCodes = {
    * which caps the heap only: named on the plugin whose code ran last there.
    */
   OffHeapMemory: 'RELOADD_OFF_HEAP_MEMORY',
+  /** Node's permission model refused the plugin something its manifest's `permissions` do not grant. */
+  PermissionDenied: 'RELOADD_PERMISSION_DENIED',
   /** The plugin's host ran out of memory or stopped answering while this plugin's code ran. */
   HostCrashed: 'RELOADD_HOST_CRASHED',
   /** An unloaded generation's realm was still reachable after several garbage collections. */

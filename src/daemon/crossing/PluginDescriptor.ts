@@ -18,6 +18,17 @@ export interface PluginDescriptor {
   /** Plugin id → semver range ("*" for any). */
   dependencies: Record<string, string>;
   stateVersion?: number;
+  /**
+   * The manifest's `permissions`, paths made absolute: the plugin then runs in a process host
+   * under Node's permission model, with these grants only.
+   */
+  permissions?: {
+    fsRead: string[];
+    fsWrite: string[];
+    childProcess: boolean;
+    worker: boolean;
+    net: boolean;
+  };
   /** The manifest's `verify` section: what `reloadd verify` runs between reloads. */
   verify?: {
     commands: { command: string; args: unknown[] }[];

@@ -150,6 +150,8 @@ export interface HostCallError {
   location?: SourceLocation;
   /** The host stopped answering and was replaced: blame goes to whoever was running in it. */
   hostStopped?: boolean;
+  /** Node's permission model refused it (a process host with `permissions`). */
+  denied?: { permission: string; resource?: string };
 }
 
 /** Host → daemon, unanswered. */

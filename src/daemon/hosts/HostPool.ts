@@ -32,13 +32,14 @@ export class HostPool {
     private readonly workerPath: URL,
   ) {}
 
-  hostFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): PluginHost {
+  hostFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation' | 'permissions'>): PluginHost {
     const name = HostPool.nameFor(descriptor);
     const existing = this.hosts.get(name);
     if (existing?.alive) return existing;
     const host: PluginHost = new PluginHost(name, {
       workerPath: this.workerPath,
       kind: descriptor.isolation === 'process' ? HostKind.Process : HostKind.Worker,
+      ...(descriptor.permissions ? { permissions: descriptor.permissions } : {}),
       limits: this.options.limits,
       memoryMb: this.options.memoryMb,
       logger: this.options.logger,

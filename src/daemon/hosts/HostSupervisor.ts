@@ -14,7 +14,7 @@ import { CommandRoutes } from './CommandRoutes.js';
 import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
 import { HostKind } from './hostTransports.js';
-import { type CallTarget, CallTimedOut, PluginCalls, type PluginDirectory } from './PluginCalls.js';
+import { CallFailure, type CallTarget, PluginCalls, type PluginDirectory } from './PluginCalls.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
 import { RemoteGeneration } from './RemoteGeneration.js';
 import { SwapRequests } from './SwapRequests.js';
@@ -196,9 +196,11 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     try {
       return await this.calls.run(what, args, from);
     } catch (error) {
-      if (!(error instanceof CallTimedOut)) throw error;
-      // The plugin overran its limit: the reload side fails it (watchdogStopped).
-      this.emit('watchdogStopped', error.pluginId, error.diagnostic);
+      if (!(error instanceof CallFailure)) throw error;
+      // The plugin overran its limit: the reload side fails it (watchdogStopped). A denial is
+      // only said: the plugin runs on.
+      if (error.failsPlugin) this.emit('watchdogStopped', error.pluginId, error.diagnostic);
+      else this.options.diagnostics.add(DiagnosticSource.Reload, error.diagnostic);
       throw error.answer;
     }
   }

@@ -26,12 +26,17 @@ export interface PluginDirectory {
 /** A command by name, or a method of a plugin's API. */
 export type CallTarget = { command: string } | { api: { pluginId: string; method: string } };
 
-/** A call ran past its limit: the plugin must fail (the supervisor says so), and the caller hears `answer`. */
-export class CallTimedOut extends Error {
+/**
+ * A call that failed in a way the plugin must hear of: it ran past its limit (`failsPlugin`: the
+ * supervisor fails it), or its permissions refused it (a diagnostic says which grant is missing).
+ * The caller hears `answer`.
+ */
+export class CallFailure extends Error {
   constructor(
     readonly pluginId: string,
     readonly diagnostic: Diagnostic,
     readonly answer: ReloaddError,
+    readonly failsPlugin = true,
   ) {
     super(answer.message);
   }
@@ -126,10 +131,17 @@ export class PluginCalls {
       const answer = ReloaddError.commandFailed(`${text}${at}`);
       // A stuck or dead host is blamed on whoever was running in it (hostCrashed), not on this call.
       if (reason === 'timeout' && !hostStopped)
-        throw new CallTimedOut(
+        throw new CallFailure(
           route.pluginId,
           diagnosticAt(route.pluginId, 'error', DiagnosticCodes.Timeout, text, location),
           answer,
+        );
+      if (error.error.denied)
+        throw new CallFailure(
+          route.pluginId,
+          diagnosticAt(route.pluginId, 'error', DiagnosticCodes.PermissionDenied, text, location),
+          answer,
+          false,
         );
       throw answer;
     }

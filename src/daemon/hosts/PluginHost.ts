@@ -12,6 +12,7 @@ import type {
 import type { Logger } from '../logs/logger.js';
 import {
   HostKind,
+  type HostPermissions,
   type HostTransport,
   ProcessTransport,
   WorkerTransport,
@@ -76,6 +77,8 @@ export class PluginHost implements HostChannel {
       workerPath: URL;
       /** A worker thread (the default), or a child process. */
       kind?: HostKind;
+      /** A process host's grants under Node's permission model (none: full access). */
+      permissions?: HostPermissions;
       limits: HostLimits;
       memoryMb: number;
       logger: Logger;
@@ -84,7 +87,12 @@ export class PluginHost implements HostChannel {
     },
   ) {
     this.logger = options.logger;
-    const transportOptions = { name, limits: options.limits, memoryMb: options.memoryMb };
+    const transportOptions = {
+      name,
+      limits: options.limits,
+      memoryMb: options.memoryMb,
+      ...(options.permissions ? { permissions: options.permissions } : {}),
+    };
     this.memoryMb = options.memoryMb;
     this.transport =
       options.kind === HostKind.Process

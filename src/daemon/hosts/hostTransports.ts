@@ -1,6 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FromHost, HostLimits, ToHost } from '../crossing/hostMessages.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 
 /** What a plugin host runs in. */
 export const HostKind = { Worker: 'worker', Process: 'process' } as const;
@@ -20,10 +22,14 @@ export interface HostTransport {
   terminate(): Promise<void>;
 }
 
+export type HostPermissions = NonNullable<PluginDescriptor['permissions']>;
+
 export interface TransportOptions {
   name: string;
   limits: HostLimits;
   memoryMb: number;
+  /** Run the process under Node's permission model with these grants (a process host only). */
+  permissions?: HostPermissions;
 }
 
 /** A worker thread of the daemon's process, its JS heap capped. */
@@ -85,7 +91,10 @@ export class ProcessTransport implements HostTransport {
 
   constructor(script: URL, options: TransportOptions) {
     this.child = fork(script, [], {
-      execArgv: [`--max-old-space-size=${options.memoryMb}`],
+      execArgv: [
+        `--max-old-space-size=${options.memoryMb}`,
+        ...(options.permissions ? permissionFlags(script, options.permissions) : []),
+      ],
       // Structured clone over IPC, as between threads: Date, Map, Set cross as they are.
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -130,4 +139,21 @@ export class ProcessTransport implements HostTransport {
     this.child.kill('SIGKILL');
     await gone;
   }
+}
+
+/**
+ * Node's permission model (Node 20: `--experimental-permission`): the plugin's grants, and
+ * reading reloadd's own installation, which the host's code loads from. Node 20 has no flag for
+ * the network: `net: false` cannot be enforced (the README says so).
+ */
+export function permissionFlags(script: URL, granted: HostPermissions): string[] {
+  const installation = fileURLToPath(new URL('../../../', script));
+  // One flag per path: Node 20 reads a comma-separated list as one path (found by trying).
+  return [
+    '--experimental-permission',
+    ...[installation, ...granted.fsRead].map((p) => `--allow-fs-read=${p}`),
+    ...granted.fsWrite.map((p) => `--allow-fs-write=${p}`),
+    ...(granted.childProcess ? ['--allow-child-process'] : []),
+    ...(granted.worker ? ['--allow-worker'] : []),
+  ];
 }

@@ -44,6 +44,26 @@ const VerifyScript = z
   .strict();
 export type VerifyScript = z.output<typeof VerifyScript>;
 
+/**
+ * What the plugin may do, when it says: its host then runs as a process under Node's permission
+ * model, with these grants and nothing more. Paths are relative to the plugin's folder.
+ */
+const Permissions = z
+  .object({
+    fs: z
+      .object({
+        read: z.array(z.string().min(1)).default([]),
+        write: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({ read: [], write: [] }),
+    childProcess: z.boolean().default(false),
+    worker: z.boolean().default(false),
+    /** Node 20 cannot restrict the network: `false` is recorded, and said to be unenforced. */
+    net: z.boolean().default(true),
+  })
+  .strict();
+
 /** The fields reloadd reads, from `plugin.json` or from the `reloadd` key of `package.json`. */
 export const ManifestSchema = z.object({
   id: PluginIdSchema.optional(),
@@ -60,5 +80,6 @@ export const ManifestSchema = z.object({
   /** Bump it when the shape of saved state changes; see "State versions" in the README. */
   stateVersion: z.number().int().min(0).optional(),
   verify: VerifyScript.optional(),
+  permissions: Permissions.optional(),
 });
 export type Manifest = z.output<typeof ManifestSchema>;

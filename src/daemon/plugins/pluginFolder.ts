@@ -152,7 +152,19 @@ async function readFolderPlugin(
       manifestPath,
       supportsHotReload: manifest.capabilities.supportsHotReload,
       supportsDisable: manifest.capabilities.supportsDisable,
-      isolation: manifest.isolation,
+      // A plugin with permissions runs where they can be enforced: a process of its own.
+      isolation: manifest.permissions ? 'process' : manifest.isolation,
+      ...(manifest.permissions
+        ? {
+            permissions: {
+              fsRead: manifest.permissions.fs.read.map((p) => path.resolve(dir, p)),
+              fsWrite: manifest.permissions.fs.write.map((p) => path.resolve(dir, p)),
+              childProcess: manifest.permissions.childProcess,
+              worker: manifest.permissions.worker,
+              net: manifest.permissions.net,
+            },
+          }
+        : {}),
       dependencies: manifest.dependencies,
       ...(manifest.stateVersion !== undefined ? { stateVersion: manifest.stateVersion } : {}),
       ...(manifest.verify ? { verify: manifest.verify } : {}),

@@ -25,7 +25,39 @@ export class EvaluationError extends Error {
 export function describeFailure(thrown: unknown, call: string, limitMs: number): string {
   if (isTimeout(thrown))
     return `did not return within ${limitMs} ms: the daemon interrupted ${call} (an endless loop?)`;
+  const denied = deniedAccess(thrown);
+  if (denied)
+    return `was denied ${denied.permission}${denied.resource ? ` of ${denied.resource}` : ''} by its permissions; ${grantFor(denied)}`;
   return `threw ${describeThrown(thrown)}`;
+}
+
+/** What Node's permission model refused, from its ERR_ACCESS_DENIED error. */
+export function deniedAccess(
+  thrown: unknown,
+): { permission: string; resource?: string } | undefined {
+  const error = thrown as { code?: unknown; permission?: unknown; resource?: unknown } | null;
+  if (!error || typeof error !== 'object' || error.code !== 'ERR_ACCESS_DENIED') return undefined;
+  const permission = typeof error.permission === 'string' ? error.permission : 'access';
+  return typeof error.resource === 'string'
+    ? { permission, resource: error.resource }
+    : { permission };
+}
+
+/** The manifest line that would allow it. */
+function grantFor(denied: { permission: string; resource?: string }): string {
+  const where = JSON.stringify(denied.resource ?? '…');
+  switch (denied.permission) {
+    case 'FileSystemRead':
+      return `to allow it, add ${where} to "permissions": { "fs": { "read": [...] } } in plugin.json`;
+    case 'FileSystemWrite':
+      return `to allow it, add ${where} to "permissions": { "fs": { "write": [...] } } in plugin.json`;
+    case 'ChildProcess':
+      return 'to allow it, set "permissions": { "childProcess": true } in plugin.json';
+    case 'WorkerThreads':
+      return 'to allow it, set "permissions": { "worker": true } in plugin.json';
+    default:
+      return 'plugin.json\'s "permissions" do not grant it';
+  }
 }
 
 /**
@@ -39,10 +71,12 @@ export function pluginFailure(
 ): HostRequestError {
   const location = locateInBundle(thrown, where.bundle);
   const described = describeFailure(thrown, where.call, where.limitMs);
+  const denied = deniedAccess(thrown);
   return new HostRequestError({
     reason: isTimeout(thrown) ? 'timeout' : 'lifecycle',
     call: where.call,
     message: where.named ? `${where.call} ${described}` : described,
+    ...(denied ? { denied } : {}),
     ...(location ? { location } : {}),
   });
 }
