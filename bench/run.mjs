@@ -19,6 +19,8 @@ const steps = [
   { script: here('./state-transfer-bench.mjs') },
   // The dashboard in Chromium: 100 plugins, 50 reloads a second, didReload → row on screen.
   { script: here('./dashboard-bench.mjs'), env: quick ? { BENCH_SECONDS: '3' } : {} },
+  // A process host beside a worker host: first load, memory per host, reload round trip.
+  { script: here('./host-bench.mjs') },
   // 1,000 reloads of a plugin holding 5 MB, and 100 plugins' RSS.
   {
     script: here('./memory-bench.mjs'),
