@@ -89,4 +89,40 @@ describe('process hosts', () => {
     expect(messages.join('\n')).toMatch(/killer: .*killed by SIGKILL/);
     expect(messages.join('\n')).toMatch(/hoarder: .*memory/);
   });
+
+  it('stop an endless loop and a heap bomb as worker hosts do, beside a neighbour', async () => {
+    const dir = await tempDir();
+    const bodies: Record<string, string> = {
+      looper: 'for (;;) {}',
+      bomber: 'const a = []; for (;;) a.push(new Array(1e6).fill(Math.random()));',
+    };
+    for (const [id, body] of Object.entries(bodies)) {
+      await editFile(path.join(dir, id, 'plugin.json'), manifest(id, { isolation: 'process' }));
+      await editFile(
+        path.join(dir, id, 'index.js'),
+        `export function activate(ctx) { ctx.subscriptions.push(ctx.commands.register('${id}.go', () => { ${body} })); }`,
+      );
+    }
+    await editFile(path.join(dir, 'neighbour.js'), counterPlugin('neighbour', 'v1'));
+    const d = await connectInMemory(dir, { expectPlugins: 3, hostMemoryMb: 96, commandMs: 1500 });
+    const run = (command: string) => d.client.request(PluginExecuteCommand, { command });
+    expect(await run('neighbour.increment')).toBe(1);
+    for (const [id, code] of [
+      ['looper', 'RELOADD_TIMEOUT'],
+      ['bomber', 'RELOADD_HOST_CRASHED'],
+    ] as const) {
+      await run(`${id}.go`).catch(() => undefined);
+      await expect
+        .poll(
+          async () =>
+            (await d.client.request(PluginDiagnostics, { id })).diagnostics.map((x) => x.code),
+          {
+            timeout: 10_000,
+            interval: 100,
+          },
+        )
+        .toContain(code);
+    }
+    expect(await run('neighbour.increment')).toBe(2);
+  });
 });
