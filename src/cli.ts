@@ -40,7 +40,7 @@ program
   )
   .option(
     '--config <file>',
-    'JSON file with the same settings: plugins, stateDir, debounceMs, pollMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, editorCallTimeoutMs, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize',
+    'JSON file with the same settings: plugins, stateDir, debounceMs, pollMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, editorCallTimeoutMs, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize, snapshotHistory, maxSnapshotBytes, isolation, requirePermissions',
   )
   .addOption(
     new Option(
@@ -54,7 +54,12 @@ program
     'longest activate, deactivate, save/restoreState, listener or timer call (default: 2000)',
   )
   .option('--command-timeout <ms>', 'longest plugin command (default: 10000)')
-  .option('--host-memory <mb>', 'heap cap of each plugin host worker (default: 512)')
+  .option('--host-memory <mb>', 'memory cap of each plugin host (default: 512)')
+  .option(
+    '--isolation <kind>',
+    'where plugins run whose manifest does not say: shared, dedicated or process (default: shared)',
+  )
+  .option('--require-permissions', 'run only plugins whose manifest declares "permissions"')
   .option(
     '--editor-timeout <ms>',
     "longest a plugin's editor call waits for an editor and its answer (default: 10000)",

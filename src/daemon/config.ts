@@ -35,6 +35,10 @@ export const ConfigSchema = z
     snapshotHistory: z.number().int().min(1).max(1000).optional(),
     /** A larger snapshot is refused, with a diagnostic (default 16 MiB). */
     maxSnapshotBytes: z.number().int().min(1024).max(4_294_967_296).optional(),
+    /** Where plugins run whose manifest does not say (default "shared"). */
+    isolation: z.enum(['shared', 'dedicated', 'process']).optional(),
+    /** Run only plugins whose manifest declares `permissions`. */
+    requirePermissions: z.boolean().optional(),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -64,6 +68,9 @@ export interface ServeSettings {
   largeStateIntervalMs?: number;
   snapshotHistory?: number;
   maxSnapshotBytes?: number;
+  /** `--isolation`: for plugins whose manifest does not choose. */
+  isolation?: 'shared' | 'dedicated' | 'process';
+  requirePermissions: boolean;
 }
 
 export interface ServeFlags {
@@ -79,6 +86,8 @@ export interface ServeFlags {
   lifecycleTimeout?: string;
   commandTimeout?: string;
   hostMemory?: string;
+  isolation?: string;
+  requirePermissions?: boolean;
   editorTimeout?: string;
   port?: string;
   host?: string;
@@ -205,7 +214,16 @@ export async function resolveServeSettings(
     largeStateIntervalMs: config.largeStateIntervalMs,
     snapshotHistory: config.snapshotHistory,
     maxSnapshotBytes: config.maxSnapshotBytes,
+    ...isolationOf(flags.isolation ?? config.isolation),
+    requirePermissions: flags.requirePermissions ?? config.requirePermissions ?? false,
   };
+}
+
+function isolationOf(value: string | undefined): { isolation?: ServeSettings['isolation'] } {
+  if (value === undefined) return {};
+  if (value === 'shared' || value === 'dedicated' || value === 'process')
+    return { isolation: value };
+  throw new UsageError(`--isolation must be shared, dedicated or process, not "${value}"`);
 }
 
 function portNumber(value: string): number {

@@ -52,6 +52,10 @@ export async function serve(settings: ServeSettings): Promise<void> {
       largeStateBytes: settings.largeStateBytes,
       largeStateIntervalMs: settings.largeStateIntervalMs,
     },
+    pluginPolicy: {
+      ...(settings.isolation ? { defaultIsolation: settings.isolation } : {}),
+      requirePermissions: settings.requirePermissions,
+    },
     snapshotLimits: {
       history: settings.snapshotHistory,
       maxSnapshotBytes: settings.maxSnapshotBytes,

@@ -57,6 +57,8 @@ export const DiagnosticCodes = {
   OffHeapMemory: 'RELOADD_OFF_HEAP_MEMORY',
   /** Node's permission model refused the plugin something its manifest's `permissions` do not grant. */
   PermissionDenied: 'RELOADD_PERMISSION_DENIED',
+  /** `--require-permissions`: the plugin's manifest declares no `permissions`; it is not run. */
+  PermissionsRequired: 'RELOADD_PERMISSIONS_REQUIRED',
   /** The plugin's host ran out of memory or stopped answering while this plugin's code ran. */
   HostCrashed: 'RELOADD_HOST_CRASHED',
   /** An unloaded generation's realm was still reachable after several garbage collections. */

@@ -45,6 +45,10 @@ export async function connectInMemory(
     logBufferSize?: number;
     editorCallTimeoutMs?: number;
     snapshotLimits?: { history?: number; maxSnapshotBytes?: number };
+    pluginPolicy?: {
+      defaultIsolation?: 'shared' | 'dedicated' | 'process';
+      requirePermissions?: boolean;
+    };
     /** Play an editor: declare these calls in `initialize` and answer them with `onCall`. */
     editor?: { calls: string[]; onCall(params: EditorCallParams): unknown };
   } = {},
@@ -65,6 +69,7 @@ export async function connectInMemory(
     hostMemoryMb: options.hostMemoryMb ?? 512,
     editorCallTimeoutMs: options.editorCallTimeoutMs ?? 10_000,
     ...(options.snapshotLimits ? { snapshotLimits: options.snapshotLimits } : {}),
+    ...(options.pluginPolicy ? { pluginPolicy: options.pluginPolicy } : {}),
     // Tests run from sources; plugin hosts run the built worker (npm test builds first).
     hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'worker', 'hostWorker.js')),
   });

@@ -69,4 +69,49 @@ describe('plugins with permissions', () => {
       ['trusted', 'active', 'process'],
     ]);
   });
+
+  it('with --require-permissions, refuses a plugin that declares none, and runs one that does', async () => {
+    const dir = await tempDir();
+    await editFile(path.join(dir, 'open.js'), 'export function activate() {}');
+    await editFile(
+      path.join(dir, 'declared', 'plugin.json'),
+      manifest('declared', { permissions: { fs: { read: ['.'] } } }),
+    );
+    await editFile(path.join(dir, 'declared', 'index.js'), 'export function activate() {}');
+    const d = await connectInMemory(dir, { pluginPolicy: { requirePermissions: true } });
+    await expect
+      .poll(async () =>
+        (await d.client.request(PluginList, null)).plugins.map((p) => [p.id, p.status]),
+      )
+      .toEqual([
+        ['declared', 'active'],
+        ['open', 'failed'],
+      ]);
+    const { diagnostics } = await d.client.request(PluginDiagnostics, { id: 'open' });
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        code: 'RELOADD_PERMISSIONS_REQUIRED',
+        message: expect.stringContaining('declares no "permissions"'),
+      }),
+    ]);
+  });
+
+  it('with --isolation process, runs in processes the plugins whose manifest does not choose', async () => {
+    const dir = await tempDir();
+    await editFile(path.join(dir, 'loose.js'), 'export function activate() {}');
+    await editFile(
+      path.join(dir, 'chosen', 'plugin.json'),
+      manifest('chosen', { isolation: 'shared' }),
+    );
+    await editFile(path.join(dir, 'chosen', 'index.js'), 'export function activate() {}');
+    const d = await connectInMemory(dir, {
+      expectPlugins: 2,
+      pluginPolicy: { defaultIsolation: 'process' },
+    });
+    const { plugins } = await d.client.request(PluginList, null);
+    expect(plugins.map((p) => [p.id, p.status, p.isolation])).toEqual([
+      ['chosen', 'active', 'shared'],
+      ['loose', 'active', 'process'],
+    ]);
+  });
 });

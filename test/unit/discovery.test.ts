@@ -141,6 +141,7 @@ describe('resolveServeSettings', () => {
       maxPayloadBytes: 1024 * 1024,
       clientBacklogBytes: 8 * 1024 * 1024,
       logBufferSize: 1000,
+      requirePermissions: false,
     });
     const flagged = await resolveServeSettings(
       {

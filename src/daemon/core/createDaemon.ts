@@ -6,7 +6,7 @@ import type { HostLimits } from '../crossing/hostMessages.js';
 import { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { Logger } from '../logs/logger.js';
-import { PluginCatalog } from '../plugins/PluginCatalog.js';
+import { PluginCatalog, type PluginPolicy } from '../plugins/PluginCatalog.js';
 import { PluginReloader } from '../reloading/PluginReloader.js';
 import { PluginRunner } from '../reloading/PluginRunner.js';
 import { ReloadScheduler } from '../reloading/ReloadScheduler.js';
@@ -40,6 +40,8 @@ export interface DaemonOptions {
   hostWorkerPath: URL;
   /** States over `largeStateBytes` are written at most every `largeStateIntervalMs`. */
   largeState?: { largeStateBytes?: number; largeStateIntervalMs?: number };
+  /** `--isolation` and `--require-permissions`. */
+  pluginPolicy?: PluginPolicy;
   /** How many snapshots each plugin's history keeps, and the largest one accepted. */
   snapshotLimits?: { history?: number | undefined; maxSnapshotBytes?: number | undefined };
 }
@@ -65,7 +67,13 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
       ? { maxSnapshotBytes: options.snapshotLimits.maxSnapshotBytes }
       : {}),
   });
-  const catalog = new PluginCatalog(pluginsDir, diagnostics, snapshots, clients);
+  const catalog = new PluginCatalog(
+    pluginsDir,
+    diagnostics,
+    snapshots,
+    clients,
+    options.pluginPolicy,
+  );
   const stats = new ReloadStats();
   const hosts = new HostSupervisor({
     plugins: catalog,

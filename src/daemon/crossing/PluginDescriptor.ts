@@ -15,6 +15,8 @@ export interface PluginDescriptor {
   supportsDisable: boolean;
   /** "dedicated": the plugin gets a host (worker thread) of its own. */
   isolation: 'shared' | 'dedicated' | 'process';
+  /** The manifest chose `isolation` (or `permissions`): a daemon-wide `--isolation` does not apply. */
+  isolationDeclared?: boolean;
   /** Plugin id → semver range ("*" for any). */
   dependencies: Record<string, string>;
   stateVersion?: number;

@@ -29,6 +29,12 @@ export type Rediscovery =
   /** Its manifest reads again after being invalid; the record holds the new descriptor. */
   | { kind: 'revived'; record: PluginRecord };
 
+/** What the daemon asks of every plugin (`--isolation`, `--require-permissions`). */
+export interface PluginPolicy {
+  defaultIsolation?: PluginDescriptor['isolation'];
+  requirePermissions?: boolean;
+}
+
 /** Every plugin the daemon knows of, by id, as discovery found them. */
 export class PluginCatalog implements PluginDirectory {
   private readonly records = new Map<string, PluginRecord>();
@@ -41,7 +47,35 @@ export class PluginCatalog implements PluginDirectory {
     private readonly snapshots: SnapshotStore,
     /** Where each record tells clients about its reloads and status. */
     private readonly clients: ClientChannel,
+    private readonly policy: PluginPolicy = {},
   ) {}
+
+  /**
+   * The daemon's rules for every plugin, applied as each enters the catalog: `--isolation` for
+   * those whose manifest does not choose one, and `--require-permissions`, which refuses plugins
+   * that declare no `permissions`.
+   */
+  private withPolicy(entry: DiscoveredEntry): DiscoveredEntry {
+    if (entry.kind !== 'plugin') return entry;
+    const { descriptor } = entry;
+    if (this.policy.requirePermissions && !descriptor.permissions)
+      return {
+        kind: 'invalid',
+        invalid: {
+          id: descriptor.id,
+          root: descriptor.root,
+          ...(descriptor.manifestPath ? { manifestPath: descriptor.manifestPath } : {}),
+          code: DiagnosticCodes.PermissionsRequired,
+          message: `plugin "${descriptor.id}" declares no "permissions", and this daemon runs only plugins that do (--require-permissions): add "permissions": { "fs": { "read": ["."] } } (or what it needs) to its manifest`,
+        },
+      };
+    if (this.policy.defaultIsolation && !descriptor.isolationDeclared)
+      return {
+        kind: 'plugin',
+        descriptor: { ...descriptor, isolation: this.policy.defaultIsolation },
+      };
+    return entry;
+  }
 
   get(id: string): PluginRecord | undefined {
     return this.records.get(id);
@@ -67,7 +101,8 @@ export class PluginCatalog implements PluginDirectory {
   }
 
   /** Adds a discovered plugin (or a folder that failed to read as one); returns its id. */
-  add(entry: DiscoveredEntry): string | undefined {
+  add(discovered: DiscoveredEntry): string | undefined {
+    const entry = this.withPolicy(discovered);
     const descriptor: PluginDescriptor =
       entry.kind === 'plugin' ? entry.descriptor : placeholder(entry.invalid);
     if (this.records.has(descriptor.id)) {
@@ -119,7 +154,8 @@ export class PluginCatalog implements PluginDirectory {
   async reread(name: string): Promise<Rediscovery> {
     const root = path.join(this.pluginsDir, name);
     const existing = this.all().find((r) => r.descriptor.root === root);
-    const found = await readPluginEntry(this.pluginsDir, name);
+    const read = await readPluginEntry(this.pluginsDir, name);
+    const found = read ? this.withPolicy(read) : undefined;
     if (!existing) return found ? { kind: 'new', entry: found } : { kind: 'unchanged' };
     const foundId = found?.kind === 'plugin' ? found.descriptor.id : found?.invalid.id;
     if (!found || foundId !== existing.descriptor.id) {

@@ -153,7 +153,8 @@ async function readFolderPlugin(
       supportsHotReload: manifest.capabilities.supportsHotReload,
       supportsDisable: manifest.capabilities.supportsDisable,
       // A plugin with permissions runs where they can be enforced: a process of its own.
-      isolation: manifest.permissions ? 'process' : manifest.isolation,
+      isolation: manifest.permissions ? 'process' : (manifest.isolation ?? 'shared'),
+      ...(manifest.isolation || manifest.permissions ? { isolationDeclared: true } : {}),
       ...(manifest.permissions
         ? {
             permissions: {
