@@ -91,7 +91,7 @@ export function formatStatus(status: ResultOf<typeof DaemonStatus>, style: Termi
     ],
     ...status.memory.hosts.map((h): [string, string] => [
       '',
-      `host ${h.name}: ${h.heapUsedBytes === undefined ? 'did not answer' : `heap ${mb(h.heapUsedBytes)}, outside it ${mb(h.externalBytes ?? 0)}`} (${h.plugins.length} plugin${h.plugins.length === 1 ? '' : 's'})`,
+      `host ${h.name}: ${h.heapUsedBytes === undefined ? 'did not answer' : `heap ${mb(h.heapUsedBytes)}, outside it ${mb(h.externalBytes ?? 0)}${h.rssBytes !== undefined ? `, ${mb(h.rssBytes)} resident (its own process)` : ''}`} (${h.plugins.length} plugin${h.plugins.length === 1 ? '' : 's'})`,
     ]),
   ];
   return rows.map(([k, v]) => `${style.dim(k.padEnd(10))}  ${v}`).join('\n');

@@ -53,6 +53,9 @@ export function DaemonPanel({ status }: { status: DaemonStatusResult | undefined
             <th scope="col" class="num">
               Outside heap
             </th>
+            <th scope="col" class="num">
+              Own process
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -62,6 +65,7 @@ export function DaemonPanel({ status }: { status: DaemonStatusResult | undefined
               <td>{h.plugins.join(', ')}</td>
               <td class="num">{h.heapUsedBytes === undefined ? 'busy' : bytes(h.heapUsedBytes)}</td>
               <td class="num">{bytes(h.externalBytes)}</td>
+              <td class="num">{h.rssBytes === undefined ? '–' : bytes(h.rssBytes)}</td>
             </tr>
           ))}
         </tbody>
