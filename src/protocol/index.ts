@@ -33,6 +33,7 @@ export * from './limits.js';
 export * from './logs.js';
 export * from './notifications.js';
 export * from './plugin.js';
+export * from './stateDiff.js';
 export * from './status.js';
 export * from './validation.js';
 

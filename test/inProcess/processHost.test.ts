@@ -12,6 +12,22 @@ import { editFile, tempDir } from '../helpers/files.js';
 import { connectInMemory } from '../helpers/inMemoryDaemon.js';
 import { counterPlugin, manifest } from '../helpers/pluginSource.js';
 
+type Daemon = Awaited<ReturnType<typeof connectInMemory>>;
+
+/** Waits until the plugin's diagnostics hold `code` (a host's end is told a moment after the call fails). */
+async function untilDiagnosed(d: Daemon, id: string, code: string): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        (await d.client.request(PluginDiagnostics, { id })).diagnostics.map((x) => x.code),
+      {
+        timeout: 10_000,
+        interval: 100,
+      },
+    )
+    .toContain(code);
+}
+
 /** Each hostile plugin in a process host of its own; what it does is its command `<id>.go`. */
 const HOSTILE: Record<string, string> = {
   killer: `require('child_process').execSync('kill -9 ' + process.pid);`,
@@ -62,16 +78,7 @@ describe('process hosts', () => {
     for (const id of Object.keys(HOSTILE)) {
       const failed = await run(`${id}.go`).catch((e: ResponseError<unknown>) => e);
       expect(failed, id).toBeInstanceOf(Error);
-      await expect
-        .poll(
-          async () =>
-            (await d.client.request(PluginDiagnostics, { id })).diagnostics.map((x) => x.code),
-          {
-            timeout: 10_000,
-            interval: 100,
-          },
-        )
-        .toContain('RELOADD_HOST_CRASHED');
+      await untilDiagnosed(d, id, 'RELOADD_HOST_CRASHED');
       expect(await run('neighbour.increment'), `after ${id}`).toBeGreaterThan(1);
     }
     const { plugins } = await d.client.request(PluginList, null);
@@ -112,16 +119,7 @@ describe('process hosts', () => {
       ['bomber', 'RELOADD_HOST_CRASHED'],
     ] as const) {
       await run(`${id}.go`).catch(() => undefined);
-      await expect
-        .poll(
-          async () =>
-            (await d.client.request(PluginDiagnostics, { id })).diagnostics.map((x) => x.code),
-          {
-            timeout: 10_000,
-            interval: 100,
-          },
-        )
-        .toContain(code);
+      await untilDiagnosed(d, id, code);
     }
     expect(await run('neighbour.increment')).toBe(2);
   });

@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { pointerChild } from '../../protocol/stateDiff.js';
 
 /** Something in a plugin's state that cannot cross to the next generation as it is. */
 export interface StateProblem {
@@ -239,8 +240,7 @@ export function toJsonValue(value: unknown, flattened?: Record<string, string>):
   const note = (at: string, type: string) => {
     if (flattened) flattened[at] = type;
   };
-  const child = (at: string, key: string) =>
-    flattened ? `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` : '';
+  const child = (at: string, key: string) => (flattened ? pointerChild(at, key) : '');
   const convert = (v: unknown, at: string): unknown => {
     if (typeof v === 'bigint') {
       note(at, 'bigint');

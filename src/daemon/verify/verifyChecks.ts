@@ -1,4 +1,9 @@
-import { type Diagnostic, DiagnosticCodes } from '../../protocol/index.js';
+import {
+  type Diagnostic,
+  DiagnosticCodes,
+  diffStates,
+  pathOfPointer,
+} from '../../protocol/index.js';
 
 /**
  * `reloadd verify`'s judgement, apart from the running: what was seen of one plugin (its load,
@@ -113,31 +118,11 @@ export function judge(seen: PluginObservations): CheckResult[] {
  * came back as a plain object differs).
  */
 export function firstDifference(a: StateView, b: StateView): string | undefined {
-  const typesA = a.types ?? {};
-  const typesB = b.types ?? {};
-  const walk = (x: unknown, y: unknown, pointer: string, path: string): string | undefined => {
-    if (typesA[pointer] !== typesB[pointer]) return path;
-    if (Object.is(x, y)) return undefined;
-    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return path;
-    if (Array.isArray(x) !== Array.isArray(y)) return path;
-    const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
-    for (const key of keys) {
-      const step = Array.isArray(x)
-        ? `[${key}]`
-        : /^[A-Za-z_$][\w$]*$/.test(key)
-          ? `.${key}`
-          : `[${JSON.stringify(key)}]`;
-      const found = walk(
-        (x as Record<string, unknown>)[key],
-        (y as Record<string, unknown>)[key],
-        `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
-        `${path}${step}`,
-      );
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  };
-  return walk(a.state, b.state, '', 'state');
+  const [first] = diffStates(a.state, b.state, {
+    before: a.types ?? {},
+    after: b.types ?? {},
+  }).changes;
+  return first ? pathOfPointer(first.pointer) : undefined;
 }
 
 /** The least-squares slope of the heap over the reloads; a reason when it is over the limit. */

@@ -12,6 +12,7 @@ import { HOST_WORKER_SCRIPT, VERSION } from '../installation.js';
 import { discoverPlugins } from '../plugins/pluginFolder.js';
 import {
   type CheckResult,
+  firstDifference,
   judge,
   type PluginObservations,
   type StateView,
@@ -203,5 +204,5 @@ async function stateOf(daemon: ReloadDaemon, id: string): Promise<StateView> {
 }
 
 function sameView(a: StateView, b: StateView): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return firstDifference(a, b) === undefined;
 }

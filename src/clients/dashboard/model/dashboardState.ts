@@ -1,11 +1,12 @@
-import type {
-  DaemonStatus,
-  Diagnostic,
-  DidChangeStatusParams,
-  DidReloadParams,
-  LogEntry,
-  PluginInfo,
-  ResultOf,
+import {
+  type DaemonStatus,
+  type Diagnostic,
+  DiagnosticCodes,
+  type DidChangeStatusParams,
+  type DidReloadParams,
+  type LogEntry,
+  type PluginInfo,
+  type ResultOf,
 } from '../../../protocol/index.js';
 
 /**
@@ -141,7 +142,7 @@ export function withReload(
     info,
     removed: false,
     rolledBack: !reload.ok && reload.rolledBack === true,
-    restartRequired: reload.error?.code === 'RELOADD_RESTART_REQUIRED',
+    restartRequired: reload.error?.code === DiagnosticCodes.RestartRequired,
     durations: [...row.durations, reload.durationMs].slice(-CHART_POINTS),
   });
   return { ...state, plugins, reloads, nextKey: state.nextKey + 1 };
@@ -284,8 +285,8 @@ function causeOf(event: ReloadEvent): CauseStep {
 
 /** Diagnostics about unloading (what a generation left behind), shown in a panel of their own. */
 export const UNLOAD_CODES: ReadonlySet<string> = new Set([
-  'RELOADD_UNLOAD_LEAK',
-  'RELOADD_UNLOAD_INCOMPLETE',
+  DiagnosticCodes.UnloadLeak,
+  DiagnosticCodes.UnloadIncomplete,
 ]);
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -293,5 +294,5 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 function hasRestartRequired(list: readonly Diagnostic[] | undefined): boolean {
-  return list?.some((d) => d.code === 'RELOADD_RESTART_REQUIRED') ?? false;
+  return list?.some((d) => d.code === DiagnosticCodes.RestartRequired) ?? false;
 }

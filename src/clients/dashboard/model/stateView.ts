@@ -1,3 +1,5 @@
+import { pointerChild } from '../../../protocol/stateDiff.js';
+
 /**
  * The state inspector's pure half: a plugin's state as `plugin/getState` gives it (JSON, and
  * `types` naming what JSON flattened, by JSON Pointer), turned into what the tree shows, and the
@@ -15,9 +17,13 @@ export interface NodeSummary {
   kind: 'map' | 'set' | 'array' | 'object' | 'date' | 'bytes' | 'string' | 'number' | 'other';
 }
 
-export function pointerChild(pointer: string, key: string): string {
-  return `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-}
+// The diff and the pointers are the protocol's, shared with `reloadd verify`.
+export {
+  diffStates,
+  MAX_CHANGES,
+  pointerChild,
+  type StateChange,
+} from '../../../protocol/stateDiff.js';
 
 export function summarize(value: unknown, pointer: string, types: FlattenedTypes): NodeSummary {
   const type = types[pointer];
@@ -45,53 +51,6 @@ export function summarize(value: unknown, pointer: string, types: FlattenedTypes
     return { label: JSON.stringify(value), children: [], kind: 'string' };
   if (typeof value === 'number') return { label: String(value), children: [], kind: 'number' };
   return { label: String(value), children: [], kind: 'other' };
-}
-
-export interface StateChange {
-  pointer: string;
-  kind: 'added' | 'removed' | 'changed';
-  before?: unknown;
-  after?: unknown;
-}
-
-/** The most changes listed; past it the diff says how many more there were. */
-export const MAX_CHANGES = 200;
-
-/**
- * What changed from one snapshot to the next, leaf by leaf, as JSON Pointers ("/items/3"); a
- * value whose type changed (an array that became an object) counts as one change.
- */
-export function diffStates(
-  before: unknown,
-  after: unknown,
-): { changes: StateChange[]; more: number } {
-  const changes: StateChange[] = [];
-  let total = 0;
-  const push = (change: StateChange) => {
-    total++;
-    if (changes.length < MAX_CHANGES) changes.push(change);
-  };
-  const walk = (a: unknown, b: unknown, pointer: string) => {
-    if (Object.is(a, b)) return;
-    const bothArrays = Array.isArray(a) && Array.isArray(b);
-    const bothObjects = isObject(a) && isObject(b) && !Array.isArray(a) && !Array.isArray(b);
-    if (!bothArrays && !bothObjects) {
-      push({ pointer: pointer || '/', kind: 'changed', before: a, after: b });
-      return;
-    }
-    const left = a as Record<string, unknown>;
-    const right = b as Record<string, unknown>;
-    for (const key of Object.keys(left)) {
-      const at = pointerChild(pointer, key);
-      if (!(key in right)) push({ pointer: at, kind: 'removed', before: left[key] });
-      else walk(left[key], right[key], at);
-    }
-    for (const key of Object.keys(right))
-      if (!(key in left))
-        push({ pointer: pointerChild(pointer, key), kind: 'added', after: right[key] });
-  };
-  walk(before, after, '');
-  return { changes, more: total - changes.length };
 }
 
 /** A value on one line, cut to `max` characters: for diff rows and collapsed nodes. */
