@@ -17,6 +17,7 @@ import {
   PluginExecuteCommand,
   PluginGetState,
   PluginList,
+  PluginProfile,
   PluginReload,
   PluginRestoreSnapshot,
 } from './plugin.js';
@@ -49,6 +50,7 @@ export const requests = [
   PluginExecuteCommand,
   PluginEnable,
   PluginDisable,
+  PluginProfile,
   DaemonStatus,
   DaemonSetHotReload,
   LogSubscribe,

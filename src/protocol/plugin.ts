@@ -129,6 +129,34 @@ export const PluginGetState = request(
 );
 
 /**
+ * A CPU profile of the plugin's host, recorded for `durationMs` while it runs: the `.cpuprofile`
+ * (Chrome DevTools and VS Code open it), and the plugin's own busiest functions in it, mapped to
+ * the files the author wrote.
+ */
+export const PluginProfile = request(
+  'plugin/profile',
+  Direction.ClientToDaemon,
+  z.object({ id: PluginId, durationMs: z.number().int().min(10).max(60_000) }),
+  z.object({
+    id: z.string(),
+    generation: z.number().int(),
+    durationMs: z.number().int(),
+    /** The whole host's profile (other plugins of a shared host included), as V8 writes it. */
+    profile: z.unknown(),
+    /** This plugin's functions by self time, busiest first (at most 10). */
+    topFrames: z.array(
+      z.object({
+        functionName: z.string(),
+        file: z.string(),
+        /** From 1. */
+        line: z.number().int(),
+        selfMs: z.number(),
+      }),
+    ),
+  }),
+);
+
+/**
  * Reloads the plugin with a snapshot of its history: a reload like any other (the running
  * generation's state is taken and kept in the history; a failure rolls back to it).
  */

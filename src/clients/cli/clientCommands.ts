@@ -1,5 +1,5 @@
+import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import { ResponseError } from 'vscode-jsonrpc';
 import {
   DaemonStatus,
   dashboardLink,
@@ -11,14 +11,22 @@ import {
   PluginDiagnostics,
   PluginGetState,
   PluginList,
+  PluginProfile,
   PluginReload,
   PluginRestoreSnapshot,
 } from '../../protocol/index.js';
-import { backoffDelay } from '../backoff.js';
-import { connectWebSocket } from '../connectWebSocket.js';
-import { type DaemonEndpoint, findDaemon, NoDaemonError } from '../findDaemon.js';
 import { ReconnectingClient } from '../ReconnectingClient.js';
-import type { ReloaddClient } from '../ReloaddClient.js';
+import {
+  asCliExit,
+  CLIENT_NAME,
+  type CommonOptions,
+  generationNumber,
+  locate,
+  print,
+  reporting,
+  usage,
+  withDaemon,
+} from './daemonSession.js';
 import { CliExit, ExitCode } from './exitCodes.js';
 import {
   formatDiagnostics,
@@ -32,14 +40,6 @@ import {
 import { openInBrowser } from './openInBrowser.js';
 import { bridgeStdio } from './stdioBridge.js';
 import { TerminalStyle } from './TerminalStyle.js';
-
-const CLIENT_NAME = 'reloadd-cli';
-
-interface CommonOptions {
-  workspace?: string;
-  json?: boolean;
-  wait?: string;
-}
 
 /**
  * The commands that talk to a running daemon (found through `.reloadd/daemon.json`): for people
@@ -90,6 +90,41 @@ export function addClientCommands(program: Command): void {
         const status = await withDaemon(options, (client) => client.request(DaemonStatus, null));
         print(options, status, (style) => formatStatus(status, style));
       }),
+  );
+
+  common(
+    program
+      .command('profile')
+      .description(
+        "Record a CPU profile of a plugin's host; writes a .cpuprofile, prints the plugin's busiest functions.",
+      )
+      .argument('<id>', 'plugin id')
+      .option('--seconds <s>', 'how long to record', '5')
+      .option(
+        '--output <file>',
+        'where to write the .cpuprofile (Chrome DevTools, VS Code open it)',
+      ),
+  ).action((id: string, options: CommonOptions & { seconds: string; output?: string }) =>
+    reporting(options, async () => {
+      const seconds = Number(options.seconds);
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60)
+        throw usage(`--seconds must be a number from 0 to 60, not "${options.seconds}"`);
+      const result = await withDaemon(options, (client) =>
+        client.request(PluginProfile, { id, durationMs: Math.round(seconds * 1000) }),
+      );
+      const output = options.output ?? `${id}.cpuprofile`;
+      await writeFile(output, JSON.stringify(result.profile));
+      const { profile: _profile, ...summary } = result;
+      print(options, { ...summary, output }, () =>
+        [
+          `${id} generation ${result.generation}: ${seconds} s profiled, written to ${output}`,
+          ...result.topFrames.map(
+            (f) =>
+              `  ${f.selfMs.toFixed(1).padStart(8)} ms  ${f.functionName}  ${f.file}:${f.line}`,
+          ),
+        ].join('\n'),
+      );
+    }),
   );
 
   common(
@@ -270,104 +305,4 @@ function logFilter(options: LogsOptions) {
 function printEntry(options: CommonOptions, entry: LogEntry, style: TerminalStyle): void {
   // --json: one entry per line (NDJSON), so a script can read the stream as it comes.
   process.stdout.write(`${options.json ? JSON.stringify(entry) : formatLogEntry(entry, style)}\n`);
-}
-
-function locate(options: CommonOptions): Promise<DaemonEndpoint> {
-  return untilReachable(options, () => findDaemon(options.workspace ?? process.cwd()));
-}
-
-/**
- * Tries `attempt` until it stops failing with NoDaemonError or `--wait` runs out: a daemon that is
- * starting has no discovery file yet, or has one but is not yet listening.
- */
-async function untilReachable<T>(options: CommonOptions, attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + waitSeconds(options) * 1000;
-  for (let tries = 0; ; tries++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof NoDaemonError) || Date.now() >= deadline) throw asCliExit(error);
-    }
-    const pause = Math.min(
-      backoffDelay(tries, { initialMs: 50, maxMs: 500 }),
-      deadline - Date.now(),
-    );
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, pause)));
-  }
-}
-
-function waitSeconds(options: CommonOptions): number {
-  if (options.wait === undefined) return 0;
-  const seconds = Number(options.wait);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600)
-    throw usage(`--wait must be a number of seconds from 0 to 3600, not "${options.wait}"`);
-  return seconds;
-}
-
-/** Connects, runs one exchange, and ends the session politely (shutdown + exit end only it). */
-async function withDaemon<T>(
-  options: CommonOptions,
-  work: (client: ReloaddClient) => Promise<T>,
-): Promise<T> {
-  const client = await untilReachable(options, async () =>
-    connectWebSocket(await findDaemon(options.workspace ?? process.cwd())),
-  );
-  let gone = false;
-  client.onClose(() => {
-    gone = true;
-  });
-  try {
-    await client.initialize(CLIENT_NAME);
-    return await work(client);
-  } catch (error) {
-    if (gone) throw new CliExit(ExitCode.NoDaemon, 'the daemon went away before it answered');
-    throw asCliExit(error);
-  } finally {
-    await client.shutdown().catch(() => undefined);
-    client.dispose();
-  }
-}
-
-function asCliExit(error: unknown): unknown {
-  if (error instanceof NoDaemonError) return new CliExit(ExitCode.NoDaemon, error.message);
-  if (error instanceof ResponseError) {
-    const code = (error.data as { code?: string } | undefined)?.code;
-    return new CliExit(ExitCode.Failed, error.message, code);
-  }
-  return error;
-}
-
-/**
- * With --json a failure is JSON too, on stdout where the result would have been:
- * `{ "error": { "message", "code" (the daemon's RELOADD_ code, when it gave one), "exitCode" } }`.
- */
-async function reporting(options: CommonOptions, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (thrown) {
-    const error = asCliExit(thrown);
-    if (!options.json || !(error instanceof CliExit) || error.message === '') throw error;
-    const { message, code, exitCode } = error;
-    process.stdout.write(
-      `${JSON.stringify({ error: { message, ...(code ? { code } : {}), exitCode } }, null, 2)}\n`,
-    );
-    throw new CliExit(exitCode, '');
-  }
-}
-
-function generationNumber(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0)
-    throw usage(`${flag} must be a generation number, not "${text}"`);
-  return n;
-}
-
-function usage(message: string): CliExit {
-  return new CliExit(ExitCode.Usage, message);
-}
-
-function print<T>(options: CommonOptions, value: T, human: (style: TerminalStyle) => string): void {
-  process.stdout.write(
-    `${options.json ? JSON.stringify(value, null, 2) : human(new TerminalStyle())}\n`,
-  );
 }

@@ -7,6 +7,7 @@ import {
   ErrorCodes,
   type PluginGetState,
   type PluginInfo,
+  type PluginProfile,
   PluginStatus,
   ReloaddErrorCodes,
   type ReloadResult,
@@ -24,6 +25,7 @@ import type {
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { toJsonValue } from '../crossing/stateTransfer.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
+import { profileGeneration } from '../hosts/cpuProfile.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
@@ -263,6 +265,14 @@ export class ReloadDaemon {
   }
 
   /** `editor/event`: to every plugin listening for it, in whichever host it runs. */
+  /** `plugin/profile`: a CPU profile of the plugin's host while it runs. */
+  async profile(id: string, durationMs: number): Promise<ResultOf<typeof PluginProfile>> {
+    const generation = this.parts.catalog.require(id).generation;
+    if (!generation)
+      throw ReloaddError.commandFailed(`plugin "${id}" is not active: there is nothing to profile`);
+    return { id, durationMs, ...(await profileGeneration(generation, durationMs)) };
+  }
+
   /** The commands of the plugin's running generation, with their declared parameter counts. */
   commandsOf(id: string): { name: string; arity: number }[] {
     this.parts.catalog.require(id);

@@ -120,6 +120,8 @@ export interface HostOperations {
   /** A command; with `api`, `name` is a method of the API the generation's `activate` returned. */
   command: { params: { key: string; name: string; args: unknown[]; api?: true }; result: unknown };
   ping: { params: Record<never, never>; result: 'pong' };
+  /** A CPU profile of the whole host, for that long (a `.cpuprofile` object). */
+  profile: { params: { durationMs: number }; result: unknown };
   /** The host's own memory: its JS heap (capped by --host-memory) and what lies outside it. */
   memory: { params: Record<never, never>; result: HostMemory };
 }

@@ -73,25 +73,34 @@ export function locateInBundle(error: unknown, bundle: MappedBundle): SourceLoca
   const escaped = bundle.filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
   if (!frame) return undefined;
+  const original = originalPlace(bundle, Number(frame[1]), Number(frame[2]) - 1);
+  if (!original) return undefined;
+  const codeFrame = codeFrameAt(original.file, original.line, original.column);
+  return {
+    file: original.file,
+    range: pointRange(original.line, original.column),
+    ...(codeFrame ? { codeFrame } : {}),
+  };
+}
+
+/** A place in the bundle (line from 1, column from 0) in the plugin's own file (both from 0). */
+export function originalPlace(
+  bundle: MappedBundle,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number } | undefined {
   let map = traceMaps.get(bundle);
   if (!map) {
     map = new TraceMap(bundle.map);
     traceMaps.set(bundle, map);
   }
-  const original = originalPositionFor(map, {
-    line: Number(frame[1]),
-    column: Number(frame[2]) - 1,
-  });
-  if (original.source === null || original.line === null || original.column === null) {
+  const original = originalPositionFor(map, { line, column });
+  if (original.source === null || original.line === null || original.column === null)
     return undefined;
-  }
-  const file = path.resolve(bundle.sourceRoot, original.source);
-  const line = original.line - 1;
-  const codeFrame = codeFrameAt(file, line, original.column);
   return {
-    file,
-    range: pointRange(line, original.column),
-    ...(codeFrame ? { codeFrame } : {}),
+    file: path.resolve(bundle.sourceRoot, original.source),
+    line: original.line - 1,
+    column: original.column,
   };
 }
 

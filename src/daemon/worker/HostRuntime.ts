@@ -13,6 +13,7 @@ import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describeThrown, locateInBundle } from '../crossing/sourceLocation.js';
 import { toJsonValue } from '../crossing/stateTransfer.js';
 import { type CommandHandler, CommandRegistry, type PluginCommands } from './CommandRegistry.js';
+import { recordCpuProfile } from './CpuProfiler.js';
 import { DaemonCalls } from './DaemonCalls.js';
 import { EventBus, type PluginEvents } from './EventBus.js';
 import { type SwapServices, swapGenerations } from './GenerationSwap.js';
@@ -118,6 +119,7 @@ export class HostRuntime {
 
   private readonly operations: { [K in HostOp]: (r: HostRequest<K>) => Promise<HostResult<K>> } = {
     ping: async () => 'pong',
+    profile: async ({ durationMs }) => recordCpuProfile(durationMs),
     memory: async () => hostMemory(),
     load: async (request) => this.load(request),
     swap: async (params) => swapGenerations(params, this.swapServices()),

@@ -3,6 +3,7 @@ import {
   PluginEnable,
   PluginExecuteCommand,
   PluginList,
+  PluginProfile,
   PluginReload,
 } from '../../../protocol/index.js';
 import { onRequest } from './handler.js';
@@ -31,3 +32,7 @@ export const disable = onRequest(PluginDisable, async (params, { daemon }) => ({
   id: params.id,
   status: await daemon.disable(params.id),
 }));
+
+export const profile = onRequest(PluginProfile, (params, { daemon }) =>
+  daemon.profile(params.id, params.durationMs),
+);

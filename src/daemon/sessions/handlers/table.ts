@@ -15,6 +15,7 @@ export const requestHandlers: readonly RequestHandler[] = [
   plugins.reload,
   state.getState,
   state.restoreSnapshot,
+  plugins.profile,
   diagnostics.diagnostics,
   plugins.executeCommand,
   plugins.enable,

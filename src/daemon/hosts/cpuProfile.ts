@@ -1,0 +1,77 @@
+import { pathToFileURL } from 'node:url';
+import { type MappedBundle, originalPlace } from '../crossing/sourceLocation.js';
+import type { RemoteGeneration } from './RemoteGeneration.js';
+
+/** Time a profile's answer may take over its duration (stopping the profiler, copying it). */
+const PROFILE_MARGIN_MS = 5000;
+
+/** A CPU profile of the host `generation` runs in, and its plugin's busiest functions in it. */
+export async function profileGeneration(generation: RemoteGeneration, durationMs: number) {
+  const profile = await generation.host.request(
+    { op: 'profile', durationMs },
+    durationMs + PROFILE_MARGIN_MS,
+    'profile',
+  );
+  return {
+    generation: generation.number,
+    profile,
+    topFrames: pluginFrames(profile, generation.bundle),
+  };
+}
+
+/** The part of a `.cpuprofile` read here (Chrome DevTools' format, as V8 writes it). */
+interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export interface ProfiledFrame {
+  functionName: string;
+  /** The plugin's own file, through the bundle's source map. */
+  file: string;
+  /** From 1, as editors count. */
+  line: number;
+  selfMs: number;
+}
+
+/**
+ * Where a plugin's time went in a profile of its host: the self time of each function of the
+ * plugin's running bundle (the host runs other plugins too), mapped back to the file the author
+ * wrote, busiest first. Pure: the profile and the bundle in, the frames out.
+ */
+export function pluginFrames(profile: unknown, bundle: MappedBundle, most = 10): ProfiledFrame[] {
+  const { nodes, samples = [], timeDeltas = [] } = profile as CpuProfile;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  samples.forEach((id, i) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (timeDeltas[i] ?? 0));
+  });
+  const frames = new Map<string, ProfiledFrame>();
+  // V8 names a script by URL: the bundle's virtual file name, as a file: URL.
+  const urls = new Set([bundle.filename, pathToFileURL(bundle.filename).href]);
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame || !urls.has(frame.url)) continue;
+    const place = originalPlace(bundle, frame.lineNumber + 1, frame.columnNumber);
+    if (!place) continue;
+    const name = frame.functionName || '(anonymous)';
+    const key = `${name} ${place.file}:${place.line}`;
+    const known = frames.get(key);
+    if (known) known.selfMs += us / 1000;
+    else
+      frames.set(key, {
+        functionName: name,
+        file: place.file,
+        line: place.line + 1,
+        selfMs: us / 1000,
+      });
+  }
+  return [...frames.values()]
+    .map((f) => ({ ...f, selfMs: Math.round(f.selfMs * 100) / 100 }))
+    .sort((a, b) => b.selfMs - a.selfMs)
+    .slice(0, most);
+}

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PluginExecuteCommand, PluginProfile } from '../../src/protocol/index.js';
+import { editFile, tempDir } from '../helpers/files.js';
+import { connectInMemory } from '../helpers/inMemoryDaemon.js';
+import { counterPlugin } from '../helpers/pluginSource.js';
+
+/** A TypeScript plugin whose command spends its time in one named function, declared on line 2. */
+const BUSY = `// A plugin that keeps its host busy.
+function crunchNumbers(ms: number): number {
+  let n = 0; const until = Date.now() + ms; while (Date.now() < until) n += Math.sqrt(n + 1);
+  return n;
+}
+export function activate(ctx: { subscriptions: unknown[]; commands: { register(name: string, fn: (...a: never[]) => unknown): unknown } }) {
+  ctx.subscriptions.push(ctx.commands.register('busy.spin', () => crunchNumbers(40)));
+}
+`;
+
+describe('plugin/profile', () => {
+  it("records the host's CPU profile, names the plugin's busy function in its own file, and leaves the neighbour alone", async () => {
+    const dir = await tempDir();
+    await editFile(path.join(dir, 'busy', 'index.ts'), BUSY);
+    await editFile(path.join(dir, 'neighbour.js'), counterPlugin('neighbour', 'v1'));
+    const d = await connectInMemory(dir, { expectPlugins: 2 });
+    const run = (command: string) => d.client.request(PluginExecuteCommand, { command });
+    const recording = d.client.request(PluginProfile, { id: 'busy', durationMs: 800 });
+    const answers: unknown[] = [];
+    const until = Date.now() + 700;
+    while (Date.now() < until) {
+      await run('busy.spin');
+      answers.push(await run('neighbour.increment'));
+    }
+    const result = await recording;
+    // The neighbour answered every time, in order, while the host was being profiled.
+    expect(answers).toEqual(answers.map((_, i) => i + 1));
+    const profile = result.profile as {
+      nodes: unknown[];
+      samples: number[];
+      startTime: number;
+      endTime: number;
+    };
+    expect(profile.nodes.length).toBeGreaterThan(0);
+    expect(profile.samples.length).toBeGreaterThan(0);
+    expect(profile.endTime - profile.startTime).toBeGreaterThan(500_000); // µs
+    expect(result.topFrames[0]).toMatchObject({
+      functionName: 'crunchNumbers',
+      file: path.join(dir, 'busy', 'index.ts'),
+      line: 2,
+    });
+    expect(result.topFrames[0]?.selfMs).toBeGreaterThan(100);
+  });
+});
