@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { LogLevels } from '../protocol/index.js';
+import { LogLevels, type PluginIsolation, PluginIsolationSchema } from '../protocol/index.js';
 import { describeZodError } from '../protocol/validation.js';
 import type { LogLevel } from './logs/logger.js';
 import { isLoopback } from './network/accessPolicy.js';
@@ -36,7 +36,7 @@ export const ConfigSchema = z
     /** A larger snapshot is refused, with a diagnostic (default 16 MiB). */
     maxSnapshotBytes: z.number().int().min(1024).max(4_294_967_296).optional(),
     /** Where plugins run whose manifest does not say (default "shared"). */
-    isolation: z.enum(['shared', 'dedicated', 'process']).optional(),
+    isolation: PluginIsolationSchema.optional(),
     /** Run only plugins whose manifest declares `permissions`. */
     requirePermissions: z.boolean().optional(),
   })
@@ -69,7 +69,7 @@ export interface ServeSettings {
   snapshotHistory?: number;
   maxSnapshotBytes?: number;
   /** `--isolation`: for plugins whose manifest does not choose. */
-  isolation?: 'shared' | 'dedicated' | 'process';
+  isolation?: PluginIsolation;
   requirePermissions: boolean;
 }
 
@@ -98,6 +98,15 @@ export interface ServeFlags {
 
 /** A setting someone got wrong: the CLI prints it and exits with 2. */
 export class UsageError extends Error {}
+
+/** The plugins folder `serve` and `verify` are given: a usage error unless it is a folder. */
+export async function requirePluginsFolder(dir: string): Promise<void> {
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new UsageError(`plugins folder ${dir} does not exist`);
+}
 
 export const DEFAULT_DEBOUNCE_MS = 20;
 /** chokidar's own default interval: each watched file is stat'ed this often. */
@@ -219,11 +228,13 @@ export async function resolveServeSettings(
   };
 }
 
-function isolationOf(value: string | undefined): { isolation?: ServeSettings['isolation'] } {
+function isolationOf(value: string | undefined): { isolation?: PluginIsolation } {
   if (value === undefined) return {};
-  if (value === 'shared' || value === 'dedicated' || value === 'process')
-    return { isolation: value };
-  throw new UsageError(`--isolation must be shared, dedicated or process, not "${value}"`);
+  const parsed = PluginIsolationSchema.safeParse(value);
+  if (parsed.success) return { isolation: parsed.data };
+  throw new UsageError(
+    `--isolation must be ${PluginIsolationSchema.options.join(', ')}, not "${value}"`,
+  );
 }
 
 function portNumber(value: string): number {

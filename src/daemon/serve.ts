@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
-import { type ServeSettings, UsageError } from './config.js';
+import { requirePluginsFolder, type ServeSettings } from './config.js';
 import { createDaemon } from './core/createDaemon.js';
 import { DASHBOARD_DIR, HOST_WORKER_SCRIPT, VERSION } from './installation.js';
 import { LogRing } from './logs/LogRing.js';
@@ -24,11 +23,7 @@ const STOP_DEADLINE_MS = 5000;
  * with a port, WebSocket clients (dashboard, CI, a log tail) share the same daemon.
  */
 export async function serve(settings: ServeSettings): Promise<void> {
-  const isDir = await stat(settings.pluginsDir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDir) throw new UsageError(`plugins folder ${settings.pluginsDir} does not exist`);
+  await requirePluginsFolder(settings.pluginsDir);
 
   const logs = new LogRing(settings.logBufferSize);
   const logger = createLogger({

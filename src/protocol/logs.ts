@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Direction, NoParams, notification, request } from './define.js';
+import { RequestedBySchema } from './status.js';
 
 /** pino's level names, lowest first; a subscription gets its level and every higher one. */
 export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -64,7 +65,7 @@ export const LogEntry = z.object({
       /** The cause, as `plugin/didReload` gives it (a client rebuilds the chain from the log). */
       changedFiles: z.array(z.string()).optional(),
       causedBy: z.array(z.string()).optional(),
-      requestedBy: z.object({ clientId: z.number().int(), name: z.string().optional() }).optional(),
+      requestedBy: RequestedBySchema.optional(),
       rolledBack: z.boolean().optional(),
     })
     .optional(),

@@ -3,7 +3,7 @@ import { Direction, notification } from './define.js';
 import { Diagnostic } from './diagnostics.js';
 import { ReloadPhases } from './logs.js';
 import { ReloadError } from './plugin.js';
-import { PluginStatusSchema, ReloadTriggerSchema } from './status.js';
+import { PluginStatusSchema, ReloadTriggerSchema, RequestedBySchema } from './status.js';
 
 /** Sent to every client after each reload transaction, whether it succeeded or not. */
 export const DidReload = notification(
@@ -19,7 +19,7 @@ export const DidReload = notification(
     /** For trigger "dependency": the plugins of the same plan whose reload set this one off. */
     causedBy: z.array(z.string()).optional(),
     /** For trigger "request": the client that asked (its `id` in `daemon/status`'s clients). */
-    requestedBy: z.object({ clientId: z.number().int(), name: z.string().optional() }).optional(),
+    requestedBy: RequestedBySchema.optional(),
     /** True when the new generation failed and the previous one was brought back. */
     rolledBack: z.boolean().optional(),
     error: ReloadError.optional(),

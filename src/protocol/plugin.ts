@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { Direction, NoParams, request } from './define.js';
 import { Diagnostic } from './diagnostics.js';
-import { PluginStatus, PluginStatusSchema, ReloadTriggerSchema } from './status.js';
+import {
+  PluginIsolationSchema,
+  PluginStatus,
+  PluginStatusSchema,
+  ReloadTriggerSchema,
+} from './status.js';
 
 const PluginId = z.string().min(1);
 
@@ -39,7 +44,7 @@ export const PluginInfo = z.object({
    * Where its code runs (the manifest's `isolation`): the shared plugin host, a worker thread of
    * its own, or a process of its own.
    */
-  isolation: z.enum(['shared', 'dedicated', 'process']),
+  isolation: PluginIsolationSchema,
   /** Its reloads after its first load (any trigger but `startup`): how many, how many failed. */
   reloads: z.object({
     count: z.number().int(),
@@ -80,6 +85,26 @@ export const PluginReload = request(
   z.object({ results: z.array(ReloadResult) }),
 );
 
+/** What took a snapshot (`plugin/getState`'s history says it). */
+export const SnapshotCause = {
+  /** A reload, as the old generation handed its state over. */
+  Reload: 'reload',
+  /** After one of its commands. */
+  Command: 'command',
+  /** After one of its timers or event listeners ran. */
+  Activity: 'activity',
+  /** The plugin saved it itself (`savePluginState`). */
+  Plugin: 'plugin',
+  /** A client asked for its state (`plugin/getState`). */
+  Request: 'request',
+  Disable: 'disable',
+  /** The plugin stopped otherwise: its folder went, its manifest broke, or the daemon stopped. */
+  Stop: 'stop',
+  /** Read back from the state folder at start. */
+  Disk: 'disk',
+} as const;
+export type SnapshotCause = (typeof SnapshotCause)[keyof typeof SnapshotCause];
+
 /** One snapshot of a plugin's history (`plugin/getState` with `history: true`). */
 export const SnapshotInfo = z.object({
   /** The generation that took it: `plugin/getState { id, generation }` returns it. */
@@ -89,9 +114,7 @@ export const SnapshotInfo = z.object({
   /** Serialized, as the state folder holds it. */
   sizeBytes: z.number().int().nullable(),
   /** What took it. */
-  takenBy: z
-    .enum(['reload', 'command', 'activity', 'plugin', 'request', 'disable', 'stop', 'disk'])
-    .nullable(),
+  takenBy: z.enum(SnapshotCause).nullable(),
   stateVersion: z.number().int().nullable(),
 });
 export type SnapshotInfo = z.infer<typeof SnapshotInfo>;

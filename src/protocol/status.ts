@@ -41,3 +41,14 @@ export const ReloadTriggerSchema = z.enum([
   ReloadTrigger.Startup,
   ReloadTrigger.Recovery,
 ]);
+
+/** Where a plugin's code runs: the shared plugin host, a worker thread of its own, a process of its own. */
+export const PluginIsolationSchema = z.enum(['shared', 'dedicated', 'process']);
+export type PluginIsolation = z.infer<typeof PluginIsolationSchema>;
+
+/** The client whose request started a reload: its `id` in `daemon/status`'s clients, and its name. */
+export const RequestedBySchema = z.object({
+  clientId: z.number().int(),
+  name: z.string().optional(),
+});
+export type RequestedBy = z.infer<typeof RequestedBySchema>;

@@ -12,6 +12,7 @@ import {
   ReloaddErrorCodes,
   type ReloadResult,
   ReloadTrigger,
+  type RequestedBy,
   type ResultOf,
   type SnapshotInfo,
 } from '../../protocol/index.js';
@@ -154,7 +155,7 @@ export class ReloadDaemon {
   async reload(
     ids: string[] | 'all',
     isCancelled: () => boolean = () => false,
-    requestedBy?: { clientId: number; name?: string },
+    requestedBy?: RequestedBy,
   ): Promise<ReloadResult[]> {
     // A client that connects while the daemon starts (CI: `serve &` then `reload --all`) means
     // the plugins in the folder, not the ones found so far. Before start (an editor that has not
@@ -198,7 +199,7 @@ export class ReloadDaemon {
   async restoreSnapshot(
     id: string,
     generation: number,
-    requestedBy?: { clientId: number; name?: string },
+    requestedBy?: RequestedBy,
   ): Promise<ReloadResult> {
     this.parts.catalog.require(id);
     const { value, stateVersion } = this.snapshotOf(id, generation);
@@ -212,7 +213,7 @@ export class ReloadDaemon {
   async reloadWithState(
     id: string,
     state: { value: unknown; stateVersion: number | undefined },
-    requestedBy?: { clientId: number; name?: string },
+    requestedBy?: RequestedBy,
   ): Promise<ReloadResult> {
     const results = await this.parts.runner.reload([id], ReloadTrigger.Request, {
       ...(requestedBy ? { requestedBy } : {}),
@@ -288,10 +289,7 @@ export class ReloadDaemon {
     this.parts.hosts.emitEvent(event, data);
   }
 
-  async enable(
-    id: string,
-    requestedBy?: { clientId: number; name?: string },
-  ): Promise<ReloadResult> {
+  async enable(id: string, requestedBy?: RequestedBy): Promise<ReloadResult> {
     const record = this.parts.catalog.require(id);
     if (record.status === PluginStatus.Active || record.status === PluginStatus.Loading) {
       return { id, ok: true, generation: record.generationNumber, durationMs: 0 };

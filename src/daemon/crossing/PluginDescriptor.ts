@@ -1,3 +1,5 @@
+import type { PluginIsolation } from '../../protocol/status.js';
+
 /**
  * Everything the daemon knows about a plugin before it builds it, as read from its folder and
  * manifest. It crosses to the plugin host with each generation it loads there.
@@ -14,7 +16,7 @@ export interface PluginDescriptor {
   supportsHotReload: boolean;
   supportsDisable: boolean;
   /** "dedicated": the plugin gets a host (worker thread) of its own. */
-  isolation: 'shared' | 'dedicated' | 'process';
+  isolation: PluginIsolation;
   /** The manifest chose `isolation` (or `permissions`): a daemon-wide `--isolation` does not apply. */
   isolationDeclared?: boolean;
   /** Plugin id → semver range ("*" for any). */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type Diagnostic, DiagnosticCodes } from '../../protocol/index.js';
+import { type Diagnostic, DiagnosticCodes, SnapshotCause } from '../../protocol/index.js';
 import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import type { HostLimits, HostNotice, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
@@ -8,7 +8,7 @@ import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/Diagnost
 import { diagnosticAt, stateProblemDiagnostic } from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
-import { SnapshotCause, type SnapshotStore } from '../state/SnapshotStore.js';
+import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { CallGate } from './CallGate.js';
 import { CommandRoutes } from './CommandRoutes.js';
 import { EditorWaits } from './EditorWaits.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PluginIsolationSchema } from '../../protocol/index.js';
 
 /**
  * Plugin ids name folders, state files and log streams, so they must not be able to climb out of a
@@ -76,7 +77,7 @@ export const ManifestSchema = z.object({
    * "dedicated": run in a plugin host (worker thread) of its own instead of the shared one;
    * "process": in a child process of its own, which nothing it does can take the daemon down with.
    */
-  isolation: z.enum(['shared', 'dedicated', 'process']).optional(),
+  isolation: PluginIsolationSchema.optional(),
   /** Bump it when the shape of saved state changes; see "State versions" in the README. */
   stateVersion: z.number().int().min(0).optional(),
   verify: VerifyScript.optional(),

@@ -6,6 +6,7 @@ import {
   ReloaddErrorCodes,
   type ReloadResult,
   ReloadTrigger,
+  SnapshotCause,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
@@ -24,7 +25,7 @@ import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
-import { SnapshotCause, type SnapshotStore } from '../state/SnapshotStore.js';
+import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { refusedReload } from './PluginReloader.js';
 import { planReload, type ReloadPlan } from './planReload.js';
 import type { ReloadJob, ReloadScheduler } from './ReloadScheduler.js';

@@ -1,3 +1,4 @@
+import type { RequestedBy } from '../../protocol/index.js';
 import { ReloadTrigger } from '../../protocol/index.js';
 import type { StoredState } from '../crossing/hostMessages.js';
 
@@ -7,7 +8,7 @@ export interface ReloadJob {
   /** A dependent's: the plugins whose reload brought it along. */
   causedBy?: string[];
   /** A request's: the client that sent it. */
-  requestedBy?: { clientId: number; name?: string };
+  requestedBy?: RequestedBy;
   /** performance.now() of the first file event behind this reload (the trace's detect phase). */
   detectedAt?: number;
   /**

@@ -5,6 +5,7 @@ import {
   DiagnosticCodes,
   type DiagnosticSeverity,
   type ReloadError,
+  SnapshotCause,
 } from '../../protocol/index.js';
 import { anyMoved, fingerprintAll } from '../building/fileFingerprint.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
@@ -22,7 +23,7 @@ import {
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
-import { type Snapshot, SnapshotCause, type SnapshotStore } from '../state/SnapshotStore.js';
+import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
 import { msSince, roundMs } from './milliseconds.js';
 import { retirementWarnings } from './retirementWarnings.js';
 

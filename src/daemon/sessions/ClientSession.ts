@@ -14,6 +14,7 @@ import {
   Initialize,
   Initialized,
   LogEntryNotification,
+  type RequestedBy,
   Shutdown,
 } from '../../protocol/index.js';
 import type { ClientChannel } from '../clientChannels/Broadcaster.js';
@@ -121,7 +122,7 @@ export class ClientSession implements SessionControls {
     return this.phase !== SessionPhase.Waiting;
   }
 
-  get client(): { clientId: number; name?: string } | undefined {
+  get client(): RequestedBy | undefined {
     if (!this.membership) return undefined;
     return { clientId: this.membership.id, ...(this.clientName ? { name: this.clientName } : {}) };
   }

@@ -1,31 +1,11 @@
 import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { DiagnosticCodes } from '../../protocol/index.js';
+import { DiagnosticCodes, SnapshotCause } from '../../protocol/index.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
 import { SnapshotFile, type SnapshotFileContent } from './SnapshotFile.js';
-
-/** What took a snapshot (`plugin/getState`'s history says it). */
-export const SnapshotCause = {
-  /** A reload, as the old generation handed its state over. */
-  Reload: 'reload',
-  /** After one of its commands. */
-  Command: 'command',
-  /** After one of its timers or event listeners ran. */
-  Activity: 'activity',
-  /** The plugin saved it itself (`savePluginState`). */
-  Plugin: 'plugin',
-  /** A client asked for its state (`plugin/getState`). */
-  Request: 'request',
-  Disable: 'disable',
-  /** The plugin stopped otherwise: its folder went, its manifest broke, or the daemon stopped. */
-  Stop: 'stop',
-  /** Read back from the state folder at start. */
-  Disk: 'disk',
-} as const;
-export type SnapshotCause = (typeof SnapshotCause)[keyof typeof SnapshotCause];
 
 /** A plugin's saved state: plain data of the daemon's realm, as `extractState` makes it. */
 export interface Snapshot {

@@ -1,7 +1,7 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { resolveServeSettings, UsageError } from '../config.js';
+import { requirePluginsFolder, resolveServeSettings, UsageError } from '../config.js';
 import { formatVerdicts, passed, verdictsAsJson, verdictsAsJUnit } from './verifyReport.js';
 import { verifyPlugins } from './verifyRun.js';
 
@@ -45,11 +45,7 @@ export function addVerifyCommand(program: Command): void {
           ? (await resolveServeSettings({ config: flags.config })).pluginsDir
           : undefined;
       if (!pluginsDir) throw new UsageError('give the plugins folder: reloadd verify DIR');
-      const isDir = await stat(pluginsDir).then(
-        (s) => s.isDirectory(),
-        () => false,
-      );
-      if (!isDir) throw new UsageError(`plugins folder ${pluginsDir} does not exist`);
+      await requirePluginsFolder(pluginsDir);
       const progress = process.stderr.isTTY && !flags.json;
       const verdicts = await verifyPlugins({
         pluginsDir,

@@ -2,6 +2,7 @@ import type { CancellationToken } from 'vscode-jsonrpc';
 import type {
   AnyNotification,
   AnyRequest,
+  RequestedBy,
   ResultOf,
   ValidParamsOf,
 } from '../../../protocol/index.js';
@@ -22,7 +23,7 @@ export interface SessionControls {
   /** `initialize` has been answered already. */
   readonly begun: boolean;
   /** Who this client is, once `initialize` was answered (its id in `daemon/status`). */
-  readonly client: { clientId: number; name?: string } | undefined;
+  readonly client: RequestedBy | undefined;
   /** `shutdown`: from now on only `exit` is accepted; the owner's also stops the daemon. */
   shutDown(): Promise<void>;
   /** Streams log entries to this client as `log/entry` (replacing any earlier stream). */
