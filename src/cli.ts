@@ -78,6 +78,14 @@ program
     'folder that gets .reloadd/daemon.json, for clients to find the daemon (default: the current folder)',
   )
   .option('--max-payload <bytes>', 'largest message a WebSocket client may send (default: 1048576)')
+  .option(
+    '--inspect [address]',
+    'open the Node inspector for Chrome DevTools and VS Code, on [HOST:]PORT (default: 127.0.0.1:9229); see `reloadd debug`',
+  )
+  .option(
+    '--inspect-brk-on-error',
+    'with --inspect: pause in plugin code where it throws, for the attached debugger',
+  )
   .addHelpText(
     'after',
     `

@@ -71,6 +71,10 @@ export interface ServeSettings {
   /** `--isolation`: for plugins whose manifest does not choose. */
   isolation?: PluginIsolation;
   requirePermissions: boolean;
+  /** `--inspect`: where the Node inspector listens for a debugger. */
+  inspect?: { host: string; port: number };
+  /** `--inspect-brk-on-error`: plugin code pauses where it throws. */
+  breakOnError: boolean;
 }
 
 export interface ServeFlags {
@@ -94,6 +98,9 @@ export interface ServeFlags {
   allowRemote?: boolean;
   workspace?: string;
   maxPayload?: string;
+  /** `--inspect` alone is true; `--inspect=[HOST:]PORT` gives the address. */
+  inspect?: string | boolean;
+  inspectBrkOnError?: boolean;
 }
 
 /** A setting someone got wrong: the CLI prints it and exits with 2. */
@@ -225,7 +232,36 @@ export async function resolveServeSettings(
     maxSnapshotBytes: config.maxSnapshotBytes,
     ...isolationOf(flags.isolation ?? config.isolation),
     requirePermissions: flags.requirePermissions ?? config.requirePermissions ?? false,
+    ...inspectOf(flags),
   };
+}
+
+/** Node's own default, so that "Attach to Node" in VS Code and chrome://inspect find it. */
+const DEFAULT_INSPECT = { host: '127.0.0.1', port: 9229 };
+
+/** `--inspect`, `--inspect=PORT`, `--inspect=HOST:PORT`, as Node reads its own flag. */
+function inspectOf(flags: ServeFlags): Pick<ServeSettings, 'inspect' | 'breakOnError'> {
+  const breakOnError = flags.inspectBrkOnError === true;
+  if (flags.inspect === undefined || flags.inspect === false) {
+    if (breakOnError)
+      throw new UsageError('--inspect-brk-on-error needs --inspect: a debugger has to attach');
+    return { breakOnError };
+  }
+  if (flags.inspect === true) return { inspect: DEFAULT_INSPECT, breakOnError };
+  const text = flags.inspect;
+  const colon = text.lastIndexOf(':');
+  const host = colon >= 0 ? text.slice(0, colon) : /^\d+$/.test(text) ? DEFAULT_INSPECT.host : text;
+  const portText = colon >= 0 ? text.slice(colon + 1) : /^\d+$/.test(text) ? text : '9229';
+  const port = z.coerce.number().int().min(0).max(65_535).safeParse(portText);
+  if (!host || !port.success)
+    throw new UsageError(
+      `--inspect takes [HOST:]PORT (PORT from 0 to 65535, 0: any free port), not "${text}"`,
+    );
+  if (!isLoopback(host) && flags.allowRemote !== true)
+    throw new UsageError(
+      `--inspect ${host} is not a loopback address: anyone who reaches it can run any code in the daemon. Pass --allow-remote to listen there anyway`,
+    );
+  return { inspect: { host, port: port.data }, breakOnError };
 }
 
 function isolationOf(value: string | undefined): { isolation?: PluginIsolation } {

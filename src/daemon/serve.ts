@@ -3,6 +3,7 @@ import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
 import { requirePluginsFolder, type ServeSettings } from './config.js';
 import { createDaemon } from './core/createDaemon.js';
+import { DaemonDebugging } from './debugging/DaemonDebugging.js';
 import { DASHBOARD_DIR, HOST_WORKER_SCRIPT, VERSION } from './installation.js';
 import { LogRing } from './logs/LogRing.js';
 import { createLogger, type Logger } from './logs/logger.js';
@@ -31,6 +32,10 @@ export async function serve(settings: ServeSettings): Promise<void> {
     mode: settings.stdio ? 'stdio' : 'standalone',
     ring: logs,
   });
+  const debugging = new DaemonDebugging(settings.inspect, (error) =>
+    logger.warn({ err: error }, 'the inspector session into a plugin host failed'),
+  );
+  if (settings.breakOnError) await debugging.setBreakOnError(true);
   const daemon = createDaemon({
     pluginsDir: settings.pluginsDir,
     ...(settings.stateDir ? { stateDir: settings.stateDir } : {}),
@@ -40,7 +45,12 @@ export async function serve(settings: ServeSettings): Promise<void> {
     logger,
     version: VERSION,
     hostWorkerPath: HOST_WORKER_SCRIPT,
-    limits: { lifecycleMs: settings.lifecycleTimeoutMs, commandMs: settings.commandTimeoutMs },
+    limits: {
+      lifecycleMs: settings.lifecycleTimeoutMs,
+      commandMs: settings.commandTimeoutMs,
+      ...(debugging.enabled ? { debugging: true } : {}),
+    },
+    inspector: debugging.hosts,
     hostMemoryMb: settings.hostMemoryMb,
     editorCallTimeoutMs: settings.editorCallTimeoutMs,
     largeState: {
@@ -58,7 +68,13 @@ export async function serve(settings: ServeSettings): Promise<void> {
   });
   logUncaughtAsBugs(logger);
   let listener: NetworkListener | undefined;
-  const context: ServerContext = { daemon, logs, url: () => listener?.url ?? null };
+  const context: ServerContext = { daemon, logs, url: () => listener?.url ?? null, debugging };
+  const inspecting = debugging.info([]);
+  if (inspecting)
+    logger.info(
+      { inspector: inspecting.url },
+      `debugger: attach to ${inspecting.host}:${inspecting.port} (reloadd debug PLUGIN says how); plugin calls have no time limit while a debugger holds them`,
+    );
   const session = { logger, version: VERSION };
 
   let exiting = false;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InspectorInfo } from './debugging.js';
 import { Direction, NoParams, request } from './define.js';
 
 export const ReloadStatistics = z.object({
@@ -78,6 +79,8 @@ export const DaemonStatus = request(
     }),
     reloads: ReloadStatistics,
     memory: DaemonMemory,
+    /** The inspector a debugger attaches to; null unless the daemon runs with `--inspect`. */
+    inspector: InspectorInfo.nullable(),
   }),
 );
 

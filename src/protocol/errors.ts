@@ -34,4 +34,6 @@ export const ReloaddErrorCodes = {
   DependencyFailed: 'RELOADD_DEPENDENCY_FAILED',
   /** `plugin/getState` or `plugin/restoreSnapshot` named a generation the history does not hold. */
   UnknownSnapshot: 'RELOADD_UNKNOWN_SNAPSHOT',
+  /** `daemon/setDebugOptions` on a daemon started without `--inspect`: no debugger can attach. */
+  NotDebugging: 'RELOADD_NOT_DEBUGGING',
 } as const;

@@ -7,6 +7,7 @@
  * plugin host imports the zod-free files it needs directly (editorCalls.ts), not this index.
  */
 import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
+import { DaemonSetDebugOptions } from './debugging.js';
 import { Initialize, Shutdown } from './lifecycle.js';
 import { LogEntryNotification, LogSubscribe, LogUnsubscribe } from './logs.js';
 import { DidChangeStatus, DidReload, PublishDiagnostics } from './notifications.js';
@@ -24,6 +25,7 @@ import {
 
 export * from './daemon.js';
 export * from './daemonFile.js';
+export * from './debugging.js';
 export * from './define.js';
 export * from './diagnostics.js';
 export * from './editor.js';
@@ -53,6 +55,7 @@ export const requests = [
   PluginProfile,
   DaemonStatus,
   DaemonSetHotReload,
+  DaemonSetDebugOptions,
   LogSubscribe,
   LogUnsubscribe,
 ] as const;

@@ -236,6 +236,42 @@ describe('the watchdog', () => {
     expect(crashed?.message).toContain("plugin 'listener' was stopped: its host stopped answering");
   });
 
+  it('names the function a stuck host loops in, from its stack read before it is ended', async () => {
+    const { dir, d } = await withNeighbour({ lifecycleMs: 500, commandMs: 500 });
+    const marker = path.join(dir, '_spinning');
+    // After an await the loop runs outside any call the host can interrupt.
+    await editFile(
+      path.join(dir, 'spinner.js'),
+      looping(
+        marker,
+        `function spinForever() { let x = 0; for (;;) x = (x * 31 + 7) % 1000003; }
+export function activate(ctx) {
+  ctx.subscriptions.push(ctx.events.on('go', async () => { MARK; await null; spinForever(); }));
+}`,
+      ),
+    );
+    await d.reloads.waitFor((r) => r.id === 'spinner' && r.ok);
+    const mark = d.reloads.mark;
+    await d.client.notify(EditorEvent, { event: 'go', data: {} });
+    await expect.poll(() => existsSync(marker)).toBe(true);
+    await d.reloads.waitFor((r) => r.id === 'neighbour' && r.trigger === 'recovery' && r.ok, {
+      from: mark,
+    });
+    const crashed = await d.diagnostics.waitFor((p) =>
+      p.diagnostics.some((x) => x.code === DiagnosticCodes.HostCrashed),
+    );
+    const diagnostic = crashed.diagnostics.find((x) => x.code === DiagnosticCodes.HostCrashed);
+    expect(crashed.pluginId).toBe('spinner');
+    expect(diagnostic?.message).toContain(
+      'it was looping in spinForever (spinner.js:2), called from (anonymous) (spinner.js:4)',
+    );
+    expect(diagnostic).toMatchObject({
+      file: path.join(dir, 'spinner.js'),
+      range: { start: { line: 1 } },
+    });
+    expect(await neighbourCount(d)).toBe(3);
+  });
+
   it('lets a long but legitimate command finish: a busy host is not a stuck one', async () => {
     const { dir, d } = await withNeighbour({ lifecycleMs: 500, commandMs: 3000 });
     await editFile(

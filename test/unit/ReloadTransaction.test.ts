@@ -98,7 +98,7 @@ function describeRequest(r: HostRequest): string {
 const bundle = (code: string): PluginBundle => ({
   code,
   map: '{"version":3,"sources":[],"mappings":""}',
-  filename: '/nowhere/p/bundle.js',
+  filename: 'file:///nowhere/p/bundle.js',
   sourceRoot: '/nowhere/p',
   inputs: [descriptor.entry],
 });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
@@ -34,7 +35,6 @@ type BuildOptions = esbuild.BuildOptions & { write: false; metafile: true };
  * context, and only the most recently built plugins keep theirs.
  */
 export class PluginBuilder {
-  private builds = 0;
   private readonly built = new Set<string>();
   /** Most recently built last. */
   private readonly contexts = new Map<string, PluginContext>();
@@ -73,9 +73,6 @@ export class PluginBuilder {
   private async buildNow(plugin: PluginDescriptor): Promise<BuildOutcome> {
     const sourceRoot = path.dirname(plugin.entry);
     const options = buildOptions(plugin, sourceRoot);
-    // A fresh virtual name per build, so stack traces of two generations never mix.
-    this.builds += 1;
-    const filename = path.join(sourceRoot, `__reloadd_${plugin.id}_${this.builds}.js`);
     let result: esbuild.BuildResult<BuildOptions>;
     this.building.add(plugin.id);
     try {
@@ -97,7 +94,14 @@ export class PluginBuilder {
       .filter((input) => !input.split(path.sep).includes('node_modules'));
     return {
       ok: true,
-      bundle: { code: js.text, map: map.text, filename, sourceRoot, inputs },
+      bundle: {
+        // The map rides along inline too: that is where a debugger attached to the host finds it.
+        code: `${js.text}${inlineSourceMap(map.text)}`,
+        map: map.text,
+        filename: pathToFileURL(plugin.entry).href,
+        sourceRoot,
+        inputs,
+      },
     };
   }
 
@@ -160,9 +164,18 @@ export function buildOptions(
     platform: 'node',
     target: 'node20',
     sourcemap: 'external',
-    sourcesContent: false,
+    // A debugger shows each generation's own text from here, even after the file has changed.
+    sourcesContent: true,
     logLevel: 'silent',
   };
+}
+
+/**
+ * A source map as V8 reads it from the end of a script. Its `sources` are relative to the
+ * script's URL, whose folder is the entry's (the folder esbuild wrote them relative to).
+ */
+function inlineSourceMap(map: string): string {
+  return `\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map).toString('base64')}\n`;
 }
 
 function toBuildErrors(failure: unknown, sourceRoot: string): BuildError[] {

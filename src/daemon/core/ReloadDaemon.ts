@@ -25,6 +25,7 @@ import type {
 } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { toJsonValue } from '../crossing/stateTransfer.js';
+import type { ProcessInspector } from '../debugging/DaemonDebugging.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { profileGeneration } from '../hosts/cpuProfile.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
@@ -356,6 +357,10 @@ export class ReloadDaemon {
   async memory(): Promise<DaemonMemory> {
     const { rss, heapUsed } = process.memoryUsage();
     return { rssBytes: rss, heapUsedBytes: heapUsed, hosts: await this.parts.hosts.memory() };
+  }
+
+  processInspectors(): ProcessInspector[] {
+    return this.parts.hosts.processInspectors();
   }
 
   setHotReload(enabled: boolean): boolean {

@@ -3,6 +3,7 @@ import { PluginBuilder } from '../building/PluginBuilder.js';
 import { Broadcaster } from '../clientChannels/Broadcaster.js';
 import { EditorBridge } from '../clientChannels/EditorBridge.js';
 import type { HostLimits } from '../crossing/hostMessages.js';
+import { HostInspector } from '../debugging/HostInspector.js';
 import { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { Logger } from '../logs/logger.js';
@@ -42,6 +43,8 @@ export interface DaemonOptions {
   largeState?: { largeStateBytes?: number; largeStateIntervalMs?: number };
   /** `--isolation` and `--require-permissions`. */
   pluginPolicy?: PluginPolicy;
+  /** The daemon's inspector session into its hosts (DaemonDebugging's): stuck and paused hosts. */
+  inspector?: HostInspector;
   /** How many snapshots each plugin's history keeps, and the largest one accepted. */
   snapshotLimits?: { history?: number | undefined; maxSnapshotBytes?: number | undefined };
 }
@@ -85,6 +88,12 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     memoryMb: options.hostMemoryMb,
     editors,
     workerPath: options.hostWorkerPath,
+    // Without --inspect it still profiles a stuck host before ending it.
+    inspector:
+      options.inspector ??
+      new HostInspector(false, (error) =>
+        logger.warn({ err: error }, 'the inspector session into a plugin host failed'),
+      ),
   });
   const watcher =
     options.watch === false

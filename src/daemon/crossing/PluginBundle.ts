@@ -9,3 +9,14 @@ export interface PluginBundle extends MappedBundle {
   /** Every file the bundle was made from (absolute paths), outside node_modules. */
   inputs: string[];
 }
+
+/**
+ * The bundle as one generation runs it. Its script is named by the author's entry file as a
+ * URL, with the generation in the query: a debugger lists each generation apart, a breakpoint
+ * set by URL pattern binds in every one, and stack traces of two generations never mix.
+ */
+export function forGeneration(bundle: PluginBundle, generation: number): PluginBundle {
+  const url = new URL(bundle.filename);
+  url.search = `generation=${generation}`;
+  return { ...bundle, filename: url.href };
+}

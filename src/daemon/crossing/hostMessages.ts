@@ -17,6 +17,20 @@ import type { StateProblem } from './stateTransfer.js';
 export interface HostLimits {
   lifecycleMs: number;
   commandMs: number;
+  /**
+   * A debugger may hold plugin code at a breakpoint (`--inspect`). The host's own interrupt
+   * would end a paused call, so the host applies no limits; the daemon's watchdog, which tells
+   * a paused host from a stuck one, applies them instead.
+   */
+  debugging?: boolean;
+}
+
+/** Longer than any debugging session: setTimeout's own maximum (about 24 days). */
+const NEVER_MS = 2 ** 31 - 1;
+
+/** The limits a host applies itself: none while a debugger may pause it. */
+export function limitsInHost(limits: HostLimits): HostLimits {
+  return limits.debugging ? { lifecycleMs: NEVER_MS, commandMs: NEVER_MS } : limits;
 }
 
 /** State a generation handed over, already copied out of its realm, with what could not cross. */
@@ -227,7 +241,13 @@ export type HostReply =
   | { op: 'reply'; id: number; ok: false; error: HostCallError };
 
 export type ToHost = ({ id: number } & HostRequest) | HostPost;
-export type FromHost = HostReply | HostNotice;
+/** A process host under `--inspect` opened an inspector of its own (a worker shares the daemon's). */
+export interface HostInspectorOpened {
+  op: 'inspector';
+  url: string;
+}
+
+export type FromHost = HostReply | HostNotice | HostInspectorOpened;
 
 const POSTS: ReadonlySet<string> = new Set<HostPost['op']>([
   'event',

@@ -53,7 +53,7 @@ export function pointRange(line: number, character: number, length = 0): Range {
   return { start: { line, character }, end: { line, character: character + length } };
 }
 
-/** A bundle as the vm runs it: its virtual file name (what stack traces say) and its source map. */
+/** A bundle as the vm runs it: its script's URL (what stack traces say) and its source map. */
 export interface MappedBundle {
   filename: string;
   /** Folder the source map's `sources` are relative to. */

@@ -4,6 +4,8 @@ import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import type { HostLimits, HostNotice, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
+import type { ProcessInspector } from '../debugging/DaemonDebugging.js';
+import type { HostInspector, StackFrame } from '../debugging/HostInspector.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { diagnosticAt, stateProblemDiagnostic } from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
@@ -11,6 +13,7 @@ import type { Logger } from '../logs/logger.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { CallGate } from './CallGate.js';
 import { CommandRoutes } from './CommandRoutes.js';
+import { type PluginFrame, pluginStack } from './cpuProfile.js';
 import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
 import { HostKind } from './hostTransports.js';
@@ -33,6 +36,8 @@ export interface SupervisorOptions {
   workerPath: URL;
   /** Where plugins' editor calls go. */
   editors: EditorBridge;
+  /** The daemon's own inspector session into its worker hosts. */
+  inspector?: HostInspector;
 }
 
 /** What the supervisor sees happen to plugins that only the reload side can act on. */
@@ -91,6 +96,9 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         limits: options.limits,
         memoryMb: options.memoryMb,
         logger: options.logger,
+        ...(options.inspector
+          ? { inspect: options.inspector.forWorker.bind(options.inspector) }
+          : {}),
         onNotice: (host, notice) => this.onNotice(host, notice),
         onCrash: (host, crash) => this.onCrash(host, crash),
       },
@@ -136,9 +144,15 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
 
   /** Each live host's memory and the plugins running in it (HostPool.memory). */
   memory(): Promise<HostMemoryReport[]> {
-    return this.pool.memory((host) =>
-      [...this.loaded.values()].filter((g) => g.host === host).map((g) => g.descriptor.id),
-    );
+    return this.pool.memory((host) => this.pluginsIn(host));
+  }
+
+  processInspectors(): ProcessInspector[] {
+    return this.pool.processInspectors((host) => this.pluginsIn(host));
+  }
+
+  private pluginsIn(host: PluginHost): string[] {
+    return [...this.loaded.values()].filter((g) => g.host === host).map((g) => g.descriptor.id);
   }
 
   /** Starts the shared plugin host now, so that the first plugin does not wait for it. */
@@ -370,8 +384,11 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
    */
   private onCrash(host: PluginHost, crash: HostCrash): void {
     const dead = [...this.loaded.values()].filter((g) => g.host === host);
-    // A process host holds one plugin, and shares no memory to say who ran: it is that one.
+    // A stuck host's stack names the plugin best; failing that, the last one that entered its
+    // code. A process host holds one plugin: it is that one.
+    const stuck = crash.stack ? innermost(crash.stack, dead) : undefined;
     const culpritId =
+      stuck?.pluginId ??
       this.slots.get(crash.runningSlot) ??
       (host.kind === HostKind.Process ? dead[0]?.descriptor.id : undefined);
     this.options.logger.error(
@@ -385,6 +402,27 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       this.slots.delete(generation.slot);
       this.runtime.forget(generation.key);
     }
-    this.emit('hostCrashed', host, crash, culpritId);
+    this.emit(
+      'hostCrashed',
+      host,
+      stuck && stuck.pluginId === culpritId ? { ...crash, stuckIn: stuck.frames } : crash,
+      culpritId,
+    );
   }
+}
+
+/** The generation whose code is innermost on a stuck host's stack, and its frames there. */
+function innermost(
+  stack: StackFrame[],
+  generations: RemoteGeneration[],
+): { pluginId: string; frames: PluginFrame[] } | undefined {
+  for (const frame of stack) {
+    const generation = generations.find((g) => g.bundle.filename === frame.url);
+    if (generation)
+      return {
+        pluginId: generation.descriptor.id,
+        frames: pluginStack(stack, generation.bundle).slice(0, 3),
+      };
+  }
+  return undefined;
 }

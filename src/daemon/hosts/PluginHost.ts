@@ -9,7 +9,9 @@ import type {
   HostResult,
   ToHost,
 } from '../crossing/hostMessages.js';
+import type { HostInspection, StackFrame } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
+import type { PluginFrame } from './cpuProfile.js';
 import {
   HostKind,
   type HostPermissions,
@@ -37,6 +39,10 @@ export interface HostCrash {
   message: string;
   /** The slot of the generation that was running plugin code (0: none). */
   runningSlot: number;
+  /** A stuck host's call stack at its end (innermost first), where it could be taken. */
+  stack?: StackFrame[];
+  /** The culprit's frames in that stack, in its own files (HostSupervisor). */
+  stuckIn?: PluginFrame[];
 }
 
 interface Pending {
@@ -60,6 +66,13 @@ export class PluginHost implements HostChannel {
   private closing = false;
   private readonly heartbeat: NodeJS.Timeout;
   private pinging = false;
+  /** The watchdog is making up its mind about a silent host (paused, or stuck?). */
+  private judging = false;
+  private stuckStack: StackFrame[] | undefined;
+  /** Reaches into a worker host from outside; absent for a process host. */
+  private readonly inspection: HostInspection | undefined;
+  /** A process host's own inspector under `--inspect` (a worker host is reached through the daemon's). */
+  inspectorUrl: string | undefined;
   /** When the host last answered anything (a reply, a notice, a ping). */
   private lastHeard = Date.now();
   /**
@@ -82,6 +95,8 @@ export class PluginHost implements HostChannel {
       limits: HostLimits;
       memoryMb: number;
       logger: Logger;
+      /** The daemon's inspector session, which sees into worker hosts (HostInspector.forWorker). */
+      inspect?: (threadId: number) => HostInspection;
       onNotice(notice: HostNotice): void;
       onCrash(crash: HostCrash): void;
     },
@@ -98,10 +113,17 @@ export class PluginHost implements HostChannel {
       options.kind === HostKind.Process
         ? new ProcessTransport(new URL('hostProcess.js', options.workerPath), transportOptions)
         : new WorkerTransport(options.workerPath, transportOptions);
+    const transport = this.transport;
+    this.inspection =
+      transport instanceof WorkerTransport ? options.inspect?.(transport.threadId) : undefined;
     this.stuckAfterMs =
       Math.max(options.limits.lifecycleMs, options.limits.commandMs) + STUCK_MARGIN_MS;
     this.transport.onMessage((message: FromHost) => {
       this.lastHeard = Date.now();
+      if (message.op === 'inspector') {
+        this.inspectorUrl = message.url;
+        return;
+      }
       if (message.op !== 'reply') {
         options.onNotice(message);
         return;
@@ -137,7 +159,13 @@ export class PluginHost implements HostChannel {
         this.pending.delete(id);
       }
       // Any end the daemon did not ask for is a crash: the host's plugins need recovering.
-      if (!this.closing) options.onCrash({ reason, message, runningSlot });
+      if (!this.closing)
+        options.onCrash({
+          reason,
+          message,
+          runningSlot,
+          ...(this.stuckStack ? { stack: this.stuckStack } : {}),
+        });
     });
   }
 
@@ -172,7 +200,10 @@ export class PluginHost implements HostChannel {
         const arm = (ms: number) => {
           pending.timer = setTimeout(() => {
             if (waiting?.()) arm(limitMs);
-            else this.timedOut(id, limitMs, call ?? request.op).catch(() => undefined);
+            else
+              this.timedOut(id, limitMs, call ?? request.op, () => arm(limitMs)).catch(
+                () => undefined,
+              );
           }, ms);
         };
         arm(limitMs + GRACE_MS);
@@ -214,9 +245,14 @@ export class PluginHost implements HostChannel {
   }
 
   private checkAlive(): void {
-    if (this.ended || this.closing) return;
+    if (this.ended || this.closing || this.judging) return;
     if (Date.now() - this.lastHeard > this.stuckAfterMs) {
-      this.terminate('unresponsive').catch(() => undefined);
+      this.judging = true;
+      this.judgeSilence()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'the watchdog failed'))
+        .finally(() => {
+          this.judging = false;
+        });
       return;
     }
     if (this.pinging) return;
@@ -227,6 +263,27 @@ export class PluginHost implements HostChannel {
       .finally(() => {
         this.pinging = false;
       });
+  }
+
+  /**
+   * Silent past any call's limit: a host a debugger holds at a breakpoint is not stuck (its
+   * limits stand still until it resumes); a stuck one's stack is read, then it is ended.
+   */
+  private async judgeSilence(): Promise<void> {
+    if (await this.isPaused()) {
+      this.lastHeard = Date.now();
+      return;
+    }
+    if (this.inspection)
+      this.stuckStack = await this.inspection.stack().catch((error: unknown) => {
+        this.logger.warn({ err: error, host: this.name }, 'could not read a stuck host’s stack');
+        return undefined;
+      });
+    if (Date.now() - this.lastHeard > this.stuckAfterMs) await this.terminate('unresponsive');
+  }
+
+  private isPaused(): Promise<boolean> {
+    return this.inspection ? this.inspection.isPaused().catch(() => false) : Promise.resolve(false);
   }
 
   /** A process host over its cap in RSS (Buffers included, what a heap limit misses) is ended. */
@@ -242,7 +299,18 @@ export class PluginHost implements HostChannel {
     await this.transport.terminate();
   }
 
-  private async timedOut(id: number, limitMs: number, call: string): Promise<void> {
+  private async timedOut(
+    id: number,
+    limitMs: number,
+    call: string,
+    rearm: () => void,
+  ): Promise<void> {
+    if (!this.pending.has(id)) return;
+    // Time at a breakpoint is the author's, not the call's: the limit starts again.
+    if (await this.isPaused()) {
+      rearm();
+      return;
+    }
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);

@@ -8,7 +8,7 @@ import type {
   StoredState,
 } from '../crossing/hostMessages.js';
 import type { Leftover } from '../crossing/leftovers.js';
-import type { PluginBundle } from '../crossing/PluginBundle.js';
+import { forGeneration, type PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 
 /** What a generation needs of the host it lives in: PluginHost, or a test's fake. */
@@ -59,13 +59,14 @@ export class RemoteGeneration {
     waiting: () => boolean = () => false,
   ): Promise<RemoteGeneration> {
     const key = `${descriptor.id}#${number}.${slot}`;
+    const named = forGeneration(bundle, number);
     const info = await host.request(
       {
         op: 'load',
         key,
         slot,
         descriptor,
-        bundle,
+        bundle: named,
         generation: number,
         state: state?.value,
         stateVersion: state?.stateVersion,
@@ -78,7 +79,7 @@ export class RemoteGeneration {
       key,
       slot,
       descriptor,
-      bundle,
+      named,
       number,
       info.hasSaveState,
       limits,

@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { type MappedBundle, originalPlace } from '../crossing/sourceLocation.js';
 import type { RemoteGeneration } from './RemoteGeneration.js';
 
@@ -29,13 +28,35 @@ interface CpuProfile {
   timeDeltas?: number[];
 }
 
-export interface ProfiledFrame {
+/** A function of the plugin, in the file its author wrote. */
+export interface PluginFrame {
   functionName: string;
   /** The plugin's own file, through the bundle's source map. */
   file: string;
   /** From 1, as editors count. */
   line: number;
+}
+
+export interface ProfiledFrame extends PluginFrame {
   selfMs: number;
+}
+
+/**
+ * The frames of a host's stack (innermost first) that run `bundle`'s code, each placed where the
+ * author wrote it (the line running in it, not the function's first). Pure.
+ */
+export function pluginStack(
+  stack: { functionName: string; url: string; lineNumber: number; columnNumber: number }[],
+  bundle: MappedBundle,
+): PluginFrame[] {
+  return stack.flatMap((frame) => {
+    if (frame.url !== bundle.filename) return [];
+    const place = originalPlace(bundle, frame.lineNumber + 1, frame.columnNumber);
+    if (!place) return [];
+    return [
+      { functionName: frame.functionName || '(anonymous)', file: place.file, line: place.line + 1 },
+    ];
+  });
 }
 
 /**
@@ -51,11 +72,11 @@ export function pluginFrames(profile: unknown, bundle: MappedBundle, most = 10):
     selfUs.set(id, (selfUs.get(id) ?? 0) + (timeDeltas[i] ?? 0));
   });
   const frames = new Map<string, ProfiledFrame>();
-  // V8 names a script by URL: the bundle's virtual file name, as a file: URL.
-  const urls = new Set([bundle.filename, pathToFileURL(bundle.filename).href]);
+  // V8 names a script by its URL: the generation's (forGeneration).
+  const url = bundle.filename;
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
-    if (!frame || !urls.has(frame.url)) continue;
+    if (!frame || frame.url !== url) continue;
     const place = originalPlace(bundle, frame.lineNumber + 1, frame.columnNumber);
     if (!place) continue;
     const name = frame.functionName || '(anonymous)';

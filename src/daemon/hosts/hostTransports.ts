@@ -56,6 +56,11 @@ export class WorkerTransport implements HostTransport {
     });
   }
 
+  /** What the inspector's NodeWorker domain calls the worker (its `workerId`). */
+  get threadId(): number {
+    return this.worker.threadId;
+  }
+
   send(message: ToHost): void {
     this.worker.postMessage(message);
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   type Diagnostic,
   DiagnosticCodes,
@@ -11,6 +12,7 @@ import {
 import type { PluginBuilder } from '../building/PluginBuilder.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
+import { pointRange } from '../crossing/sourceLocation.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import {
   describeLifecycleError,
@@ -194,11 +196,16 @@ export class PluginRunner {
         others.length > 0
           ? '; the other plugins of that host were restarted with their last state'
           : '';
-      const message = `plugin '${culprit.id}' was stopped: its host ${crash.message} while it was running${neighbours}`;
+      const top = crash.stuckIn?.[0];
+      const busy = crash.stuckIn?.length
+        ? `; it was looping in ${crash.stuckIn.map((f) => `${f.functionName} (${path.relative(path.dirname(culprit.descriptor.root), f.file)}:${f.line})`).join(', called from ')}`
+        : '';
+      const message = `plugin '${culprit.id}' was stopped: its host ${crash.message} while it was running${busy}${neighbours}`;
+      const where = top && { file: top.file, range: pointRange(top.line - 1, 0) };
       work.push(
         this.fail(
           culprit.id,
-          diagnosticAt(culprit.id, 'error', DiagnosticCodes.HostCrashed, message),
+          diagnosticAt(culprit.id, 'error', DiagnosticCodes.HostCrashed, message, where),
         ),
       );
     }

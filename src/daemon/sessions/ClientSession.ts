@@ -21,6 +21,7 @@ import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 import type { EditorRegistration } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { ReloadDaemon } from '../core/ReloadDaemon.js';
+import type { DaemonDebugging } from '../debugging/DaemonDebugging.js';
 import type { LogFilter, LogRing, LogSubscription } from '../logs/LogRing.js';
 import type { Logger } from '../logs/logger.js';
 import type {
@@ -47,6 +48,8 @@ export interface ServerContext {
   logs: LogRing;
   /** The WebSocket endpoint, or null when the daemon does not listen. */
   url(): string | null;
+  /** The inspector of `--inspect`, and the break-on-error switch. */
+  debugging?: DaemonDebugging;
 }
 
 export interface SessionOptions {
@@ -104,7 +107,12 @@ export class ClientSession implements SessionControls {
     private readonly context: ServerContext,
     private readonly options: SessionOptions,
   ) {
-    this.handlerContext = { daemon: context.daemon, session: this, url: () => context.url() };
+    this.handlerContext = {
+      daemon: context.daemon,
+      session: this,
+      url: () => context.url(),
+      ...(context.debugging ? { debugging: context.debugging } : {}),
+    };
     connection.onRequest((method, params, token) => this.onRequest(method, params, token));
     connection.onNotification((method, params) => this.onNotification(method, params));
     connection.onClose(() => this.end());

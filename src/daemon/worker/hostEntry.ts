@@ -4,6 +4,7 @@ import {
   type FromHost,
   type HostLimits,
   isHostPost,
+  limitsInHost,
   type ToHost,
 } from '../crossing/hostMessages.js';
 import { HostRuntime } from './HostRuntime.js';
@@ -24,7 +25,7 @@ export interface HostStart {
 /** Wires a HostRuntime to the channel the daemon talks on; the entries differ only in that channel. */
 export function startHost(start: HostStart): HostRuntime {
   const { send } = start;
-  const runtime = new HostRuntime(start.limits, start.running, send, exposeGc(v8));
+  const runtime = new HostRuntime(limitsInHost(start.limits), start.running, send, exposeGc(v8));
   if (start.watchOffHeap)
     new OffHeapWatch(start.memoryMb * 1024 * 1024, () => runtime.lastRan, send);
   start.onMessage((message) => {

@@ -3,6 +3,7 @@
  * HostRuntime on the IPC channel of its parent, the daemon. Whatever ends this process (an exit,
  * a signal, a native crash, its memory cap), the daemon lives on and replaces it.
  */
+import inspector from 'node:inspector';
 import type { FromHost, HostLimits, ToHost } from '../crossing/hostMessages.js';
 import { startHost } from './hostEntry.js';
 
@@ -24,5 +25,12 @@ startHost({
   // Its memory cap is the process's (the daemon samples its RSS): nothing escapes it.
   watchOffHeap: false,
 });
+// Under --inspect a debugger reaches a worker host through the daemon's inspector; a process
+// has its own, on a free loopback port, which the daemon lists in daemon/status.
+if (limits.debugging) {
+  inspector.open(0, '127.0.0.1', false);
+  const url = inspector.url();
+  if (url) send({ op: 'inspector', url } satisfies FromHost);
+}
 // The daemon is gone (killed, say): a host without it has nothing left to do.
 process.on('disconnect', () => process.exit(0));

@@ -1,13 +1,31 @@
-import { DaemonSetHotReload, DaemonStatus } from '../../../protocol/index.js';
+import {
+  DaemonSetDebugOptions,
+  DaemonSetHotReload,
+  DaemonStatus,
+  ErrorCodes,
+  ReloaddErrorCodes,
+} from '../../../protocol/index.js';
+import { ReloaddError } from '../../clientChannels/ReloaddError.js';
 import { onRequest } from './handler.js';
 
 /** The daemon as a whole: its status and the hot reload switch. */
 
-export const status = onRequest(DaemonStatus, async (_params, { daemon, url }) => ({
+export const status = onRequest(DaemonStatus, async (_params, { daemon, url, debugging }) => ({
   ...daemon.status(),
   url: url(),
   memory: await daemon.memory(),
+  inspector: debugging?.info(daemon.processInspectors()) ?? null,
 }));
+
+export const setDebugOptions = onRequest(DaemonSetDebugOptions, async (params, { debugging }) => {
+  if (!debugging?.enabled)
+    throw new ReloaddError(
+      ErrorCodes.NotSupported,
+      ReloaddErrorCodes.NotDebugging,
+      'the daemon was started without --inspect: no debugger can attach to its plugin hosts',
+    );
+  return { breakOnError: await debugging.setBreakOnError(params.breakOnError) };
+});
 
 export const setHotReload = onRequest(DaemonSetHotReload, (params, { daemon }) => ({
   enabled: daemon.setHotReload(params.enabled),

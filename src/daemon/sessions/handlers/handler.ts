@@ -7,6 +7,7 @@ import type {
   ValidParamsOf,
 } from '../../../protocol/index.js';
 import type { ReloadDaemon } from '../../core/ReloadDaemon.js';
+import type { DaemonDebugging } from '../../debugging/DaemonDebugging.js';
 import type { LogFilter } from '../../logs/LogRing.js';
 
 /** What a handler may ask of the session it serves (ClientSession implements it). */
@@ -36,6 +37,8 @@ export interface HandlerContext {
   session: SessionControls;
   /** The daemon's WebSocket endpoint, or null when it does not listen. */
   url(): string | null;
+  /** The inspector of `--inspect`, and the break-on-error switch. */
+  debugging?: DaemonDebugging;
 }
 
 /** A request handler: params arrive validated; what it returns is checked against the result schema. */

@@ -22,6 +22,7 @@ export const requestHandlers: readonly RequestHandler[] = [
   plugins.disable,
   daemon.status,
   daemon.setHotReload,
+  daemon.setDebugOptions,
   logs.subscribe,
   logs.unsubscribe,
 ];

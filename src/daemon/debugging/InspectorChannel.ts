@@ -1,0 +1,124 @@
+import inspector from 'node:inspector';
+
+/** The longest an inspector message to a host may take (a stuck host answers between ticks). */
+export const ANSWER_MS = 2000;
+
+interface Waiting {
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+type EventListener = (sessionId: string, method: string, params: unknown) => void;
+
+/**
+ * The process's one in-process inspector session, attached to every worker thread through
+ * Node's NodeWorker domain, as DevTools attaches to them. One per process, as the inspector is:
+ * a second session attached later is not told of new workers (found by trying, Node 20).
+ */
+export class InspectorChannel {
+  private static instance: InspectorChannel | undefined;
+  private readonly session = new inspector.Session();
+  /** Worker thread id → the NodeWorker session id it is reached by. */
+  private readonly workers = new Map<number, string>();
+  private readonly arrivals = new Map<number, (sessionId: string) => void>();
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly listeners = new Set<EventListener>();
+  private nextId = 1;
+
+  static shared(): InspectorChannel {
+    InspectorChannel.instance ??= new InspectorChannel();
+    return InspectorChannel.instance;
+  }
+
+  private constructor() {
+    const session = this.session;
+    session.connect();
+    session.on('NodeWorker.attachedToWorker', ({ params }) => {
+      const threadId = Number(params.workerInfo.workerId);
+      this.workers.set(threadId, params.sessionId);
+      this.arrivals.get(threadId)?.(params.sessionId);
+      this.arrivals.delete(threadId);
+      this.emit(params.sessionId, 'NodeWorker.attachedToWorker', params);
+    });
+    session.on('NodeWorker.detachedFromWorker', ({ params }) => {
+      for (const [threadId, id] of this.workers)
+        if (id === params.sessionId) this.workers.delete(threadId);
+      this.emit(params.sessionId, 'NodeWorker.detachedFromWorker', params);
+    });
+    session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
+      this.receive(params.sessionId, params.message);
+    });
+    // Every worker there is, and every one to come: none waits for a debugger to start.
+    session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, () => undefined);
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The session id of a worker thread, once the inspector has attached to it. */
+  reach(threadId: number): Promise<string> {
+    const known = this.workers.get(threadId);
+    if (known) return Promise.resolve(known);
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.arrivals.delete(threadId);
+        reject(new Error(`plugin host thread ${threadId} is not reachable by the inspector`));
+      }, ANSWER_MS);
+      this.arrivals.set(threadId, (sessionId) => {
+        clearTimeout(timer);
+        resolve(sessionId);
+      });
+    });
+  }
+
+  /** One CDP request to a worker; its answer, or an error after ANSWER_MS. */
+  send(sessionId: string, method: string, params: object = {}): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const key = `${sessionId} ${id}`;
+      const timer = setTimeout(() => {
+        this.waiting.delete(key);
+        reject(new Error(`the plugin host did not answer ${method} within ${ANSWER_MS} ms`));
+      }, ANSWER_MS);
+      this.waiting.set(key, { resolve, reject, timer });
+      this.session.post(
+        'NodeWorker.sendMessageToWorker',
+        { sessionId, message: JSON.stringify({ id, method, params }) },
+        (error) => {
+          if (!error) return;
+          this.waiting.delete(key);
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private receive(sessionId: string, text: string): void {
+    const message = JSON.parse(text) as {
+      id?: number;
+      method?: string;
+      params?: unknown;
+      result?: unknown;
+      error?: { message: string };
+    };
+    if (message.id !== undefined) {
+      const key = `${sessionId} ${message.id}`;
+      const waiting = this.waiting.get(key);
+      if (!waiting) return;
+      this.waiting.delete(key);
+      clearTimeout(waiting.timer);
+      if (message.error) waiting.reject(new Error(message.error.message));
+      else waiting.resolve(message.result);
+      return;
+    }
+    if (message.method) this.emit(sessionId, message.method, message.params);
+  }
+
+  private emit(sessionId: string, method: string, params: unknown): void {
+    for (const listener of this.listeners) listener(sessionId, method, params);
+  }
+}

@@ -1,0 +1,191 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  generatedPositionFor,
+  LEAST_UPPER_BOUND,
+  originalPositionFor,
+} from '@jridgewell/trace-mapping';
+import { describe, expect, it } from 'vitest';
+import {
+  DaemonSetDebugOptions,
+  DaemonStatus,
+  PluginExecuteCommand,
+  PluginList,
+} from '../../src/protocol/index.js';
+import { startDaemon } from '../helpers/daemonProcess.js';
+import { editFile, tempDir } from '../helpers/files.js';
+import { inlineMap, type ParsedScript, WorkerDebugger } from '../helpers/inspectorClient.js';
+
+/** A TypeScript plugin; `greeting` is built on line 6 (1-based), where the breakpoint goes. */
+const greeter = (prefix: string, extraLines = '') => `interface Greeting {
+  text: string;
+}
+${extraLines}export function activate(ctx: { commands: { register(n: string, f: (name: string) => string): unknown } }) {
+  ctx.commands.register('greeter.greet', (name: string) => {
+    const greeting: Greeting = { text: \`${prefix} \${name}\` };
+    return greeting.text;
+  });
+}
+`;
+const BREAK_AT = 'const greeting';
+
+const manifest = JSON.stringify({ id: 'greeter', version: '1.0.0', main: 'index.ts' });
+
+/** The generated place of `file`'s line holding `marker`, in `script`, through its source map. */
+function generatedLine(script: ParsedScript, file: string, source: string, marker: string) {
+  const line = source.split('\n').findIndex((l) => l.includes(marker)) + 1;
+  const place = generatedPositionFor(inlineMap(script), {
+    source: pathToFileURL(file).href,
+    line,
+    column: 0,
+    // The first mapping at or after the line's start, as a debugger binds a line.
+    bias: LEAST_UPPER_BOUND,
+  });
+  return { tsLine: line, lineNumber: (place.line ?? 0) - 1 };
+}
+
+describe('debugging a plugin across reloads (--inspect)', () => {
+  it('pauses at a TypeScript line, again in the new generation after a save, never in the old one', async () => {
+    const plugins = await tempDir();
+    const file = path.join(plugins, 'greeter', 'index.ts');
+    await editFile(path.join(plugins, 'greeter', 'plugin.json'), manifest);
+    await editFile(file, greeter('hello'));
+    // Limits far shorter than the pause below: a host held at a breakpoint is not stuck.
+    const daemon = await startDaemon(plugins, {
+      expectPlugins: 1,
+      args: ['--inspect=127.0.0.1:0', '--command-timeout', '300', '--lifecycle-timeout', '300'],
+    });
+    const status = await daemon.client.request(DaemonStatus, {});
+    expect(status.inspector).toMatchObject({ host: '127.0.0.1', breakOnError: false });
+    expect(status.inspector?.devtoolsUrl).toMatch(/^devtools:\/\/devtools\/bundled\/js_app\.html/);
+    const dbg = await WorkerDebugger.attach(
+      status.inspector?.url ?? '',
+      'reloadd plugin host shared',
+    );
+    await dbg.send('Debugger.enable');
+
+    // A debugger binds a source line in every script whose map has it, as it is parsed.
+    const bound = new Map<string, number>();
+    const bind = async (script: ParsedScript, source: string) => {
+      const { lineNumber } = generatedLine(script, file, source, BREAK_AT);
+      await dbg.send('Debugger.setBreakpointByUrl', { url: script.url, lineNumber });
+      bound.set(script.scriptId, lineNumber);
+    };
+    const generationScript = (n: number) =>
+      dbg.until(
+        () => dbg.scripts.find((s) => s.url === `${pathToFileURL(file).href}?generation=${n}`),
+        `generation ${n}'s script`,
+      );
+    const first = await generationScript(1);
+    expect(first.sourceMapURL).toMatch(/^data:application\/json;charset=utf-8;base64,/);
+    await bind(first, greeter('hello'));
+
+    const greet = (name: string) =>
+      daemon.client.request(PluginExecuteCommand, { command: 'greeter.greet', args: [name] });
+    const pausedAt = async (count: number) => {
+      const pause = await dbg.until(() => dbg.pauses[count - 1], `pause ${count}`);
+      const top = pause.callFrames[0];
+      const script = dbg.scripts.find((s) => s.scriptId === top?.location.scriptId);
+      if (!top || !script) throw new Error('paused outside any known script');
+      const original = originalPositionFor(inlineMap(script), {
+        line: top.location.lineNumber + 1,
+        column: top.location.columnNumber,
+      });
+      return { script, source: original.source, line: original.line };
+    };
+
+    const answer1 = greet('ada');
+    const one = await pausedAt(1);
+    expect(one).toMatchObject({ source: pathToFileURL(file).href, line: 6, script: first });
+    // Held well past the 300 ms limits (and the host's silence limit, 1.3 s): the watchdog
+    // must see a paused host, not a stuck one.
+    await new Promise((resolve) => setTimeout(resolve, 1800));
+    await dbg.send('Debugger.resume');
+    expect(await answer1).toBe('hello ada');
+
+    // The save moves the line down by two: the new script is mapped anew.
+    const edited = greeter('hi', 'export const version = 2;\nexport const edited = true;\n');
+    await editFile(file, edited);
+    await daemon.reloads.waitFor((r) => r.id === 'greeter' && r.generation === 2 && r.ok);
+    const second = await generationScript(2);
+    await bind(second, edited);
+    expect(bound.get(second.scriptId)).not.toBe(bound.get(first.scriptId));
+
+    const answer2 = greet('bob');
+    const two = await pausedAt(2);
+    expect(two).toMatchObject({ source: pathToFileURL(file).href, line: 8, script: second });
+    await dbg.send('Debugger.resume');
+    expect(await answer2).toBe('hi bob');
+    // The old generation's breakpoint is still set: it never pauses again.
+    for (const name of ['cy', 'di']) {
+      const next = dbg.pauses.length + 1;
+      const answer = greet(name);
+      await pausedAt(next);
+      await dbg.send('Debugger.resume');
+      await answer;
+    }
+    expect(dbg.pauses.map((p) => p.callFrames[0]?.location.scriptId)).toEqual([
+      first.scriptId,
+      second.scriptId,
+      second.scriptId,
+      second.scriptId,
+    ]);
+    const [listed] = (await daemon.client.request(PluginList, {})).plugins;
+    expect(listed).toMatchObject({ id: 'greeter', status: 'active', generation: 2 });
+    expect(daemon.diagnostics.all.flatMap((d) => d.diagnostics.map((x) => x.code))).not.toContain(
+      'RELOADD_HOST_CRASHED',
+    );
+    dbg.close();
+    await daemon.stop();
+  });
+
+  it('pauses where plugin code throws with break-on-error, and says so in daemon/status', async () => {
+    const plugins = await tempDir();
+    await editFile(
+      path.join(plugins, 'thrower.js'),
+      `exports.activate = (ctx) => {
+  ctx.commands.register('thrower.fail', () => { throw new Error('on purpose'); });
+};`,
+    );
+    const daemon = await startDaemon(plugins, {
+      expectPlugins: 1,
+      args: ['--inspect=127.0.0.1:0'],
+    });
+    const status = await daemon.client.request(DaemonStatus, {});
+    const dbg = await WorkerDebugger.attach(
+      status.inspector?.url ?? '',
+      'reloadd plugin host shared',
+    );
+    await dbg.send('Debugger.enable');
+    expect(await daemon.client.request(DaemonSetDebugOptions, { breakOnError: true })).toEqual({
+      breakOnError: true,
+    });
+    const failing = daemon.client
+      .request(PluginExecuteCommand, { command: 'thrower.fail' })
+      .catch((error: Error) => error);
+    // The first pause where the plugin threw: the daemon let every other throw go on.
+    const urlOf = (p: (typeof dbg.pauses)[number]) =>
+      dbg.scripts.find((s) => s.scriptId === p.callFrames[0]?.location.scriptId)?.url ?? '';
+    const pause = await dbg.until(
+      () => dbg.pauses.find((p) => p.reason === 'exception' && urlOf(p).includes('thrower')),
+      'the pause on the throw',
+    );
+    expect(urlOf(pause)).toBe(
+      `${pathToFileURL(path.join(plugins, 'thrower.js')).href}?generation=1`,
+    );
+    // Still paused there for the author: the plugin's own frame can be looked into.
+    const resumesBefore = dbg.resumes;
+    const looked = await dbg.send('Debugger.evaluateOnCallFrame', {
+      callFrameId: pause.callFrames[0]?.callFrameId,
+      expression: '6 * 7',
+    });
+    expect(looked).toMatchObject({ result: { value: 42 } });
+    expect(dbg.resumes).toBe(resumesBefore);
+    await dbg.send('Debugger.resume');
+    // Resumed, the failure is reported as it always is.
+    expect(String(await failing)).toContain('on purpose');
+    expect((await daemon.client.request(DaemonStatus, {})).inspector?.breakOnError).toBe(true);
+    dbg.close();
+    await daemon.stop();
+  });
+});
