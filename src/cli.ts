@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { addClientCommands } from './clients/cli/clientCommands.js';
+import { addDebugCommand } from './clients/cli/debugCommand.js';
 import { CliExit, ExitCode } from './clients/cli/exitCodes.js';
 import { resolveServeSettings, UsageError } from './daemon/config.js';
 import { VERSION } from './daemon/installation.js';
@@ -100,6 +101,7 @@ Examples:
   });
 
 addClientCommands(program);
+addDebugCommand(program);
 addVerifyCommand(program);
 addNewCommand(program);
 program.addHelpText(

@@ -79,6 +79,8 @@ export const DaemonStatus = request(
     }),
     reloads: ReloadStatistics,
     memory: DaemonMemory,
+    /** The plugins whose latest load took longest in their own code (plugin/list's `activation`). */
+    slowestActivations: z.array(z.object({ id: z.string(), totalMs: z.number() })),
     /** The inspector a debugger attaches to; null unless the daemon runs with `--inspect`. */
     inspector: InspectorInfo.nullable(),
   }),

@@ -22,7 +22,10 @@ export const ReloadPhases = z.object({
   evaluate: z.number(),
   saveState: z.number(),
   deactivate: z.number(),
+  /** `activate`, with the promise it returned. */
   activate: z.number(),
+  /** Of `activate`, the call itself (until it returned); the rest waited for its promise. */
+  activateCall: z.number().optional(),
   restoreState: z.number(),
 });
 export type ReloadPhases = z.infer<typeof ReloadPhases>;
@@ -36,10 +39,16 @@ export function describePhases(p: ReloadPhases, separator = ', '): string {
     `evaluate ${p.evaluate}`,
     `save ${p.saveState}`,
     `deactivate ${p.deactivate}`,
-    `activate ${p.activate}`,
+    p.activateCall !== undefined && p.activate - p.activateCall >= 0.01
+      ? `activate ${p.activate} (its promise ${round(p.activate - p.activateCall)})`
+      : `activate ${p.activate}`,
     `restore ${p.restoreState}`,
   ];
   return `${parts.join(separator)} ms`;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
 
 /** One entry of the daemon's log: its own lines, and plugins' `ctx.log` lines (with `pluginId`). */

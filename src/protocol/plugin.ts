@@ -29,6 +29,27 @@ export const ReloadResult = z.object({
 });
 export type ReloadResult = z.infer<typeof ReloadResult>;
 
+/**
+ * The plugin's own share of one load, as VS Code's Running Extensions view shows it: its module
+ * evaluated (top-level code), `activate` (the call and the promise it returned), and
+ * `restoreState`. Milliseconds.
+ */
+export const ActivationTimings = z.object({
+  generation: z.number().int(),
+  /** ISO 8601. */
+  at: z.string(),
+  trigger: ReloadTriggerSchema,
+  moduleLoadMs: z.number(),
+  /** `activate`, with the promise it returned. */
+  activateMs: z.number(),
+  /** Of `activateMs`, the call until it returned; the rest waited for its promise. */
+  activateCallMs: z.number(),
+  restoreStateMs: z.number(),
+  /** The three together. */
+  totalMs: z.number(),
+});
+export type ActivationTimings = z.infer<typeof ActivationTimings>;
+
 export const PluginInfo = z.object({
   id: z.string(),
   name: z.string(),
@@ -60,6 +81,11 @@ export const PluginInfo = z.object({
       trigger: ReloadTriggerSchema,
     })
     .optional(),
+  /** Its first successful load since the daemon started, and its latest one. */
+  activation: z.object({
+    first: ActivationTimings.optional(),
+    last: ActivationTimings.optional(),
+  }),
 });
 export type PluginInfo = z.infer<typeof PluginInfo>;
 

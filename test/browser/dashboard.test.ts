@@ -130,7 +130,7 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
       );
     }
     for (const id of ['counter', 'word-count'])
-      for (const action of ['Reload', 'Disable', 'Timeline', 'Diagnostics', 'State'])
+      for (const action of ['Reload', 'Disable', 'Timeline', 'Diagnostics', 'State', 'Profile'])
         expect(reached).toContain(`${id}:${action}`);
     for (const control of ['Hot', 'Reload', 'Timeline', 'Logs', 'Daemon'])
       expect(reached).toContain(control);
@@ -143,6 +143,17 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
     }
     await page.keyboard.press('Enter');
     await page.locator(`tr[data-plugin="word-count"][data-generation="${before + 1}"]`).waitFor();
+  });
+
+  it("profiles a plugin from its row's Profile button and saves a .cpuprofile", async () => {
+    const saved = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Profile counter' }).click();
+    const download = await saved;
+    expect(download.suggestedFilename()).toBe('counter.cpuprofile');
+    const file = await download.path();
+    const profile = JSON.parse(await readFile(file, 'utf8'));
+    expect(profile).toMatchObject({ nodes: expect.any(Array), startTime: expect.any(Number) });
+    await page.getByText('counter profiled for 2 s').waitFor();
   });
 
   it('saves screenshots, light and dark, at 1280×800', async () => {

@@ -15,6 +15,7 @@ import {
 import { startDaemon } from '../helpers/daemonProcess.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { inlineMap, type ParsedScript, WorkerDebugger } from '../helpers/inspectorClient.js';
+import { runCli } from '../helpers/network.js';
 
 /** A TypeScript plugin; `greeting` is built on line 6 (1-based), where the breakpoint goes. */
 const greeter = (prefix: string, extraLines = '') => `interface Greeting {
@@ -132,6 +133,11 @@ describe('debugging a plugin across reloads (--inspect)', () => {
     ]);
     const [listed] = (await daemon.client.request(PluginList, {})).plugins;
     expect(listed).toMatchObject({ id: 'greeter', status: 'active', generation: 2 });
+    // Its own share of each load, first and latest (VS Code's Running Extensions view).
+    expect(listed?.activation).toMatchObject({
+      first: { generation: 1, trigger: 'startup', moduleLoadMs: expect.any(Number) },
+      last: { generation: 2, trigger: 'file', activateMs: expect.any(Number) },
+    });
     expect(daemon.diagnostics.all.flatMap((d) => d.diagnostics.map((x) => x.code))).not.toContain(
       'RELOADD_HOST_CRASHED',
     );
@@ -187,5 +193,42 @@ describe('debugging a plugin across reloads (--inspect)', () => {
     expect((await daemon.client.request(DaemonStatus, {})).inspector?.breakOnError).toBe(true);
     dbg.close();
     await daemon.stop();
+  });
+
+  it('says what to paste with reloadd debug, and that a daemon without --inspect cannot be debugged', async () => {
+    const workspace = await tempDir();
+    const plugins = await tempDir();
+    await editFile(path.join(plugins, 'greeter', 'plugin.json'), manifest);
+    await editFile(path.join(plugins, 'greeter', 'index.ts'), greeter('hello'));
+    const daemon = await startDaemon(plugins, {
+      expectPlugins: 1,
+      workspace,
+      args: ['--inspect=127.0.0.1:0'],
+    });
+    const status = await daemon.client.request(DaemonStatus, {});
+    const port = Number(new URL(status.inspector?.url ?? '').port);
+    const json = await runCli(['debug', 'greeter', '--json'], { cwd: workspace });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      host: 'shared',
+      inspector: status.inspector?.url,
+      launch: { type: 'node', request: 'attach', address: '127.0.0.1', port },
+    });
+    const text = await runCli(['debug', 'greeter'], { cwd: workspace });
+    expect(text.stdout).toContain(status.inspector?.devtoolsUrl ?? '?');
+    expect(text.stdout).toContain('"request": "attach"');
+    expect((await runCli(['debug', 'nobody'], { cwd: workspace })).code).toBe(1);
+    await daemon.stop();
+
+    const plain = await startDaemon(plugins, { expectPlugins: 1, workspace });
+    const refused = await runCli(['debug', 'greeter', '--json'], { cwd: workspace });
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).error).toMatchObject({ code: 'RELOADD_NOT_DEBUGGING' });
+    expect(
+      await plain.client
+        .request(DaemonSetDebugOptions, { breakOnError: true })
+        .catch((error: { data?: unknown }) => error.data),
+    ).toEqual({ code: 'RELOADD_NOT_DEBUGGING' });
+    await plain.stop();
   });
 });

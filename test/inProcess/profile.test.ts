@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PluginExecuteCommand, PluginProfile } from '../../src/protocol/index.js';
+import {
+  DaemonStatus,
+  PluginExecuteCommand,
+  PluginList,
+  PluginProfile,
+  PluginReload,
+} from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { connectInMemory } from '../helpers/inMemoryDaemon.js';
 import { counterPlugin } from '../helpers/pluginSource.js';
@@ -48,5 +54,36 @@ describe('plugin/profile', () => {
       line: 2,
     });
     expect(result.topFrames[0]?.selfMs).toBeGreaterThan(100);
+  });
+});
+
+describe('activation timings', () => {
+  it('tells the call of activate from its promise, for the first load and the latest', async () => {
+    const dir = await tempDir();
+    // Busy 40 ms in the call itself, then waits 60 ms for its promise.
+    await editFile(
+      path.join(dir, 'slow.js'),
+      `exports.activate = () => {
+  const until = Date.now() + 40; while (Date.now() < until) {}
+  return new Promise((resolve) => setTimeout(resolve, 60));
+};`,
+    );
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    await d.client.request(PluginReload, { id: 'slow' });
+    const [info] = (await d.client.request(PluginList, {})).plugins;
+    const { first, last } = info?.activation ?? {};
+    expect(first).toMatchObject({ generation: 1, trigger: 'startup' });
+    expect(last).toMatchObject({ generation: 2, trigger: 'request' });
+    for (const load of [first, last]) {
+      if (!load) throw new Error('no activation timings');
+      expect(load.activateCallMs).toBeGreaterThanOrEqual(35);
+      expect(load.activateMs - load.activateCallMs).toBeGreaterThanOrEqual(50);
+      expect(load.totalMs).toBeCloseTo(
+        load.moduleLoadMs + load.activateMs + load.restoreStateMs,
+        1,
+      );
+    }
+    const status = await d.client.request(DaemonStatus, {});
+    expect(status.slowestActivations).toEqual([{ id: 'slow', totalMs: last?.totalMs }]);
   });
 });

@@ -27,6 +27,7 @@ const info = (id: string, over: Partial<PluginInfo> = {}): PluginInfo => ({
   dependencies: [],
   isolation: 'shared',
   reloads: { count: 0, failed: 0, successRate: null },
+  activation: {},
   ...over,
 });
 const reload = (id: string, over: Partial<DidReloadParams> = {}): DidReloadParams => ({

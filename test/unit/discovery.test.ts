@@ -142,6 +142,7 @@ describe('resolveServeSettings', () => {
       clientBacklogBytes: 8 * 1024 * 1024,
       logBufferSize: 1000,
       requirePermissions: false,
+      breakOnError: false,
     });
     const flagged = await resolveServeSettings(
       {
@@ -181,6 +182,31 @@ describe('resolveServeSettings', () => {
     await expect(resolveServeSettings({ plugins: 'p', port: '70000' }, dir)).rejects.toThrow(
       /--port must be a whole number from 0 to 65535/,
     );
+  });
+
+  it('reads --inspect as Node reads its own flag, loopback unless --allow-remote', async () => {
+    const dir = await tempDir();
+    const inspect = async (flags: object) =>
+      (await resolveServeSettings({ plugins: 'p', ...flags }, dir)).inspect;
+    expect(await inspect({})).toBeUndefined();
+    expect(await inspect({ inspect: true })).toEqual({ host: '127.0.0.1', port: 9229 });
+    expect(await inspect({ inspect: '9230' })).toEqual({ host: '127.0.0.1', port: 9230 });
+    expect(await inspect({ inspect: 'localhost:0' })).toEqual({ host: 'localhost', port: 0 });
+    expect(await inspect({ inspect: '0.0.0.0:9229', allowRemote: true })).toEqual({
+      host: '0.0.0.0',
+      port: 9229,
+    });
+    await expect(inspect({ inspect: '0.0.0.0:9229' })).rejects.toThrow(
+      /--inspect 0\.0\.0\.0 is not a loopback address.*--allow-remote/,
+    );
+    await expect(inspect({ inspect: '127.0.0.1:port' })).rejects.toThrow(
+      /--inspect takes \[HOST:\]PORT/,
+    );
+    await expect(inspect({ inspectBrkOnError: true })).rejects.toThrow(/needs --inspect/);
+    expect(
+      (await resolveServeSettings({ plugins: 'p', inspect: true, inspectBrkOnError: true }, dir))
+        .breakOnError,
+    ).toBe(true);
   });
 
   it('explains what is wrong with a setting', async () => {

@@ -20,6 +20,7 @@ import {
   asCliExit,
   CLIENT_NAME,
   type CommonOptions,
+  commonOptions,
   generationNumber,
   locate,
   print,
@@ -46,17 +47,7 @@ import { TerminalStyle } from './TerminalStyle.js';
  * (readable output, colour on a terminal) and for scripts (`--json`, exit codes).
  */
 export function addClientCommands(program: Command): void {
-  const common = (command: Command) =>
-    command
-      .option(
-        '--workspace <dir>',
-        'where to look for .reloadd/daemon.json (default: here, then each parent)',
-      )
-      .option('--json', 'print machine-readable JSON (the protocol result) instead of text')
-      .option(
-        '--wait <seconds>',
-        'wait up to this long for a daemon to start (CI: start `reloadd serve` in the background, then this)',
-      );
+  const common = commonOptions;
 
   common(
     program

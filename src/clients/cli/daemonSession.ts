@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { ResponseError } from 'vscode-jsonrpc';
 import { backoffDelay } from '../backoff.js';
 import { connectWebSocket } from '../connectWebSocket.js';
@@ -12,6 +13,20 @@ import { TerminalStyle } from './TerminalStyle.js';
  */
 
 export const CLIENT_NAME = 'reloadd-cli';
+
+/** The options every command that talks to a daemon takes. */
+export function commonOptions(command: Command): Command {
+  return command
+    .option(
+      '--workspace <dir>',
+      'where to look for .reloadd/daemon.json (default: here, then each parent)',
+    )
+    .option('--json', 'print machine-readable JSON (the protocol result) instead of text')
+    .option(
+      '--wait <seconds>',
+      'wait up to this long for a daemon to start (CI: start `reloadd serve` in the background, then this)',
+    );
+}
 
 export interface CommonOptions {
   workspace?: string;

@@ -350,6 +350,13 @@ export class ReloadDaemon {
         disabled: count(PluginStatus.Disabled),
       },
       reloads: stats.summary(),
+      slowestActivations: records
+        .flatMap((r) => {
+          const last = r.activation.last;
+          return last ? [{ id: r.id, totalMs: last.totalMs }] : [];
+        })
+        .sort((a, b) => b.totalMs - a.totalMs)
+        .slice(0, 5),
     };
   }
 

@@ -73,7 +73,14 @@ export interface SwapReport {
   /** Calls still running when the wait for them ended: what they do next is not kept. */
   stillRunning: number;
   /** Milliseconds of each step: waiting for running calls counts as saving state. */
-  timings: { saveState: number; deactivate: number; activate: number; restoreState: number };
+  timings: {
+    saveState: number;
+    deactivate: number;
+    activate: number;
+    /** Of `activate`, the call itself (its synchronous part); the rest waited for its promise. */
+    activateCall?: number;
+    restoreState: number;
+  };
   /**
    * The state `retire` handed over. Its value is here unless `start` took over: then it follows
    * in a `stateTaken` notice, after this answer, so that clients hear of the reload first.

@@ -190,6 +190,7 @@ export class PluginCatalog implements PluginDirectory {
         ...(r.lastReload
           ? { lastReload: { ...r.lastReload, at: r.lastReload.at.toISOString() } }
           : {}),
+        activation: r.activation,
       }));
   }
 

@@ -1,4 +1,5 @@
 import {
+  type ActivationTimings,
   DidChangeStatus,
   DidReload,
   type DidReloadParams,
@@ -43,6 +44,8 @@ export class PluginRecord {
   private buildFailed = false;
   private invalidReason: InvalidPlugin | undefined;
   private last: LastReload | undefined;
+  private firstActivation: ActivationTimings | undefined;
+  private lastActivation: ActivationTimings | undefined;
   /** Reloads after the first load, and how many of them failed. */
   private reloadCount = 0;
   private failedReloads = 0;
@@ -96,6 +99,14 @@ export class PluginRecord {
   /** Set when the folder could not be read as a plugin (bad manifest). */
   get invalid(): InvalidPlugin | undefined {
     return this.invalidReason;
+  }
+
+  /** Its first successful load's timings and its latest one's (plugin/list). */
+  get activation(): { first?: ActivationTimings; last?: ActivationTimings } {
+    return {
+      ...(this.firstActivation ? { first: this.firstActivation } : {}),
+      ...(this.lastActivation ? { last: this.lastActivation } : {}),
+    };
   }
 
   get lastReload(): LastReload | undefined {
@@ -220,6 +231,20 @@ export class PluginRecord {
       durationMs: report.durationMs,
       trigger: report.trigger,
     };
+    if (report.ok && report.phases) {
+      const { evaluate, activate, restoreState } = report.phases;
+      this.lastActivation = {
+        generation: report.generation,
+        at: this.last.at.toISOString(),
+        trigger: report.trigger,
+        moduleLoadMs: evaluate,
+        activateMs: activate,
+        activateCallMs: report.phases.activateCall ?? activate,
+        restoreStateMs: restoreState,
+        totalMs: Math.round((evaluate + activate + restoreState) * 100) / 100,
+      };
+      this.firstActivation ??= this.lastActivation;
+    }
     this.clients.notify(DidReload, { id: this.id, ...report });
   }
 

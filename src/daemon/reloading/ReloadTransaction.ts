@@ -53,6 +53,8 @@ export interface PhaseTimings {
   saveState: number;
   deactivate: number;
   activate: number;
+  /** Of `activate`, the call until it returned (the rest waited for its promise). */
+  activateCall?: number;
   restoreState: number;
 }
 
@@ -196,6 +198,8 @@ export class ReloadTransaction {
     );
     for (const phase of ['saveState', 'deactivate', 'activate', 'restoreState'] as const)
       this.phases[phase] = roundMs(report.timings[phase]);
+    if (report.timings.activateCall !== undefined)
+      this.phases.activateCall = roundMs(report.timings.activateCall);
     this.overtaken(report.stillRunning);
     if (report.saved) {
       this.diagnostics.push(
@@ -335,7 +339,10 @@ export class ReloadTransaction {
     this.diagnostics.push(diagnosticAt(this.id, severity, code, message, where));
   }
 
-  private async timed<T>(phase: keyof PhaseTimings, work: () => Promise<T>): Promise<T> {
+  private async timed<T>(
+    phase: Exclude<keyof PhaseTimings, 'activateCall'>,
+    work: () => Promise<T>,
+  ): Promise<T> {
     const start = performance.now();
     try {
       return await work();

@@ -101,6 +101,7 @@ export async function swapGenerations(
   let migrated: ExtractedState | undefined;
   try {
     await timed('activate', () => step(services, coming, 'activate', () => coming.activate()));
+    timings.activateCall = coming.lastCallMs;
     let state = given?.value;
     const wanted = coming.descriptor.stateVersion;
     if (given && given.stateVersion !== wanted) {

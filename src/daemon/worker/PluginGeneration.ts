@@ -91,6 +91,8 @@ export class PluginGeneration {
   /** What `activate` returned (an object), or the module's `api` export. */
   private api: object | undefined;
   private lifecycleCalls = 0;
+  /** How long the last lifecycle call took before it returned (a promise, maybe): its own part. */
+  lastCallMs = 0;
   private readonly context: vm.Context;
   private readonly services: GenerationServices;
 
@@ -303,8 +305,11 @@ export class PluginGeneration {
 
   private async call(name: string, hook: Hook, ...args: unknown[]): Promise<unknown> {
     this.lifecycleCalls += 1;
+    const start = performance.now();
     try {
-      return await this.run(() => hook(...args), this.services.limits.lifecycleMs);
+      const returned = this.run(() => hook(...args), this.services.limits.lifecycleMs);
+      this.lastCallMs = performance.now() - start;
+      return await returned;
     } catch (thrown) {
       throw new LifecycleError(name, thrown);
     } finally {

@@ -4,6 +4,7 @@ import {
   DaemonStatus,
   PluginDisable,
   PluginEnable,
+  PluginProfile,
   PluginReload,
   type ReloadResult,
 } from '../../../protocol/index.js';
@@ -199,7 +200,26 @@ async function runAction(
       const { status } = await connection.request(PluginDisable, { id });
       return `${id} is ${status}`;
     }
+    case 'profile': {
+      const result = await connection.request(PluginProfile, { id, durationMs: PROFILE_MS });
+      download(`${id}.cpuprofile`, JSON.stringify(result.profile));
+      const top = result.topFrames[0];
+      return `${id} profiled for ${PROFILE_MS / 1000} s, saved as ${id}.cpuprofile (open it in DevTools' Performance panel)${top ? `; busiest: ${top.functionName} (${top.selfMs} ms)` : ''}`;
+    }
   }
+}
+
+/** How long the row's Profile button records: long enough to catch a busy plugin at work. */
+const PROFILE_MS = 2000;
+
+/** Hands `text` to the browser as a file to save. */
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 function describeResults(results: ReloadResult[]): string {

@@ -4,7 +4,7 @@ import { shownStatus } from '../model/dashboardState.js';
 import { clock, ms, percent } from '../model/format.js';
 import { DurationChart } from './DurationChart.js';
 
-export type PluginAction = 'reload' | 'enable' | 'disable';
+export type PluginAction = 'reload' | 'enable' | 'disable' | 'profile';
 export type PluginView = 'timeline' | 'diagnostics' | 'state';
 
 interface Props {
@@ -164,6 +164,15 @@ function RowCells({ row, diagnostics, selected, busy, onAction, onOpen }: RowPro
         </button>
         <button type="button" onClick={() => onOpen(info.id, 'state')}>
           State
+        </button>
+        <button
+          type="button"
+          disabled={busy || row.removed || info.status !== 'active'}
+          title="record a CPU profile of 2 s and save it as a .cpuprofile"
+          aria-label={`Profile ${info.id}`}
+          onClick={() => onAction(info.id, 'profile')}
+        >
+          Profile
         </button>
       </td>
     </tr>

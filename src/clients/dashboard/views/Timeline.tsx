@@ -177,7 +177,11 @@ function Waterfall({ phases, scale }: { phases: ReloadPhases; scale: number }) {
             key={key}
             class={`phase p-${name}`}
             style={{ flexGrow: String(value) }}
-            title={`${name} ${ms(value)}`}
+            title={
+              key === 'activate' && phases.activateCall !== undefined
+                ? `activate ${ms(value)}: the call ${ms(phases.activateCall)}, its promise ${ms(value - phases.activateCall)}`
+                : `${name} ${ms(value)}`
+            }
           />
         );
       })}
