@@ -42,8 +42,21 @@ export class WorkerDebugger {
 
   private constructor(
     private readonly socket: WebSocket,
-    private readonly sessionId: string,
+    /** The NodeWorker session to a worker; undefined when the inspector is the process's own. */
+    private readonly sessionId: string | undefined,
   ) {}
+
+  /** Attaches to a process's own inspector (a process host's), as DevTools does to a Node process. */
+  static async connect(inspectorUrl: string): Promise<WorkerDebugger> {
+    const socket = new WebSocket(inspectorUrl);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const direct = new WorkerDebugger(socket, undefined);
+    socket.on('message', (data) => direct.receive(JSON.parse(String(data))));
+    return direct;
+  }
 
   /** Attaches to the worker whose title contains `title` (a plugin host is "reloadd plugin host NAME"). */
   static async attach(inspectorUrl: string, title: string): Promise<WorkerDebugger> {
@@ -84,6 +97,10 @@ export class WorkerDebugger {
       this.waiting.set(id, (answer) =>
         answer.error ? reject(answer.error) : resolve(answer.result),
       );
+      if (this.sessionId === undefined) {
+        this.socket.send(message);
+        return;
+      }
       this.socket.send(
         JSON.stringify({
           id: 1_000_000 + id,

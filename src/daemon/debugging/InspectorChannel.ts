@@ -1,7 +1,8 @@
 import inspector from 'node:inspector';
+import { parseCdpMessage } from './TargetInspection.js';
 
 /** The longest an inspector message to a host may take (a stuck host answers between ticks). */
-export const ANSWER_MS = 2000;
+const ANSWER_MS = 2000;
 
 interface Waiting {
   resolve(result: unknown): void;
@@ -98,13 +99,7 @@ export class InspectorChannel {
   }
 
   private receive(sessionId: string, text: string): void {
-    const message = JSON.parse(text) as {
-      id?: number;
-      method?: string;
-      params?: unknown;
-      result?: unknown;
-      error?: { message: string };
-    };
+    const message = parseCdpMessage(text);
     if (message.id !== undefined) {
       const key = `${sessionId} ${message.id}`;
       const waiting = this.waiting.get(key);

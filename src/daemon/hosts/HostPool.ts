@@ -1,7 +1,7 @@
 import type { HostLimits, HostMemory, HostNotice, HostPost } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { ProcessInspector } from '../debugging/DaemonDebugging.js';
-import type { HostInspection } from '../debugging/HostInspector.js';
+import type { HostInspector } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
 import { HostKind } from './hostTransports.js';
 import { type HostCrash, PluginHost } from './PluginHost.js';
@@ -11,8 +11,8 @@ export interface HostPoolOptions {
   /** Heap cap of each host, in MB. */
   memoryMb: number;
   logger: Logger;
-  /** Sees into a worker host from outside (whether it is paused; where a stuck one loops). */
-  inspect?(threadId: number): HostInspection;
+  /** Sees into a host from outside (whether it is paused; where a stuck one loops). */
+  inspector?: HostInspector;
   onNotice(host: PluginHost, notice: HostNotice): void;
   onCrash(host: PluginHost, crash: HostCrash): void;
 }
@@ -47,7 +47,7 @@ export class HostPool {
       limits: this.options.limits,
       memoryMb: this.options.memoryMb,
       logger: this.options.logger,
-      ...(this.options.inspect ? { inspect: this.options.inspect } : {}),
+      ...(this.options.inspector ? { inspector: this.options.inspector } : {}),
       onNotice: (notice) => this.options.onNotice(host, notice),
       onCrash: (crash) => this.options.onCrash(host, crash),
     });

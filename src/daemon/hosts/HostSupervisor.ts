@@ -96,9 +96,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         limits: options.limits,
         memoryMb: options.memoryMb,
         logger: options.logger,
-        ...(options.inspector
-          ? { inspect: options.inspector.forWorker.bind(options.inspector) }
-          : {}),
+        ...(options.inspector ? { inspector: options.inspector } : {}),
         onNotice: (host, notice) => this.onNotice(host, notice),
         onCrash: (host, crash) => this.onCrash(host, crash),
       },

@@ -9,7 +9,7 @@ import type {
   HostResult,
   ToHost,
 } from '../crossing/hostMessages.js';
-import type { HostInspection, StackFrame } from '../debugging/HostInspector.js';
+import type { HostInspection, HostInspector, StackFrame } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginFrame } from './cpuProfile.js';
 import {
@@ -69,8 +69,8 @@ export class PluginHost implements HostChannel {
   /** The watchdog is making up its mind about a silent host (paused, or stuck?). */
   private judging = false;
   private stuckStack: StackFrame[] | undefined;
-  /** Reaches into a worker host from outside; absent for a process host. */
-  private readonly inspection: HostInspection | undefined;
+  /** Reaches into the host from outside: a worker at once, a process once it opened its inspector. */
+  private inspection: (HostInspection & { close?(): void }) | undefined;
   /** A process host's own inspector under `--inspect` (a worker host is reached through the daemon's). */
   inspectorUrl: string | undefined;
   /** When the host last answered anything (a reply, a notice, a ping). */
@@ -95,8 +95,8 @@ export class PluginHost implements HostChannel {
       limits: HostLimits;
       memoryMb: number;
       logger: Logger;
-      /** The daemon's inspector session, which sees into worker hosts (HostInspector.forWorker). */
-      inspect?: (threadId: number) => HostInspection;
+      /** The daemon's look into its hosts (whether one is paused; where a stuck one loops). */
+      inspector?: Pick<HostInspector, 'forWorker' | 'forProcess'>;
       onNotice(notice: HostNotice): void;
       onCrash(crash: HostCrash): void;
     },
@@ -114,14 +114,16 @@ export class PluginHost implements HostChannel {
         ? new ProcessTransport(new URL('hostProcess.js', options.workerPath), transportOptions)
         : new WorkerTransport(options.workerPath, transportOptions);
     const transport = this.transport;
-    this.inspection =
-      transport instanceof WorkerTransport ? options.inspect?.(transport.threadId) : undefined;
+    const inspector = options.inspector;
+    if (transport instanceof WorkerTransport)
+      this.inspection = inspector?.forWorker(transport.threadId);
     this.stuckAfterMs =
       Math.max(options.limits.lifecycleMs, options.limits.commandMs) + STUCK_MARGIN_MS;
     this.transport.onMessage((message: FromHost) => {
       this.lastHeard = Date.now();
       if (message.op === 'inspector') {
         this.inspectorUrl = message.url;
+        this.inspection = inspector?.forProcess(message.url);
         return;
       }
       if (message.op !== 'reply') {
@@ -139,6 +141,7 @@ export class PluginHost implements HostChannel {
     this.heartbeat.unref();
     this.transport.onExit(({ code, signal, outOfMemory }) => {
       clearInterval(this.heartbeat);
+      this.inspection?.close?.();
       const runningSlot = this.transport.runningSlot();
       this.ended = true;
       if (outOfMemory) this.endReason ??= 'out-of-memory';
@@ -274,6 +277,9 @@ export class PluginHost implements HostChannel {
       this.lastHeard = Date.now();
       return;
     }
+    // It may have just resumed from a breakpoint: a host that answers is not stuck, and its
+    // stack is not read (that pause would show in the author's debugger).
+    if (await this.ping()) return;
     if (this.inspection)
       this.stuckStack = await this.inspection.stack().catch((error: unknown) => {
         this.logger.warn({ err: error, host: this.name }, 'could not read a stuck host’s stack');
