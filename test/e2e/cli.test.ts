@@ -166,7 +166,7 @@ describe('reloadd CLI', () => {
     await expect
       .poll(() => follow.output(), { timeout: 10_000 })
       .toMatch(
-        /RELOAD \[good\] ✓ generation \d+ in [\d.]+ ms \(index\.js\)\s+detect [\d.]+ · build [\d.]+ · (?:settle [\d.]+ · )?evaluate [\d.]+ · save [\d.]+ · deactivate [\d.]+ · activate [\d.]+ · restore [\d.]+ ms/,
+        /RELOAD \[good\] ✓ generation \d+ in [\d.]+ ms \(index\.js\)\s+detect [\d.]+ · build [\d.]+ · (?:settle [\d.]+ · )?evaluate [\d.]+ · save [\d.]+ · deactivate [\d.]+ · activate [\d.]+(?: \(its promise [\d.]+\))? · restore [\d.]+ ms/,
       );
     follow.child.kill('SIGINT');
     expect(await follow.exited).toBe(0);
