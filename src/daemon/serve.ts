@@ -67,13 +67,18 @@ export async function serve(settings: ServeSettings): Promise<void> {
     },
   });
   logUncaughtAsBugs(logger);
+  await debugging.serveWorkerTargets(
+    () => daemon.debugTargets().workers,
+    () => daemon.debugTargets().processes,
+    (error) => logger.warn({ err: error }, 'a DevTools connection to a plugin host failed'),
+  );
   let listener: NetworkListener | undefined;
   const context: ServerContext = { daemon, logs, url: () => listener?.url ?? null, debugging };
-  const inspecting = debugging.info([]);
+  const inspecting = debugging.info();
   if (inspecting)
     logger.info(
       { inspector: inspecting.url },
-      `debugger: attach to ${inspecting.host}:${inspecting.port} (reloadd debug PLUGIN says how); plugin calls have no time limit while a debugger holds them`,
+      `debugger: VS Code attaches to ${inspecting.host}:${inspecting.port}; Chrome DevTools finds the plugin hosts at ${inspecting.targetsAddress} (chrome://inspect, Configure…); reloadd debug PLUGIN says what to paste. Plugin calls have no time limit while a debugger holds them`,
     );
   const session = { logger, version: VERSION };
 

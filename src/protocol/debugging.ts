@@ -14,9 +14,31 @@ export const InspectorInfo = z.object({
   devtoolsUrl: z.string(),
   /** Plugin code pauses where it throws (`--inspect-brk-on-error`, `daemon/setDebugOptions`). */
   breakOnError: z.boolean(),
-  /** Process hosts, each with an inspector of its own (worker hosts are reached through `url`). */
+  /**
+   * Worker hosts, each served as a target of its own for Chrome DevTools (which opens a Node
+   * process's main thread only); VS Code reaches them through `url` as well.
+   */
+  workerHosts: z.array(
+    z.object({
+      name: z.string(),
+      plugins: z.array(z.string()),
+      url: z.string(),
+      devtoolsUrl: z.string(),
+    }),
+  ),
+  /** Where chrome://inspect discovers the worker hosts: add it under "Configure…". */
+  targetsAddress: z.string(),
+  /**
+   * Process hosts, each with an inspector of its own (`url`, for VS Code); `devtoolsUrl` opens
+   * it in Chrome DevTools through the same endpoint as the worker hosts.
+   */
   processHosts: z.array(
-    z.object({ name: z.string(), plugins: z.array(z.string()), url: z.string() }),
+    z.object({
+      name: z.string(),
+      plugins: z.array(z.string()),
+      url: z.string(),
+      devtoolsUrl: z.string(),
+    }),
   ),
 });
 export type InspectorInfo = z.infer<typeof InspectorInfo>;

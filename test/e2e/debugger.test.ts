@@ -220,8 +220,30 @@ describe('debugging a plugin across reloads (--inspect)', () => {
       inspector: status.inspector?.url,
       launch: { type: 'node', request: 'attach', address: '127.0.0.1', port },
     });
+    // Chrome DevTools opens no worker threads: each worker host is a target of its own.
+    const [shared] = status.inspector?.workerHosts ?? [];
+    expect(shared).toMatchObject({ name: 'shared', plugins: ['greeter'] });
+    const listed = await (
+      await fetch(`http://${status.inspector?.targetsAddress}/json/list`)
+    ).json();
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: 'shared',
+        type: 'node',
+        title: 'reloadd plugin host shared (greeter)',
+        webSocketDebuggerUrl: shared?.url,
+      }),
+    ]);
+    expect(JSON.parse(json.stdout).devtoolsUrl).toBe(shared?.devtoolsUrl);
+    const direct = await WorkerDebugger.connect(shared?.url ?? '');
+    await direct.send('Debugger.enable');
+    await direct.until(
+      () => direct.scripts.find((s) => s.url.endsWith('greeter/index.ts?generation=1')),
+      "greeter's script, through the host's own target",
+    );
+    direct.close();
     const text = await runCli(['debug', 'greeter'], { cwd: workspace });
-    expect(text.stdout).toContain(status.inspector?.devtoolsUrl ?? '?');
+    expect(text.stdout).toContain(shared?.devtoolsUrl ?? '?');
     expect(text.stdout).toContain('"request": "attach"');
     expect((await runCli(['debug', 'nobody'], { cwd: workspace })).code).toBe(1);
     await daemon.stop();
@@ -270,6 +292,18 @@ describe('debugging a plugin across reloads (--inspect)', () => {
     const [listed] = (await daemon.client.request(PluginList, {})).plugins;
     expect(listed).toMatchObject({ id: 'apart', status: 'active', generation: 1 });
     dbg.close();
+    // Through the daemon's DevTools endpoint, its realm is a default context: DevTools does not
+    // take the plugin's script for an extension's and skip its source map.
+    const relayed = await WorkerDebugger.connect(
+      `ws://${new URL(host?.devtoolsUrl ?? '').searchParams.get('ws')}`,
+    );
+    await relayed.send('Debugger.enable');
+    const script = await relayed.until(
+      () => relayed.scripts.find((s) => s.url.endsWith('apart/index.js?generation=1')),
+      "apart's script, relayed",
+    );
+    expect(script.executionContextAuxData?.isDefault).toBe(true);
+    relayed.close();
     await daemon.stop();
   });
 });

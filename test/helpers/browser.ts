@@ -23,8 +23,8 @@ export function browserTestsRun(): boolean {
   return false;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   await mkdir(ARTIFACTS, { recursive: true });
   // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', ...extraArgs] });
 }

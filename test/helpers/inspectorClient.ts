@@ -5,6 +5,7 @@ export interface ParsedScript {
   scriptId: string;
   url: string;
   sourceMapURL?: string;
+  executionContextAuxData?: { isDefault?: boolean };
 }
 
 export interface PausedEvent {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import {
   DaemonStatus,
-  devtoolsUrl,
   PluginList,
   ReloaddErrorCodes,
   vscodeAttachConfig,
@@ -46,9 +45,12 @@ export function addDebugCommand(program: Command): void {
           'the daemon runs without --inspect: restart it with `reloadd serve --inspect` to debug its plugins',
           ReloaddErrorCodes.NotDebugging,
         );
-      // A process host has an inspector of its own; a worker host is reached through the daemon's.
+      // A process host has an inspector of its own; a worker host is reached through the
+      // daemon's by VS Code, and through a target of its own by Chrome DevTools.
       const own = inspector.processHosts.find((h) => h.plugins.includes(id));
+      const worker = inspector.workerHosts.find((h) => h.plugins.includes(id));
       const url = own?.url ?? inspector.url;
+      const devtools = own?.devtoolsUrl ?? worker?.devtoolsUrl ?? inspector.devtoolsUrl;
       const address = new URL(url.replace(/^ws:/, 'http:'));
       const target = { host: address.hostname, port: Number(address.port) };
       const host = own ? own.name : plugin.isolation === 'dedicated' ? `plugin:${id}` : 'shared';
@@ -57,7 +59,7 @@ export function addDebugCommand(program: Command): void {
         id,
         host,
         inspector: url,
-        devtoolsUrl: devtoolsUrl(url),
+        devtoolsUrl: devtools,
         launch,
       };
       print(options, answer, () =>
@@ -66,11 +68,10 @@ export function addDebugCommand(program: Command): void {
           '',
           'Chrome DevTools: paste into the address bar',
           `  ${answer.devtoolsUrl}`,
-          own
-            ? `  then open the Sources panel: ${plugin.path} is under file://.`
-            : `  then pick "reloadd plugin host ${host}" under Threads in the Sources panel; ${plugin.path} is under file://.`,
+          `  (or chrome://inspect, Configure…, add ${inspector.targetsAddress}: the host is listed as "reloadd plugin host ${host}")`,
+          `  then in Sources, Ctrl+P opens your files (${plugin.path} is under file://).`,
           '',
-          'VS Code: add to .vscode/launch.json, then Run and Debug > "reloadd: ' + id + '"',
+          `VS Code: add to .vscode/launch.json, then Run and Debug > "reloadd: ${id}"`,
           indent(JSON.stringify(launch, null, 2)),
           '',
           'Breakpoints set in your .ts files bind again in each new generation after a save.',

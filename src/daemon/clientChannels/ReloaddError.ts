@@ -21,6 +21,15 @@ export class ReloaddError extends Error {
     );
   }
 
+  /** `plugin/getState` or `plugin/restoreSnapshot` named a generation the history does not hold. */
+  static unknownSnapshot(id: string, generation: number, kept: number[]): ReloaddError {
+    return new ReloaddError(
+      ErrorCodes.InvalidParams,
+      ReloaddErrorCodes.UnknownSnapshot,
+      `no snapshot of generation ${generation} of "${id}" is kept (${kept.length > 0 ? `generations kept: ${kept.join(', ')}` : 'none is'})`,
+    );
+  }
+
   /** A command that ran and failed, or could not run (its message says which). */
   static commandFailed(message: string): ReloaddError {
     return new ReloaddError(ErrorCodes.CommandFailed, ReloaddErrorCodes.CommandFailed, message);

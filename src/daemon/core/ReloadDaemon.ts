@@ -25,7 +25,7 @@ import type {
 } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { toJsonValue } from '../crossing/stateTransfer.js';
-import type { ProcessInspector } from '../debugging/DaemonDebugging.js';
+import type { DebugTargets } from '../debugging/WorkerTargets.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { profileGeneration } from '../hosts/cpuProfile.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
@@ -243,11 +243,7 @@ export class ReloadDaemon {
     const found = this.parts.snapshots.ofGeneration(id, generation);
     if (found) return found;
     const kept = [...new Set(this.parts.snapshots.history(id).map((s) => s.generation))];
-    throw new ReloaddError(
-      ErrorCodes.InvalidParams,
-      ReloaddErrorCodes.UnknownSnapshot,
-      `no snapshot of generation ${generation} of "${id}" is kept (${kept.length > 0 ? `generations kept: ${kept.join(', ')}` : 'none is'})`,
-    );
+    throw ReloaddError.unknownSnapshot(id, generation, kept);
   }
 
   getDiagnostics(id?: string): Diagnostic[] {
@@ -266,7 +262,6 @@ export class ReloadDaemon {
     return this.parts.hosts.executeCommand(command, args, { isCancelled });
   }
 
-  /** `editor/event`: to every plugin listening for it, in whichever host it runs. */
   /** `plugin/profile`: a CPU profile of the plugin's host while it runs. */
   async profile(id: string, durationMs: number): Promise<ResultOf<typeof PluginProfile>> {
     const generation = this.parts.catalog.require(id).generation;
@@ -286,6 +281,7 @@ export class ReloadDaemon {
     return this.parts.hosts.unloadChecks(id, count, timeoutMs);
   }
 
+  /** `editor/event`: to every plugin listening for it, in whichever host it runs. */
   emitEvent(event: string, data: unknown): void {
     this.parts.hosts.emitEvent(event, data);
   }
@@ -350,13 +346,7 @@ export class ReloadDaemon {
         disabled: count(PluginStatus.Disabled),
       },
       reloads: stats.summary(),
-      slowestActivations: records
-        .flatMap((r) => {
-          const last = r.activation.last;
-          return last ? [{ id: r.id, totalMs: last.totalMs }] : [];
-        })
-        .sort((a, b) => b.totalMs - a.totalMs)
-        .slice(0, 5),
+      slowestActivations: catalog.slowestActivations(5),
     };
   }
 
@@ -366,8 +356,9 @@ export class ReloadDaemon {
     return { rssBytes: rss, heapUsedBytes: heapUsed, hosts: await this.parts.hosts.memory() };
   }
 
-  processInspectors(): ProcessInspector[] {
-    return this.parts.hosts.processInspectors();
+  /** The plugin hosts a debugger can open (DaemonDebugging). */
+  debugTargets(): DebugTargets {
+    return this.parts.hosts.debugTargets();
   }
 
   setHotReload(enabled: boolean): boolean {

@@ -1,18 +1,17 @@
 import inspector from 'node:inspector';
 import { devtoolsUrl, type InspectorInfo } from '../../protocol/index.js';
 import { HostInspector } from './HostInspector.js';
+import type {
+  DebugTargets,
+  ProcessInspector,
+  WorkerTargets,
+  WorkerThread,
+} from './WorkerTargets.js';
 
 /** Where `--inspect` opens the Node inspector (Node's own default: 127.0.0.1:9229). */
 export interface InspectAddress {
   host: string;
   port: number;
-}
-
-/** A process host's inspector, as its host reported it. */
-export interface ProcessInspector {
-  name: string;
-  plugins: string[];
-  url: string;
 }
 
 /**
@@ -23,6 +22,7 @@ export interface ProcessInspector {
 export class DaemonDebugging {
   readonly hosts: HostInspector;
   private readonly address: (InspectAddress & { url: string }) | undefined;
+  private targets: WorkerTargets | undefined;
 
   constructor(inspect: InspectAddress | undefined, onError: (error: unknown) => void) {
     this.hosts = new HostInspector(inspect !== undefined, onError);
@@ -34,20 +34,46 @@ export class DaemonDebugging {
     this.address = { host: inspect.host, port: Number(new URL(url).port), url };
   }
 
+  /** Serves each worker host to Chrome DevTools (WorkerTargets), once the hosts can be listed. */
+  async serveWorkerTargets(
+    threads: () => WorkerThread[],
+    processes: () => ProcessInspector[],
+    onError: (error: unknown) => void,
+  ): Promise<void> {
+    if (!this.address) return;
+    // Loaded only under --inspect: an editor's daemon never loads ws for it.
+    const { WorkerTargets } = await import('./WorkerTargets.js');
+    this.targets = await WorkerTargets.listen(this.address.host, threads, processes, onError);
+  }
+
   get enabled(): boolean {
     return this.address !== undefined;
   }
 
   /** What daemon/status says; process hosts have inspectors of their own (HostPool knows them). */
-  info(processHosts: ProcessInspector[]): InspectorInfo | null {
+  info(hosts: DebugTargets = { workers: [], processes: [] }): InspectorInfo | null {
+    const { workers, processes: processHosts } = hosts;
     if (!this.address) return null;
+    const targets = this.targets;
     return {
       url: this.address.url,
       host: this.address.host,
       port: this.address.port,
       devtoolsUrl: devtoolsUrl(this.address.url),
       breakOnError: this.hosts.breaksOnError,
-      processHosts,
+      workerHosts: targets
+        ? workers.map((w) => ({
+            name: w.name,
+            plugins: w.plugins,
+            url: targets.url(w.name),
+            devtoolsUrl: devtoolsUrl(targets.url(w.name)),
+          }))
+        : [],
+      targetsAddress: targets ? `${targets.host}:${targets.port}` : '',
+      processHosts: processHosts.map((p) => ({
+        ...p,
+        devtoolsUrl: devtoolsUrl(targets ? targets.url(p.name) : p.url),
+      })),
     };
   }
 
@@ -57,6 +83,7 @@ export class DaemonDebugging {
   }
 
   close(): void {
+    this.targets?.close();
     if (this.address) inspector.close();
   }
 }

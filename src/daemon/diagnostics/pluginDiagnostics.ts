@@ -23,6 +23,35 @@ export function diagnosticAt(
   };
 }
 
+/** A worker host holds more outside its heap than its cap bounds; `pluginId` ran last there. */
+export function offHeapDiagnostic(
+  pluginId: string,
+  externalBytes: number,
+  limitBytes: number,
+): Diagnostic {
+  const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
+  return diagnosticAt(
+    pluginId,
+    'warning',
+    DiagnosticCodes.OffHeapMemory,
+    `the plugin host holds ${mb(externalBytes)} outside its JS heap (Buffers, ArrayBuffers), over its ${mb(limitBytes)} cap, which bounds the heap only: a worker host cannot stop it (${pluginId} ran last there)`,
+  );
+}
+
+/** An unloaded generation's realm is still reachable: something outside the plugin holds it. */
+export function unloadIncompleteDiagnostic(
+  pluginId: string,
+  generation: number,
+  holders: string[],
+): Diagnostic {
+  return diagnosticAt(
+    pluginId,
+    'warning',
+    DiagnosticCodes.UnloadIncomplete,
+    `generation ${generation} did not unload: its realm is still reachable after 4 garbage collections${holders.length > 0 ? ` (held by ${holders.join(', ')})` : ''}; something outside the plugin keeps a reference to its code`,
+  );
+}
+
 /** `state.panel.onClick is a function`: what a snapshot could not keep as it was. */
 export function stateProblemDiagnostic(pluginId: string, problem: StateProblem): Diagnostic {
   return diagnosticAt(

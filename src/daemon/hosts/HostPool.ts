@@ -1,7 +1,7 @@
 import type { HostLimits, HostMemory, HostNotice, HostPost } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
-import type { ProcessInspector } from '../debugging/DaemonDebugging.js';
 import type { HostInspector } from '../debugging/HostInspector.js';
+import type { ProcessInspector, WorkerThread } from '../debugging/WorkerTargets.js';
 import type { Logger } from '../logs/logger.js';
 import { HostKind } from './hostTransports.js';
 import { type HostCrash, PluginHost } from './PluginHost.js';
@@ -82,6 +82,15 @@ export class HostPool {
     return [...this.hosts.values()].flatMap((host) =>
       host.alive && host.inspectorUrl
         ? [{ name: host.name, plugins: pluginsIn(host).sort(), url: host.inspectorUrl }]
+        : [],
+    );
+  }
+
+  /** The live worker hosts, by name, with their threads (what the DevTools endpoint serves). */
+  workerThreads(pluginsIn: (host: PluginHost) => string[]): WorkerThread[] {
+    return [...this.hosts.values()].flatMap((host) =>
+      host.alive && host.threadId !== undefined
+        ? [{ name: host.name, threadId: host.threadId, plugins: pluginsIn(host).sort() }]
         : [],
     );
   }

@@ -4,16 +4,21 @@ import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import type { HostLimits, HostNotice, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
-import type { ProcessInspector } from '../debugging/DaemonDebugging.js';
-import type { HostInspector, StackFrame } from '../debugging/HostInspector.js';
+import type { HostInspector } from '../debugging/HostInspector.js';
+import type { DebugTargets } from '../debugging/WorkerTargets.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
-import { diagnosticAt, stateProblemDiagnostic } from '../diagnostics/pluginDiagnostics.js';
+import {
+  diagnosticAt,
+  offHeapDiagnostic,
+  stateProblemDiagnostic,
+  unloadIncompleteDiagnostic,
+} from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { CallGate } from './CallGate.js';
 import { CommandRoutes } from './CommandRoutes.js';
-import { type PluginFrame, pluginStack } from './cpuProfile.js';
+import { innermost } from './cpuProfile.js';
 import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
 import { HostKind } from './hostTransports.js';
@@ -145,8 +150,13 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     return this.pool.memory((host) => this.pluginsIn(host));
   }
 
-  processInspectors(): ProcessInspector[] {
-    return this.pool.processInspectors((host) => this.pluginsIn(host));
+  /** The hosts a debugger can open: worker threads, and process hosts' own inspectors. */
+  debugTargets(): DebugTargets {
+    const pluginsIn = (host: PluginHost) => this.pluginsIn(host);
+    return {
+      workers: this.pool.workerThreads(pluginsIn),
+      processes: this.pool.processInspectors(pluginsIn),
+    };
   }
 
   private pluginsIn(host: PluginHost): string[] {
@@ -326,21 +336,15 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         );
         return;
       case 'offHeap': {
-        const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
-        const blamed = notice.pluginId ?? host.name;
+        const mb = Math.round(notice.externalBytes / (1024 * 1024));
         logger.warn(
           { host: host.name, plugin: notice.pluginId, externalBytes: notice.externalBytes },
-          `plugin host ${host.name} holds ${mb(notice.externalBytes)} outside its JS heap`,
+          `plugin host ${host.name} holds ${mb} MB outside its JS heap`,
         );
         if (notice.pluginId && plugins.has(notice.pluginId))
           diagnostics.add(
             DiagnosticSource.Reload,
-            diagnosticAt(
-              notice.pluginId,
-              'warning',
-              DiagnosticCodes.OffHeapMemory,
-              `the plugin host holds ${mb(notice.externalBytes)} outside its JS heap (Buffers, ArrayBuffers), over its ${mb(notice.limitBytes)} cap, which bounds the heap only: a worker host cannot stop it (${blamed} ran last there)`,
-            ),
+            offHeapDiagnostic(notice.pluginId, notice.externalBytes, notice.limitBytes),
           );
         return;
       }
@@ -350,12 +354,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         if (notice.collected || !plugins.has(notice.pluginId)) return;
         diagnostics.add(
           DiagnosticSource.Reload,
-          diagnosticAt(
-            notice.pluginId,
-            'warning',
-            DiagnosticCodes.UnloadIncomplete,
-            `generation ${notice.generation} did not unload: its realm is still reachable after 4 garbage collections${notice.holders.length > 0 ? ` (held by ${notice.holders.join(', ')})` : ''}; something outside the plugin keeps a reference to its code`,
-          ),
+          unloadIncompleteDiagnostic(notice.pluginId, notice.generation, notice.holders),
         );
         return;
     }
@@ -407,20 +406,4 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       culpritId,
     );
   }
-}
-
-/** The generation whose code is innermost on a stuck host's stack, and its frames there. */
-function innermost(
-  stack: StackFrame[],
-  generations: RemoteGeneration[],
-): { pluginId: string; frames: PluginFrame[] } | undefined {
-  for (const frame of stack) {
-    const generation = generations.find((g) => g.bundle.filename === frame.url);
-    if (generation)
-      return {
-        pluginId: generation.descriptor.id,
-        frames: pluginStack(stack, generation.bundle).slice(0, 3),
-      };
-  }
-  return undefined;
 }

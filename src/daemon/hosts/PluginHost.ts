@@ -176,6 +176,11 @@ export class PluginHost implements HostChannel {
     return !this.ended;
   }
 
+  /** A worker host's thread id (the inspector's NodeWorker `workerId`); undefined for a process. */
+  get threadId(): number | undefined {
+    return this.transport instanceof WorkerTransport ? this.transport.threadId : undefined;
+  }
+
   get kind(): HostKind {
     return this.transport.kind;
   }

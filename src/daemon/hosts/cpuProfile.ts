@@ -1,4 +1,5 @@
 import { type MappedBundle, originalPlace } from '../crossing/sourceLocation.js';
+import type { StackFrame } from '../debugging/HostInspector.js';
 import type { RemoteGeneration } from './RemoteGeneration.js';
 
 /** Time a profile's answer may take over its duration (stopping the profiler, copying it). */
@@ -95,4 +96,20 @@ export function pluginFrames(profile: unknown, bundle: MappedBundle, most = 10):
     .map((f) => ({ ...f, selfMs: Math.round(f.selfMs * 100) / 100 }))
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, most);
+}
+
+/** The generation whose code is innermost on a stuck host's stack, and its frames there. */
+export function innermost(
+  stack: StackFrame[],
+  generations: RemoteGeneration[],
+): { pluginId: string; frames: PluginFrame[] } | undefined {
+  for (const frame of stack) {
+    const generation = generations.find((g) => g.bundle.filename === frame.url);
+    if (generation)
+      return {
+        pluginId: generation.descriptor.id,
+        frames: pluginStack(stack, generation.bundle).slice(0, 3),
+      };
+  }
+  return undefined;
 }

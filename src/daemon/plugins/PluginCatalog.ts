@@ -194,6 +194,17 @@ export class PluginCatalog implements PluginDirectory {
       }));
   }
 
+  /** The plugins whose latest load took longest in their own code, slowest first. */
+  slowestActivations(most: number): { id: string; totalMs: number }[] {
+    return this.all()
+      .flatMap((r) => {
+        const last = r.activation.last;
+        return last ? [{ id: r.id, totalMs: last.totalMs }] : [];
+      })
+      .sort((a, b) => b.totalMs - a.totalMs)
+      .slice(0, most);
+  }
+
   /** What the pure planner needs of each plugin (reloading/planReload.ts's PlanPlugin). */
   planPlugins() {
     return this.all().map((r) => ({

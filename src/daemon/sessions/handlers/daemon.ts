@@ -14,7 +14,7 @@ export const status = onRequest(DaemonStatus, async (_params, { daemon, url, deb
   ...daemon.status(),
   url: url(),
   memory: await daemon.memory(),
-  inspector: debugging?.info(daemon.processInspectors()) ?? null,
+  inspector: debugging?.info(daemon.debugTargets()) ?? null,
 }));
 
 export const setDebugOptions = onRequest(DaemonSetDebugOptions, async (params, { debugging }) => {
