@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
-import { requirePluginsFolder, type ServeSettings } from './config.js';
+import { requirePluginsFolder, type ServeSettings, UsageError } from './config.js';
 import { createDaemon } from './core/createDaemon.js';
 import { DaemonDebugging } from './debugging/DaemonDebugging.js';
 import { DASHBOARD_DIR, HOST_WORKER_SCRIPT, VERSION } from './installation.js';
@@ -32,9 +32,14 @@ export async function serve(settings: ServeSettings): Promise<void> {
     mode: settings.stdio ? 'stdio' : 'standalone',
     ring: logs,
   });
-  const debugging = new DaemonDebugging(settings.inspect, (error) =>
-    logger.warn({ err: error }, 'the inspector session into a plugin host failed'),
-  );
+  let debugging: DaemonDebugging;
+  try {
+    debugging = new DaemonDebugging(settings.inspect, (error) =>
+      logger.warn({ err: error }, 'the inspector session into a plugin host failed'),
+    );
+  } catch (error) {
+    throw new UsageError(`--inspect: ${(error as Error).message}`);
+  }
   if (settings.breakOnError) await debugging.setBreakOnError(true);
   const daemon = createDaemon({
     pluginsDir: settings.pluginsDir,

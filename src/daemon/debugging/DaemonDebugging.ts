@@ -30,7 +30,10 @@ export class DaemonDebugging {
     // Opened before any host starts, so every worker is listed from its first moment.
     inspector.open(inspect.port, inspect.host, false);
     const url = inspector.url();
-    if (!url) throw new Error(`the inspector could not listen on ${inspect.host}:${inspect.port}`);
+    if (!url)
+      throw new Error(
+        `the inspector could not listen on ${inspect.host}:${inspect.port} (in use by another debugger or daemon? --inspect=0 takes any free port)`,
+      );
     this.address = { host: inspect.host, port: Number(new URL(url).port), url };
   }
 

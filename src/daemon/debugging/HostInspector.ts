@@ -45,7 +45,8 @@ export class HostInspector {
     });
     reached.catch(this.onError);
     return {
-      isPaused: async () => (await reached).isPaused(),
+      // Without --inspect nothing can pause a host: the watchdog need not wait for the session.
+      isPaused: async () => this.debugging && (await reached).isPaused(),
       stack: async () => (await reached).stack(),
     };
   }
