@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type Diagnostic, DiagnosticCodes, SnapshotCause } from '../../protocol/index.js';
+import { type Diagnostic, DiagnosticCodes } from '../../protocol/index.js';
 import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import type { HostLimits, HostNotice, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
@@ -7,12 +7,7 @@ import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { HostInspector } from '../debugging/HostInspector.js';
 import type { DebugTargets } from '../debugging/WorkerTargets.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
-import {
-  diagnosticAt,
-  offHeapDiagnostic,
-  stateProblemDiagnostic,
-  unloadIncompleteDiagnostic,
-} from '../diagnostics/pluginDiagnostics.js';
+import { diagnosticAt } from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
@@ -21,6 +16,7 @@ import { CommandRoutes } from './CommandRoutes.js';
 import { innermost } from './cpuProfile.js';
 import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
+import { HostReports, isHostReport } from './HostReports.js';
 import { HostKind } from './hostTransports.js';
 import { CallFailure, type CallTarget, PluginCalls, type PluginDirectory } from './PluginCalls.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
@@ -73,7 +69,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   /** Every generation loaded and not yet unloaded, by key. */
   private readonly loaded = new Map<string, RemoteGeneration>();
   private readonly runtime: RuntimeDiagnostics;
-  private readonly pluginLoggers = new Map<string, Logger>();
+  private readonly reports: HostReports;
   /** Editor calls under way, by plugin: while there are some, its time limits stand still. */
   private readonly editorWaits = new EditorWaits();
   /** Calls routed to a plugin wait here while it is swapped. */
@@ -84,6 +80,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   constructor(private readonly options: SupervisorOptions) {
     super();
     this.runtime = new RuntimeDiagnostics(options.diagnostics);
+    this.reports = new HostReports({ ...options, runtime: this.runtime, unloads: this.unloads });
     this.routes = new CommandRoutes((pluginId) => options.plugins.currentGeneration(pluginId)?.key);
     this.calls = new PluginCalls({
       routes: this.routes,
@@ -250,14 +247,12 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private onNotice(host: PluginHost, notice: HostNotice): void {
-    const { plugins, diagnostics, snapshots, logger } = this.options;
+    if (isHostReport(notice)) {
+      this.reports.record(host.name, notice);
+      return;
+    }
+    const { plugins, logger } = this.options;
     switch (notice.op) {
-      case 'log':
-        this.pluginLogger(notice.pluginId)[notice.level](
-          { generation: notice.generation },
-          notice.message,
-        );
-        return;
       case 'commandRegistered': {
         const { name, pluginId, key, arity } = notice;
         const owner = this.routes.register(name, { pluginId, key, arity });
@@ -276,28 +271,6 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         return;
       case 'emit':
         this.emitEvent(notice.event, notice.data, host, notice.fromPluginId);
-        return;
-      case 'stateTaken':
-        // A swap's snapshot; its problems were part of the swap's report.
-        snapshots.keep(
-          notice.pluginId,
-          { value: notice.value, problems: [] },
-          { generation: notice.generation, stateVersion: notice.stateVersion },
-          SnapshotCause.Reload,
-        );
-        return;
-      case 'stateWritten':
-        snapshots.keep(
-          notice.pluginId,
-          notice.state,
-          { generation: notice.generation, stateVersion: notice.stateVersion },
-          notice.cause,
-        );
-        // Each snapshot's problems replace the last one's: the same bad field is reported once.
-        this.runtime.setStateProblems(
-          notice.key,
-          notice.state.problems.map((p) => stateProblemDiagnostic(notice.pluginId, p)),
-        );
         return;
       case 'callbackError': {
         logger.warn({ plugin: notice.pluginId, generation: notice.generation }, notice.message);
@@ -335,44 +308,12 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
           ),
         );
         return;
-      case 'offHeap': {
-        const mb = Math.round(notice.externalBytes / (1024 * 1024));
-        logger.warn(
-          { host: host.name, plugin: notice.pluginId, externalBytes: notice.externalBytes },
-          `plugin host ${host.name} holds ${mb} MB outside its JS heap`,
-        );
-        if (notice.pluginId && plugins.has(notice.pluginId))
-          diagnostics.add(
-            DiagnosticSource.Reload,
-            offHeapDiagnostic(notice.pluginId, notice.externalBytes, notice.limitBytes),
-          );
-        return;
-      }
-      case 'unloadChecked':
-        this.unloads.record(notice.pluginId, notice.generation, notice.collected);
-        // Nothing to say about a plugin that is gone (its folder was removed meanwhile).
-        if (notice.collected || !plugins.has(notice.pluginId)) return;
-        diagnostics.add(
-          DiagnosticSource.Reload,
-          unloadIncompleteDiagnostic(notice.pluginId, notice.generation, notice.holders),
-        );
-        return;
     }
   }
 
   /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */
   private shareCommandNames(): void {
     this.pool.broadcast({ op: 'commandNames', names: this.routes.names() });
-  }
-
-  /** One child logger per plugin, made once: plugin logs can be frequent. */
-  private pluginLogger(pluginId: string): Logger {
-    let child = this.pluginLoggers.get(pluginId);
-    if (!child) {
-      child = this.options.logger.child({ plugin: pluginId });
-      this.pluginLoggers.set(pluginId, child);
-    }
-    return child;
   }
 
   /**
