@@ -41,7 +41,7 @@ program
   )
   .option(
     '--config <file>',
-    'JSON file with the same settings: plugins, stateDir, debounceMs, pollMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, editorCallTimeoutMs, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize, snapshotHistory, maxSnapshotBytes, isolation, requirePermissions',
+    'JSON file with the same settings: plugins, stateDir, debounceMs, pollMs, hotReload, logLevel, lifecycleTimeoutMs, commandTimeoutMs, hostMemoryMb, editorCallTimeoutMs, port, host, maxPayloadBytes, clientBacklogBytes, logBufferSize, snapshotHistory, maxSnapshotBytes, isolation, requirePermissions, watch, ignore',
   )
   .addOption(
     new Option(
@@ -79,6 +79,11 @@ program
     'folder that gets .reloadd/daemon.json, for clients to find the daemon (default: the current folder)',
   )
   .option('--max-payload <bytes>', 'largest message a WebSocket client may send (default: 1048576)')
+  .option(
+    '--watch <globs...>',
+    'files plugins read at run time, as globs relative to each plugin folder (a change reloads the plugin)',
+  )
+  .option('--ignore <globs...>', 'files never watched, as globs relative to the plugins folder')
   .option(
     '--inspect [address]',
     'open the Node inspector for Chrome DevTools and VS Code, on [HOST:]PORT (default: 127.0.0.1:9229); see `reloadd debug`',

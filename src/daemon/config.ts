@@ -39,6 +39,10 @@ export const ConfigSchema = z
     isolation: PluginIsolationSchema.optional(),
     /** Run only plugins whose manifest declares `permissions`. */
     requirePermissions: z.boolean().optional(),
+    /** Globs, relative to each plugin's folder, of files read at run time: a change reloads it. */
+    watch: z.array(z.string().min(1)).optional(),
+    /** Globs, relative to the plugins folder, never watched (generated files, say). */
+    ignore: z.array(z.string().min(1)).optional(),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
@@ -71,6 +75,10 @@ export interface ServeSettings {
   /** `--isolation`: for plugins whose manifest does not choose. */
   isolation?: PluginIsolation;
   requirePermissions: boolean;
+  /** Globs of files plugins read at run time (relative to each plugin's folder). */
+  watch: string[];
+  /** Globs never watched (relative to the plugins folder). */
+  ignore: string[];
   /** `--inspect`: where the Node inspector listens for a debugger. */
   inspect?: { host: string; port: number };
   /** `--inspect-brk-on-error`: plugin code pauses where it throws. */
@@ -98,6 +106,9 @@ export interface ServeFlags {
   allowRemote?: boolean;
   workspace?: string;
   maxPayload?: string;
+  /** `--watch GLOB…` and `--ignore GLOB…`: added to the config file's. */
+  watch?: string[];
+  ignore?: string[];
   /** `--inspect` alone is true; `--inspect=[HOST:]PORT` gives the address. */
   inspect?: string | boolean;
   inspectBrkOnError?: boolean;
@@ -232,6 +243,8 @@ export async function resolveServeSettings(
     maxSnapshotBytes: config.maxSnapshotBytes,
     ...isolationOf(flags.isolation ?? config.isolation),
     requirePermissions: flags.requirePermissions ?? config.requirePermissions ?? false,
+    watch: [...(config.watch ?? []), ...(flags.watch ?? [])],
+    ignore: [...(config.ignore ?? []), ...(flags.ignore ?? [])],
     ...inspectOf(flags),
   };
 }

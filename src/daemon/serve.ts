@@ -65,7 +65,9 @@ export async function serve(settings: ServeSettings): Promise<void> {
     pluginPolicy: {
       ...(settings.isolation ? { defaultIsolation: settings.isolation } : {}),
       requirePermissions: settings.requirePermissions,
+      watch: settings.watch,
     },
+    ignore: settings.ignore,
     snapshotLimits: {
       history: settings.snapshotHistory,
       maxSnapshotBytes: settings.maxSnapshotBytes,

@@ -48,7 +48,9 @@ export async function connectInMemory(
     pluginPolicy?: {
       defaultIsolation?: 'shared' | 'dedicated' | 'process';
       requirePermissions?: boolean;
+      watch?: string[];
     };
+    ignore?: string[];
     /** Play an editor: declare these calls in `initialize` and answer them with `onCall`. */
     editor?: { calls: string[]; onCall(params: EditorCallParams): unknown };
   } = {},
@@ -70,6 +72,7 @@ export async function connectInMemory(
     editorCallTimeoutMs: options.editorCallTimeoutMs ?? 10_000,
     ...(options.snapshotLimits ? { snapshotLimits: options.snapshotLimits } : {}),
     ...(options.pluginPolicy ? { pluginPolicy: options.pluginPolicy } : {}),
+    ...(options.ignore ? { ignore: options.ignore } : {}),
     // Tests run from sources; plugin hosts run the built worker (npm test builds first).
     hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'worker', 'hostWorker.js')),
   });

@@ -142,6 +142,8 @@ describe('resolveServeSettings', () => {
       clientBacklogBytes: 8 * 1024 * 1024,
       logBufferSize: 1000,
       requirePermissions: false,
+      watch: [],
+      ignore: [],
       breakOnError: false,
     });
     const flagged = await resolveServeSettings(
@@ -162,6 +164,14 @@ describe('resolveServeSettings', () => {
     });
     // Under an editor, listening is opt-in.
     expect(flagged.listen).toBeUndefined();
+    // Globs add up: the file's, then the flags'.
+    await editFile(
+      path.join(dir, 'globs.json'),
+      JSON.stringify({ plugins: 'p', watch: ['*.html'], ignore: ['*/generated'] }),
+    );
+    expect(
+      await resolveServeSettings({ config: 'globs.json', watch: ['*.css'], ignore: ['tmp'] }, dir),
+    ).toMatchObject({ watch: ['*.html', '*.css'], ignore: ['*/generated', 'tmp'] });
     const listening = await resolveServeSettings({ plugins: 'p', stdio: true, port: '4711' }, dir);
     expect(listening.listen).toEqual({ host: '127.0.0.1', port: 4711 });
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   impactOfChanges,
   type PlanPlugin,
+  patterns,
   planReload,
 } from '../../src/daemon/reloading/planReload.js';
 
@@ -22,6 +23,36 @@ function plugin(id: string, fields: Partial<PlanPlugin> = {}): PlanPlugin {
 }
 
 describe('impactOfChanges', () => {
+  it('reloads a plugin for a file it reads at run time (watch), and for nothing ignored', () => {
+    const plugins = [
+      plugin('a', { watch: ['templates/*.html', '*.json'] }),
+      plugin('b', { watch: ['*.json'] }),
+    ];
+    const change = (...parts: string[]) => ({ path: at(...parts), kind: 'change' as const });
+    const impact = impactOfChanges(
+      [
+        change('a', 'templates', 'page.html'),
+        change('a', 'templates', 'deep', 'page.html'),
+        change('b', 'data', 'table.json'),
+        change('a', 'generated', 'table.json'),
+        change('b', 'notes.txt'),
+      ],
+      plugins,
+      ROOT,
+      patterns(['*/generated']),
+    );
+    // `templates/*.html` is from the folder; `*.json` is a name at any depth; `*/generated`
+    // covers everything under it.
+    expect(impact.plugins).toEqual(
+      new Map([
+        ['a', [at('a', 'templates', 'page.html')]],
+        ['b', [at('b', 'data', 'table.json')]],
+      ]),
+    );
+    expect(patterns(['*/generated']).covers(path.join('a', 'generated', 'x', 'y.js'))).toBe(true);
+    expect(patterns(['*/generated']).covers(path.join('a', 'src', 'generated.js'))).toBe(false);
+  });
+
   it('maps a changed file to every plugin whose bundle includes it, wherever it is', () => {
     const shared = path.resolve('/work/shared/util.ts');
     const plugins = [

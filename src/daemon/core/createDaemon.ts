@@ -10,6 +10,7 @@ import type { Logger } from '../logs/logger.js';
 import { PluginCatalog, type PluginPolicy } from '../plugins/PluginCatalog.js';
 import { PluginReloader } from '../reloading/PluginReloader.js';
 import { PluginRunner } from '../reloading/PluginRunner.js';
+import { patterns } from '../reloading/planReload.js';
 import { ReloadScheduler } from '../reloading/ReloadScheduler.js';
 import { ReloadStats } from '../reloading/ReloadStats.js';
 import { SnapshotStore } from '../state/SnapshotStore.js';
@@ -41,8 +42,10 @@ export interface DaemonOptions {
   hostWorkerPath: URL;
   /** States over `largeStateBytes` are written at most every `largeStateIntervalMs`. */
   largeState?: { largeStateBytes?: number; largeStateIntervalMs?: number };
-  /** `--isolation` and `--require-permissions`. */
+  /** `--isolation`, `--require-permissions`, and the config's `watch`. */
   pluginPolicy?: PluginPolicy;
+  /** The config's `ignore`: globs, relative to the plugins folder, never watched. */
+  ignore?: string[];
   /** The daemon's inspector session into its hosts (DaemonDebugging's): stuck and paused hosts. */
   inspector?: HostInspector;
   /** How many snapshots each plugin's history keeps, and the largest one accepted. */
@@ -55,6 +58,7 @@ export interface DaemonOptions {
  */
 export function createDaemon(options: DaemonOptions): ReloadDaemon {
   const { logger, pluginsDir } = options;
+  const ignore = patterns(options.ignore ?? []);
   const clients = new Broadcaster(logger);
   const editors = new EditorBridge(options.editorCallTimeoutMs, logger);
   const diagnostics = new DiagnosticsStore(clients);
@@ -102,6 +106,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
           pluginsDir,
           debounceMs: options.debounceMs,
           ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+          ignore,
           logger,
         });
   const builder = new PluginBuilder();
@@ -136,7 +141,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     logger,
   });
   const changes = new FileChangePipeline(
-    { pluginsDir, catalog, runner, diagnostics, logger },
+    { pluginsDir, ignore, catalog, runner, diagnostics, logger },
     options.hotReload,
   );
 

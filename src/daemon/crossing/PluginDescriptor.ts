@@ -22,6 +22,8 @@ export interface PluginDescriptor {
   /** Plugin id → semver range ("*" for any). */
   dependencies: Record<string, string>;
   stateVersion?: number;
+  /** The manifest's `watch`: globs, relative to `root`, of files read at run time. */
+  watch?: string[];
   /**
    * The manifest's `permissions`, paths made absolute: the plugin then runs in a process host
    * under Node's permission model, with these grants only.

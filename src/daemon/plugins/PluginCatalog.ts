@@ -33,6 +33,8 @@ export type Rediscovery =
 export interface PluginPolicy {
   defaultIsolation?: PluginDescriptor['isolation'];
   requirePermissions?: boolean;
+  /** The config's `watch`: globs, relative to each plugin's folder, of files read at run time. */
+  watch?: string[];
 }
 
 /** Every plugin the daemon knows of, by id, as discovery found them. */
@@ -212,6 +214,7 @@ export class PluginCatalog implements PluginDirectory {
       root: r.descriptor.root,
       ...(r.descriptor.manifestPath ? { manifestPath: r.descriptor.manifestPath } : {}),
       inputs: r.inputs,
+      watch: [...(r.descriptor.watch ?? []), ...(this.policy.watch ?? [])],
       failedBuild: r.failedBuild,
       dependencies: Object.keys(r.descriptor.dependencies),
     }));

@@ -82,5 +82,10 @@ export const ManifestSchema = z.object({
   stateVersion: z.number().int().min(0).optional(),
   verify: VerifyScript.optional(),
   permissions: Permissions.optional(),
+  /**
+   * Files the plugin reads at run time (templates, tables, stylesheets), as globs relative to its
+   * folder: a change to one reloads it, as a change to a file of its bundle does.
+   */
+  watch: z.array(z.string().min(1)).optional(),
 });
 export type Manifest = z.output<typeof ManifestSchema>;

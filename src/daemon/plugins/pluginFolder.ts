@@ -169,6 +169,7 @@ async function readFolderPlugin(
       dependencies: manifest.dependencies,
       ...(manifest.stateVersion !== undefined ? { stateVersion: manifest.stateVersion } : {}),
       ...(manifest.verify ? { verify: manifest.verify } : {}),
+      ...(manifest.watch ? { watch: manifest.watch } : {}),
     },
   };
 }

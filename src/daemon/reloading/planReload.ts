@@ -1,4 +1,5 @@
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { ReloadTrigger } from '../../protocol/index.js';
 import { isIgnoredEntryName } from '../plugins/pluginFolder.js';
 
@@ -21,6 +22,8 @@ export interface PlanPlugin {
   manifestPath?: string;
   /** Absolute paths of the files its last bundle was made from. */
   inputs: ReadonlySet<string>;
+  /** Globs relative to `root` of files it reads at run time (its manifest's and the config's). */
+  watch?: readonly string[];
   /** True when its last build failed: then any change under its folder retries it. */
   failedBuild: boolean;
   dependencies: readonly string[];
@@ -33,17 +36,24 @@ export interface ChangeImpact {
   plugins: Map<string, string[]>;
 }
 
-/** Maps a batch of file changes to the plugins they touch and the entries to discover again. */
+/**
+ * Maps a batch of file changes to the plugins they touch and the entries to discover again. A
+ * file touches a plugin when its bundle was made from it, or when it matches one of the
+ * plugin's `watch` globs; a file that matches `ignore` (relative to the plugins folder) touches
+ * nothing.
+ */
 export function impactOfChanges(
   changes: readonly FileChange[],
   plugins: readonly PlanPlugin[],
   pluginsDir: string,
+  ignore: WatchPatterns = NO_PATTERNS,
 ): ChangeImpact {
   const entries = new Set<string>();
   const touched = new Map<string, string[]>();
   const byRoot = new Map(plugins.map((p) => [p.root, p]));
 
   for (const change of changes) {
+    if (ignore.covers(path.relative(pluginsDir, change.path))) continue;
     const relative = path.relative(pluginsDir, change.path);
     const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
     if (inside) {
@@ -60,7 +70,11 @@ export function impactOfChanges(
     for (const plugin of plugins) {
       const underRoot =
         change.path === plugin.root || change.path.startsWith(plugin.root + path.sep);
-      if (plugin.inputs.has(change.path) || (plugin.failedBuild && underRoot)) {
+      const watched =
+        underRoot &&
+        plugin.watch !== undefined &&
+        patterns(plugin.watch).matches(path.relative(plugin.root, change.path));
+      if (plugin.inputs.has(change.path) || watched || (plugin.failedBuild && underRoot)) {
         const files = touched.get(plugin.id) ?? [];
         if (!files.includes(change.path)) files.push(change.path);
         touched.set(plugin.id, files);
@@ -68,6 +82,51 @@ export function impactOfChanges(
     }
   }
   return { entries: [...entries].sort(), plugins: touched };
+}
+
+/** A set of globs, compiled once (picomatch); paths are relative, with `/` or the platform's separator. */
+export interface WatchPatterns {
+  matches(relativePath: string): boolean;
+  /** The path or a folder it is in matches, as `.gitignore` reads an ignored folder. */
+  covers(relativePath: string): boolean;
+}
+
+const NO_PATTERNS: WatchPatterns = { matches: () => false, covers: () => false };
+const compiled = new Map<string, WatchPatterns>();
+
+/**
+ * Globs as `.gitignore` and editors read them: one without a `/` matches a name at any depth
+ * (`*.html`), one with a `/` matches from the folder it is relative to (`templates/**`).
+ */
+export function patterns(globs: readonly string[]): WatchPatterns {
+  if (globs.length === 0) return NO_PATTERNS;
+  const key = globs.join('\0');
+  let found = compiled.get(key);
+  if (!found) {
+    const byName = picomatch(
+      globs.filter((g) => !g.includes('/')),
+      { dot: true, basename: true },
+    );
+    const byPath = picomatch(
+      globs.filter((g) => g.includes('/')),
+      { dot: true },
+    );
+    const hasNames = globs.some((g) => !g.includes('/'));
+    const hasPaths = globs.some((g) => g.includes('/'));
+    const matches = (relativePath: string) => {
+      const posix = relativePath.split(path.sep).join('/');
+      return (hasNames && byName(posix)) || (hasPaths && byPath(posix));
+    };
+    found = {
+      matches,
+      covers: (relativePath) => {
+        const segments = relativePath.split(path.sep);
+        return segments.some((_, i) => matches(segments.slice(0, i + 1).join('/')));
+      },
+    };
+    compiled.set(key, found);
+  }
+  return found;
 }
 
 export interface ReloadStep {

@@ -5,11 +5,18 @@ import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/Diagnost
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
-import { type FileChange, impactOfChanges, type ReloadStep } from '../reloading/planReload.js';
+import {
+  type FileChange,
+  impactOfChanges,
+  type ReloadStep,
+  type WatchPatterns,
+} from '../reloading/planReload.js';
 
 /** What the pipeline drives: the plugins it reads again, and the runner that (re)loads them. */
 export interface FileChangeDeps {
   pluginsDir: string;
+  /** The config's `ignore`: changes there touch nothing. */
+  ignore?: WatchPatterns;
   catalog: PluginCatalog;
   runner: PluginRunner;
   diagnostics: DiagnosticsStore;
@@ -79,7 +86,12 @@ export class FileChangePipeline {
   }
 
   private async applyChanges(changes: FileChange[], detectedAt: number): Promise<void> {
-    const impact = impactOfChanges(changes, this.deps.catalog.planPlugins(), this.deps.pluginsDir);
+    const impact = impactOfChanges(
+      changes,
+      this.deps.catalog.planPlugins(),
+      this.deps.pluginsDir,
+      this.deps.ignore,
+    );
     const changed = new Map(impact.plugins);
     const fresh: string[] = [];
     for (const name of impact.entries) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type FSWatcher, watch } from 'chokidar';
 import type { Logger } from '../logs/logger.js';
-import type { FileChange } from '../reloading/planReload.js';
+import type { FileChange, WatchPatterns } from '../reloading/planReload.js';
 import { LONE_SAVE_QUIET_MS, WriteActivity } from './WriteActivity.js';
 
 /** chokidar's fixed per-path throttle of `change` events (chokidar/index.js, `_throttle`). */
@@ -20,6 +20,8 @@ export interface WatcherOptions {
   debounceMs: number;
   /** Poll every this many milliseconds instead of inotify (containers, WSL, network drives). */
   pollMs?: number;
+  /** The config's `ignore`, relative to the plugins folder: never watched. */
+  ignore?: WatchPatterns;
   logger: Logger;
 }
 
@@ -65,7 +67,9 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
     const { pluginsDir, pollMs } = this.options;
     const watcher = watch(pluginsDir, {
       ignoreInitial: true,
-      ignored: (file) => isIgnoredPath(pluginsDir, file),
+      ignored: (file) =>
+        isIgnoredPath(pluginsDir, file) ||
+        (this.options.ignore?.covers(path.relative(pluginsDir, file)) ?? false),
       ...(pollMs !== undefined
         ? { usePolling: true, interval: pollMs, binaryInterval: pollMs }
         : {}),
