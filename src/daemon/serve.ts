@@ -74,7 +74,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
     },
   });
   logUncaughtAsBugs(logger);
-  await debugging.serveWorkerTargets(
+  await debugging.serveDevToolsTargets(
     () => daemon.debugTargets().workers,
     () => daemon.debugTargets().processes,
     (error) => logger.warn({ err: error }, 'a DevTools connection to a plugin host failed'),

@@ -14,7 +14,7 @@ import {
 } from '../../src/protocol/index.js';
 import { startDaemon } from '../helpers/daemonProcess.js';
 import { editFile, tempDir } from '../helpers/files.js';
-import { inlineMap, type ParsedScript, WorkerDebugger } from '../helpers/inspectorClient.js';
+import { CdpDebugger, inlineMap, type ParsedScript } from '../helpers/inspectorClient.js';
 import { runCli } from '../helpers/network.js';
 
 /** A TypeScript plugin; `greeting` is built on line 6 (1-based), where the breakpoint goes. */
@@ -32,7 +32,7 @@ const BREAK_AT = 'const greeting';
 
 const manifest = JSON.stringify({ id: 'greeter', version: '1.0.0', main: 'index.ts' });
 
-/** The generated place of `file`'s line holding `marker`, in `script`, through its source map. */
+/** The generated line (from 0) of `file`'s line holding `marker`, in `script`, through its map. */
 function generatedLine(script: ParsedScript, file: string, source: string, marker: string) {
   const line = source.split('\n').findIndex((l) => l.includes(marker)) + 1;
   const place = generatedPositionFor(inlineMap(script), {
@@ -42,7 +42,7 @@ function generatedLine(script: ParsedScript, file: string, source: string, marke
     // The first mapping at or after the line's start, as a debugger binds a line.
     bias: LEAST_UPPER_BOUND,
   });
-  return { tsLine: line, lineNumber: (place.line ?? 0) - 1 };
+  return (place.line ?? 0) - 1;
 }
 
 describe('debugging a plugin across reloads (--inspect)', () => {
@@ -59,16 +59,13 @@ describe('debugging a plugin across reloads (--inspect)', () => {
     const status = await daemon.client.request(DaemonStatus, {});
     expect(status.inspector).toMatchObject({ host: '127.0.0.1', breakOnError: false });
     expect(status.inspector?.devtoolsUrl).toMatch(/^devtools:\/\/devtools\/bundled\/js_app\.html/);
-    const dbg = await WorkerDebugger.attach(
-      status.inspector?.url ?? '',
-      'reloadd plugin host shared',
-    );
+    const dbg = await CdpDebugger.attach(status.inspector?.url ?? '', 'reloadd plugin host shared');
     await dbg.send('Debugger.enable');
 
     // A debugger binds a source line in every script whose map has it, as it is parsed.
     const bound = new Map<string, number>();
     const bind = async (script: ParsedScript, source: string) => {
-      const { lineNumber } = generatedLine(script, file, source, BREAK_AT);
+      const lineNumber = generatedLine(script, file, source, BREAK_AT);
       await dbg.send('Debugger.setBreakpointByUrl', { url: script.url, lineNumber });
       bound.set(script.scriptId, lineNumber);
     };
@@ -164,10 +161,7 @@ describe('debugging a plugin across reloads (--inspect)', () => {
       args: ['--inspect=127.0.0.1:0'],
     });
     const status = await daemon.client.request(DaemonStatus, {});
-    const dbg = await WorkerDebugger.attach(
-      status.inspector?.url ?? '',
-      'reloadd plugin host shared',
-    );
+    const dbg = await CdpDebugger.attach(status.inspector?.url ?? '', 'reloadd plugin host shared');
     await dbg.send('Debugger.enable');
     expect(await daemon.client.request(DaemonSetDebugOptions, { breakOnError: true })).toEqual({
       breakOnError: true,
@@ -235,7 +229,7 @@ describe('debugging a plugin across reloads (--inspect)', () => {
       }),
     ]);
     expect(JSON.parse(json.stdout).devtoolsUrl).toBe(shared?.devtoolsUrl);
-    const direct = await WorkerDebugger.connect(shared?.url ?? '');
+    const direct = await CdpDebugger.connect(shared?.url ?? '');
     await direct.send('Debugger.enable');
     await direct.until(
       () => direct.scripts.find((s) => s.url.endsWith('greeter/index.ts?generation=1')),
@@ -280,7 +274,7 @@ describe('debugging a plugin across reloads (--inspect)', () => {
     const [host] = status.inspector?.processHosts ?? [];
     expect(host).toMatchObject({ name: 'process:apart', plugins: ['apart'] });
     expect(host?.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\//);
-    const dbg = await WorkerDebugger.connect(host?.url ?? '');
+    const dbg = await CdpDebugger.connect(host?.url ?? '');
     await dbg.send('Debugger.enable');
     const answer = daemon.client.request(PluginExecuteCommand, { command: 'apart.ask' });
     const pause = await dbg.until(() => dbg.pauses[0], 'the pause at the debugger statement');
@@ -294,7 +288,7 @@ describe('debugging a plugin across reloads (--inspect)', () => {
     dbg.close();
     // Through the daemon's DevTools endpoint, its realm is a default context: DevTools does not
     // take the plugin's script for an extension's and skip its source map.
-    const relayed = await WorkerDebugger.connect(
+    const relayed = await CdpDebugger.connect(
       `ws://${new URL(host?.devtoolsUrl ?? '').searchParams.get('ws')}`,
     );
     await relayed.send('Debugger.enable');

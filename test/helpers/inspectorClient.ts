@@ -26,10 +26,10 @@ interface ParsedLocation {
 
 /**
  * A debugger as DevTools and VS Code are one, over the Chrome DevTools Protocol on the project's
- * `ws`: it attaches to one worker thread of a Node inspector (NodeWorker), turns its debugger
- * on, and keeps what it says: the scripts parsed, and each pause.
+ * `ws`: attached to one worker thread through a Node inspector (NodeWorker, `attach`) or to a
+ * target of its own (`connect`), it keeps what it hears: the scripts parsed, each pause.
  */
-export class WorkerDebugger {
+export class CdpDebugger {
   readonly scripts: ParsedScript[] = [];
   readonly pauses: PausedEvent[] = [];
   /** How many times the thread resumed, whoever resumed it. */
@@ -48,31 +48,31 @@ export class WorkerDebugger {
   ) {}
 
   /** Attaches to a process's own inspector (a process host's), as DevTools does to a Node process. */
-  static async connect(inspectorUrl: string): Promise<WorkerDebugger> {
+  static async connect(inspectorUrl: string): Promise<CdpDebugger> {
     const socket = new WebSocket(inspectorUrl);
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);
       socket.once('error', reject);
     });
-    const direct = new WorkerDebugger(socket, undefined);
+    const direct = new CdpDebugger(socket, undefined);
     socket.on('message', (data) => direct.receive(JSON.parse(String(data))));
     return direct;
   }
 
   /** Attaches to the worker whose title contains `title` (a plugin host is "reloadd plugin host NAME"). */
-  static async attach(inspectorUrl: string, title: string): Promise<WorkerDebugger> {
+  static async attach(inspectorUrl: string, title: string): Promise<CdpDebugger> {
     const socket = new WebSocket(inspectorUrl);
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);
       socket.once('error', reject);
     });
-    let attached: WorkerDebugger | undefined;
-    const ready = new Promise<WorkerDebugger>((resolve) => {
+    let attached: CdpDebugger | undefined;
+    const ready = new Promise<CdpDebugger>((resolve) => {
       socket.on('message', (data) => {
         const message = JSON.parse(String(data));
         if (message.method === 'NodeWorker.attachedToWorker') {
           if (!attached && String(message.params.workerInfo.title).includes(title)) {
-            attached = new WorkerDebugger(socket, message.params.sessionId);
+            attached = new CdpDebugger(socket, message.params.sessionId);
             resolve(attached);
           }
         } else if (message.method === 'NodeWorker.receivedMessageFromWorker') {

@@ -35,6 +35,22 @@ async function withNeighbour(
   return { dir, d };
 }
 
+/**
+ * Loads plugin `id` beside the neighbour, sends the 'go' event that sets it looping where the
+ * host cannot interrupt it, and waits until the neighbour is back in a new host.
+ */
+async function stickHost(d: Daemon, dir: string, id: string, source: string): Promise<void> {
+  const marker = path.join(dir, `_${id}-looping`);
+  await editFile(path.join(dir, `${id}.js`), looping(marker, source));
+  await d.reloads.waitFor((r) => r.id === id && r.ok);
+  const mark = d.reloads.mark;
+  await d.client.notify(EditorEvent, { event: 'go', data: {} });
+  await expect.poll(() => existsSync(marker)).toBe(true);
+  await d.reloads.waitFor((r) => r.id === 'neighbour' && r.trigger === 'recovery' && r.ok, {
+    from: mark,
+  });
+}
+
 const statusOf = async (d: Daemon, id: string) =>
   (await d.client.request(PluginList, {})).plugins.find((p) => p.id === id)?.status;
 const neighbourCount = async (d: Daemon) =>
@@ -213,21 +229,12 @@ describe('the watchdog', () => {
   it('finds a host stuck in a listener by itself, blames that listener, and recovers the neighbour', async () => {
     // Short limits: a host silent for longer than its longest call (+1 s) is stuck.
     const { dir, d } = await withNeighbour({ lifecycleMs: 500, commandMs: 500 });
-    const marker = path.join(dir, '_looping');
-    await editFile(
-      path.join(dir, 'listener.js'),
-      looping(
-        marker,
-        "export function activate(ctx) { ctx.subscriptions.push(ctx.events.on('go', async () => { MARK; for (;;) await null; })); }",
-      ),
+    await stickHost(
+      d,
+      dir,
+      'listener',
+      "export function activate(ctx) { ctx.subscriptions.push(ctx.events.on('go', async () => { MARK; for (;;) await null; })); }",
     );
-    await d.reloads.waitFor((r) => r.id === 'listener' && r.ok);
-    const mark = d.reloads.mark;
-    await d.client.notify(EditorEvent, { event: 'go', data: {} });
-    await expect.poll(() => existsSync(marker)).toBe(true);
-    await d.reloads.waitFor((r) => r.id === 'neighbour' && r.trigger === 'recovery' && r.ok, {
-      from: mark,
-    });
     expect(await neighbourCount(d)).toBe(3);
     expect(await statusOf(d, 'listener')).toBe('failed');
     const crashed = (await diagnosticsOf(d, 'listener')).find(
@@ -238,25 +245,16 @@ describe('the watchdog', () => {
 
   it('names the function a stuck host loops in, from its stack read before it is ended', async () => {
     const { dir, d } = await withNeighbour({ lifecycleMs: 500, commandMs: 500 });
-    const marker = path.join(dir, '_spinning');
     // After an await the loop runs outside any call the host can interrupt.
-    await editFile(
-      path.join(dir, 'spinner.js'),
-      looping(
-        marker,
-        `function spinForever() { let x = 0; for (;;) x = (x * 31 + 7) % 1000003; }
+    await stickHost(
+      d,
+      dir,
+      'spinner',
+      `function spinForever() { let x = 0; for (;;) x = (x * 31 + 7) % 1000003; }
 export function activate(ctx) {
   ctx.subscriptions.push(ctx.events.on('go', async () => { MARK; await null; spinForever(); }));
 }`,
-      ),
     );
-    await d.reloads.waitFor((r) => r.id === 'spinner' && r.ok);
-    const mark = d.reloads.mark;
-    await d.client.notify(EditorEvent, { event: 'go', data: {} });
-    await expect.poll(() => existsSync(marker)).toBe(true);
-    await d.reloads.waitFor((r) => r.id === 'neighbour' && r.trigger === 'recovery' && r.ok, {
-      from: mark,
-    });
     const crashed = await d.diagnostics.waitFor((p) =>
       p.diagnostics.some((x) => x.code === DiagnosticCodes.HostCrashed),
     );

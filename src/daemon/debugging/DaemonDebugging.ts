@@ -1,12 +1,12 @@
 import inspector from 'node:inspector';
 import { devtoolsUrl, type InspectorInfo } from '../../protocol/index.js';
-import { HostInspector } from './HostInspector.js';
 import type {
   DebugTargets,
+  DevToolsTargets,
   ProcessInspector,
-  WorkerTargets,
   WorkerThread,
-} from './WorkerTargets.js';
+} from './DevToolsTargets.js';
+import { HostInspector } from './HostInspector.js';
 
 /** Where `--inspect` opens the Node inspector (Node's own default: 127.0.0.1:9229). */
 export interface InspectAddress {
@@ -22,7 +22,7 @@ export interface InspectAddress {
 export class DaemonDebugging {
   readonly hosts: HostInspector;
   private readonly address: (InspectAddress & { url: string }) | undefined;
-  private targets: WorkerTargets | undefined;
+  private targets: DevToolsTargets | undefined;
 
   constructor(inspect: InspectAddress | undefined, onError: (error: unknown) => void) {
     this.hosts = new HostInspector(inspect !== undefined, onError);
@@ -37,16 +37,16 @@ export class DaemonDebugging {
     this.address = { host: inspect.host, port: Number(new URL(url).port), url };
   }
 
-  /** Serves each worker host to Chrome DevTools (WorkerTargets), once the hosts can be listed. */
-  async serveWorkerTargets(
+  /** Serves each plugin host to Chrome DevTools (DevToolsTargets), once the hosts can be listed. */
+  async serveDevToolsTargets(
     threads: () => WorkerThread[],
     processes: () => ProcessInspector[],
     onError: (error: unknown) => void,
   ): Promise<void> {
     if (!this.address) return;
     // Loaded only under --inspect: an editor's daemon never loads ws for it.
-    const { WorkerTargets } = await import('./WorkerTargets.js');
-    this.targets = await WorkerTargets.listen(this.address.host, threads, processes, onError);
+    const { DevToolsTargets } = await import('./DevToolsTargets.js');
+    this.targets = await DevToolsTargets.listen(this.address.host, threads, processes, onError);
   }
 
   get enabled(): boolean {

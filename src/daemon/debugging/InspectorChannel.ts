@@ -1,14 +1,5 @@
 import inspector from 'node:inspector';
-import { parseCdpMessage } from './TargetInspection.js';
-
-/** The longest an inspector message to a host may take (a stuck host answers between ticks). */
-const ANSWER_MS = 2000;
-
-interface Waiting {
-  resolve(result: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
+import { ANSWER_MS, CdpAnswers, parseCdpMessage } from './CdpAnswers.js';
 
 type EventListener = (sessionId: string, method: string, params: unknown) => void;
 
@@ -23,7 +14,8 @@ export class InspectorChannel {
   /** Worker thread id → the NodeWorker session id it is reached by. */
   private readonly workers = new Map<number, string>();
   private readonly arrivals = new Map<number, (sessionId: string) => void>();
-  private readonly waiting = new Map<string, Waiting>();
+  /** By request id: this session numbers its requests across every worker. */
+  private readonly answers = new CdpAnswers<number>();
   private readonly listeners = new Set<EventListener>();
   private nextId = 1;
 
@@ -78,36 +70,19 @@ export class InspectorChannel {
   /** One CDP request to a worker; its answer, or an error after ANSWER_MS. */
   send(sessionId: string, method: string, params: object = {}): Promise<unknown> {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const key = `${sessionId} ${id}`;
-      const timer = setTimeout(() => {
-        this.waiting.delete(key);
-        reject(new Error(`the plugin host did not answer ${method} within ${ANSWER_MS} ms`));
-      }, ANSWER_MS);
-      this.waiting.set(key, { resolve, reject, timer });
-      this.session.post(
-        'NodeWorker.sendMessageToWorker',
-        { sessionId, message: JSON.stringify({ id, method, params }) },
-        (error) => {
-          if (!error) return;
-          this.waiting.delete(key);
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    const answer = this.answers.wait(id, method);
+    this.session.post(
+      'NodeWorker.sendMessageToWorker',
+      { sessionId, message: JSON.stringify({ id, method, params }) },
+      (error) => error && this.answers.fail(id, error),
+    );
+    return answer;
   }
 
   private receive(sessionId: string, text: string): void {
     const message = parseCdpMessage(text);
     if (message.id !== undefined) {
-      const key = `${sessionId} ${message.id}`;
-      const waiting = this.waiting.get(key);
-      if (!waiting) return;
-      this.waiting.delete(key);
-      clearTimeout(waiting.timer);
-      if (message.error) waiting.reject(new Error(message.error.message));
-      else waiting.resolve(message.result);
+      this.answers.settle(message.id, message);
       return;
     }
     if (message.method) this.emit(sessionId, message.method, message.params);

@@ -1,8 +1,6 @@
 import type WebSocket from 'ws';
-import { type CdpTarget, parseCdpMessage } from './TargetInspection.js';
-
-/** The longest a process host's inspector may take to answer. */
-const ANSWER_MS = 2000;
+import { CdpAnswers, parseCdpMessage } from './CdpAnswers.js';
+import type { CdpTarget } from './TargetInspection.js';
 
 /**
  * A session into a process host's own inspector, over its WebSocket (the same one DevTools
@@ -11,10 +9,7 @@ const ANSWER_MS = 2000;
 export class ProcessTarget implements CdpTarget {
   private socket: Promise<WebSocket> | undefined;
   private nextId = 1;
-  private readonly waiting = new Map<
-    number,
-    (answer: { result?: unknown; error?: { message: string } }) => void
-  >();
+  private readonly answers = new CdpAnswers<number>();
 
   constructor(
     private readonly url: string,
@@ -24,18 +19,9 @@ export class ProcessTarget implements CdpTarget {
   async send(method: string, params: object = {}): Promise<unknown> {
     const socket = await this.connect();
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`the plugin host did not answer ${method} within ${ANSWER_MS} ms`));
-      }, ANSWER_MS);
-      this.waiting.set(id, (answer) => {
-        clearTimeout(timer);
-        if (answer.error) reject(new Error(answer.error.message));
-        else resolve(answer.result);
-      });
-      socket.send(JSON.stringify({ id, method, params }));
-    });
+    const answer = this.answers.wait(id, method);
+    socket.send(JSON.stringify({ id, method, params }));
+    return answer;
   }
 
   close(): void {
@@ -59,9 +45,7 @@ export class ProcessTarget implements CdpTarget {
 
   private receive(text: string): void {
     const message = parseCdpMessage(text);
-    if (message.id !== undefined) {
-      this.waiting.get(message.id)?.(message);
-      this.waiting.delete(message.id);
-    } else if (message.method) this.onEvent(message.method, message.params);
+    if (message.id !== undefined) this.answers.settle(message.id, message);
+    else if (message.method) this.onEvent(message.method, message.params);
   }
 }

@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-
-/** The longest the watchdog waits for a host to pause when it asks for its stack. */
-const PAUSE_MS = 2000;
+import { ANSWER_MS } from './CdpAnswers.js';
 
 /** What the watchdog asks about one plugin host, through an inspector session into it. */
 export interface HostInspection {
@@ -21,19 +19,6 @@ export interface StackFrame {
   url: string;
   lineNumber: number;
   columnNumber: number;
-}
-
-/** A message of the Chrome DevTools Protocol: an answer (`id`) or an event (`method`). */
-export interface CdpMessage {
-  id?: number;
-  method?: string;
-  params?: unknown;
-  result?: unknown;
-  error?: { message: string };
-}
-
-export function parseCdpMessage(text: string): CdpMessage {
-  return JSON.parse(text) as CdpMessage;
 }
 
 /** One inspector session into one host's isolate: a worker's (NodeWorker) or a process's (ws). */
@@ -93,7 +78,7 @@ export class TargetInspection implements HostInspection {
     await this.target.send('Debugger.pause');
     const event = await Promise.race([
       paused,
-      sleep(PAUSE_MS).then(() => {
+      sleep(ANSWER_MS).then(() => {
         throw new Error('the plugin host did not pause');
       }),
     ]).finally(() => {

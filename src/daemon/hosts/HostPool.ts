@@ -1,7 +1,7 @@
 import type { HostLimits, HostMemory, HostNotice, HostPost } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
+import type { ProcessInspector, WorkerThread } from '../debugging/DevToolsTargets.js';
 import type { HostInspector } from '../debugging/HostInspector.js';
-import type { ProcessInspector, WorkerThread } from '../debugging/WorkerTargets.js';
 import type { Logger } from '../logs/logger.js';
 import { HostKind } from './hostTransports.js';
 import { type HostCrash, PluginHost } from './PluginHost.js';

@@ -71,8 +71,7 @@ export class PluginHost implements HostChannel {
   private stuckStack: StackFrame[] | undefined;
   /** Reaches into the host from outside: a worker at once, a process once it opened its inspector. */
   private inspection: (HostInspection & { close?(): void }) | undefined;
-  /** A process host's own inspector under `--inspect` (a worker host is reached through the daemon's). */
-  inspectorUrl: string | undefined;
+  private ownInspector: string | undefined;
   /** When the host last answered anything (a reply, a notice, a ping). */
   private lastHeard = Date.now();
   /**
@@ -122,7 +121,7 @@ export class PluginHost implements HostChannel {
     this.transport.onMessage((message: FromHost) => {
       this.lastHeard = Date.now();
       if (message.op === 'inspector') {
-        this.inspectorUrl = message.url;
+        this.ownInspector = message.url;
         this.inspection = inspector?.forProcess(message.url);
         return;
       }
@@ -174,6 +173,11 @@ export class PluginHost implements HostChannel {
 
   get alive(): boolean {
     return !this.ended;
+  }
+
+  /** A process host's own inspector under `--inspect` (a worker host is reached through the daemon's). */
+  get inspectorUrl(): string | undefined {
+    return this.ownInspector;
   }
 
   /** A worker host's thread id (the inspector's NodeWorker `workerId`); undefined for a process. */

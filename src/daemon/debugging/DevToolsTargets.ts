@@ -34,7 +34,7 @@ export interface ProcessInspector {
  * that thread through an in-process inspector session of the connection's own (NodeWorker).
  * VS Code's debugger needs none of it: it attaches to worker threads through the inspector.
  */
-export class WorkerTargets {
+export class DevToolsTargets {
   private constructor(
     private readonly server: http.Server,
     private readonly sockets: WebSocketServer,
@@ -47,9 +47,9 @@ export class WorkerTargets {
     threads: () => WorkerThread[],
     processes: () => ProcessInspector[],
     onError: (error: unknown) => void,
-  ): Promise<WorkerTargets> {
+  ): Promise<DevToolsTargets> {
     const sockets = new WebSocketServer({ noServer: true });
-    let targets: WorkerTargets | undefined;
+    let targets: DevToolsTargets | undefined;
     const server = http.createServer((request, response) => {
       const list = (targets?.list([...threads(), ...processes()]) ?? []) as unknown[];
       const path = request.url?.split('?')[0];
@@ -80,7 +80,7 @@ export class WorkerTargets {
       server.once('error', reject);
       server.listen(0, host, () => resolve());
     });
-    targets = new WorkerTargets(server, sockets, host, (server.address() as AddressInfo).port);
+    targets = new DevToolsTargets(server, sockets, host, (server.address() as AddressInfo).port);
     return targets;
   }
 
