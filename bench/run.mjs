@@ -11,7 +11,7 @@ const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const steps = [
   // reloadd beside the floor, Vite, nodemon, node --watch and tsx, interleaved save by save.
   { script: here('./compare-bench.mjs'), env: quick ? { BENCH_SAVES: '10' } : {} },
-  // Bursts, duplicates, state size, TypeScript, cold start, shared module.
+  // Bursts, duplicates, didSave against the watcher, state size, TypeScript, cold start, shared module.
   { script: here('./measures/index.mjs'), args: quick ? ['--quick'] : [] },
   // Request round trips over stdio and WebSocket, ten clients told of each reload.
   { script: here('./reload-bench.mjs'), env: quick ? { BENCH_RELOADS: '10' } : {} },

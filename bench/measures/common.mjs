@@ -160,6 +160,14 @@ export function startDaemon(dir, extraArgs = []) {
   return { client, child, reloads, waitFor, nextReload, command, ready, stop };
 }
 
+/** Each save's window runs until the next save (the last one's, to the end): its reloads. */
+export function saveWindows(savedAt, reloads) {
+  return savedAt.map((at, i) => {
+    const end = savedAt[i + 1] ?? Number.POSITIVE_INFINITY;
+    return { at, index: i, reloads: reloads.filter((r) => r.at >= at && r.at < end) };
+  });
+}
+
 /** Polls `check` every `intervalMs` until it is true; false at the time limit. Errors: false. */
 export async function pollUntil(check, timeoutMs, intervalMs = 10) {
   const deadline = performance.now() + timeoutMs;

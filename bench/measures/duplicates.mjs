@@ -11,6 +11,7 @@ import {
   pollUntil,
   row,
   runAlone,
+  saveWindows,
   sleep,
   sleepUntil,
   startDaemon,
@@ -52,11 +53,7 @@ export async function measureDuplicates(root, options = {}) {
   const reloads = daemon.reloads.filter(
     (r) => r.id === ID && r.trigger === 'file' && r.at >= savedAt[0],
   );
-  // Each save's window runs until the next save (the last one's, to the end).
-  const windows = savedAt.map((at, i) => {
-    const end = savedAt[i + 1] ?? Number.POSITIVE_INFINITY;
-    return { at, reloads: reloads.filter((r) => r.at >= at && r.at < end) };
-  });
+  const windows = saveWindows(savedAt, reloads);
   const answered = windows.filter((w) => w.reloads.length > 0);
   return {
     saves,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// All six measures in sequence (never at once: they would measure each other), each in a temp
+// All seven measures in sequence (never at once: they would measure each other), each in a temp
 // folder of its own under one root that is removed at the end.
 // `node bench/measures/index.mjs [--quick]` prints their Markdown tables.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { formatBurst, measureBurst } from './burst.mjs';
 import { formatColdStart, measureColdStart } from './coldStart.mjs';
 import { formatDuplicates, measureDuplicates } from './duplicates.mjs';
+import { formatSaveHint, measureSaveHint } from './saveHint.mjs';
 import { formatSharedModule, measureSharedModule } from './sharedModule.mjs';
 import { formatStateSize, measureStateSize } from './stateSize.mjs';
 import { formatTypescript, measureTypescript } from './typescript.mjs';
@@ -17,6 +18,7 @@ import { formatTypescript, measureTypescript } from './typescript.mjs';
 const MEASURES = [
   ['burst', measureBurst, formatBurst],
   ['duplicates', measureDuplicates, formatDuplicates],
+  ['saveHint', measureSaveHint, formatSaveHint],
   ['stateSize', measureStateSize, formatStateSize],
   ['typescript', measureTypescript, formatTypescript],
   ['coldStart', measureColdStart, formatColdStart],

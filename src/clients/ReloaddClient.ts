@@ -96,12 +96,14 @@ export class ReloaddClient implements NotificationSource {
   async initialize(
     clientName: string,
     capabilities: ParamsOf<typeof Initialize>['capabilities'] = {},
+    initializationOptions?: ParamsOf<typeof Initialize>['initializationOptions'],
   ): Promise<ResultOf<typeof Initialize>> {
     const result = await this.request(Initialize, {
       processId: this.options.processId ?? null,
       clientInfo: { name: clientName },
       protocolVersion: PROTOCOL_VERSION,
       capabilities,
+      ...(initializationOptions ? { initializationOptions } : {}),
     });
     await this.notify(Initialized, {});
     return result;

@@ -8,6 +8,7 @@
  */
 import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
 import { DaemonSetDebugOptions } from './debugging.js';
+import { EditorCall } from './editor.js';
 import { Initialize, Shutdown } from './lifecycle.js';
 import { LogEntryNotification, LogSubscribe, LogUnsubscribe } from './logs.js';
 import { DidChangeStatus, DidReload, PublishDiagnostics } from './notifications.js';
@@ -22,6 +23,14 @@ import {
   PluginReload,
   PluginRestoreSnapshot,
 } from './plugin.js';
+import {
+  LogMessage,
+  Progress,
+  ShowDocument,
+  ShowMessage,
+  ShowMessageRequest,
+  WorkDoneProgressCreate,
+} from './window.js';
 
 export * from './daemon.js';
 export * from './daemonFile.js';
@@ -39,6 +48,7 @@ export * from './plugin.js';
 export * from './stateDiff.js';
 export * from './status.js';
 export * from './validation.js';
+export * from './window.js';
 
 /** Every request the daemon answers, in the order protocol.md documents them. */
 export const requests = [
@@ -66,4 +76,15 @@ export const serverNotifications = [
   PublishDiagnostics,
   DidChangeStatus,
   LogEntryNotification,
+  ShowMessage,
+  LogMessage,
+  Progress,
+] as const;
+
+/** Requests the daemon sends to clients that declared they answer them. */
+export const serverRequests = [
+  EditorCall,
+  ShowMessageRequest,
+  ShowDocument,
+  WorkDoneProgressCreate,
 ] as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Direction, NoParams, notification, request } from './define.js';
 import { EditorCapabilities } from './editor.js';
+import { InitializationOptions, WindowCapabilities } from './window.js';
 
 /** Bumped on any incompatible change to a method, notification or schema in this folder. */
 export const PROTOCOL_VERSION = '1.0';
@@ -8,6 +9,8 @@ export const PROTOCOL_VERSION = '1.0';
 export const ClientCapabilities = z.looseObject({
   /** Present when the client is an editor: plugins may call it (editor.ts). */
   editor: EditorCapabilities.optional(),
+  /** LSP's window capabilities: the client gets `window/showMessage`, `$/progress` (window.ts). */
+  window: WindowCapabilities.optional(),
 });
 
 export const Initialize = request(
@@ -18,6 +21,7 @@ export const Initialize = request(
     clientInfo: z.object({ name: z.string(), version: z.string().optional() }).optional(),
     protocolVersion: z.string().optional(),
     capabilities: ClientCapabilities.optional(),
+    initializationOptions: InitializationOptions.nullish(),
   }),
   z.object({
     serverInfo: z.object({ name: z.string(), version: z.string() }),
@@ -28,6 +32,15 @@ export const Initialize = request(
       /** Every notification method this daemon sends. */
       notifications: z.array(z.string()),
       hotReload: z.boolean(),
+      /**
+       * As LSP's: the daemon wants `textDocument/didSave` (no text) and no other document sync,
+       * so that an LSP client sends its saves, which reload ahead of the file watcher.
+       */
+      textDocumentSync: z.object({
+        openClose: z.boolean(),
+        change: z.literal(0),
+        save: z.object({ includeText: z.boolean() }),
+      }),
     }),
   }),
 );

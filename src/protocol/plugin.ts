@@ -7,6 +7,7 @@ import {
   PluginStatusSchema,
   ReloadTriggerSchema,
 } from './status.js';
+import { ProgressToken } from './window.js';
 
 const PluginId = z.string().min(1);
 
@@ -104,6 +105,8 @@ export const PluginReload = request(
       id: PluginId.optional(),
       ids: z.array(PluginId).min(1).optional(),
       all: z.literal(true).optional(),
+      /** LSP's WorkDoneProgressParams: `$/progress` with this token reports the reloads. */
+      workDoneToken: ProgressToken.optional(),
     })
     .refine((p) => [p.id, p.ids, p.all].filter((v) => v !== undefined).length === 1, {
       message: 'give exactly one of "id", "ids" or "all": true',

@@ -57,6 +57,7 @@ interface DriverResults {
     events?: { events?: { event: string; data: { name: string; path: string } }[] };
     pick?: { answer: { result?: unknown; error?: string }; prompt?: string };
     hot_reload?: { off?: boolean; on?: boolean };
+    save?: { reloaded: boolean; answer: unknown };
     diagnostics?: {
       found?: { lnum: number; col: number; source: string; code: string; message: string };
       count: number;
@@ -227,6 +228,25 @@ describe('the Neovim client', () => {
       // Neovim's exit ended its session only.
       expect((await daemonInfo(workspace)).pid).toBe(daemon.info.pid);
       await expectClients(await connectClient(workspace), 1);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+  }, 60_000);
+
+  it('tells the daemon of a :write under the plugins folder, which reloads the plugin at once', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    // The daemon looks at its files once a minute: only the editor's didSave can be in time.
+    const daemon = await startStandalone(workspace, plugins, ['--poll', '60000']);
+    try {
+      const { code, results } = await runNeovim(workspace, ['start', 'save'], {
+        RELOADD_SAVED_FILE: path.join(plugins, 'counter.js'),
+        RELOADD_SAVED_TEXT: counter('v4'),
+        RELOADD_SAVED_ANSWER: 'v4',
+      });
+      expect(results.errors).toEqual([]);
+      expect(code).toBe(0);
+      expect(results.steps.save).toEqual({ reloaded: true, answer: 'v4' });
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;

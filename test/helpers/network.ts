@@ -123,8 +123,10 @@ export function spawnCli(
 }
 
 /** A standalone daemon (`reloadd serve`, no --stdio), as a person or CI runs one. */
-export async function startStandalone(workspace: string, plugins: string) {
-  const run = spawnCli(['serve', '--plugins', plugins, '--log-level', 'debug'], { cwd: workspace });
+export async function startStandalone(workspace: string, plugins: string, args: string[] = []) {
+  const run = spawnCli(['serve', '--plugins', plugins, '--log-level', 'debug', ...args], {
+    cwd: workspace,
+  });
   const info = await daemonInfo(workspace, { pid: run.child.pid as number });
   return { ...run, info };
 }

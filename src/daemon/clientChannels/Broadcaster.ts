@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import type { AnyNotification, ConnectedClient } from '../../protocol/index.js';
 import type { Logger } from '../logs/logger.js';
+import type { WorkEvent, WorkListener } from './WorkProgress.js';
 
 /** The one way the core talks to clients; a test can pass a fake. */
 export interface ClientChannel {
   notify<D extends AnyNotification>(def: D, params: z.input<D['params']>): void;
+  /** Long work's steps, for a client that shows progress. */
+  progress?(event: WorkEvent): void;
 }
 
 /**
@@ -12,7 +15,7 @@ export interface ClientChannel {
  * (a channel queues and returns at once, and one that throws is only logged). It also knows who
  * is connected, for `daemon/status`.
  */
-export class Broadcaster implements ClientChannel {
+export class Broadcaster implements ClientChannel, WorkListener {
   private readonly channels = new Map<ClientChannel, ConnectedClient>();
   private lastId = 0;
 
@@ -38,6 +41,16 @@ export class Broadcaster implements ClientChannel {
         channel.notify(def, params);
       } catch (error) {
         this.logger.warn({ err: error, method: def.method }, 'could not notify a client');
+      }
+    }
+  }
+
+  progress(event: WorkEvent): void {
+    for (const channel of this.channels.keys()) {
+      try {
+        channel.progress?.(event);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'could not tell a client of progress');
       }
     }
   }

@@ -9,6 +9,7 @@ import {
   type PluginInfo,
   type PluginProfile,
   PluginStatus,
+  type ProgressToken,
   ReloaddErrorCodes,
   type ReloadResult,
   ReloadTrigger,
@@ -24,6 +25,7 @@ import type {
   EditorRegistration,
 } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
+import type { WorkProgress } from '../clientChannels/WorkProgress.js';
 import { toJsonValue } from '../crossing/stateTransfer.js';
 import type { DebugTargets } from '../debugging/DevToolsTargets.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
@@ -34,6 +36,7 @@ import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import { discoverPlugins } from '../plugins/pluginFolder.js';
 import { refusedReload } from '../reloading/PluginReloader.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
+import type { FileChange } from '../reloading/planReload.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
 import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
@@ -45,6 +48,7 @@ export interface DaemonParts {
   version: string;
   logger: Logger;
   clients: Broadcaster;
+  work: WorkProgress;
   editors: EditorBridge;
   snapshots: SnapshotStore;
   diagnostics: DiagnosticsStore;
@@ -98,6 +102,7 @@ export class ReloadDaemon {
         .filter((r) => !r.invalid)
         .map((r) => r.id),
       ReloadTrigger.Startup,
+      { progress: { title: 'Loading plugins' } },
     );
     const { active, total } = this.status().plugins;
     const ms = Math.round(performance.now() - this.startedAt);
@@ -157,6 +162,7 @@ export class ReloadDaemon {
     ids: string[] | 'all',
     isCancelled: () => boolean = () => false,
     requestedBy?: RequestedBy,
+    workDoneToken?: ProgressToken,
   ): Promise<ReloadResult[]> {
     // A client that connects while the daemon starts (CI: `serve &` then `reload --all`) means
     // the plugins in the folder, not the ones found so far. Before start (an editor that has not
@@ -168,7 +174,17 @@ export class ReloadDaemon {
     return runner.reload(wanted, ReloadTrigger.Request, {
       isCancelled,
       ...(requestedBy ? { requestedBy } : {}),
+      progress: {
+        title: ids === 'all' ? 'Reloading all plugins' : 'Reloading plugins',
+        cancellable: true,
+        ...(workDoneToken !== undefined ? { workDoneToken } : {}),
+      },
     });
+  }
+
+  /** A client's `window/workDoneProgress/cancel`: false when the work is over or cannot stop. */
+  cancelWork(work: number): boolean {
+    return this.parts.work.cancel(work);
   }
 
   /**
@@ -284,6 +300,25 @@ export class ReloadDaemon {
   /** `editor/event`: to every plugin listening for it, in whichever host it runs. */
   emitEvent(event: string, data: unknown): void {
     this.parts.hosts.emitEvent(event, data);
+  }
+
+  /**
+   * `textDocument/didSave`, `workspace/didChangeWatchedFiles`: the editor says it wrote these
+   * files. The watcher takes it as a change seen early, and its own event for the same write is
+   * then no change at all; without a watcher, the changes apply as they are.
+   */
+  filesSaved(changes: FileChange[]): void {
+    const { watcher } = this.parts;
+    if (watcher)
+      watcher
+        .hint(changes)
+        .catch((error: unknown) => this.parts.logger.warn({ err: error }, 'a save hint failed'));
+    else if (this.parts.changes.hotReloadEnabled)
+      this.parts.changes.onFileChanges(changes, performance.now());
+  }
+
+  get pluginsDir(): string {
+    return this.parts.pluginsDir;
   }
 
   async enable(id: string, requestedBy?: RequestedBy): Promise<ReloadResult> {

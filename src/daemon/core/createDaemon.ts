@@ -2,6 +2,7 @@ import type { ReloadResult } from '../../protocol/index.js';
 import { PluginBuilder } from '../building/PluginBuilder.js';
 import { Broadcaster } from '../clientChannels/Broadcaster.js';
 import { EditorBridge } from '../clientChannels/EditorBridge.js';
+import { WorkProgress } from '../clientChannels/WorkProgress.js';
 import type { HostLimits } from '../crossing/hostMessages.js';
 import { HostInspector } from '../debugging/HostInspector.js';
 import { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
@@ -60,6 +61,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
   const { logger, pluginsDir } = options;
   const ignore = patterns(options.ignore ?? []);
   const clients = new Broadcaster(logger);
+  const work = new WorkProgress(clients);
   const editors = new EditorBridge(options.editorCallTimeoutMs, logger);
   const diagnostics = new DiagnosticsStore(clients);
   const snapshots = new SnapshotStore({
@@ -138,6 +140,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     diagnostics,
     snapshots,
     scheduler,
+    work,
     logger,
   });
   const changes = new FileChangePipeline(
@@ -166,6 +169,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     version: options.version,
     logger,
     clients,
+    work,
     editors,
     snapshots,
     diagnostics,

@@ -94,13 +94,23 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
     const reloading = record.generation !== undefined;
     const leaving = record.generationNumber;
     if (reloading) hosts.emitEvent(PluginLifecycleEvents.Reloading, { id, generation: leaving });
+    const cancelled = job.isCancelled ?? (() => false);
     const outcome = await new ReloadTransaction(
       record,
       this.options.transactionDeps,
-      isStale,
+      // A cancel is taken where a newer change would be: before the swap, nothing touched.
+      () => isStale() || cancelled(),
       settleMs,
       job.restore,
     ).run();
+    if (outcome === 'superseded' && !isStale() && cancelled()) {
+      if (reloading)
+        hosts.emitEvent(PluginLifecycleEvents.Reloaded, { id, generation: leaving, ok: false });
+      return refuse(
+        ReloaddErrorCodes.Cancelled,
+        'cancelled before its swap: the running generation is unchanged',
+      );
+    }
     if (outcome === 'superseded') return SUPERSEDED;
     if (reloading) {
       // The generation that ran before is gone, whether a new one took over or a rollback brought

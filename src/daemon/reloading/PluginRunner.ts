@@ -4,12 +4,14 @@ import {
   DiagnosticCodes,
   PluginLifecycleEvents,
   PluginStatus,
+  type ProgressToken,
   ReloaddErrorCodes,
   type ReloadResult,
   ReloadTrigger,
   SnapshotCause,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
+import type { Work, WorkProgress } from '../clientChannels/WorkProgress.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
 import { pointRange } from '../crossing/sourceLocation.js';
@@ -43,6 +45,8 @@ export interface RunnerOptions {
   snapshots: SnapshotStore;
   /** Runs each plugin's reloads one at a time (PluginReloader does each). */
   scheduler: ReloadScheduler<ReloadResult>;
+  /** Where a plan of many plugins is told as progress. */
+  work: WorkProgress;
   logger: Logger;
 }
 
@@ -55,6 +59,20 @@ export interface RunOptions {
   requestedBy?: ReloadJob['requestedBy'];
   /** For `plugin/restoreSnapshot`: the state the requested plugins start with. */
   restore?: ReloadJob['restore'];
+  /**
+   * Tell clients of the plan's progress, when it has more than one plugin or a client gave a
+   * `workDoneToken` for it; `cancellable` lets a client's cancel stop what has not started.
+   */
+  progress?: { title: string; cancellable?: boolean; workDoneToken?: ProgressToken };
+}
+
+/** What a progress's end says: "50 of 50 active", "48 of 50 active; failed: a, b". */
+function workSummary(results: ReloadResult[] | undefined, cancelled: boolean): string {
+  if (!results) return 'stopped by an internal error';
+  const failed = results.filter((r) => !r.ok).map((r) => r.id);
+  const active = `${results.length - failed.length} of ${results.length} active`;
+  if (cancelled) return `cancelled: ${active}`;
+  return failed.length > 0 ? `${active}; failed: ${failed.join(', ')}` : active;
 }
 
 /** Which plugins to reload: ids, or ids with the files that changed in each. */
@@ -85,7 +103,8 @@ export class PluginRunner {
   /** Runs a plan: each step starts once the steps of its dependencies are done. */
   async run(plan: ReloadPlan, options: RunOptions = {}): Promise<ReloadResult[]> {
     const { catalog, diagnostics, scheduler } = this.options;
-    const isCancelled = options.isCancelled ?? (() => false);
+    const work = this.beginWork(plan, options);
+    const isCancelled = () => (options.isCancelled?.() ?? false) || (work?.cancelled ?? false);
     const inCycle = new Set(plan.cycles.flat());
     for (const step of plan.steps) {
       if (!inCycle.has(step.id)) diagnostics.set(step.id, DiagnosticSource.Dependencies, []);
@@ -119,28 +138,59 @@ export class PluginRunner {
         ...(options.restore && step.trigger === ReloadTrigger.Request
           ? { restore: options.restore }
           : {}),
+        ...(options.progress?.cancellable || options.isCancelled ? { isCancelled } : {}),
       };
       const skipped = (code: string, message: string) =>
         refusedReload(step.id, catalog.get(step.id)?.generationNumber ?? 0, code, message);
       done.set(
         step.id,
-        Promise.all(deps).then((depResults) => {
-          if (isCancelled())
-            return skipped(ReloaddErrorCodes.Cancelled, 'cancelled before it started');
-          // A dependent reloads to pick up its dependency's new generation: if there is none, don't.
-          const failed =
-            step.trigger === ReloadTrigger.Dependency ? depResults.find((r) => !r.ok) : undefined;
-          if (failed) {
-            return skipped(
-              ReloaddErrorCodes.DependencyFailed,
-              `not reloaded: its dependency "${failed.id}" failed to reload`,
-            );
-          }
-          return scheduler.reload(step.id, job);
-        }),
+        Promise.all(deps)
+          .then((depResults) => {
+            if (isCancelled())
+              return skipped(ReloaddErrorCodes.Cancelled, 'cancelled before it started');
+            // A dependent reloads to pick up its dependency's new generation: if there is none, don't.
+            const failed =
+              step.trigger === ReloadTrigger.Dependency ? depResults.find((r) => !r.ok) : undefined;
+            if (failed) {
+              return skipped(
+                ReloaddErrorCodes.DependencyFailed,
+                `not reloaded: its dependency "${failed.id}" failed to reload`,
+              );
+            }
+            return scheduler.reload(step.id, job);
+          })
+          .then((result) => {
+            work?.stepDone(step.id, result.ok);
+            return result;
+          }),
       );
     }
-    return Promise.all(done.values());
+    let results: ReloadResult[] | undefined;
+    try {
+      results = await Promise.all(done.values());
+      return results;
+    } finally {
+      work?.end(workSummary(results, work.cancelled));
+    }
+  }
+
+  private beginWork(plan: ReloadPlan, options: RunOptions): Work | undefined {
+    const { progress } = options;
+    if (!progress) return undefined;
+    const { requestedBy } = options;
+    const token = progress.workDoneToken;
+    // A client that gave a token asked for progress, however short the plan.
+    const asked =
+      token !== undefined && requestedBy !== undefined
+        ? { requestedBy, workDoneToken: token }
+        : undefined;
+    if (plan.steps.length < 2 && !asked) return undefined;
+    return this.options.work.begin({
+      title: progress.title,
+      total: plan.steps.length,
+      ...(progress.cancellable ? { cancellable: true } : {}),
+      ...asked,
+    });
   }
 
   /**

@@ -16,6 +16,11 @@ export interface ReloadJob {
    * old generation hands over (which is still taken, and kept in the history).
    */
   restore?: StoredState;
+  /**
+   * A cancellable request's: true once its client cancelled. A reload not yet at its swap gives
+   * up, and the plugin keeps the generation it runs.
+   */
+  isCancelled?: () => boolean;
 }
 
 /** What a reload run returns when a newer change overtook it before it touched the plugin. */
@@ -129,7 +134,15 @@ function mergeJobs(earlier: ReloadJob, later: ReloadJob): ReloadJob {
     ...(detected.length > 0 ? { detectedAt: Math.min(...detected) } : {}),
     // A restore asked for goes on, whatever joins it; a later one wins.
     ...((later.restore ?? earlier.restore) ? { restore: later.restore ?? earlier.restore } : {}),
+    // One reload serves both: it stops only when every one that asked for it cancelled.
+    ...(earlier.isCancelled && later.isCancelled
+      ? { isCancelled: bothCancelled(earlier.isCancelled, later.isCancelled) }
+      : {}),
   };
+}
+
+function bothCancelled(a: () => boolean, b: () => boolean): () => boolean {
+  return () => a() && b();
 }
 
 function deferred<R>(job: ReloadJob): QueuedReload<R> {

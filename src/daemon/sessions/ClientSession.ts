@@ -14,6 +14,7 @@ import {
   Initialize,
   Initialized,
   LogEntryNotification,
+  type ProgressToken,
   type RequestedBy,
   Shutdown,
 } from '../../protocol/index.js';
@@ -25,12 +26,15 @@ import type { DaemonDebugging } from '../debugging/DaemonDebugging.js';
 import type { LogFilter, LogRing, LogSubscription } from '../logs/LogRing.js';
 import type { Logger } from '../logs/logger.js';
 import type {
+  ClientDeclaration,
   HandlerContext,
   NotificationHandler,
   RequestHandler,
   SessionControls,
 } from './handlers/handler.js';
 import { notificationHandlers, requestHandlers } from './handlers/table.js';
+import { EditorWindow, type WindowSettings } from './window/EditorWindow.js';
+import { SessionProgress } from './window/SessionProgress.js';
 
 /** Where a session is in LSP's lifecycle. */
 export const SessionPhase = {
@@ -50,6 +54,8 @@ export interface ServerContext {
   url(): string | null;
   /** The inspector of `--inspect`, and the break-on-error switch. */
   debugging?: DaemonDebugging;
+  /** `notifications` and `notifySuccess` of the config: LSP window messages (default: on, off). */
+  window?: WindowSettings;
 }
 
 export interface SessionOptions {
@@ -94,6 +100,7 @@ export class ClientSession implements SessionControls {
   private clientName: string | undefined;
   private editor: EditorRegistration | undefined;
   private logStream: LogSubscription | undefined;
+  private progressShown: SessionProgress | undefined;
   private readonly requests = new Map<string, RequestHandler>(
     requestHandlers.map((h) => [h.def.method, h]),
   );
@@ -135,7 +142,7 @@ export class ClientSession implements SessionControls {
     return { clientId: this.membership.id, ...(this.clientName ? { name: this.clientName } : {}) };
   }
 
-  begin(client: { name?: string; processId?: number | null; editorCalls?: string[] }): void {
+  begin(client: ClientDeclaration): void {
     const { daemon } = this.context;
     if (typeof client.processId === 'number')
       this.options.hooks.watchClientProcess?.(client.processId);
@@ -143,11 +150,21 @@ export class ClientSession implements SessionControls {
     // It joins the broadcast now, so it misses nothing; but LSP sends nothing before the
     // initialize result, so what comes meanwhile is held until that result is on its way.
     const direct = this.directChannel();
-    let held: [AnyNotification, unknown][] | undefined = [];
+    let window: EditorWindow | undefined;
+    let progress: SessionProgress | undefined;
+    const deliver = (def: AnyNotification, params: unknown) => {
+      direct.notify(def, params);
+      window?.observe(def, params);
+    };
+    let held: (() => void)[] | undefined = [];
     const channel: ClientChannel = {
       notify(def, params) {
-        if (held) held.push([def, params]);
-        else direct.notify(def, params);
+        if (held) held.push(() => deliver(def, params));
+        else deliver(def, params);
+      },
+      progress(event) {
+        if (held) held.push(() => progress?.progress(event));
+        else progress?.progress(event);
       },
     };
     this.clientName = client.name;
@@ -155,6 +172,14 @@ export class ClientSession implements SessionControls {
       transport: this.options.transport,
       ...(client.name ? { name: client.name } : {}),
     });
+    window = this.openWindow(client);
+    progress = new SessionProgress(
+      this.connection,
+      this.membership.id,
+      client.window?.workDoneProgress === true,
+      this.options.logger,
+    );
+    this.progressShown = progress;
     if (client.editorCalls) {
       this.editor = daemon.addEditor(
         client.name ?? `${this.options.transport} client`,
@@ -174,8 +199,30 @@ export class ClientSession implements SessionControls {
     setImmediate(() => {
       const queue = held ?? [];
       held = undefined;
-      for (const [def, params] of queue) direct.notify(def, params as never);
+      for (const send of queue) send();
     });
+  }
+
+  workFor(token: ProgressToken): number | undefined {
+    return this.progressShown?.workFor(token);
+  }
+
+  /** LSP's window messages, for a client that declared `window` and did not turn them off. */
+  private openWindow(client: ClientDeclaration): EditorWindow | undefined {
+    const daemonWide = this.context.window ?? { notifications: true, notifySuccess: false };
+    if (!client.window || !daemonWide.notifications || client.options?.notifications === false)
+      return undefined;
+    return new EditorWindow(
+      this.connection,
+      this.context.daemon,
+      client.window,
+      {
+        notifications: true,
+        notifySuccess: client.options?.notifySuccess ?? daemonWide.notifySuccess,
+      },
+      this.client,
+      this.options.logger,
+    );
   }
 
   async shutDown(): Promise<void> {

@@ -145,8 +145,14 @@ export class FileChangePipeline {
     // Detached on purpose: the next batch of changes must be able to overtake these reloads.
     Promise.all([
       // Plugins that appeared: first loads, dependencies first.
-      runner.reload(fresh, ReloadTrigger.Startup),
-      runner.run({ steps, cycles: plan.cycles }, { detectedAt }),
+      runner.reload(fresh, ReloadTrigger.Startup, {
+        progress: { title: 'Loading new plugins' },
+      }),
+      runner.run(
+        { steps, cycles: plan.cycles },
+        // A cascade: a save reloads a plugin and the plugins that depend on it.
+        { detectedAt, progress: { title: `Reloading ${steps[0]?.id ?? ''} and its dependents` } },
+      ),
     ]).catch((error: unknown) => this.deps.logger.error({ err: error }, 'reload plan failed'));
   }
 

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { type FSWatcher, watch } from 'chokidar';
 import type { Logger } from '../logs/logger.js';
 import type { FileChange, WatchPatterns } from '../reloading/planReload.js';
+import { SaveHints } from './SaveHints.js';
 import { LONE_SAVE_QUIET_MS, WriteActivity } from './WriteActivity.js';
 
 /** chokidar's fixed per-path throttle of `change` events (chokidar/index.js, `_throttle`). */
@@ -47,11 +48,13 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
   /** Files chokidar reported lately (when): it drops their next `change` events for 50 ms. */
   private readonly reported = new Map<string, number>();
   private readonly activity: WriteActivity;
+  private readonly hints: SaveHints;
   private closed = false;
 
   constructor(private readonly options: WatcherOptions) {
     super();
     this.activity = new WriteActivity({ debounceMs: options.debounceMs });
+    this.hints = new SaveHints(options.pollMs);
   }
 
   get debounceMs(): number {
@@ -81,7 +84,7 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
         const resolved = path.resolve(file);
         this.activity.touched();
         if (kind === 'add' || kind === 'change') this.reported.set(resolved, performance.now());
-        this.record(resolved, change);
+        this.observed(resolved, change);
       });
     }
     watcher.on('raw', (event, evPath, details) =>
@@ -134,7 +137,44 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
     // The rest of the same save (the data after the truncate): the reload it started checks,
     // before its swap, that its files did not move since it began building, and builds again if
     // they did. A change of its own would cost a second build for nothing.
-    else if (since >= LONE_SAVE_QUIET_MS) this.record(file, 'change');
+    else if (since >= LONE_SAVE_QUIET_MS) this.observed(file, 'change');
+  }
+
+  /**
+   * The editor says it saved these files (`textDocument/didSave`): each is a change seen early,
+   * unless this watcher reported the same write already. Files it does not watch are no news.
+   */
+  async hint(changes: FileChange[]): Promise<void> {
+    const watched = changes.filter((c) => this.watches(path.resolve(c.path)));
+    const news = await Promise.all(watched.map((c) => this.hints.hint(path.resolve(c.path))));
+    watched.forEach((c, i) => {
+      const file = path.resolve(c.path);
+      if (news[i]) this.record(file, c.kind);
+      else this.options.logger.debug({ file }, 'the file watcher saw this save already: no change');
+    });
+  }
+
+  /** A change the file system reported: the echo of a hinted save is none. */
+  private observed(file: string, kind: FileChange['kind']): void {
+    this.hints.watched(file);
+    if (!this.hints.awaits(file)) {
+      this.record(file, kind);
+      return;
+    }
+    this.hints
+      .isEcho(file)
+      .then((echo) => {
+        if (!echo) this.record(file, kind);
+        else this.options.logger.debug({ file }, 'the editor told of this save already: no change');
+      })
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'a file event failed'));
+  }
+
+  private watches(file: string): boolean {
+    const { pluginsDir, ignore } = this.options;
+    const relative = path.relative(pluginsDir, file);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) return this.external.has(file);
+    return !isIgnoredPath(pluginsDir, file) && !(ignore?.covers(relative) ?? false);
   }
 
   private record(file: string, kind: FileChange['kind']): void {

@@ -2,13 +2,26 @@ import type { CancellationToken } from 'vscode-jsonrpc';
 import type {
   AnyNotification,
   AnyRequest,
+  InitializationOptions,
+  ProgressToken,
   RequestedBy,
   ResultOf,
   ValidParamsOf,
+  WindowCapabilities,
 } from '../../../protocol/index.js';
 import type { ReloadDaemon } from '../../core/ReloadDaemon.js';
 import type { DaemonDebugging } from '../../debugging/DaemonDebugging.js';
 import type { LogFilter } from '../../logs/LogRing.js';
+
+/** What `initialize` says of the client, for its session. */
+export interface ClientDeclaration {
+  name?: string;
+  processId?: number | null;
+  editorCalls?: string[];
+  /** LSP's `capabilities.window`: it is shown messages and progress. */
+  window?: WindowCapabilities;
+  options?: InitializationOptions;
+}
 
 /** What a handler may ask of the session it serves (ClientSession implements it). */
 export interface SessionControls {
@@ -20,7 +33,7 @@ export interface SessionControls {
    * `initialize` succeeded: the client joins the broadcast (and, with `editorCalls`, becomes an
    * editor plugins can call). Nothing reaches it before the initialize result.
    */
-  begin(client: { name?: string; processId?: number | null; editorCalls?: string[] }): void;
+  begin(client: ClientDeclaration): void;
   /** `initialize` has been answered already. */
   readonly begun: boolean;
   /** Who this client is, once `initialize` was answered (its id in `daemon/status`). */
@@ -30,6 +43,8 @@ export interface SessionControls {
   /** Streams log entries to this client as `log/entry` (replacing any earlier stream). */
   followLogs(filter: LogFilter): { replayed: number; complete: boolean };
   stopFollowingLogs(): void;
+  /** The daemon's work this client is shown on `token` (its `$/progress`), if any. */
+  workFor(token: ProgressToken): number | undefined;
 }
 
 export interface HandlerContext {

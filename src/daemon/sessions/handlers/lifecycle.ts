@@ -26,10 +26,14 @@ export const initialize = onRequest(Initialize, (params, { daemon, session }) =>
   }
   const name = params.clientInfo?.name;
   const editorCalls = params.capabilities?.editor?.calls;
+  const window = params.capabilities?.window;
+  const options = params.initializationOptions;
   session.begin({
     ...(name ? { name } : {}),
     ...(params.processId !== undefined ? { processId: params.processId } : {}),
     ...(editorCalls ? { editorCalls } : {}),
+    ...(window ? { window } : {}),
+    ...(options ? { options } : {}),
   });
   return {
     serverInfo: { name: 'reloadd', version: session.version },
@@ -38,6 +42,7 @@ export const initialize = onRequest(Initialize, (params, { daemon, session }) =>
       requests: [...session.methods],
       notifications: serverNotifications.map((n) => n.method),
       hotReload: daemon.status().hotReload,
+      textDocumentSync: { openClose: false, change: 0 as const, save: { includeText: false } },
     },
   };
 });

@@ -17,7 +17,9 @@ export const list = onRequest(PluginList, (_params, { daemon }) => ({
 export const reload = onRequest(PluginReload, async (params, { daemon, session }, token) => {
   const ids = params.all ? 'all' : (params.ids ?? [params.id as string]);
   const cancelled = () => token.isCancellationRequested;
-  return { results: await daemon.reload(ids, cancelled, session.client) };
+  return {
+    results: await daemon.reload(ids, cancelled, session.client, params.workDoneToken),
+  };
 });
 
 export const executeCommand = onRequest(PluginExecuteCommand, (params, { daemon }, token) =>

@@ -5,6 +5,8 @@ import type { NotificationHandler, RequestHandler } from './handler.js';
 import * as lifecycle from './lifecycle.js';
 import * as logs from './logs.js';
 import * as plugins from './plugins.js';
+import * as progress from './progress.js';
+import * as saves from './saves.js';
 import * as state from './state.js';
 
 /** Every request the daemon answers, in the order protocol.md documents them. */
@@ -28,4 +30,9 @@ export const requestHandlers: readonly RequestHandler[] = [
 ];
 
 /** Every notification the daemon acts on beyond the lifecycle's own (`initialized`, `exit`). */
-export const notificationHandlers: readonly NotificationHandler[] = [editor.event];
+export const notificationHandlers: readonly NotificationHandler[] = [
+  editor.event,
+  saves.didSave,
+  saves.didChangeWatchedFiles,
+  progress.cancel,
+];

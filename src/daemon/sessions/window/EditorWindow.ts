@@ -1,0 +1,133 @@
+import { pathToFileURL } from 'node:url';
+import type { MessageConnection } from 'vscode-jsonrpc';
+import {
+  type AnyNotification,
+  DidReload,
+  type DidReloadParams,
+  LogMessage,
+  MessageType,
+  type RequestedBy,
+  ShowDocument,
+  ShowMessage,
+  ShowMessageRequest,
+  type WindowCapabilities,
+} from '../../../protocol/index.js';
+import type { ReloadDaemon } from '../../core/ReloadDaemon.js';
+import type { Logger } from '../../logs/logger.js';
+import { placeOf, reloadMessages, WindowAction, type WindowNotice } from './windowMessages.js';
+
+/** The daemon's `hot_reload_notifications` and its success messages, for every client. */
+export interface WindowSettings {
+  notifications: boolean;
+  notifySuccess: boolean;
+}
+
+/**
+ * What a client that declared LSP's window capabilities is shown, as an LSP client shows any
+ * language server's messages: a failed reload as `window/showMessage`, or, for a client that
+ * answers `window/showMessageRequest`, as a message with buttons, each run when clicked; and
+ * every reload as a `window/logMessage` line. The reloadd notifications still go too: a client
+ * that knows them loses nothing.
+ */
+export class EditorWindow {
+  /** Plugins with a message of buttons still open: a second failure is a plain message. */
+  private readonly asking = new Set<string>();
+
+  constructor(
+    private readonly connection: MessageConnection,
+    private readonly daemon: ReloadDaemon,
+    private readonly capabilities: WindowCapabilities,
+    private readonly settings: WindowSettings,
+    private readonly client: RequestedBy | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Sees every notification on its way to the client. */
+  observe(def: AnyNotification, params: unknown): void {
+    if (def !== DidReload) return;
+    const reload = params as DidReloadParams;
+    const messages = reloadMessages(reload, this.daemon.pluginsDir, this.settings.notifySuccess);
+    this.notify(LogMessage, messages.log);
+    if (messages.show) this.tell(reload.id, messages.show);
+  }
+
+  private tell(pluginId: string, notice: WindowNotice): void {
+    const { type, message, actions } = notice;
+    if (actions.length === 0 || !this.capabilities.showMessage || this.asking.has(pluginId)) {
+      this.notify(ShowMessage, { type, message });
+      return;
+    }
+    this.asking.add(pluginId);
+    this.connection
+      .sendRequest(ShowMessageRequest.method, {
+        type,
+        message,
+        actions: actions.map((title) => ({ title })),
+      })
+      .then((answer) => {
+        this.asking.delete(pluginId);
+        const title = (answer as { title?: unknown } | null)?.title;
+        const action = actions.find((a) => a === title);
+        if (action) return this.run(action, pluginId);
+      })
+      .catch((error: unknown) => {
+        this.asking.delete(pluginId);
+        this.logger.warn({ err: error, plugin: pluginId }, 'a message action failed');
+      });
+  }
+
+  /** The user clicked a button: it runs as their own request would. */
+  private async run(action: WindowAction, pluginId: string): Promise<void> {
+    switch (action) {
+      case WindowAction.ReloadAgain:
+        // Its outcome comes back as plugin/didReload, and so as a message of its own.
+        await this.daemon.reload([pluginId], () => false, this.client);
+        return;
+      case WindowAction.DisablePlugin: {
+        const status = await this.daemon.disable(pluginId).catch((error: Error) => {
+          this.notify(ShowMessage, {
+            type: MessageType.Error,
+            message: `reloadd: ${pluginId} cannot be disabled: ${error.message}`,
+          });
+          return undefined;
+        });
+        if (status)
+          this.notify(ShowMessage, {
+            type: MessageType.Info,
+            message: `reloadd: ${pluginId} is ${status}`,
+          });
+        return;
+      }
+      case WindowAction.ShowDiagnostics:
+        await this.showDiagnostics(pluginId);
+        return;
+    }
+  }
+
+  /** Every diagnostic to the output log, with its code frame; the first opened at its place. */
+  private async showDiagnostics(pluginId: string): Promise<void> {
+    const diagnostics = this.daemon.getDiagnostics(pluginId);
+    for (const d of diagnostics) {
+      const place = d.file ? `${placeOf(d.file, d.range, this.daemon.pluginsDir)}: ` : '';
+      this.notify(LogMessage, {
+        type: d.severity === 'error' ? MessageType.Error : MessageType.Warning,
+        message: `[${pluginId}] ${place}${d.message} (${d.code})${d.codeFrame ? `\n${d.codeFrame}` : ''}`,
+      });
+    }
+    const first = diagnostics.find((d) => d.file);
+    if (!first?.file || this.capabilities.showDocument?.support !== true) return;
+    await this.connection.sendRequest(ShowDocument.method, {
+      uri: pathToFileURL(first.file).href,
+      takeFocus: true,
+      ...(first.range ? { selection: first.range } : {}),
+    });
+  }
+
+  private notify(def: typeof ShowMessage | typeof LogMessage, params: unknown): void {
+    this.connection
+      .sendNotification(def.method, params)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, method: def.method }, 'notification not sent'),
+      );
+  }
+}

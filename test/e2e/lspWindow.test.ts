@@ -1,0 +1,168 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectWebSocket, type ReloaddClient } from '../../src/clients/index.js';
+import {
+  DidChangeStatus,
+  DidReload,
+  LogMessage,
+  PluginList,
+  PluginReload,
+  Progress,
+  type ProgressParams,
+  ShowMessage,
+  type ShowMessageParams,
+  ShowMessageRequest,
+  WorkDoneProgressCancel,
+  WorkDoneProgressCreate,
+} from '../../src/protocol/index.js';
+import { type DaemonUnderTest, startDaemon } from '../helpers/daemonProcess.js';
+import { copyFixture, editFile, tempDir } from '../helpers/files.js';
+import { NotificationLog } from '../helpers/NotificationLog.js';
+import { daemonInfo } from '../helpers/network.js';
+
+const MANY = 50;
+
+/**
+ * A generic LSP client, as an editor's built-in one: it declares LSP's window capabilities and
+ * knows nothing of reloadd's own notifications, and is shown what it shows any language server.
+ */
+describe('an LSP client that declares window capabilities', () => {
+  let dir: string;
+  let daemon: DaemonUnderTest;
+  let source: string;
+  let original: string;
+  const created: unknown[] = [];
+  let shown: NotificationLog<ShowMessageParams>;
+  let logged: NotificationLog<ShowMessageParams>;
+  let progress: NotificationLog<ProgressParams>;
+  const others: ReloaddClient[] = [];
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    for (let i = 1; i <= MANY; i++)
+      await writeFile(path.join(dir, `p${i}.js`), `export function activate() {}\n`);
+    const pluginDir = await copyFixture('stateful', dir);
+    source = path.join(pluginDir, 'index.js');
+    original = await readFile(source, 'utf8');
+    daemon = await startDaemon(dir, { initialize: false, workspace: dir });
+    const { client } = daemon;
+    shown = NotificationLog.of(client, ShowMessage);
+    logged = NotificationLog.of(client, LogMessage);
+    progress = NotificationLog.of(client, Progress);
+    client.connection.onRequest(WorkDoneProgressCreate.method, (params: unknown) => {
+      created.push(params);
+      return null;
+    });
+    await client.initialize('generic-lsp-editor', { window: { workDoneProgress: true } });
+    await daemon.reloads.waitFor(
+      () => daemon.reloads.all.filter((r) => r.trigger === 'startup').length === MANY + 1,
+      { what: 'every first load' },
+    );
+  });
+  afterAll(async () => {
+    for (const other of others) other.dispose();
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it('shows the first load of many plugins as progress: begin, a report per plugin, end', async () => {
+    const token = (created[0] as { token: string }).token;
+    expect(created).toEqual([{ token }]);
+    await progress.waitFor((p) => p.token === token && p.value.kind === 'end');
+    const values = progress.all.filter((p) => p.token === token).map((p) => p.value);
+    expect(values[0]).toMatchObject({ kind: 'begin', title: 'Loading plugins', percentage: 0 });
+    const reports = values.slice(1, -1);
+    expect(reports).toHaveLength(MANY + 1);
+    for (const report of reports) expect(report.kind).toBe('report');
+    const percentages = reports.map((r) => (r.kind === 'report' ? r.percentage : -1));
+    expect(percentages).toEqual([...percentages].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    expect(percentages.at(-1)).toBe(100);
+    expect(reports[0]).toMatchObject({ message: expect.stringMatching(/ ✓ \(1 of 51\)$/) });
+    expect(values.at(-1)).toEqual({ kind: 'end', message: `${MANY + 1} of ${MANY + 1} active` });
+  });
+
+  it('logs every load as window/logMessage', () => {
+    expect(
+      logged.all.filter((m) => /^\[p\d+\] loaded generation 1 in /.test(m.message)),
+    ).toHaveLength(MANY);
+  });
+
+  it('shows a syntax error once, as an Error naming the file and the line', async () => {
+    const mark = shown.mark;
+    const lines = original.split('\n');
+    const line = lines.findIndex((l) => l.includes('state.count += 1;')) + 1;
+    await editFile(source, original.replace('state.count += 1;', 'state.count += ;'));
+    const failed = await daemon.reloads.waitFor((r) => r.id === 'stateful' && !r.ok);
+    expect(failed.error?.code).toBe('RELOADD_BUILD_FAILED');
+    const message = await shown.waitFor((m) => m.message.includes('stateful'), { from: mark });
+    expect(message.type).toBe(1);
+    expect(message.message).toContain(`stateful/index.js:${line}: `);
+    expect(message.message).toContain('generation 1 keeps running');
+    expect(message.message).not.toContain('\n');
+    // Whatever came of that save was sent before this answer.
+    await daemon.client.request(PluginList, {});
+    expect(shown.all.slice(mark)).toEqual([message]);
+  });
+
+  it('runs the action a client that answers window/showMessageRequest picks', async () => {
+    const info = await daemonInfo(dir);
+    const other = await connectWebSocket({ url: info.url, token: info.token });
+    others.push(other);
+    const asked: { message: string; actions?: { title: string }[] }[] = [];
+    const answers = ['Reload again', 'Disable plugin'];
+    other.connection.onRequest(ShowMessageRequest.method, (params: unknown) => {
+      asked.push(params as (typeof asked)[number]);
+      const title = answers.shift();
+      return title ? { title } : null;
+    });
+    const statuses = NotificationLog.of(other, DidChangeStatus);
+    const reloads = NotificationLog.of(other, DidReload);
+    await other.initialize('editor-with-buttons', { window: { showMessage: {} } });
+    await editFile(source, original.replace('state.count += 1;', 'state.count += 1 +;'));
+    // "Reload again": a reload at this client's request, which fails again and asks again.
+    const again = await reloads.waitFor((r) => r.id === 'stateful' && r.trigger === 'request');
+    expect(again.ok).toBe(false);
+    expect(again.requestedBy?.name).toBe('editor-with-buttons');
+    // "Disable plugin".
+    await statuses.waitFor((s) => s.id === 'stateful' && s.status === 'disabled');
+    expect(asked[0]?.actions?.map((a) => a.title)).toEqual([
+      'Reload again',
+      'Show diagnostics',
+      'Disable plugin',
+    ]);
+    expect(asked[0]?.message).toMatch(
+      /^reloadd: stateful failed to reload: stateful\/index\.js:\d+: /,
+    );
+    expect(asked).toHaveLength(2);
+  });
+
+  it('reports a reload of all on the token its request gave, and stops it when cancelled', async () => {
+    const info = await daemonInfo(dir);
+    const cli = await connectWebSocket({ url: info.url, token: info.token });
+    others.push(cli);
+    const own = NotificationLog.of(cli, Progress);
+    await cli.initialize('script');
+    const reloading = cli.request(PluginReload, { all: true, workDoneToken: 'mine' });
+    // The begin says it can be cancelled; a cancel after the first plugin stops the rest.
+    await own.waitFor((p) => p.value.kind === 'report');
+    await cli.notify(WorkDoneProgressCancel, { token: 'mine' });
+    const { results } = await reloading;
+    const values = own.all.map((p) => p.value);
+    expect(own.all.every((p) => p.token === 'mine')).toBe(true);
+    expect(values[0]).toMatchObject({
+      kind: 'begin',
+      title: 'Reloading all plugins',
+      cancellable: true,
+    });
+    expect(values.at(-1)).toMatchObject({
+      kind: 'end',
+      message: expect.stringMatching(/^cancelled: /),
+    });
+    const cancelled = results.filter((r) => r.error?.code === 'RELOADD_CANCELLED');
+    expect(cancelled.length).toBeGreaterThan(0);
+    // A cancelled plugin still runs the generation it ran.
+    const { plugins } = await cli.request(PluginList, {});
+    for (const r of cancelled)
+      expect(plugins.find((p) => p.id === r.id)).toMatchObject({ status: 'active', generation: 1 });
+  });
+});
