@@ -2,16 +2,17 @@
 // `npm run build`, after tsc: the JSON Schemas of the config file and of a plugin's manifest,
 // generated from the zod schemas the daemon checks them with (one declaration, two uses), into
 // dist/schemas/ (shipped with the package). An editor that is pointed at them completes and
-// checks reloadd.json and plugin.json as they are typed (README, "Configuration").
+// checks reloadd.json, reloadd.toml and plugin.json as they are typed (README, "Configuration").
 import { mkdir, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigSchema } from '../dist/daemon/config.js';
+import { ConfigSchema } from '../dist/daemon/configSchema.js';
 import { ManifestSchema } from '../dist/daemon/plugins/manifest.js';
 
 const schemas = {
   'config.schema.json': {
     schema: ConfigSchema,
-    title: 'reloadd configuration (reloadd serve --config FILE)',
+    title:
+      'reloadd configuration (reloadd.json, reloadd.toml, the [dev] section of config.toml, or --config FILE)',
   },
   'plugin.schema.json': {
     schema: ManifestSchema,

@@ -1,51 +1,31 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { LogLevels, type PluginIsolation, PluginIsolationSchema } from '../protocol/index.js';
-import { describeZodError } from '../protocol/validation.js';
+import type { PluginIsolation } from '../protocol/index.js';
+import { type ConfigFile, findConfigFile } from './configFile.js';
+import type { ConfigKey, ConfigSettings } from './configSchema.js';
 import type { LogLevel } from './logs/logger.js';
 import { isLoopback } from './network/accessPolicy.js';
+import {
+  inspectFlags,
+  isolationFlag,
+  logLevelFlag,
+  type NumberKey,
+  portFlag,
+  type ServeFlags,
+  wholeNumberFlag,
+} from './serveFlags.js';
+import {
+  DEFAULT_LARGE_STATE_BYTES,
+  DEFAULT_LARGE_STATE_INTERVAL_MS,
+  DEFAULT_MAX_SNAPSHOT_BYTES,
+  DEFAULT_SNAPSHOT_HISTORY,
+} from './state/SnapshotStore.js';
+import { UsageError } from './usageError.js';
 
-/** The protocol's log levels, and `silent` for the console. */
-const LogLevelSchema = z.enum([...LogLevels, 'silent']);
-
-/** `--config FILE`: the same settings as `reloadd serve`'s flags; paths are relative to the file. */
-export const ConfigSchema = z
-  .object({
-    /** Where an editor finds this file's JSON Schema (dist/schemas/config.schema.json); ignored. */
-    $schema: z.string().optional(),
-    plugins: z.string().min(1).optional(),
-    stateDir: z.string().min(1).optional(),
-    debounceMs: z.number().int().min(0).max(60_000).optional(),
-    pollMs: z.number().int().min(10).max(60_000).optional(),
-    hotReload: z.boolean().optional(),
-    logLevel: LogLevelSchema.optional(),
-    lifecycleTimeoutMs: z.number().int().min(10).max(600_000).optional(),
-    commandTimeoutMs: z.number().int().min(10).max(3_600_000).optional(),
-    hostMemoryMb: z.number().int().min(16).max(65_536).optional(),
-    editorCallTimeoutMs: z.number().int().min(10).max(3_600_000).optional(),
-    port: z.number().int().min(0).max(65_535).optional(),
-    host: z.string().min(1).optional(),
-    maxPayloadBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
-    clientBacklogBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
-    logBufferSize: z.number().int().min(1).max(1_000_000).optional(),
-    largeStateBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
-    largeStateIntervalMs: z.number().int().min(10).max(600_000).optional(),
-    /** Snapshots kept per plugin for plugin/getState's history (default 20). */
-    snapshotHistory: z.number().int().min(1).max(1000).optional(),
-    /** A larger snapshot is refused, with a diagnostic (default 16 MiB). */
-    maxSnapshotBytes: z.number().int().min(1024).max(4_294_967_296).optional(),
-    /** Where plugins run whose manifest does not say (default "shared"). */
-    isolation: PluginIsolationSchema.optional(),
-    /** Run only plugins whose manifest declares `permissions`. */
-    requirePermissions: z.boolean().optional(),
-    /** Globs, relative to each plugin's folder, of files read at run time: a change reloads it. */
-    watch: z.array(z.string().min(1)).optional(),
-    /** Globs, relative to the plugins folder, never watched (generated files, say). */
-    ignore: z.array(z.string().min(1)).optional(),
-  })
-  .strict();
-export type Config = z.infer<typeof ConfigSchema>;
+// Where they were declared before the config file had files of its own; imported from here.
+export { type Config, ConfigSchema } from './configSchema.js';
+export type { ServeFlags } from './serveFlags.js';
+export { UsageError } from './usageError.js';
 
 export interface ServeSettings {
   pluginsDir: string;
@@ -54,6 +34,10 @@ export interface ServeSettings {
   /** Poll the files every this many ms instead of inotify (containers, WSL, network drives). */
   pollMs?: number;
   hotReload: boolean;
+  /** Whether editors are sent LSP's window/showMessage, showMessageRequest and logMessage. */
+  notifications: boolean;
+  /** Whether a successful reload also gets a window/showMessage of type Info. */
+  notifySuccess: boolean;
   logLevel: LogLevel;
   stdio: boolean;
   lifecycleTimeoutMs: number;
@@ -85,38 +69,6 @@ export interface ServeSettings {
   breakOnError: boolean;
 }
 
-export interface ServeFlags {
-  plugins?: string;
-  stateDir?: string;
-  debounce?: string;
-  /** `--poll` alone is true; `--poll MS` gives the interval. */
-  poll?: string | boolean;
-  config?: string;
-  hotReload?: boolean;
-  logLevel?: string;
-  stdio?: boolean;
-  lifecycleTimeout?: string;
-  commandTimeout?: string;
-  hostMemory?: string;
-  isolation?: string;
-  requirePermissions?: boolean;
-  editorTimeout?: string;
-  port?: string;
-  host?: string;
-  allowRemote?: boolean;
-  workspace?: string;
-  maxPayload?: string;
-  /** `--watch GLOB…` and `--ignore GLOB…`: added to the config file's. */
-  watch?: string[];
-  ignore?: string[];
-  /** `--inspect` alone is true; `--inspect=[HOST:]PORT` gives the address. */
-  inspect?: string | boolean;
-  inspectBrkOnError?: boolean;
-}
-
-/** A setting someone got wrong: the CLI prints it and exits with 2. */
-export class UsageError extends Error {}
-
 /** The plugins folder `serve` and `verify` are given: a usage error unless it is a folder. */
 export async function requirePluginsFolder(dir: string): Promise<void> {
   const isDir = await stat(dir).then(
@@ -141,13 +93,25 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const DEFAULT_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_LOG_BUFFER_SIZE = 1000;
 
-function wholeNumber(flag: string, value: string, min: number, max: number, unit: string): number {
-  const parsed = z.coerce.number().int().min(min).max(max).safeParse(value);
-  if (!parsed.success)
-    throw new UsageError(
-      `${flag} must be a whole number of ${unit} from ${min} to ${max}, not "${value}"`,
-    );
-  return parsed.data;
+/** Where a setting's value came from: `reloadd config` says it of each one. */
+export type SettingSource =
+  | { from: 'default' }
+  | { from: 'flag'; flag: string }
+  | { from: 'file'; file: string; line: number | undefined; key: string; section?: string }
+  /** Seed 000's watch list, which comes with its `[dev]` section when that names none. */
+  | { from: 'seed default'; file: string; section?: string };
+
+/** The settings `serve` runs with, where each came from, and the config file read, if any. */
+export interface ServeResolution {
+  settings: ServeSettings;
+  /** Every key of ServeSettings, even one left out for want of a value; more than one source for a value put together (`watch`: the file's and the flags'). */
+  sources: Record<keyof ServeSettings, SettingSource[]>;
+  file: ConfigFile | null;
+}
+
+interface Picked<T> {
+  value: T;
+  sources: SettingSource[];
 }
 
 /** Flags win over the config file; the config file wins over defaults. */
@@ -155,161 +119,260 @@ export async function resolveServeSettings(
   flags: ServeFlags,
   cwd = process.cwd(),
 ): Promise<ServeSettings> {
-  const config = flags.config ? await readConfig(path.resolve(cwd, flags.config)) : {};
-  const configDir = flags.config ? path.dirname(path.resolve(cwd, flags.config)) : cwd;
+  return (await resolveServeSources(flags, cwd)).settings;
+}
 
-  const plugins = flags.plugins
-    ? path.resolve(cwd, flags.plugins)
-    : config.plugins
-      ? path.resolve(configDir, config.plugins)
-      : undefined;
-  if (!plugins)
-    throw new UsageError('no plugins folder: pass --plugins DIR (or "plugins" in --config FILE)');
-  const stateDir = flags.stateDir
-    ? path.resolve(cwd, flags.stateDir)
-    : config.stateDir
-      ? path.resolve(configDir, config.stateDir)
-      : undefined;
+/**
+ * resolveServeSettings, and where each setting came from: one resolution, so what `reloadd
+ * config` says is what `serve` does.
+ */
+export async function resolveServeSources(
+  flags: ServeFlags,
+  cwd = process.cwd(),
+): Promise<ServeResolution> {
+  const workspace = flags.workspace ? path.resolve(cwd, flags.workspace) : cwd;
+  const file = await findConfigFile(flags.config, cwd, workspace);
+  const inFile = <K extends ConfigKey>(
+    key: K,
+  ): Picked<NonNullable<ConfigSettings[K]>> | undefined => {
+    const value = file?.settings[key];
+    if (!file || value === undefined || value === null) return undefined;
+    const origin = file.origins[key];
+    const section = file.section ? { section: file.section } : {};
+    return {
+      value,
+      sources: [
+        origin
+          ? { from: 'file', file: file.shown, line: origin.line, key: origin.key, ...section }
+          : { from: 'seed default', file: file.shown, ...section },
+      ],
+    };
+  };
+  const sources = {} as Record<keyof ServeSettings, SettingSource[]>;
+  /** The flag if given, else the file's value if any, else the default; noted where from. */
+  const pick = <T>(
+    key: keyof ServeSettings,
+    flag: string | undefined,
+    fromFlag: T | undefined,
+    fromFile: Picked<T> | undefined,
+    fallback: T,
+  ): T => {
+    const picked: Picked<T> =
+      flag !== undefined && fromFlag !== undefined
+        ? { value: fromFlag, sources: [{ from: 'flag', flag }] }
+        : (fromFile ?? { value: fallback, sources: [{ from: 'default' }] });
+    sources[key] = picked.sources;
+    return picked.value;
+  };
+  const given = <T>(text: string | undefined, parse: (text: string) => T) =>
+    text === undefined ? undefined : parse(text);
 
-  const debounceMs =
-    flags.debounce !== undefined
-      ? wholeNumber('--debounce', flags.debounce, 0, 60_000, 'milliseconds')
-      : (config.debounceMs ?? DEFAULT_DEBOUNCE_MS);
-  const pollMs =
-    flags.poll === true
-      ? DEFAULT_POLL_MS
-      : typeof flags.poll === 'string'
-        ? wholeNumber('--poll', flags.poll, 10, 60_000, 'milliseconds')
-        : config.pollMs;
-  let logLevel: LogLevel = config.logLevel ?? 'info';
-  if (flags.logLevel !== undefined) {
-    const parsed = LogLevelSchema.safeParse(flags.logLevel);
-    if (!parsed.success)
-      throw new UsageError(`--log-level must be one of ${LogLevelSchema.options.join(', ')}`);
-    logLevel = parsed.data;
-  }
-  const lifecycleTimeoutMs =
-    flags.lifecycleTimeout !== undefined
-      ? wholeNumber('--lifecycle-timeout', flags.lifecycleTimeout, 10, 600_000, 'milliseconds')
-      : (config.lifecycleTimeoutMs ?? DEFAULT_LIFECYCLE_TIMEOUT_MS);
-  const commandTimeoutMs =
-    flags.commandTimeout !== undefined
-      ? wholeNumber('--command-timeout', flags.commandTimeout, 10, 3_600_000, 'milliseconds')
-      : (config.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-  const hostMemoryMb =
-    flags.hostMemory !== undefined
-      ? wholeNumber('--host-memory', flags.hostMemory, 16, 65_536, 'MB')
-      : (config.hostMemoryMb ?? DEFAULT_HOST_MEMORY_MB);
-  const host = flags.host ?? config.host ?? DEFAULT_HOST;
-  const portText = flags.port ?? (config.port !== undefined ? String(config.port) : undefined);
-  const port =
-    portText !== undefined
-      ? portNumber(portText)
-      : // Standalone, the port is how anyone reaches the daemon; under an editor it is opt-in.
-        flags.stdio === true
-        ? undefined
-        : 0;
+  /** A folder: a flag's is relative to the current folder (the file's, to the file's). */
+  const folder = (
+    key: 'pluginsDir' | 'stateDir',
+    flag: string,
+    text: string | undefined,
+    fileKey: 'plugins' | 'stateDir',
+  ) => pick(key, flag, text ? path.resolve(cwd, text) : undefined, inFile(fileKey), undefined);
+
+  const pluginsDir = folder('pluginsDir', '--plugins', flags.plugins, 'plugins');
+  if (!pluginsDir)
+    throw new UsageError(
+      'no plugins folder: pass --plugins DIR, or set "plugins" in reloadd.json, reloadd.toml or the [dev] section of config.toml in the workspace (or in --config FILE)',
+    );
+  const stateDir = folder('stateDir', '--state-dir', flags.stateDir, 'stateDir');
+  pick('workspace', '--workspace', flags.workspace ? workspace : undefined, undefined, workspace);
+  const stdio = pick('stdio', '--stdio', flags.stdio === true ? true : undefined, undefined, false);
+
+  // Standalone, the port is how anyone reaches the daemon; under an editor it is opt-in.
+  const port = pick(
+    'listen',
+    '--port',
+    given(flags.port, portFlag),
+    inFile('port'),
+    stdio ? undefined : 0,
+  );
+  const portSources = sources.listen;
+  const host = pick('listen', '--host', flags.host, inFile('host'), DEFAULT_HOST);
+  sources.listen = port === undefined ? portSources : distinct([...portSources, ...sources.listen]);
   if (port !== undefined && !isLoopback(host) && flags.allowRemote !== true)
     throw new UsageError(
       `--host ${host} is not a loopback address: anyone who can reach it could drive your plugins. Pass --allow-remote to listen there anyway`,
     );
-  const maxPayloadBytes =
-    flags.maxPayload !== undefined
-      ? wholeNumber('--max-payload', flags.maxPayload, 1024, 1_073_741_824, 'bytes')
-      : (config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
-  return {
-    pluginsDir: plugins,
+
+  /** A whole number: the flag's text, read in the range the file's key has. */
+  const counted = (
+    key: NumberKey,
+    flag: string,
+    text: string | undefined,
+    unit: string,
+    fallback: number,
+  ) =>
+    pick(
+      key,
+      flag,
+      given(text, (t) => wholeNumberFlag(flag, t, key, unit)),
+      inFile(key),
+      fallback,
+    );
+  /**
+   * A flag that can say one thing only, named after its key: `--no-hot-reload` turns off what is
+   * on by default, `--notify-success` turns on what is off (commander's true is its absence).
+   */
+  const switched = (
+    key: 'hotReload' | 'notifications' | 'notifySuccess' | 'requirePermissions',
+    said: boolean | undefined,
+    fallback: boolean,
+  ) => {
+    const flag = `--${fallback ? 'no-' : ''}${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return pick(key, flag, said === !fallback ? !fallback : undefined, inFile(key), fallback);
+  };
+
+  const debounceMs = counted(
+    'debounceMs',
+    '--debounce',
+    flags.debounce,
+    'milliseconds',
+    DEFAULT_DEBOUNCE_MS,
+  );
+  const pollMs = pick(
+    'pollMs',
+    '--poll',
+    flags.poll === true
+      ? DEFAULT_POLL_MS
+      : given(flags.poll || undefined, (t) =>
+          wholeNumberFlag('--poll', t, 'pollMs', 'milliseconds'),
+        ),
+    inFile('pollMs'),
+    undefined,
+  );
+  const hotReload = switched('hotReload', flags.hotReload, true);
+  const notifications = switched('notifications', flags.notifications, true);
+  const notifySuccess = switched('notifySuccess', flags.notifySuccess, false);
+  const watch = addedUp('watch', '--watch', inFile('watch'), flags.watch);
+  const ignore = addedUp('ignore', '--ignore', inFile('ignore'), flags.ignore);
+  const logLevel: LogLevel = pick(
+    'logLevel',
+    '--log-level',
+    given(flags.logLevel, logLevelFlag),
+    inFile('logLevel'),
+    'info',
+  );
+  const lifecycleTimeoutMs = counted(
+    'lifecycleTimeoutMs',
+    '--lifecycle-timeout',
+    flags.lifecycleTimeout,
+    'milliseconds',
+    DEFAULT_LIFECYCLE_TIMEOUT_MS,
+  );
+  const commandTimeoutMs = counted(
+    'commandTimeoutMs',
+    '--command-timeout',
+    flags.commandTimeout,
+    'milliseconds',
+    DEFAULT_COMMAND_TIMEOUT_MS,
+  );
+  const editorCallTimeoutMs = counted(
+    'editorCallTimeoutMs',
+    '--editor-timeout',
+    flags.editorTimeout,
+    'milliseconds',
+    DEFAULT_EDITOR_CALL_TIMEOUT_MS,
+  );
+  const hostMemoryMb = counted(
+    'hostMemoryMb',
+    '--host-memory',
+    flags.hostMemory,
+    'MB',
+    DEFAULT_HOST_MEMORY_MB,
+  );
+  const isolation = pick(
+    'isolation',
+    '--isolation',
+    given(flags.isolation, isolationFlag),
+    inFile('isolation'),
+    undefined,
+  );
+  const requirePermissions = switched('requirePermissions', flags.requirePermissions, false);
+  const maxPayloadBytes = counted(
+    'maxPayloadBytes',
+    '--max-payload',
+    flags.maxPayload,
+    'bytes',
+    DEFAULT_MAX_PAYLOAD_BYTES,
+  );
+  // Settings of the file alone: no flag names them.
+  const onlyInFile = <K extends ConfigKey>(
+    key: K & keyof ServeSettings,
+    fallback: NonNullable<ConfigSettings[K]>,
+  ) => pick(key, undefined, undefined, inFile(key), fallback);
+  const clientBacklogBytes = onlyInFile('clientBacklogBytes', DEFAULT_CLIENT_BACKLOG_BYTES);
+  const logBufferSize = onlyInFile('logBufferSize', DEFAULT_LOG_BUFFER_SIZE);
+  const largeStateBytes = onlyInFile('largeStateBytes', DEFAULT_LARGE_STATE_BYTES);
+  const largeStateIntervalMs = onlyInFile('largeStateIntervalMs', DEFAULT_LARGE_STATE_INTERVAL_MS);
+  const snapshotHistory = onlyInFile('snapshotHistory', DEFAULT_SNAPSHOT_HISTORY);
+  const maxSnapshotBytes = onlyInFile('maxSnapshotBytes', DEFAULT_MAX_SNAPSHOT_BYTES);
+  const { inspect, breakOnError } = inspectFlags(flags);
+  sources.inspect = [inspect ? { from: 'flag', flag: '--inspect' } : { from: 'default' }];
+  sources.breakOnError = [
+    breakOnError ? { from: 'flag', flag: '--inspect-brk-on-error' } : { from: 'default' },
+  ];
+
+  /** A list of globs: the file's (or seed 000's default), then the flags'. */
+  function addedUp(
+    key: 'watch' | 'ignore',
+    flag: string,
+    fromFile: Picked<string[]> | undefined,
+    fromFlags: string[] | undefined,
+  ): string[] {
+    const flagged: Picked<string[]> | undefined = fromFlags?.length
+      ? { value: fromFlags, sources: [{ from: 'flag', flag }] }
+      : undefined;
+    sources[key] = [...(fromFile?.sources ?? []), ...(flagged?.sources ?? [])];
+    if (sources[key].length === 0) sources[key] = [{ from: 'default' }];
+    return [...(fromFile?.value ?? []), ...(flagged?.value ?? [])];
+  }
+
+  const settings: ServeSettings = {
+    pluginsDir,
     ...(stateDir ? { stateDir } : {}),
     debounceMs,
     ...(pollMs !== undefined ? { pollMs } : {}),
-    hotReload: flags.hotReload === false ? false : (config.hotReload ?? true),
+    hotReload,
+    notifications,
+    notifySuccess,
     logLevel,
-    stdio: flags.stdio === true,
+    stdio,
     lifecycleTimeoutMs,
     commandTimeoutMs,
     hostMemoryMb,
-    editorCallTimeoutMs:
-      flags.editorTimeout !== undefined
-        ? wholeNumber('--editor-timeout', flags.editorTimeout, 10, 3_600_000, 'milliseconds')
-        : (config.editorCallTimeoutMs ?? DEFAULT_EDITOR_CALL_TIMEOUT_MS),
+    editorCallTimeoutMs,
     ...(port !== undefined ? { listen: { host, port } } : {}),
-    workspace: flags.workspace ? path.resolve(cwd, flags.workspace) : cwd,
+    workspace,
     maxPayloadBytes,
-    clientBacklogBytes: config.clientBacklogBytes ?? DEFAULT_CLIENT_BACKLOG_BYTES,
-    logBufferSize: config.logBufferSize ?? DEFAULT_LOG_BUFFER_SIZE,
-    largeStateBytes: config.largeStateBytes,
-    largeStateIntervalMs: config.largeStateIntervalMs,
-    snapshotHistory: config.snapshotHistory,
-    maxSnapshotBytes: config.maxSnapshotBytes,
-    ...isolationOf(flags.isolation ?? config.isolation),
-    requirePermissions: flags.requirePermissions ?? config.requirePermissions ?? false,
-    watch: [...(config.watch ?? []), ...(flags.watch ?? [])],
-    ignore: [...(config.ignore ?? []), ...(flags.ignore ?? [])],
-    ...inspectOf(flags),
+    clientBacklogBytes,
+    logBufferSize,
+    largeStateBytes,
+    largeStateIntervalMs,
+    snapshotHistory,
+    maxSnapshotBytes,
+    ...(isolation ? { isolation } : {}),
+    requirePermissions,
+    watch,
+    ignore,
+    ...(inspect ? { inspect } : {}),
+    breakOnError,
   };
+  return { settings, sources, file };
 }
 
-/** Node's own default, so that "Attach to Node" in VS Code and chrome://inspect find it. */
-const DEFAULT_INSPECT = { host: '127.0.0.1', port: 9229 };
-
-/** `--inspect`, `--inspect=PORT`, `--inspect=HOST:PORT`, as Node reads its own flag. */
-function inspectOf(flags: ServeFlags): Pick<ServeSettings, 'inspect' | 'breakOnError'> {
-  const breakOnError = flags.inspectBrkOnError === true;
-  if (flags.inspect === undefined || flags.inspect === false) {
-    if (breakOnError)
-      throw new UsageError('--inspect-brk-on-error needs --inspect: a debugger has to attach');
-    return { breakOnError };
-  }
-  if (flags.inspect === true) return { inspect: DEFAULT_INSPECT, breakOnError };
-  const text = flags.inspect;
-  const colon = text.lastIndexOf(':');
-  const host = colon >= 0 ? text.slice(0, colon) : /^\d+$/.test(text) ? DEFAULT_INSPECT.host : text;
-  const portText = colon >= 0 ? text.slice(colon + 1) : /^\d+$/.test(text) ? text : '9229';
-  const port = z.coerce.number().int().min(0).max(65_535).safeParse(portText);
-  if (!host || !port.success)
-    throw new UsageError(
-      `--inspect takes [HOST:]PORT (PORT from 0 to 65535, 0: any free port), not "${text}"`,
-    );
-  if (!isLoopback(host) && flags.allowRemote !== true)
-    throw new UsageError(
-      `--inspect ${host} is not a loopback address: anyone who reaches it can run any code in the daemon. Pass --allow-remote to listen there anyway`,
-    );
-  return { inspect: { host, port: port.data }, breakOnError };
-}
-
-function isolationOf(value: string | undefined): { isolation?: PluginIsolation } {
-  if (value === undefined) return {};
-  const parsed = PluginIsolationSchema.safeParse(value);
-  if (parsed.success) return { isolation: parsed.data };
-  throw new UsageError(
-    `--isolation must be ${PluginIsolationSchema.options.join(', ')}, not "${value}"`,
-  );
-}
-
-function portNumber(value: string): number {
-  const parsed = z.coerce.number().int().min(0).max(65_535).safeParse(value);
-  if (!parsed.success)
-    throw new UsageError(
-      `--port must be a whole number from 0 to 65535 (0: any free port), not "${value}"`,
-    );
-  return parsed.data;
-}
-
-async function readConfig(file: string): Promise<Config> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read config file ${file}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`config file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = ConfigSchema.safeParse(json);
-  if (!parsed.success)
-    throw new UsageError(`config file ${file}: ${describeZodError(parsed.error)}`);
-  return parsed.data;
+/** The same source twice (both defaults) is said once. */
+function distinct(sources: SettingSource[]): SettingSource[] {
+  const seen = new Set<string>();
+  return sources.filter((source) => {
+    const key = JSON.stringify(source);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -145,7 +145,7 @@ describe('the command line', () => {
     ]).catch((e: { code: number; stderr: string }) => e);
     expect(badConfig).toMatchObject({ code: 2 });
     expect((badConfig as { stderr: string }).stderr).toContain(
-      'plugins: Invalid input: expected string, received number',
+      `${path.join(dir, 'conf.json')}:1: plugins must be a non-empty string, not 3`,
     );
   });
 });

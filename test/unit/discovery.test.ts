@@ -129,6 +129,8 @@ describe('resolveServeSettings', () => {
       stateDir: path.join(dir, 'conf', 'state'),
       debounceMs: 50,
       hotReload: true,
+      notifications: true,
+      notifySuccess: false,
       logLevel: 'warn',
       stdio: false,
       lifecycleTimeoutMs: 2000,
@@ -141,6 +143,10 @@ describe('resolveServeSettings', () => {
       maxPayloadBytes: 1024 * 1024,
       clientBacklogBytes: 8 * 1024 * 1024,
       logBufferSize: 1000,
+      largeStateBytes: 8 * 1024 * 1024,
+      largeStateIntervalMs: 1000,
+      snapshotHistory: 20,
+      maxSnapshotBytes: 16 * 1024 * 1024,
       requirePermissions: false,
       watch: [],
       ignore: [],
@@ -223,10 +229,12 @@ describe('resolveServeSettings', () => {
     const dir = await tempDir();
     await editFile(path.join(dir, 'bad.json'), JSON.stringify({ plugins: 'p', debounce: 5 }));
     await expect(resolveServeSettings({}, dir)).rejects.toThrow(
-      new UsageError('no plugins folder: pass --plugins DIR (or "plugins" in --config FILE)'),
+      new UsageError(
+        'no plugins folder: pass --plugins DIR, or set "plugins" in reloadd.json, reloadd.toml or the [dev] section of config.toml in the workspace (or in --config FILE)',
+      ),
     );
     await expect(resolveServeSettings({ config: 'bad.json' }, dir)).rejects.toThrow(
-      /bad\.json: \(root\): Unrecognized key: "debounce"/,
+      new UsageError('bad.json:1: unknown key "debounce" (did you mean "debounceMs"?)'),
     );
     await expect(resolveServeSettings({ plugins: 'p', debounce: 'soon' }, dir)).rejects.toThrow(
       /--debounce must be a whole number/,

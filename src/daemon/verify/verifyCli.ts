@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { requirePluginsFolder, resolveServeSettings, UsageError } from '../config.js';
+import { requirePluginsFolder, UsageError } from '../config.js';
+import { findConfigFile } from '../configFile.js';
 import { formatVerdicts, passed, verdictsAsJson, verdictsAsJUnit } from './verifyReport.js';
 import { verifyPlugins } from './verifyRun.js';
 
@@ -20,8 +21,11 @@ export function addVerifyCommand(program: Command): void {
     .description(
       'Check that every plugin of DIR hot-reloads cleanly (for CI): reloads succeed, state survives, nothing leaks.',
     )
-    .argument('[dir]', 'the plugins folder (default: "plugins" of --config FILE)')
-    .option('--config <file>', 'JSON config whose "plugins" names the folder')
+    .argument(
+      '[dir]',
+      'the plugins folder (default: "plugins" of --config FILE, or of reloadd.json, reloadd.toml or config.toml [dev] here)',
+    )
+    .option('--config <file>', 'config file (.json or .toml) whose "plugins" names the folder')
     .option('--reloads <n>', 'reloads per plugin', '5')
     .option('--json', 'print the results as JSON')
     .addOption(
@@ -41,10 +45,11 @@ export function addVerifyCommand(program: Command): void {
         throw new UsageError('--reporter junit needs --output FILE');
       const pluginsDir = dir
         ? path.resolve(dir)
-        : flags.config
-          ? (await resolveServeSettings({ config: flags.config })).pluginsDir
-          : undefined;
-      if (!pluginsDir) throw new UsageError('give the plugins folder: reloadd verify DIR');
+        : (await findConfigFile(flags.config, process.cwd(), process.cwd()))?.settings.plugins;
+      if (!pluginsDir)
+        throw new UsageError(
+          'give the plugins folder: reloadd verify DIR, or "plugins" in a config file',
+        );
       await requirePluginsFolder(pluginsDir);
       const progress = process.stderr.isTTY && !flags.json;
       const verdicts = await verifyPlugins({
