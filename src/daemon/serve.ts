@@ -80,7 +80,13 @@ export async function serve(settings: ServeSettings): Promise<void> {
     (error) => logger.warn({ err: error }, 'a DevTools connection to a plugin host failed'),
   );
   let listener: NetworkListener | undefined;
-  const context: ServerContext = { daemon, logs, url: () => listener?.url ?? null, debugging };
+  const context: ServerContext = {
+    daemon,
+    logs,
+    url: () => listener?.url ?? null,
+    debugging,
+    window: { notifications: settings.notifications, notifySuccess: settings.notifySuccess },
+  };
   const inspecting = debugging.info();
   if (inspecting)
     logger.info(

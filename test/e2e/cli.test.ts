@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,9 +8,11 @@ import {
   PluginList,
   ReloadResult,
 } from '../../src/protocol/index.js';
+import { collectOutput } from '../helpers/childOutput.js';
 import { type DaemonUnderTest, startDaemon } from '../helpers/daemonProcess.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { daemonInfo, runCli, spawnCli, startStandalone } from '../helpers/network.js';
+import { CLI_PATH } from '../helpers/paths.js';
 import { counterPlugin, manifest } from '../helpers/pluginSource.js';
 
 /** The CLI a person or a CI job runs, against a daemon that an editor owns. */
@@ -41,6 +44,26 @@ describe('reloadd CLI', () => {
     expect(run.stdout).toMatch(/✓ good\s+generation 2/);
     // Not a terminal: no colour codes.
     expect(run.stdout).not.toContain('\u001b[');
+  });
+
+  it('reload --all at a terminal: a progress line, written over in place, then the results', async () => {
+    // script(1) gives the CLI a terminal, as a person's shell does.
+    const child = spawn(
+      'script',
+      ['-qfec', `${process.execPath} ${CLI_PATH} reload --all`, '/dev/null'],
+      { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const output = collectOutput(child);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const screen = output.stdout();
+    expect(code, screen).toBe(0);
+    const rewrite = '\r\u001b[K';
+    expect(screen).toContain(`${rewrite}Reloading all plugins  0%  0 of 2`);
+    expect(screen).toMatch(/Reloading all plugins {2}100% {2}\w+ ✓ \(2 of 2\)/);
+    // The line is cleared before the results are printed.
+    const cleared = screen.indexOf(rewrite, screen.lastIndexOf('(2 of 2)'));
+    expect(cleared).toBeGreaterThan(0);
+    expect(cleared).toBeLessThan(screen.indexOf('generation'));
   });
 
   it('reload --all: exits 1 when a plugin fails, and prints why and where', async () => {

@@ -2,8 +2,15 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnStdioDaemon } from '../../src/clients/index.js';
-import { DaemonStatus } from '../../src/protocol/index.js';
+import {
+  DaemonStatus,
+  DidReload,
+  PluginList,
+  ShowMessage,
+  WorkDoneProgressCreate,
+} from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
+import { NotificationLog } from '../helpers/NotificationLog.js';
 import { runCli } from '../helpers/network.js';
 import { CLI_PATH } from '../helpers/paths.js';
 import { counterPlugin, manifest } from '../helpers/pluginSource.js';
@@ -140,6 +147,47 @@ describe('serve and verify with a config file found by itself', () => {
       debounceMs: 100,
       hotReload: false,
     });
+    await client.shutdown();
+    expect(await exited).toBe(0);
+    client.dispose();
+  });
+
+  it("takes [dev]'s watch list and hot_reload_notifications = false: an editor is shown no message", async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'config.toml'),
+      `[dev]
+hot_reload = true
+hot_reload_delay = 100
+hot_reload_watch = ["*.js", "templates/*.html"]
+hot_reload_notifications = false
+plugins = "plugins"
+`,
+    );
+    const folder = path.join(dir, 'plugins', 'solo');
+    await editFile(path.join(folder, 'plugin.json'), manifest('solo'));
+    await editFile(path.join(folder, 'index.js'), counterPlugin('solo', 'v1'));
+    await editFile(path.join(folder, 'templates', 'page.html'), '<p>one</p>');
+    const { client, child } = spawnStdioDaemon(process.execPath, [CLI_PATH, 'serve', '--stdio'], {
+      cwd: dir,
+    });
+    spawned.push(child);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const reloads = NotificationLog.of(client, DidReload);
+    const shown = NotificationLog.of(client, ShowMessage);
+    client.connection.onRequest(WorkDoneProgressCreate.method, () => null);
+    await client.initialize('config-test', { window: { workDoneProgress: true } });
+    await reloads.waitFor((r) => r.id === 'solo' && r.trigger === 'startup');
+    // The watch list: a template of the plugin's folder reloads it.
+    const template = path.join(folder, 'templates', 'page.html');
+    await editFile(template, '<p>two</p>');
+    const reload = await reloads.waitFor((r) => r.trigger === 'file');
+    expect(reload.changedFiles).toEqual([template]);
+    // A failed reload: no window/showMessage, as the editor's config says.
+    await editFile(path.join(folder, 'index.js'), 'export function activate( {');
+    await reloads.waitFor((r) => r.trigger === 'file' && !r.ok);
+    await client.request(PluginList, {});
+    expect(shown.all).toEqual([]);
     await client.shutdown();
     expect(await exited).toBe(0);
     client.dispose();

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectWebSocket, type ReloaddClient } from '../../src/clients/index.js';
 import {
@@ -10,6 +11,7 @@ import {
   PluginReload,
   Progress,
   type ProgressParams,
+  ShowDocument,
   ShowMessage,
   type ShowMessageParams,
   ShowMessageRequest,
@@ -109,7 +111,13 @@ describe('an LSP client that declares window capabilities', () => {
     const other = await connectWebSocket({ url: info.url, token: info.token });
     others.push(other);
     const asked: { message: string; actions?: { title: string }[] }[] = [];
-    const answers = ['Reload again', 'Disable plugin'];
+    const answers = ['Reload again', 'Show diagnostics', 'Disable plugin'];
+    const opened: unknown[] = [];
+    other.connection.onRequest(ShowDocument.method, (params: unknown) => {
+      opened.push(params);
+      return { success: true };
+    });
+    const otherLog = NotificationLog.of(other, LogMessage);
     other.connection.onRequest(ShowMessageRequest.method, (params: unknown) => {
       asked.push(params as (typeof asked)[number]);
       const title = answers.shift();
@@ -117,13 +125,24 @@ describe('an LSP client that declares window capabilities', () => {
     });
     const statuses = NotificationLog.of(other, DidChangeStatus);
     const reloads = NotificationLog.of(other, DidReload);
-    await other.initialize('editor-with-buttons', { window: { showMessage: {} } });
+    await other.initialize('editor-with-buttons', {
+      window: { showMessage: {}, showDocument: { support: true } },
+    });
     await editFile(source, original.replace('state.count += 1;', 'state.count += 1 +;'));
     // "Reload again": a reload at this client's request, which fails again and asks again.
     const again = await reloads.waitFor((r) => r.id === 'stateful' && r.trigger === 'request');
     expect(again.ok).toBe(false);
     expect(again.requestedBy?.name).toBe('editor-with-buttons');
-    // "Disable plugin".
+    // "Show diagnostics": each to the log with its code frame, the first opened where it is.
+    await otherLog.waitFor((m) => m.message.includes('(RELOADD_BUILD_FAILED)\n'));
+    await expect.poll(() => opened.length).toBe(1);
+    expect(opened[0]).toMatchObject({
+      uri: pathToFileURL(source).href,
+      takeFocus: true,
+      selection: { start: { line: expect.any(Number) } },
+    });
+    // "Disable plugin", for the next failure.
+    await editFile(source, original.replace('state.count += 1;', 'state.count += 2 +;'));
     await statuses.waitFor((s) => s.id === 'stateful' && s.status === 'disabled');
     expect(asked[0]?.actions?.map((a) => a.title)).toEqual([
       'Reload again',
@@ -133,7 +152,32 @@ describe('an LSP client that declares window capabilities', () => {
     expect(asked[0]?.message).toMatch(
       /^reloadd: stateful failed to reload: stateful\/index\.js:\d+: /,
     );
-    expect(asked).toHaveLength(2);
+    expect(asked).toHaveLength(3);
+  });
+
+  it("takes each client's initializationOptions: notifications off, or successes shown too", async () => {
+    const info = await daemonInfo(dir);
+    const connect = async (options: { notifications?: boolean; notifySuccess?: boolean }) => {
+      const client = await connectWebSocket({ url: info.url, token: info.token });
+      others.push(client);
+      const messages = NotificationLog.of(client, ShowMessage);
+      await client.initialize('options-test', { window: {} }, options);
+      return messages;
+    };
+    const quiet = await connect({ notifications: false });
+    const told = await connect({ notifySuccess: true });
+    const mark = daemon.reloads.mark;
+    await editFile(path.join(dir, 'p1.js'), 'export function activate( {\n');
+    await daemon.reloads.waitFor((r) => r.id === 'p1' && !r.ok, { from: mark });
+    await editFile(path.join(dir, 'p1.js'), 'export function activate() {} // fixed\n');
+    await daemon.reloads.waitFor((r) => r.id === 'p1' && r.ok, { from: mark });
+    const success = await told.waitFor((m) => m.message.startsWith('reloadd: p1 reloaded'));
+    expect(success.type).toBe(3);
+    expect(told.all.map((m) => m.type)).toEqual([1, 3]);
+    await daemon.client.request(PluginList, {});
+    expect(quiet.all).toEqual([]);
+    // The daemon's default: the failure, and no message for the success.
+    expect(shown.all.filter((m) => m.message.includes('p1')).map((m) => m.type)).toEqual([1]);
   });
 
   it('reports a reload of all on the token its request gave, and stops it when cancelled', async () => {
@@ -142,6 +186,7 @@ describe('an LSP client that declares window capabilities', () => {
     others.push(cli);
     const own = NotificationLog.of(cli, Progress);
     await cli.initialize('script');
+    const before = (await cli.request(PluginList, {})).plugins;
     const reloading = cli.request(PluginReload, { all: true, workDoneToken: 'mine' });
     // The begin says it can be cancelled; a cancel after the first plugin stops the rest.
     await own.waitFor((p) => p.value.kind === 'report');
@@ -162,7 +207,12 @@ describe('an LSP client that declares window capabilities', () => {
     expect(cancelled.length).toBeGreaterThan(0);
     // A cancelled plugin still runs the generation it ran.
     const { plugins } = await cli.request(PluginList, {});
-    for (const r of cancelled)
-      expect(plugins.find((p) => p.id === r.id)).toMatchObject({ status: 'active', generation: 1 });
+    for (const r of cancelled) {
+      const was = before.find((p) => p.id === r.id);
+      expect(plugins.find((p) => p.id === r.id)).toMatchObject({
+        status: was?.status,
+        generation: was?.generation,
+      });
+    }
   });
 });

@@ -39,6 +39,7 @@ import {
   formatStatus,
 } from './humanOutput.js';
 import { openInBrowser } from './openInBrowser.js';
+import { ProgressLine } from './ProgressLine.js';
 import { bridgeStdio } from './stdioBridge.js';
 import { TerminalStyle } from './TerminalStyle.js';
 
@@ -48,6 +49,7 @@ import { TerminalStyle } from './TerminalStyle.js';
  */
 export function addClientCommands(program: Command): void {
   const common = commonOptions;
+  const CLI_PROGRESS_TOKEN = 'reloadd-cli';
 
   common(
     program
@@ -59,9 +61,20 @@ export function addClientCommands(program: Command): void {
     reporting(options, async () => {
       if (options.all && ids.length > 0) throw usage('give plugin ids or --all, not both');
       if (!options.all && ids.length === 0) throw usage('give plugin ids, or --all');
-      const { results } = await withDaemon(options, (client) =>
-        client.request(PluginReload, options.all ? { all: true } : { ids }),
-      );
+      // At a terminal, a line that says how far the reloads have come.
+      const line = ProgressLine.onTerminal(options.json);
+      const { results } = await withDaemon(options, async (client) => {
+        const following = line?.follow(client, CLI_PROGRESS_TOKEN);
+        try {
+          return await client.request(PluginReload, {
+            ...(options.all ? { all: true } : { ids }),
+            ...(line ? { workDoneToken: CLI_PROGRESS_TOKEN } : {}),
+          });
+        } finally {
+          following?.dispose();
+          line?.clear();
+        }
+      });
       print(options, results, (style) => formatReloadResults(results, style));
       if (results.some((r) => !r.ok)) throw new CliExit(ExitCode.Failed, '');
     }),

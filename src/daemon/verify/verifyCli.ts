@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { ProgressLine } from '../../clients/cli/ProgressLine.js';
 import { requirePluginsFolder, UsageError } from '../config.js';
 import { findConfigFile } from '../configFile.js';
 import { formatVerdicts, passed, verdictsAsJson, verdictsAsJUnit } from './verifyReport.js';
@@ -51,15 +52,13 @@ export function addVerifyCommand(program: Command): void {
           'give the plugins folder: reloadd verify DIR, or "plugins" in a config file',
         );
       await requirePluginsFolder(pluginsDir);
-      const progress = process.stderr.isTTY && !flags.json;
+      const line = ProgressLine.onTerminal(flags.json);
       const verdicts = await verifyPlugins({
         pluginsDir,
         reloads,
-        ...(progress
-          ? { onProgress: (what: string) => process.stderr.write(`\r\x1b[Kverifying ${what}…`) }
-          : {}),
+        ...(line ? { onProgress: (what: string) => line.show(`verifying ${what}…`) } : {}),
       });
-      if (progress) process.stderr.write('\r\x1b[K');
+      line?.clear();
       process.stdout.write(
         `${flags.json ? JSON.stringify(verdictsAsJson(verdicts, reloads), null, 2) : formatVerdicts(verdicts, reloads)}\n`,
       );

@@ -76,9 +76,11 @@ export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdi
     options.onProgress?.('loading the plugins');
     await daemon.start();
     const verdicts: PluginVerdict[] = [];
-    for (const info of daemon.listPlugins()) {
+    const plugins = daemon.listPlugins();
+    for (const [index, info] of plugins.entries()) {
       const started = performance.now();
-      const seen = await observe(daemon, info, descriptors.get(info.id), published, options);
+      const place = `${info.id} (${index + 1} of ${plugins.length})`;
+      const seen = await observe(daemon, info, descriptors.get(info.id), published, options, place);
       verdicts.push({
         id: info.id,
         checks: judge(seen),
@@ -97,6 +99,8 @@ async function observe(
   descriptor: PluginDescriptor | undefined,
   published: Map<string, Diagnostic[]>,
   options: VerifyOptions,
+  /** "counter (2 of 5)", for the progress line. */
+  place: string,
 ): Promise<PluginObservations> {
   const { id } = info;
   const seen: PluginObservations = {
@@ -115,11 +119,11 @@ async function observe(
       : `it is ${info.status}`;
     return seen;
   }
-  options.onProgress?.(`${id}: running its commands`);
+  options.onProgress?.(`${place}: running its commands`);
   await drive(daemon, id, descriptor, seen);
   let unloaded = 0;
   for (let i = 1; i <= options.reloads; i++) {
-    options.onProgress?.(`${id}: reload ${i} of ${options.reloads}`);
+    options.onProgress?.(`${place}: reload ${i} of ${options.reloads}`);
     let cycle = await reloadOnce(daemon, id);
     unloaded += cycle.ok ? 1 : 0;
     // A state can change on its own (a timer) between the look before and the look after: a
@@ -141,7 +145,7 @@ async function observe(
   }
   // Last: a reload given its state as saved by the version before (its migrateState takes it).
   if (descriptor?.stateVersion !== undefined && descriptor.stateVersion >= 1) {
-    options.onProgress?.(`${id}: state of stateVersion ${descriptor.stateVersion - 1}`);
+    options.onProgress?.(`${place}: state of stateVersion ${descriptor.stateVersion - 1}`);
     const migrated = await daemon.reloadAsPreviousVersion(id);
     if (migrated)
       seen.migration = {

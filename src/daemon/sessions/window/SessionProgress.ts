@@ -11,9 +11,9 @@ import type { Logger } from '../../logs/logger.js';
 /** One work's progress as this client is shown it. */
 interface ShownWork {
   token: ProgressToken;
-  /** Each message waits for the one before: begin, then the reports, then the end. */
-  chain: Promise<void>;
-  /** The client refused the token, or a message could not be sent: nothing more of it. */
+  /** Until the client has answered `window/workDoneProgress/create`, messages wait here. */
+  waiting: ProgressParams['value'][] | undefined;
+  /** The client refused the token: nothing more of it. */
   dropped: boolean;
 }
 
@@ -65,13 +65,18 @@ export class SessionProgress {
     const own = event.requester?.clientId === this.clientId ? event.requester.token : undefined;
     if (own === undefined && !this.createsTokens) return;
     const token = own ?? `reloadd/work/${event.work}`;
-    const created =
-      own !== undefined
-        ? Promise.resolve()
-        : this.connection.sendRequest(WorkDoneProgressCreate.method, { token }).then(() => {});
-    const shown: ShownWork = { token, chain: created, dropped: false };
-    shown.chain = created.catch((error: unknown) => this.drop(shown, error));
+    const shown: ShownWork = { token, waiting: own === undefined ? [] : undefined, dropped: false };
     this.shown.set(event.work, shown);
+    if (own === undefined) {
+      this.connection.sendRequest(WorkDoneProgressCreate.method, { token }).then(
+        () => {
+          const waiting = shown.waiting ?? [];
+          shown.waiting = undefined;
+          for (const value of waiting) this.send(shown, value);
+        },
+        (error: unknown) => this.drop(shown, error),
+      );
+    }
     this.send(shown, {
       kind: 'begin',
       title: event.title,
@@ -81,13 +86,19 @@ export class SessionProgress {
     });
   }
 
+  /**
+   * At once when the token is the client's, or created already: a request's `end` then goes
+   * before its response, as the messages are written in the order they are sent.
+   */
   private send(shown: ShownWork, value: ProgressParams['value']): void {
-    shown.chain = shown.chain
-      .then(() => {
-        if (shown.dropped) return;
-        const params: ProgressParams = { token: shown.token, value };
-        return this.connection.sendNotification(Progress.method, params);
-      })
+    if (shown.dropped) return;
+    if (shown.waiting) {
+      shown.waiting.push(value);
+      return;
+    }
+    const params: ProgressParams = { token: shown.token, value };
+    this.connection
+      .sendNotification(Progress.method, params)
       .catch((error: unknown) => this.drop(shown, error));
   }
 
@@ -95,5 +106,6 @@ export class SessionProgress {
     if (!shown.dropped)
       this.logger.debug({ err: error, token: shown.token }, 'progress not shown to a client');
     shown.dropped = true;
+    shown.waiting = undefined;
   }
 }
