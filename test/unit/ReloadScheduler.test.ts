@@ -51,6 +51,42 @@ describe('ReloadScheduler', () => {
     ]);
   });
 
+  it('cancels a merged reload only when everyone who asked for it cancelled', async () => {
+    const { scheduler, started } = controlledRuns();
+    const busy = scheduler.reload('p', { trigger: 'file' });
+    const running = await started(1);
+    let aCancelled = false;
+    let bCancelled = false;
+    const a = scheduler.reload('p', { trigger: 'request', isCancelled: () => aCancelled });
+    const b = scheduler.reload('p', { trigger: 'request', isCancelled: () => bCancelled });
+    const unmerged = scheduler.reload('q', { trigger: 'request', isCancelled: () => true });
+    const other = await started(2);
+    expect(other.job.isCancelled?.()).toBe(true);
+    running.release('p done');
+    const merged = await started(3);
+    const isCancelled = merged.job.isCancelled as () => boolean;
+    aCancelled = true;
+    expect(isCancelled()).toBe(false);
+    bCancelled = true;
+    expect(isCancelled()).toBe(true);
+    // A save that joins a request cannot be cancelled: neither can the reload they share.
+    const withSave = scheduler.reload('p', { trigger: 'file' });
+    const withRequest = scheduler.reload('p', { trigger: 'request', isCancelled: () => true });
+    merged.release('p again');
+    const third = await started(4);
+    expect(third.job.isCancelled).toBeUndefined();
+    third.release('p saved');
+    other.release('q');
+    expect(await Promise.all([busy, a, b, unmerged, withSave, withRequest])).toEqual([
+      'p done',
+      'p again',
+      'p again',
+      'q',
+      'p saved',
+      'p saved',
+    ]);
+  });
+
   it('runs one reload per plugin at a time and merges everything that arrives meanwhile into one more', async () => {
     const { scheduler, runs, started } = controlledRuns();
     const first = scheduler.reload('p', { trigger: 'file', changedFiles: ['a'] });

@@ -15,7 +15,6 @@ import {
   ReloadTrigger,
   type RequestedBy,
   type ResultOf,
-  type SnapshotInfo,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
 import type { Broadcaster, ClientChannel } from '../clientChannels/Broadcaster.js';
@@ -26,7 +25,6 @@ import type {
 } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { WorkProgress } from '../clientChannels/WorkProgress.js';
-import { toJsonValue } from '../crossing/stateTransfer.js';
 import type { DebugTargets } from '../debugging/DevToolsTargets.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { profileGeneration } from '../hosts/cpuProfile.js';
@@ -38,9 +36,10 @@ import { refusedReload } from '../reloading/PluginReloader.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import type { FileChange } from '../reloading/planReload.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
-import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
+import type { SnapshotStore } from '../state/SnapshotStore.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import type { PluginWatcher } from '../watching/PluginWatcher.js';
+import { StateRequests } from './StateRequests.js';
 
 /** The parts the core is made of, as createDaemon.ts builds them. */
 export interface DaemonParts {
@@ -78,7 +77,11 @@ export class ReloadDaemon {
     this.markDiscovered = resolve;
   });
 
-  constructor(private readonly parts: DaemonParts) {}
+  private readonly states: StateRequests;
+
+  constructor(private readonly parts: DaemonParts) {
+    this.states = new StateRequests(parts);
+  }
 
   /**
    * What can be done before any plugin loads: the plugin host starts, saved state is read, the
@@ -187,79 +190,31 @@ export class ReloadDaemon {
     return this.parts.work.cancel(work);
   }
 
-  /**
-   * `plugin/getState`: takes a fresh snapshot from the running generation first, if it can; or,
-   * given a generation, shows the newest snapshot of the history that generation took.
-   */
-  async getState(
+  /** `plugin/getState` (a fresh snapshot, the history, or a past one). */
+  getState(
     id: string,
     options: { history?: boolean; generation?: number } = {},
   ): Promise<ResultOf<typeof PluginGetState>> {
-    const { catalog, snapshots, runner } = this.parts;
-    const record = catalog.get(id);
-    if (!record && !snapshots.get(id)) throw ReloaddError.unknownPlugin(id);
-    if (options.generation !== undefined) {
-      const past = this.snapshotOf(id, options.generation);
-      return { id, generation: past.generation, ...stateView(past) };
-    }
-    if (record) await runner.refreshSnapshot(record);
-    const snapshot = snapshots.get(id);
-    return {
-      id,
-      generation: record?.generationNumber ?? snapshot?.generation ?? 0,
-      ...stateView(snapshot),
-      ...(options.history ? { history: snapshots.history(id).map(snapshotInfo) } : {}),
-    };
+    return this.states.getState(id, options);
   }
 
-  /** `plugin/restoreSnapshot`: a reload whose new generation starts with that snapshot. */
-  async restoreSnapshot(
-    id: string,
-    generation: number,
-    requestedBy?: RequestedBy,
-  ): Promise<ReloadResult> {
-    this.parts.catalog.require(id);
-    const { value, stateVersion } = this.snapshotOf(id, generation);
-    return this.reloadWithState(id, { value, stateVersion }, requestedBy);
+  /** `plugin/restoreSnapshot`. */
+  restoreSnapshot(id: string, generation: number, requestedBy?: RequestedBy) {
+    return this.states.restoreSnapshot(id, generation, requestedBy);
   }
 
-  /**
-   * A reload whose new generation starts with `state` (of the daemon's realm, with the
-   * `stateVersion` it was saved under) instead of the one the running generation hands over.
-   */
-  async reloadWithState(
+  /** A reload whose new generation starts with `state` instead of the handed-over one. */
+  reloadWithState(
     id: string,
     state: { value: unknown; stateVersion: number | undefined },
     requestedBy?: RequestedBy,
   ): Promise<ReloadResult> {
-    const results = await this.parts.runner.reload([id], ReloadTrigger.Request, {
-      ...(requestedBy ? { requestedBy } : {}),
-      restore: state,
-    });
-    return results.find((r) => r.id === id) as ReloadResult;
+    return this.states.reloadWithState(id, state, requestedBy);
   }
 
-  /**
-   * `reloadd verify`'s migration check: a reload that gives the new generation its current state
-   * as if saved under the `stateVersion` before its own, which its `migrateState` must take.
-   * Undefined for a plugin that declares no version (or version 0), or keeps no state.
-   */
-  async reloadAsPreviousVersion(id: string): Promise<ReloadResult | undefined> {
-    const { catalog, runner, snapshots } = this.parts;
-    const record = catalog.require(id);
-    const version = record.descriptor.stateVersion;
-    if (version === undefined || version < 1) return undefined;
-    await runner.refreshSnapshot(record);
-    const snapshot = snapshots.get(id);
-    if (!snapshot) return undefined;
-    return this.reloadWithState(id, { value: snapshot.value, stateVersion: version - 1 });
-  }
-
-  private snapshotOf(id: string, generation: number): Snapshot {
-    const found = this.parts.snapshots.ofGeneration(id, generation);
-    if (found) return found;
-    const kept = [...new Set(this.parts.snapshots.history(id).map((s) => s.generation))];
-    throw ReloaddError.unknownSnapshot(id, generation, kept);
+  /** `reloadd verify`'s migration check (StateRequests). */
+  reloadAsPreviousVersion(id: string): Promise<ReloadResult | undefined> {
+    return this.states.reloadAsPreviousVersion(id);
   }
 
   getDiagnostics(id?: string): Diagnostic[] {
@@ -308,13 +263,12 @@ export class ReloadDaemon {
    * then no change at all; without a watcher, the changes apply as they are.
    */
   filesSaved(changes: FileChange[]): void {
-    const { watcher } = this.parts;
-    if (watcher)
+    const { watcher, changes: pipeline, logger } = this.parts;
+    if (!watcher) pipeline.onFileChanges(changes, performance.now());
+    else
       watcher
         .hint(changes)
-        .catch((error: unknown) => this.parts.logger.warn({ err: error }, 'a save hint failed'));
-    else if (this.parts.changes.hotReloadEnabled)
-      this.parts.changes.onFileChanges(changes, performance.now());
+        .catch((error: unknown) => logger.warn({ err: error }, 'a save hint failed'));
   }
 
   get pluginsDir(): string {
@@ -412,25 +366,4 @@ export class ReloadDaemon {
     await builder.close();
     await snapshots.flush();
   }
-}
-
-/** A snapshot as clients see it: JSON, what JSON flattened, and when. */
-function stateView(snapshot: Snapshot | undefined) {
-  const flattened: Record<string, string> = {};
-  const state = snapshot ? (toJsonValue(snapshot.value, flattened) ?? null) : null;
-  return {
-    state,
-    savedAt: snapshot ? snapshot.savedAt.toISOString() : null,
-    ...(Object.keys(flattened).length > 0 ? { types: flattened } : {}),
-  };
-}
-
-function snapshotInfo(snapshot: Snapshot): SnapshotInfo {
-  return {
-    generation: snapshot.generation,
-    savedAt: snapshot.savedAt.toISOString(),
-    sizeBytes: snapshot.sizeBytes ?? null,
-    takenBy: snapshot.takenBy ?? null,
-    stateVersion: snapshot.stateVersion ?? null,
-  };
 }
