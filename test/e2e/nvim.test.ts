@@ -234,7 +234,7 @@ describe('the Neovim client', () => {
     }
   }, 60_000);
 
-  it('tells the daemon of a :write under the plugins folder, which reloads the plugin at once', async () => {
+  it('tells the daemon of a :write, which reloads the plugin at once', async () => {
     const { workspace, plugins } = await workspaceWithPlugins();
     // The daemon looks at its files once a minute: only the editor's didSave can be in time.
     const daemon = await startStandalone(workspace, plugins, ['--poll', '60000']);

@@ -51,7 +51,16 @@ describe('LSP lifecycle', () => {
       'plugin/publishDiagnostics',
       'plugin/didChangeStatus',
       'log/entry',
+      'window/showMessage',
+      'window/logMessage',
+      '$/progress',
     ]);
+    // LSP's: an LSP client sends its saves (textDocument/didSave), and nothing else of documents.
+    expect(result.capabilities.textDocumentSync).toEqual({
+      openClose: false,
+      change: 0,
+      save: { includeText: false },
+    });
     const again = await rpcError(client.request(Initialize, {}));
     expect(again.code).toBe(ErrorCodes.InvalidRequest);
   });

@@ -18,22 +18,14 @@ local function buffer_data(bufnr)
   return { name = vim.fn.bufname(bufnr), path = api.nvim_buf_get_name(bufnr) }
 end
 
--- The daemon's plugins folder (daemon/status), for the saves it is told of.
-local plugins_dir = nil
-
-local function real(path)
-  return vim.loop.fs_realpath(path) or path
-end
-
---- A save under the plugins folder is also LSP's `textDocument/didSave`: the daemon reloads
---- the plugin at once, ahead of its file watcher, and the watcher's event then changes nothing.
+--- Every save is also LSP's `textDocument/didSave`: the daemon reloads the plugins the file
+--- belongs to at once, ahead of its file watcher (whose event then changes nothing), and passes
+--- over a file no plugin is made of. Sent for every file, as an LSP client sends them: asking
+--- the daemon for its plugins folder first would race the first save.
 local function tell_saved(bufnr)
   local file = api.nvim_buf_get_name(bufnr)
-  if not plugins_dir or file == '' or not client.is_running() then
-    return
-  end
-  file = real(file)
-  if file:sub(1, #plugins_dir + 1) == plugins_dir .. '/' then
+  if file ~= '' and client.is_running() then
+    file = vim.loop.fs_realpath(file) or file
     client.notify('textDocument/didSave', { textDocument = { uri = vim.uri_from_fname(file) } })
   end
 end
@@ -103,11 +95,6 @@ function M.enable()
     tell_saved(ev.buf)
     send('file:saved', buffer_data(ev.buf))
   end)
-  client.request('daemon/status', vim.empty_dict(), function(err, status)
-    if not err and status and status.pluginsDir then
-      plugins_dir = real(status.pluginsDir)
-    end
-  end)
 end
 
 function M.disable()
@@ -118,7 +105,6 @@ function M.disable()
     end
   end
   text_timer, cursor_timer, text_buf, cursor_pending = nil, nil, nil, false
-  plugins_dir = nil
 end
 
 return M
