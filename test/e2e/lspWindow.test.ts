@@ -22,6 +22,7 @@ import { type DaemonUnderTest, startDaemon } from '../helpers/daemonProcess.js';
 import { copyFixture, editFile, tempDir } from '../helpers/files.js';
 import { NotificationLog } from '../helpers/NotificationLog.js';
 import { daemonInfo } from '../helpers/network.js';
+import { counterPlugin, manifest } from '../helpers/pluginSource.js';
 
 const MANY = 50;
 
@@ -44,6 +45,13 @@ describe('an LSP client that declares window capabilities', () => {
     dir = await tempDir();
     for (let i = 1; i <= MANY; i++)
       await writeFile(path.join(dir, `p${i}.js`), `export function activate() {}\n`);
+    for (const [id, fields] of [
+      ['base', {}],
+      ['uses-base', { dependencies: { base: '^1.0.0' } }],
+    ] as const) {
+      await editFile(path.join(dir, id, 'plugin.json'), manifest(id, fields));
+      await editFile(path.join(dir, id, 'index.js'), counterPlugin(id, 'v1'));
+    }
     const pluginDir = await copyFixture('stateful', dir);
     source = path.join(pluginDir, 'index.js');
     original = await readFile(source, 'utf8');
@@ -58,7 +66,7 @@ describe('an LSP client that declares window capabilities', () => {
     });
     await client.initialize('generic-lsp-editor', { window: { workDoneProgress: true } });
     await daemon.reloads.waitFor(
-      () => daemon.reloads.all.filter((r) => r.trigger === 'startup').length === MANY + 1,
+      () => daemon.reloads.all.filter((r) => r.trigger === 'startup').length === MANY + 3,
       { what: 'every first load' },
     );
   });
@@ -74,13 +82,35 @@ describe('an LSP client that declares window capabilities', () => {
     const values = progress.all.filter((p) => p.token === token).map((p) => p.value);
     expect(values[0]).toMatchObject({ kind: 'begin', title: 'Loading plugins', percentage: 0 });
     const reports = values.slice(1, -1);
-    expect(reports).toHaveLength(MANY + 1);
+    expect(reports).toHaveLength(MANY + 3);
     for (const report of reports) expect(report.kind).toBe('report');
     const percentages = reports.map((r) => (r.kind === 'report' ? r.percentage : -1));
     expect(percentages).toEqual([...percentages].sort((a, b) => (a ?? 0) - (b ?? 0)));
     expect(percentages.at(-1)).toBe(100);
-    expect(reports[0]).toMatchObject({ message: expect.stringMatching(/ ✓ \(1 of 51\)$/) });
-    expect(values.at(-1)).toEqual({ kind: 'end', message: `${MANY + 1} of ${MANY + 1} active` });
+    expect(reports[0]).toMatchObject({ message: expect.stringMatching(/ ✓ \(1 of 53\)$/) });
+    expect(values.at(-1)).toEqual({ kind: 'end', message: `${MANY + 3} of ${MANY + 3} active` });
+  });
+
+  it('shows a save that reloads the plugins depending on it as progress too', async () => {
+    const mark = progress.mark;
+    await editFile(path.join(dir, 'base', 'index.js'), counterPlugin('base', 'v2'));
+    const end = await progress.waitFor((p) => p.value.kind === 'end', { from: mark });
+    const values = progress.all
+      .slice(mark)
+      .filter((p) => p.token === end.token)
+      .map((p) => p.value);
+    expect(values).toEqual([
+      {
+        kind: 'begin',
+        title: 'Reloading base and its dependents',
+        cancellable: false,
+        message: '0 of 2',
+        percentage: 0,
+      },
+      { kind: 'report', message: 'base ✓ (1 of 2)', percentage: 50 },
+      { kind: 'report', message: 'uses-base ✓ (2 of 2)', percentage: 100 },
+      { kind: 'end', message: '2 of 2 active' },
+    ]);
   });
 
   it('logs every load as window/logMessage', () => {
