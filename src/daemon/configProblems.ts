@@ -125,12 +125,11 @@ function nearestKey(key: string): string | undefined {
   let best: { key: string; distance: number } | undefined;
   for (const known of Object.keys(ConfigSchema.shape)) {
     const candidate = bare(known);
+    // A key cut short ("debounce") is near its whole name, but a typo of a longer name is nearer.
+    const cutShort =
+      wanted.length >= 4 && (candidate.startsWith(wanted) || wanted.startsWith(candidate));
     const distance =
-      candidate === wanted
-        ? 0
-        : wanted.length >= 4 && (candidate.startsWith(wanted) || wanted.startsWith(candidate))
-          ? 1
-          : editDistance(wanted, candidate);
+      candidate === wanted ? 0 : Math.min(editDistance(wanted, candidate), cutShort ? 1.5 : 3);
     // Between equals, the one written in the same style: seed 000's snake_case or camelCase.
     const styled = distance + (known.includes('_') === key.includes('_') ? 0 : 0.5);
     if (distance <= 2 && (best === undefined || styled < best.distance))

@@ -151,6 +151,12 @@ describe('the config file found by itself', () => {
     expect(await errorWith(dir, 'config.toml', '[dev]\nplugins = "p"\n\nhot_relaod = true\n')).toBe(
       'config.toml:4: unknown key "hot_relaod" in [dev] (did you mean "hot_reload"?)',
     );
+    // A typo of a longer name is nearer than the shorter name it starts with.
+    expect(
+      await errorWith(dir, 'config.toml', '[dev]\nplugins = "p"\nhot_reload_wach = []\n'),
+    ).toBe(
+      'config.toml:3: unknown key "hot_reload_wach" in [dev] (did you mean "hot_reload_watch"?)',
+    );
     const json = '{\n  "plugins": "p",\n  "debounce": 5,\n  "isolation": "sandbox"\n}\n';
     expect(await errorWith(dir, 'reloadd.json', json)).toBe(
       [
