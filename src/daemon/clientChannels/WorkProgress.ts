@@ -44,8 +44,11 @@ export class Work {
     private readonly total: number,
     private readonly cancellable: boolean,
     private readonly listener: WorkListener,
-    private readonly finished: () => void,
   ) {}
+
+  get isOver(): boolean {
+    return this.over;
+  }
 
   get cancelled(): boolean {
     return this.cancelRequested;
@@ -74,7 +77,6 @@ export class Work {
   end(message: string): void {
     if (this.over) return;
     this.over = true;
-    this.finished();
     this.listener.progress({ kind: 'end', work: this.id, message });
   }
 }
@@ -92,9 +94,8 @@ export class WorkProgress {
   begin(options: WorkOptions): Work {
     const id = ++this.lastId;
     const cancellable = options.cancellable === true;
-    const work = new Work(id, options.total, cancellable, this.listener, () =>
-      this.inFlight.delete(id),
-    );
+    for (const [earlier, work] of this.inFlight) if (work.isOver) this.inFlight.delete(earlier);
+    const work = new Work(id, options.total, cancellable, this.listener);
     this.inFlight.set(id, work);
     const { requestedBy, workDoneToken } = options;
     this.listener.progress({
@@ -112,6 +113,7 @@ export class WorkProgress {
 
   /** A client cancelled a progress: false when the work is over or was not cancellable. */
   cancel(id: number): boolean {
-    return this.inFlight.get(id)?.cancel() ?? false;
+    const work = this.inFlight.get(id);
+    return work !== undefined && !work.isOver && work.cancel();
   }
 }

@@ -172,7 +172,13 @@ export class ClientSession implements SessionControls {
       transport: this.options.transport,
       ...(client.name ? { name: client.name } : {}),
     });
-    window = this.openWindow(client);
+    window = EditorWindow.open(
+      this.connection,
+      this.context,
+      client,
+      this.client,
+      this.options.logger,
+    );
     progress = new SessionProgress(
       this.connection,
       this.membership.id,
@@ -205,24 +211,6 @@ export class ClientSession implements SessionControls {
 
   workFor(token: ProgressToken): number | undefined {
     return this.progressShown?.workFor(token);
-  }
-
-  /** LSP's window messages, for a client that declared `window` and did not turn them off. */
-  private openWindow(client: ClientDeclaration): EditorWindow | undefined {
-    const daemonWide = this.context.window ?? { notifications: true, notifySuccess: false };
-    if (!client.window || !daemonWide.notifications || client.options?.notifications === false)
-      return undefined;
-    return new EditorWindow(
-      this.connection,
-      this.context.daemon,
-      client.window,
-      {
-        notifications: true,
-        notifySuccess: client.options?.notifySuccess ?? daemonWide.notifySuccess,
-      },
-      this.client,
-      this.options.logger,
-    );
   }
 
   async shutDown(): Promise<void> {

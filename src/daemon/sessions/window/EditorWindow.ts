@@ -4,6 +4,7 @@ import {
   type AnyNotification,
   DidReload,
   type DidReloadParams,
+  type InitializationOptions,
   LogMessage,
   MessageType,
   type RequestedBy,
@@ -22,6 +23,12 @@ export interface WindowSettings {
   notifySuccess: boolean;
 }
 
+/** What `initialize` said of the client that bears on its window. */
+interface WindowDeclaration {
+  window?: WindowCapabilities;
+  options?: InitializationOptions;
+}
+
 /**
  * What a client that declared LSP's window capabilities is shown, as an LSP client shows any
  * language server's messages: a failed reload as `window/showMessage`, or, for a client that
@@ -37,16 +44,34 @@ export class EditorWindow {
     private readonly connection: MessageConnection,
     private readonly daemon: ReloadDaemon,
     private readonly capabilities: WindowCapabilities,
-    private readonly settings: WindowSettings,
+    private readonly notifySuccess: boolean,
     private readonly client: RequestedBy | undefined,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * The window of a client that declared LSP's `window` capabilities, unless the daemon's
+   * settings or the client's `initializationOptions` turned the messages off.
+   */
+  static open(
+    connection: MessageConnection,
+    context: { daemon: ReloadDaemon; window?: WindowSettings },
+    declared: WindowDeclaration,
+    client: RequestedBy | undefined,
+    logger: Logger,
+  ): EditorWindow | undefined {
+    const daemonWide = context.window ?? { notifications: true, notifySuccess: false };
+    const { window, options } = declared;
+    if (!window || !daemonWide.notifications || options?.notifications === false) return undefined;
+    const notifySuccess = options?.notifySuccess ?? daemonWide.notifySuccess;
+    return new EditorWindow(connection, context.daemon, window, notifySuccess, client, logger);
+  }
 
   /** Sees every notification on its way to the client. */
   observe(def: AnyNotification, params: unknown): void {
     if (def !== DidReload) return;
     const reload = params as DidReloadParams;
-    const messages = reloadMessages(reload, this.daemon.pluginsDir, this.settings.notifySuccess);
+    const messages = reloadMessages(reload, this.daemon.pluginsDir, this.notifySuccess);
     this.notify(LogMessage, messages.log);
     if (messages.show) this.tell(reload.id, messages.show);
   }
