@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { editFile, tempDir } from '../helpers/files.js';
+import { CLI_PATH, FIXTURES } from '../helpers/paths.js';
+
+const SCRIPT = path.join(FIXTURES, 'nvim', 'builtinLsp.lua');
+const counter = (body: string) =>
+  `export function activate(ctx) {\n  ctx.subscriptions.push(ctx.commands.register('counter.get', () => ${body}));\n}\n`;
+
+interface Seen {
+  asked: { type: number; message: string; actions: { title: string }[] }[];
+  progress: { title: string; message?: string; percentage?: number; done: boolean }[];
+  reloads: { id: string; ok: boolean; trigger: string }[];
+  logged: number;
+  answer?: string;
+  errors: string[];
+}
+
+/**
+ * Neovim's built-in LSP client, which knows nothing of reloadd: it is shown the first load as
+ * progress and a broken save as a message with buttons, and its own save reloads the plugin.
+ */
+describe("Neovim's built-in LSP client (vim.lsp)", () => {
+  it('shows progress and a failed save, and its didSave reloads the plugin', async () => {
+    const workspace = await realpath(await tempDir('reloadd-vimlsp-'));
+    const plugins = path.join(workspace, 'plugins');
+    await editFile(path.join(plugins, 'counter.js'), counter("'v1'"));
+    await editFile(path.join(plugins, 'other.js'), 'export function activate() {}\n');
+    const results = path.join(workspace, 'results.json');
+    const home = path.join(workspace, 'nvim-home');
+    const child = spawn(
+      'nvim',
+      ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${SCRIPT}`, '-c', 'cquit'],
+      {
+        cwd: workspace,
+        env: {
+          ...process.env,
+          XDG_CONFIG_HOME: path.join(home, 'config'),
+          XDG_DATA_HOME: path.join(home, 'data'),
+          XDG_CACHE_HOME: path.join(home, 'cache'),
+          XDG_STATE_HOME: path.join(home, 'state'),
+          RELOADD_CLI: CLI_PATH,
+          RELOADD_PLUGINS: plugins,
+          RELOADD_FILE: path.join(plugins, 'counter.js'),
+          RELOADD_BROKEN: counter("'broken' +"),
+          RELOADD_FIXED: counter("'fixed'"),
+          RELOADD_RESULTS: results,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`nvim did not quit within 50 s; it printed:\n${output}`));
+      }, 50_000);
+      child.once('error', reject);
+      child.once('close', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    const seen = JSON.parse(await readFile(results, 'utf8')) as Seen;
+    expect(seen.errors, output).toEqual([]);
+    expect(code).toBe(0);
+
+    // The first load of two plugins, as vim.lsp keeps progress (vim.lsp.util.get_progress_messages).
+    expect(seen.progress.at(-1)).toMatchObject({ title: 'Loading plugins', done: true });
+    expect(seen.progress.map((p) => p.percentage)).toContain(100);
+
+    // The broken save, told by vim.lsp's own didSave (the daemon polls once a minute).
+    expect(seen.asked[0]).toMatchObject({
+      type: 1,
+      message: expect.stringMatching(/^reloadd: counter failed to reload: counter\.js:2: /),
+      actions: [
+        { title: 'Reload again' },
+        { title: 'Show diagnostics' },
+        { title: 'Disable plugin' },
+      ],
+    });
+    expect(seen.reloads.filter((r) => r.id === 'counter').map((r) => [r.trigger, r.ok])).toEqual([
+      ['startup', true],
+      ['file', false],
+      ['request', false],
+      ['file', true],
+    ]);
+    expect(seen.answer).toBe('fixed');
+    expect(seen.logged).toBeGreaterThanOrEqual(5);
+  }, 60_000);
+});
