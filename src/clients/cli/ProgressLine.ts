@@ -47,7 +47,7 @@ export class ProgressLine {
 }
 
 /** "Reloading all plugins  42%  counter ✓ (21 of 50)". */
-export function describeProgress(title: string, value: WorkDoneProgressValue): string {
+function describeProgress(title: string, value: WorkDoneProgressValue): string {
   const percentage =
     'percentage' in value && value.percentage !== undefined ? `  ${value.percentage}%` : '';
   const message = value.message ? `  ${value.message}` : '';
