@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/transport/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
+import { runNeovimScript } from '../helpers/neovim.js';
 import { connectClient, daemonInfo, expectClients, startStandalone } from '../helpers/network.js';
-import { CLI_PATH, FIXTURES, ROOT } from '../helpers/paths.js';
+import { FIXTURES, ROOT } from '../helpers/paths.js';
 
 /**
  * The Neovim client (src/clients/nvim) in a real headless Neovim: test/fixtures/nvim/driver.lua
@@ -84,64 +84,11 @@ async function runNeovim(
   steps: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; results: DriverResults; output: string }> {
-  const results = path.join(workspace, 'nvim-results.json');
-  const home = path.join(workspace, 'nvim-home');
-  // The driver quits itself (`qa!`); `cquit` (exit code 1) ends a Neovim whose driver could
-  // not even load, instead of leaving it idle.
-  const child = spawn(
-    'nvim',
-    ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${DRIVER}`, '-c', 'cquit'],
-    {
-      cwd: workspace,
-      env: {
-        ...process.env,
-        // Neovim's own files (the LSP log that gets the daemon's stderr) stay in the temp folder.
-        XDG_CONFIG_HOME: path.join(home, 'config'),
-        XDG_DATA_HOME: path.join(home, 'data'),
-        XDG_CACHE_HOME: path.join(home, 'cache'),
-        XDG_STATE_HOME: path.join(home, 'state'),
-        RELOADD_URL: '',
-        RELOADD_TOKEN: '',
-        RELOADD_NVIM_CLIENT: CLIENT,
-        RELOADD_CLI: CLI_PATH,
-        RELOADD_RESULTS: results,
-        RELOADD_STEPS: steps.join(','),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  return runNeovimScript<DriverResults>(DRIVER, workspace, {
+    RELOADD_NVIM_CLIENT: CLIENT,
+    RELOADD_STEPS: steps.join(','),
+    ...env,
   });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`nvim did not quit within 50 s; it printed:\n${output}`));
-    }, 50_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `could not run nvim (${error.message}): the Neovim client's test needs Neovim 0.7 or later on PATH (.ci/run installs it)`,
-        ),
-      );
-    });
-    child.once('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve(exitCode);
-    });
-  });
-  const json = await readFile(results, 'utf8').catch(() => {
-    throw new Error(
-      `the driver wrote no results (nvim exited with ${code}); it printed:\n${output}`,
-    );
-  });
-  return { code, results: JSON.parse(json) as DriverResults, output };
 }
 
 describe('the Neovim client', () => {

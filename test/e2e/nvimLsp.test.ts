@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { editFile, tempDir } from '../helpers/files.js';
-import { CLI_PATH, FIXTURES } from '../helpers/paths.js';
+import { runNeovimScript } from '../helpers/neovim.js';
+import { FIXTURES } from '../helpers/paths.js';
 
 const SCRIPT = path.join(FIXTURES, 'nvim', 'builtinLsp.lua');
 const counter = (body: string) =>
@@ -28,48 +28,16 @@ describe("Neovim's built-in LSP client (vim.lsp)", () => {
     const plugins = path.join(workspace, 'plugins');
     await editFile(path.join(plugins, 'counter.js'), counter("'v1'"));
     await editFile(path.join(plugins, 'other.js'), 'export function activate() {}\n');
-    const results = path.join(workspace, 'results.json');
-    const home = path.join(workspace, 'nvim-home');
-    const child = spawn(
-      'nvim',
-      ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${SCRIPT}`, '-c', 'cquit'],
-      {
-        cwd: workspace,
-        env: {
-          ...process.env,
-          XDG_CONFIG_HOME: path.join(home, 'config'),
-          XDG_DATA_HOME: path.join(home, 'data'),
-          XDG_CACHE_HOME: path.join(home, 'cache'),
-          XDG_STATE_HOME: path.join(home, 'state'),
-          RELOADD_CLI: CLI_PATH,
-          RELOADD_PLUGINS: plugins,
-          RELOADD_FILE: path.join(plugins, 'counter.js'),
-          RELOADD_BROKEN: counter("'broken' +"),
-          RELOADD_FIXED: counter("'fixed'"),
-          RELOADD_RESULTS: results,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    const {
+      code,
+      results: seen,
+      output,
+    } = await runNeovimScript<Seen>(SCRIPT, workspace, {
+      RELOADD_PLUGINS: plugins,
+      RELOADD_FILE: path.join(plugins, 'counter.js'),
+      RELOADD_BROKEN: counter("'broken' +"),
+      RELOADD_FIXED: counter("'fixed'"),
     });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`nvim did not quit within 50 s; it printed:\n${output}`));
-      }, 50_000);
-      child.once('error', reject);
-      child.once('close', (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
-    const seen = JSON.parse(await readFile(results, 'utf8')) as Seen;
     expect(seen.errors, output).toEqual([]);
     expect(code).toBe(0);
 
