@@ -160,6 +160,23 @@ export function startDaemon(dir, extraArgs = []) {
   return { client, child, reloads, waitFor, nextReload, command, ready, stop };
 }
 
+/**
+ * `saves` saves of the stateful plugin `id` in `file`, `gapMs` apart, each with a version of its
+ * own (`s0`, `s1`, …); `afterSave(i)` runs right after each write. Returns when each began.
+ */
+export async function saveEvery(file, id, { saves, gapMs, afterSave = async () => {}, log, what }) {
+  const savedAt = [];
+  const start = performance.now() + gapMs;
+  for (let i = 0; i < saves; i++) {
+    await sleepUntil(start + i * gapMs);
+    savedAt.push(performance.now());
+    await writeFile(file, statefulPluginSource(id, `s${i}`));
+    await afterSave(i);
+    if (i % 50 === 49) log(`${what}: ${i + 1}/${saves} saves`);
+  }
+  return savedAt;
+}
+
 /** Each save's window runs until the next save (the last one's, to the end): its reloads. */
 export function saveWindows(savedAt, reloads) {
   return savedAt.map((at, i) => {

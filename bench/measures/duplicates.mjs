@@ -1,21 +1,14 @@
 #!/usr/bin/env node
-// Duplicates: 200 saves 150 ms apart, each with a version of its own. Each save should cost
-// exactly one reload; the didReloads that arrive between a save and the next one are that
-// save's, so more than one there is a duplicate and none is a save folded into a later reload.
-// Also the headline figure: save → didReload as the client sees it, default settings.
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import {
   latencyTable,
   pollUntil,
   row,
   runAlone,
+  saveEvery,
   saveWindows,
   sleep,
-  sleepUntil,
   startDaemon,
-  statefulPluginSource,
   table,
   writeStatefulPlugin,
 } from './common.mjs';
@@ -28,19 +21,13 @@ export async function measureDuplicates(root, options = {}) {
   await writeStatefulPlugin(dir, ID, 'v0');
   const file = path.join(dir, ID, 'index.js');
   const daemon = startDaemon(dir);
-  const savedAt = [];
+  let savedAt = [];
   let endedOnFinal;
   try {
     await daemon.ready([ID]);
     // As bench/reload-bench.mjs: a 1,000-item state handed over at each reload.
     await daemon.command(`${ID}.fill`, 1000);
-    const start = performance.now() + gapMs;
-    for (let i = 0; i < saves; i++) {
-      await sleepUntil(start + i * gapMs);
-      savedAt.push(performance.now());
-      await writeFile(file, statefulPluginSource(ID, `s${i}`));
-      if (i % 50 === 49) log(`duplicates: ${i + 1}/${saves} saves`);
-    }
+    savedAt = await saveEvery(file, ID, { saves, gapMs, log, what: 'duplicates' });
     const last = `s${saves - 1}`;
     endedOnFinal = await pollUntil(
       async () => (await daemon.command(`${ID}.get`)).version === last,

@@ -1,22 +1,15 @@
 #!/usr/bin/env node
-// The editor as a trigger: saves 150 ms apart of one plugin, taking turns between a save the
-// file watcher alone sees and a save followed at once by `textDocument/didSave`, as an LSP
-// client sends it. Save → first `plugin/didReload` for each, in the same run; and every reload
-// beyond one per save, which would be the hint and the watcher's event both reloading.
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import {
   latencyTable,
   percentile,
   row,
   runAlone,
+  saveEvery,
   saveWindows,
   sleep,
-  sleepUntil,
   startDaemon,
-  statefulPluginSource,
   table,
   writeStatefulPlugin,
 } from './common.mjs';
@@ -38,21 +31,23 @@ async function measureOne(root, name, args, options) {
   const file = path.join(dir, ID, 'index.js');
   const uri = pathToFileURL(file).href;
   const daemon = startDaemon(dir, args);
-  const savedAt = [];
+  let savedAt = [];
   try {
     await daemon.ready([ID]);
     await daemon.command(`${ID}.fill`, 1000);
-    const start = performance.now() + gapMs;
-    for (let i = 0; i < saves; i++) {
-      await sleepUntil(start + i * gapMs);
-      savedAt.push(performance.now());
-      await writeFile(file, statefulPluginSource(ID, `s${i}`));
-      if (i % 2 === 1)
-        await daemon.client.connection.sendNotification('textDocument/didSave', {
-          textDocument: { uri },
-        });
-      if (i % 50 === 49) log(`saveHint (${name}): ${i + 1}/${saves} saves`);
-    }
+    savedAt = await saveEvery(file, ID, {
+      saves,
+      gapMs,
+      log,
+      what: `saveHint (${name})`,
+      // Every other save, as an LSP client says it saved.
+      afterSave: async (i) => {
+        if (i % 2 === 1)
+          await daemon.client.connection.sendNotification('textDocument/didSave', {
+            textDocument: { uri },
+          });
+      },
+    });
     await sleep(strayMs);
   } finally {
     await daemon.stop();
