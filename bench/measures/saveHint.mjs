@@ -58,6 +58,11 @@ async function measureOne(root, name, args, options) {
     windows
       .filter((w) => w.hinted === hinted && w.reloads.length > 0)
       .map((w) => w.reloads[0].at - w.at);
+  const detect = (hinted) =>
+    windows
+      .filter((w) => w.hinted === hinted && w.reloads.length > 0)
+      .map((w) => w.reloads[0].phases?.detect)
+      .filter((v) => v !== undefined);
   const watcher = latency(false);
   const hinted = latency(true);
   return {
@@ -73,6 +78,10 @@ async function measureOne(root, name, args, options) {
     rows: [
       row('Save → `plugin/didReload`, the file watcher alone', watcher),
       row('Save → `plugin/didReload`, with `textDocument/didSave` after the write', hinted),
+      // From the first report of the save to the start of the reload that served it: a reload
+      // restarted by a late report shows here.
+      row('`phases.detect`, the file watcher alone', detect(false)),
+      row('`phases.detect`, with `textDocument/didSave`', detect(true)),
     ],
   };
 }

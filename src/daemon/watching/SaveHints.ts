@@ -3,6 +3,14 @@ import { performance } from 'node:perf_hooks';
 
 /** How long a hinted save is waited for as the file watcher's own event, at least. */
 const ECHO_WINDOW_MS = 2000;
+/**
+ * A hint this soon after the watcher reported the file adds nothing: the reload the watcher
+ * started checks, before its swap, that its files did not move, and the file system's later
+ * events of the same save are the watcher's to report (PluginWatcher's raw events). Taking such a
+ * hint as news restarted that reload: the watcher had seen the truncate, the hint came after the
+ * data, stamped later than the report.
+ */
+const JUST_REPORTED_MS = 50;
 
 /** What a file looked like when it was hinted; as fileFingerprint.ts reads a file's identity. */
 interface Hinted {
@@ -16,7 +24,8 @@ interface Hinted {
  * change at all. The editor writes the file before it says so, so the two race.
  *
  * - A hint after the watcher's report of the same write is news only if the file was written
- *   after that report. Dropping one is always safe: the watcher sees every write itself.
+ *   after that report, and not within moments of it. Dropping one is always safe: the watcher
+ *   sees every write itself.
  * - A watcher event after a hint is an echo when the file is exactly as it was hinted (identity,
  *   size and modification time, what a reload's own staleness check compares). Anything written
  *   since differs, and is reported.
@@ -47,9 +56,11 @@ export class SaveHints {
   /** A hint: true when it is news, false when the watcher reported this write already. */
   async hint(file: string): Promise<boolean> {
     this.forgetOld();
-    const info = await stat(file).catch(() => undefined);
     const reportedAt = this.reported.get(file);
-    // The file system stamps a write with a clock that lags real time, never leads it.
+    if (reportedAt !== undefined && Date.now() - reportedAt < JUST_REPORTED_MS) return false;
+    const info = await stat(file).catch(() => undefined);
+    // The file system stamps a write with a clock that lags real time, never leads it: a file
+    // not written since the watcher's report is one the watcher has reported.
     if (info && reportedAt !== undefined && info.mtimeMs <= reportedAt) return false;
     this.hinted.set(file, { print: printOf(info), at: performance.now() });
     return true;
