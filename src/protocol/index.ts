@@ -8,6 +8,7 @@
  */
 import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
 import { DaemonSetDebugOptions } from './debugging.js';
+import { TextDocumentPublishDiagnostics } from './documents.js';
 import { EditorCall } from './editor.js';
 import { Initialize, Shutdown } from './lifecycle.js';
 import { LogEntryNotification, LogSubscribe, LogUnsubscribe } from './logs.js';
@@ -37,6 +38,7 @@ export * from './daemonFile.js';
 export * from './debugging.js';
 export * from './define.js';
 export * from './diagnostics.js';
+export * from './documents.js';
 export * from './editor.js';
 export * from './editorCalls.js';
 export * from './errors.js';
@@ -79,6 +81,7 @@ export const serverNotifications = [
   ShowMessage,
   LogMessage,
   Progress,
+  TextDocumentPublishDiagnostics,
 ] as const;
 
 /** Requests the daemon sends to clients that declared they answer them. */

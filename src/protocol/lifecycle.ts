@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Direction, NoParams, notification, request } from './define.js';
+import { TextDocumentCapabilities } from './documents.js';
 import { EditorCapabilities } from './editor.js';
 import { InitializationOptions, WindowCapabilities } from './window.js';
 
@@ -11,6 +12,8 @@ export const ClientCapabilities = z.looseObject({
   editor: EditorCapabilities.optional(),
   /** LSP's window capabilities: the client gets `window/showMessage`, `$/progress` (window.ts). */
   window: WindowCapabilities.optional(),
+  /** LSP's: with `publishDiagnostics`, the client gets diagnostics per file (documents.ts). */
+  textDocument: TextDocumentCapabilities.optional(),
 });
 
 export const Initialize = request(

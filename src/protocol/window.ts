@@ -4,9 +4,9 @@ import { Direction, notification, request } from './define.js';
 /**
  * LSP's own messages, where reloadd meets what an editor already shows: `window/showMessage`,
  * `window/showMessageRequest` and `window/logMessage` (LSP 3.17, "Window Features"), work-done
- * progress (`window/workDoneProgress/create`, `$/progress`), and the editor's saves
- * (`textDocument/didSave`, `workspace/didChangeWatchedFiles`) as hints. Shapes as LSP declares
- * them, so a generic LSP client needs nothing of reloadd's own to show them.
+ * progress (`window/workDoneProgress/create`, `$/progress`). Shapes as LSP declares them, so a
+ * generic LSP client needs nothing of reloadd's own to show them. The documents' side (saves,
+ * diagnostics in the editor's buffers) is documents.ts.
  */
 
 /** LSP's `MessageType`. */
@@ -120,24 +120,3 @@ export const Progress = notification(
   z.object({ token: ProgressToken, value: WorkDoneProgressValue }),
 );
 export type ProgressParams = z.infer<typeof Progress.params>;
-
-/**
- * The editor saved a file. A hint: the plugins whose files it is reload at once, ahead of the
- * file watcher, whose own event for the same save then changes nothing.
- */
-export const DidSaveTextDocument = notification(
-  'textDocument/didSave',
-  Direction.ClientToDaemon,
-  z.looseObject({ textDocument: z.object({ uri: z.string() }), text: z.string().optional() }),
-);
-
-/** LSP's `FileChangeType`: Created 1, Changed 2, Deleted 3. */
-export const DidChangeWatchedFiles = notification(
-  'workspace/didChangeWatchedFiles',
-  Direction.ClientToDaemon,
-  z.object({
-    changes: z.array(
-      z.object({ uri: z.string(), type: z.union([z.literal(1), z.literal(2), z.literal(3)]) }),
-    ),
-  }),
-);

@@ -15,6 +15,7 @@ import {
   ShowMessage,
   type ShowMessageParams,
   ShowMessageRequest,
+  TextDocumentPublishDiagnostics,
   WorkDoneProgressCancel,
   WorkDoneProgressCreate,
 } from '../../src/protocol/index.js';
@@ -134,6 +135,26 @@ describe('an LSP client that declares window capabilities', () => {
     // Whatever came of that save was sent before this answer.
     await daemon.client.request(PluginList, {});
     expect(shown.all.slice(mark)).toEqual([message]);
+  });
+
+  it('sends a client that joins the diagnostics that stand, per file, as LSP puts them', async () => {
+    const info = await daemonInfo(dir);
+    const late = await connectWebSocket({ url: info.url, token: info.token });
+    others.push(late);
+    const documents = NotificationLog.of(late, TextDocumentPublishDiagnostics);
+    await late.initialize('late-editor', { textDocument: { publishDiagnostics: {} } });
+    const uri = pathToFileURL(source).href;
+    const shown = await documents.waitFor((d) => d.uri === uri);
+    const line = original.split('\n').findIndex((l) => l.includes('state.count += 1;'));
+    expect(shown.diagnostics).toEqual([
+      {
+        range: { start: { line, character: expect.any(Number) }, end: expect.any(Object) },
+        severity: 1,
+        code: 'RELOADD_BUILD_FAILED',
+        source: 'reloadd',
+        message: expect.stringMatching(/^stateful: /),
+      },
+    ]);
   });
 
   it('runs the action a client that answers window/showMessageRequest picks', async () => {

@@ -15,6 +15,8 @@ interface Seen {
   reloads: { id: string; ok: boolean; trigger: string }[];
   logged: number;
   answer?: string;
+  diagnostics: { lnum: number; severity: number; source: string; code: string; message: string }[];
+  cleared: boolean;
   errors: string[];
 }
 
@@ -23,7 +25,7 @@ interface Seen {
  * progress and a broken save as a message with buttons, and its own save reloads the plugin.
  */
 describe("Neovim's built-in LSP client (vim.lsp)", () => {
-  it('shows progress and a failed save, and its didSave reloads the plugin', async () => {
+  it('shows progress, a failed save and its diagnostic in the buffer, and its didSave reloads', async () => {
     const workspace = await realpath(await tempDir('reloadd-vimlsp-'));
     const plugins = path.join(workspace, 'plugins');
     await editFile(path.join(plugins, 'counter.js'), counter("'v1'"));
@@ -62,6 +64,17 @@ describe("Neovim's built-in LSP client (vim.lsp)", () => {
       ['file', true],
     ]);
     expect(seen.answer).toBe('fixed');
+    // textDocument/publishDiagnostics: vim.diagnostic had the error at its line, then none.
+    expect(seen.diagnostics).toEqual([
+      {
+        lnum: 1,
+        severity: 1,
+        source: 'reloadd',
+        code: 'RELOADD_BUILD_FAILED',
+        message: expect.stringMatching(/^counter: /),
+      },
+    ]);
+    expect(seen.cleared).toBe(true);
     expect(seen.logged).toBeGreaterThanOrEqual(5);
   }, 60_000);
 });

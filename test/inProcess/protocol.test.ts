@@ -54,6 +54,7 @@ describe('LSP lifecycle', () => {
       'window/showMessage',
       'window/logMessage',
       '$/progress',
+      'textDocument/publishDiagnostics',
     ]);
     // LSP's: an LSP client sends its saves (textDocument/didSave), and nothing else of documents.
     expect(result.capabilities.textDocumentSync).toEqual({

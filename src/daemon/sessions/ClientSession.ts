@@ -33,6 +33,7 @@ import type {
   SessionControls,
 } from './handlers/handler.js';
 import { notificationHandlers, requestHandlers } from './handlers/table.js';
+import { DocumentDiagnostics } from './window/DocumentDiagnostics.js';
 import { EditorWindow, type WindowSettings } from './window/EditorWindow.js';
 import { SessionProgress } from './window/SessionProgress.js';
 
@@ -151,10 +152,12 @@ export class ClientSession implements SessionControls {
     // initialize result, so what comes meanwhile is held until that result is on its way.
     const direct = this.directChannel();
     let window: EditorWindow | undefined;
+    let documents: DocumentDiagnostics | undefined;
     let progress: SessionProgress | undefined;
     const deliver = (def: AnyNotification, params: unknown) => {
       direct.notify(def, params);
       window?.observe(def, params);
+      documents?.observe(def, params);
     };
     let held: (() => void)[] | undefined = [];
     const channel: ClientChannel = {
@@ -172,6 +175,12 @@ export class ClientSession implements SessionControls {
       transport: this.options.transport,
       ...(client.name ? { name: client.name } : {}),
     });
+    if (client.publishesDiagnostics) {
+      documents = new DocumentDiagnostics(this.connection, this.options.logger);
+      const shown = documents;
+      // After the initialize result, what stands already: the client has no buffer of it yet.
+      held.push(() => shown.seed(daemon.getDiagnostics()));
+    }
     window = EditorWindow.open(
       this.connection,
       this.context,

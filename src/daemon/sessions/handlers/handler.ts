@@ -21,6 +21,8 @@ export interface ClientDeclaration {
   /** LSP's `capabilities.window`: it is shown messages and progress. */
   window?: WindowCapabilities;
   options?: InitializationOptions;
+  /** LSP's `capabilities.textDocument.publishDiagnostics`: diagnostics per file too. */
+  publishesDiagnostics?: boolean;
 }
 
 /** What a handler may ask of the session it serves (ClientSession implements it). */

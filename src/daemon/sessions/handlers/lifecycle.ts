@@ -33,6 +33,9 @@ export const initialize = onRequest(Initialize, (params, { daemon, session }) =>
     ...(params.processId !== undefined ? { processId: params.processId } : {}),
     ...(editorCalls ? { editorCalls } : {}),
     ...(window ? { window } : {}),
+    ...(params.capabilities?.textDocument?.publishDiagnostics
+      ? { publishesDiagnostics: true }
+      : {}),
     ...(options ? { options } : {}),
   });
   return {
