@@ -33,9 +33,8 @@ import type {
   SessionControls,
 } from './handlers/handler.js';
 import { notificationHandlers, requestHandlers } from './handlers/table.js';
-import { DocumentDiagnostics } from './window/DocumentDiagnostics.js';
-import { EditorWindow, type WindowSettings } from './window/EditorWindow.js';
-import { SessionProgress } from './window/SessionProgress.js';
+import type { WindowSettings } from './window/EditorWindow.js';
+import { LspViews } from './window/LspViews.js';
 
 /** Where a session is in LSP's lifecycle. */
 export const SessionPhase = {
@@ -101,7 +100,8 @@ export class ClientSession implements SessionControls {
   private clientName: string | undefined;
   private editor: EditorRegistration | undefined;
   private logStream: LogSubscription | undefined;
-  private progressShown: SessionProgress | undefined;
+  /** What the client is shown in LSP's own terms, once `initialize` said what it shows. */
+  private views: LspViews | undefined;
   private readonly requests = new Map<string, RequestHandler>(
     requestHandlers.map((h) => [h.def.method, h]),
   );
@@ -151,13 +151,9 @@ export class ClientSession implements SessionControls {
     // It joins the broadcast now, so it misses nothing; but LSP sends nothing before the
     // initialize result, so what comes meanwhile is held until that result is on its way.
     const direct = this.directChannel();
-    let window: EditorWindow | undefined;
-    let documents: DocumentDiagnostics | undefined;
-    let progress: SessionProgress | undefined;
     const deliver = (def: AnyNotification, params: unknown) => {
       direct.notify(def, params);
-      window?.observe(def, params);
-      documents?.observe(def, params);
+      this.views?.observe(def, params);
     };
     let held: (() => void)[] | undefined = [];
     const channel: ClientChannel = {
@@ -165,9 +161,9 @@ export class ClientSession implements SessionControls {
         if (held) held.push(() => deliver(def, params));
         else deliver(def, params);
       },
-      progress(event) {
-        if (held) held.push(() => progress?.progress(event));
-        else progress?.progress(event);
+      progress: (event) => {
+        if (held) held.push(() => this.views?.progress(event));
+        else this.views?.progress(event);
       },
     };
     this.clientName = client.name;
@@ -175,26 +171,15 @@ export class ClientSession implements SessionControls {
       transport: this.options.transport,
       ...(client.name ? { name: client.name } : {}),
     });
-    if (client.publishesDiagnostics) {
-      documents = new DocumentDiagnostics(this.connection, this.options.logger);
-      const shown = documents;
-      // After the initialize result, what stands already: the client has no buffer of it yet.
-      held.push(() => shown.seed(daemon.getDiagnostics()));
-    }
-    window = EditorWindow.open(
+    const views = LspViews.open(
       this.connection,
       this.context,
       client,
-      this.client,
+      { clientId: this.membership.id, ...(client.name ? { name: client.name } : {}) },
       this.options.logger,
     );
-    progress = new SessionProgress(
-      this.connection,
-      this.membership.id,
-      client.window?.workDoneProgress === true,
-      this.options.logger,
-    );
-    this.progressShown = progress;
+    this.views = views;
+    held.push(() => views.seed());
     if (client.editorCalls) {
       this.editor = daemon.addEditor(
         client.name ?? `${this.options.transport} client`,
@@ -219,7 +204,7 @@ export class ClientSession implements SessionControls {
   }
 
   workFor(token: ProgressToken): number | undefined {
-    return this.progressShown?.workFor(token);
+    return this.views?.workFor(token);
   }
 
   async shutDown(): Promise<void> {
