@@ -20,8 +20,7 @@ export interface ReloadTraceEntry {
 export function logReloadTrace(logger: Logger, pluginsDir: string, trace: ReloadTraceEntry): void {
   const { id, job, outcome, phases } = trace;
   const verb = job.trigger === ReloadTrigger.Startup ? 'load' : 'reload';
-  const files = (job.changedFiles ?? []).map((f) => path.relative(pluginsDir, f));
-  const cause = job.trigger === ReloadTrigger.File ? `${files.join(', ')} changed` : job.trigger;
+  const cause = describeCause(job, pluginsDir);
   const message = outcome.ok
     ? `${verb}ed generation ${outcome.generation} in ${outcome.durationMs} ms (${cause}; ${describePhases(phases)})`
     : `${verb} failed (${cause}): ${outcome.error?.message}${where(outcome, pluginsDir)}${outcome.rolledBack ? `; generation ${outcome.generation} was brought back with its state` : ''}`;
@@ -41,6 +40,19 @@ export function logReloadTrace(logger: Logger, pluginsDir: string, trace: Reload
   };
   if (outcome.ok) logger.info(fields, message);
   else logger.warn(fields, message);
+}
+
+/**
+ * Why a reload ran, as its trace line says it: "counter/index.ts changed", or its trigger.
+ * The editor's `window/logMessage` line says it the same way.
+ */
+export function describeCause(
+  reload: { trigger: ReloadTrigger; changedFiles?: string[] | undefined },
+  pluginsDir: string,
+): string {
+  if (reload.trigger !== ReloadTrigger.File) return reload.trigger;
+  const files = (reload.changedFiles ?? []).map((f) => path.relative(pluginsDir, f));
+  return `${files.join(', ')} changed`;
 }
 
 /** " at counter/index.ts:3:13" and the code frame under it, for a person reading the log. */

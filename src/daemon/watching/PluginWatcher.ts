@@ -145,11 +145,12 @@ export class PluginWatcher extends EventEmitter<WatcherEvents> {
    * unless this watcher reported the same write already. Files it does not watch are no news.
    */
   async hint(changes: FileChange[]): Promise<void> {
-    const watched = changes.filter((c) => this.watches(path.resolve(c.path)));
-    const news = await Promise.all(watched.map((c) => this.hints.hint(path.resolve(c.path))));
-    watched.forEach((c, i) => {
-      const file = path.resolve(c.path);
-      if (news[i]) this.record(file, c.kind);
+    const watched = changes
+      .map((c) => ({ file: path.resolve(c.path), kind: c.kind }))
+      .filter((c) => this.watches(c.file));
+    const news = await Promise.all(watched.map((c) => this.hints.hint(c.file)));
+    watched.forEach(({ file, kind }, i) => {
+      if (news[i]) this.record(file, kind);
       else this.options.logger.debug({ file }, 'the file watcher saw this save already: no change');
     });
   }

@@ -6,6 +6,7 @@ import {
   ReloaddErrorCodes,
   ReloadTrigger,
 } from '../../../protocol/index.js';
+import { describeCause } from '../../reloading/reloadTrace.js';
 
 /**
  * What an editor shows of a reload, decided apart from the sending (EditorWindow sends it): a
@@ -49,7 +50,7 @@ export function reloadMessages(
   const verb = reload.trigger === ReloadTrigger.Startup ? 'load' : 'reload';
   const { id, error } = reload;
   if (reload.ok) {
-    const line = `[${id}] ${verb}ed generation ${reload.generation} in ${reload.durationMs} ms (${cause(reload, pluginsDir)}${reload.phases ? `; ${describePhases(reload.phases)}` : ''})`;
+    const line = `[${id}] ${verb}ed generation ${reload.generation} in ${reload.durationMs} ms (${describeCause(reload, pluginsDir)}${reload.phases ? `; ${describePhases(reload.phases)}` : ''})`;
     // A first load of fifty plugins is not fifty messages.
     const show =
       notifySuccess && reload.trigger !== ReloadTrigger.Startup
@@ -72,7 +73,7 @@ export function reloadMessages(
       : '';
   const log = {
     type,
-    message: `[${id}] ${verb} failed (${cause(reload, pluginsDir)}): ${place}${error?.message ?? 'unknown error'}${keeps}`,
+    message: `[${id}] ${verb} failed (${describeCause(reload, pluginsDir)}): ${place}${error?.message ?? 'unknown error'}${keeps}`,
   };
   if (error && EXPLAINED_ELSEWHERE.has(error.code)) return { log };
   const actions: WindowAction[] = [WindowAction.ReloadAgain];
@@ -93,12 +94,6 @@ export function placeOf(
   const relative = path.relative(pluginsDir, file);
   const name = relative.startsWith('..') ? file : relative;
   return range ? `${name}:${range.start.line + 1}` : name;
-}
-
-function cause(reload: DidReloadParams, pluginsDir: string): string {
-  if (reload.trigger !== ReloadTrigger.File) return reload.trigger;
-  const files = (reload.changedFiles ?? []).map((f) => path.relative(pluginsDir, f));
-  return `${files.join(', ')} changed`;
 }
 
 function firstLine(text: string): string {
