@@ -37,6 +37,8 @@ export async function connectInMemory(
   options: {
     stateDir?: string;
     debounceMs?: number;
+    /** Poll the files this often instead of inotify: a long one leaves the editor's saves alone to tell. */
+    pollMs?: number;
     initialize?: boolean;
     expectPlugins?: number;
     lifecycleMs?: number;
@@ -64,6 +66,7 @@ export async function connectInMemory(
     pluginsDir,
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     debounceMs: options.debounceMs ?? 20,
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     hotReload: true,
     logger,
     version: '0.0.0-test',

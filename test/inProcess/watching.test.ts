@@ -1,10 +1,13 @@
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   DaemonSetHotReload,
   DaemonStatus,
   DiagnosticCodes,
+  DidChangeWatchedFiles,
+  DidSaveTextDocument,
   PluginDiagnostics,
   PluginExecuteCommand,
   PluginGetState,
@@ -194,6 +197,68 @@ describe('watching the plugins folder', () => {
     await d.reloads.waitFor((r) => r.id === 'fixed' && r.trigger === 'file', { from: mark });
     const listed = await d.client.request(PluginDiagnostics, { id: 'fixed' });
     expect(listed.diagnostics.map((x) => x.code)).toEqual([DiagnosticCodes.RestartRequired]);
+  });
+
+  it('reads a manifest added to, renamed in or removed from a plugin folder, however it is told', async () => {
+    const dir = await tempDir();
+    const folder = path.join(dir, 'late');
+    await editFile(path.join(folder, 'index.js'), counterPlugin('late', 'v1'));
+    await editFile(path.join(dir, 'base.js'), counterPlugin('base', 'v1'));
+    // The watcher polls once a minute: the editor's own messages tell of each change first.
+    const d = await connectInMemory(dir, { expectPlugins: 2, pollMs: 60_000 });
+    await increment(d, 'late');
+    const listed = async () =>
+      (await d.client.request(PluginList, {})).plugins.find((p) => p.id === 'late');
+    expect(await listed()).toMatchObject({ version: '0.0.0', dependencies: [] });
+    const uri = (name: string) => pathToFileURL(path.join(folder, name)).href;
+
+    const steps: [string, () => Promise<void>, Record<string, unknown>][] = [
+      [
+        // An editor writes a new file and says it saved it: a save, not a file created.
+        'plugin.json added, with didSave',
+        async () => {
+          await editFile(
+            path.join(folder, 'plugin.json'),
+            manifest('late', { version: '1.2.0', dependencies: { base: '*' } }),
+          );
+          await d.client.notify(DidSaveTextDocument, { textDocument: { uri: uri('plugin.json') } });
+        },
+        { version: '1.2.0', dependencies: ['base'] },
+      ],
+      [
+        'plugin.json renamed to package.json, with didChangeWatchedFiles',
+        async () => {
+          await rename(path.join(folder, 'plugin.json'), path.join(folder, 'package.json'));
+          await d.client.notify(DidChangeWatchedFiles, {
+            changes: [
+              { uri: uri('plugin.json'), type: 3 },
+              { uri: uri('package.json'), type: 1 },
+            ],
+          });
+        },
+        // package.json's own dependencies are npm's: a plugin's are under its "reloadd" key.
+        { version: '1.2.0', dependencies: [] },
+      ],
+      [
+        'package.json removed, with didChangeWatchedFiles',
+        async () => {
+          await rm(path.join(folder, 'package.json'));
+          await d.client.notify(DidChangeWatchedFiles, {
+            changes: [{ uri: uri('package.json'), type: 3 }],
+          });
+        },
+        { version: '0.0.0', dependencies: [] },
+      ],
+    ];
+    for (const [what, step, expected] of steps) {
+      const mark = d.reloads.mark;
+      await step();
+      const reload = await d.reloads.waitFor((r) => r.id === 'late', { from: mark, what });
+      expect(reload, what).toMatchObject({ ok: true });
+      expect(await listed(), what).toMatchObject(expected);
+    }
+    // Re-read, not lost: the plugin kept its state through every change of its manifest.
+    expect(await get(d, 'late')).toMatchObject({ version: 'v1', count: 1 });
   });
 
   it('lists a plugin with a bad manifest as failed, says why, and loads it once fixed', async () => {

@@ -53,6 +53,25 @@ describe('impactOfChanges', () => {
     expect(patterns(['*/generated']).covers(path.join('a', 'src', 'generated.js'))).toBe(false);
   });
 
+  it('reads a folder again when a manifest in it is saved, created or deleted, but not for other files', () => {
+    // `b` has no manifest yet: a save of a new plugin.json is how an editor tells of it.
+    const plugins = [plugin('a'), plugin('b', { manifestPath: undefined })];
+    const impact = impactOfChanges(
+      [
+        { path: at('b', 'plugin.json'), kind: 'change' },
+        { path: at('a', 'package.json'), kind: 'unlink' },
+        { path: at('a', 'notes.md'), kind: 'change' },
+        { path: at('a', 'lib', 'plugin.json'), kind: 'change' },
+      ],
+      plugins,
+      ROOT,
+    );
+    expect(impact.entries).toEqual(['a', 'b']);
+    expect(
+      impactOfChanges([{ path: at('a', 'notes.md'), kind: 'change' }], plugins, ROOT).entries,
+    ).toEqual([]);
+  });
+
   it('maps a changed file to every plugin whose bundle includes it, wherever it is', () => {
     const shared = path.resolve('/work/shared/util.ts');
     const plugins = [

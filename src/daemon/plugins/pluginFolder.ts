@@ -18,6 +18,9 @@ export type DiscoveredEntry =
   | { kind: 'plugin'; descriptor: PluginDescriptor }
   | { kind: 'invalid'; invalid: InvalidPlugin };
 
+/** The files a plugin folder's manifest may be, in the order they are read: the first found is it. */
+export const MANIFEST_FILES = ['plugin.json', 'package.json'] as const;
+
 const SINGLE_FILE = /^(.+)\.(js|mjs|cjs|ts|mts)$/;
 const DEFAULT_MAINS = ['index.ts', 'index.js', 'index.mjs', 'src/index.ts', 'src/index.js'];
 
@@ -183,7 +186,7 @@ interface ManifestFile {
 }
 
 async function readManifestFile(dir: string): Promise<ManifestFile | undefined> {
-  for (const file of ['plugin.json', 'package.json']) {
+  for (const file of MANIFEST_FILES) {
     const manifestPath = path.join(dir, file);
     const text = await readFile(manifestPath, 'utf8').catch(() => undefined);
     if (text === undefined) continue;

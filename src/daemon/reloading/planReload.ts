@@ -1,7 +1,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { ReloadTrigger } from '../../protocol/index.js';
-import { isIgnoredEntryName } from '../plugins/pluginFolder.js';
+import { isIgnoredEntryName, MANIFEST_FILES } from '../plugins/pluginFolder.js';
 
 /**
  * Deciding what to reload is pure: changed files → plugins → dependency order. Running the
@@ -60,11 +60,14 @@ export function impactOfChanges(
       const segments = relative.split(path.sep);
       const top = segments[0] as string;
       const owner = byRoot.get(path.join(pluginsDir, top));
+      // A manifest is read again whatever the change is called: an editor that saves a new
+      // plugin.json says "saved", not "created".
       const structural =
         !owner ||
-        change.path === owner.manifestPath ||
         segments.length === 1 ||
-        (change.kind !== 'change' && segments.length === 2);
+        (segments.length === 2 &&
+          (change.kind !== 'change' ||
+            (MANIFEST_FILES as readonly string[]).includes(segments[1] as string)));
       if (structural && !isIgnoredEntryName(top)) entries.add(top);
     }
     for (const plugin of plugins) {
