@@ -34,10 +34,14 @@ export interface ServeSettings {
   /** Poll the files every this many ms instead of inotify (containers, WSL, network drives). */
   pollMs?: number;
   hotReload: boolean;
-  /** Whether editors are sent LSP's window/showMessage, showMessageRequest and logMessage. */
+  /** Whether LSP clients are shown a failed reload (window/showMessage). */
   notifications: boolean;
   /** Whether a successful reload also gets a window/showMessage of type Info. */
   notifySuccess: boolean;
+  /** Whether LSP clients get the daemon's log, from info up, as window/logMessage. */
+  logMessages: boolean;
+  /** Whether clients that declare window.showMessage get failures with buttons (showMessageRequest). */
+  messageActions: boolean;
   logLevel: LogLevel;
   stdio: boolean;
   lifecycleTimeoutMs: number;
@@ -220,7 +224,13 @@ export async function resolveServeSources(
    * on by default, `--notify-success` turns on what is off (commander's true is its absence).
    */
   const switched = (
-    key: 'hotReload' | 'notifications' | 'notifySuccess' | 'requirePermissions',
+    key:
+      | 'hotReload'
+      | 'notifications'
+      | 'notifySuccess'
+      | 'logMessages'
+      | 'messageActions'
+      | 'requirePermissions',
     said: boolean | undefined,
     fallback: boolean,
   ) => {
@@ -249,6 +259,8 @@ export async function resolveServeSources(
   const hotReload = switched('hotReload', flags.hotReload, true);
   const notifications = switched('notifications', flags.notifications, true);
   const notifySuccess = switched('notifySuccess', flags.notifySuccess, false);
+  const logMessages = switched('logMessages', flags.logMessages, true);
+  const messageActions = switched('messageActions', flags.messageActions, false);
   const watch = addedUp('watch', '--watch', inFile('watch'), flags.watch);
   const ignore = addedUp('ignore', '--ignore', inFile('ignore'), flags.ignore);
   const logLevel: LogLevel = pick(
@@ -256,7 +268,9 @@ export async function resolveServeSources(
     '--log-level',
     given(flags.logLevel, logLevelFlag),
     inFile('logLevel'),
-    'info',
+    // Under an editor, stderr is read as errors (Neovim files every line of it as one): it
+    // carries problems only, and the rest reaches the editor as window/logMessage.
+    stdio ? 'warn' : 'info',
   );
   const lifecycleTimeoutMs = counted(
     'lifecycleTimeoutMs',
@@ -341,6 +355,8 @@ export async function resolveServeSources(
     hotReload,
     notifications,
     notifySuccess,
+    logMessages,
+    messageActions,
     logLevel,
     stdio,
     lifecycleTimeoutMs,

@@ -42,7 +42,7 @@ export const ConfigSchema = z
     notifications: notifications
       .optional()
       .describe(
-        'Send LSP window/showMessage, showMessageRequest and logMessage to editors (--no-notifications; default true).',
+        'Show editors a failed reload as LSP window/showMessage (--no-notifications; default true).',
       ),
     notifySuccess: z
       .boolean()
@@ -50,7 +50,21 @@ export const ConfigSchema = z
       .describe(
         'Also tell editors of a successful reload with an Info window/showMessage (--notify-success; default false).',
       ),
-    logLevel: LogLevelSchema.optional().describe('Console log level (--log-level; default info).'),
+    logMessages: z
+      .boolean()
+      .optional()
+      .describe(
+        "Send editors the daemon's log, from info up, as LSP window/logMessage (--no-log-messages; default true).",
+      ),
+    messageActions: z
+      .boolean()
+      .optional()
+      .describe(
+        'Show a failed reload with buttons (window/showMessageRequest) to editors that declare window.showMessage (--message-actions; default false).',
+      ),
+    logLevel: LogLevelSchema.optional().describe(
+      'Console log level (--log-level; default info, warn with --stdio).',
+    ),
     lifecycleTimeoutMs: z
       .number()
       .int()

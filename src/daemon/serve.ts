@@ -85,7 +85,12 @@ export async function serve(settings: ServeSettings): Promise<void> {
     logs,
     url: () => listener?.url ?? null,
     debugging,
-    window: { notifications: settings.notifications, notifySuccess: settings.notifySuccess },
+    window: {
+      notifications: settings.notifications,
+      notifySuccess: settings.notifySuccess,
+      logMessages: settings.logMessages,
+      messageActions: settings.messageActions,
+    },
   };
   const inspecting = debugging.info();
   if (inspecting)

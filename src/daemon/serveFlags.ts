@@ -18,6 +18,9 @@ export interface ServeFlags {
   /** `--no-notifications` is false; commander makes it true when not given. */
   notifications?: boolean;
   notifySuccess?: boolean;
+  /** `--no-log-messages` is false; commander makes it true when not given. */
+  logMessages?: boolean;
+  messageActions?: boolean;
   logLevel?: string;
   stdio?: boolean;
   lifecycleTimeout?: string;

@@ -36,16 +36,26 @@ export function addServeOptions(command: Command): Command {
     .addOption(
       new Option(
         '--no-notifications',
-        'send editors no LSP window/showMessage, showMessageRequest or logMessage',
+        'do not show editors a failed reload (LSP window/showMessage)',
       ),
     )
     .option(
       '--notify-success',
       'also tell editors of each successful reload (window/showMessage, type Info)',
     )
+    .addOption(
+      new Option(
+        '--no-log-messages',
+        "do not send editors the daemon's log (LSP window/logMessage)",
+      ),
+    )
+    .option(
+      '--message-actions',
+      'show a failed reload with buttons (window/showMessageRequest) to editors that declare window.showMessage; many prompt until answered',
+    )
     .option(
       '--log-level <level>',
-      'trace, debug, info, warn, error, fatal or silent (default: info)',
+      'console level: trace, debug, info, warn, error, fatal or silent (default: info; warn with --stdio, where the console is stderr)',
     )
     .option(
       '--lifecycle-timeout <ms>',

@@ -12,7 +12,7 @@ import { Range } from './diagnostics.js';
 /** `initialize` → `capabilities.textDocument`, as LSP's. */
 export const TextDocumentCapabilities = z.looseObject({
   /** The client shows `textDocument/publishDiagnostics` in its buffers. */
-  publishDiagnostics: z.looseObject({}).optional(),
+  publishDiagnostics: z.looseObject({}).nullish(),
 });
 
 /**
@@ -24,6 +24,18 @@ export const DidSaveTextDocument = notification(
   Direction.ClientToDaemon,
   z.looseObject({ textDocument: z.object({ uri: z.string() }), text: z.string().optional() }),
 );
+
+/**
+ * What LSP clients send of their buffers and settings whatever `textDocumentSync` says (eglot
+ * sends every open, change and close; most clients send their settings): accepted and left
+ * alone. The daemon reads plugins from disk, never from an editor's buffers.
+ */
+export const IgnoredClientNotifications = [
+  'textDocument/didOpen',
+  'textDocument/didChange',
+  'textDocument/didClose',
+  'workspace/didChangeConfiguration',
+] as const;
 
 /** LSP's `FileChangeType`: Created 1, Changed 2, Deleted 3. */
 export const DidChangeWatchedFiles = notification(

@@ -8,9 +8,9 @@ import { Direction, notification, request } from './define.js';
  */
 
 /** `initialize` → `capabilities.editor`: the calls this editor implements. */
-export const EditorCapabilities = z.object({
+export const EditorCapabilities = z.looseObject({
   /** Method names of `editor/call` this editor answers (the Red editor's names: "getEditorInfo", ...). */
-  calls: z.array(z.string().min(1)),
+  calls: z.array(z.string().min(1)).nullish(),
 });
 export type EditorCapabilities = z.infer<typeof EditorCapabilities>;
 

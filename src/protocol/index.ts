@@ -47,6 +47,7 @@ export * from './limits.js';
 export * from './logs.js';
 export * from './notifications.js';
 export * from './plugin.js';
+export * from './positionEncoding.js';
 export * from './stateDiff.js';
 export * from './status.js';
 export * from './validation.js';

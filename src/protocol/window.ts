@@ -17,20 +17,35 @@ const MessageTypeSchema = z.union([z.literal(1), z.literal(2), z.literal(3), z.l
 /** `initialize` → `capabilities.window`, as LSP's `ClientCapabilities.window`. */
 export const WindowCapabilities = z.looseObject({
   /** The client shows `$/progress` for tokens the daemon creates. */
-  workDoneProgress: z.boolean().optional(),
-  /** The client answers `window/showMessageRequest` (LSP's ShowMessageRequestClientCapabilities). */
-  showMessage: z.looseObject({}).optional(),
+  workDoneProgress: z.boolean().nullish(),
+  /**
+   * LSP's ShowMessageRequestClientCapabilities. `window/showMessage` and `window/logMessage` need
+   * no capability: every client gets them. Messages with buttons need the client's opt-in
+   * (`initializationOptions.messageActions`), as many clients answer them with a modal prompt.
+   */
+  showMessage: z.looseObject({}).nullish(),
   /** The client opens a file at a place on `window/showDocument`. */
-  showDocument: z.looseObject({ support: z.boolean() }).optional(),
+  showDocument: z.looseObject({ support: z.boolean().nullish() }).nullish(),
 });
 export type WindowCapabilities = z.infer<typeof WindowCapabilities>;
 
-/** `initialize` → `initializationOptions`: LSP's place for what is the server's own. */
+/**
+ * `initialize` → `initializationOptions`: LSP's place for what is the server's own. Each switch
+ * left out (or null) takes the daemon's setting of the same name (`reloadd config`).
+ */
 export const InitializationOptions = z.looseObject({
-  /** Seed 000's `hot_reload_notifications` for this client alone: false, no window messages. */
-  notifications: z.boolean().optional(),
-  /** A successful reload gets a `window/showMessage` of type Info too (default false). */
-  notifySuccess: z.boolean().optional(),
+  /** A failed reload as `window/showMessage` (seed 000's `hot_reload_notifications`). */
+  notifications: z.boolean().nullish(),
+  /** A successful reload as a `window/showMessage` of type Info too. */
+  notifySuccess: z.boolean().nullish(),
+  /** The daemon's log, from info up (each reload, plugins' own lines), as `window/logMessage`. */
+  logMessages: z.boolean().nullish(),
+  /**
+   * A failed reload as `window/showMessageRequest` with buttons (Reload again, Show diagnostics,
+   * Disable plugin) instead of `window/showMessage`. Off unless asked for: Neovim and Emacs
+   * answer such a request with a prompt that holds the editor until it is answered.
+   */
+  messageActions: z.boolean().nullish(),
 });
 export type InitializationOptions = z.infer<typeof InitializationOptions>;
 

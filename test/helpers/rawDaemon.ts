@@ -4,6 +4,7 @@ import { afterAll } from 'vitest';
 import type { Message } from 'vscode-jsonrpc';
 import { StreamMessageReader } from 'vscode-jsonrpc/node';
 import WebSocket from 'ws';
+import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { collectOutput } from './childOutput.js';
 import { editFile, tempDir } from './files.js';
 import { NotificationLog } from './NotificationLog.js';
@@ -46,7 +47,11 @@ export function framed(body: string): string {
  * The built daemon under an editor that writes whatever bytes it likes to its stdin (the daemon's
  * own framing is trusted, and read with vscode-jsonrpc). It also listens on a loopback port.
  */
-export async function rawStdioDaemon(pluginsDir: string, workspace: string) {
+export async function rawStdioDaemon(
+  pluginsDir: string,
+  workspace: string,
+  options: { args?: string[] } = {},
+) {
   const child = spawn(
     process.execPath,
     [
@@ -59,6 +64,7 @@ export async function rawStdioDaemon(pluginsDir: string, workspace: string) {
       '0',
       '--workspace',
       workspace,
+      ...(options.args ?? []),
     ],
     { cwd: workspace, stdio: ['pipe', 'pipe', 'pipe'] },
   );
@@ -78,9 +84,95 @@ export async function rawStdioDaemon(pluginsDir: string, workspace: string) {
     inbox,
     exited,
     stderr: output.stderr,
+    /** The first line the daemon writes to stderr (JSON) that matches, parsed. */
+    stderrLine: (matches: (line: Record<string, unknown>) => boolean, what: string) =>
+      waitForLine(child, output.stderr, matches, what),
     write,
     send: (message: unknown) => write(framed(JSON.stringify(message))),
     info: () => daemonInfo(workspace, { pid: child.pid as number }),
+  };
+}
+
+/** The JSON lines a process wrote to stderr so far, parsed; lines that are not JSON are left out. */
+export function jsonLines(text: string): Record<string, unknown>[] {
+  return text.split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function waitForLine(
+  child: ChildProcess,
+  written: () => string,
+  matches: (line: Record<string, unknown>) => boolean,
+  what: string,
+): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      const found = jsonLines(written()).find(matches);
+      if (!found) return;
+      clear();
+      resolve(found);
+    };
+    const timer = setTimeout(() => {
+      clear();
+      reject(new Error(`timed out waiting for ${what} on stderr; it wrote:\n${written()}`));
+    }, 15_000);
+    const clear = () => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+    };
+    // After collectOutput's own listener: what it has collected includes this chunk.
+    const onData = () => look();
+    child.stderr?.on('data', onData);
+    look();
+  });
+}
+
+/**
+ * An LSP client as an editor's own is, over raw messages: it answers what the daemon asks
+ * (`answer`, by default null: a dismissed prompt, a created progress token) and keeps each
+ * question in `asked`.
+ */
+export function lspPeer(
+  connection: { inbox: Inbox; send(message: unknown): void },
+  answer: (request: Record<string, unknown>) => unknown = () => null,
+) {
+  const asked: Record<string, unknown>[] = [];
+  const { inbox } = connection;
+  const push = inbox.push.bind(inbox);
+  inbox.push = (message: unknown) => {
+    const m = message as Record<string, unknown>;
+    if ('method' in m && 'id' in m) {
+      asked.push(m);
+      connection.send({ jsonrpc: '2.0', id: m.id, result: answer(m) });
+    }
+    push(message);
+  };
+  let next = 0;
+  return {
+    inbox,
+    asked,
+    notify: (method: string, params: unknown = {}) =>
+      connection.send({ jsonrpc: '2.0', method, params }),
+    /** The whole answer: `result` or `error`. */
+    request: async (method: string, params: unknown = {}) => {
+      const id = `peer-${++next}`;
+      connection.send({ jsonrpc: '2.0', id, method, params });
+      return inbox.answer(id);
+    },
+    /** The notifications received so far with this method, their params. */
+    received: (method: string) =>
+      inbox.all.filter((m) => m.method === method && !('id' in m)).map((m) => m.params),
+    waitFor: (method: string, matches: (params: Record<string, unknown>) => boolean = () => true) =>
+      inbox
+        .waitFor((m) => m.method === method && matches(m.params as Record<string, unknown>), {
+          what: method,
+        })
+        .then((m) => m.params as Record<string, unknown>),
   };
 }
 
@@ -114,7 +206,13 @@ export async function pingDaemon() {
   const plugins = await tempDir();
   await editFile(path.join(plugins, 'p.js'), PING);
   const daemon = await rawStdioDaemon(plugins, workspace);
-  daemon.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
+  // With reloadd's protocol version: a client that speaks it gets plugin/didReload.
+  daemon.send({
+    jsonrpc: '2.0',
+    id: 'init',
+    method: 'initialize',
+    params: { protocolVersion: PROTOCOL_VERSION },
+  });
   await daemon.inbox.answer('init');
   daemon.send({ jsonrpc: '2.0', method: 'initialized' });
   await daemon.inbox.waitFor((m) => m.method === 'plugin/didReload', { what: 'the first load' });

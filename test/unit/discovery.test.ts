@@ -131,6 +131,8 @@ describe('resolveServeSettings', () => {
       hotReload: true,
       notifications: true,
       notifySuccess: false,
+      logMessages: true,
+      messageActions: false,
       logLevel: 'warn',
       stdio: false,
       lifecycleTimeoutMs: 2000,

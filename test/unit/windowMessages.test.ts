@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { reloadMessages } from '../../src/daemon/sessions/window/windowMessages.js';
+import {
+  DEFAULT_WINDOW_SETTINGS,
+  reloadNotice,
+  windowPolicy,
+} from '../../src/daemon/sessions/window/windowMessages.js';
 import type { DidReloadParams } from '../../src/protocol/index.js';
 
 const dir = '/home/me/plugins';
@@ -20,55 +24,89 @@ const failed = (fields: Partial<DidReloadParams>): DidReloadParams => ({
 });
 
 describe('what an LSP client is shown of a reload', () => {
-  it('a rollback is a Warning with its place and the first line of the error, and buttons', () => {
-    const { show, log } = reloadMessages(failed({ rolledBack: true }), dir, false);
-    expect(show).toEqual({
+  it('a failure whose old generation runs on is a Warning with its place and first line', () => {
+    expect(reloadNotice(failed({ rolledBack: true }), dir, false)).toEqual({
       type: 2,
       message:
         'reloadd: greeter failed to reload: greeter/index.ts:9: activate failed: boom; generation 2 was brought back with its state',
       actions: ['Reload again', 'Show diagnostics', 'Disable plugin'],
     });
-    expect(log.type).toBe(2);
-    expect(log.message).toContain('at activate (index.ts:9:11)');
+    expect(reloadNotice(failed({}), dir, false)).toMatchObject({
+      type: 2,
+      message: expect.stringMatching(/; generation 2 keeps running$/),
+    });
   });
 
-  it('a failure with no place offers no diagnostics to show; a first load that failed says so', () => {
-    const { show } = reloadMessages(
-      failed({ trigger: 'startup', generation: 0, error: { code: 'X', message: 'no activate' } }),
-      dir,
-      false,
-    );
-    expect(show).toEqual({
+  it('a failure with nothing running is an Error; with no place it offers no diagnostics', () => {
+    expect(
+      reloadNotice(
+        failed({ trigger: 'startup', generation: 0, error: { code: 'X', message: 'no activate' } }),
+        dir,
+        false,
+      ),
+    ).toEqual({
       type: 1,
       message: 'reloadd: greeter failed to load: no activate',
       actions: ['Reload again', 'Disable plugin'],
     });
   });
 
-  it('a dependent skipped for its dependency, or a cancelled one, is logged but not shown', () => {
-    for (const code of ['RELOADD_DEPENDENCY_FAILED', 'RELOADD_CANCELLED']) {
-      const messages = reloadMessages(
-        failed({ error: { code, message: 'not reloaded' } }),
-        dir,
-        true,
-      );
-      expect(messages.show).toBeUndefined();
-      expect(messages.log.type).toBe(1);
-    }
+  it('a dependent skipped for its dependency, or a cancelled one, is not shown', () => {
+    for (const code of ['RELOADD_DEPENDENCY_FAILED', 'RELOADD_CANCELLED'])
+      expect(
+        reloadNotice(failed({ error: { code, message: 'not reloaded' } }), dir, true),
+      ).toBeUndefined();
   });
 
-  it('a success is shown only with notifySuccess, and never for a first load', () => {
+  it('a success is shown only when asked for, and never for a first load', () => {
     const ok = { ...failed({}), ok: true, error: undefined } as DidReloadParams;
-    expect(reloadMessages(ok, dir, false).show).toBeUndefined();
-    expect(reloadMessages(ok, dir, true).show).toEqual({
+    expect(reloadNotice(ok, dir, false)).toBeUndefined();
+    expect(reloadNotice(ok, dir, true)).toEqual({
       type: 3,
       message: 'reloadd: greeter reloaded (generation 2, 12.5 ms)',
       actions: [],
     });
-    expect(reloadMessages({ ...ok, trigger: 'startup' }, dir, true).show).toBeUndefined();
-    expect(reloadMessages(ok, dir, false).log).toEqual({
-      type: 4,
-      message: '[greeter] reloaded generation 2 in 12.5 ms (greeter/index.ts changed)',
+    expect(reloadNotice({ ...ok, trigger: 'startup' }, dir, true)).toBeUndefined();
+  });
+});
+
+describe('which of them a client gets', () => {
+  const showsButtons = {
+    showMessage: { messageActionItem: { additionalPropertiesSupport: true } },
+  };
+
+  it('by default: failures as plain messages and the log, whatever the client declared', () => {
+    const expected = { failures: 'message', successes: false, logs: true };
+    expect(windowPolicy(DEFAULT_WINDOW_SETTINGS, {})).toEqual(expected);
+    expect(windowPolicy(DEFAULT_WINDOW_SETTINGS, { window: showsButtons })).toEqual(expected);
+  });
+
+  it('buttons only for a client that asks, or that declares them when the daemon offers them', () => {
+    const offered = { ...DEFAULT_WINDOW_SETTINGS, messageActions: true };
+    expect(
+      windowPolicy(DEFAULT_WINDOW_SETTINGS, { options: { messageActions: true } }).failures,
+    ).toBe('actions');
+    expect(windowPolicy(offered, { window: showsButtons }).failures).toBe('actions');
+    expect(windowPolicy(offered, {}).failures).toBe('message');
+    expect(
+      windowPolicy(offered, { window: showsButtons, options: { messageActions: false } }).failures,
+    ).toBe('message');
+  });
+
+  it("each switch apart, the client's own over the daemon's", () => {
+    const quiet = { ...DEFAULT_WINDOW_SETTINGS, notifications: false, logMessages: false };
+    expect(windowPolicy(quiet, {})).toEqual({ failures: 'none', successes: false, logs: false });
+    expect(windowPolicy(quiet, { options: { logMessages: true } })).toMatchObject({
+      failures: 'none',
+      logs: true,
     });
+    expect(
+      windowPolicy(DEFAULT_WINDOW_SETTINGS, {
+        options: { notifications: false, notifySuccess: true },
+      }),
+    ).toEqual({ failures: 'none', successes: false, logs: true });
+    expect(
+      windowPolicy(DEFAULT_WINDOW_SETTINGS, { options: { notifySuccess: null } }).successes,
+    ).toBe(false);
   });
 });

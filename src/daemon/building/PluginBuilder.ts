@@ -2,9 +2,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { convertCharacter, PositionEncoding } from '../../protocol/index.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
-import { codeFrameAt, pointRange, type SourceLocation } from '../crossing/sourceLocation.js';
+import { codeFrameAt, type SourceLocation, visibleRange } from '../crossing/sourceLocation.js';
 
 export interface BuildError extends Partial<SourceLocation> {
   message: string;
@@ -185,14 +186,23 @@ function toBuildErrors(failure: unknown, sourceRoot: string): BuildError[] {
   }
   return messages.map((m) => {
     if (!m.location) return { message: m.text };
+    const { lineText, column, length } = m.location;
     const file = path.resolve(sourceRoot, m.location.file);
-    // esbuild's lines are one-based and its columns zero-based; ours are both zero-based.
+    // esbuild's lines are one-based and its columns zero-based UTF-8 bytes; ours are both
+    // zero-based, and count UTF-16 code units.
     const line = m.location.line - 1;
-    const codeFrame = codeFrameAt(file, line, m.location.column);
+    const start = convertCharacter(lineText, column, PositionEncoding.UTF8, PositionEncoding.UTF16);
+    const end = convertCharacter(
+      lineText,
+      column + length,
+      PositionEncoding.UTF8,
+      PositionEncoding.UTF16,
+    );
+    const codeFrame = codeFrameAt(file, line, start);
     return {
       message: m.text,
       file,
-      range: pointRange(line, m.location.column, m.location.length),
+      range: visibleRange(lineText, line, start, end),
       ...(codeFrame ? { codeFrame } : {}),
     };
   });

@@ -86,17 +86,22 @@ export class ReloadDaemon {
   /**
    * What can be done before any plugin loads: the plugin host starts, saved state is read, the
    * folder is watched and its plugins found. An editor's daemon does this while the editor is
-   * still in the LSP handshake; `start` waits for it.
+   * still in the LSP handshake; `start` waits for it. Nothing is built, loaded or sent.
    */
   prepare(): Promise<void> {
     this.prepared ??= this.readFolder();
     return this.prepared;
   }
 
-  /** Prepares (if not yet), then loads every plugin, dependencies first. */
+  /**
+   * Prepares (if not yet), then loads every plugin, dependencies first. Nothing a client sees
+   * happens before this: files that changed since the folder was read are read again now, and
+   * from now on a change reloads.
+   */
   async start(): Promise<void> {
-    const { catalog, runner, logger } = this.parts;
+    const { catalog, runner, logger, changes } = this.parts;
     await this.prepare();
+    await changes.open();
     // First loads, dependencies first. Plugins that depend on them come along (trigger
     // "dependency"): one that failed for want of a plugin that has just appeared loads now.
     await runner.reload(
@@ -137,6 +142,7 @@ export class ReloadDaemon {
         );
       for (const entry of await discoverPlugins(this.parts.pluginsDir, notAPlugin))
         catalog.add(entry);
+      this.parts.logger.debug({ plugins: catalog.all().length }, 'plugins folder read and watched');
     } finally {
       // Whatever happened, nobody waits on discovery any longer than this.
       this.markDiscovered();

@@ -86,6 +86,31 @@ export class LogRing {
     };
   }
 
+  /**
+   * As `subscribe`, to a connection: the first entry that cannot be sent ends the stream. Going
+   * on would feed back: the failure is itself logged (by vscode-jsonrpc), that line is an entry
+   * for this same stream, its send fails too, and so on, in microtasks that never let the
+   * socket's close event run.
+   */
+  stream(filter: LogFilter, send: (entry: LogEntry) => Promise<unknown>): LogSubscription {
+    let stopped = false;
+    let subscription: LogSubscription | undefined;
+    const stop = () => {
+      stopped = true;
+      subscription?.dispose();
+    };
+    subscription = this.subscribe(filter, (entry) => {
+      if (stopped) return;
+      try {
+        send(entry).catch(stop);
+      } catch {
+        stop(); // The connection is already closed or disposed.
+      }
+    });
+    if (stopped) subscription.dispose();
+    return subscription;
+  }
+
   /** The entries kept now, oldest first. */
   snapshot(): readonly LogEntry[] {
     return this.entries;

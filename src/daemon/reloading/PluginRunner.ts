@@ -14,7 +14,7 @@ import type { PluginBuilder } from '../building/PluginBuilder.js';
 import type { Work, WorkProgress } from '../clientChannels/WorkProgress.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
-import { pointRange } from '../crossing/sourceLocation.js';
+import { lineWithBreak } from '../crossing/sourceLocation.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import {
   describeLifecycleError,
@@ -251,7 +251,7 @@ export class PluginRunner {
         ? `; it was looping in ${crash.stuckIn.map((f) => `${f.functionName} (${path.relative(path.dirname(culprit.descriptor.root), f.file)}:${f.line})`).join(', called from ')}`
         : '';
       const message = `plugin '${culprit.id}' was stopped: its host ${crash.message} while it was running${busy}${neighbours}`;
-      const where = top && { file: top.file, range: pointRange(top.line - 1, 0) };
+      const where = top && { file: top.file, range: lineWithBreak(top.line - 1) };
       work.push(
         this.fail(
           culprit.id,

@@ -11,6 +11,7 @@ import {
   EditorCall,
   ErrorCodes,
   Exit,
+  IgnoredClientNotifications,
   Initialize,
   Initialized,
   LogEntryNotification,
@@ -33,8 +34,13 @@ import type {
   SessionControls,
 } from './handlers/handler.js';
 import { notificationHandlers, requestHandlers } from './handlers/table.js';
-import type { WindowSettings } from './window/EditorWindow.js';
 import { LspViews } from './window/LspViews.js';
+import type { WindowSettings } from './window/windowMessages.js';
+
+const IGNORED = new Set<string>(IgnoredClientNotifications);
+
+/** What a client that has not sent `initialized` is kept of what it is sent. */
+const MAX_HELD = 10_000;
 
 /** Where a session is in LSP's lifecycle. */
 export const SessionPhase = {
@@ -54,7 +60,7 @@ export interface ServerContext {
   url(): string | null;
   /** The inspector of `--inspect`, and the break-on-error switch. */
   debugging?: DaemonDebugging;
-  /** `notifications` and `notifySuccess` of the config: LSP window messages (default: on, off). */
+  /** What LSP clients are shown: `notifications`, `notifySuccess`, `logMessages`, `messageActions`. */
   window?: WindowSettings;
 }
 
@@ -86,7 +92,7 @@ export interface SessionHooks {
 
 /**
  * One client's session on one connection: LSP's phase machine, the notifications held until the
- * client has its `initialize` result, its place in the broadcast, its editor registration and its
+ * client has sent `initialized`, its place in the broadcast, its editor registration and its
  * log stream, and the end of all of them. Every request goes through one wrapper: lifecycle
  * checks, params checked against the protocol (-32602 with zod's message), cancellation (-32800),
  * and ReloaddError → JSON-RPC error with its stable code in `data.code`. What each method does is
@@ -109,6 +115,8 @@ export class ClientSession implements SessionControls {
     notificationHandlers.map((h) => [h.def.method, h]),
   );
   private readonly handlerContext: HandlerContext;
+  /** What the client is sent between its `initialize` and its `initialized`. */
+  private held: (() => void)[] | undefined = [];
 
   constructor(
     private readonly connection: MessageConnection,
@@ -148,22 +156,20 @@ export class ClientSession implements SessionControls {
     if (typeof client.processId === 'number')
       this.options.hooks.watchClientProcess?.(client.processId);
     this.phase = SessionPhase.Running;
-    // It joins the broadcast now, so it misses nothing; but LSP sends nothing before the
-    // initialize result, so what comes meanwhile is held until that result is on its way.
+    // It joins the broadcast now, so it misses nothing; but it is shown nothing before its
+    // `initialized` (LSP lets a server speak once its initialize result is sent; an editor is
+    // ready for it only then), so what comes meanwhile is held until then.
     const direct = this.directChannel();
     const deliver = (def: AnyNotification, params: unknown) => {
-      direct.notify(def, params);
+      if (client.speaksReloadd) direct.notify(def, params);
       this.views?.observe(def, params);
     };
-    let held: (() => void)[] | undefined = [];
     const channel: ClientChannel = {
-      notify(def, params) {
-        if (held) held.push(() => deliver(def, params));
-        else deliver(def, params);
+      notify: (def, params) => {
+        if (!this.hold(() => deliver(def, params))) deliver(def, params);
       },
       progress: (event) => {
-        if (held) held.push(() => this.views?.progress(event));
-        else this.views?.progress(event);
+        if (!this.hold(() => this.views?.progress(event))) this.views?.progress(event);
       },
     };
     this.clientName = client.name;
@@ -179,7 +185,7 @@ export class ClientSession implements SessionControls {
       this.options.logger,
     );
     this.views = views;
-    held.push(() => views.seed());
+    this.held?.push(() => views.show(this.options.owner));
     if (client.editorCalls) {
       this.editor = daemon.addEditor(
         client.name ?? `${this.options.transport} client`,
@@ -196,11 +202,31 @@ export class ClientSession implements SessionControls {
         client.editorCalls,
       );
     }
-    setImmediate(() => {
-      const queue = held ?? [];
-      held = undefined;
-      for (const send of queue) send();
-    });
+  }
+
+  /**
+   * Keeps `send` for the client's `initialized`; false once that came. A client that never
+   * sends it is held for up to MAX_HELD messages, then loses the rest (and is told in the log).
+   */
+  private hold(send: () => void): boolean {
+    const held = this.held;
+    if (!held) return false;
+    if (held.length < MAX_HELD) held.push(send);
+    else if (held.length === MAX_HELD) {
+      held.push(() => undefined);
+      this.options.logger.warn(
+        { client: this.clientName },
+        `a client has not sent "initialized" after ${MAX_HELD} notifications: the next ones are not kept for it`,
+      );
+    }
+    return true;
+  }
+
+  /** `initialized`: what was held goes, in its order; from now on everything goes at once. */
+  private release(): void {
+    const queue = this.held ?? [];
+    this.held = undefined;
+    for (const send of queue) send();
   }
 
   workFor(token: ProgressToken): number | undefined {
@@ -216,25 +242,9 @@ export class ClientSession implements SessionControls {
 
   followLogs(filter: LogFilter): { replayed: number; complete: boolean } {
     this.logStream?.dispose();
-    // The first entry that cannot be sent ends the stream. Going on would feed back: the failure
-    // is itself logged (by vscode-jsonrpc), that line is an entry for this same client, its send
-    // fails too, and so on, in microtasks that never let the socket's close event run.
-    let stopped = false;
-    let subscription: LogSubscription | undefined;
-    const stop = () => {
-      stopped = true;
-      subscription?.dispose();
-    };
-    const send = (entry: unknown) => {
-      if (stopped) return;
-      try {
-        this.connection.sendNotification(LogEntryNotification.method, entry).catch(stop);
-      } catch {
-        stop(); // The connection is already closed or disposed.
-      }
-    };
-    subscription = this.context.logs.subscribe(filter, send);
-    if (stopped) subscription.dispose();
+    const subscription = this.context.logs.stream(filter, (entry) =>
+      this.connection.sendNotification(LogEntryNotification.method, entry),
+    );
     this.logStream = subscription;
     return { replayed: subscription.replayed, complete: subscription.complete };
   }
@@ -311,18 +321,28 @@ export class ClientSession implements SessionControls {
     if (this.phase !== SessionPhase.Running) return; // LSP: notifications before initialize are dropped.
     if (method === Initialized.method) {
       if (this.initializedSeen) logger.warn('ignored a second "initialized"');
-      else hooks.onInitialized?.();
+      else {
+        this.release();
+        hooks.onInitialized?.();
+      }
       this.initializedSeen = true;
       return;
     }
     const handler = this.notifications.get(method);
     if (!handler) {
-      if (!method.startsWith('$/')) logger.warn({ method }, 'ignored an unknown notification');
+      // LSP: a notification starting with `$/` may be ignored. The method is in the message
+      // itself, so that every log format shows it.
+      if (method.startsWith('$/') || IGNORED.has(method))
+        logger.debug({ method }, `ignored "${method}"`);
+      else logger.warn({ method }, `ignored an unknown notification "${method}"`);
       return;
     }
     const checked = checkParams(handler.def, params);
     if (!checked.ok) {
-      logger.warn({ method, problem: checked.problem }, 'ignored an invalid notification');
+      logger.warn(
+        { method, problem: checked.problem },
+        `ignored an invalid "${method}": ${checked.problem}`,
+      );
       return;
     }
     handler.handle(checked.value, this.handlerContext);
@@ -335,6 +355,7 @@ export class ClientSession implements SessionControls {
     this.membership?.remove();
     this.editor?.remove();
     this.logStream?.dispose();
+    this.views?.dispose();
     this.options.hooks.onExit(this.phase === SessionPhase.ShuttingDown ? 0 : 1);
   }
 

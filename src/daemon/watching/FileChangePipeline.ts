@@ -6,6 +6,7 @@ import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import {
+  type ChangeImpact,
   type FileChange,
   impactOfChanges,
   type ReloadStep,
@@ -26,13 +27,16 @@ export interface FileChangeDeps {
 /**
  * What a batch of file changes does: plugins that appeared load, removed ones unload, edited
  * manifests are read again, and changed code reloads in dependency order. Batches are applied one
- * after another, so discovery never races itself. With hot reload off, changes are held and
- * applied when it comes back on.
+ * after another, so discovery never races itself. Before the plugins first load (an editor's
+ * daemon waits for its `initialized`), changes only update what is known of the folder when
+ * they do; with hot reload off, changes are held and applied when it comes back on.
  */
 export class FileChangePipeline {
   private hotReload: boolean;
   /** Changes seen while hot reload was off, applied when it is switched back on. */
   private held: FileChange[] = [];
+  /** Changes seen before the first load (`open`); undefined from then on. */
+  private beforeOpen: FileChange[] | undefined = [];
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -71,9 +75,36 @@ export class FileChangePipeline {
     await this.chain;
   }
 
+  /**
+   * The plugins are about to load for the first time: what changed in the folder since it was
+   * read (a plugin folder added, a manifest edited) is read now, and nothing more, as the first
+   * load builds every plugin from its files as they are. From now on, changes reload.
+   */
+  open(): Promise<void> {
+    const changes = this.beforeOpen ?? [];
+    this.beforeOpen = undefined;
+    if (changes.length === 0) return this.chain;
+    this.chain = this.chain
+      .then(async () => {
+        await this.rediscover(this.impactOf(changes));
+      })
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, 'reading the changes before the first load failed'),
+      );
+    return this.chain;
+  }
+
   /** A batch from the watcher; `detectedAt` is when its first event came. */
   onFileChanges(changes: FileChange[], detectedAt: number): void {
     if (this.stopped) return;
+    if (this.beforeOpen) {
+      this.beforeOpen.push(...changes);
+      this.deps.logger.debug(
+        { files: changes.map((c) => c.path) },
+        'changes before the plugins first load: read when they do',
+      );
+      return;
+    }
     if (!this.hotReload) {
       this.held.push(...changes);
       return;
@@ -85,13 +116,42 @@ export class FileChangePipeline {
       );
   }
 
-  private async applyChanges(changes: FileChange[], detectedAt: number): Promise<void> {
-    const impact = impactOfChanges(
+  private impactOf(changes: FileChange[]) {
+    return impactOfChanges(
       changes,
       this.deps.catalog.planPlugins(),
       this.deps.pluginsDir,
       this.deps.ignore,
     );
+  }
+
+  private async applyChanges(changes: FileChange[], detectedAt: number): Promise<void> {
+    const { changed, fresh } = await this.rediscover(this.impactOf(changes));
+    const { runner } = this.deps;
+    const plan = runner.plan(changed, ReloadTrigger.File);
+    const steps = plan.steps.filter((step) => this.acceptsFileReload(step));
+    // Detached on purpose: the next batch of changes must be able to overtake these reloads.
+    Promise.all([
+      // Plugins that appeared: first loads, dependencies first.
+      runner.reload(fresh, ReloadTrigger.Startup, {
+        progress: { title: 'Loading new plugins' },
+      }),
+      runner.run(
+        { steps, cycles: plan.cycles },
+        // A cascade: a save reloads a plugin and the plugins that depend on it.
+        { detectedAt, progress: { title: `Reloading ${steps[0]?.id ?? ''} and its dependents` } },
+      ),
+    ]).catch((error: unknown) => this.deps.logger.error({ err: error }, 'reload plan failed'));
+  }
+
+  /**
+   * The entries of the plugins folder the changes touch, read again: plugins that appeared
+   * (`fresh`, to load) and what changed in the others (`changed`, to reload), plugins gone
+   * stopped and removed, invalid manifests marked.
+   */
+  private async rediscover(
+    impact: ChangeImpact,
+  ): Promise<{ changed: Map<string, string[]>; fresh: string[] }> {
     const changed = new Map(impact.plugins);
     const fresh: string[] = [];
     for (const name of impact.entries) {
@@ -139,21 +199,7 @@ export class FileChangePipeline {
       }
     }
     for (const id of fresh) changed.delete(id);
-    const { runner } = this.deps;
-    const plan = runner.plan(changed, ReloadTrigger.File);
-    const steps = plan.steps.filter((step) => this.acceptsFileReload(step));
-    // Detached on purpose: the next batch of changes must be able to overtake these reloads.
-    Promise.all([
-      // Plugins that appeared: first loads, dependencies first.
-      runner.reload(fresh, ReloadTrigger.Startup, {
-        progress: { title: 'Loading new plugins' },
-      }),
-      runner.run(
-        { steps, cycles: plan.cycles },
-        // A cascade: a save reloads a plugin and the plugins that depend on it.
-        { detectedAt, progress: { title: `Reloading ${steps[0]?.id ?? ''} and its dependents` } },
-      ),
-    ]).catch((error: unknown) => this.deps.logger.error({ err: error }, 'reload plan failed'));
+    return { changed, fresh };
   }
 
   /** A disabled plugin ignores changes; one without hot reload support asks for a restart. */

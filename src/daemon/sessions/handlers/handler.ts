@@ -3,6 +3,7 @@ import type {
   AnyNotification,
   AnyRequest,
   InitializationOptions,
+  PositionEncoding,
   ProgressToken,
   RequestedBy,
   ResultOf,
@@ -18,11 +19,19 @@ export interface ClientDeclaration {
   name?: string;
   processId?: number | null;
   editorCalls?: string[];
-  /** LSP's `capabilities.window`: it is shown messages and progress. */
+  /** LSP's `capabilities.window`: progress, `window/showDocument`, messages with buttons. */
   window?: WindowCapabilities;
   options?: InitializationOptions;
   /** LSP's `capabilities.textDocument.publishDiagnostics`: diagnostics per file too. */
   publishesDiagnostics?: boolean;
+  /** What a `character` counts in LSP's own messages to it, chosen from what it offered. */
+  positionEncoding: PositionEncoding;
+  /**
+   * It sent `protocolVersion`: it speaks reloadd's protocol and gets reloadd's notifications
+   * (`plugin/didReload`…). A plain LSP client gets LSP's own messages only: some warn of every
+   * notification they do not know (lsp-mode does, in a buffer that pops up).
+   */
+  speaksReloadd: boolean;
 }
 
 /** What a handler may ask of the session it serves (ClientSession implements it). */
@@ -33,7 +42,7 @@ export interface SessionControls {
   readonly methods: readonly string[];
   /**
    * `initialize` succeeded: the client joins the broadcast (and, with `editorCalls`, becomes an
-   * editor plugins can call). Nothing reaches it before the initialize result.
+   * editor plugins can call). Nothing reaches it before its `initialized`.
    */
   begin(client: ClientDeclaration): void;
   /** `initialize` has been answered already. */

@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc';
 import {
   type AnyNotification,
@@ -11,6 +11,7 @@ import {
   type TextDocumentPublishDiagnosticsParams,
 } from '../../../protocol/index.js';
 import type { Logger } from '../../logs/logger.js';
+import type { PositionEncoder } from './PositionEncoder.js';
 
 /** What a session has shown: per plugin, the files it has diagnostics in, and those. */
 export type ShownDocuments = Map<string, Map<string, LspDiagnostic[]>>;
@@ -47,8 +48,9 @@ export function changedDocuments(
 
 function asLsp(d: Diagnostic): LspDiagnostic {
   return {
-    // A diagnostic of a file with no place in it is shown on its first line.
-    range: d.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    // A diagnostic of a file with no place in it (a manifest that is not JSON) covers its
+    // first line: an empty range is drawn as nothing.
+    range: d.range ?? { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } },
     severity: LspSeverity[d.severity],
     code: d.code,
     source: 'reloadd',
@@ -59,13 +61,17 @@ function asLsp(d: Diagnostic): LspDiagnostic {
 /**
  * Each plugin's diagnostics as LSP's `textDocument/publishDiagnostics`, per file, for a client
  * that declared `capabilities.textDocument.publishDiagnostics`: a build error shows in the
- * editor's buffer, at its line, as a language server's would.
+ * editor's buffer, at its line, as a language server's would, its columns counted as the client
+ * chose (`positionEncoding`).
  */
 export class DocumentDiagnostics {
   private readonly shown: ShownDocuments = new Map();
+  /** Lists being converted to the client's encoding go out in the order they came. */
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly connection: MessageConnection,
+    private readonly encoder: PositionEncoder,
     private readonly logger: Logger,
   ) {}
 
@@ -84,12 +90,36 @@ export class DocumentDiagnostics {
   }
 
   private update(pluginId: string, diagnostics: readonly Diagnostic[]): void {
-    for (const document of changedDocuments(this.shown, pluginId, diagnostics)) {
-      this.connection
-        .sendNotification(TextDocumentPublishDiagnostics.method, document)
-        .catch((error: unknown) =>
-          this.logger.warn({ err: error, uri: document.uri }, 'diagnostics not sent'),
-        );
+    const documents = changedDocuments(this.shown, pluginId, diagnostics);
+    if (this.encoder.identity) {
+      for (const document of documents) this.send(document);
+      return;
     }
+    this.sending = this.sending
+      .then(async () => {
+        for (const document of documents) this.send(await this.encoded(document));
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'diagnostics not converted'));
+  }
+
+  private async encoded(
+    document: TextDocumentPublishDiagnosticsParams,
+  ): Promise<TextDocumentPublishDiagnosticsParams> {
+    const ranges = await this.encoder.ranges(
+      fileURLToPath(document.uri),
+      document.diagnostics.map((d) => d.range),
+    );
+    return {
+      uri: document.uri,
+      diagnostics: document.diagnostics.map((d, i) => ({ ...d, range: ranges[i] ?? d.range })),
+    };
+  }
+
+  private send(document: TextDocumentPublishDiagnosticsParams): void {
+    this.connection
+      .sendNotification(TextDocumentPublishDiagnostics.method, document)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, uri: document.uri }, 'diagnostics not sent'),
+      );
   }
 }

@@ -4,7 +4,6 @@ import {
   type AnyNotification,
   DidReload,
   type DidReloadParams,
-  type InitializationOptions,
   LogMessage,
   MessageType,
   type RequestedBy,
@@ -15,26 +14,20 @@ import {
 } from '../../../protocol/index.js';
 import type { ReloadDaemon } from '../../core/ReloadDaemon.js';
 import type { Logger } from '../../logs/logger.js';
-import { placeOf, reloadMessages, WindowAction, type WindowNotice } from './windowMessages.js';
-
-/** The daemon's `hot_reload_notifications` and its success messages, for every client. */
-export interface WindowSettings {
-  notifications: boolean;
-  notifySuccess: boolean;
-}
-
-/** What `initialize` said of the client that bears on its window. */
-interface WindowDeclaration {
-  window?: WindowCapabilities;
-  options?: InitializationOptions;
-}
+import type { PositionEncoder } from './PositionEncoder.js';
+import {
+  placeOf,
+  reloadNotice,
+  WindowAction,
+  type WindowNotice,
+  type WindowPolicy,
+} from './windowMessages.js';
 
 /**
- * What a client that declared LSP's window capabilities is shown, as an LSP client shows any
- * language server's messages: a failed reload as `window/showMessage`, or, for a client that
- * answers `window/showMessageRequest`, as a message with buttons, each run when clicked; and
- * every reload as a `window/logMessage` line. The reloadd notifications still go too: a client
- * that knows them loses nothing.
+ * What a client is shown of reloads as an LSP client shows any language server's messages: a
+ * failed reload as `window/showMessage`, or, for a client that asked for them, as a message with
+ * buttons (`window/showMessageRequest`), each run when clicked. LSP needs no capability for
+ * either. The reloadd notifications still go too: a client that knows them loses nothing.
  */
 export class EditorWindow {
   /** Plugins with a message of buttons still open: a second failure is a plain message. */
@@ -43,42 +36,24 @@ export class EditorWindow {
   constructor(
     private readonly connection: MessageConnection,
     private readonly daemon: ReloadDaemon,
-    private readonly capabilities: WindowCapabilities,
-    private readonly notifySuccess: boolean,
+    private readonly policy: WindowPolicy,
+    private readonly declared: WindowCapabilities | undefined,
+    private readonly encoder: PositionEncoder,
     private readonly client: RequestedBy | undefined,
     private readonly logger: Logger,
   ) {}
 
-  /**
-   * The window of a client that declared LSP's `window` capabilities, unless the daemon's
-   * settings or the client's `initializationOptions` turned the messages off.
-   */
-  static open(
-    connection: MessageConnection,
-    context: { daemon: ReloadDaemon; window?: WindowSettings },
-    declared: WindowDeclaration,
-    client: RequestedBy | undefined,
-    logger: Logger,
-  ): EditorWindow | undefined {
-    const daemonWide = context.window ?? { notifications: true, notifySuccess: false };
-    const { window, options } = declared;
-    if (!window || !daemonWide.notifications || options?.notifications === false) return undefined;
-    const notifySuccess = options?.notifySuccess ?? daemonWide.notifySuccess;
-    return new EditorWindow(connection, context.daemon, window, notifySuccess, client, logger);
-  }
-
   /** Sees every notification on its way to the client. */
   observe(def: AnyNotification, params: unknown): void {
-    if (def !== DidReload) return;
+    if (def !== DidReload || this.policy.failures === 'none') return;
     const reload = params as DidReloadParams;
-    const messages = reloadMessages(reload, this.daemon.pluginsDir, this.notifySuccess);
-    this.notify(LogMessage, messages.log);
-    if (messages.show) this.tell(reload.id, messages.show);
+    const notice = reloadNotice(reload, this.daemon.pluginsDir, this.policy.successes);
+    if (notice) this.tell(reload.id, notice);
   }
 
   private tell(pluginId: string, notice: WindowNotice): void {
     const { type, message, actions } = notice;
-    if (actions.length === 0 || !this.capabilities.showMessage || this.asking.has(pluginId)) {
+    if (actions.length === 0 || this.policy.failures !== 'actions' || this.asking.has(pluginId)) {
       this.notify(ShowMessage, { type, message });
       return;
     }
@@ -140,11 +115,12 @@ export class EditorWindow {
       });
     }
     const first = diagnostics.find((d) => d.file);
-    if (!first?.file || this.capabilities.showDocument?.support !== true) return;
+    if (!first?.file || this.declared?.showDocument?.support !== true) return;
+    const [selection] = first.range ? await this.encoder.ranges(first.file, [first.range]) : [];
     await this.connection.sendRequest(ShowDocument.method, {
       uri: pathToFileURL(first.file).href,
       takeFocus: true,
-      ...(first.range ? { selection: first.range } : {}),
+      ...(selection ? { selection } : {}),
     });
   }
 

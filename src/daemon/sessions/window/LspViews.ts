@@ -2,36 +2,64 @@ import type { MessageConnection } from 'vscode-jsonrpc';
 import type { AnyNotification, ProgressToken, RequestedBy } from '../../../protocol/index.js';
 import type { WorkEvent } from '../../clientChannels/WorkProgress.js';
 import type { ReloadDaemon } from '../../core/ReloadDaemon.js';
+import type { LogRing } from '../../logs/LogRing.js';
 import type { Logger } from '../../logs/logger.js';
 import type { ClientDeclaration } from '../handlers/handler.js';
 import { DocumentDiagnostics } from './DocumentDiagnostics.js';
-import { EditorWindow, type WindowSettings } from './EditorWindow.js';
+import { EditorWindow } from './EditorWindow.js';
+import { PositionEncoder } from './PositionEncoder.js';
 import { SessionProgress } from './SessionProgress.js';
+import { WindowLog } from './WindowLog.js';
+import { DEFAULT_WINDOW_SETTINGS, type WindowSettings, windowPolicy } from './windowMessages.js';
+
+/** What every session's views are made from. */
+export interface ViewsContext {
+  daemon: ReloadDaemon;
+  logs: LogRing;
+  /** The daemon's settings of what LSP clients are shown. */
+  window?: WindowSettings;
+}
 
 /**
  * What one client is shown of the daemon in LSP's own terms, beside reloadd's notifications:
- * window messages (EditorWindow), diagnostics in its buffers (DocumentDiagnostics) and work-done
- * progress (SessionProgress), each only as the client declared it in `initialize`.
+ * window messages (EditorWindow) and the log (WindowLog), which LSP lets a server send any
+ * client; diagnostics in its buffers (DocumentDiagnostics) and work-done progress
+ * (SessionProgress), as the client declared them in `initialize`. Each is shown from the
+ * client's `initialized` on.
  */
 export class LspViews {
   private constructor(
     private readonly daemon: ReloadDaemon,
-    private readonly window: EditorWindow | undefined,
+    private readonly window: EditorWindow,
+    private readonly log: WindowLog | undefined,
     private readonly documents: DocumentDiagnostics | undefined,
     private readonly progressShown: SessionProgress,
   ) {}
 
   static open(
     connection: MessageConnection,
-    context: { daemon: ReloadDaemon; window?: WindowSettings },
+    context: ViewsContext,
     declared: ClientDeclaration,
     client: RequestedBy,
     logger: Logger,
   ): LspViews {
+    const policy = windowPolicy(context.window ?? DEFAULT_WINDOW_SETTINGS, declared);
+    const encoder = new PositionEncoder(declared.positionEncoding);
     return new LspViews(
       context.daemon,
-      EditorWindow.open(connection, context, declared, client, logger),
-      declared.publishesDiagnostics ? new DocumentDiagnostics(connection, logger) : undefined,
+      new EditorWindow(
+        connection,
+        context.daemon,
+        policy,
+        declared.window,
+        encoder,
+        client,
+        logger,
+      ),
+      policy.logs ? new WindowLog(connection, context.logs) : undefined,
+      declared.publishesDiagnostics
+        ? new DocumentDiagnostics(connection, encoder, logger)
+        : undefined,
       new SessionProgress(
         connection,
         client.clientId,
@@ -41,14 +69,18 @@ export class LspViews {
     );
   }
 
-  /** What stands when the client joins (after its `initialize` result): it has none of it yet. */
-  seed(): void {
+  /**
+   * The client has sent `initialized`: it gets what stands (the diagnostics it has none of yet)
+   * and the log from now on, or, for the editor that started the daemon, from its start.
+   */
+  show(owner: boolean): void {
     this.documents?.seed(this.daemon.getDiagnostics());
+    this.log?.follow(owner);
   }
 
   /** Sees every notification on its way to the client. */
   observe(def: AnyNotification, params: unknown): void {
-    this.window?.observe(def, params);
+    this.window.observe(def, params);
     this.documents?.observe(def, params);
   }
 
@@ -59,5 +91,9 @@ export class LspViews {
   /** The daemon's work this client is shown on `token`, if any. */
   workFor(token: ProgressToken): number | undefined {
     return this.progressShown.workFor(token);
+  }
+
+  dispose(): void {
+    this.log?.dispose();
   }
 }

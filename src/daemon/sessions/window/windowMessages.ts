@@ -1,17 +1,17 @@
 import path from 'node:path';
 import {
   type DidReloadParams,
-  describePhases,
+  type InitializationOptions,
   MessageType,
   ReloaddErrorCodes,
   ReloadTrigger,
+  type WindowCapabilities,
 } from '../../../protocol/index.js';
-import { describeCause } from '../../reloading/reloadTrace.js';
 
 /**
  * What an editor shows of a reload, decided apart from the sending (EditorWindow sends it): a
- * failure as `window/showMessage` (or, with buttons, `window/showMessageRequest`), every reload
- * as a line of `window/logMessage`. Pure.
+ * failure as `window/showMessage`, or, for a client that asked for them, as
+ * `window/showMessageRequest` with buttons; a success only when asked for. Pure.
  */
 
 /** The buttons a failed reload offers; the answer is run as the user's request. */
@@ -29,11 +29,54 @@ export interface WindowNotice {
   actions: WindowAction[];
 }
 
-export interface ReloadMessages {
-  /** For the user's eyes; absent when nothing needs them. */
-  show?: WindowNotice;
-  /** For the editor's output log: every reload, with its phases. */
-  log: { type: MessageType; message: string };
+/** The daemon's settings of what LSP clients are shown (`reloadd config`), for every client. */
+export interface WindowSettings {
+  /** A failed reload as `window/showMessage` (seed 000's `hot_reload_notifications`). */
+  notifications: boolean;
+  /** A successful reload as an Info `window/showMessage` too. */
+  notifySuccess: boolean;
+  /** The daemon's log, from info up, as `window/logMessage`. */
+  logMessages: boolean;
+  /** A failed reload as a message with buttons, to clients that declared `window.showMessage`. */
+  messageActions: boolean;
+}
+
+export const DEFAULT_WINDOW_SETTINGS: WindowSettings = {
+  notifications: true,
+  notifySuccess: false,
+  logMessages: true,
+  messageActions: false,
+};
+
+/** What one client is shown, once its `initialize` and the daemon's settings are weighed. */
+export interface WindowPolicy {
+  /** How a failed reload is told: not at all, as a message, or as a message with buttons. */
+  failures: 'none' | 'message' | 'actions';
+  successes: boolean;
+  logs: boolean;
+}
+
+/**
+ * The client's own `initializationOptions` win over the daemon's settings. The daemon's
+ * `messageActions` reaches only clients that declared `window.showMessage` (they answer
+ * `window/showMessageRequest`); a client's own opt-in needs nothing more.
+ */
+export function windowPolicy(
+  settings: WindowSettings,
+  declared: {
+    window?: WindowCapabilities | undefined;
+    options?: InitializationOptions | undefined;
+  },
+): WindowPolicy {
+  const { options } = declared;
+  const messages = options?.notifications ?? settings.notifications;
+  const actions =
+    options?.messageActions ?? (settings.messageActions && Boolean(declared.window?.showMessage));
+  return {
+    failures: !messages ? 'none' : actions ? 'actions' : 'message',
+    successes: messages && (options?.notifySuccess ?? settings.notifySuccess),
+    logs: options?.logMessages ?? settings.logMessages,
+  };
 }
 
 /** Failures that another message explains: the dependency's own, or the user's cancel. */
@@ -42,46 +85,43 @@ const EXPLAINED_ELSEWHERE = new Set<string>([
   ReloaddErrorCodes.DependencyFailed,
 ]);
 
-export function reloadMessages(
+/**
+ * The message a reload is shown as, if any: a failure as an Error, or as a Warning when the
+ * old generation keeps running; a success only with `successes`. `actions` are the buttons
+ * offered to a client that takes them.
+ */
+export function reloadNotice(
   reload: DidReloadParams,
   pluginsDir: string,
-  notifySuccess: boolean,
-): ReloadMessages {
+  successes: boolean,
+): WindowNotice | undefined {
   const verb = reload.trigger === ReloadTrigger.Startup ? 'load' : 'reload';
   const { id, error } = reload;
   if (reload.ok) {
-    const line = `[${id}] ${verb}ed generation ${reload.generation} in ${reload.durationMs} ms (${describeCause(reload, pluginsDir)}${reload.phases ? `; ${describePhases(reload.phases)}` : ''})`;
     // A first load of fifty plugins is not fifty messages.
-    const show =
-      notifySuccess && reload.trigger !== ReloadTrigger.Startup
-        ? {
-            type: MessageType.Info,
-            message: `reloadd: ${id} reloaded (generation ${reload.generation}, ${reload.durationMs} ms)`,
-            actions: [],
-          }
-        : undefined;
-    return { ...(show ? { show } : {}), log: { type: MessageType.Log, message: line } };
+    if (!successes || reload.trigger === ReloadTrigger.Startup) return undefined;
+    return {
+      type: MessageType.Info,
+      message: `reloadd: ${id} reloaded (generation ${reload.generation}, ${reload.durationMs} ms)`,
+      actions: [],
+    };
   }
-  const type = reload.rolledBack ? MessageType.Warning : MessageType.Error;
+  if (error && EXPLAINED_ELSEWHERE.has(error.code)) return undefined;
+  const kept = reload.generation > 0;
   const place = error?.file ? `${placeOf(error.file, error.range, pluginsDir)}: ` : '';
   const first = firstLine(error?.message ?? 'unknown error');
-  const keeps =
-    reload.generation > 0
-      ? reload.rolledBack
-        ? `; generation ${reload.generation} was brought back with its state`
-        : `; generation ${reload.generation} keeps running`
-      : '';
-  const log = {
-    type,
-    message: `[${id}] ${verb} failed (${describeCause(reload, pluginsDir)}): ${place}${error?.message ?? 'unknown error'}${keeps}`,
-  };
-  if (error && EXPLAINED_ELSEWHERE.has(error.code)) return { log };
+  const keeps = kept
+    ? reload.rolledBack
+      ? `; generation ${reload.generation} was brought back with its state`
+      : `; generation ${reload.generation} keeps running`
+    : '';
   const actions: WindowAction[] = [WindowAction.ReloadAgain];
   if (error?.file) actions.push(WindowAction.ShowDiagnostics);
   actions.push(WindowAction.DisablePlugin);
   return {
-    show: { type, message: `reloadd: ${id} failed to ${verb}: ${place}${first}${keeps}`, actions },
-    log,
+    type: kept ? MessageType.Warning : MessageType.Error,
+    message: `reloadd: ${id} failed to ${verb}: ${place}${first}${keeps}`,
+    actions,
   };
 }
 
