@@ -108,4 +108,32 @@ describe('Emacs LSP clients (Emacs 28)', () => {
     expect(seen.cleared, context).toBe(true);
     expect(seen.stopped, context).toBe(true);
   }, 60_000);
+
+  it('lsp-mode: connects, receives the build error at its UTF-16 character, cleared by the fix', async () => {
+    const { seen, context, workspace } = await runClient('lspModeClient.el');
+    // lsp-mode 8.0 declares window, with null for what it does not do (LSP would leave them
+    // out), and no position encodings.
+    const { capabilities } = JSON.parse(seen.initialize ?? '{}').params;
+    expect(capabilities.window).toEqual({
+      workDoneProgress: true,
+      showMessage: null,
+      showDocument: null,
+    });
+    expect(capabilities.general).toBeUndefined();
+
+    expect(seen.sent, context).toContain('textDocument/didSave');
+    // As received: lsp-mode's diagnostics table keeps the server's own objects.
+    expect(seen.diagnostics, context).toMatchObject([
+      {
+        range: { start: { line: 2, character: ERROR_CHARACTER } },
+        message: expect.stringMatching(/^counter: /),
+      },
+    ]);
+    // lsp-mode 8.0 shows it on its line; its column counts Emacs characters, not UTF-16
+    // (lsp--line-character-to-point moves by `forward-char'), so it is not asserted.
+    expect(seen.shown, context).toMatchObject([{ line: 2 }]);
+    expect(seen.cleared, context).toBe(true);
+    expect(seen.stopped, context).toBe(true);
+    expect(seen.sessionFile?.startsWith(workspace), context).toBe(true);
+  }, 60_000);
 });
