@@ -50,7 +50,6 @@ export function convertCharacter(
   from: PositionEncoding,
   to: PositionEncoding,
 ): number {
-  if (from === to) return character;
   let counted = 0;
   let converted = 0;
   for (const char of lineText) {

@@ -78,6 +78,8 @@ async function runClient(script: string) {
   expect(seen.userEmacsDirectory.startsWith(workspace), context).toBe(true);
   expect(seen.mode).toBe('js-mode');
   expect(seen.connected, context).toBe(true);
+  // The daemon's log reached the client as window/logMessage, though it declared no window.
+  expect(seen.firstLoad, context).toBe(true);
   return { seen, context, workspace };
 }
 
@@ -107,6 +109,12 @@ describe('Emacs LSP clients (Emacs 28)', () => {
     ]);
     expect(seen.cleared, context).toBe(true);
     expect(seen.stopped, context).toBe(true);
+    // window/showMessage, which LSP lets a server send any client, in the echo area; nothing
+    // Emacs warns of (a window popping up).
+    expect(seen.messages, context).toContainEqual(
+      expect.stringContaining('reloadd: counter failed to reload: counter.js:3: '),
+    );
+    expect(seen.warnings ?? [], context).toEqual([]);
   }, 60_000);
 
   it('lsp-mode: connects, receives the build error at its UTF-16 character, cleared by the fix', async () => {
@@ -135,5 +143,16 @@ describe('Emacs LSP clients (Emacs 28)', () => {
     expect(seen.cleared, context).toBe(true);
     expect(seen.stopped, context).toBe(true);
     expect(seen.sessionFile?.startsWith(workspace), context).toBe(true);
+    // The failure in the echo area, the daemon's log in *lsp-log*, and no warning of a
+    // notification lsp-mode does not know (reloadd's own go to clients that speak its protocol).
+    expect(seen.messages, context).toContainEqual(
+      expect.stringContaining('reloadd: counter failed to reload: counter.js:3: '),
+    );
+    expect(seen.log, context).toContainEqual(expect.stringContaining('[counter] reload failed'));
+    // (Flymake's legacy backend warns that js-mode has no init function of its own.)
+    expect(
+      (seen.warnings ?? []).filter((w) => /lsp-mode|notification/i.test(w)),
+      context,
+    ).toEqual([]);
   }, 60_000);
 });

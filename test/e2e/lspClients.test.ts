@@ -1,9 +1,10 @@
-import { realpath } from 'node:fs/promises';
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
+import { FIXTURES } from '../helpers/paths.js';
 import { jsonLines, lspPeer, rawStdioDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
 
 /**
@@ -12,6 +13,9 @@ import { jsonLines, lspPeer, rawStdioDaemon, rawWebSocket } from '../helpers/raw
  * they are sent. What each real client sends is in test/fixtures/lspClients; the editors
  * themselves are driven in nvimLsp.test.ts and emacs.test.ts.
  */
+
+/** The `initialize` params of real LSP clients, as each sends them (README.md there says how). */
+const CLIENTS = path.join(FIXTURES, 'lspClients');
 
 /** A plugin whose third line holds two emoji before the place a save breaks. */
 const GREETER = `let state = { greeted: 0 };
@@ -182,6 +186,40 @@ describe('an LSP client the daemon did not write', () => {
         start: { line: 2, character: COLUMN[chosen] },
         end: { line: 2, character: COLUMN[chosen] + 1 },
       });
+    }
+  });
+
+  it('takes initialize as each real client sends it, and serves it in its encoding', async () => {
+    // What each chooses from the encodings it offers (none offered: UTF-16).
+    const expected: Record<string, keyof typeof COLUMN> = {
+      'eglot-1.9-emacs-28.2.json': 'utf-16',
+      'helix-25.07.1.json': 'utf-8',
+      'lsp-mode-8.0.0-emacs-28.2.json': 'utf-16',
+      'neovim-0.11.0.json': 'utf-8',
+      'neovim-0.7.2.json': 'utf-16',
+      'sublime-lsp-2.13.0.json': 'utf-16',
+      'vim-lsp-vim-9.0.json': 'utf-16',
+      'vscode-languageclient-10.1.0.json': 'utf-16',
+      'zed-0.191.0.json': 'utf-16',
+    };
+    const fixtures = (await readdir(CLIENTS)).filter((f) => f.endsWith('.json')).sort();
+    expect(fixtures).toEqual(Object.keys(expected).sort());
+    // The greeter's broken save above stands: each client is sent it as it joins.
+    for (const fixture of fixtures) {
+      const params = JSON.parse(await readFile(path.join(CLIENTS, fixture), 'utf8'));
+      const encoding = expected[fixture] as keyof typeof COLUMN;
+      const { peer, answer } = await joined(params);
+      expect(answer, fixture).toHaveProperty('result.capabilities.positionEncoding', encoding);
+      const standing = await peer.waitFor(
+        'textDocument/publishDiagnostics',
+        (d) => d.uri === uriOf(greeter()),
+      );
+      expect((standing.diagnostics as { range: unknown }[])[0]?.range, fixture).toEqual({
+        start: { line: 2, character: COLUMN[encoding] },
+        end: { line: 2, character: COLUMN[encoding] + 1 },
+      });
+      await peer.request('plugin/list');
+      expect(peer.asked, fixture).toEqual([]);
     }
   });
 
