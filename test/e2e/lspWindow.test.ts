@@ -120,7 +120,7 @@ describe('an LSP client that declares window capabilities', () => {
     ).toHaveLength(MANY);
   });
 
-  it('shows a syntax error once, as an Error naming the file and the line', async () => {
+  it('shows a syntax error once, as a Warning (the old generation runs on) naming the file and the line', async () => {
     const mark = shown.mark;
     const lines = original.split('\n');
     const line = lines.findIndex((l) => l.includes('state.count += 1;')) + 1;
@@ -128,7 +128,7 @@ describe('an LSP client that declares window capabilities', () => {
     const failed = await daemon.reloads.waitFor((r) => r.id === 'stateful' && !r.ok);
     expect(failed.error?.code).toBe('RELOADD_BUILD_FAILED');
     const message = await shown.waitFor((m) => m.message.includes('stateful'), { from: mark });
-    expect(message.type).toBe(1);
+    expect(message.type).toBe(2);
     expect(message.message).toContain(`stateful/index.js:${line}: `);
     expect(message.message).toContain('generation 1 keeps running');
     expect(message.message).not.toContain('\n');
@@ -157,7 +157,7 @@ describe('an LSP client that declares window capabilities', () => {
     ]);
   });
 
-  it('runs the action a client that answers window/showMessageRequest picks', async () => {
+  it('runs the action a client that asked for buttons picks', async () => {
     const info = await daemonInfo(dir);
     const other = await connectWebSocket({ url: info.url, token: info.token });
     others.push(other);
@@ -176,9 +176,11 @@ describe('an LSP client that declares window capabilities', () => {
     });
     const statuses = NotificationLog.of(other, DidChangeStatus);
     const reloads = NotificationLog.of(other, DidReload);
-    await other.initialize('editor-with-buttons', {
-      window: { showMessage: {}, showDocument: { support: true } },
-    });
+    await other.initialize(
+      'editor-with-buttons',
+      { window: { showMessage: {}, showDocument: { support: true } } },
+      { messageActions: true },
+    );
     await editFile(source, original.replace('state.count += 1;', 'state.count += 1 +;'));
     // "Reload again": a reload at this client's request, which fails again and asks again.
     const again = await reloads.waitFor((r) => r.id === 'stateful' && r.trigger === 'request');
@@ -224,11 +226,11 @@ describe('an LSP client that declares window capabilities', () => {
     await daemon.reloads.waitFor((r) => r.id === 'p1' && r.ok, { from: mark });
     const success = await told.waitFor((m) => m.message.startsWith('reloadd: p1 reloaded'));
     expect(success.type).toBe(3);
-    expect(told.all.map((m) => m.type)).toEqual([1, 3]);
+    expect(told.all.map((m) => m.type)).toEqual([2, 3]);
     await daemon.client.request(PluginList, {});
     expect(quiet.all).toEqual([]);
     // The daemon's default: the failure, and no message for the success.
-    expect(shown.all.filter((m) => m.message.includes('p1')).map((m) => m.type)).toEqual([1]);
+    expect(shown.all.filter((m) => m.message.includes('p1')).map((m) => m.type)).toEqual([2]);
   });
 
   it('reports a reload of all on the token its request gave, and stops it when cancelled', async () => {
