@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { runHeadless } from './headlessEditor.js';
 import { CLI_PATH } from './paths.js';
 
 /**
@@ -20,14 +20,14 @@ export async function runEmacsScript<T>(
   script: string,
   workspace: string,
   env: Record<string, string>,
-): Promise<{ code: number | null; results: T; output: string; ms: number }> {
+): Promise<{ code: number | null; results: T; output: string }> {
   const results = path.join(workspace, 'emacs-results.json');
   const home = path.join(workspace, 'emacs-home');
   await mkdir(path.join(home, '.emacs.d'), { recursive: true });
-  const started = performance.now();
-  const child = spawn('emacs', ['--batch', '--load', script], {
+  return runHeadless<T>({
+    command: 'emacs',
+    args: ['--batch', '--load', script],
     cwd: workspace,
-    detached: true,
     env: {
       ...process.env,
       HOME: home,
@@ -44,45 +44,9 @@ export async function runEmacsScript<T>(
       RELOADD_BUDGET: '40',
       ...env,
     },
-    // No terminal and no input: a prompt the script did not catch reads end-of-file at once.
-    stdio: ['ignore', 'pipe', 'pipe'],
+    results,
+    limitMs: HARD_LIMIT_MS,
+    needs: 'Emacs 28 on PATH (Debian: emacs-nox elpa-eglot elpa-lsp-mode; .ci/run installs them)',
+    group: true,
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      reject(new Error(`emacs did not exit within ${HARD_LIMIT_MS} ms; it printed:\n${output}`));
-    }, HARD_LIMIT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `could not run emacs (${error.message}): the Emacs tests need Emacs 28 on PATH (Debian: emacs-nox elpa-eglot elpa-lsp-mode)`,
-        ),
-      );
-    });
-    child.once('close', (exitCode) => {
-      clearTimeout(timer);
-      // Whatever Emacs left running in its group (a daemon it did not stop) ends with it.
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Nothing was left.
-      }
-      resolve(exitCode);
-    });
-  });
-  const ms = performance.now() - started;
-  const json = await readFile(results, 'utf8').catch(() => {
-    throw new Error(
-      `the script wrote no results (emacs exited with ${code}); it printed:\n${output}`,
-    );
-  });
-  return { code, results: JSON.parse(json) as T, output, ms };
 }

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { runHeadless } from './headlessEditor.js';
 import { CLI_PATH } from './paths.js';
 
 /**
@@ -17,55 +16,35 @@ export async function runNeovimScript<T>(
   const home = path.join(workspace, 'nvim-home');
   // The script quits itself (`qa!`); `cquit` (exit code 1) ends a Neovim whose script could not
   // even load, instead of leaving it idle.
-  const child = spawn(
-    'nvim',
-    ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${script}`, '-c', 'cquit'],
-    {
-      cwd: workspace,
-      env: {
-        ...process.env,
-        XDG_CONFIG_HOME: path.join(home, 'config'),
-        XDG_DATA_HOME: path.join(home, 'data'),
-        XDG_CACHE_HOME: path.join(home, 'cache'),
-        XDG_STATE_HOME: path.join(home, 'state'),
-        RELOADD_URL: '',
-        RELOADD_TOKEN: '',
-        RELOADD_CLI: CLI_PATH,
-        RELOADD_RESULTS: results,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  return runHeadless<T>({
+    command: 'nvim',
+    args: [
+      '--headless',
+      '-u',
+      'NONE',
+      '-i',
+      'NONE',
+      '-n',
+      '-c',
+      `luafile ${script}`,
+      '-c',
+      'cquit',
+    ],
+    cwd: workspace,
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_DATA_HOME: path.join(home, 'data'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+      XDG_STATE_HOME: path.join(home, 'state'),
+      RELOADD_URL: '',
+      RELOADD_TOKEN: '',
+      RELOADD_CLI: CLI_PATH,
+      RELOADD_RESULTS: results,
+      ...env,
     },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+    results,
+    limitMs: 50_000,
+    needs: 'Neovim 0.7 or later on PATH (Debian: neovim; .ci/run installs it)',
   });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`nvim did not quit within 50 s; it printed:\n${output}`));
-    }, 50_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `could not run nvim (${error.message}): the Neovim tests need Neovim 0.7 or later on PATH (.ci/run installs it)`,
-        ),
-      );
-    });
-    child.once('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve(exitCode);
-    });
-  });
-  const json = await readFile(results, 'utf8').catch(() => {
-    throw new Error(
-      `the script wrote no results (nvim exited with ${code}); it printed:\n${output}`,
-    );
-  });
-  return { code, results: JSON.parse(json) as T, output };
 }

@@ -42,11 +42,8 @@ export function logReloadTrace(logger: Logger, pluginsDir: string, trace: Reload
   else logger.warn(fields, message);
 }
 
-/**
- * Why a reload ran, as its trace line says it: "counter/index.ts changed", or its trigger.
- * The editor's `window/logMessage` line says it the same way.
- */
-export function describeCause(
+/** Why a reload ran, as its trace line says it: "counter/index.ts changed", or its trigger. */
+function describeCause(
   reload: { trigger: ReloadTrigger; changedFiles?: string[] | undefined },
   pluginsDir: string,
 ): string {
