@@ -205,6 +205,7 @@ describe('an LSP client the daemon did not write', () => {
     const fixtures = (await readdir(CLIENTS)).filter((f) => f.endsWith('.json')).sort();
     expect(fixtures).toEqual(Object.keys(expected).sort());
     // The greeter's broken save above stands: each client is sent it as it joins.
+    const clients: { fixture: string; peer: Peer; showsProgress: boolean }[] = [];
     for (const fixture of fixtures) {
       const params = JSON.parse(await readFile(path.join(CLIENTS, fixture), 'utf8'));
       const encoding = expected[fixture] as keyof typeof COLUMN;
@@ -218,9 +219,22 @@ describe('an LSP client the daemon did not write', () => {
         start: { line: 2, character: COLUMN[encoding] },
         end: { line: 2, character: COLUMN[encoding] + 1 },
       });
-      await peer.request('plugin/list');
-      expect(peer.asked, fixture).toEqual([]);
+      const showsProgress = params.capabilities?.window?.workDoneProgress === true;
+      clients.push({ fixture, peer, showsProgress });
     }
+    // Work on several plugins: shown as progress to those that declared they show it, and only
+    // to them; nobody is asked anything else.
+    expect(await editor.request('plugin/reload', { all: true })).toHaveProperty('result.results');
+    for (const { fixture, peer, showsProgress } of clients) {
+      await peer.request('plugin/list');
+      expect(
+        peer.asked.map((r) => r.method),
+        fixture,
+      ).toEqual(showsProgress ? ['window/workDoneProgress/create'] : []);
+      if (showsProgress)
+        await peer.waitFor('$/progress', (p) => (p.value as { kind: string }).kind === 'end');
+    }
+    expect(clients.filter((c) => c.showsProgress).length).toBeGreaterThan(3);
   });
 
   it('covers the expression that threw: never an empty range', async () => {
