@@ -6,6 +6,9 @@ export default defineConfig({
     globalSetup: ['test/helpers/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for an event it cannot be told of; vitest's second is a speed, not an
+    // event, and a busy machine misses it (seen: the dashboard's timeline after a reload).
+    expect: { poll: { timeout: 15_000 } },
     // Each file spawns its own daemons in its own temp folders; two cores run two files at once.
     fileParallelism: true,
   },

@@ -82,7 +82,8 @@ export async function withDaemon<T>(
     gone = true;
   });
   try {
-    await client.initialize(CLIENT_NAME);
+    // It shows reloadd's own notifications and log: LSP's window messages would say it twice.
+    await client.initialize(CLIENT_NAME, {}, { notifications: false, logMessages: false });
     return await work(client);
   } catch (error) {
     if (gone) throw new CliExit(ExitCode.NoDaemon, 'the daemon went away before it answered');

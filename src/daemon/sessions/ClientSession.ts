@@ -37,7 +37,8 @@ import { notificationHandlers, requestHandlers } from './handlers/table.js';
 import { LspViews } from './window/LspViews.js';
 import type { WindowSettings } from './window/windowMessages.js';
 
-const IGNORED = new Set<string>(IgnoredClientNotifications);
+/** What LSP clients send whatever the daemon asked for: taken and left alone. */
+const IGNORED_NOTIFICATIONS = new Set<string>(IgnoredClientNotifications);
 
 /** What a client that has not sent `initialized` is kept of what it is sent. */
 const MAX_HELD = 10_000;
@@ -332,7 +333,7 @@ export class ClientSession implements SessionControls {
     if (!handler) {
       // LSP: a notification starting with `$/` may be ignored. The method is in the message
       // itself, so that every log format shows it.
-      if (method.startsWith('$/') || IGNORED.has(method))
+      if (method.startsWith('$/') || IGNORED_NOTIFICATIONS.has(method))
         logger.debug({ method }, `ignored "${method}"`);
       else logger.warn({ method }, `ignored an unknown notification "${method}"`);
       return;

@@ -102,7 +102,8 @@ export class DashboardConnection {
       if (replaying) replay.push(entry);
       else this.store.logged(entry);
     });
-    await client.initialize(CLIENT_NAME);
+    // It shows reloadd's own notifications and log: LSP's window messages would say it twice.
+    await client.initialize(CLIENT_NAME, {}, { notifications: false, logMessages: false });
     this.client = client;
     const [{ plugins }, { diagnostics }, status] = await Promise.all([
       this.request(PluginList, null),
