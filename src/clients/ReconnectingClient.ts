@@ -86,7 +86,12 @@ export class ReconnectingClient implements NotificationSource {
     const client = await connectWebSocket(await this.options.locate());
     try {
       for (const { def, handler } of this.handlers) client.onNotification(def, handler);
-      await client.initialize(this.options.clientName);
+      // It follows reloadd's own notifications: LSP's window messages would say it twice.
+      await client.initialize(
+        this.options.clientName,
+        {},
+        { notifications: false, logMessages: false },
+      );
       if (this.closed) {
         // `close` came while this attempt was under way: end it instead of keeping it.
         await client.shutdown().catch(() => undefined);

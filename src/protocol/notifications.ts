@@ -13,6 +13,11 @@ export const DidReload = notification(
     id: z.string(),
     ok: z.boolean(),
     generation: z.number().int(),
+    /**
+     * What the plugin is after this reload: `active` when a generation runs (the new one, or, after
+     * a failure, the one kept or brought back), `failed` when none does.
+     */
+    status: PluginStatusSchema,
     durationMs: z.number(),
     trigger: ReloadTriggerSchema,
     changedFiles: z.array(z.string()).optional(),

@@ -13,7 +13,9 @@ function recordWithChannel(generationNumber = 0) {
   const channel: ClientChannel = {
     notify(def, params) {
       const p = params as { status?: string; ok?: boolean; generation: number };
-      told.push(`${def.method} ${p.status ?? p.ok} ${p.generation}`);
+      told.push(
+        `${def.method} ${[p.ok, p.status].filter((x) => x !== undefined).join(' ')} ${p.generation}`,
+      );
     },
   };
   return { record: new PluginRecord(descriptor, generationNumber, channel), told };
@@ -62,7 +64,7 @@ describe('PluginRecord', () => {
     expect(record.generation).toBeUndefined();
     record.removed();
     expect(told).toEqual([
-      'plugin/didReload true 3',
+      'plugin/didReload true active 3',
       'plugin/didChangeStatus failed 3',
       'plugin/didChangeStatus removed 3',
     ]);

@@ -34,6 +34,7 @@ const reload = (id: string, over: Partial<DidReloadParams> = {}): DidReloadParam
   id,
   ok: true,
   generation: 2,
+  status: 'active',
   durationMs: 5,
   trigger: 'file',
   changedFiles: [`/p/${id}/index.ts`],

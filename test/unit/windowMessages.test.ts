@@ -11,6 +11,7 @@ const failed = (fields: Partial<DidReloadParams>): DidReloadParams => ({
   id: 'greeter',
   ok: false,
   generation: 2,
+  status: 'active',
   durationMs: 12.5,
   trigger: 'file',
   changedFiles: [`${dir}/greeter/index.ts`],
@@ -40,7 +41,12 @@ describe('what an LSP client is shown of a reload', () => {
   it('a failure with nothing running is an Error; with no place it offers no diagnostics', () => {
     expect(
       reloadNotice(
-        failed({ trigger: 'startup', generation: 0, error: { code: 'X', message: 'no activate' } }),
+        failed({
+          trigger: 'startup',
+          generation: 0,
+          status: 'failed',
+          error: { code: 'X', message: 'no activate' },
+        }),
         dir,
         false,
       ),
@@ -49,6 +55,15 @@ describe('what an LSP client is shown of a reload', () => {
       message: 'reloadd: greeter failed to load: no activate',
       actions: ['Reload again', 'Disable plugin'],
     });
+  });
+
+  it('a failure of a plugin that runs no generation any more is an Error that says nothing runs', () => {
+    // Stopped by the watchdog at generation 2, then saved with an error.
+    const notice = reloadNotice(failed({ status: 'failed' }), dir, false);
+    expect(notice?.type).toBe(1);
+    expect(notice?.message).toBe(
+      'reloadd: greeter failed to reload: greeter/index.ts:9: activate failed: boom',
+    );
   });
 
   it('a dependent skipped for its dependency, or a cancelled one, is not shown', () => {
@@ -76,9 +91,12 @@ describe('which of them a client gets', () => {
   };
 
   it('by default: failures as plain messages and the log, whatever the client declared', () => {
-    const expected = { failures: 'message', successes: false, logs: true };
+    const expected = { failures: 'message', successes: false, logs: true, opensDocuments: false };
     expect(windowPolicy(DEFAULT_WINDOW_SETTINGS, {})).toEqual(expected);
     expect(windowPolicy(DEFAULT_WINDOW_SETTINGS, { window: showsButtons })).toEqual(expected);
+    expect(
+      windowPolicy(DEFAULT_WINDOW_SETTINGS, { window: { showDocument: { support: true } } }),
+    ).toEqual({ ...expected, opensDocuments: true });
   });
 
   it('buttons only for a client that asks, or that declares them when the daemon offers them', () => {
@@ -95,7 +113,12 @@ describe('which of them a client gets', () => {
 
   it("each switch apart, the client's own over the daemon's", () => {
     const quiet = { ...DEFAULT_WINDOW_SETTINGS, notifications: false, logMessages: false };
-    expect(windowPolicy(quiet, {})).toEqual({ failures: 'none', successes: false, logs: false });
+    expect(windowPolicy(quiet, {})).toEqual({
+      failures: 'none',
+      successes: false,
+      logs: false,
+      opensDocuments: false,
+    });
     expect(windowPolicy(quiet, { options: { logMessages: true } })).toMatchObject({
       failures: 'none',
       logs: true,
@@ -104,7 +127,7 @@ describe('which of them a client gets', () => {
       windowPolicy(DEFAULT_WINDOW_SETTINGS, {
         options: { notifications: false, notifySuccess: true },
       }),
-    ).toEqual({ failures: 'none', successes: false, logs: true });
+    ).toMatchObject({ failures: 'none', successes: false, logs: true });
     expect(
       windowPolicy(DEFAULT_WINDOW_SETTINGS, { options: { notifySuccess: null } }).successes,
     ).toBe(false);

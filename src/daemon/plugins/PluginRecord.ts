@@ -27,7 +27,8 @@ export interface LastReload {
 }
 
 /** What a finished reload tells clients (`plugin/didReload`, without the id). */
-export type ReloadReport = Omit<DidReloadParams, 'id'>;
+/** What a reload says of itself; the record adds the plugin and what it is now. */
+export type ReloadReport = Omit<DidReloadParams, 'id' | 'status'>;
 
 /**
  * The daemon's book-keeping for one plugin, alive or not, and the one owner of its status and
@@ -245,7 +246,7 @@ export class PluginRecord {
       };
       this.firstActivation ??= this.lastActivation;
     }
-    this.clients.notify(DidReload, { id: this.id, ...report });
+    this.clients.notify(DidReload, { id: this.id, ...report, status: this.status });
   }
 
   /** Its files changed, but it cannot be hot-reloaded: the failed didReload that says so. */
@@ -254,6 +255,7 @@ export class PluginRecord {
       id: this.id,
       ok: false,
       generation: this.number,
+      status: this.status,
       durationMs: 0,
       trigger,
       ...(changedFiles.length > 0 ? { changedFiles } : {}),

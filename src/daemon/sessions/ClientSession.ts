@@ -118,6 +118,10 @@ export class ClientSession implements SessionControls {
   private readonly handlerContext: HandlerContext;
   /** What the client is sent between its `initialize` and its `initialized`. */
   private held: (() => void)[] | undefined = [];
+  /** More was held than MAX_HELD: nothing more is, and what stands is sent at `initialized`. */
+  private heldOverflow = false;
+  /** An editor's registration, made at its `initialized`. */
+  private editorToRegister: (() => EditorRegistration) | undefined;
 
   constructor(
     private readonly connection: MessageConnection,
@@ -186,48 +190,67 @@ export class ClientSession implements SessionControls {
       this.options.logger,
     );
     this.views = views;
-    this.held?.push(() => views.show(this.options.owner));
-    if (client.editorCalls) {
-      this.editor = daemon.addEditor(
-        client.name ?? `${this.options.transport} client`,
-        {
-          call: (params, abandoned) => {
-            // A call the plugin gave up on is cancelled on the editor too.
-            const cancel = new CancellationTokenSource();
-            abandoned.addEventListener('abort', () => cancel.cancel(), { once: true });
-            return this.connection
-              .sendRequest(EditorCall.method, params, cancel.token)
-              .finally(() => cancel.dispose());
+    const { editorCalls } = client;
+    if (editorCalls) {
+      // Plugins may call it once it is ready to be spoken to: at its `initialized`.
+      this.editorToRegister = () =>
+        daemon.addEditor(
+          client.name ?? `${this.options.transport} client`,
+          {
+            call: (params, abandoned) => {
+              // A call the plugin gave up on is cancelled on the editor too.
+              const cancel = new CancellationTokenSource();
+              abandoned.addEventListener('abort', () => cancel.cancel(), { once: true });
+              return this.connection
+                .sendRequest(EditorCall.method, params, cancel.token)
+                .finally(() => cancel.dispose());
+            },
           },
-        },
-        client.editorCalls,
-      );
+          editorCalls,
+        );
     }
   }
 
   /**
-   * Keeps `send` for the client's `initialized`; false once that came. A client that never
-   * sends it is held for up to MAX_HELD messages, then loses the rest (and is told in the log).
+   * Keeps `send` for the client's `initialized`; false once that came. A client that never sends
+   * it is kept MAX_HELD messages at most: past that, none (it is told what stands when it does
+   * send it, and the log says so), rather than a part with holes in it.
    */
   private hold(send: () => void): boolean {
     const held = this.held;
     if (!held) return false;
-    if (held.length < MAX_HELD) held.push(send);
-    else if (held.length === MAX_HELD) {
-      held.push(() => undefined);
-      this.options.logger.warn(
-        { client: this.clientName },
-        `a client has not sent "initialized" after ${MAX_HELD} notifications: the next ones are not kept for it`,
-      );
+    if (this.heldOverflow) return true;
+    if (held.length < MAX_HELD) {
+      held.push(send);
+      return true;
     }
+    held.length = 0;
+    this.heldOverflow = true;
+    this.options.logger.warn(
+      { client: this.clientName },
+      `a client has not sent "initialized" after ${MAX_HELD} notifications: they are dropped, and it will be sent what stands when it does`,
+    );
     return true;
   }
 
-  /** `initialized`: what was held goes, in its order; from now on everything goes at once. */
+  /**
+   * `initialized`: what was held goes, in its order, then what stands (LspViews.start); from now
+   * on everything goes at once, and an editor can be called.
+   */
   private release(): void {
     const queue = this.held ?? [];
     this.held = undefined;
-    for (const send of queue) send();
+    for (const send of queue) {
+      try {
+        send();
+      } catch (error) {
+        // A connection closed meanwhile throws at once: the rest is dropped by the same rule.
+        this.options.logger.debug({ err: error }, 'a held message could not be sent');
+      }
+    }
+    if (this.editorToRegister) this.editor = this.editorToRegister();
+    this.editorToRegister = undefined;
+    this.views?.start({ replayLog: this.options.owner });
   }
 
   workFor(token: ProgressToken): number | undefined {
@@ -321,12 +344,16 @@ export class ClientSession implements SessionControls {
     }
     if (this.phase !== SessionPhase.Running) return; // LSP: notifications before initialize are dropped.
     if (method === Initialized.method) {
-      if (this.initializedSeen) logger.warn('ignored a second "initialized"');
-      else {
-        this.release();
-        hooks.onInitialized?.();
+      if (this.initializedSeen) {
+        logger.warn('ignored a second "initialized"');
+        return;
       }
       this.initializedSeen = true;
+      try {
+        this.release();
+      } finally {
+        hooks.onInitialized?.();
+      }
       return;
     }
     const handler = this.notifications.get(method);

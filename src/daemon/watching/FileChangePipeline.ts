@@ -35,8 +35,11 @@ export class FileChangePipeline {
   private hotReload: boolean;
   /** Changes seen while hot reload was off, applied when it is switched back on. */
   private held: FileChange[] = [];
-  /** Changes seen before the first load (`open`); undefined from then on. */
-  private beforeOpen: FileChange[] | undefined = [];
+  /**
+   * Files changed before the first load (`open`), each once, kept as added or removed when it
+   * was either (what makes an entry worth reading again); undefined from then on.
+   */
+  private beforeOpen: Map<string, FileChange['kind']> | undefined = new Map();
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -81,7 +84,7 @@ export class FileChangePipeline {
    * load builds every plugin from its files as they are. From now on, changes reload.
    */
   open(): Promise<void> {
-    const changes = this.beforeOpen ?? [];
+    const changes = [...(this.beforeOpen ?? [])].map(([file, kind]) => ({ path: file, kind }));
     this.beforeOpen = undefined;
     if (changes.length === 0) return this.chain;
     this.chain = this.chain
@@ -98,7 +101,10 @@ export class FileChangePipeline {
   onFileChanges(changes: FileChange[], detectedAt: number): void {
     if (this.stopped) return;
     if (this.beforeOpen) {
-      this.beforeOpen.push(...changes);
+      for (const { path: file, kind } of changes) {
+        const before = this.beforeOpen.get(file);
+        this.beforeOpen.set(file, before && before !== 'change' ? before : kind);
+      }
       this.deps.logger.debug(
         { files: changes.map((c) => c.path) },
         'changes before the plugins first load: read when they do',

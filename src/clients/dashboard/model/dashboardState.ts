@@ -55,7 +55,7 @@ export interface PluginRow {
 }
 
 /** One reload, as the timeline shows it: `plugin/didReload`, or a reload trace from the log. */
-export interface ReloadEvent extends DidReloadParams {
+export interface ReloadEvent extends Omit<DidReloadParams, 'status'> {
   /** Increases by one per event this page saw (a key for the views). */
   key: number;
   /** ISO 8601: when the page heard of it (or the log entry's time). */

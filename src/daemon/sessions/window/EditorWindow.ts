@@ -10,7 +10,6 @@ import {
   ShowDocument,
   ShowMessage,
   ShowMessageRequest,
-  type WindowCapabilities,
 } from '../../../protocol/index.js';
 import type { ReloadDaemon } from '../../core/ReloadDaemon.js';
 import type { Logger } from '../../logs/logger.js';
@@ -37,7 +36,6 @@ export class EditorWindow {
     private readonly connection: MessageConnection,
     private readonly daemon: ReloadDaemon,
     private readonly policy: WindowPolicy,
-    private readonly declared: WindowCapabilities | undefined,
     private readonly encoder: PositionEncoder,
     private readonly client: RequestedBy | undefined,
     private readonly logger: Logger,
@@ -115,7 +113,7 @@ export class EditorWindow {
       });
     }
     const first = diagnostics.find((d) => d.file);
-    if (!first?.file || this.declared?.showDocument?.support !== true) return;
+    if (!first?.file || !this.policy.opensDocuments) return;
     const [selection] = first.range ? await this.encoder.ranges(first.file, [first.range]) : [];
     await this.connection.sendRequest(ShowDocument.method, {
       uri: pathToFileURL(first.file).href,

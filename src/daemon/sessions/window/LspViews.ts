@@ -47,15 +47,7 @@ export class LspViews {
     const encoder = new PositionEncoder(declared.positionEncoding);
     return new LspViews(
       context.daemon,
-      new EditorWindow(
-        connection,
-        context.daemon,
-        policy,
-        declared.window,
-        encoder,
-        client,
-        logger,
-      ),
+      new EditorWindow(connection, context.daemon, policy, encoder, client, logger),
       policy.logs ? new WindowLog(connection, context.logs) : undefined,
       declared.publishesDiagnostics
         ? new DocumentDiagnostics(connection, encoder, logger)
@@ -70,12 +62,13 @@ export class LspViews {
   }
 
   /**
-   * The client has sent `initialized`: it gets what stands (the diagnostics it has none of yet)
-   * and the log from now on, or, for the editor that started the daemon, from its start.
+   * The client has sent `initialized`, and been sent what was held for it: it gets what stands
+   * (the diagnostics, whatever was held of them) and the log from now on, or with `replayLog`
+   * (the editor that started the daemon) from the daemon's start.
    */
-  show(owner: boolean): void {
+  start(options: { replayLog: boolean }): void {
     this.documents?.seed(this.daemon.getDiagnostics());
-    this.log?.follow(owner);
+    this.log?.follow(options.replayLog);
   }
 
   /** Sees every notification on its way to the client. */

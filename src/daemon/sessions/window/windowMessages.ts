@@ -3,6 +3,7 @@ import {
   type DidReloadParams,
   type InitializationOptions,
   MessageType,
+  PluginStatus,
   ReloaddErrorCodes,
   ReloadTrigger,
   type WindowCapabilities,
@@ -54,6 +55,8 @@ export interface WindowPolicy {
   failures: 'none' | 'message' | 'actions';
   successes: boolean;
   logs: boolean;
+  /** *Show diagnostics* opens the file at its place (the client answers `window/showDocument`). */
+  opensDocuments: boolean;
 }
 
 /**
@@ -76,6 +79,7 @@ export function windowPolicy(
     failures: !messages ? 'none' : actions ? 'actions' : 'message',
     successes: messages && (options?.notifySuccess ?? settings.notifySuccess),
     logs: options?.logMessages ?? settings.logMessages,
+    opensDocuments: declared.window?.showDocument?.support === true,
   };
 }
 
@@ -107,7 +111,7 @@ export function reloadNotice(
     };
   }
   if (error && EXPLAINED_ELSEWHERE.has(error.code)) return undefined;
-  const kept = reload.generation > 0;
+  const kept = reload.status === PluginStatus.Active && reload.generation > 0;
   const place = error?.file ? `${placeOf(error.file, error.range, pluginsDir)}: ` : '';
   const first = firstLine(error?.message ?? 'unknown error');
   const keeps = kept

@@ -137,6 +137,8 @@ local function handshake(capabilities)
     },
     protocolVersion = '1.0',
     capabilities = capabilities,
+    -- It shows reloads and the log itself: LSP's window messages would say it twice.
+    initializationOptions = { notifications = false, logMessages = false },
   }
   send('initialize', params, function(err)
     if err then
