@@ -10,9 +10,16 @@ import {
 
 const token = 'k'.repeat(43);
 const policy = { token, allowedOrigins: ownOrigins('127.0.0.1', 4000) };
+/** What every client sends: the address it connected to. */
+const own = { host: '127.0.0.1:4000' };
 /** A WebSocket upgrade on a port with the JSON-RPC endpoint alone; `{ allow: true }` when admitted. */
 const upgrade = (url: string, headers: Record<string, string> = {}) => {
-  const decision = decideRoute({ url, headers }, 'websocket', [RPC_ROUTE], policy);
+  const decision = decideRoute(
+    { url, headers: { ...own, ...headers } },
+    'websocket',
+    [RPC_ROUTE],
+    policy,
+  );
   return decision.allow ? { allow: true } : decision;
 };
 
@@ -54,7 +61,7 @@ describe('decideRoute', () => {
   });
   const routes = [RPC_ROUTE, page('/', RouteAccess.Public), page('/api', RouteAccess.Token)];
   const decide = (url: string, kind: 'page' | 'websocket', headers: Record<string, string> = {}) =>
-    decideRoute({ url, headers }, kind, routes, policy);
+    decideRoute({ url, headers: { ...own, ...headers } }, kind, routes, policy);
 
   it('serves a public page to anyone, and a token page only with the token and from an own origin', () => {
     expect(decide('/', 'page')).toMatchObject({ allow: true, route: { path: '/' } });
@@ -78,16 +85,20 @@ describe('a dashboard session cookie', () => {
   const cookieName = 'reloadd-session-4000';
   const withSessions = { ...policy, sessions, cookieName };
   const check = (headers: Record<string, string>) =>
-    checkAccess({ url: '/rpc', headers }, withSessions);
-  const own = 'http://127.0.0.1:4000';
+    checkAccess({ query: new URLSearchParams(), headers }, withSessions);
+  const ownOrigin = 'http://127.0.0.1:4000';
 
   it("admits the page's own session from its own origin, as the token would", () => {
-    expect(check({ cookie: `other=1; ${cookieName}=${id}`, origin: own })).toEqual({ allow: true });
+    expect(check({ cookie: `other=1; ${cookieName}=${id}`, origin: ownOrigin })).toEqual({
+      allow: true,
+    });
   });
 
   it('refuses an unknown or ended session, another port’s cookie, and any other origin', () => {
-    expect(check({ cookie: `${cookieName}=forged`, origin: own })).toMatchObject({ status: 401 });
-    expect(check({ cookie: `reloadd-session-4001=${id}`, origin: own })).toMatchObject({
+    expect(check({ cookie: `${cookieName}=forged`, origin: ownOrigin })).toMatchObject({
+      status: 401,
+    });
+    expect(check({ cookie: `reloadd-session-4001=${id}`, origin: ownOrigin })).toMatchObject({
       status: 401,
       reason: 'no token',
     });
@@ -97,11 +108,16 @@ describe('a dashboard session cookie', () => {
     );
     const ended = sessions.open();
     sessions.close(ended);
-    expect(check({ cookie: `${cookieName}=${ended}`, origin: own })).toMatchObject({ status: 401 });
+    expect(check({ cookie: `${cookieName}=${ended}`, origin: ownOrigin })).toMatchObject({
+      status: 401,
+    });
   });
 
   it('is not read at all where the daemon has no dashboard sessions', () => {
-    const bare = checkAccess({ url: '/rpc', headers: { cookie: `${cookieName}=${id}` } }, policy);
+    const bare = checkAccess(
+      { query: new URLSearchParams(), headers: { cookie: `${cookieName}=${id}` } },
+      policy,
+    );
     expect(bare).toMatchObject({ status: 401, reason: 'no token' });
   });
 

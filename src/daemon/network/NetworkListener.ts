@@ -104,50 +104,57 @@ export class NetworkListener {
   }
 
   private serve(request: IncomingMessage, response: ServerResponse): void {
-    const decision = this.decide(request, 'page');
-    if (decision.allow) {
-      decision.route.serve(request, response);
-      return;
+    try {
+      const decision = this.decide(request, 'page');
+      if (decision.allow) {
+        decision.route.serve(request, response);
+        return;
+      }
+      const body =
+        decision.status === 404
+          ? `reloadd: nothing at this path; the dashboard is at /, JSON-RPC is a WebSocket at ${WEBSOCKET_PATH}\n`
+          : `${decision.reason}\n`;
+      response.writeHead(decision.status, {
+        'content-type': 'text/plain; charset=utf-8',
+        ...(decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+        // A request that cannot be read, or was not meant for this daemon: nothing more on it.
+        ...(decision.status === 400 || decision.status === 403 ? { connection: 'close' } : {}),
+      });
+      response.end(body);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'a bug in reloadd: serving a request threw');
+      if (!response.headersSent) response.writeHead(500, { connection: 'close' });
+      response.end();
     }
-    const body =
-      decision.status === 404
-        ? `reloadd: nothing at this path; the dashboard is at /, JSON-RPC is a WebSocket at ${WEBSOCKET_PATH}\n`
-        : `${decision.reason}\n`;
-    response.writeHead(decision.status, {
-      'content-type': 'text/plain; charset=utf-8',
-      ...(decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
-    });
-    response.end(body);
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (error) =>
       this.options.logger.debug({ err: error }, 'upgrade socket error'),
     );
-    const decision = this.decide(request, 'websocket');
-    if (!decision.allow) {
-      this.options.logger.warn(
-        {
-          status: decision.status,
-          origin: request.headers.origin,
-          peer: request.socket.remoteAddress,
-        },
-        `refused a WebSocket connection: ${decision.reason}`,
-      );
-      const body = `${decision.reason}\n`;
-      socket.end(
-        `HTTP/1.1 ${decision.status} ${STATUS_CODES[decision.status]}\r\n` +
-          'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
-          (decision.status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '') +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-      return;
+    try {
+      const decision = this.decide(request, 'websocket');
+      if (!decision.allow) {
+        this.options.logger.warn(
+          {
+            status: decision.status,
+            origin: request.headers.origin,
+            peer: request.socket.remoteAddress,
+          },
+          `refused a WebSocket connection: ${decision.reason}`,
+        );
+        refuseUpgrade(socket, decision.status, decision.reason);
+        return;
+      }
+      this.sockets.handleUpgrade(request, socket, head, (client) => {
+        this.alive.add(client);
+        client.on('pong', () => this.alive.add(client));
+        this.options.onClient(client, request);
+      });
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'a bug in reloadd: an upgrade threw');
+      socket.destroy();
     }
-    this.sockets.handleUpgrade(request, socket, head, (client) => {
-      this.alive.add(client);
-      client.on('pong', () => this.alive.add(client));
-      this.options.onClient(client, request);
-    });
   }
 
   private decide<K extends Route['kind']>(request: IncomingMessage, kind: K) {
@@ -166,4 +173,20 @@ export class NetworkListener {
       client.ping();
     }
   }
+}
+
+/**
+ * A plain HTTP refusal on a socket the HTTP server has let go of (an upgrade), then the socket
+ * closed on both sides once it is written, whatever the client does with its own: a client that
+ * never closes would otherwise keep it, and the daemon's stop, waiting.
+ */
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const body = `${reason}\n`;
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+      (status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '') +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

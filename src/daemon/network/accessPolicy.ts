@@ -15,29 +15,34 @@ export type AccessDecision =
   | { allow: true }
   | { allow: false; status: 401 | 403 | 404; reason: string };
 
+/** What a request shows of itself to the access check, read by routes.ts. */
+export interface RequestCredentials {
+  /** The request target's query (`?token=`). */
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+}
+
 /**
  * The one check in front of everything that needs the token (routes.ts says which routes do).
  * Any web page the user opens can try to reach a port on localhost, so: a token it cannot know
  * (401 without it), and no origin but the daemon's own (403). Clients that are not browsers send
  * no Origin; the token alone admits them. A dashboard page shows its session cookie instead of
- * the token, and is held to the same origin rule (cookies ignore ports; origins do not).
+ * the token, and is held to the same origin rule (cookies ignore ports; origins do not). Total:
+ * whatever the headers hold, it answers.
  */
-export function checkAccess(
-  request: { url?: string | undefined; headers: IncomingHttpHeaders },
-  policy: AccessPolicy,
-): AccessDecision {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const offered = url.searchParams.get('token') ?? bearerToken(request.headers.authorization);
+export function checkAccess(request: RequestCredentials, policy: AccessPolicy): AccessDecision {
+  const { headers } = request;
+  const offered = request.query.get('token') ?? bearerToken(header(headers, 'authorization'));
   if (offered === undefined) {
     const session = policy.cookieName
-      ? readCookie(request.headers.cookie, policy.cookieName)
+      ? readCookie(header(headers, 'cookie'), policy.cookieName)
       : undefined;
     if (session === undefined) return { allow: false, status: 401, reason: 'no token' };
     if (!policy.sessions?.has(session))
       return { allow: false, status: 401, reason: 'unknown session (the daemon restarted?)' };
   } else if (!sameSecret(offered, policy.token))
     return { allow: false, status: 401, reason: 'wrong token' };
-  const origin = request.headers.origin;
+  const origin = header(headers, 'origin');
   if (origin !== undefined && !policy.allowedOrigins.has(origin))
     return { allow: false, status: 403, reason: `origin ${origin} is not allowed` };
   return { allow: true };
@@ -57,8 +62,19 @@ export function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+/**
+ * One header's value as a string, or undefined: Node gives a string for the headers read here,
+ * but the type allows a list, and a check that reads headers must not depend on which.
+ */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+function bearerToken(value: string | undefined): string | undefined {
+  const match = value?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];
 }
 

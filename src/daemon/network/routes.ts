@@ -32,11 +32,41 @@ export const RPC_ROUTE: SocketRoute = {
 
 export type RouteDecision<R extends Route> =
   | { allow: true; route: R }
-  | Extract<AccessDecision, { allow: false }>;
+  | Extract<AccessDecision, { allow: false }>
+  | { allow: false; status: 400; reason: string };
+
+/** What a request target (`GET /rpc?token=… HTTP/1.1`) names on this daemon. */
+export interface RequestTarget {
+  pathname: string;
+  query: URLSearchParams;
+}
+
+/** Any base will do: only a target that stays on it is read (see readTarget). */
+const BASE = new URL('http://reloadd.invalid');
 
 /**
- * Which route a request reaches, and whether it may: 404 off every route of its kind, then the
- * access check (accessPolicy.ts) for routes that need the token. The one place that decides.
+ * A request target as a path on this daemon, or undefined when it is not one: a target must be
+ * a path (`/…`, HTTP's origin form); `//host/…` or `/\host/…` would name another host, an
+ * absolute URL or `*` names no path here, and `//[` cannot be parsed at all. Never throws.
+ */
+export function readTarget(target: string | undefined): RequestTarget | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined;
+  if (target.startsWith('//') || target.startsWith('/\\')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(target, BASE);
+  } catch {
+    return undefined;
+  }
+  if (url.host !== BASE.host) return undefined;
+  return { pathname: url.pathname, query: url.searchParams };
+}
+
+/**
+ * Which route a request reaches, and whether it may. In order: 400 for a target that is not a
+ * path (readTarget); 404 off every route of its kind; then the access check (accessPolicy.ts) for routes that need
+ * the token. The one place that decides, and total: whatever the request line and headers hold,
+ * it returns a decision.
  */
 export function decideRoute<K extends Route['kind']>(
   request: { url?: string | undefined; headers: IncomingHttpHeaders },
@@ -44,7 +74,14 @@ export function decideRoute<K extends Route['kind']>(
   routes: readonly Route[],
   policy: AccessPolicy,
 ): RouteDecision<Extract<Route, { kind: K }>> {
-  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+  const target = readTarget(request.url);
+  if (!target)
+    return {
+      allow: false,
+      status: 400,
+      reason: 'the request target is not a path on this daemon (it must start with a single /)',
+    };
+  const { pathname } = target;
   const route = routes.find(
     (r): r is Extract<Route, { kind: K }> => r.kind === kind && r.path === pathname,
   );
@@ -53,7 +90,7 @@ export function decideRoute<K extends Route['kind']>(
     return { allow: false, status: 404, reason: `no ${what} at ${pathname}` };
   }
   if (route.access === RouteAccess.Token) {
-    const access = checkAccess(request, policy);
+    const access = checkAccess({ query: target.query, headers: request.headers }, policy);
     if (!access.allow) return access;
   }
   return { allow: true, route };
