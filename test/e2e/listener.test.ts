@@ -62,6 +62,40 @@ describe('the listener', () => {
     expect(daemon.output() + daemon.errors()).not.toContain('a bug in reloadd');
   });
 
+  it("refuses a Host that is not the daemon's own address with 403 (DNS rebinding), as a request and as an upgrade", async () => {
+    const daemon = await standalone();
+    const { port, token } = daemon.info;
+    const ask = (host: string, extra = '') =>
+      rawConnection(port, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${extra}\r\n`)
+        .ended;
+    const upgrade = (host: string) =>
+      rawConnection(
+        port,
+        `GET /rpc HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\n${UPGRADE_HEADERS}\r\n`,
+      ).ended;
+    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${port + 1}`]) {
+      expect(await ask(host)).toMatch(
+        /^HTTP\/1\.1 403 Forbidden\r\n.*is not this daemon's address/s,
+      );
+      expect(await upgrade(host)).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    }
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      `LOCALHOST:${port}`,
+    ])
+      expect(await ask(host)).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    const opened = rawConnection(
+      port,
+      `GET /rpc HTTP/1.1\r\nHost: localhost:${port}\r\nAuthorization: Bearer ${token}\r\n${UPGRADE_HEADERS}\r\n`,
+    );
+    await new Promise<void>((resolve) => opened.socket.once('data', () => resolve()));
+    opened.socket.destroy();
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+
   it('stops promptly on SIGTERM with sockets left open in every state', async () => {
     const daemon = await standalone();
     const { port } = daemon.info;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkAccess, isLoopback, ownOrigins } from '../../src/daemon/network/accessPolicy.js';
+import {
+  checkAccess,
+  hostAllowed,
+  isLoopback,
+  ownHosts,
+  ownOrigins,
+} from '../../src/daemon/network/accessPolicy.js';
 import { DashboardSessions, readCookie } from '../../src/daemon/network/DashboardSessions.js';
 import {
   decideRoute,
@@ -9,7 +15,11 @@ import {
 } from '../../src/daemon/network/routes.js';
 
 const token = 'k'.repeat(43);
-const policy = { token, allowedOrigins: ownOrigins('127.0.0.1', 4000) };
+const policy = {
+  token,
+  allowedHosts: ownHosts('127.0.0.1', 4000),
+  allowedOrigins: ownOrigins('127.0.0.1', 4000),
+};
 /** What every client sends: the address it connected to. */
 const own = { host: '127.0.0.1:4000' };
 /** A WebSocket upgrade on a port with the JSON-RPC endpoint alone; `{ allow: true }` when admitted. */
@@ -125,6 +135,49 @@ describe('a dashboard session cookie', () => {
     expect(readCookie('a=1; b=2;c=3', 'b')).toBe('2');
     expect(readCookie('ab=1', 'b')).toBeUndefined();
     expect(readCookie(undefined, 'b')).toBeUndefined();
+  });
+});
+
+describe('the Host header', () => {
+  const path = (host: string | undefined, url = '/') =>
+    decideRoute(
+      { url, headers: host === undefined ? {} : { host } },
+      'page',
+      [RPC_ROUTE, { kind: 'page', path: '/', access: RouteAccess.Public, serve: () => undefined }],
+      policy,
+    );
+
+  it("admits the daemon's address under each loopback name, with its port, in any case", () => {
+    for (const host of ['127.0.0.1:4000', 'localhost:4000', '[::1]:4000', 'LocalHost:4000'])
+      expect(path(host)).toMatchObject({ allow: true });
+  });
+
+  it('refuses any other name or port with 403 (DNS rebinding), and a missing Host, before the path', () => {
+    for (const host of ['evil.example:4000', 'evil.example', '127.0.0.1:4001', 'localhost', ''])
+      expect(path(host)).toMatchObject({
+        allow: false,
+        status: 403,
+        reason: `host ${host} is not this daemon's address`,
+      });
+    expect(path(undefined)).toMatchObject({
+      status: 403,
+      reason: expect.stringMatching(/^no Host/),
+    });
+    expect(path('evil.example:4000', '/nothing')).toMatchObject({ status: 403 });
+  });
+
+  it('admits the configured --host too, and any IP literal on a daemon that listens on every address', () => {
+    const named = ownHosts('devbox.lan', 4000);
+    expect(hostAllowed('devbox.lan:4000', named)).toBe(true);
+    expect(hostAllowed('localhost:4000', named)).toBe(true);
+    expect(hostAllowed('192.168.1.5:4000', named)).toBe(false);
+    const any = ownHosts('0.0.0.0', 4000);
+    for (const host of ['192.168.1.5:4000', '[fe80::1]:4000', '10.0.0.1:4000'])
+      expect(hostAllowed(host, any)).toBe(true);
+    for (const host of ['evil.example:4000', '192.168.1.5:4001', '1.2.3:4000', '[::g]:4000'])
+      expect(hostAllowed(host, any)).toBe(false);
+    // On port 80, browsers leave the port out.
+    expect(hostAllowed('localhost', ownHosts('127.0.0.1', 80))).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ownOrigins } from '../../src/daemon/network/accessPolicy.js';
+import { hostAllowed, ownHosts, ownOrigins } from '../../src/daemon/network/accessPolicy.js';
 import { DashboardSessions, readCookie } from '../../src/daemon/network/DashboardSessions.js';
 import {
   decideRoute,
@@ -29,6 +29,7 @@ const page = (path: string, access: RouteAccess): PageRoute => ({
 const routes = [RPC_ROUTE, page('/', RouteAccess.Public), page('/session', RouteAccess.Token)];
 const policy = {
   token,
+  allowedHosts: ownHosts('127.0.0.1', 4000),
   allowedOrigins: ownOrigins('127.0.0.1', 4000),
   sessions,
   cookieName,
@@ -141,11 +142,12 @@ describe('the route decision, over any request line and headers', () => {
     });
   });
 
-  it('admits a token route only with the token or a session, from no foreign origin', () => {
+  it("admits only requests to the daemon's own Host, and to a token route only with the token or a session", () => {
     fc.assert(
       fc.property(target, headers, kind, (url, h, k) => {
         const decision = decideRoute({ url, headers: h }, k, routes, policy);
         if (!decision.allow) return;
+        expect(hostAllowed(h.host, policy.allowedHosts)).toBe(true);
         if (decision.route.access === RouteAccess.Public) return;
         const query = readTarget(url)?.query;
         const credential =

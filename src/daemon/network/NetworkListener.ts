@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { sessionCookieName, WEBSOCKET_PATH } from '../../protocol/index.js';
 import type { Logger } from '../logs/logger.js';
-import { type AccessPolicy, hostForUrl, ownOrigins } from './accessPolicy.js';
+import { type AccessPolicy, hostForUrl, ownHosts, ownOrigins } from './accessPolicy.js';
 import type { DashboardSessions } from './DashboardSessions.js';
 import { decideRoute, type PageRoute, type Route, RPC_ROUTE } from './routes.js';
 
@@ -72,6 +72,7 @@ export class NetworkListener {
     listener.address = listener.http.address() as AddressInfo;
     listener.policy = {
       token: listener.token,
+      allowedHosts: ownHosts(options.host, listener.address.port),
       allowedOrigins: ownOrigins(options.host, listener.address.port),
       ...(options.sessions
         ? { sessions: options.sessions, cookieName: sessionCookieName(listener.address.port) }
@@ -139,6 +140,7 @@ export class NetworkListener {
           {
             status: decision.status,
             origin: request.headers.origin,
+            host: request.headers.host,
             peer: request.socket.remoteAddress,
           },
           `refused a WebSocket connection: ${decision.reason}`,

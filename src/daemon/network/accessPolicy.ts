@@ -1,9 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
 import { readCookie } from './DashboardSessions.js';
 
 export interface AccessPolicy {
   token: string;
+  /** `Host` headers this daemon answers (ownHosts): its own address under its names, and port. */
+  allowedHosts: HostNames;
   /** Browser origins allowed in: the daemon's own (its dashboard), nothing else. */
   allowedOrigins: ReadonlySet<string>;
   /** Dashboard pages that traded the token for a session, and the cookie that names theirs. */
@@ -46,6 +49,45 @@ export function checkAccess(request: RequestCredentials, policy: AccessPolicy): 
   if (origin !== undefined && !policy.allowedOrigins.has(origin))
     return { allow: false, status: 403, reason: `origin ${origin} is not allowed` };
   return { allow: true };
+}
+
+/** The names a request may give this daemon in its `Host` header, and whether any IP will do. */
+export interface HostNames {
+  /** `name:port`, lower case (and the bare name on port 80, where clients leave the port out). */
+  names: ReadonlySet<string>;
+  /** Listening on every address (0.0.0.0, ::): any IP literal with the port is the daemon's. */
+  anyAddress: boolean;
+  port: number;
+}
+
+/**
+ * The `Host` headers a request to this daemon carries: its own address and each name of
+ * loopback (127.0.0.1, localhost, [::1]), with its port. Anything else is a name that resolved
+ * to this machine without being meant for it: DNS rebinding, where a page the user opened makes
+ * its own name point at 127.0.0.1 and so becomes same-origin with the daemon's port. A daemon
+ * that listens on every address (`--host 0.0.0.0 --allow-remote`) also answers to any IP
+ * literal: no DNS answer can rebind one.
+ */
+export function ownHosts(host: string, port: number): HostNames {
+  const names = ['127.0.0.1', 'localhost', '[::1]', hostForUrl(host).toLowerCase()];
+  const withPort = names.map((name) => `${name}:${port}`);
+  return {
+    names: new Set(port === 80 ? [...withPort, ...names] : withPort),
+    anyAddress: host === '0.0.0.0' || host === '::',
+    port,
+  };
+}
+
+/** Whether a request's `Host` names this daemon (ownHosts); a missing one does not. */
+export function hostAllowed(hostHeader: string | undefined, allowed: HostNames): boolean {
+  if (hostHeader === undefined) return false;
+  const host = hostHeader.trim().toLowerCase();
+  if (allowed.names.has(host)) return true;
+  if (!allowed.anyAddress) return false;
+  const match = host.match(/^(\[[0-9a-f:.]+\]|[0-9.]+):(\d+)$/);
+  if (!match || Number(match[2]) !== allowed.port) return false;
+  const address = match[1] ?? '';
+  return isIP(address.startsWith('[') ? address.slice(1, -1) : address) !== 0;
 }
 
 /** The origins a page served by this daemon has, under each name of a loopback address. */

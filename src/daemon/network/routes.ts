@@ -1,6 +1,12 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { WEBSOCKET_PATH } from '../../protocol/index.js';
-import { type AccessDecision, type AccessPolicy, checkAccess } from './accessPolicy.js';
+import {
+  type AccessDecision,
+  type AccessPolicy,
+  checkAccess,
+  header,
+  hostAllowed,
+} from './accessPolicy.js';
 
 /** Who may use a route: anyone (a page's static files), or only a client with the token. */
 export const RouteAccess = { Public: 'public', Token: 'token' } as const;
@@ -64,7 +70,8 @@ export function readTarget(target: string | undefined): RequestTarget | undefine
 
 /**
  * Which route a request reaches, and whether it may. In order: 400 for a target that is not a
- * path (readTarget); 404 off every route of its kind; then the access check (accessPolicy.ts) for routes that need
+ * path (readTarget); 403 for a `Host` that is not the daemon's own (ownHosts: DNS rebinding);
+ * 404 off every route of its kind; then the access check (accessPolicy.ts) for routes that need
  * the token. The one place that decides, and total: whatever the request line and headers hold,
  * it returns a decision.
  */
@@ -80,6 +87,16 @@ export function decideRoute<K extends Route['kind']>(
       allow: false,
       status: 400,
       reason: 'the request target is not a path on this daemon (it must start with a single /)',
+    };
+  const host = header(request.headers, 'host');
+  if (!hostAllowed(host, policy.allowedHosts))
+    return {
+      allow: false,
+      status: 403,
+      reason:
+        host === undefined
+          ? "no Host header: requests must name the daemon's address"
+          : `host ${host} is not this daemon's address`,
     };
   const { pathname } = target;
   const route = routes.find(
