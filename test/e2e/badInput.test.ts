@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, MAX_MESSAGE_DEPTH } from '../../src/protocol/index.js';
+import { ErrorCodes, MAX_MESSAGE_DEPTH, PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { spawnCli } from '../helpers/network.js';
-import { framed, pingDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
+import { framed, pingDaemon, rawStdioDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
 
 /**
  * No input jams a session or the daemon: what a buggy or hostile client sends gets an answer
@@ -13,6 +13,34 @@ import { framed, pingDaemon, rawWebSocket } from '../helpers/rawDaemon.js';
 
 async function started() {
   const { daemon, workspace } = await pingDaemon();
+  const ws = await rawWebSocket(workspace);
+  ws.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
+  await ws.inbox.answer('init');
+  return { daemon, ws };
+}
+
+/** A plugin whose `p.wait` answers only once a client sends the editor event `go`. */
+const WAITING = `export function activate(ctx) {
+  let go = [];
+  ctx.subscriptions.push(
+    ctx.commands.register('p.wait', (n) => new Promise((resolve) => go.push(() => resolve(n)))),
+    ctx.events.on('go', () => { for (const release of go.splice(0)) release(); }),
+  );
+}`;
+
+/** A raw stdio daemon on the waiting plugin, and a raw WebSocket to it, both initialized. */
+async function waiting() {
+  const workspace = await tempDir();
+  const plugins = await tempDir();
+  await editFile(path.join(plugins, 'p.js'), WAITING);
+  const daemon = await rawStdioDaemon(plugins, workspace);
+  // With reloadd's protocol version, to be told when the plugin is loaded.
+  const init = { protocolVersion: PROTOCOL_VERSION };
+  daemon.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: init });
+  await daemon.inbox.answer('init');
+  daemon.send({ jsonrpc: '2.0', method: 'initialized' });
+  await daemon.inbox.waitFor((m) => m.method === 'plugin/didReload', { what: 'the first load' });
+  await daemon.info();
   const ws = await rawWebSocket(workspace);
   ws.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
   await ws.inbox.answer('init');
@@ -79,6 +107,39 @@ describe('bad input', () => {
       });
       expect(await inbox.answer(3)).toMatchObject({ result: 1 });
     }
+  });
+
+  it('answers a request whose id is already in flight with -32600, and the first with its own result', async () => {
+    const { daemon, ws } = await waiting();
+    const wait = (n: number) => ({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'plugin/executeCommand',
+      params: { command: 'p.wait', args: [n] },
+    });
+    // Both in one write: the second arrives while the first is still waiting for its answer.
+    daemon.write(framed(JSON.stringify(wait(1))) + framed(JSON.stringify(wait(2))));
+    ws.send(wait(1));
+    ws.send(wait(2));
+    for (const inbox of [daemon.inbox, ws.inbox])
+      expect(await inbox.answer(7)).toEqual({
+        jsonrpc: '2.0',
+        id: 7,
+        error: {
+          code: ErrorCodes.InvalidRequest,
+          message:
+            'a request with id 7 is already in flight on this connection: wait for its answer, or use another id',
+        },
+      });
+    // The event reaches the plugin once whichever connection sends it: one is enough.
+    ws.send({ jsonrpc: '2.0', method: 'editor/event', params: { event: 'go' } });
+    for (const inbox of [daemon.inbox, ws.inbox])
+      expect(await inbox.answer(7)).toMatchObject({ id: 7, result: 1 });
+    // Answered, the id is free again.
+    daemon.send({ jsonrpc: '2.0', id: 7, method: 'daemon/status' });
+    ws.send({ jsonrpc: '2.0', id: 7, method: 'daemon/status' });
+    for (const inbox of [daemon.inbox, ws.inbox])
+      expect(await inbox.answer(7)).toHaveProperty('result.pid');
   });
 
   it('reads header lines that end in LF alone', async () => {

@@ -49,6 +49,28 @@ describe('screenMessage', () => {
     expect(screenMessage(asRequest)).toEqual({ verdict: 'pass', message: asRequest });
   });
 
+  it('refuses a request whose id is already in flight, to that id, and passes the same id once answered', () => {
+    const inFlight = new Map<string | number, string>([
+      [7, 'plugin/executeCommand'],
+      ['a', 'daemon/status'],
+    ]);
+    for (const id of [7, 'a'])
+      expect(screenMessage({ jsonrpc: '2.0', id, method: 'daemon/status' }, inFlight)).toEqual({
+        verdict: 'refuse',
+        code: ErrorCodes.InvalidRequest,
+        id,
+        reason: `a request with id ${JSON.stringify(id)} is already in flight on this connection: wait for its answer, or use another id`,
+      });
+    // Ids of another type are other ids; answers and notifications are not requests.
+    for (const message of [
+      { jsonrpc: '2.0', id: '7', method: 'daemon/status' },
+      { jsonrpc: '2.0', id: 8, method: 'daemon/status' },
+      { jsonrpc: '2.0', id: 7, result: null },
+      { jsonrpc: '2.0', method: 'initialized' },
+    ])
+      expect(screenMessage(message, inFlight)).toEqual({ verdict: 'pass', message });
+  });
+
   it(`refuses a request nested deeper than ${MAX_MESSAGE_DEPTH} levels, with its own id`, () => {
     const within = { jsonrpc: '2.0', id: 1, method: 'x', params: [deep(MAX_MESSAGE_DEPTH - 1)] };
     expect(screenMessage(within).verdict).toBe('pass');

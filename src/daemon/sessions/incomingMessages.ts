@@ -11,14 +11,18 @@ export type Screening =
   /** An answer to a request of the daemon's that cannot be read: it becomes that error. */
   | { verdict: 'replace'; message: Message; reason: string };
 
+/** The connection's requests that have not been answered yet: their id, and their method. */
+export type InFlight = ReadonlyMap<string | number, string>;
+
 /**
  * Screens a parsed message, as JSON-RPC 2.0 asks: what is not a message gets -32600 (with its
  * id if it has a string or number one, else null); a request whose `id` is not a string or a
- * number gets it with id null; a `$/cancelRequest` without a
- * usable id is dropped; anything nested deeper than MAX_MESSAGE_DEPTH is refused before any code
- * recurses into it. Pure: the connection acts on the verdict.
+ * number gets it with id null, and so does, to its id, one whose id is already `inFlight` on
+ * this connection (its answer could not be told from the first's, which still gets its own); a
+ * `$/cancelRequest` without a usable id is dropped; anything nested deeper than MAX_MESSAGE_DEPTH is refused before any code recurses
+ * into it. Pure: the connection acts on the verdict, and keeps `inFlight`.
  */
-export function screenMessage(message: unknown): Screening {
+export function screenMessage(message: unknown, inFlight: InFlight = new Map()): Screening {
   const shape = shapeProblem(message);
   if (shape) {
     // Answered to its own id when it has one that can be answered to.
@@ -34,6 +38,14 @@ export function screenMessage(message: unknown): Screening {
       code: ErrorCodes.InvalidRequest,
       reason: 'a request\'s "id" must be a string or a number',
       id: null,
+    };
+  }
+  if (isRequest && inFlight.has(m.id as string | number)) {
+    return {
+      verdict: 'refuse',
+      code: ErrorCodes.InvalidRequest,
+      reason: `a request with id ${JSON.stringify(m.id)} is already in flight on this connection: wait for its answer, or use another id`,
+      id: m.id as string | number,
     };
   }
   if (m.method === '$/cancelRequest' && !('id' in m)) {

@@ -1,6 +1,6 @@
 import {
   createMessageConnection,
-  type Message,
+  Message,
   type MessageConnection,
   type MessageReader,
   type MessageWriter,
@@ -15,7 +15,8 @@ import { screenMessage } from './incomingMessages.js';
 /**
  * A server-side JSON-RPC connection over any transport (stdio with LSP framing, a WebSocket with
  * one message per frame). Bad input gets an answer, as JSON-RPC asks: a frame that is not JSON
- * gets -32700, and what is not a usable message gets -32600 (incomingMessages.ts); the connection
+ * gets -32700, and what is not a usable message, or a request whose id is still in flight on this
+ * connection, gets -32600 (incomingMessages.ts, which it keeps the ids in flight for); the connection
  * stays up. Only framing that cannot be read on (stdio) ends it, with a log line that says why.
  */
 export function createServerConnection(
@@ -32,6 +33,10 @@ export function createServerConnection(
     info: (message: string) => logger.debug(message),
     log: (message: string) => logger.debug(message),
   };
+  /** The client's requests not answered yet. Screened against, and kept as answers are written. */
+  const inFlight = new Map<string | number, string>();
+  // Refusals go straight to the transport: a duplicate's refusal must not free its id, whose first
+  // request is still in flight.
   const answer = (code: number, message: string, id: string | number | null = null) => {
     logger.warn({ code }, message);
     writer
@@ -52,7 +57,7 @@ export function createServerConnection(
     dispose: () => reader.dispose(),
     listen: (callback) =>
       reader.listen((message) => {
-        const screened = screenMessage(message);
+        const screened = screenMessage(message, inFlight);
         switch (screened.verdict) {
           case 'refuse':
             answer(screened.code, screened.reason, screened.id);
@@ -64,6 +69,8 @@ export function createServerConnection(
             logger.warn(`an answer to the daemon was refused: ${screened.reason}`);
             break;
           case 'pass':
+            if (Message.isRequest(screened.message))
+              inFlight.set(screened.message.id as string | number, screened.message.method);
             break;
         }
         try {
@@ -74,7 +81,18 @@ export function createServerConnection(
         }
       }),
   };
-  return createMessageConnection(screening, writer, rpcLogger, {
+  const answering: MessageWriter = {
+    onError: writer.onError,
+    onClose: writer.onClose,
+    dispose: () => writer.dispose(),
+    end: () => writer.end(),
+    write: (message) => {
+      // Freed as the answer goes out, not once written: the client may reuse the id at once.
+      if (Message.isResponse(message) && message.id !== null) inFlight.delete(message.id);
+      return writer.write(message);
+    },
+  };
+  return createMessageConnection(screening, answering, rpcLogger, {
     // A request cancelled before it was even dispatched still gets its answer (LSP).
     connectionStrategy: {
       cancelUndispatched: () => ({
