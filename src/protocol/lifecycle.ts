@@ -76,4 +76,10 @@ export const Initialized = notification('initialized', Direction.ClientToDaemon,
 
 export const Shutdown = request('shutdown', Direction.ClientToDaemon, NoParams, z.null());
 
+/**
+ * Requests that `$/cancelRequest` does not reach: their answer is their result. `shutdown` runs to
+ * its end once asked (a session, or the daemon, is stopping), so "cancelled" would be untrue.
+ */
+export const UncancellableRequests: readonly string[] = [Shutdown.method];
+
 export const Exit = notification('exit', Direction.ClientToDaemon, NoParams);

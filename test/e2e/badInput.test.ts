@@ -142,6 +142,25 @@ describe('bad input', () => {
       expect(await inbox.answer(7)).toHaveProperty('result.pid');
   });
 
+  it('answers shutdown with its result, null, even when a $/cancelRequest for it follows at once', async () => {
+    const { daemon, ws } = await waiting();
+    const shutdown = { jsonrpc: '2.0', id: 'bye', method: 'shutdown' };
+    const cancel = { jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 'bye' } };
+    ws.sendText(JSON.stringify(shutdown));
+    ws.sendText(JSON.stringify(cancel));
+    expect(await ws.inbox.answer('bye')).toEqual({ jsonrpc: '2.0', id: 'bye', result: null });
+    // The session did shut down: only exit (and shutdown) are taken now.
+    ws.send({ jsonrpc: '2.0', id: 'after', method: 'daemon/status' });
+    expect(await ws.inbox.answer('after')).toMatchObject({
+      error: { code: ErrorCodes.InvalidRequest, message: expect.stringContaining('shutting down') },
+    });
+    // The owner's shutdown, which takes a while (every plugin is stopped), in one write with the cancel.
+    daemon.write(framed(JSON.stringify(shutdown)) + framed(JSON.stringify(cancel)));
+    expect(await daemon.inbox.answer('bye')).toEqual({ jsonrpc: '2.0', id: 'bye', result: null });
+    daemon.send({ jsonrpc: '2.0', method: 'exit' });
+    expect(await daemon.exited).toBe(0);
+  });
+
   it('reads header lines that end in LF alone', async () => {
     const { daemon } = await started();
     const body = '{"jsonrpc":"2.0","id":4,"method":"daemon/status"}';

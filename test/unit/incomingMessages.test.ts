@@ -71,6 +71,25 @@ describe('screenMessage', () => {
       expect(screenMessage(message, inFlight)).toEqual({ verdict: 'pass', message });
   });
 
+  it('drops a $/cancelRequest for an in-flight shutdown, and passes one for any other request', () => {
+    const inFlight = new Map<string | number, string>([
+      ['bye', 'shutdown'],
+      [3, 'plugin/reload'],
+    ]);
+    const cancel = (id: string | number) => ({
+      jsonrpc: '2.0',
+      method: '$/cancelRequest',
+      params: { id },
+    });
+    expect(screenMessage(cancel('bye'), inFlight)).toEqual({
+      verdict: 'drop',
+      reason:
+        '$/cancelRequest for "shutdown", which is not cancellable: it is answered with its result',
+    });
+    for (const id of [3, 'gone'])
+      expect(screenMessage(cancel(id), inFlight)).toEqual({ verdict: 'pass', message: cancel(id) });
+  });
+
   it(`refuses a request nested deeper than ${MAX_MESSAGE_DEPTH} levels, with its own id`, () => {
     const within = { jsonrpc: '2.0', id: 1, method: 'x', params: [deep(MAX_MESSAGE_DEPTH - 1)] };
     expect(screenMessage(within).verdict).toBe('pass');

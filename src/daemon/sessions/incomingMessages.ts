@@ -1,5 +1,5 @@
 import type { Message } from 'vscode-jsonrpc';
-import { ErrorCodes, MAX_MESSAGE_DEPTH } from '../../protocol/index.js';
+import { ErrorCodes, MAX_MESSAGE_DEPTH, UncancellableRequests } from '../../protocol/index.js';
 
 /** What to do with one message that arrived, before the JSON-RPC connection sees it. */
 export type Screening =
@@ -14,12 +14,15 @@ export type Screening =
 /** The connection's requests that have not been answered yet: their id, and their method. */
 export type InFlight = ReadonlyMap<string | number, string>;
 
+const UNCANCELLABLE = new Set<string>(UncancellableRequests);
+
 /**
  * Screens a parsed message, as JSON-RPC 2.0 asks: what is not a message gets -32600 (with its
  * id if it has a string or number one, else null); a request whose `id` is not a string or a
  * number gets it with id null, and so does, to its id, one whose id is already `inFlight` on
  * this connection (its answer could not be told from the first's, which still gets its own); a
- * `$/cancelRequest` without a usable id is dropped; anything nested deeper than MAX_MESSAGE_DEPTH is refused before any code recurses
+ * `$/cancelRequest` without a usable id, or for a request that cannot be cancelled (`shutdown`),
+ * is dropped; anything nested deeper than MAX_MESSAGE_DEPTH is refused before any code recurses
  * into it. Pure: the connection acts on the verdict, and keeps `inFlight`.
  */
 export function screenMessage(message: unknown, inFlight: InFlight = new Map()): Screening {
@@ -52,6 +55,12 @@ export function screenMessage(message: unknown, inFlight: InFlight = new Map()):
     const id = (m.params as { id?: unknown } | null | undefined)?.id;
     if (typeof id !== 'string' && typeof id !== 'number')
       return { verdict: 'drop', reason: '$/cancelRequest without a string or number "id"' };
+    const method = inFlight.get(id);
+    if (method !== undefined && UNCANCELLABLE.has(method))
+      return {
+        verdict: 'drop',
+        reason: `$/cancelRequest for "${method}", which is not cancellable: it is answered with its result`,
+      };
   }
   const payload = 'method' in m ? m.params : 'error' in m ? m.error : m.result;
   if (nestedDeeperThan(payload, MAX_MESSAGE_DEPTH)) {
