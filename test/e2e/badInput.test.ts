@@ -16,7 +16,7 @@ async function started() {
   const ws = await rawWebSocket(workspace);
   ws.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: {} });
   await ws.inbox.answer('init');
-  return { daemon, ws };
+  return { daemon, ws, workspace };
 }
 
 /** A plugin whose `p.wait` answers only once a client sends the editor event `go`. */
@@ -159,6 +159,24 @@ describe('bad input', () => {
     expect(await daemon.inbox.answer('bye')).toEqual({ jsonrpc: '2.0', id: 'bye', result: null });
     daemon.send({ jsonrpc: '2.0', method: 'exit' });
     expect(await daemon.exited).toBe(0);
+  });
+
+  it('closes a WebSocket that sends a text frame of invalid UTF-8 with 1007, as RFC 6455 requires; the others go on', async () => {
+    const { daemon, ws, workspace } = await started();
+    const closed = new Promise<[number, string]>((resolve) =>
+      ws.socket.once('close', (code, reason) => resolve([code, String(reason)])),
+    );
+    ws.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect(await closed).toEqual([1007, '']);
+    daemon.send({ jsonrpc: '2.0', id: 5, method: 'daemon/status' });
+    expect(await daemon.inbox.answer(5)).toHaveProperty('result.pid');
+    const other = await rawWebSocket(workspace);
+    other.send({ jsonrpc: '2.0', id: 6, method: 'initialize', params: {} });
+    expect(await other.inbox.answer(6)).toHaveProperty('result.serverInfo');
+    await daemon.stderrLine(
+      (line) => line.code === 'WS_ERR_INVALID_UTF8' && line.level === 40,
+      'the warning that says why',
+    );
   });
 
   it('reads header lines that end in LF alone', async () => {
