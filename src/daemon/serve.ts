@@ -9,6 +9,7 @@ import { LogRing } from './logs/LogRing.js';
 import { createLogger, type Logger } from './logs/logger.js';
 import { isLoopback } from './network/accessPolicy.js';
 import { DaemonFileClaim } from './network/DaemonFileClaim.js';
+import type { DashboardSessions } from './network/DashboardSessions.js';
 import type { NetworkListener } from './network/NetworkListener.js';
 import type { ServerContext } from './sessions/ClientSession.js';
 import { openStdioSession, openWebSocketSession } from './sessions/openSessions.js';
@@ -80,10 +81,12 @@ export async function serve(settings: ServeSettings): Promise<void> {
     (error) => logger.warn({ err: error }, 'a DevTools connection to a plugin host failed'),
   );
   let listener: NetworkListener | undefined;
+  let dashboardSessions: DashboardSessions | undefined;
   const context: ServerContext = {
     daemon,
     logs,
     url: () => listener?.url ?? null,
+    dashboardCode: () => dashboardSessions?.codes.issue() ?? null,
     debugging,
     window: {
       notifications: settings.notifications,
@@ -142,6 +145,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
     const { dashboardRoutes } = await import('./network/dashboardRoutes.js');
     const { DashboardSessions } = await import('./network/DashboardSessions.js');
     const sessions = new DashboardSessions();
+    dashboardSessions = sessions;
     listener = await NetworkListener.listen({
       host,
       port,

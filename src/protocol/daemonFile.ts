@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Direction, NoParams, request } from './define.js';
 
 /**
  * Where a daemon that listens on a port says so: `<workspace>/.reloadd/daemon.json`, mode 0600,
@@ -12,7 +13,8 @@ export const WEBSOCKET_PATH = '/rpc';
 
 /**
  * The dashboard's HTTP routes on the same port. The page and its files are public (they hold no
- * data); `/session` trades the token for a cookie, and the WebSocket admits that cookie.
+ * data); `/session` trades the token (or a one-time code) for a cookie, and the WebSocket admits
+ * that cookie.
  */
 export const DashboardPaths = {
   Page: '/',
@@ -28,12 +30,46 @@ export const DashboardPaths = {
  * browser never sends in a request, so it reaches no request line and no log.
  */
 export function dashboardLink(webSocketUrl: string, token: string): string {
+  return pageLink(webSocketUrl, `token=${encodeURIComponent(token)}`);
+}
+
+/**
+ * A link that holds no lasting secret, for a browser started with it on its command line (where
+ * other local users can read it): `http://HOST:PORT/#code=…`, with a code of
+ * `dashboard/openCode`, good for one session, once, within its lifetime.
+ */
+export function dashboardCodeLink(webSocketUrl: string, code: string): string {
+  return pageLink(webSocketUrl, `code=${encodeURIComponent(code)}`);
+}
+
+function pageLink(webSocketUrl: string, fragment: string): string {
   const url = new URL(webSocketUrl);
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
   url.pathname = DashboardPaths.Page;
-  url.hash = `token=${encodeURIComponent(token)}`;
+  url.hash = fragment;
   return url.toString();
 }
+
+/** How a page presents a one-time code at `POST /session`: `Authorization: Code <code>`. */
+export const ONE_TIME_CODE_SCHEME = 'Code';
+
+/**
+ * A one-time code for the dashboard: the page of a `dashboardCodeLink` trades it at `POST
+ * /session` for its session cookie, as a page with the token does. It opens one session, once,
+ * and only within `expiresInMs`; it admits nothing else (not the WebSocket). What `reloadd
+ * dashboard --open` hands the browser instead of the token.
+ */
+export const DashboardOpenCode = request(
+  'dashboard/openCode',
+  Direction.ClientToDaemon,
+  NoParams,
+  z.object({
+    /** 256 random bits, base64url. */
+    code: z.string(),
+    /** How long it stays good, from now. */
+    expiresInMs: z.number().int(),
+  }),
+);
 
 /** The cookie a dashboard session rides on; named for the port, as cookies ignore ports. */
 export function sessionCookieName(port: number): string {

@@ -36,4 +36,6 @@ export const ReloaddErrorCodes = {
   UnknownSnapshot: 'RELOADD_UNKNOWN_SNAPSHOT',
   /** `daemon/setDebugOptions` on a daemon started without `--inspect`: no debugger can attach. */
   NotDebugging: 'RELOADD_NOT_DEBUGGING',
+  /** `dashboard/openCode` on a daemon that does not listen on a port: it serves no dashboard. */
+  NoDashboard: 'RELOADD_NO_DASHBOARD',
 } as const;

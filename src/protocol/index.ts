@@ -7,6 +7,7 @@
  * plugin host imports the zod-free files it needs directly (editorCalls.ts), not this index.
  */
 import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
+import { DashboardOpenCode } from './daemonFile.js';
 import { DaemonSetDebugOptions } from './debugging.js';
 import { TextDocumentPublishDiagnostics } from './documents.js';
 import { EditorCall } from './editor.js';
@@ -69,6 +70,7 @@ export const requests = [
   DaemonStatus,
   DaemonSetHotReload,
   DaemonSetDebugOptions,
+  DashboardOpenCode,
   LogSubscribe,
   LogUnsubscribe,
 ] as const;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, browserTestsRun, launchBrowser } from '../helpers/browser.js';
 import { waitForOutput } from '../helpers/childOutput.js';
 import { editFile, tempDir } from '../helpers/files.js';
-import { spawnCli } from '../helpers/network.js';
+import { fakeOpener, runCli, spawnCli } from '../helpers/network.js';
 import { ROOT } from '../helpers/paths.js';
 
 /**
@@ -18,13 +18,14 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let link: string;
+  let workspace: string;
   let plugins: string;
   const row = (id: string) => page.locator(`tr[data-plugin="${id}"]`);
   const generation = async (id: string) => Number(await row(id).getAttribute('data-generation'));
   const counterFile = () => path.join(plugins, 'counter', 'index.ts');
 
   beforeAll(async () => {
-    const workspace = await tempDir();
+    workspace = await tempDir();
     plugins = path.join(workspace, 'plugins');
     await cp(path.join(ROOT, 'examples', 'plugins'), plugins, { recursive: true });
     const daemon = spawnCli(['serve', '--plugins', plugins], { cwd: workspace });
@@ -46,6 +47,33 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
     // The session outlives the fragment: a reload of the page is still let in, by its cookie.
     await page.reload();
     await row('counter').waitFor();
+  });
+
+  it('opens the link `reloadd dashboard --open` hands the opener: its one-time code lets one browser in, once', async () => {
+    const opener = await fakeOpener();
+    const run = await runCli(['dashboard', '--open'], { cwd: workspace, env: opener.env });
+    expect(run.code).toBe(0);
+    const [opened = ''] = await opener.opened();
+    expect(opened).toMatch(/\/#code=[\w-]{43}$/);
+    // Browsers of their own, with no cookie from the printed link's page.
+    const first = await browser.newContext();
+    const second = await browser.newContext();
+    try {
+      const tab = await first.newPage();
+      await tab.goto(opened);
+      await tab.locator('tr[data-plugin="counter"]').waitFor();
+      expect(await tab.evaluate(() => location.hash)).toBe('');
+      // Its session outlives the code: a reload is let in by the cookie.
+      await tab.reload();
+      await tab.locator('tr[data-plugin="counter"]').waitFor();
+      // The code is used up: whoever else opens the link is not let in.
+      const late = await second.newPage();
+      await late.goto(opened);
+      await late.getByRole('heading', { name: 'Not authorised' }).waitFor();
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 
   it('reloads a plugin from its row: the generation goes up and the timeline shows its phases', async () => {

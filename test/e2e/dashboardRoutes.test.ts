@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type LogEntry, LogEntryNotification, LogSubscribe } from '../../src/protocol/index.js';
+import {
+  DashboardOpenCode,
+  type LogEntry,
+  LogEntryNotification,
+  LogSubscribe,
+} from '../../src/protocol/index.js';
 import { copyFixture, tempDir } from '../helpers/files.js';
-import { connectClient, runCli, startStandalone, tryUpgrade } from '../helpers/network.js';
+import {
+  connectClient,
+  fakeOpener,
+  runCli,
+  startStandalone,
+  tryUpgrade,
+} from '../helpers/network.js';
 
 /**
  * The dashboard's HTTP routes on a spawned daemon's port, over real loopback requests: the page
@@ -85,6 +96,47 @@ describe('the dashboard routes', async () => {
     const ended = await fetch(`${base}/session`, { method: 'DELETE', headers: { cookie: value } });
     expect(ended.status).toBe(204);
     expect((await fetch(`${base}/session`, { headers: { cookie: value } })).status).toBe(401);
+  });
+
+  it('`reloadd dashboard --open` hands the opener a link with a one-time code, never the token', async () => {
+    const opener = await fakeOpener();
+    const run = await runCli(['dashboard', '--open'], { cwd: workspace, env: opener.env });
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const args = await opener.opened();
+    expect(args).toHaveLength(1);
+    const link = new URL(args[0] ?? '');
+    expect(args[0]).not.toContain(token);
+    expect(`${link.origin}${link.pathname}`).toBe(`${base}/`);
+    const code = new URLSearchParams(link.hash.slice(1)).get('code') ?? '';
+    expect(code).toMatch(/^[\w-]{43}$/);
+    // It opens no WebSocket, and no session but by POST.
+    const presented = { authorization: `Code ${code}`, ...own };
+    expect(await tryUpgrade(`ws://127.0.0.1:${port}/rpc`, presented)).toBe(401);
+    expect((await fetch(`${base}/session`, { headers: presented })).status).toBe(401);
+    // It opens one session, once.
+    const first = await fetch(`${base}/session`, { method: 'POST', headers: presented });
+    expect(first.status).toBe(204);
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(new RegExp(`^${cookieName}=[\\w-]{43}$`));
+    expect((await fetch(`${base}/session`, { headers: { cookie } })).status).toBe(204);
+    const again = await fetch(`${base}/session`, { method: 'POST', headers: presented });
+    expect(again.status).toBe(401);
+    expect(await again.text()).toBe(
+      'unknown one-time code: it opens one session, once, within a minute\n',
+    );
+  });
+
+  it('gives a client a one-time code through dashboard/openCode', async () => {
+    const client = await connectClient(workspace);
+    const { code, expiresInMs } = await client.request(DashboardOpenCode, null);
+    expect(expiresInMs).toBe(60_000);
+    const presented = { authorization: `Code ${code}`, ...own };
+    // From no other origin, as the token.
+    const foreign = { authorization: `Code ${code}`, origin: 'http://localhost:5173' };
+    expect((await fetch(`${base}/session`, { method: 'POST', headers: foreign })).status).toBe(403);
+    expect((await fetch(`${base}/session`, { method: 'POST', headers: presented })).status).toBe(
+      204,
+    );
   });
 
   it('`reloadd dashboard` prints the same link, as JSON with --json, and exits 3 with no daemon', async () => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
@@ -7,6 +7,7 @@ import { connectWebSocket, type ReloaddClient, spawnStdioDaemon } from '../../sr
 import { DAEMON_FILE, type DaemonFile, DaemonStatus } from '../../src/protocol/index.js';
 import { readDaemonFile } from '../../src/transport/index.js';
 import { collectOutput } from './childOutput.js';
+import { tempDir } from './files.js';
 import { CLI_PATH } from './paths.js';
 
 const opened: ReloaddClient[] = [];
@@ -87,8 +88,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built `reloadd` binary to the end. */
-export async function runCli(args: string[], options: { cwd: string }): Promise<CliRun> {
+/** Runs the built `reloadd` binary to the end (`env` adds to the test's environment). */
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliRun> {
   const run = spawnCli(args, options);
   const code = await run.exited;
   return { code, stdout: run.output(), stderr: run.errors() };
@@ -97,7 +101,7 @@ export async function runCli(args: string[], options: { cwd: string }): Promise<
 /** Starts the built `reloadd` binary and leaves it running (for `logs --follow`, `serve`). */
 export function spawnCli(
   args: string[],
-  options: { cwd: string },
+  options: { cwd: string; env?: Record<string, string> },
 ): {
   child: ChildProcess;
   output: () => string;
@@ -108,7 +112,7 @@ export function spawnCli(
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd,
     // Only the discovery file may lead a test's CLI to a daemon.
-    env: { ...process.env, RELOADD_URL: '', RELOADD_TOKEN: '' },
+    env: { ...process.env, ...options.env, RELOADD_URL: '', RELOADD_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   spawned.add(child);
@@ -120,6 +124,33 @@ export function spawnCli(
     });
   });
   return { child, output: stdout, errors: stderr, exited };
+}
+
+/**
+ * A stand-in for the system's opener (`xdg-open`): `env` puts it first on the PATH of a CLI run,
+ * and `opened()` resolves with the arguments it was started with (its command line, as any
+ * local user can read it in /proc/PID/cmdline).
+ */
+export async function fakeOpener(): Promise<{
+  env: Record<string, string>;
+  opened(): Promise<string[]>;
+}> {
+  const dir = await tempDir('reloadd-opener-');
+  const record = path.join(dir, 'opened');
+  // Written aside and renamed, so a reader never sees half of it.
+  await writeFile(
+    path.join(dir, 'xdg-open'),
+    `#!/bin/sh\nprintf '%s\\n' "$@" > "${record}.tmp" && mv "${record}.tmp" "${record}"\n`,
+    { mode: 0o755 },
+  );
+  return {
+    env: { PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}` },
+    async opened() {
+      // The opener runs detached, after the CLI has gone on: its file is the only sign.
+      await expect.poll(() => fileExists(record)).toBe(true);
+      return (await readFile(record, 'utf8')).split('\n').filter(Boolean);
+    },
+  };
 }
 
 /** A standalone daemon (`reloadd serve`, no --stdio), as a person or CI runs one. */

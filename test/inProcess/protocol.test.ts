@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc';
 import {
   DaemonStatus,
+  DashboardOpenCode,
   EditorEvent,
   ErrorCodes,
   Initialize,
@@ -125,6 +126,16 @@ describe('bad input', () => {
     expect(plugin.data).toEqual({ code: ReloaddErrorCodes.UnknownPlugin });
     const command = await rpcError(client.request(PluginExecuteCommand, { command: 'nope' }));
     expect(command.code).toBe(ErrorCodes.UnknownCommand);
+  });
+
+  it('refuses dashboard/openCode where the daemon serves no dashboard (no port), with 1005', async () => {
+    const { client } = await withCommands();
+    const error = await rpcError(client.request(DashboardOpenCode, null));
+    expect([error.code, error.data, error.message]).toEqual([
+      ErrorCodes.NotSupported,
+      { code: ReloaddErrorCodes.NoDashboard },
+      'the daemon does not listen on a port, so it serves no dashboard (start it with --port)',
+    ]);
   });
 
   it('keeps serving after an invalid notification', async () => {

@@ -6,7 +6,11 @@ import {
   ownHosts,
   ownOrigins,
 } from '../../src/daemon/network/accessPolicy.js';
-import { DashboardSessions, readCookie } from '../../src/daemon/network/DashboardSessions.js';
+import {
+  CODE_LIFETIME_MS,
+  DashboardSessions,
+  readCookie,
+} from '../../src/daemon/network/DashboardSessions.js';
 import {
   decideRoute,
   type PageRoute,
@@ -101,6 +105,7 @@ describe('a dashboard session cookie', () => {
   it("admits the page's own session from its own origin, as the token would", () => {
     expect(check({ cookie: `other=1; ${cookieName}=${id}`, origin: ownOrigin })).toEqual({
       allow: true,
+      by: 'session',
     });
   });
 
@@ -135,6 +140,60 @@ describe('a dashboard session cookie', () => {
     expect(readCookie('a=1; b=2;c=3', 'b')).toBe('2');
     expect(readCookie('ab=1', 'b')).toBeUndefined();
     expect(readCookie(undefined, 'b')).toBeUndefined();
+  });
+});
+
+describe('a one-time code (dashboard --open)', () => {
+  let now = 1_000;
+  const sessions = new DashboardSessions(() => now);
+  const withCodes = { ...policy, sessions, codes: sessions.codes };
+  const session = (authorization: string, origin?: string) =>
+    decideRoute(
+      { url: '/session', headers: { ...own, authorization, ...(origin ? { origin } : {}) } },
+      'page',
+      [
+        RPC_ROUTE,
+        { kind: 'page', path: '/session', access: RouteAccess.TokenOrCode, serve: () => undefined },
+      ],
+      withCodes,
+    );
+
+  it('stands for the token on a route that takes one, and says it was by that code', () => {
+    const { code } = sessions.codes.issue();
+    expect(session(`Code ${code}`)).toMatchObject({ allow: true, admission: { by: 'code', code } });
+    expect(session(`code  ${code} `)).toMatchObject({ allow: true });
+    expect(session(`Bearer ${token}`)).toMatchObject({ allow: true, admission: { by: 'token' } });
+    // Held to the origin rule, as the token is.
+    expect(session(`Code ${code}`, 'https://evil.example')).toMatchObject({ status: 403 });
+  });
+
+  it('admits nothing on a route that takes only the token: the WebSocket', () => {
+    const { code } = sessions.codes.issue();
+    const upgrade = decideRoute(
+      { url: '/rpc', headers: { ...own, authorization: `Code ${code}` } },
+      'websocket',
+      [RPC_ROUTE],
+      withCodes,
+    );
+    expect(upgrade).toMatchObject({ allow: false, status: 401, reason: 'no token' });
+  });
+
+  it('is good once, and only within its lifetime', () => {
+    const { code, expiresInMs } = sessions.codes.issue();
+    expect(expiresInMs).toBe(CODE_LIFETIME_MS);
+    expect(sessions.codes.redeem(code)).toBe(true);
+    expect(sessions.codes.redeem(code)).toBe(false);
+    expect(session(`Code ${code}`)).toMatchObject({
+      status: 401,
+      reason: 'unknown one-time code: it opens one session, once, within a minute',
+    });
+    const late = sessions.codes.issue().code;
+    now += CODE_LIFETIME_MS - 1;
+    expect(sessions.codes.has(late)).toBe(true);
+    now += 1;
+    expect(session(`Code ${late}`)).toMatchObject({ status: 401 });
+    expect(sessions.codes.redeem(late)).toBe(false);
+    expect(session('Code forged')).toMatchObject({ status: 401 });
   });
 });
 

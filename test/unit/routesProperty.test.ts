@@ -26,12 +26,19 @@ const page = (path: string, access: RouteAccess): PageRoute => ({
   access,
   serve: () => undefined,
 });
-const routes = [RPC_ROUTE, page('/', RouteAccess.Public), page('/session', RouteAccess.Token)];
+const code = sessions.codes.issue().code;
+const routes = [
+  RPC_ROUTE,
+  page('/', RouteAccess.Public),
+  page('/api', RouteAccess.Token),
+  page('/session', RouteAccess.TokenOrCode),
+];
 const policy = {
   token,
   allowedHosts: ownHosts('127.0.0.1', 4000),
   allowedOrigins: ownOrigins('127.0.0.1', 4000),
   sessions,
+  codes: sessions.codes,
   cookieName,
 };
 
@@ -54,6 +61,7 @@ const piece = fc.constantFrom(
   '..',
   'rpc',
   'session',
+  'api',
   'token=',
   token,
   'http:',
@@ -65,7 +73,7 @@ const pieces = fc.array(piece, { maxLength: 10 }).map((p) => p.join(''));
 /** A route's path, with or without a query that may hold the token. */
 const routeTarget = fc
   .tuple(
-    fc.constantFrom('/', '/rpc', '/session', '/rpc/', '/./rpc', '/a/../session', '/%72pc'),
+    fc.constantFrom('/', '/rpc', '/session', '/api', '/rpc/', '/./rpc', '/a/../session', '/%72pc'),
     fc.option(fc.oneof(fc.constant(`token=${token}`), pieces), { nil: undefined }),
   )
   .map(([path, query]) => (query === undefined ? path : `${path}?${query}`));
@@ -86,6 +94,7 @@ const value = fc.oneof(
     'evil.example:4000',
     'http://127.0.0.1:4000',
     `Bearer ${token}`,
+    `Code ${code}`,
     `${cookieName}=${session}`,
   ),
 );
@@ -142,7 +151,7 @@ describe('the route decision, over any request line and headers', () => {
     });
   });
 
-  it("admits only requests to the daemon's own Host, and to a token route only with the token or a session", () => {
+  it("admits only requests to the daemon's own Host, to a token route only with the token or a session, and takes a code only where the route does", () => {
     fc.assert(
       fc.property(target, headers, kind, (url, h, k) => {
         const decision = decideRoute({ url, headers: h }, k, routes, policy);
@@ -150,10 +159,13 @@ describe('the route decision, over any request line and headers', () => {
         expect(hostAllowed(h.host, policy.allowedHosts)).toBe(true);
         if (decision.route.access === RouteAccess.Public) return;
         const query = readTarget(url)?.query;
+        const byCode = decision.admission.by === 'code';
+        expect(byCode && decision.route.access !== RouteAccess.TokenOrCode).toBe(false);
         const credential =
           query?.get('token') === token ||
           /^Bearer\s+k{43}\s*$/i.test(h.authorization ?? '') ||
-          readCookie(h.cookie, cookieName) === session;
+          readCookie(h.cookie, cookieName) === session ||
+          (byCode && h.authorization === `Code ${code}`);
         expect(credential).toBe(true);
         expect(h.origin === undefined || policy.allowedOrigins.has(h.origin)).toBe(true);
       }),

@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import {
   DaemonStatus,
+  DashboardOpenCode,
+  dashboardCodeLink,
   dashboardLink,
   type LogEntry,
   LogEntryNotification,
@@ -135,13 +137,22 @@ export function addClientCommands(program: Command): void {
     program
       .command('dashboard')
       .description("Print the link to the running daemon's dashboard (it holds the token).")
-      .option('--open', 'open it in the default browser too'),
+      .option(
+        '--open',
+        'open it in the default browser too, with a one-time code in place of the token',
+      ),
   ).action((options: CommonOptions & { open?: boolean }) =>
     reporting(options, async () => {
       const endpoint = await locate(options);
       const link = dashboardLink(endpoint.url, endpoint.token);
       print(options, { url: link }, () => link);
-      if (options.open) await openInBrowser(link);
+      if (!options.open) return;
+      // The opener's command line is readable by every local user: it gets a code that opens
+      // one session, once, soon, and never the token.
+      const { code } = await withDaemon(options, (client) =>
+        client.request(DashboardOpenCode, null),
+      );
+      await openInBrowser(dashboardCodeLink(endpoint.url, code));
     }),
   );
 

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { CliExit, ExitCode } from './exitCodes.js';
 
 /**
- * `reloadd dashboard --open`: hands the link to the system's opener (xdg-open, open, start). The
- * link is passed as an argument, never through a shell, since it holds the token.
+ * `reloadd dashboard --open`: hands the link to the system's opener (xdg-open, open, start), as
+ * an argument, never through a shell. Any local user can read a process's arguments
+ * (/proc/PID/cmdline), so the link must hold no lasting secret: the caller gives one with a
+ * one-time code (dashboardCodeLink), never the token.
  */
 export async function openInBrowser(link: string): Promise<void> {
   const [command, args] =

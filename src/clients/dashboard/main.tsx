@@ -12,9 +12,10 @@ const connection = new DashboardConnection(store);
 const root = document.getElementById('app');
 if (root) render(<App store={store} connection={connection} />, root);
 // A new link pasted into this tab changes only the fragment, which loads nothing: start over, so
-// that its token is traded as on a first load.
+// that its token (or one-time code) is traded as on a first load.
 window.addEventListener('hashchange', () => {
-  if (new URLSearchParams(location.hash.slice(1)).has('token')) location.reload();
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.has('token') || fragment.has('code')) location.reload();
 });
 connection.run().catch((error: unknown) => {
   console.error('reloadd dashboard: the connection loop stopped', error);

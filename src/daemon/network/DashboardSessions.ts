@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 
 /** Enough for every tab a person keeps open; past it the oldest session ends. */
 const MAX_SESSIONS = 64;
+/** How long a one-time code stays good: time for `--open` to start a browser, no more. */
+export const CODE_LIFETIME_MS = 60_000;
+/** Codes not yet used; past this the oldest goes (nobody opens sixteen browsers at once). */
+const MAX_CODES = 16;
 
 /**
  * The dashboard's sessions: what a page gets for the token it read from its link's fragment.
@@ -10,6 +14,12 @@ const MAX_SESSIONS = 64;
  */
 export class DashboardSessions {
   private readonly ids = new Set<string>();
+  /** Codes that open one session each: what `reloadd dashboard --open` puts in its link. */
+  readonly codes: OneTimeCodes;
+
+  constructor(clock: () => number = Date.now) {
+    this.codes = new OneTimeCodes(clock);
+  }
 
   /** A new session's id, as random as the token (it opens the same door). */
   open(): string {
@@ -28,6 +38,48 @@ export class DashboardSessions {
 
   close(id: string): void {
     this.ids.delete(id);
+  }
+}
+
+/**
+ * One-time codes for the dashboard (`dashboard/openCode`): each, once, within CODE_LIFETIME_MS,
+ * stands for the token at `POST /session`. A link with one may be read by others (a browser's
+ * command line is public on Linux, in /proc/PID/cmdline): it opens at most one session, and only
+ * for whoever uses it first, soon.
+ */
+export class OneTimeCodes {
+  /** Code → when it stops being good (by the clock given). */
+  private readonly pending = new Map<string, number>();
+
+  constructor(private readonly clock: () => number) {}
+
+  issue(): { code: string; expiresInMs: number } {
+    const code = randomBytes(32).toString('base64url');
+    this.pending.set(code, this.clock() + CODE_LIFETIME_MS);
+    this.forgetExpired();
+    if (this.pending.size > MAX_CODES) {
+      const oldest = this.pending.keys().next().value;
+      if (oldest !== undefined) this.pending.delete(oldest);
+    }
+    return { code, expiresInMs: CODE_LIFETIME_MS };
+  }
+
+  /** The code is good now (it was issued, is not used, has not expired). Reads; uses nothing. */
+  has(code: string): boolean {
+    const expires = this.pending.get(code);
+    return expires !== undefined && this.clock() < expires;
+  }
+
+  /** Uses the code: true once, the first time, while it is good; false ever after. */
+  redeem(code: string): boolean {
+    const good = this.has(code);
+    this.pending.delete(code);
+    return good;
+  }
+
+  private forgetExpired(): void {
+    const now = this.clock();
+    for (const [code, expires] of this.pending) if (expires <= now) this.pending.delete(code);
   }
 }
 

@@ -75,7 +75,11 @@ export class NetworkListener {
       allowedHosts: ownHosts(options.host, listener.address.port),
       allowedOrigins: ownOrigins(options.host, listener.address.port),
       ...(options.sessions
-        ? { sessions: options.sessions, cookieName: sessionCookieName(listener.address.port) }
+        ? {
+            sessions: options.sessions,
+            codes: options.sessions.codes,
+            cookieName: sessionCookieName(listener.address.port),
+          }
         : {}),
     };
     return listener;
@@ -108,7 +112,7 @@ export class NetworkListener {
     try {
       const decision = this.decide(request, 'page');
       if (decision.allow) {
-        decision.route.serve(request, response);
+        decision.route.serve(request, response, decision.admission);
         return;
       }
       const body =

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
+import { ONE_TIME_CODE_SCHEME } from '../../protocol/index.js';
 import { readCookie } from './DashboardSessions.js';
 
 export interface AccessPolicy {
@@ -12,10 +13,19 @@ export interface AccessPolicy {
   /** Dashboard pages that traded the token for a session, and the cookie that names theirs. */
   sessions?: { has(id: string): boolean };
   cookieName?: string;
+  /** One-time codes that stand for the token where a route takes them (`POST /session`). */
+  codes?: { has(code: string): boolean };
 }
 
+/** What let a request in: nothing needed, the token, a session's cookie, or a one-time code. */
+export type Admission =
+  | { by: 'anyone' }
+  | { by: 'token' }
+  | { by: 'session' }
+  | { by: 'code'; code: string };
+
 export type AccessDecision =
-  | { allow: true }
+  | ({ allow: true } & Admission)
   | { allow: false; status: 401 | 403 | 404; reason: string };
 
 /** What a request shows of itself to the access check, read by routes.ts. */
@@ -30,25 +40,53 @@ export interface RequestCredentials {
  * Any web page the user opens can try to reach a port on localhost, so: a token it cannot know
  * (401 without it), and no origin but the daemon's own (403). Clients that are not browsers send
  * no Origin; the token alone admits them. A dashboard page shows its session cookie instead of
- * the token, and is held to the same origin rule (cookies ignore ports; origins do not). Total:
- * whatever the headers hold, it answers.
+ * the token, and is held to the same origin rule (cookies ignore ports; origins do not). Where
+ * the route takes one (`acceptCode`), `Authorization: Code <code>` with a one-time code good now
+ * stands for the token; the route uses it up. Total: whatever the headers hold, it answers.
  */
-export function checkAccess(request: RequestCredentials, policy: AccessPolicy): AccessDecision {
-  const { headers } = request;
-  const offered = request.query.get('token') ?? bearerToken(header(headers, 'authorization'));
-  if (offered === undefined) {
-    const session = policy.cookieName
-      ? readCookie(header(headers, 'cookie'), policy.cookieName)
-      : undefined;
-    if (session === undefined) return { allow: false, status: 401, reason: 'no token' };
-    if (!policy.sessions?.has(session))
-      return { allow: false, status: 401, reason: 'unknown session (the daemon restarted?)' };
-  } else if (!sameSecret(offered, policy.token))
-    return { allow: false, status: 401, reason: 'wrong token' };
-  const origin = header(headers, 'origin');
+export function checkAccess(
+  request: RequestCredentials,
+  policy: AccessPolicy,
+  options: { acceptCode?: boolean } = {},
+): AccessDecision {
+  const admission = credential(request, policy, options.acceptCode === true);
+  if ('allow' in admission) return admission;
+  const origin = header(request.headers, 'origin');
   if (origin !== undefined && !policy.allowedOrigins.has(origin))
     return { allow: false, status: 403, reason: `origin ${origin} is not allowed` };
-  return { allow: true };
+  return { allow: true, ...admission };
+}
+
+function credential(
+  request: RequestCredentials,
+  policy: AccessPolicy,
+  acceptCode: boolean,
+): Admission | { allow: false; status: 401; reason: string } {
+  const { headers } = request;
+  const authorization = header(headers, 'authorization');
+  const code = acceptCode ? schemeValue(authorization, ONE_TIME_CODE_SCHEME) : undefined;
+  if (code !== undefined) {
+    if (!policy.codes?.has(code))
+      return {
+        allow: false,
+        status: 401,
+        reason: 'unknown one-time code: it opens one session, once, within a minute',
+      };
+    return { by: 'code', code };
+  }
+  const offered = request.query.get('token') ?? schemeValue(authorization, 'Bearer');
+  if (offered !== undefined) {
+    if (!sameSecret(offered, policy.token))
+      return { allow: false, status: 401, reason: 'wrong token' };
+    return { by: 'token' };
+  }
+  const session = policy.cookieName
+    ? readCookie(header(headers, 'cookie'), policy.cookieName)
+    : undefined;
+  if (session === undefined) return { allow: false, status: 401, reason: 'no token' };
+  if (!policy.sessions?.has(session))
+    return { allow: false, status: 401, reason: 'unknown session (the daemon restarted?)' };
+  return { by: 'session' };
 }
 
 /** The names a request may give this daemon in its `Host` header, and whether any IP will do. */
@@ -115,9 +153,11 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
   return undefined;
 }
 
-function bearerToken(value: string | undefined): string | undefined {
-  const match = value?.match(/^Bearer\s+(\S+)\s*$/i);
-  return match?.[1];
+/** `<scheme> <value>` of an Authorization header (the scheme in any case), or undefined. */
+function schemeValue(authorization: string | undefined, scheme: string): string | undefined {
+  const match = authorization?.match(/^(\S+)\s+(\S+)\s*$/);
+  if (!match || match[1]?.toLowerCase() !== scheme.toLowerCase()) return undefined;
+  return match[2];
 }
 
 /** Constant time, whatever the lengths: both sides are hashed to 32 bytes first. */

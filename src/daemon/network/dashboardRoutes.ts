@@ -54,18 +54,30 @@ export function dashboardRoutes(options: {
 }
 
 /**
- * `/session`, behind the token check (routes.ts): POST with the token as a Bearer header opens a
- * session and sets its cookie; GET answers 204 while the cookie (or token) is good, so the page
- * can tell "not authorised" from "daemon gone"; DELETE ends it.
+ * `/session`, behind the token check (routes.ts): POST with the token as a Bearer header, or a
+ * one-time code as `Authorization: Code <code>` (used up here), opens a session and sets its
+ * cookie; GET answers 204 while the cookie (or token) is good, so the page can tell "not
+ * authorised" from "daemon gone"; DELETE ends it. A code opens a session and does nothing else.
  */
 function sessionRoute(sessions: DashboardSessions): PageRoute {
   return {
     kind: 'page',
     path: DashboardPaths.Session,
-    access: RouteAccess.Token,
-    serve: (request, response) => {
+    access: RouteAccess.TokenOrCode,
+    serve: (request, response, admission) => {
       const name = sessionCookieName(request.socket.localPort ?? 0);
       const headers = { 'cache-control': 'no-store' };
+      const refuse = (reason: string) => {
+        response.writeHead(401, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+        response.end(`${reason}\n`);
+      };
+      if (admission.by === 'code') {
+        if (request.method !== 'POST')
+          return refuse('a one-time code only opens a session: POST /session');
+        // Decided a moment ago in this same turn, so it is still good: this uses it up.
+        if (!sessions.codes.redeem(admission.code))
+          return refuse('unknown one-time code: it opens one session, once, within a minute');
+      }
       switch (request.method) {
         case 'POST': {
           const id = sessions.open();

@@ -3,13 +3,22 @@ import { WEBSOCKET_PATH } from '../../protocol/index.js';
 import {
   type AccessDecision,
   type AccessPolicy,
+  type Admission,
   checkAccess,
   header,
   hostAllowed,
 } from './accessPolicy.js';
 
-/** Who may use a route: anyone (a page's static files), or only a client with the token. */
-export const RouteAccess = { Public: 'public', Token: 'token' } as const;
+/**
+ * Who may use a route: anyone (a page's static files), only a client with the token (or a
+ * dashboard session's cookie), or that or a one-time code (`/session`, where a page opened by
+ * `reloadd dashboard --open` trades its code).
+ */
+export const RouteAccess = {
+  Public: 'public',
+  Token: 'token',
+  TokenOrCode: 'token-or-code',
+} as const;
 export type RouteAccess = (typeof RouteAccess)[keyof typeof RouteAccess];
 
 /** The JSON-RPC endpoint: a WebSocket upgrade, token required. */
@@ -24,7 +33,8 @@ export interface PageRoute {
   kind: 'page';
   path: string;
   access: RouteAccess;
-  serve(request: IncomingMessage, response: ServerResponse): void;
+  /** Called once the request is let in; `admission` says by what (the token, a code…). */
+  serve(request: IncomingMessage, response: ServerResponse, admission: Admission): void;
 }
 
 export type Route = SocketRoute | PageRoute;
@@ -37,7 +47,7 @@ export const RPC_ROUTE: SocketRoute = {
 };
 
 export type RouteDecision<R extends Route> =
-  | { allow: true; route: R }
+  | { allow: true; route: R; admission: Admission }
   | Extract<AccessDecision, { allow: false }>
   | { allow: false; status: 400; reason: string };
 
@@ -106,9 +116,12 @@ export function decideRoute<K extends Route['kind']>(
     const what = kind === 'websocket' ? 'WebSocket endpoint' : 'page';
     return { allow: false, status: 404, reason: `no ${what} at ${pathname}` };
   }
-  if (route.access === RouteAccess.Token) {
-    const access = checkAccess({ query: target.query, headers: request.headers }, policy);
-    if (!access.allow) return access;
-  }
-  return { allow: true, route };
+  if (route.access === RouteAccess.Public)
+    return { allow: true, route, admission: { by: 'anyone' } };
+  const access = checkAccess({ query: target.query, headers: request.headers }, policy, {
+    acceptCode: route.access === RouteAccess.TokenOrCode,
+  });
+  if (!access.allow) return access;
+  const { allow: _allow, ...admission } = access;
+  return { allow: true, route, admission };
 }

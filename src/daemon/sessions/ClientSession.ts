@@ -59,6 +59,8 @@ export interface ServerContext {
   logs: LogRing;
   /** The WebSocket endpoint, or null when the daemon does not listen. */
   url(): string | null;
+  /** A one-time code for the dashboard's `/session`, or null when there is no dashboard. */
+  dashboardCode?(): { code: string; expiresInMs: number } | null;
   /** The inspector of `--inspect`, and the break-on-error switch. */
   debugging?: DaemonDebugging;
   /** What LSP clients are shown: `notifications`, `notifySuccess`, `logMessages`, `messageActions`. */
@@ -132,6 +134,7 @@ export class ClientSession implements SessionControls {
       daemon: context.daemon,
       session: this,
       url: () => context.url(),
+      dashboardCode: () => context.dashboardCode?.() ?? null,
       ...(context.debugging ? { debugging: context.debugging } : {}),
     };
     connection.onRequest((method, params, token) => this.onRequest(method, params, token));

@@ -1,4 +1,4 @@
-import { DashboardPaths } from '../../../protocol/index.js';
+import { DashboardPaths, ONE_TIME_CODE_SCHEME } from '../../../protocol/index.js';
 
 export const SessionCheck = {
   Authorised: 'authorised',
@@ -11,18 +11,26 @@ export type SessionCheck = (typeof SessionCheck)[keyof typeof SessionCheck];
 
 /**
  * The page's way in. Its link carries the token in the fragment (`#token=…`), which no request
- * ever sends: the page takes it out of the address bar and the history at once, then trades it
- * at `/session` for an HttpOnly cookie that no script can read and that the WebSocket carries.
- * Without a token, it asks whether its cookie is still good.
+ * ever sends, or a one-time code (`#code=…`, from `reloadd dashboard --open`): the page takes it
+ * out of the address bar and the history at once, then trades it at `/session` for an HttpOnly
+ * cookie that no script can read and that the WebSocket carries. Without either, it asks whether
+ * its cookie is still good.
  */
 export async function openSession(): Promise<SessionCheck> {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (token) history.replaceState(null, '', `${location.pathname}${location.search}`);
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const token = fragment.get('token');
+  const code = fragment.get('code');
+  const authorization = token
+    ? `Bearer ${token}`
+    : code
+      ? `${ONE_TIME_CODE_SCHEME} ${code}`
+      : undefined;
+  if (authorization) history.replaceState(null, '', `${location.pathname}${location.search}`);
   try {
     const response = await fetch(DashboardPaths.Session, {
-      method: token ? 'POST' : 'GET',
+      method: authorization ? 'POST' : 'GET',
       credentials: 'same-origin',
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers: authorization ? { authorization } : {},
     });
     if (response.ok) return SessionCheck.Authorised;
     return response.status === 401 || response.status === 403

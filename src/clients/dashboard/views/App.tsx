@@ -257,7 +257,9 @@ function NotAuthorised() {
       <pre>reloadd dashboard</pre>
       <p>
         (or <code>reloadd dashboard --open</code> to open it). Each start of the daemon makes a new
-        token, so a link from an earlier run no longer opens this page.
+        token, so a link from an earlier run no longer opens this page; and a link that{' '}
+        <code>--open</code> opened holds a one-time code instead, which opens one page, once, within
+        a minute.
       </p>
     </main>
   );

@@ -63,6 +63,8 @@ export interface HandlerContext {
   session: SessionControls;
   /** The daemon's WebSocket endpoint, or null when it does not listen. */
   url(): string | null;
+  /** A new one-time code for the dashboard, or null when the daemon serves none (no port). */
+  dashboardCode(): { code: string; expiresInMs: number } | null;
   /** The inspector of `--inspect`, and the break-on-error switch. */
   debugging?: DaemonDebugging;
 }

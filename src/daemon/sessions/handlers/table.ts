@@ -1,4 +1,5 @@
 import * as daemon from './daemon.js';
+import * as dashboard from './dashboard.js';
 import * as diagnostics from './diagnostics.js';
 import * as editor from './editor.js';
 import type { NotificationHandler, RequestHandler } from './handler.js';
@@ -25,6 +26,7 @@ export const requestHandlers: readonly RequestHandler[] = [
   daemon.status,
   daemon.setHotReload,
   daemon.setDebugOptions,
+  dashboard.openCode,
   logs.subscribe,
   logs.unsubscribe,
 ];
