@@ -37,8 +37,8 @@ export interface ListenOptions {
 /**
  * The daemon's port: an HTTP server with its route table (routes.ts: the WebSocket endpoint at
  * /rpc, and any pages), every request decided there before anything else happens. An upgrade is
- * checked (path, token, origin) before a WebSocket exists; a refused one gets a plain HTTP status
- * and the socket is closed.
+ * checked (target, Host, path, token, origin) before a WebSocket exists; a refused one gets a
+ * plain HTTP status and the socket is closed, on both sides.
  */
 export class NetworkListener {
   /** 256 random bits: the key to this daemon, published only in the 0600 discovery file. */
