@@ -13,13 +13,35 @@ export interface DaemonEndpoint {
 /** No daemon could be reached: the CLI exits with 3. */
 export class NoDaemonError extends Error {}
 
+/** A discovery file passed over, and why (`owned by uid 1001, not you`). */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface FindDaemonOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Told of each file passed over; by default, a line on stderr. */
+  onSkip?: (skipped: SkippedFile) => void;
+}
+
+/** `reloadd: skipped /tmp/.reloadd/daemon.json: owned by uid 1001, not you` */
+export function skippedLine({ file, reason }: SkippedFile): string {
+  return `reloadd: skipped ${file}: ${reason}`;
+}
+
 /**
  * Finds the daemon serving `from` (a folder): `RELOADD_URL` and `RELOADD_TOKEN` when set, else the
- * nearest `.reloadd/daemon.json` in `from` or a parent folder, as git finds `.git`.
+ * nearest `.reloadd/daemon.json` in `from` or a parent folder, as git finds `.git`. A file that is
+ * not the user's own, or that others may write, is passed over (`onSkip`), and the search goes on
+ * up: whoever wrote it would choose where the client connects.
  */
 export async function findDaemon(
   from: string,
-  env: NodeJS.ProcessEnv = process.env,
+  {
+    env = process.env,
+    onSkip = (skipped) => process.stderr.write(`${skippedLine(skipped)}\n`),
+  }: FindDaemonOptions = {},
 ): Promise<DaemonEndpoint> {
   if (env.RELOADD_URL) {
     if (!env.RELOADD_TOKEN) throw new NoDaemonError('RELOADD_URL is set but RELOADD_TOKEN is not');
@@ -38,6 +60,9 @@ export async function findDaemon(
         );
       case 'invalid':
         throw new NoDaemonError(`${file} is unreadable (${state.problem})`);
+      case 'untrusted':
+        onSkip({ file, reason: state.reason });
+        break;
       case 'missing':
         break;
     }

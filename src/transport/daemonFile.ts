@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { DaemonFile } from '../protocol/index.js';
+import { readOwnFile } from './discoveryTrust.js';
 
 /** What a discovery file says, read the same way by the daemon (before it claims one) and clients. */
 export type DaemonFileState =
@@ -7,17 +7,18 @@ export type DaemonFileState =
   | { kind: 'live'; info: DaemonFile }
   /** Its daemon's process is gone: it crashed, or was killed before it could remove the file. */
   | { kind: 'stale'; info: DaemonFile }
-  | { kind: 'invalid'; problem: string };
+  | { kind: 'invalid'; problem: string }
+  /** Not the user's own, or others may write it or its folder: whoever wrote it is unknown. */
+  | { kind: 'untrusted'; reason: string };
 
+/** Reads a discovery file, if it is the user's own (`readOwnFile`'s checks) and whole. */
 export async function readDaemonFile(file: string): Promise<DaemonFileState> {
-  let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const read = await readOwnFile(file);
+    return read.kind === 'read' ? parseDaemonFile(read.text) : read;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     return { kind: 'invalid', problem: `cannot read it: ${(error as Error).message}` };
   }
-  return parseDaemonFile(text);
 }
 
 export function parseDaemonFile(text: string): DaemonFileState {

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import { connectWebSocket, type ReloaddClient, spawnStdioDaemon } from '../../src/clients/index.js';
 import { DAEMON_FILE, type DaemonFile, DaemonStatus } from '../../src/protocol/index.js';
-import { readDaemonFile } from '../../src/transport/index.js';
+import { parseDaemonFile } from '../../src/transport/index.js';
 import { collectOutput } from './childOutput.js';
 import { CLI_PATH } from './paths.js';
 
@@ -18,7 +18,8 @@ afterAll(() => {
 
 /**
  * The discovery file of the daemon serving `workspace`, once it has been written (a daemon writes
- * it before it answers `initialize`, and before it loads plugins when standalone).
+ * it before it answers `initialize`, and before it loads plugins when standalone). Read as it is,
+ * whoever owns it: a client's checks are what tests test.
  */
 export async function daemonInfo(
   workspace: string,
@@ -27,7 +28,9 @@ export async function daemonInfo(
   const file = path.join(workspace, DAEMON_FILE);
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
-    const state = await readDaemonFile(file);
+    const state = await readFile(file, 'utf8').then(parseDaemonFile, () => ({
+      kind: 'missing' as const,
+    }));
     if (state.kind === 'live' && (options.pid === undefined || state.info.pid === options.pid))
       return state.info;
     if (Date.now() > deadline)
