@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmod, chown, mkdir, realpath } from 'node:fs/promises';
+import { chmod, chown, mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAEMON_FILE } from '../../src/protocol/index.js';
@@ -7,7 +7,7 @@ import { collectOutput } from '../helpers/childOutput.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { createThrowawayUser, IS_ROOT, type LocalUser } from '../helpers/localUser.js';
 import { runNeovimScript } from '../helpers/neovim.js';
-import { daemonInfo, runCli } from '../helpers/network.js';
+import { daemonInfo, runCli, spawnCli, startStandalone } from '../helpers/network.js';
 import { CLI_PATH, FIXTURES, ROOT } from '../helpers/paths.js';
 
 /**
@@ -106,4 +106,42 @@ describe.skipIf(!IS_ROOT)('another local user (needs root, to create a throwaway
       level: 3, // vim.log.levels.WARN
     });
   }, 60_000);
+
+  it('repairs a .reloadd folder of its own that others may write (0777), with a warning', async () => {
+    const workspace = await realpath(await tempDir());
+    const plugins = path.join(workspace, 'plugins');
+    await editFile(path.join(plugins, 'counter.js'), plugin('counter'));
+    const folder = path.join(workspace, '.reloadd');
+    await mkdir(folder);
+    await chmod(folder, 0o777);
+    const daemon = await startStandalone(workspace, plugins);
+    try {
+      expect((await stat(folder)).mode & 0o7777).toBe(0o700);
+      expect(daemon.output()).toContain(
+        `${folder} could be read or written by others (mode 0777): made it 0700`,
+      );
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+  });
+
+  it('refuses a .reloadd folder another user owns in its workspace (exit 2)', async () => {
+    const workspace = await realpath(await tempDir());
+    const plugins = path.join(workspace, 'plugins');
+    await editFile(path.join(plugins, 'counter.js'), plugin('counter'));
+    const folder = path.join(workspace, '.reloadd');
+    await mkdir(folder, { mode: 0o700 });
+    await chown(folder, other.uid, other.gid);
+    const run = spawnCli(['serve', '--plugins', plugins], { cwd: workspace });
+    const ended = await Promise.race([
+      run.exited,
+      daemonInfo(workspace, { pid: run.child.pid as number }).then(() => 'serving' as const),
+    ]);
+    if (ended === 'serving') run.child.kill('SIGTERM');
+    expect(ended).toBe(2);
+    expect(run.errors()).toContain(
+      `reloadd: ${folder} is owned by uid ${other.uid}, not you: remove it, or serve another --workspace`,
+    );
+  });
 });

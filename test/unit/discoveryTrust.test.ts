@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planPrivateFolder } from '../../src/daemon/network/privateFolder.js';
 import {
   judgeOwnFile,
   judgeOwnFolder,
@@ -91,5 +92,28 @@ describe('judgeOwnFile: is a discovery file the user own, written by no one else
       trusted: false,
       reason: `its folder is owned by uid ${OTHER}, not you`,
     });
+  });
+});
+
+describe("planPrivateFolder: the daemon's own folder for discovery files", () => {
+  const plan = (facts?: Partial<PathFacts>) => planPrivateFolder(facts && folder(facts), ME);
+
+  it('creates a missing one, uses its own 0700 one, repairs its own looser one', () => {
+    expect(plan()).toEqual({ action: 'create' });
+    expect(plan({})).toEqual({ action: 'use' });
+    expect(plan({ mode: 0o777 })).toEqual({ action: 'repair', mode: 0o777 });
+    // Readable by others is loose too: the folder may hold the token.
+    expect(plan({ mode: 0o755 })).toEqual({ action: 'repair', mode: 0o755 });
+    expect(plan({ mode: 0o1700 })).toEqual({ action: 'repair', mode: 0o1700 });
+  });
+
+  it("refuses another user's folder, a link, or what is not a folder", () => {
+    expect(plan({ uid: OTHER })).toEqual({
+      action: 'refuse',
+      reason: `is owned by uid ${OTHER}, not you`,
+    });
+    expect(plan({ uid: OTHER, mode: 0o777 })).toMatchObject({ action: 'refuse' });
+    expect(plan({ type: 'symlink' })).toEqual({ action: 'refuse', reason: 'is a symbolic link' });
+    expect(plan({ type: 'file' })).toEqual({ action: 'refuse', reason: 'is not a folder' });
   });
 });

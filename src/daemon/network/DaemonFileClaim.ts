@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, stat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DAEMON_FILE, type DaemonFile } from '../../protocol/index.js';
 import { isProcessAlive, parseDaemonFile, readDaemonFile } from '../../transport/index.js';
 import type { Logger } from '../logs/logger.js';
+import { ensurePrivateFolder } from './privateFolder.js';
 
 /** How long a starting daemon waits for another that is starting at the same moment. */
 const LOCK_WAIT_MS = 5_000;
@@ -36,8 +37,12 @@ export class DaemonFileClaim {
    * creation) and hard-linked into place, so a reader never sees half of it.
    */
   async claim(info: DaemonFile): Promise<void> {
-    // 0700: nobody else may plant files (or links) where the token is written.
-    await mkdir(path.dirname(this.path), { recursive: true, mode: 0o700 });
+    // 0700 and ours: nobody else may plant files (or links) where clients look.
+    await ensurePrivateFolder(
+      path.dirname(this.path),
+      this.logger,
+      'remove it, or serve another --workspace',
+    );
     const unlock = await this.lock();
     try {
       await this.clearStale();
@@ -134,6 +139,13 @@ export class DaemonFileClaim {
         this.logger.warn(
           { file: this.path },
           `replacing an unreadable discovery file (${state.problem})`,
+        );
+        break;
+      case 'untrusted':
+        // In our own 0700 folder, yet not ours (root's, say) or open to others: not to be kept.
+        this.logger.warn(
+          { file: this.path },
+          `replacing a discovery file clients would not trust: ${state.reason}`,
         );
         break;
       case 'missing':
