@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DAEMON_FILE } from '../protocol/index.js';
-import { readDaemonFile } from '../transport/index.js';
+import { readDaemonFile, readDaemonToken } from '../transport/index.js';
 
 /** Where a daemon listens and the token that lets a client in. */
 export interface DaemonEndpoint {
@@ -52,8 +52,14 @@ export async function findDaemon(
     const file = path.join(dir, DAEMON_FILE);
     const state = await readDaemonFile(file);
     switch (state.kind) {
-      case 'live':
-        return { url: state.info.url, token: state.info.token, file };
+      case 'live': {
+        const token = await readDaemonToken(state.info);
+        if (token.kind === 'unusable')
+          throw new NoDaemonError(
+            `the daemon in ${file} (pid ${state.info.pid}) cannot be reached: ${token.problem}`,
+          );
+        return { url: state.info.url, token: token.token, file };
+      }
       case 'stale':
         throw new NoDaemonError(
           `the daemon in ${file} (pid ${state.info.pid}) is no longer running; start one with "reloadd serve"`,

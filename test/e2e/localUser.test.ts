@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmod, chown, mkdir, realpath, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, realpath, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAEMON_FILE } from '../../src/protocol/index.js';
@@ -34,7 +35,10 @@ describe.skipIf(!IS_ROOT)('another local user (needs root, to create a throwaway
     other = createThrowawayUser();
   });
   afterAll(async () => {
-    await other?.remove();
+    if (!other) return;
+    await other.remove();
+    // The token folder the other user's daemons made (tempDir's folders go on their own).
+    await rm(path.join(os.tmpdir(), `reloadd-${other.uid}`), { recursive: true, force: true });
   });
 
   /**
@@ -142,6 +146,30 @@ describe.skipIf(!IS_ROOT)('another local user (needs root, to create a throwaway
     expect(ended).toBe(2);
     expect(run.errors()).toContain(
       `reloadd: ${folder} is owned by uid ${other.uid}, not you: remove it, or serve another --workspace`,
+    );
+  });
+
+  it('refuses a runtime folder for its token that another user owns (exit 2)', async () => {
+    const workspace = await realpath(await tempDir());
+    const plugins = path.join(workspace, 'plugins');
+    await editFile(path.join(plugins, 'counter.js'), plugin('counter'));
+    // $XDG_RUNTIME_DIR/reloadd, made first by someone else (as /tmp/reloadd-UID could be).
+    const runtime = path.join(workspace, 'run');
+    const theirs = path.join(runtime, 'reloadd');
+    await mkdir(theirs, { recursive: true, mode: 0o700 });
+    await chown(theirs, other.uid, other.gid);
+    const run = spawnCli(['serve', '--plugins', plugins], {
+      cwd: workspace,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    const ended = await Promise.race([
+      run.exited,
+      daemonInfo(workspace, { pid: run.child.pid as number }).then(() => 'serving' as const),
+    ]);
+    if (ended === 'serving') run.child.kill('SIGTERM');
+    expect(ended).toBe(2);
+    expect(run.errors()).toContain(
+      `reloadd: ${theirs} is owned by uid ${other.uid}, not you: remove it, or set XDG_RUNTIME_DIR to a folder of your own`,
     );
   });
 });

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import { connectWebSocket, type ReloaddClient, spawnStdioDaemon } from '../../src/clients/index.js';
-import { DAEMON_FILE, type DaemonFile, DaemonStatus } from '../../src/protocol/index.js';
+import {
+  DAEMON_FILE,
+  type DaemonFile,
+  DaemonStatus,
+  DaemonTokenFile,
+} from '../../src/protocol/index.js';
 import { parseDaemonFile } from '../../src/transport/index.js';
 import { collectOutput } from './childOutput.js';
 import { CLI_PATH } from './paths.js';
@@ -16,15 +21,18 @@ afterAll(() => {
   for (const child of spawned) child.kill('SIGKILL');
 });
 
+/** A discovery file with its daemon's token (from the token file it names). */
+export type DaemonInfo = DaemonFile & { token: string };
+
 /**
  * The discovery file of the daemon serving `workspace`, once it has been written (a daemon writes
- * it before it answers `initialize`, and before it loads plugins when standalone). Read as it is,
- * whoever owns it: a client's checks are what tests test.
+ * it before it answers `initialize`, and before it loads plugins when standalone), and its token.
+ * Both are read as they are, whoever owns them: a client's checks are what tests test.
  */
 export async function daemonInfo(
   workspace: string,
   options: { pid?: number; timeoutMs?: number } = {},
-): Promise<DaemonFile> {
+): Promise<DaemonInfo> {
   const file = path.join(workspace, DAEMON_FILE);
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
@@ -32,11 +40,17 @@ export async function daemonInfo(
       kind: 'missing' as const,
     }));
     if (state.kind === 'live' && (options.pid === undefined || state.info.pid === options.pid))
-      return state.info;
+      return { ...state.info, token: await tokenOf(state.info) };
     if (Date.now() > deadline)
       throw new Error(`no live daemon file in ${workspace}: ${state.kind}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The token a discovery file leads to: in its token file, or (before those) in itself. */
+async function tokenOf(info: DaemonFile): Promise<string> {
+  if (info.tokenFile === undefined) return info.token ?? '';
+  return DaemonTokenFile.parse(JSON.parse(await readFile(info.tokenFile, 'utf8'))).token;
 }
 
 export async function fileExists(file: string): Promise<boolean> {
@@ -91,7 +105,10 @@ export interface CliRun {
 }
 
 /** Runs the built `reloadd` binary to the end. */
-export async function runCli(args: string[], options: { cwd: string }): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliRun> {
   const run = spawnCli(args, options);
   const code = await run.exited;
   return { code, stdout: run.output(), stderr: run.errors() };
@@ -100,7 +117,7 @@ export async function runCli(args: string[], options: { cwd: string }): Promise<
 /** Starts the built `reloadd` binary and leaves it running (for `logs --follow`, `serve`). */
 export function spawnCli(
   args: string[],
-  options: { cwd: string },
+  options: { cwd: string; env?: Record<string, string> },
 ): {
   child: ChildProcess;
   output: () => string;
@@ -110,8 +127,8 @@ export function spawnCli(
 } {
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd,
-    // Only the discovery file may lead a test's CLI to a daemon.
-    env: { ...process.env, RELOADD_URL: '', RELOADD_TOKEN: '' },
+    // Only the discovery file may lead a test's CLI to a daemon, unless the test says otherwise.
+    env: { ...process.env, RELOADD_URL: '', RELOADD_TOKEN: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   spawned.add(child);
