@@ -57,7 +57,7 @@ export const DaemonFile = z
      * the workspace, where a plugin with `permissions` is granted no reads.
      */
     tokenFile: z.string().optional(),
-    /** Only in files written by daemons before `tokenFile` (reloadd 0.1): the token itself. */
+    /** Only in files written by daemons from before `tokenFile`: the token itself. */
     token: Token.optional(),
     protocolVersion: z.string(),
     version: z.string(),

@@ -73,12 +73,14 @@ export class DaemonFileClaim {
       this.logger,
       'remove it, or set XDG_RUNTIME_DIR to a folder of your own',
     );
-    const tokenFile: DaemonTokenFile = { pid: facts.pid, url: facts.url, token };
-    const info: DaemonFile = { ...facts, tokenFile: this.tokenPath };
+    const tokenContent: DaemonTokenFile = { pid: facts.pid, url: facts.url, token };
+    // Where the token is, beside where to connect: the file reads in that order.
+    const { url, host, port, pid, ...about } = facts;
+    const info: DaemonFile = { url, host, port, pid, tokenFile: this.tokenPath, ...about };
     const unlock = await this.lock();
     try {
       await this.clearStale();
-      const tokenAside = await writeAside(this.tokenPath, tokenFile);
+      const tokenAside = await writeAside(this.tokenPath, tokenContent);
       await rename(tokenAside, this.tokenPath);
       const temporary = await writeAside(this.path, info);
       try {
