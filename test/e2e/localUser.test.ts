@@ -29,6 +29,28 @@ async function sharedFolder(): Promise<string> {
   return dir;
 }
 
+/** A workspace of the test's user with one plugin to serve. */
+async function ownWorkspace(): Promise<{ workspace: string; plugins: string }> {
+  const workspace = await realpath(await tempDir());
+  const plugins = path.join(workspace, 'plugins');
+  await editFile(path.join(plugins, 'counter.js'), plugin('counter'));
+  return { workspace, plugins };
+}
+
+/** `reloadd serve` until it exits (its code) or serves ('serving', then stopped); and its stderr. */
+async function serveOrExit(workspace: string, plugins: string, env: Record<string, string> = {}) {
+  const run = spawnCli(['serve', '--plugins', plugins], { cwd: workspace, env });
+  const ended = await Promise.race([
+    run.exited,
+    daemonInfo(workspace, { pid: run.child.pid as number }).then(() => 'serving' as const),
+  ]);
+  if (ended === 'serving') {
+    run.child.kill('SIGTERM');
+    await run.exited;
+  }
+  return { ended, stderr: run.errors() };
+}
+
 describe.skipIf(!IS_ROOT)('another local user (needs root, to create a throwaway user)', () => {
   let other: LocalUser;
   beforeAll(() => {
@@ -112,9 +134,7 @@ describe.skipIf(!IS_ROOT)('another local user (needs root, to create a throwaway
   }, 60_000);
 
   it('repairs a .reloadd folder of its own that others may write (0777), with a warning', async () => {
-    const workspace = await realpath(await tempDir());
-    const plugins = path.join(workspace, 'plugins');
-    await editFile(path.join(plugins, 'counter.js'), plugin('counter'));
+    const { workspace, plugins } = await ownWorkspace();
     const folder = path.join(workspace, '.reloadd');
     await mkdir(folder);
     await chmod(folder, 0o777);
@@ -131,44 +151,27 @@ describe.skipIf(!IS_ROOT)('another local user (needs root, to create a throwaway
   });
 
   it('refuses a .reloadd folder another user owns in its workspace (exit 2)', async () => {
-    const workspace = await realpath(await tempDir());
-    const plugins = path.join(workspace, 'plugins');
-    await editFile(path.join(plugins, 'counter.js'), plugin('counter'));
+    const { workspace, plugins } = await ownWorkspace();
     const folder = path.join(workspace, '.reloadd');
     await mkdir(folder, { mode: 0o700 });
     await chown(folder, other.uid, other.gid);
-    const run = spawnCli(['serve', '--plugins', plugins], { cwd: workspace });
-    const ended = await Promise.race([
-      run.exited,
-      daemonInfo(workspace, { pid: run.child.pid as number }).then(() => 'serving' as const),
-    ]);
-    if (ended === 'serving') run.child.kill('SIGTERM');
+    const { ended, stderr } = await serveOrExit(workspace, plugins);
     expect(ended).toBe(2);
-    expect(run.errors()).toContain(
+    expect(stderr).toContain(
       `reloadd: ${folder} is owned by uid ${other.uid}, not you: remove it, or serve another --workspace`,
     );
   });
 
   it('refuses a runtime folder for its token that another user owns (exit 2)', async () => {
-    const workspace = await realpath(await tempDir());
-    const plugins = path.join(workspace, 'plugins');
-    await editFile(path.join(plugins, 'counter.js'), plugin('counter'));
+    const { workspace, plugins } = await ownWorkspace();
     // $XDG_RUNTIME_DIR/reloadd, made first by someone else (as /tmp/reloadd-UID could be).
     const runtime = path.join(workspace, 'run');
     const theirs = path.join(runtime, 'reloadd');
     await mkdir(theirs, { recursive: true, mode: 0o700 });
     await chown(theirs, other.uid, other.gid);
-    const run = spawnCli(['serve', '--plugins', plugins], {
-      cwd: workspace,
-      env: { XDG_RUNTIME_DIR: runtime },
-    });
-    const ended = await Promise.race([
-      run.exited,
-      daemonInfo(workspace, { pid: run.child.pid as number }).then(() => 'serving' as const),
-    ]);
-    if (ended === 'serving') run.child.kill('SIGTERM');
+    const { ended, stderr } = await serveOrExit(workspace, plugins, { XDG_RUNTIME_DIR: runtime });
     expect(ended).toBe(2);
-    expect(run.errors()).toContain(
+    expect(stderr).toContain(
       `reloadd: ${theirs} is owned by uid ${other.uid}, not you: remove it, or set XDG_RUNTIME_DIR to a folder of your own`,
     );
   });
