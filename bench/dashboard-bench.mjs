@@ -8,11 +8,12 @@
 // BENCH_SECONDS sets how long reloads run (default 10); BENCH_QUICK=1 runs 3 s; BENCH_TRACE=FILE
 // writes a Chromium trace of the dashboard's page (open it in chrome://tracing or Perfetto).
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
+import { findDaemon } from '../dist/clients/index.js';
 import { dashboardLink } from '../dist/protocol/index.js';
 import { startBenchDaemon } from './benchDaemon.mjs';
 import { percentile, sleepUntil, table } from './measures/common.mjs';
@@ -116,7 +117,8 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-s
 try {
   await daemon.client.initialize('dashboard-bench');
   await waitForActive(daemon.client, PLUGINS);
-  const info = JSON.parse(await readFile(path.join(workspace, '.reloadd', 'daemon.json'), 'utf8'));
+  // daemon.json says where; the token is in the file it names, which findDaemon reads.
+  const info = await findDaemon(workspace);
   const link = dashboardLink(info.url, info.token);
   // A window each: a tab behind another gets no frames (and the dashboard draws on frames).
   const open = async () => {

@@ -7,6 +7,7 @@ import { resolveServeSettings, UsageError } from './daemon/config.js';
 import { addConfigCommand } from './daemon/configCommand.js';
 import { VERSION } from './daemon/installation.js';
 import { DaemonAlreadyRunning } from './daemon/network/DaemonFileClaim.js';
+import { FolderRefused } from './daemon/network/privateFolder.js';
 import { serve } from './daemon/serve.js';
 import { addServeOptions } from './daemon/serveOptions.js';
 import { addVerifyCommand } from './daemon/verify/verifyCli.js';
@@ -51,7 +52,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     process.exit(error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage);
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof FolderRefused) {
     process.stderr.write(`reloadd: ${error.message}\n`);
     process.exit(ExitCode.Usage);
   }

@@ -161,18 +161,20 @@ export async function serve(settings: ServeSettings): Promise<void> {
     });
     const file = new DaemonFileClaim(settings.workspace, logger);
     try {
-      await file.claim({
-        url: listener.url,
-        host,
-        port: listener.port,
-        pid: process.pid,
-        token: listener.token,
-        protocolVersion: PROTOCOL_VERSION,
-        version: VERSION,
-        pluginsDir: settings.pluginsDir,
-        // The same instant as daemon/status reports: with the pid, it names this run.
-        startedAt: daemon.status().startedAt,
-      });
+      await file.claim(
+        {
+          url: listener.url,
+          host,
+          port: listener.port,
+          pid: process.pid,
+          protocolVersion: PROTOCOL_VERSION,
+          version: VERSION,
+          pluginsDir: settings.pluginsDir,
+          // The same instant as daemon/status reports: with the pid, it names this run.
+          startedAt: daemon.status().startedAt,
+        },
+        listener.token,
+      );
     } catch (error) {
       await listener.close();
       throw error;
@@ -180,7 +182,10 @@ export async function serve(settings: ServeSettings): Promise<void> {
     discovery = file;
     // However the process ends (short of SIGKILL), the file goes with it.
     process.on('exit', () => file.release());
-    logger.info({ url: listener.url, discoveryFile: file.path }, `listening on ${listener.url}`);
+    logger.info(
+      { url: listener.url, discoveryFile: file.path, tokenFile: file.tokenPath },
+      `listening on ${listener.url}`,
+    );
   }
 
   if (!settings.stdio) {
@@ -242,7 +247,7 @@ function logUncaughtAsBugs(logger: Logger): void {
 
 /**
  * What a person at the terminal needs to reach this daemon: the CLI (which finds it through
- * `.reloadd/daemon.json`, token included) and the line an editor runs, spelled as this process
+ * `.reloadd/daemon.json` and the token file it names) and the line an editor runs, spelled as this process
  * was started (`node dist/cli.js` under `npm start`, `reloadd` when installed).
  */
 function howToConnect(workspace: string): string[] {

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { Direction, NoParams, request } from './define.js';
 
 /**
- * Where a daemon that listens on a port says so: `<workspace>/.reloadd/daemon.json`, mode 0600,
- * written when it starts listening and removed when it exits. Clients look for it in the current
- * folder and each parent, as git looks for `.git`.
+ * Where a daemon that listens on a port says so: `<workspace>/.reloadd/daemon.json`, mode 0600 in
+ * a 0700 folder, written when it starts listening and removed when it exits. Clients look for it
+ * in the current folder and each parent, as git looks for `.git`, and use only one that is the
+ * user's own and that no one else may write. It holds no token: that is in its `tokenFile`.
  */
 export const DAEMON_FILE = '.reloadd/daemon.json';
 
@@ -76,19 +77,43 @@ export function sessionCookieName(port: number): string {
   return `reloadd-session-${port}`;
 }
 
-export const DaemonFile = z.object({
-  /** `ws://HOST:PORT/rpc`, without the token. */
-  url: z.string(),
-  host: z.string(),
-  port: z.number().int(),
-  /** The daemon's process: a file whose pid is gone is stale. */
-  pid: z.number().int(),
-  /** Send as `?token=` or `Authorization: Bearer`; 256 random bits, base64url. */
-  token: z.string().min(22),
-  protocolVersion: z.string(),
-  version: z.string(),
-  pluginsDir: z.string(),
-  /** ISO 8601. */
-  startedAt: z.string(),
-});
+/** The key: 256 random bits, base64url. Send as `?token=` or `Authorization: Bearer`. */
+const Token = z.string().min(22);
+
+export const DaemonFile = z
+  .object({
+    /** `ws://HOST:PORT/rpc`, without the token. */
+    url: z.string(),
+    host: z.string(),
+    port: z.number().int(),
+    /** The daemon's process: a file whose pid is gone is stale. */
+    pid: z.number().int(),
+    /**
+     * Where the token is: a DaemonTokenFile (absolute path) in the user's runtime folder, out of
+     * the workspace, where a plugin with `permissions` is granted no reads.
+     */
+    tokenFile: z.string().optional(),
+    /** Only in files written by daemons from before `tokenFile`: the token itself. */
+    token: Token.optional(),
+    protocolVersion: z.string(),
+    version: z.string(),
+    pluginsDir: z.string(),
+    /** ISO 8601. */
+    startedAt: z.string(),
+  })
+  .refine((file) => file.tokenFile !== undefined || file.token !== undefined, {
+    message: 'missing (and no "token" either)',
+    path: ['tokenFile'],
+  });
 export type DaemonFile = z.infer<typeof DaemonFile>;
+
+/**
+ * The content of a daemon's `tokenFile` (mode 0600, in a 0700 folder of the user's). `pid` and
+ * `url` are its daemon's: a client uses the token only when both match the discovery file's.
+ */
+export const DaemonTokenFile = z.object({
+  pid: z.number().int(),
+  url: z.string(),
+  token: Token,
+});
+export type DaemonTokenFile = z.infer<typeof DaemonTokenFile>;

@@ -6,5 +6,6 @@
  * daemon and the clients may import this folder; it imports neither of them.
  */
 export * from './daemonFile.js';
+export * from './discoveryTrust.js';
 export * from './lspFraming.js';
 export * from './webSocketMessages.js';

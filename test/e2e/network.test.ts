@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageConnection } from 'vscode-jsonrpc';
@@ -15,6 +16,7 @@ import {
   DAEMON_FILE,
   DaemonFile,
   DaemonStatus,
+  DaemonTokenFile,
   DidReload,
   type DidReloadParams,
   Exit,
@@ -30,6 +32,7 @@ import { editFile, tempDir } from '../helpers/files.js';
 import { NotificationLog } from '../helpers/NotificationLog.js';
 import {
   connectClient,
+  type DaemonInfo,
   daemonInfo,
   expectClients,
   fileExists,
@@ -39,7 +42,7 @@ import {
   startStandalone,
   tryUpgrade,
 } from '../helpers/network.js';
-import { CLI_PATH } from '../helpers/paths.js';
+import { CLI_PATH, ROOT } from '../helpers/paths.js';
 import { counterPlugin, manifest } from '../helpers/pluginSource.js';
 
 /** A plugin whose state is ~100 KB, so a few hundred `plugin/getState` answers make megabytes. */
@@ -79,7 +82,7 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
   let daemon: DaemonUnderTest;
   let workspace: string;
   let plugins: string;
-  let info: DaemonFile;
+  let info: DaemonInfo;
 
   beforeAll(async () => {
     ({ workspace, plugins } = await workspaceWithPlugins());
@@ -94,9 +97,10 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
     await daemon.stop();
   });
 
-  it('publishes where it listens in .reloadd/daemon.json, readable by its owner only', async () => {
+  it('publishes where it listens in .reloadd/daemon.json, and its token only in a file of the runtime folder', async () => {
     const file = path.join(workspace, DAEMON_FILE);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
     const parsed = DaemonFile.parse(JSON.parse(await readFile(file, 'utf8')));
     expect(parsed).toMatchObject({
       pid: daemon.child.pid,
@@ -104,8 +108,25 @@ describe('an editor over stdio and clients over WebSocket, sharing one daemon', 
       protocolVersion: '1.0',
     });
     expect(parsed.url).toBe(`ws://127.0.0.1:${parsed.port}/rpc`);
+    // The workspace (inside the installation under `npm start`, which a plugin with
+    // `permissions` may always read) holds no token: its file says where the token is.
+    expect(parsed.token).toBeUndefined();
+    expect(await readFile(file, 'utf8')).not.toContain(info.token);
+    const tokenFile = parsed.tokenFile as string;
+    const runtime = process.env.XDG_RUNTIME_DIR
+      ? path.join(process.env.XDG_RUNTIME_DIR, 'reloadd')
+      : path.join(os.tmpdir(), `reloadd-${process.getuid?.()}`);
+    expect(path.dirname(tokenFile)).toBe(runtime);
+    expect(path.relative(ROOT, tokenFile)).toMatch(/^\.\./);
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(runtime)).mode & 0o777).toBe(0o700);
+    expect(DaemonTokenFile.parse(JSON.parse(await readFile(tokenFile, 'utf8')))).toEqual({
+      pid: daemon.child.pid,
+      url: parsed.url,
+      token: info.token,
+    });
     // 256 bits, base64url.
-    expect(Buffer.from(parsed.token, 'base64url')).toHaveLength(32);
+    expect(Buffer.from(info.token, 'base64url')).toHaveLength(32);
   });
 
   it('sends every client the same plugin/didReload sequence', async () => {
@@ -333,6 +354,31 @@ describe('the discovery file', () => {
     const after = await runCli(['status'], { cwd: workspace });
     expect(after.code).toBe(3);
     expect(after.stderr).toContain('no daemon is running');
+  });
+
+  it('still leads a client through a file an older daemon wrote, its token inline; RELOADD_URL and RELOADD_TOKEN still override any file', async () => {
+    const { workspace, plugins } = await workspaceWithPlugins();
+    const daemon = await startStandalone(workspace, plugins);
+    try {
+      // As reloadd 0.1 wrote it: the token in the file itself, and no token file.
+      const older = await tempDir();
+      const { tokenFile, ...facts } = daemon.info;
+      expect(tokenFile).toBeDefined();
+      await editFile(path.join(older, DAEMON_FILE), JSON.stringify(facts));
+      const status = await runCli(['status', '--json'], { cwd: older });
+      expect(status.stderr).toBe('');
+      expect(JSON.parse(status.stdout)).toMatchObject({ pid: daemon.child.pid });
+
+      const overridden = await runCli(['status', '--json'], {
+        cwd: path.join(workspace, '..'),
+        env: { RELOADD_URL: daemon.info.url, RELOADD_TOKEN: daemon.info.token },
+      });
+      expect(overridden.stderr).toBe('');
+      expect(JSON.parse(overridden.stdout)).toMatchObject({ pid: daemon.child.pid });
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
   });
 
   it('is replaced when its pid lives on but nothing listens on its port', async () => {

@@ -4,8 +4,13 @@ import path from 'node:path';
 import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import { connectWebSocket, type ReloaddClient, spawnStdioDaemon } from '../../src/clients/index.js';
-import { DAEMON_FILE, type DaemonFile, DaemonStatus } from '../../src/protocol/index.js';
-import { readDaemonFile } from '../../src/transport/index.js';
+import {
+  DAEMON_FILE,
+  type DaemonFile,
+  DaemonStatus,
+  DaemonTokenFile,
+} from '../../src/protocol/index.js';
+import { parseDaemonFile } from '../../src/transport/index.js';
 import { collectOutput } from './childOutput.js';
 import { tempDir } from './files.js';
 import { CLI_PATH } from './paths.js';
@@ -17,24 +22,36 @@ afterAll(() => {
   for (const child of spawned) child.kill('SIGKILL');
 });
 
+/** A discovery file with its daemon's token (from the token file it names). */
+export type DaemonInfo = DaemonFile & { token: string };
+
 /**
  * The discovery file of the daemon serving `workspace`, once it has been written (a daemon writes
- * it before it answers `initialize`, and before it loads plugins when standalone).
+ * it before it answers `initialize`, and before it loads plugins when standalone), and its token.
+ * Both are read as they are, whoever owns them: a client's checks are what tests test.
  */
 export async function daemonInfo(
   workspace: string,
   options: { pid?: number; timeoutMs?: number } = {},
-): Promise<DaemonFile> {
+): Promise<DaemonInfo> {
   const file = path.join(workspace, DAEMON_FILE);
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
-    const state = await readDaemonFile(file);
+    const state = await readFile(file, 'utf8').then(parseDaemonFile, () => ({
+      kind: 'missing' as const,
+    }));
     if (state.kind === 'live' && (options.pid === undefined || state.info.pid === options.pid))
-      return state.info;
+      return { ...state.info, token: await tokenOf(state.info) };
     if (Date.now() > deadline)
       throw new Error(`no live daemon file in ${workspace}: ${state.kind}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The token a discovery file leads to: in its token file, or (before those) in itself. */
+async function tokenOf(info: DaemonFile): Promise<string> {
+  if (info.tokenFile === undefined) return info.token ?? '';
+  return DaemonTokenFile.parse(JSON.parse(await readFile(info.tokenFile, 'utf8'))).token;
 }
 
 export async function fileExists(file: string): Promise<boolean> {
@@ -111,8 +128,8 @@ export function spawnCli(
 } {
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd,
-    // Only the discovery file may lead a test's CLI to a daemon.
-    env: { ...process.env, ...options.env, RELOADD_URL: '', RELOADD_TOKEN: '' },
+    // Only the discovery file may lead a test's CLI to a daemon, unless the test says otherwise.
+    env: { ...process.env, RELOADD_URL: '', RELOADD_TOKEN: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   spawned.add(child);

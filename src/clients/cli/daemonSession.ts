@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ResponseError } from 'vscode-jsonrpc';
 import { backoffDelay } from '../backoff.js';
 import { connectWebSocket } from '../connectWebSocket.js';
-import { type DaemonEndpoint, findDaemon, NoDaemonError } from '../findDaemon.js';
+import { type DaemonEndpoint, findDaemon, NoDaemonError, skippedLine } from '../findDaemon.js';
 import type { ReloaddClient } from '../ReloaddClient.js';
 import { CliExit, ExitCode } from './exitCodes.js';
 import { TerminalStyle } from './TerminalStyle.js';
@@ -35,7 +35,21 @@ export interface CommonOptions {
 }
 
 export function locate(options: CommonOptions): Promise<DaemonEndpoint> {
-  return untilReachable(options, () => findDaemon(options.workspace ?? process.cwd()));
+  return untilReachable(options, () => findFor(options));
+}
+
+/** Each discovery file passed over is named once on stderr, however often `--wait` looks again. */
+const named = new Set<string>();
+
+function findFor(options: CommonOptions): Promise<DaemonEndpoint> {
+  return findDaemon(options.workspace ?? process.cwd(), {
+    onSkip: (skipped) => {
+      const line = skippedLine(skipped);
+      if (named.has(line)) return;
+      named.add(line);
+      process.stderr.write(`${line}\n`);
+    },
+  });
 }
 
 /**
@@ -75,7 +89,7 @@ export async function withDaemon<T>(
   work: (client: ReloaddClient) => Promise<T>,
 ): Promise<T> {
   const client = await untilReachable(options, async () =>
-    connectWebSocket(await findDaemon(options.workspace ?? process.cwd())),
+    connectWebSocket(await findFor(options)),
   );
   let gone = false;
   client.onClose(() => {

@@ -1,12 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DAEMON_FILE, type DaemonFile } from '../../protocol/index.js';
-import { isProcessAlive, parseDaemonFile, readDaemonFile } from '../../transport/index.js';
+import { DAEMON_FILE, type DaemonFile, type DaemonTokenFile } from '../../protocol/index.js';
+import {
+  currentUid,
+  isProcessAlive,
+  parseDaemonFile,
+  readDaemonFile,
+} from '../../transport/index.js';
 import type { Logger } from '../logs/logger.js';
+import { ensurePrivateFolder } from './privateFolder.js';
 
 /** How long a starting daemon waits for another that is starting at the same moment. */
 const LOCK_WAIT_MS = 5_000;
@@ -14,40 +21,68 @@ const LOCK_WAIT_MS = 5_000;
 /** Another daemon already serves this workspace: the CLI says so and exits with 1. */
 export class DaemonAlreadyRunning extends Error {}
 
+/** What the daemon says of itself in `daemon.json`; the claim adds where its token is. */
+export type DaemonFacts = Omit<DaemonFile, 'token' | 'tokenFile'>;
+
 /**
- * `<workspace>/.reloadd/daemon.json`: where this daemon listens and the token to get in (mode
- * 0600, since the token is the only key). One live daemon per workspace; a file left by a daemon
- * that died is replaced.
+ * The user's runtime folder for reloadd: `$XDG_RUNTIME_DIR/reloadd`, or else `reloadd-<uid>` in
+ * the temp folder. Out of the workspace and the installation, where a plugin with `permissions`
+ * is granted no reads.
+ */
+export function runtimeFolder(env: NodeJS.ProcessEnv = process.env): string {
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && path.isAbsolute(runtime)) return path.join(runtime, 'reloadd');
+  return path.join(os.tmpdir(), `reloadd-${currentUid() ?? os.userInfo().username}`);
+}
+
+/**
+ * `<workspace>/.reloadd/daemon.json`: where this daemon listens, and where its token is: a file of
+ * its own in the user's runtime folder (mode 0600, the token being the only key), named for the
+ * workspace. One live daemon per workspace; files left by a daemon that died are replaced.
  */
 export class DaemonFileClaim {
   readonly path: string;
+  readonly tokenPath: string;
   private claimed = false;
 
   constructor(
     workspace: string,
     private readonly logger: Logger,
+    runtime = runtimeFolder(),
   ) {
     this.path = path.join(workspace, DAEMON_FILE);
+    const key = createHash('sha256').update(path.resolve(workspace)).digest('hex').slice(0, 16);
+    this.tokenPath = path.join(runtime, `${key}.token.json`);
   }
 
   /**
-   * Publishes `info`, unless a live daemon already has. Daemons starting at once take turns
-   * through a lock file, so exactly one of them wins; the file is written aside (0600 from its
-   * creation) and hard-linked into place, so a reader never sees half of it.
+   * Publishes `facts` and `token`, unless a live daemon already has. Daemons starting at once take
+   * turns through a lock file, so exactly one of them wins. The token file is written first, so a
+   * client that finds `daemon.json` finds the token; each is written aside (0600 from its
+   * creation) and moved into place, so a reader never sees half of it.
    */
-  async claim(info: DaemonFile): Promise<void> {
-    // 0700: nobody else may plant files (or links) where the token is written.
-    await mkdir(path.dirname(this.path), { recursive: true, mode: 0o700 });
+  async claim(facts: DaemonFacts, token: string): Promise<void> {
+    // 0700 and ours: nobody else may plant files (or links) where clients look, or read the token.
+    await ensurePrivateFolder(
+      path.dirname(this.path),
+      this.logger,
+      'remove it, or serve another --workspace',
+    );
+    await ensurePrivateFolder(
+      path.dirname(this.tokenPath),
+      this.logger,
+      'remove it, or set XDG_RUNTIME_DIR to a folder of your own',
+    );
+    const tokenContent: DaemonTokenFile = { pid: facts.pid, url: facts.url, token };
+    // Where the token is, beside where to connect: the file reads in that order.
+    const { url, host, port, pid, ...about } = facts;
+    const info: DaemonFile = { url, host, port, pid, tokenFile: this.tokenPath, ...about };
     const unlock = await this.lock();
     try {
       await this.clearStale();
-      const temporary = `${this.path}.${randomBytes(8).toString('hex')}.tmp`;
-      const handle = await open(temporary, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(info, null, 2)}\n`);
-      } finally {
-        await handle.close();
-      }
+      const tokenAside = await writeAside(this.tokenPath, tokenContent);
+      await rename(tokenAside, this.tokenPath);
+      const temporary = await writeAside(this.path, info);
       try {
         await link(temporary, this.path);
       } catch (error) {
@@ -96,16 +131,24 @@ export class DaemonFileClaim {
     }
   }
 
-  /** Removes the file if it is still this daemon's. Synchronous: it also runs on process exit. */
+  /**
+   * Removes the files if they are still this daemon's, `daemon.json` first. Synchronous: it also
+   * runs on process exit.
+   */
   release(): void {
     if (!this.claimed) return;
     this.claimed = false;
     try {
       const state = parseDaemonFile(readFileSync(this.path, 'utf8'));
-      if (state.kind === 'live' && state.info.pid !== process.pid) return;
-      unlinkSync(this.path);
+      if (state.kind !== 'live' || state.info.pid === process.pid) unlinkSync(this.path);
     } catch {
       // Already gone.
+    }
+    try {
+      const owner = JSON.parse(readFileSync(this.tokenPath, 'utf8')) as { pid?: unknown };
+      if (owner.pid === process.pid) unlinkSync(this.tokenPath);
+    } catch {
+      // Already gone, or not ours to remove.
     }
   }
 
@@ -136,11 +179,30 @@ export class DaemonFileClaim {
           `replacing an unreadable discovery file (${state.problem})`,
         );
         break;
+      case 'untrusted':
+        // In our own 0700 folder, yet not ours (root's, say) or open to others: not to be kept.
+        this.logger.warn(
+          { file: this.path },
+          `replacing a discovery file clients would not trust: ${state.reason}`,
+        );
+        break;
       case 'missing':
         return;
     }
     await unlink(this.path).catch(() => undefined);
   }
+}
+
+/** Writes `content` as JSON beside `file`, 0600 from its creation; returns where. */
+async function writeAside(file: string, content: unknown): Promise<string> {
+  const temporary = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`);
+  } finally {
+    await handle.close();
+  }
+  return temporary;
 }
 
 /** True when something accepts connections on host:port (within a second). */

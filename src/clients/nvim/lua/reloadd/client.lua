@@ -3,6 +3,7 @@
 local M = {}
 
 local uv = vim.loop
+local bit = require('bit')
 
 local state = {
   rpc = nil,
@@ -17,25 +18,79 @@ local state = {
   exited = false,
 }
 
---- The discovery file of a live daemon serving `dir` or one of its parents, or nil.
+-- Others than the owner may write it: its group or anyone (0o022).
+local WRITABLE_BY_OTHERS = 18
+
+local function octal(mode)
+  return ('0%03o'):format(bit.band(mode, 4095))
+end
+
+--- Why a discovery file's folder is not to be trusted, or nil: as `judgeOwnFolder` in
+--- src/transport/discoveryTrust.ts decides it.
+local function folder_distrust(folder, uid)
+  if folder.type == 'link' then
+    return 'its folder is a symbolic link'
+  elseif folder.type ~= 'directory' then
+    return 'its folder is not a folder'
+  elseif folder.uid ~= uid then
+    return ('its folder is owned by uid %d, not you'):format(folder.uid)
+  elseif bit.band(folder.mode, WRITABLE_BY_OTHERS) ~= 0 then
+    return ('others may write its folder (mode %s)'):format(octal(folder.mode))
+  end
+end
+
+--- Why a discovery file is not to be trusted, or nil: whoever may write it chooses where the
+--- client connects. The same checks, in the same order, as `judgeOwnFile` (lstat: no link followed).
+local function file_distrust(folder, file, uid)
+  if file.type == 'link' then
+    return 'it is a symbolic link'
+  elseif file.type ~= 'file' then
+    return 'it is not a regular file'
+  elseif file.uid ~= uid then
+    return ('owned by uid %d, not you'):format(file.uid)
+  end
+  local of_folder = folder_distrust(folder, uid)
+  if of_folder then
+    return of_folder
+  elseif bit.band(file.mode, WRITABLE_BY_OTHERS) ~= 0 then
+    return ('others may write it (mode %s)'):format(octal(file.mode))
+  end
+end
+
+--- The discovery file of a live daemon serving `dir` or one of its parents, or nil; and the
+--- files passed over on the way, each as `skipped <file>: <reason>`.
 function M.find_daemon_file(dir)
+  local uid = uv.getuid()
+  local skipped = {}
   dir = vim.fn.fnamemodify(dir, ':p'):gsub('/$', '')
   while true do
     local file = dir .. '/.reloadd/daemon.json'
-    local fd = io.open(file, 'r')
-    if fd then
-      local ok, info = pcall(vim.json.decode, fd:read('*a'))
-      fd:close()
-      -- A file left by a daemon that died would make `connect` fail: start our own instead.
-      local live = ok and type(info) == 'table' and type(info.pid) == 'number'
-        and uv.kill(info.pid, 0) == 0
-      if live then
-        return file
+    local folder = uv.fs_lstat(dir .. '/.reloadd')
+    local stat, _, err = nil, nil, nil
+    if folder then
+      stat, _, err = uv.fs_lstat(file)
+    end
+    -- Another user's folder we may not look into is theirs, whatever it holds.
+    local distrust = (stat and file_distrust(folder, stat, uid))
+      or (folder and err == 'EACCES' and folder_distrust(folder, uid))
+    if distrust then
+      table.insert(skipped, ('skipped %s: %s'):format(file, distrust))
+    elseif stat then
+      local fd = io.open(file, 'r')
+      if fd then
+        local ok, info = pcall(vim.json.decode, fd:read('*a'))
+        fd:close()
+        -- A file left by a daemon that died would make `connect` fail: start our own instead.
+        local live = ok and type(info) == 'table' and type(info.pid) == 'number'
+          and uv.kill(info.pid, 0) == 0
+        if live then
+          return file, skipped
+        end
       end
     end
     local parent = vim.fn.fnamemodify(dir, ':h')
     if parent == dir or dir == '' then
-      return nil
+      return nil, skipped
     end
     dir = parent
   end
@@ -48,7 +103,10 @@ function M.command_line(config, cwd)
   for i = 2, #cmd do
     table.insert(args, cmd[i])
   end
-  local daemon_file = M.find_daemon_file(cwd)
+  local daemon_file, skipped = M.find_daemon_file(cwd)
+  for _, line in ipairs(skipped) do
+    vim.notify('reloadd: ' .. line, vim.log.levels.WARN)
+  end
   if daemon_file then
     vim.list_extend(args, { 'connect', '--stdio' })
     return cmd[1], args, 'connect'
