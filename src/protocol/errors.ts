@@ -17,6 +17,8 @@ export const ErrorCodes = {
   UnknownCommand: 1003,
   CommandFailed: 1004,
   NotSupported: 1005,
+  /** The call ran, but the plugin's state could not be written to `--state-dir`: not acknowledged. */
+  StateNotWritten: 1006,
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -36,4 +38,10 @@ export const ReloaddErrorCodes = {
   UnknownSnapshot: 'RELOADD_UNKNOWN_SNAPSHOT',
   /** `daemon/setDebugOptions` on a daemon started without `--inspect`: no debugger can attach. */
   NotDebugging: 'RELOADD_NOT_DEBUGGING',
+  /**
+   * A command (or API call) ran, but the snapshot holding its effect could not be written to
+   * `--state-dir` (disk full, read-only, permission), or the plugin's last write failed and none
+   * has succeeded since: its answer is not an acknowledgment.
+   */
+  StateNotWritten: 'RELOADD_STATE_NOT_WRITTEN',
 } as const;
