@@ -1,7 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   DiagnosticSource,
   DiagnosticsStore,
@@ -15,7 +16,7 @@ import {
 } from '../../src/protocol/index.js';
 import { tempDir } from '../helpers/files.js';
 
-const _isRoot = process.getuid?.() === 0;
+const isRoot = process.getuid?.() === 0;
 const logger = pino({ level: 'silent' });
 
 function storeIn(stateDir: string) {
@@ -89,5 +90,34 @@ describe('SnapshotStore, when its writes fail', () => {
       DiagnosticCodes.StateNotWritten,
     ]);
     store.close();
+  });
+});
+
+describe.skipIf(!isRoot)('SnapshotStore reading a state folder (mounts: root only)', () => {
+  const mounted: string[] = [];
+  afterEach(() => {
+    for (const dir of mounted.splice(0)) execFileSync('umount', [dir]);
+  });
+
+  it('moves a corrupt snapshot aside, or says it could not and why', async () => {
+    const stateDir = await tempDir();
+    await writeFile(path.join(stateDir, 'junk.snapshot'), 'not v8');
+    const writable = await new SnapshotStore({ stateDir, logger }).loadAll();
+    const moved = writable.find((p) => p.pluginId === 'junk');
+    expect(moved?.message).toMatch(/moved to junk\.snapshot\.corrupt-\d+/);
+    await access(moved?.file ?? 'nowhere');
+    expect(await readdir(stateDir)).not.toContain('junk.snapshot');
+
+    // A folder that became read-only: the file stays where it was, and the report says so.
+    await writeFile(path.join(stateDir, 'junk.snapshot'), 'not v8');
+    execFileSync('mount', ['--bind', stateDir, stateDir]);
+    mounted.push(stateDir);
+    execFileSync('mount', ['-o', 'remount,ro,bind', stateDir]);
+    const readOnly = await new SnapshotStore({ stateDir, logger }).loadAll();
+    const stayed = readOnly.find((p) => p.pluginId === 'junk');
+    expect(stayed?.file).toBe(path.join(stateDir, 'junk.snapshot'));
+    expect(stayed?.message).toContain('could not be moved aside');
+    expect(stayed?.message).toContain('EROFS');
+    expect(stayed?.message).not.toContain('moved to');
   });
 });

@@ -209,12 +209,24 @@ export class SnapshotStore {
         this.remember(pluginId, snapshot);
       } catch (error) {
         const aside = `${file}.corrupt-${Date.now()}`;
-        await rename(file, aside).catch(() => undefined);
-        problems.push({
-          pluginId,
-          file: aside,
-          message: `the saved state in ${name} could not be read (${(error as Error).message}); it was moved to ${path.basename(aside)} and the plugin starts without it`,
-        });
+        const notMoved = await rename(file, aside).then(
+          () => undefined,
+          (moveError: unknown) => moveError,
+        );
+        const unread = `the saved state in ${name} could not be read (${(error as Error).message})`;
+        problems.push(
+          notMoved === undefined
+            ? {
+                pluginId,
+                file: aside,
+                message: `${unread}; it was moved to ${path.basename(aside)} and the plugin starts without it`,
+              }
+            : {
+                pluginId,
+                file,
+                message: `${unread}, and it could not be moved aside: ${whyItFailed(notMoved)}. It stays where it is, and the plugin starts without it (its next snapshot replaces it)`,
+              },
+        );
       }
     }
     return problems;
