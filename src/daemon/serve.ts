@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
-import { requirePluginsFolder, type ServeSettings, UsageError } from './config.js';
+import {
+  requirePluginsFolder,
+  requireStateFolder,
+  type ServeSettings,
+  UsageError,
+} from './config.js';
 import { createDaemon } from './core/createDaemon.js';
 import { DaemonDebugging } from './debugging/DaemonDebugging.js';
 import { DASHBOARD_DIR, HOST_WORKER_SCRIPT, VERSION } from './installation.js';
@@ -25,6 +30,7 @@ const STOP_DEADLINE_MS = 5000;
  */
 export async function serve(settings: ServeSettings): Promise<void> {
   await requirePluginsFolder(settings.pluginsDir);
+  if (settings.stateDir) await requireStateFolder(settings.stateDir);
 
   const logs = new LogRing(settings.logBufferSize);
   const logger = createLogger({

@@ -20,6 +20,8 @@ export function whyItFailed(error: unknown): string {
       return `permission denied (${code})`;
     case 'ENOENT':
       return 'the state folder is gone (ENOENT)';
+    case 'ENOTDIR':
+      return 'a part of its path is a file (ENOTDIR)';
     case 'EIO':
       return 'the disk reported an I/O error (EIO)';
     default: {
