@@ -119,11 +119,16 @@ export async function serve(settings: ServeSettings): Promise<void> {
     }, STOP_DEADLINE_MS);
     // Clients stop being told where the daemon is before it stops answering.
     discovery?.release();
+    let exitCode = code;
     daemon
       .shutdown()
-      .then(() => listener?.close())
+      .then((stopped) => {
+        // A state the stop could not write is lost (logged by plugin): the exit code says so too.
+        if (stopped.statesNotWritten.length > 0 && exitCode === 0) exitCode = 1;
+        return listener?.close();
+      })
       .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
-      .finally(() => process.exit(code));
+      .finally(() => process.exit(exitCode));
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

@@ -1,9 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/files.js';
+import {
+  DiagnosticCodes,
+  PluginExecuteCommand,
+  PluginGetState,
+  type PublishDiagnosticsParams,
+  ReloaddErrorCodes,
+  ShowMessage,
+} from '../../src/protocol/index.js';
+import { type DaemonUnderTest, startDaemon } from '../helpers/daemonProcess.js';
+import { editFile, tempDir } from '../helpers/files.js';
+import { NotificationLog } from '../helpers/NotificationLog.js';
 import { runCli } from '../helpers/network.js';
+import { counterPlugin } from '../helpers/pluginSource.js';
 
 /**
  * Acknowledged means durable, also when the disk fails: on a small tmpfs filled up while
@@ -13,7 +24,7 @@ import { runCli } from '../helpers/network.js';
  */
 
 const isRoot = process.getuid?.() === 0;
-const _LANES = 4;
+const LANES = 4;
 
 const mounted: string[] = [];
 afterAll(() => {
@@ -25,11 +36,259 @@ function mount(...args: string[]): void {
   execFileSync('mount', args);
 }
 
+/**
+ * Remounts a bind mount read-only while the daemon writes there. The kernel refuses (EBUSY) while
+ * a file is open for writing on it, so this tries again until it lands between two writes, as
+ * an administrator's `mount -o remount,ro` would be retried.
+ */
+function remountReadOnly(dir: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      mount('-o', 'remount,ro,bind', dir);
+      return;
+    } catch (error) {
+      if (attempt >= 1000) throw error;
+    }
+  }
+}
+
 function unmount(dir: string): void {
   const at = mounted.indexOf(dir);
   if (at >= 0) mounted.splice(at, 1);
   execFileSync('umount', [dir]);
 }
+
+/**
+ * A counter whose state grows by 100 bytes an increment. A full tmpfs frees the old file's pages
+ * at each rename, so a state that stays the same size would fit again and again in the room its
+ * own last write left: one that grows outgrows it, as a real one would.
+ */
+const growingCounter = `let state = { count: 0, log: [] };
+export function activate(ctx) {
+  ctx.subscriptions.push(
+    ctx.commands.register('count.increment', () => {
+      state.count += 1;
+      state.log.push(\`increment \${state.count} \`.padEnd(100, '.'));
+      return state.count;
+    }),
+  );
+}
+export function saveState() { return state; }
+export function restoreState(saved) { state = saved; }
+`;
+
+interface ErrorAnswer {
+  message: string;
+  data?: { code?: string };
+}
+
+/** Increments over several lanes until stopped: the highest number answered, and the errors. */
+function incrementing(daemon: DaemonUnderTest) {
+  let running = true;
+  let answers = 0;
+  let successes = 0;
+  let highestAcknowledged = 0;
+  const failures: ErrorAnswer[] = [];
+  let waiting: { answers: number; successes: number; resolve(): void }[] = [];
+  const lane = async () => {
+    while (running) {
+      const answer = await daemon.client
+        .request(PluginExecuteCommand, { command: 'count.increment' })
+        .then(
+          (value) => ({ value }),
+          (error: ErrorAnswer) => ({ error }),
+        );
+      answers += 1;
+      if ('error' in answer) failures.push(answer.error);
+      else if (typeof answer.value === 'number') {
+        successes += 1;
+        highestAcknowledged = Math.max(highestAcknowledged, answer.value);
+      }
+      waiting = waiting.filter((w) => {
+        if (answers < w.answers || successes < w.successes) return true;
+        w.resolve();
+        return false;
+      });
+    }
+  };
+  const lanes = Promise.all(Array.from({ length: LANES }, lane));
+  return {
+    /** Resolves once `more` answers (of `successes` successes at least) have come from now on. */
+    after(more: { answers?: number; successes?: number }): Promise<void> {
+      return new Promise((resolve) =>
+        waiting.push({
+          answers: answers + (more.answers ?? 0),
+          successes: successes + (more.successes ?? 0),
+          resolve,
+        }),
+      );
+    },
+    async stop() {
+      running = false;
+      await lanes;
+      return { answers, successes, highestAcknowledged, failures };
+    },
+  };
+}
+
+/** Fills the file system that holds `dir` up to its last byte; the file that holds it all. */
+async function fillUp(dir: string): Promise<string> {
+  const filler = path.join(dir, 'filler');
+  const handle = await open(filler, 'w');
+  try {
+    for (const size of [64 * 1024, 4096, 1]) {
+      const chunk = Buffer.alloc(size, 1);
+      for (;;) {
+        const written = await handle.write(chunk).then(
+          (w) => w.bytesWritten,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ENOSPC') throw error;
+            return 0;
+          },
+        );
+        if (written < size) break;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  return filler;
+}
+
+async function countOnRestart(plugins: string, stateDir: string): Promise<number> {
+  const daemon = await startDaemon(plugins, { args: ['--state-dir', stateDir], expectPlugins: 1 });
+  const { state } = await daemon.client.request(PluginGetState, { id: 'count' });
+  await daemon.stop();
+  return (state as { count: number }).count;
+}
+
+const notWritten = (p: PublishDiagnosticsParams) =>
+  p.pluginId === 'count' && p.diagnostics.some((d) => d.code === DiagnosticCodes.StateNotWritten);
+
+describe.skipIf(!isRoot)('a state folder whose disk fails (mounts: root only)', () => {
+  it('on a disk that fills up: nothing acknowledged is lost, the rest is RELOADD_STATE_NOT_WRITTEN, and it clears once space comes back', async () => {
+    const plugins = await tempDir();
+    await editFile(path.join(plugins, 'count.js'), growingCounter);
+    const disk = await tempDir();
+    mount('-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk);
+    mounted.push(disk);
+    try {
+      const stateDir = path.join(disk, 'state');
+      const daemon = await startDaemon(plugins, {
+        args: ['--state-dir', stateDir],
+        expectPlugins: 1,
+      });
+      const shown = NotificationLog.of(daemon.client, ShowMessage);
+      const run = incrementing(daemon);
+      await run.after({ successes: 20 });
+      const filler = await fillUp(disk);
+      await run.after({ answers: 200 });
+      const tally = await run.stop();
+      // Killed where it stands: only what is on disk is left.
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+      daemon.client.dispose();
+
+      // Still full: the state read back holds every acknowledged increment.
+      const restarted = await startDaemon(plugins, {
+        args: ['--state-dir', stateDir],
+        expectPlugins: 1,
+      });
+      const { state } = await restarted.client.request(PluginGetState, { id: 'count' });
+      const restored = (state as { count: number }).count;
+      expect(
+        tally.highestAcknowledged - restored,
+        'acknowledged increments lost',
+      ).toBeLessThanOrEqual(0);
+      expect(tally.failures.length).toBeGreaterThan(0);
+      for (const failure of tally.failures) {
+        expect(failure.data?.code).toBe(ReloaddErrorCodes.StateNotWritten);
+        expect(failure.message).toContain('the disk is full (ENOSPC)');
+        expect(failure.message).toContain(path.join(stateDir, 'count.snapshot'));
+      }
+      const told = (await daemon.diagnostics.waitFor(notWritten)).diagnostics.find(
+        (d) => d.code === DiagnosticCodes.StateNotWritten,
+      );
+      expect(told).toMatchObject({
+        severity: 'error',
+        file: path.join(stateDir, 'count.snapshot'),
+      });
+      expect(told?.message).toContain('ENOSPC');
+      expect(
+        shown.all.filter((m) => m.type === 1 && m.message.includes('count')).length,
+      ).toBeGreaterThan(0);
+
+      // Commands go on failing while the disk is full.
+      await expect(
+        restarted.client.request(PluginExecuteCommand, { command: 'count.increment' }),
+      ).rejects.toMatchObject({ data: { code: ReloaddErrorCodes.StateNotWritten } });
+      await restarted.diagnostics.waitFor(notWritten);
+
+      // Space comes back: the next command succeeds, and the diagnostic is gone.
+      const restartedShown = NotificationLog.of(restarted.client, ShowMessage);
+      const mark = restarted.diagnostics.mark;
+      await rm(filler);
+      const acknowledged = (await restarted.client.request(PluginExecuteCommand, {
+        command: 'count.increment',
+      })) as number;
+      await restarted.diagnostics.waitFor((p) => p.pluginId === 'count' && !notWritten(p), {
+        from: mark,
+        what: 'the diagnostic cleared',
+      });
+      await restartedShown.waitFor((m) => m.type === 3 && m.message.includes('written again'), {
+        what: 'an Info message that the state is written again',
+      });
+      expect(await restarted.stop()).toBe(0);
+      expect(await countOnRestart(plugins, stateDir)).toBeGreaterThanOrEqual(acknowledged);
+    } finally {
+      unmount(disk);
+    }
+  });
+
+  it('on a folder remounted read-only: nothing acknowledged is lost, and a stop that cannot save says so and exits 1', async () => {
+    const plugins = await tempDir();
+    await editFile(path.join(plugins, 'count.js'), counterPlugin('count', 'v1'));
+    const stateDir = path.join(await tempDir(), 'state');
+    await mkdir(stateDir, { mode: 0o700 });
+    mount('--bind', stateDir, stateDir);
+    mounted.push(stateDir);
+    try {
+      const daemon = await startDaemon(plugins, {
+        args: ['--state-dir', stateDir],
+        expectPlugins: 1,
+      });
+      const run = incrementing(daemon);
+      await run.after({ successes: 20 });
+      remountReadOnly(stateDir);
+      await run.after({ answers: 200 });
+      const tally = await run.stop();
+      // The stop cannot write the state either.
+      const exitCode = await daemon.stop();
+
+      mount('-o', 'remount,rw,bind', stateDir);
+      const restored = await countOnRestart(plugins, stateDir);
+      expect(
+        tally.highestAcknowledged - restored,
+        'acknowledged increments lost',
+      ).toBeLessThanOrEqual(0);
+      expect(tally.failures.length).toBeGreaterThan(0);
+      for (const failure of tally.failures) {
+        expect(failure.data?.code).toBe(ReloaddErrorCodes.StateNotWritten);
+        expect(failure.message).toContain('EROFS');
+      }
+      const told = daemon.diagnostics.all
+        .find(notWritten)
+        ?.diagnostics.find((d) => d.code === DiagnosticCodes.StateNotWritten);
+      expect(told?.message).toContain('the file system is read-only (EROFS)');
+      // What the stop could not write is said, and the exit code says it too.
+      expect(exitCode).toBe(1);
+      expect(daemon.stderr()).toContain('could not be written');
+      expect(daemon.stderr()).toContain('as the daemon stopped');
+    } finally {
+      unmount(stateDir);
+    }
+  });
+});
 
 describe('the state folder, checked at start', () => {
   const serve = async (stateDir: string) => {
