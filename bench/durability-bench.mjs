@@ -14,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { startBenchDaemon } from './benchDaemon.mjs';
+import { fillUp, growingCounter, mount, remountReadOnly } from './diskFaults.mjs';
 
 const ONE_AT_A_TIME = Number(process.env.BENCH_COMMANDS ?? 400);
 const IN_FLIGHT = 32;
@@ -92,60 +93,6 @@ async function durableWrites(root) {
   return times;
 }
 
-/**
- * A counter whose state grows by 100 bytes an increment: on a full tmpfs each rename frees the old
- * file's pages, so a state of constant size would fit again and again in the room its own last
- * write left (and never see the disk full); one that grows outgrows it, as real state does.
- */
-const growingPlugin = `let state = { count: 0, log: [] };
-export function activate(ctx) {
-  ctx.subscriptions.push(ctx.commands.register('count.inc', () => {
-    state.count += 1;
-    state.log.push(\`increment \${state.count} \`.padEnd(100, '.'));
-    return state.count;
-  }));
-}
-export function saveState() { return state; }
-export function restoreState(saved) { state = saved; }
-`;
-
-const mount = (...args) => execFileSync('mount', args, { stdio: 'ignore' });
-
-/** Fills the file system that holds `dir` to its last byte; the file that holds it. */
-async function fillUp(dir) {
-  const filler = path.join(dir, 'filler');
-  const handle = await open(filler, 'w');
-  try {
-    for (const size of [64 * 1024, 4096, 1]) {
-      const chunk = Buffer.alloc(size, 1);
-      for (;;) {
-        const written = await handle.write(chunk).then(
-          (w) => w.bytesWritten,
-          (error) => {
-            if (error.code !== 'ENOSPC') throw error;
-            return 0;
-          },
-        );
-        if (written < size) break;
-      }
-    }
-  } finally {
-    await handle.close();
-  }
-  return filler;
-}
-
-/** The kernel refuses (EBUSY) while a file is open for writing there: tried until it lands. */
-function remountReadOnly(dir) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return mount('-o', 'remount,ro,bind', dir);
-    } catch (error) {
-      if (attempt >= 1000) throw error;
-    }
-  }
-}
-
 async function stateAfterRestart(plugins, stateDir) {
   const daemon = startBenchDaemon(plugins, ['--state-dir', stateDir]);
   const loaded = daemon.next((r) => r.trigger === 'startup');
@@ -165,7 +112,7 @@ async function stateAfterRestart(plugins, stateDir) {
 async function faultRound(root, fault) {
   const plugins = path.join(root, `plugins-${fault}`);
   await mkdir(plugins, { recursive: true });
-  await writeFile(path.join(plugins, 'count.js'), growingPlugin);
+  await writeFile(path.join(plugins, 'count.js'), growingCounter('count.inc'));
   const mountPoint = path.join(root, `disk-${fault}`);
   await mkdir(mountPoint, { mode: 0o700 });
   if (fault === 'full') mount('-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', mountPoint);

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdir, open, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fillUp, growingCounter, mount, remountReadOnly } from '../../bench/diskFaults.mjs';
 import {
   DiagnosticCodes,
   PluginExecuteCommand,
@@ -32,50 +33,11 @@ afterAll(() => {
   for (const dir of mounted.splice(0).reverse()) unmount(dir);
 });
 
-function mount(...args: string[]): void {
-  execFileSync('mount', args);
-}
-
-/**
- * Remounts a bind mount read-only while the daemon writes there. The kernel refuses (EBUSY) while
- * a file is open for writing on it, so this tries again until it lands between two writes, as
- * an administrator's `mount -o remount,ro` would be retried.
- */
-function remountReadOnly(dir: string): void {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      mount('-o', 'remount,ro,bind', dir);
-      return;
-    } catch (error) {
-      if (attempt >= 1000) throw error;
-    }
-  }
-}
-
 function unmount(dir: string): void {
   const at = mounted.indexOf(dir);
   if (at >= 0) mounted.splice(at, 1);
   execFileSync('umount', [dir]);
 }
-
-/**
- * A counter whose state grows by 100 bytes an increment. A full tmpfs frees the old file's pages
- * at each rename, so a state that stays the same size would fit again and again in the room its
- * own last write left: one that grows outgrows it, as a real one would.
- */
-const growingCounter = `let state = { count: 0, log: [] };
-export function activate(ctx) {
-  ctx.subscriptions.push(
-    ctx.commands.register('count.increment', () => {
-      state.count += 1;
-      state.log.push(\`increment \${state.count} \`.padEnd(100, '.'));
-      return state.count;
-    }),
-  );
-}
-export function saveState() { return state; }
-export function restoreState(saved) { state = saved; }
-`;
 
 interface ErrorAnswer {
   message: string;
@@ -131,28 +93,25 @@ function incrementing(daemon: DaemonUnderTest) {
   };
 }
 
-/** Fills the file system that holds `dir` up to its last byte; the file that holds it all. */
-async function fillUp(dir: string): Promise<string> {
-  const filler = path.join(dir, 'filler');
-  const handle = await open(filler, 'w');
-  try {
-    for (const size of [64 * 1024, 4096, 1]) {
-      const chunk = Buffer.alloc(size, 1);
-      for (;;) {
-        const written = await handle.write(chunk).then(
-          (w) => w.bytesWritten,
-          (error: NodeJS.ErrnoException) => {
-            if (error.code !== 'ENOSPC') throw error;
-            return 0;
-          },
-        );
-        if (written < size) break;
-      }
-    }
-  } finally {
-    await handle.close();
+/**
+ * What a restart found against what was answered: no acknowledged increment missing, and every
+ * other answer RELOADD_STATE_NOT_WRITTEN naming the cause and the file.
+ */
+function expectNothingAcknowledgedLost(
+  tally: { highestAcknowledged: number; failures: ErrorAnswer[] },
+  restored: number,
+  cause: string,
+  file: string,
+): void {
+  expect(tally.highestAcknowledged - restored, 'acknowledged increments lost').toBeLessThanOrEqual(
+    0,
+  );
+  expect(tally.failures.length).toBeGreaterThan(0);
+  for (const failure of tally.failures) {
+    expect(failure.data?.code).toBe(ReloaddErrorCodes.StateNotWritten);
+    expect(failure.message).toContain(cause);
+    expect(failure.message).toContain(file);
   }
-  return filler;
 }
 
 async function countOnRestart(plugins: string, stateDir: string): Promise<number> {
@@ -168,7 +127,7 @@ const notWritten = (p: PublishDiagnosticsParams) =>
 describe.skipIf(!isRoot)('a state folder whose disk fails (mounts: root only)', () => {
   it('on a disk that fills up: nothing acknowledged is lost, the rest is RELOADD_STATE_NOT_WRITTEN, and it clears once space comes back', async () => {
     const plugins = await tempDir();
-    await editFile(path.join(plugins, 'count.js'), growingCounter);
+    await editFile(path.join(plugins, 'count.js'), growingCounter('count.increment'));
     const disk = await tempDir();
     mount('-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk);
     mounted.push(disk);
@@ -196,16 +155,12 @@ describe.skipIf(!isRoot)('a state folder whose disk fails (mounts: root only)', 
       });
       const { state } = await restarted.client.request(PluginGetState, { id: 'count' });
       const restored = (state as { count: number }).count;
-      expect(
-        tally.highestAcknowledged - restored,
-        'acknowledged increments lost',
-      ).toBeLessThanOrEqual(0);
-      expect(tally.failures.length).toBeGreaterThan(0);
-      for (const failure of tally.failures) {
-        expect(failure.data?.code).toBe(ReloaddErrorCodes.StateNotWritten);
-        expect(failure.message).toContain('the disk is full (ENOSPC)');
-        expect(failure.message).toContain(path.join(stateDir, 'count.snapshot'));
-      }
+      expectNothingAcknowledgedLost(
+        tally,
+        restored,
+        'the disk is full (ENOSPC)',
+        path.join(stateDir, 'count.snapshot'),
+      );
       const told = (await daemon.diagnostics.waitFor(notWritten)).diagnostics.find(
         (d) => d.code === DiagnosticCodes.StateNotWritten,
       );
@@ -267,15 +222,12 @@ describe.skipIf(!isRoot)('a state folder whose disk fails (mounts: root only)', 
 
       mount('-o', 'remount,rw,bind', stateDir);
       const restored = await countOnRestart(plugins, stateDir);
-      expect(
-        tally.highestAcknowledged - restored,
-        'acknowledged increments lost',
-      ).toBeLessThanOrEqual(0);
-      expect(tally.failures.length).toBeGreaterThan(0);
-      for (const failure of tally.failures) {
-        expect(failure.data?.code).toBe(ReloaddErrorCodes.StateNotWritten);
-        expect(failure.message).toContain('EROFS');
-      }
+      expectNothingAcknowledgedLost(
+        tally,
+        restored,
+        'the file system is read-only (EROFS)',
+        path.join(stateDir, 'count.snapshot'),
+      );
       const told = daemon.diagnostics.all
         .find(notWritten)
         ?.diagnostics.find((d) => d.code === DiagnosticCodes.StateNotWritten);
