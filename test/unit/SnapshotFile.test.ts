@@ -140,6 +140,28 @@ describe('SnapshotFile', () => {
     await expect(snapshot.settled()).resolves.toBeUndefined();
   });
 
+  it('answers the waiters and writes again later even when telling of a failure throws', async () => {
+    const { folder, file } = await unwritable();
+    const thrown: unknown[] = [];
+    const onUnhandled = (reason: unknown) => thrown.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { snapshot } = snapshotFile(file, {
+        onError: () => {
+          throw new Error('a bug in the store');
+        },
+      });
+      snapshot.put(content(1));
+      await expect(snapshot.settled()).rejects.toMatchObject({ code: 'ENOENT' });
+      await mkdir(folder);
+      snapshot.put(content(2));
+      await snapshot.settled();
+      expect(await onDisk(file)).toBe(2);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('tries a snapshot it could not write again by itself, with nothing more put', async () => {
     const { folder, file } = await unwritable();
     let recovered: () => void = () => undefined;

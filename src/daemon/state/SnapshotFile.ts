@@ -126,48 +126,50 @@ export class SnapshotFile {
   }
 
   private async drain(): Promise<void> {
-    while (this.pending) {
-      if (this.large && !this.urgent) {
-        const wait = this.lastWriteAt + this.options.largeIntervalMs - performance.now();
-        if (wait > 0) await sleep(wait);
-      }
-      const content = this.pending;
-      this.inWrite = this.waiting;
-      this.pending = undefined;
-      this.waiting = [];
-      let error: unknown;
-      try {
-        const bytes = v8.serialize(content);
-        const large = bytes.length > this.options.largeBytes;
-        if (large !== this.large) {
-          this.large = large;
-          this.options.onSizeClass(large, bytes.length);
+    try {
+      while (this.pending) {
+        if (this.large && !this.urgent) {
+          const wait = this.lastWriteAt + this.options.largeIntervalMs - performance.now();
+          if (wait > 0) await sleep(wait);
         }
-        await writeDurably(this.file, bytes);
-        this.written += 1;
-      } catch (caught) {
-        error = caught ?? new Error('the write failed');
-      }
-      this.lastWriteAt = performance.now();
-      const waiters = this.inWrite.splice(0);
-      if (error === undefined) {
-        const recovered = this.failure !== undefined;
-        this.failure = undefined;
-        this.unwritten = undefined;
-        if (recovered) this.options.onRecovered();
-        for (const waiter of waiters) waiter.resolve();
-      } else {
+        const content = this.pending;
+        this.inWrite = this.waiting;
+        this.pending = undefined;
+        this.waiting = [];
+        let error: unknown;
+        try {
+          const bytes = v8.serialize(content);
+          const large = bytes.length > this.options.largeBytes;
+          if (large !== this.large) {
+            this.large = large;
+            this.options.onSizeClass(large, bytes.length);
+          }
+          await writeDurably(this.file, bytes);
+          this.written += 1;
+        } catch (caught) {
+          error = caught ?? new Error('the write failed');
+        }
+        this.lastWriteAt = performance.now();
+        // The waiters first: whatever the store does with the news, they are answered.
+        const waiters = this.inWrite.splice(0);
+        const recovered = error === undefined && this.failure !== undefined;
         this.failure = error;
-        this.unwritten = content;
-        this.options.onError(error);
-        for (const waiter of waiters) waiter.reject(error);
+        this.unwritten = error === undefined ? undefined : content;
+        for (const waiter of waiters) {
+          if (error === undefined) waiter.resolve();
+          else waiter.reject(error);
+        }
+        if (error !== undefined) this.options.onError(error);
+        else if (recovered) this.options.onRecovered();
       }
-    }
-    this.writing = undefined;
-    if (this.failure !== undefined && !this.closed) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.retry(), this.options.retryMs);
-      this.retryTimer.unref();
+    } finally {
+      // However it ended, the next put starts a write again, and a failure is tried again.
+      this.writing = undefined;
+      if (this.failure !== undefined && !this.closed) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.retry(), this.options.retryMs);
+        this.retryTimer.unref();
+      }
     }
   }
 }
