@@ -4,16 +4,24 @@
 // and with one (each answer waits until the snapshot holding its effect is fsynced), one at a
 // time and 32 in flight; beside them, the floor: one durable write of the same snapshot
 // (temp file, fsync, rename, fsync of the folder) timed in this process, in the same run.
+// Then the disk faults (as root: they mount): a state folder on a 1 MiB tmpfs that fills up while
+// commands run, and one remounted read-only mid-run; after a restart, how many acknowledged
+// increments are missing (must be 0), and how the others were answered.
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { startBenchDaemon } from './benchDaemon.mjs';
+import { fillUp, growingCounter, mount, remountReadOnly } from './diskFaults.mjs';
 
 const ONE_AT_A_TIME = Number(process.env.BENCH_COMMANDS ?? 400);
 const IN_FLIGHT = 32;
 const PIPELINED = Number(process.env.BENCH_PIPELINED ?? 3200);
+/** Answers counted from the moment the disk fails, per fault round. */
+const AFTER_FAULT = Number(process.env.BENCH_FAULT_COMMANDS ?? 2000);
+const BEFORE_FAULT = 200;
 
 const plugin = `let state = { count: 0 };
 export function activate(ctx) {
@@ -85,6 +93,101 @@ async function durableWrites(root) {
   return times;
 }
 
+async function stateAfterRestart(plugins, stateDir) {
+  const daemon = startBenchDaemon(plugins, ['--state-dir', stateDir]);
+  const loaded = daemon.next((r) => r.trigger === 'startup');
+  await daemon.client.initialize('bench');
+  await loaded;
+  const { state } = await daemon.client.connection.sendRequest('plugin/getState', { id: 'count' });
+  await daemon.stop();
+  return state.count;
+}
+
+/**
+ * One fault round: increments over IN_FLIGHT lanes; after BEFORE_FAULT successes the disk fails
+ * (`full`: the tmpfs is filled; `readOnly`: the folder is remounted read-only), and AFTER_FAULT
+ * more answers are counted. Then the daemon is SIGKILLed (full) or stopped (read-only), the disk
+ * is given back, and a restarted daemon's count is compared with the highest acknowledged.
+ */
+async function faultRound(root, fault) {
+  const plugins = path.join(root, `plugins-${fault}`);
+  await mkdir(plugins, { recursive: true });
+  await writeFile(path.join(plugins, 'count.js'), growingCounter('count.inc'));
+  const mountPoint = path.join(root, `disk-${fault}`);
+  await mkdir(mountPoint, { mode: 0o700 });
+  if (fault === 'full') mount('-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', mountPoint);
+  else mount('--bind', mountPoint, mountPoint);
+  try {
+    const stateDir = path.join(mountPoint, 'state');
+    const daemon = startBenchDaemon(plugins, ['--state-dir', stateDir]);
+    // Its log is read (a daemon that logged every failed write would fill the pipe and stall),
+    // and its end is watched: a daemon that dies mid-round fails the round, with its last words.
+    let lastWords = '';
+    daemon.child.stderr.on('data', (chunk) => {
+      lastWords = (lastWords + chunk).slice(-2000);
+    });
+    let ending = false;
+    const exited = new Promise((resolve) => daemon.child.once('exit', (code) => resolve(code)));
+    const died = exited.then((code) => {
+      if (!ending)
+        throw new Error(`the daemon ended (${code}) in the ${fault} round: ${lastWords}`);
+    });
+    const loaded = daemon.next((r) => r.trigger === 'startup');
+    await daemon.client.initialize('bench');
+    await loaded;
+    const tally = { answers: 0, successes: 0, afterFault: 0, acknowledgedAfterFault: 0 };
+    const errors = new Map();
+    let highest = 0;
+    let faulted = false;
+    let faulting;
+    let filler;
+    const lanes = Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (tally.afterFault < AFTER_FAULT) {
+          const answer = await daemon.client.connection
+            .sendRequest('plugin/executeCommand', { command: 'count.inc' })
+            .then(
+              (value) => ({ value }),
+              (error) => ({ code: error.data?.code ?? String(error.code) }),
+            );
+          tally.answers += 1;
+          if (faulted) tally.afterFault += 1;
+          if ('value' in answer) {
+            tally.successes += 1;
+            if (faulted) tally.acknowledgedAfterFault += 1;
+            highest = Math.max(highest, answer.value);
+          } else errors.set(answer.code, (errors.get(answer.code) ?? 0) + 1);
+          if (tally.successes >= BEFORE_FAULT && !faulting) {
+            faulting = (async () => {
+              if (fault === 'full') filler = await fillUp(mountPoint);
+              else remountReadOnly(mountPoint);
+              faulted = true;
+            })();
+          }
+        }
+      }),
+    );
+    await Promise.race([lanes, died]);
+    ending = true;
+    let stopExitCode = null;
+    if (fault === 'full') {
+      daemon.child.kill('SIGKILL');
+      await exited;
+      daemon.client.dispose();
+      await rm(filler);
+    } else {
+      await daemon.client.shutdown();
+      stopExitCode = await exited;
+      daemon.client.dispose();
+      mount('-o', 'remount,rw,bind', mountPoint);
+    }
+    const restored = await stateAfterRestart(plugins, stateDir);
+    return { fault, ...tally, errors, highest, restored, stopExitCode };
+  } finally {
+    execFileSync('umount', [mountPoint]);
+  }
+}
+
 // Beside the repository's own files: a tmpfs would make every fsync free, and this figure a lie.
 const root = await mkdtemp(path.join(process.cwd(), '.bench-durability-'));
 try {
@@ -114,6 +217,34 @@ try {
     durable.perSecond,
   );
   row('Floor: one durable snapshot write (temp, fsync, rename, fsync folder)', floor);
+
+  console.log('');
+  if (process.getuid?.() !== 0) {
+    console.log('Disk faults: skipped, they mount a tmpfs and a bind mount (run as root).');
+  } else {
+    const rounds = [await faultRound(root, 'full'), await faultRound(root, 'readOnly')];
+    const what = {
+      full: 'Disk full (1 MiB tmpfs filled mid-run), then SIGKILL',
+      readOnly: 'Folder remounted read-only mid-run, then stopped',
+    };
+    console.log(
+      `Disk faults: ${IN_FLIGHT} commands in flight; the disk fails after ${BEFORE_FAULT} successes, and ${AFTER_FAULT} answers are counted from then on.`,
+    );
+    console.log('');
+    console.log(
+      '| Fault | Answers | Successes (after the fault) | `RELOADD_STATE_NOT_WRITTEN` | Other errors | Highest acknowledged | Count after restart | Acknowledged lost |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of rounds) {
+      const notWritten = r.errors.get('RELOADD_STATE_NOT_WRITTEN') ?? 0;
+      const other = [...r.errors.values()].reduce((a, b) => a + b, 0) - notWritten;
+      const lost = Math.max(0, r.highest - r.restored);
+      const exit = r.stopExitCode === null ? '' : ` (stop's exit code ${r.stopExitCode})`;
+      console.log(
+        `| ${what[r.fault]}${exit} | ${r.answers} | ${r.successes} (${r.acknowledgedAfterFault}) | ${notWritten} | ${other} | ${r.highest} | ${r.restored} | ${lost} |`,
+      );
+    }
+  }
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -20,6 +20,7 @@ import {
   DEFAULT_MAX_SNAPSHOT_BYTES,
   DEFAULT_SNAPSHOT_HISTORY,
 } from './state/SnapshotStore.js';
+import { checkStateFolder } from './state/stateFolder.js';
 import { UsageError } from './usageError.js';
 
 // Where they were declared before the config file had files of its own; imported from here.
@@ -80,6 +81,15 @@ export async function requirePluginsFolder(dir: string): Promise<void> {
     () => false,
   );
   if (!isDir) throw new UsageError(`plugins folder ${dir} does not exist`);
+}
+
+/**
+ * The state folder `serve` is given: a usage error unless it is a folder of the user's own,
+ * closed to others and writable (made, 0700, when it does not exist).
+ */
+export async function requireStateFolder(dir: string): Promise<void> {
+  const problem = await checkStateFolder(dir);
+  if (problem) throw new UsageError(problem);
 }
 
 export const DEFAULT_DEBOUNCE_MS = 20;

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
-import { requirePluginsFolder, type ServeSettings, UsageError } from './config.js';
+import {
+  requirePluginsFolder,
+  requireStateFolder,
+  type ServeSettings,
+  UsageError,
+} from './config.js';
 import { createDaemon } from './core/createDaemon.js';
 import { DaemonDebugging } from './debugging/DaemonDebugging.js';
 import { DASHBOARD_DIR, HOST_WORKER_SCRIPT, VERSION } from './installation.js';
@@ -26,6 +31,7 @@ const STOP_DEADLINE_MS = 5000;
  */
 export async function serve(settings: ServeSettings): Promise<void> {
   await requirePluginsFolder(settings.pluginsDir);
+  if (settings.stateDir) await requireStateFolder(settings.stateDir);
 
   const logs = new LogRing(settings.logBufferSize);
   const logger = createLogger({
@@ -116,11 +122,16 @@ export async function serve(settings: ServeSettings): Promise<void> {
     }, STOP_DEADLINE_MS);
     // Clients stop being told where the daemon is before it stops answering.
     discovery?.release();
+    let exitCode = code;
     daemon
       .shutdown()
-      .then(() => listener?.close())
+      .then((stopped) => {
+        // A state the stop could not write is lost (logged by plugin): the exit code says so too.
+        if (stopped.statesNotWritten.length > 0 && exitCode === 0) exitCode = 1;
+        return listener?.close();
+      })
       .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
-      .finally(() => process.exit(code));
+      .finally(() => process.exit(exitCode));
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

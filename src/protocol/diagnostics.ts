@@ -67,4 +67,9 @@ export const DiagnosticCodes = {
   CallsOvertaken: 'RELOADD_CALLS_OVERTAKEN',
   /** The state is over the size written before every answer: it is written at most every N ms. */
   StateWrittenLate: 'RELOADD_STATE_WRITTEN_LATE',
+  /**
+   * With `--state-dir`, the plugin's state could not be written (disk full, read-only, permission):
+   * its commands fail with the same code until a write succeeds, which clears it.
+   */
+  StateNotWritten: 'RELOADD_STATE_NOT_WRITTEN',
 } as const;

@@ -17,6 +17,8 @@ export const ErrorCodes = {
   UnknownCommand: 1003,
   CommandFailed: 1004,
   NotSupported: 1005,
+  /** The call ran, but the plugin's state could not be written to `--state-dir`: not acknowledged. */
+  StateNotWritten: 1006,
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -38,4 +40,10 @@ export const ReloaddErrorCodes = {
   NotDebugging: 'RELOADD_NOT_DEBUGGING',
   /** `dashboard/openCode` on a daemon that does not listen on a port: it serves no dashboard. */
   NoDashboard: 'RELOADD_NO_DASHBOARD',
+  /**
+   * A command (or API call) ran, but the snapshot holding its effect could not be written to
+   * `--state-dir` (disk full, read-only, permission), or the plugin's last write failed and none
+   * has succeeded since: its answer is not an acknowledgment.
+   */
+  StateNotWritten: 'RELOADD_STATE_NOT_WRITTEN',
 } as const;

@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
@@ -17,17 +18,39 @@ async function onDisk(file: string): Promise<number> {
   return (v8.deserialize(await readFile(file)) as { value: { n: number } }).value.n;
 }
 
-function snapshotFile(file: string, largeBytes = 1 << 20, largeIntervalMs = 1000) {
+function snapshotFile(
+  file: string,
+  options: {
+    largeBytes?: number;
+    largeIntervalMs?: number;
+    retryMs?: number;
+    /** Told of each failed write, before the next write starts. */
+    onError?(error: unknown): void;
+  } = {},
+) {
   const sizes: boolean[] = [];
+  const failures: NodeJS.ErrnoException[] = [];
+  let recoveries = 0;
   const snapshot = new SnapshotFile(file, {
-    largeBytes,
-    largeIntervalMs,
+    largeBytes: options.largeBytes ?? 1 << 20,
+    largeIntervalMs: options.largeIntervalMs ?? 1000,
+    retryMs: options.retryMs ?? 60_000,
     onSizeClass: (large) => sizes.push(large),
     onError: (error) => {
-      throw error;
+      failures.push(error as NodeJS.ErrnoException);
+      options.onError?.(error);
+    },
+    onRecovered: () => {
+      recoveries += 1;
     },
   });
-  return { snapshot, sizes };
+  return { snapshot, sizes, failures, recoveries: () => recoveries };
+}
+
+/** A state file whose folder does not exist yet: every write fails (ENOENT) until it is made. */
+async function unwritable() {
+  const folder = path.join(await tempDir(), 'made-later');
+  return { folder, file: path.join(folder, 'p.snapshot') };
 }
 
 describe('SnapshotFile', () => {
@@ -50,7 +73,7 @@ describe('SnapshotFile', () => {
 
   it('writes a large state at most every interval, and lets nobody wait for it', async () => {
     const file = path.join(await tempDir(), 'p.snapshot');
-    const { snapshot, sizes } = snapshotFile(file, 1000, 200);
+    const { snapshot, sizes } = snapshotFile(file, { largeBytes: 1000, largeIntervalMs: 200 });
     snapshot.put(content(1, 5000));
     expect(sizes).toEqual([true]); // told as it is serialized, before the write
     await expect.poll(() => snapshot.writes).toBe(1);
@@ -69,5 +92,93 @@ describe('SnapshotFile', () => {
     snapshot.put(content(22));
     await snapshot.settled();
     expect(await onDisk(file)).toBe(22);
+  });
+
+  it('fails settled() while writes fail, also with nothing new put, until one succeeds', async () => {
+    const { folder, file } = await unwritable();
+    const { snapshot, failures, recoveries } = snapshotFile(file);
+    snapshot.put(content(1));
+    await expect(snapshot.settled()).rejects.toMatchObject({ code: 'ENOENT' });
+    // A later call that put nothing (a command that changed nothing) is not told "on disk"
+    // either: what it may have read is not there. It tries the unwritten snapshot again.
+    await expect(snapshot.settled()).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(failures.map((f) => f.code)).toEqual(['ENOENT', 'ENOENT']);
+    await mkdir(folder);
+    await snapshot.settled();
+    expect(await onDisk(file)).toBe(1);
+    expect(recoveries()).toBe(1);
+    snapshot.put(content(2));
+    await snapshot.settled();
+    expect(await onDisk(file)).toBe(2);
+    expect(recoveries()).toBe(1);
+  });
+
+  it('fails only the waiters whose snapshot was in the failed write', async () => {
+    const { folder, file } = await unwritable();
+    // The first write fails; the folder appears before the next one starts.
+    const { snapshot } = snapshotFile(file, { onError: () => mkdirSync(folder) });
+    snapshot.put(content(1));
+    const inFailedWrite = snapshot.settled();
+    snapshot.put(content(2)); // comes while the first is written: waits for the next write
+    const inNextWrite = snapshot.settled();
+    await expect(inFailedWrite).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(inNextWrite).resolves.toBeUndefined();
+    expect(await onDisk(file)).toBe(2);
+  });
+
+  it('tells of a large state that could not be written, though nobody waits for it', async () => {
+    const { folder, file } = await unwritable();
+    const { snapshot, failures } = snapshotFile(file, { largeBytes: 1000, largeIntervalMs: 50 });
+    snapshot.put(content(1, 5000));
+    expect(await snapshot.flush()).toMatchObject({ code: 'ENOENT' });
+    expect(failures).toHaveLength(1);
+    // While it stands, nobody is told a large state is as good as written.
+    await expect(snapshot.settled()).rejects.toMatchObject({ code: 'ENOENT' });
+    await mkdir(folder);
+    expect(await snapshot.flush()).toBeUndefined();
+    expect(await onDisk(file)).toBe(1);
+    await expect(snapshot.settled()).resolves.toBeUndefined();
+  });
+
+  it('answers the waiters and writes again later even when telling of a failure throws', async () => {
+    const { folder, file } = await unwritable();
+    const thrown: unknown[] = [];
+    const onUnhandled = (reason: unknown) => thrown.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { snapshot } = snapshotFile(file, {
+        onError: () => {
+          throw new Error('a bug in the store');
+        },
+      });
+      snapshot.put(content(1));
+      await expect(snapshot.settled()).rejects.toMatchObject({ code: 'ENOENT' });
+      await mkdir(folder);
+      snapshot.put(content(2));
+      await snapshot.settled();
+      expect(await onDisk(file)).toBe(2);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('tries a snapshot it could not write again by itself, with nothing more put', async () => {
+    const { folder, file } = await unwritable();
+    let recovered: () => void = () => undefined;
+    const written = new Promise<void>((resolve) => (recovered = resolve));
+    const snapshot = new SnapshotFile(file, {
+      largeBytes: 1 << 20,
+      largeIntervalMs: 1000,
+      retryMs: 20,
+      onSizeClass: () => undefined,
+      onError: () => undefined,
+      onRecovered: () => recovered(),
+    });
+    snapshot.put(content(7));
+    await expect(snapshot.settled()).rejects.toMatchObject({ code: 'ENOENT' });
+    await mkdir(folder);
+    await written;
+    expect(await onDisk(file)).toBe(7);
+    snapshot.close();
   });
 });

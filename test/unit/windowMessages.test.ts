@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_WINDOW_SETTINGS,
   reloadNotice,
+  stateWriteNotice,
   windowPolicy,
 } from '../../src/daemon/sessions/window/windowMessages.js';
-import type { DidReloadParams } from '../../src/protocol/index.js';
+import type { Diagnostic, DidReloadParams } from '../../src/protocol/index.js';
 
 const dir = '/home/me/plugins';
 const failed = (fields: Partial<DidReloadParams>): DidReloadParams => ({
@@ -131,5 +132,41 @@ describe('which of them a client gets', () => {
     expect(
       windowPolicy(DEFAULT_WINDOW_SETTINGS, { options: { notifySuccess: null } }).successes,
     ).toBe(false);
+  });
+});
+
+describe("what an LSP client is shown of a plugin's state that cannot be written", () => {
+  const notWritten: Diagnostic = {
+    pluginId: 'counter',
+    severity: 'error',
+    code: 'RELOADD_STATE_NOT_WRITTEN',
+    message:
+      "the plugin's state could not be written to /s/counter.snapshot: the disk is full (ENOSPC). Its commands fail…",
+    file: '/s/counter.snapshot',
+  };
+  const other: Diagnostic = { ...notWritten, code: 'RELOADD_RUNTIME_ERROR', message: 'boom' };
+
+  it('an Error when its diagnostics gain the code, an Info when they lose it, nothing in between', () => {
+    expect(stateWriteNotice('counter', [other, notWritten], false)).toEqual({
+      failing: true,
+      notice: {
+        type: 1,
+        message:
+          "reloadd: counter: the plugin's state could not be written to /s/counter.snapshot: the disk is full (ENOSPC). Its commands fail…",
+        actions: [],
+      },
+    });
+    // Every failed write publishes the list again (the same, or a new cause): said once.
+    expect(stateWriteNotice('counter', [notWritten], true)).toEqual({ failing: true });
+    expect(stateWriteNotice('counter', [other], true)).toEqual({
+      failing: false,
+      notice: {
+        type: 3,
+        message: "reloadd: counter's state is written again; its commands succeed again",
+        actions: [],
+      },
+    });
+    expect(stateWriteNotice('counter', [other], false)).toEqual({ failing: false });
+    expect(stateWriteNotice('counter', [], false)).toEqual({ failing: false });
   });
 });

@@ -30,6 +30,11 @@ export class ReloaddError extends Error {
     );
   }
 
+  /** A call that ran, but whose effect on the plugin's state could not be written to disk. */
+  static stateNotWritten(message: string): ReloaddError {
+    return new ReloaddError(ErrorCodes.StateNotWritten, ReloaddErrorCodes.StateNotWritten, message);
+  }
+
   /** A command that ran and failed, or could not run (its message says which). */
   static commandFailed(message: string): ReloaddError {
     return new ReloaddError(ErrorCodes.CommandFailed, ReloaddErrorCodes.CommandFailed, message);

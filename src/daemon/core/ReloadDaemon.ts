@@ -36,12 +36,17 @@ import { refusedReload } from '../reloading/PluginReloader.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import type { FileChange } from '../reloading/planReload.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
-import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { SnapshotStore, StateNotWritten } from '../state/SnapshotStore.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import type { PluginWatcher } from '../watching/PluginWatcher.js';
 import { StateRequests } from './StateRequests.js';
 
 /** The parts the core is made of, as createDaemon.ts builds them. */
+/** How a stop went: the plugins whose last state could not be written (lost with the process). */
+export interface StopReport {
+  statesNotWritten: StateNotWritten[];
+}
+
 export interface DaemonParts {
   pluginsDir: string;
   version: string;
@@ -68,7 +73,7 @@ export interface DaemonParts {
 export class ReloadDaemon {
   private readonly startedAt = performance.now();
   private readonly startedAtIso = new Date().toISOString();
-  private stopped = false;
+  private stopping: Promise<StopReport> | undefined;
   /** start() began: requests wait for its reading of the plugins folder (`discovered`). */
   private starting = false;
   private prepared: Promise<void> | undefined;
@@ -360,16 +365,24 @@ export class ReloadDaemon {
     return this.parts.changes.setHotReload(enabled);
   }
 
-  /** Stops watching, saves every plugin's state, deactivates them all, and writes snapshots. */
-  async shutdown(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
+  /**
+   * Stops watching, saves every plugin's state, deactivates them all, and writes snapshots; says
+   * which states could not be written (they are logged as lost). A second call gets the first's.
+   */
+  shutdown(): Promise<StopReport> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<StopReport> {
     const { watcher, changes, catalog, runner, hosts, snapshots, builder } = this.parts;
     await watcher?.close();
     await changes.close();
     await Promise.all(catalog.all().map((record) => runner.stop(record, record.status, false)));
     await hosts.close();
     await builder.close();
-    await snapshots.flush();
+    const statesNotWritten = await snapshots.flush();
+    snapshots.close();
+    return { statesNotWritten };
   }
 }

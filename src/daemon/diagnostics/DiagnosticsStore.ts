@@ -24,6 +24,8 @@ export const DiagnosticSource = {
   Runtime: 'runtime',
   /** How its state is kept: one too large to be written before every answer. */
   State: 'state',
+  /** Its state could not be written to the state folder (disk full, read-only, permission). */
+  StateWrite: 'state-write',
 } as const;
 export type DiagnosticSource = (typeof DiagnosticSource)[keyof typeof DiagnosticSource];
 

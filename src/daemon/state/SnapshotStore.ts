@@ -2,10 +2,17 @@ import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { DiagnosticCodes, SnapshotCause } from '../../protocol/index.js';
+import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
 import { SnapshotFile, type SnapshotFileContent } from './SnapshotFile.js';
+import {
+  stateLostAtStop,
+  stateNotWrittenAnswer,
+  stateNotWrittenDiagnostic,
+  whyItFailed,
+} from './writeFailures.js';
 
 /** A plugin's saved state: plain data of the daemon's realm, as `extractState` makes it. */
 export interface Snapshot {
@@ -26,6 +33,14 @@ export interface SnapshotLoadProblem {
   message: string;
 }
 
+/** A plugin's state that a flush could not write. */
+export interface StateNotWritten {
+  pluginId: string;
+  file: string;
+  /** Why, in words (`the disk is full (ENOSPC)`). */
+  why: string;
+}
+
 export interface SnapshotStoreOptions {
   /** Where snapshots are written; without it they live in memory only. */
   stateDir?: string;
@@ -39,6 +54,8 @@ export interface SnapshotStoreOptions {
   history?: number;
   /** DEFAULT_MAX_SNAPSHOT_BYTES. */
   maxSnapshotBytes?: number;
+  /** DEFAULT_WRITE_RETRY_MS. */
+  writeRetryMs?: number;
 }
 
 export const DEFAULT_LARGE_STATE_BYTES = 8 * 1024 * 1024;
@@ -47,6 +64,8 @@ export const DEFAULT_SNAPSHOT_HISTORY = 20;
 /** A snapshot larger than this is refused (the previous one is kept), with a diagnostic. */
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_LARGE_STATE_INTERVAL_MS = 1000;
+/** A snapshot that could not be written is tried again this often while nothing newer comes. */
+export const DEFAULT_WRITE_RETRY_MS = 2000;
 
 const SUFFIX = '.snapshot';
 
@@ -63,6 +82,8 @@ export class SnapshotStore {
   private readonly files = new Map<string, SnapshotFile>();
   /** Plugins whose last snapshot was refused for its size. */
   private readonly tooLarge = new Set<string>();
+  /** What was logged of each plugin's failing writes, so a full disk is one line, not thousands. */
+  private readonly failureTold = new Map<string, string>();
 
   constructor(private readonly options: SnapshotStoreOptions) {}
 
@@ -143,10 +164,16 @@ export class SnapshotStore {
 
   /**
    * Resolves once every snapshot of the plugin handed over so far is on disk: at once without a
-   * state folder, and for a state too large to be written each time (it is written late).
+   * state folder, and for a state too large to be written each time (it is written late). Fails
+   * with RELOADD_STATE_NOT_WRITTEN when the write that held them failed, or while the plugin's
+   * writes fail: an answer that waits for this is never a success its state does not hold.
    */
   settled(pluginId: string): Promise<void> {
-    return this.files.get(pluginId)?.settled() ?? Promise.resolve();
+    const file = this.files.get(pluginId);
+    if (!file) return Promise.resolve();
+    return file.settled().catch((error: unknown) => {
+      throw ReloaddError.stateNotWritten(stateNotWrittenAnswer(pluginId, file.file, error));
+    });
   }
 
   /**
@@ -182,20 +209,54 @@ export class SnapshotStore {
         this.remember(pluginId, snapshot);
       } catch (error) {
         const aside = `${file}.corrupt-${Date.now()}`;
-        await rename(file, aside).catch(() => undefined);
-        problems.push({
-          pluginId,
-          file: aside,
-          message: `the saved state in ${name} could not be read (${(error as Error).message}); it was moved to ${path.basename(aside)} and the plugin starts without it`,
-        });
+        const notMoved = await rename(file, aside).then(
+          () => undefined,
+          (moveError: unknown) => moveError,
+        );
+        const unread = `the saved state in ${name} could not be read (${(error as Error).message})`;
+        problems.push(
+          notMoved === undefined
+            ? {
+                pluginId,
+                file: aside,
+                message: `${unread}; it was moved to ${path.basename(aside)} and the plugin starts without it`,
+              }
+            : {
+                pluginId,
+                file,
+                message: `${unread}, and it could not be moved aside: ${whyItFailed(notMoved)}. It stays where it is, and the plugin starts without it (its next snapshot replaces it)`,
+              },
+        );
       }
     }
     return problems;
   }
 
-  /** Resolves when every snapshot handed over so far is on disk (large ones too). */
-  async flush(): Promise<void> {
-    await Promise.all([...this.files.values()].map((file) => file.flush()));
+  /**
+   * Writes every snapshot handed over so far (large ones too, and those that could not be
+   * written before), and resolves with the plugins whose state is still not on disk.
+   */
+  async flush(): Promise<StateNotWritten[]> {
+    const failures = await Promise.all(
+      [...this.files].map(async ([pluginId, file]) => {
+        const error = await file.flush();
+        return error === undefined
+          ? []
+          : [{ pluginId, file: file.file, why: whyItFailed(error), error }];
+      }),
+    );
+    return failures.flat().map(({ error, ...notWritten }) => {
+      this.options.logger.error(
+        { plugin: notWritten.pluginId, file: notWritten.file, err: error },
+        stateLostAtStop(notWritten.pluginId, notWritten.file, error),
+      );
+      return notWritten;
+    });
+  }
+
+  /** Stops trying failed writes again by themselves (the daemon has stopped). */
+  close(): void {
+    for (const file of this.files.values()) file.close();
   }
 
   private fileOf(pluginId: string): SnapshotFile | undefined {
@@ -205,20 +266,38 @@ export class SnapshotStore {
     if (!file) {
       const largeBytes = this.options.largeStateBytes ?? DEFAULT_LARGE_STATE_BYTES;
       const largeIntervalMs = this.options.largeStateIntervalMs ?? DEFAULT_LARGE_STATE_INTERVAL_MS;
-      file = new SnapshotFile(path.join(dir, `${pluginId}${SUFFIX}`), {
+      const retryMs = this.options.writeRetryMs ?? DEFAULT_WRITE_RETRY_MS;
+      const fileName = path.join(dir, `${pluginId}${SUFFIX}`);
+      file = new SnapshotFile(fileName, {
         largeBytes,
         largeIntervalMs,
+        retryMs,
         onSizeClass: (large, bytes) =>
           this.sizeClassChanged(pluginId, large, bytes, largeIntervalMs),
-        onError: (error) =>
-          this.options.logger.error(
-            { err: error, plugin: pluginId },
-            'could not write the state snapshot',
-          ),
+        onError: (error) => this.writeFailed(pluginId, fileName, error, retryMs),
+        onRecovered: () => this.writeRecovered(pluginId, fileName),
       });
       this.files.set(pluginId, file);
     }
     return file;
+  }
+
+  /** Each failed write: the diagnostic says why (published when that changes), logged once per cause. */
+  private writeFailed(pluginId: string, file: string, error: unknown, retryMs: number): void {
+    const diagnostic = stateNotWrittenDiagnostic(pluginId, file, error, retryMs);
+    this.options.diagnostics?.set(pluginId, DiagnosticSource.StateWrite, [diagnostic]);
+    if (this.failureTold.get(pluginId) === diagnostic.message) return;
+    this.failureTold.set(pluginId, diagnostic.message);
+    this.options.logger.error({ err: error, plugin: pluginId, file }, diagnostic.message);
+  }
+
+  private writeRecovered(pluginId: string, file: string): void {
+    this.failureTold.delete(pluginId);
+    this.options.diagnostics?.set(pluginId, DiagnosticSource.StateWrite, []);
+    this.options.logger.info(
+      { plugin: pluginId, file },
+      `the state of plugin "${pluginId}" is written to ${file} again`,
+    );
   }
 
   private sizeClassChanged(pluginId: string, large: boolean, bytes: number, everyMs: number) {

@@ -2,10 +2,13 @@ import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc';
 import {
   type AnyNotification,
+  type Diagnostic,
   DidReload,
   type DidReloadParams,
   LogMessage,
   MessageType,
+  PublishDiagnostics,
+  type PublishDiagnosticsParams,
   type RequestedBy,
   ShowDocument,
   ShowMessage,
@@ -17,6 +20,7 @@ import type { PositionEncoder } from './PositionEncoder.js';
 import {
   placeOf,
   reloadNotice,
+  stateWriteNotice,
   WindowAction,
   type WindowNotice,
   type WindowPolicy,
@@ -26,11 +30,14 @@ import {
  * What a client is shown of reloads as an LSP client shows any language server's messages: a
  * failed reload as `window/showMessage`, or, for a client that asked for them, as a message with
  * buttons (`window/showMessageRequest`), each run when clicked. LSP needs no capability for
- * either. The reloadd notifications still go too: a client that knows them loses nothing.
+ * either. The reloadd notifications still go too: a client that knows them loses nothing. A
+ * plugin whose state cannot be written is told as it starts and as it ends.
  */
 export class EditorWindow {
   /** Plugins with a message of buttons still open: a second failure is a plain message. */
   private readonly asking = new Set<string>();
+  /** Plugins this client was told cannot write their state (and not yet that they can again). */
+  private readonly notWritten = new Set<string>();
 
   constructor(
     private readonly connection: MessageConnection,
@@ -43,10 +50,37 @@ export class EditorWindow {
 
   /** Sees every notification on its way to the client. */
   observe(def: AnyNotification, params: unknown): void {
-    if (def !== DidReload || this.policy.failures === 'none') return;
+    if (this.policy.failures === 'none') return;
+    if (def === PublishDiagnostics) {
+      const { pluginId, diagnostics } = params as PublishDiagnosticsParams;
+      this.diagnosticsOf(pluginId, diagnostics);
+      return;
+    }
+    if (def !== DidReload) return;
     const reload = params as DidReloadParams;
     const notice = reloadNotice(reload, this.daemon.pluginsDir, this.policy.successes);
     if (notice) this.tell(reload.id, notice);
+  }
+
+  /** What stands as the client starts (its `initialized`): a state that cannot be written now. */
+  seed(diagnostics: readonly Diagnostic[]): void {
+    if (this.policy.failures === 'none') return;
+    for (const pluginId of new Set(diagnostics.map((d) => d.pluginId)))
+      this.diagnosticsOf(
+        pluginId,
+        diagnostics.filter((d) => d.pluginId === pluginId),
+      );
+  }
+
+  private diagnosticsOf(pluginId: string, diagnostics: readonly Diagnostic[]): void {
+    const { failing, notice } = stateWriteNotice(
+      pluginId,
+      diagnostics,
+      this.notWritten.has(pluginId),
+    );
+    if (failing) this.notWritten.add(pluginId);
+    else this.notWritten.delete(pluginId);
+    if (notice) this.tell(pluginId, notice);
   }
 
   private tell(pluginId: string, notice: WindowNotice): void {

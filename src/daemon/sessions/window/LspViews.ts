@@ -67,7 +67,9 @@ export class LspViews {
    * (the editor that started the daemon) from the daemon's start.
    */
   start(options: { replayLog: boolean }): void {
-    this.documents?.seed(this.daemon.getDiagnostics());
+    const standing = this.daemon.getDiagnostics();
+    this.documents?.seed(standing);
+    this.window.seed(standing);
     this.log?.follow(options.replayLog);
   }
 

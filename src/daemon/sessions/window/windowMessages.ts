@@ -1,5 +1,7 @@
 import path from 'node:path';
 import {
+  type Diagnostic,
+  DiagnosticCodes,
   type DidReloadParams,
   type InitializationOptions,
   MessageType,
@@ -12,7 +14,8 @@ import {
 /**
  * What an editor shows of a reload, decided apart from the sending (EditorWindow sends it): a
  * failure as `window/showMessage`, or, for a client that asked for them, as
- * `window/showMessageRequest` with buttons; a success only when asked for. Pure.
+ * `window/showMessageRequest` with buttons; a success only when asked for. And a plugin whose
+ * state cannot be written, when that starts and when it ends. Pure.
  */
 
 /** The buttons a failed reload offers; the answer is run as the user's request. */
@@ -126,6 +129,35 @@ export function reloadNotice(
     type: kept ? MessageType.Warning : MessageType.Error,
     message: `reloadd: ${id} failed to ${verb}: ${place}${first}${keeps}`,
     actions,
+  };
+}
+
+/**
+ * A plugin's new diagnostics, against whether this client was last told its state cannot be
+ * written: an Error when they gain RELOADD_STATE_NOT_WRITTEN (what the diagnostic says), an Info
+ * when they lose it; nothing while it stands (each failed write publishes the list again).
+ */
+export function stateWriteNotice(
+  pluginId: string,
+  diagnostics: readonly Diagnostic[],
+  failingBefore: boolean,
+): { failing: boolean; notice?: WindowNotice } {
+  const notWritten = diagnostics.find((d) => d.code === DiagnosticCodes.StateNotWritten);
+  const failing = notWritten !== undefined;
+  if (failing === failingBefore) return { failing };
+  return {
+    failing,
+    notice: notWritten
+      ? {
+          type: MessageType.Error,
+          message: `reloadd: ${pluginId}: ${notWritten.message}`,
+          actions: [],
+        }
+      : {
+          type: MessageType.Info,
+          message: `reloadd: ${pluginId}'s state is written again; its commands succeed again`,
+          actions: [],
+        },
   };
 }
 
