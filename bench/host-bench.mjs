@@ -15,7 +15,18 @@ const quick = process.env.BENCH_QUICK === '1';
 const STARTS = quick ? 3 : 7;
 const HOSTS = 10;
 const RELOADS = quick ? 10 : 50;
-const KINDS = { worker: 'dedicated', process: 'process' };
+/** Each kind of host, as a manifest asks for it. */
+const KINDS = {
+  worker: { isolation: 'dedicated' },
+  process: { isolation: 'process' },
+  // `permissions`: a process host under Node's permission model, jailed by bubblewrap.
+  jailed: { permissions: { fs: { read: ['.'] } } },
+};
+const LABELS = {
+  worker: 'worker thread (`dedicated`)',
+  process: 'child process (`process`)',
+  jailed: 'jailed process (`permissions`, bubblewrap)',
+};
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-host-bench-'));
 const source = `let state = { n: 0 };
@@ -24,14 +35,14 @@ export function saveState() { return state; }
 export function restoreState(s) { state = s; }
 `;
 
-async function folder(name, count, isolation) {
+async function folder(name, count, fields) {
   const dir = path.join(root, name);
   for (let i = 0; i < count; i++) {
     const id = `p${i}`;
     await mkdir(path.join(dir, id), { recursive: true });
     await writeFile(
       path.join(dir, id, 'plugin.json'),
-      JSON.stringify({ id, main: 'index.js', isolation }),
+      JSON.stringify({ id, main: 'index.js', ...fields }),
     );
     await writeFile(path.join(dir, id, 'index.js'), source);
   }
@@ -50,11 +61,10 @@ async function withDaemon(dir, work) {
   }
 }
 
-const results = {
-  worker: { starts: [], rss: 0, reloads: [] },
-  process: { starts: [], rss: 0, reloads: [] },
-};
-const empty = await folder('empty', 0, 'shared');
+const results = Object.fromEntries(
+  Object.keys(KINDS).map((kind) => [kind, { starts: [], rss: 0, reloads: [] }]),
+);
+const empty = await folder('empty', 0, {});
 const baseline = await withDaemon(
   empty,
   async (d) => (await d.client.request({ method: 'daemon/status' }, undefined)).memory.rssBytes,
@@ -62,16 +72,16 @@ const baseline = await withDaemon(
 
 for (let round = 0; round < STARTS; round++) {
   // Interleaved, so that whatever the machine does meanwhile falls on both alike.
-  for (const [kind, isolation] of Object.entries(KINDS)) {
-    const dir = await folder(`start-${kind}-${round}`, 1, isolation);
+  for (const [kind, fields] of Object.entries(KINDS)) {
+    const dir = await folder(`start-${kind}-${round}`, 1, fields);
     await withDaemon(dir, async (_d, loaded) =>
       results[kind].starts.push((await loaded).durationMs),
     );
   }
 }
 
-for (const [kind, isolation] of Object.entries(KINDS)) {
-  const dir = await folder(`many-${kind}`, HOSTS, isolation);
+for (const [kind, fields] of Object.entries(KINDS)) {
+  const dir = await folder(`many-${kind}`, HOSTS, fields);
   await withDaemon(dir, async (d) => {
     for (let n = 0; n < 100; n++) {
       const { plugins } = await d.client.request({ method: 'plugin/list' }, undefined);
@@ -104,7 +114,7 @@ console.log(
       'p95',
     ],
     Object.entries(results).map(([kind, r]) => [
-      kind === 'worker' ? 'worker thread (`dedicated`)' : 'child process (`process`)',
+      LABELS[kind],
       `${ms(percentile(r.starts, 0.5))} (${r.starts.length} runs)`,
       mb(r.rss),
       ms(percentile(r.reloads, 0.5)),
@@ -113,6 +123,7 @@ console.log(
   ),
 );
 const ratio = (a, b) => (a / b).toFixed(1);
-console.log(
-  `\nA process host costs ×${ratio(percentile(results.process.starts, 0.5), percentile(results.worker.starts, 0.5))} a worker host's first load, ×${ratio(results.process.rss, results.worker.rss)} its memory, and ×${ratio(percentile(results.process.reloads, 0.5), percentile(results.worker.reloads, 0.5))} its reload round trip (p50).`,
-);
+const costs = (kind, base) =>
+  `×${ratio(percentile(results[kind].starts, 0.5), percentile(results[base].starts, 0.5))} its first load, ×${ratio(results[kind].rss, results[base].rss)} its memory, and ×${ratio(percentile(results[kind].reloads, 0.5), percentile(results[base].reloads, 0.5))} its reload round trip (p50)`;
+console.log(`\nA process host costs, beside a worker host, ${costs('process', 'worker')}.`);
+console.log(`A jailed process host costs, beside a process host, ${costs('jailed', 'process')}.`);

@@ -59,6 +59,11 @@ export const DiagnosticCodes = {
   PermissionDenied: 'RELOADD_PERMISSION_DENIED',
   /** `--require-permissions`: the plugin's manifest declares no `permissions`; it is not run. */
   PermissionsRequired: 'RELOADD_PERMISSIONS_REQUIRED',
+  /**
+   * The plugin's `permissions` deny what only a sandbox can hold (the network), and none runs on
+   * this machine (bubblewrap): it is not run, rather than run with a promise that does not hold.
+   */
+  SandboxUnavailable: 'RELOADD_SANDBOX_UNAVAILABLE',
   /** The plugin's host ran out of memory or stopped answering while this plugin's code ran. */
   HostCrashed: 'RELOADD_HOST_CRASHED',
   /** An unloaded generation's realm was still reachable after several garbage collections. */

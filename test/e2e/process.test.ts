@@ -3,7 +3,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ResponseError } from 'vscode-jsonrpc';
-import { ErrorCodes, PluginGetState, PluginList } from '../../src/protocol/index.js';
+import {
+  ErrorCodes,
+  PluginExecuteCommand,
+  PluginGetState,
+  PluginList,
+} from '../../src/protocol/index.js';
 import { startDaemon } from '../helpers/daemonProcess.js';
 import { copyFixture, editFile, tempDir } from '../helpers/files.js';
 import { CLI_PATH } from '../helpers/paths.js';
@@ -21,6 +26,33 @@ function isRunning(pid: number | undefined): boolean {
 }
 
 describe('the daemon as a process over stdio', () => {
+  it("keeps what plugin hosts write to stdout out of the protocol's stream, in the log instead", async () => {
+    const dir = await tempDir();
+    // Round the realm's guard to the real process: its stdout, in a worker host and in a process.
+    const body = `Buffer.constructor('return process')().stdout.write('Content-Length: 2\\r\\n\\r\\n{}'); return 'written';`;
+    await editFile(
+      path.join(dir, 'loud.js'),
+      `export function activate(ctx) { ctx.subscriptions.push(ctx.commands.register('loud.go', () => { ${body} })); }`,
+    );
+    await editFile(
+      path.join(dir, 'loudproc', 'plugin.json'),
+      JSON.stringify({ id: 'loudproc', isolation: 'process' }),
+    );
+    await editFile(
+      path.join(dir, 'loudproc', 'index.js'),
+      `export function activate(ctx) { ctx.subscriptions.push(ctx.commands.register('loudproc.go', () => { ${body} })); }`,
+    );
+    const daemon = await startDaemon(dir, { expectPlugins: 2 });
+    for (const command of ['loud.go', 'loudproc.go'])
+      expect(await daemon.client.request(PluginExecuteCommand, { command })).toBe('written');
+    // The stream still frames the next answer, and the log has what the hosts wrote.
+    expect((await daemon.client.request(PluginList, {})).plugins).toHaveLength(2);
+    await expect
+      .poll(() => daemon.stderr().match(/plugin host \S+: Content-Length: 2/g)?.length ?? 0)
+      .toBe(2);
+    expect(await daemon.stop()).toBe(0);
+  });
+
   it('refuses a request before initialize and answers bad params with -32602', async () => {
     const dir = await tempDir();
     await copyFixture('stateful', dir);

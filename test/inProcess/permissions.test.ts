@@ -1,10 +1,11 @@
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResponseError } from 'vscode-jsonrpc';
 import { PluginDiagnostics, PluginExecuteCommand, PluginList } from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { connectInMemory } from '../helpers/inMemoryDaemon.js';
-import { manifest } from '../helpers/pluginSource.js';
+import { counterPlugin, manifest } from '../helpers/pluginSource.js';
 
 const TRIES = `
 const fs = require('fs');
@@ -68,6 +69,97 @@ describe('plugins with permissions', () => {
       ['strict', 'active', 'process'],
       ['trusted', 'active', 'process'],
     ]);
+  });
+
+  it("are jailed beyond the file system: the environment, the network, signals, others' commands", async () => {
+    // What the daemon (this test's process) holds: a secret in its environment, a server on
+    // loopback, and its own pid.
+    process.env.RELOADD_TEST_SECRET = 'hunter2';
+    const server = net.createServer((socket) => socket.end('reached'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const dir = await tempDir();
+    const jailedPlugin = (id: string) => `
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+export function activate(ctx) {
+  ctx.subscriptions.push(
+    ctx.commands.register('${id}.env', () => process.env.RELOADD_TEST_SECRET ?? 'unset'),
+    ctx.commands.register('${id}.read', () => fs.readFileSync(path.join(ctx.path, 'data', 'a.txt'), 'utf8')),
+    ctx.commands.register('${id}.connect', () => new Promise((resolve, reject) => {
+      const socket = net.connect(${port}, '127.0.0.1');
+      socket.on('data', (d) => resolve(String(d)));
+      socket.on('error', reject);
+    })),
+    ctx.commands.register('${id}.signal', () => process.kill(${process.pid}, 0)),
+    ctx.commands.register('${id}.neighbour', () => ctx.commands.execute('neighbour.increment')),
+  );
+}
+`;
+    for (const [id, permissions, extra] of [
+      ['jailed', { fs: { read: ['data'] } }, {}],
+      [
+        'granted',
+        { fs: { read: ['data'] }, net: true, env: ['RELOADD_TEST_SECRET'] },
+        { dependencies: ['neighbour'] },
+      ],
+    ] as const) {
+      await editFile(path.join(dir, id, 'plugin.json'), manifest(id, { permissions, ...extra }));
+      await editFile(path.join(dir, id, 'index.js'), jailedPlugin(id));
+      await editFile(path.join(dir, id, 'data', 'a.txt'), 'granted read');
+    }
+    await editFile(path.join(dir, 'neighbour.js'), counterPlugin('neighbour', 'v1'));
+    const d = await connectInMemory(dir, { expectPlugins: 3 });
+    const run = (command: string) =>
+      d.client
+        .request(PluginExecuteCommand, { command })
+        .catch((e: ResponseError<unknown>) => `refused: ${e.message}`);
+    try {
+      // Not granted: each denied, with the permission named (the environment: not there).
+      expect(await run('jailed.env')).toBe('unset');
+      expect(await run('jailed.connect')).toMatch(
+        /refused: .*was denied Network of 127\.0\.0\.1:\d+ by its permissions; to allow it, set "permissions": \{ "net": true \}/,
+      );
+      expect(await run('jailed.signal')).toMatch(
+        /refused: .*was denied Signal of a process outside its host by its permissions/,
+      );
+      expect(await run('jailed.neighbour')).toMatch(
+        /refused: .*plugin "jailed" was denied Command "neighbour\.increment" \(plugin "neighbour's"\) by its permissions; to allow it, add "neighbour" to its "dependencies"/,
+      );
+      expect(await run('jailed.read')).toBe('granted read');
+      // Granted: each goes through; the neighbour counted once, for its dependant.
+      expect(await run('granted.env')).toBe('hunter2');
+      expect(await run('granted.connect')).toBe('reached');
+      expect(await run('granted.neighbour')).toBe(1);
+      expect(await run('neighbour.increment')).toBe(2);
+      const { diagnostics } = await d.client.request(PluginDiagnostics, { id: 'jailed' });
+      expect(diagnostics.map((x) => x.code)).toEqual(Array(3).fill('RELOADD_PERMISSION_DENIED'));
+    } finally {
+      server.close();
+      delete process.env.RELOADD_TEST_SECRET;
+    }
+  });
+
+  it('cannot reach the daemon with a signal: killing what it sees as its parent ends its own host', async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'parricide', 'plugin.json'),
+      manifest('parricide', { permissions: { fs: { read: ['.'] } } }),
+    );
+    await editFile(
+      path.join(dir, 'parricide', 'index.js'),
+      `export function activate(ctx) { ctx.subscriptions.push(ctx.commands.register('parricide.go', () => { process.kill(process.ppid, 'SIGKILL'); return 'sent'; })); }`,
+    );
+    await editFile(path.join(dir, 'neighbour.js'), counterPlugin('neighbour', 'v1'));
+    const d = await connectInMemory(dir, { expectPlugins: 2 });
+    await d.client
+      .request(PluginExecuteCommand, { command: 'parricide.go' })
+      .catch(() => undefined);
+    // The daemon (this process) answers, and its neighbour counts on.
+    expect(await d.client.request(PluginExecuteCommand, { command: 'neighbour.increment' })).toBe(
+      1,
+    );
   });
 
   it('with --require-permissions, refuses a plugin that declares none, and runs one that does', async () => {

@@ -33,7 +33,12 @@ export interface PluginDescriptor {
     fsWrite: string[];
     childProcess: boolean;
     worker: boolean;
+    /** Sockets: without it, a network namespace of its own, empty. */
     net: boolean;
+    /** The daemon's environment variables it may read; the rest are not set in its process. */
+    env: string[];
+    /** Commands of plugins outside its `dependencies` that `ctx.commands.execute` may run. */
+    commands: string[];
   };
   /** The manifest's `verify` section: what `reloadd verify` runs between reloads. */
   verify?: {

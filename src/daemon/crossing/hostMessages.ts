@@ -25,6 +25,18 @@ export interface HostLimits {
   debugging?: boolean;
 }
 
+/**
+ * What a process host is held to by the operating system, so that it can say why a call failed:
+ * with `memoryMb` (an OS limit a little above that cap), an allocation past it fails at once; with
+ * `ownProcesses` (a PID namespace), a signal to any other process finds none; without `network`
+ * (an empty network namespace), a socket reaches nothing.
+ */
+export interface HostBounds {
+  memoryMb?: number;
+  ownProcesses: boolean;
+  network: boolean;
+}
+
 /** Longer than any debugging session: setTimeout's own maximum (about 24 days). */
 const NEVER_MS = 2 ** 31 - 1;
 
@@ -175,7 +187,15 @@ export interface HostCallError {
   hostStopped?: boolean;
   /** Node's permission model refused it (a process host with `permissions`). */
   denied?: { permission: string; resource?: string };
+  /**
+   * An allocation failed at the operating system's limit (a process host's `prlimit`): the host
+   * ends as out of memory, as it would had its heap filled.
+   */
+  outOfMemory?: boolean;
 }
+
+/** How a process host ends when it runs out of memory: V8's own abort, as a shell reports it. */
+export const OUT_OF_MEMORY_EXIT_CODE = 134;
 
 /** Host → daemon, unanswered. */
 export type HostNotice =

@@ -69,10 +69,17 @@ export class HostPool {
     const live = [...this.hosts.values()].filter((host) => host.alive);
     return Promise.all(
       live.map(async (host) => {
-        const figures = await host
-          .request({ op: 'memory' }, MEMORY_ANSWER_MS)
-          .catch(() => undefined);
-        return { name: host.name, plugins: pluginsIn(host).sort(), ...(figures ?? {}) };
+        const [figures, footprint] = await Promise.all([
+          host.request({ op: 'memory' }, MEMORY_ANSWER_MS).catch(() => undefined),
+          host.footprintBytes(),
+        ]);
+        return {
+          name: host.name,
+          plugins: pluginsIn(host).sort(),
+          ...(figures ?? {}),
+          // A process host as the system counts it: a jailed one's sandbox processes with it.
+          ...(footprint !== undefined ? { rssBytes: footprint } : {}),
+        };
       }),
     );
   }

@@ -8,6 +8,7 @@ import {
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { HostLimits } from '../crossing/hostMessages.js';
+import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describePlace } from '../crossing/sourceLocation.js';
 import { diagnosticAt } from '../diagnostics/pluginDiagnostics.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
@@ -21,6 +22,24 @@ export interface PluginDirectory {
   has(id: string): boolean;
   /** The generation the plugin runs now, if any. */
   currentGeneration(id: string): RemoteGeneration | undefined;
+  /** What its manifest says (its dependencies and permissions), if the daemon knows it. */
+  descriptorOf(id: string): PluginDescriptor | undefined;
+}
+
+/**
+ * Why plugin `caller`'s code may not run `command`, which plugin `owner` registered, or
+ * undefined when it may. A plugin with `permissions` reaches only its own commands, its
+ * dependencies' and those its manifest grants: another plugin's command runs with that
+ * plugin's rights, not the caller's. Pure.
+ */
+export function commandRefusal(
+  caller: Pick<PluginDescriptor, 'id' | 'dependencies' | 'permissions'>,
+  owner: string,
+  command: string,
+): string | undefined {
+  if (!caller.permissions || owner === caller.id || owner in caller.dependencies) return undefined;
+  if (caller.permissions.commands.includes(command)) return undefined;
+  return `plugin "${caller.id}" was denied Command "${command}" (plugin "${owner}'s") by its permissions; to allow it, add "${owner}" to its "dependencies", or "${command}" to "permissions": { "commands": [...] } in plugin.json`;
 }
 
 /** A command by name, or a method of a plugin's API. */
@@ -99,6 +118,18 @@ export class PluginCalls {
       );
     }
     const generation = route ? this.deps.plugins.currentGeneration(route.pluginId) : undefined;
+    const caller = callerId !== undefined ? this.deps.plugins.descriptorOf(callerId) : undefined;
+    const refused =
+      caller && route && 'command' in what
+        ? commandRefusal(caller, route.pluginId, what.command)
+        : undefined;
+    if (caller && refused)
+      throw new CallFailure(
+        caller.id,
+        diagnosticAt(caller.id, 'error', DiagnosticCodes.PermissionDenied, refused),
+        ReloaddError.commandFailed(refused),
+        false,
+      );
     if (!route || !generation || generation.key !== route.key) {
       if ('api' in what)
         throw ReloaddError.commandFailed(

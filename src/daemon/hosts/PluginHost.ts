@@ -12,9 +12,9 @@ import type {
 import type { HostInspection, HostInspector, StackFrame } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginFrame } from './cpuProfile.js';
+import { findSandbox, type HostPermissions } from './hostSandbox.js';
 import {
   HostKind,
-  type HostPermissions,
   type HostTransport,
   ProcessTransport,
   WorkerTransport,
@@ -106,6 +106,7 @@ export class PluginHost implements HostChannel {
       limits: options.limits,
       memoryMb: options.memoryMb,
       ...(options.permissions ? { permissions: options.permissions } : {}),
+      sandbox: findSandbox(),
     };
     this.memoryMb = options.memoryMb;
     this.transport =
@@ -113,6 +114,11 @@ export class PluginHost implements HostChannel {
         ? new ProcessTransport(new URL('hostProcess.js', options.workerPath), transportOptions)
         : new WorkerTransport(options.workerPath, transportOptions);
     const transport = this.transport;
+    transport.onOutput((text, stream) => {
+      const line = text.replace(/\n$/, '');
+      if (stream === 'stderr') this.logger.warn({ host: name }, `plugin host ${name}: ${line}`);
+      else this.logger.info({ host: name }, `plugin host ${name}: ${line}`);
+    });
     const inspector = options.inspector;
     if (transport instanceof WorkerTransport)
       this.inspection = inspector?.forWorker(transport.threadId);
@@ -173,6 +179,11 @@ export class PluginHost implements HostChannel {
 
   get alive(): boolean {
     return !this.ended;
+  }
+
+  /** A process host's resident memory, its sandbox's processes with it, read from outside. */
+  footprintBytes(): Promise<number | undefined> {
+    return this.transport.footprintBytes();
   }
 
   /** A process host's own inspector under `--inspect` (a worker host is reached through the daemon's). */
@@ -270,7 +281,7 @@ export class PluginHost implements HostChannel {
     if (this.pinging) return;
     this.pinging = true;
     this.ping()
-      .then((answered) => (answered ? this.checkFootprint() : undefined))
+      .then((answered) => this.checkFootprint(answered))
       .catch(() => undefined)
       .finally(() => {
         this.pinging = false;
@@ -289,6 +300,9 @@ export class PluginHost implements HostChannel {
     // It may have just resumed from a breakpoint: a host that answers is not stuck, and its
     // stack is not read (that pause would show in the author's debugger).
     if (await this.ping()) return;
+    // Too busy to answer, filling its memory: that is what ends it, not a loop.
+    await this.checkFootprint(false);
+    if (this.ended) return;
     if (this.inspection)
       this.stuckStack = await this.inspection.stack().catch((error: unknown) => {
         this.logger.warn({ err: error, host: this.name }, 'could not read a stuck host’s stack');
@@ -301,11 +315,18 @@ export class PluginHost implements HostChannel {
     return this.inspection ? this.inspection.isPaused().catch(() => false) : Promise.resolve(false);
   }
 
-  /** A process host over its cap in RSS (Buffers included, what a heap limit misses) is ended. */
-  private async checkFootprint(): Promise<void> {
+  /**
+   * A process host over its cap in RSS (Buffers included, what a heap limit misses) is ended as
+   * out of memory. Its RSS is read from outside where the system tells it (Linux): a host busy
+   * filling its memory does not answer, and is not taken for one stuck in a loop. Elsewhere
+   * it is asked, when it answers.
+   */
+  private async checkFootprint(answered: boolean): Promise<void> {
     if (this.transport.kind !== HostKind.Process || this.ended) return;
-    const { rssBytes } = await this.request({ op: 'memory' });
-    if (rssBytes === undefined || rssBytes <= this.memoryMb * 1024 * 1024) return;
+    const outside = await this.transport.footprintBytes();
+    const rssBytes =
+      outside ?? (answered ? (await this.request({ op: 'memory' })).rssBytes : undefined);
+    if (rssBytes === undefined || rssBytes <= this.memoryMb * 1024 * 1024 || this.ended) return;
     this.logger.warn(
       { host: this.name, rssBytes },
       `plugin host ${this.name} uses ${Math.round(rssBytes / (1024 * 1024))} MB, over its ${this.memoryMb} MB cap: ending it`,

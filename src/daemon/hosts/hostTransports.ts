@@ -1,8 +1,19 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FromHost, HostLimits, ToHost } from '../crossing/hostMessages.js';
-import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
+import {
+  type FromHost,
+  type HostBounds,
+  type HostLimits,
+  OUT_OF_MEMORY_EXIT_CODE,
+  type ToHost,
+} from '../crossing/hostMessages.js';
+import { type HostPermissions, hostLaunch, type Sandbox } from './hostSandbox.js';
 
 /** What a plugin host runs in. */
 export const HostKind = { Worker: 'worker', Process: 'process' } as const;
@@ -19,10 +30,18 @@ export interface HostTransport {
   ): void;
   /** The slot of the generation running plugin code now, where the host can say (0: none known). */
   runningSlot(): number;
+  /**
+   * What the host writes to its stdout and stderr, a chunk at a time: never the daemon's own
+   * (under an editor, stdout is the protocol), always the log's.
+   */
+  onOutput(listener: (text: string, stream: 'stdout' | 'stderr') => void): void;
+  /**
+   * Its memory as the operating system counts it, read from outside (a host too busy to answer
+   * is measured all the same); undefined where that cannot be read.
+   */
+  footprintBytes(): Promise<number | undefined>;
   terminate(): Promise<void>;
 }
-
-export type HostPermissions = NonNullable<PluginDescriptor['permissions']>;
 
 export interface TransportOptions {
   name: string;
@@ -30,6 +49,8 @@ export interface TransportOptions {
   memoryMb: number;
   /** Run the process under Node's permission model with these grants (a process host only). */
   permissions?: HostPermissions;
+  /** What this machine offers to hold a process host (hostSandbox.ts). */
+  sandbox: Sandbox;
 }
 
 /** A worker thread of the daemon's process, its JS heap capped. */
@@ -47,8 +68,9 @@ export class WorkerTransport implements HostTransport {
         memoryMb: options.memoryMb,
       },
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
-      stdout: false,
-      stderr: false,
+      // Its stdout is the daemon's own unless taken: under an editor, the protocol's stream.
+      stdout: true,
+      stderr: true,
       name: `reloadd plugin host ${options.name}`,
     });
     this.worker.on('error', (error: Error & { code?: string }) => {
@@ -79,33 +101,73 @@ export class WorkerTransport implements HostTransport {
     return Atomics.load(this.running, 0);
   }
 
+  onOutput(listener: Parameters<HostTransport['onOutput']>[0]): void {
+    forwardOutput(this.worker.stdout, 'stdout', listener);
+    forwardOutput(this.worker.stderr, 'stderr', listener);
+  }
+
+  /** A worker shares the daemon's process: its memory is its heap, which V8 caps. */
+  async footprintBytes(): Promise<number | undefined> {
+    return undefined;
+  }
+
   async terminate(): Promise<void> {
     await this.worker.terminate();
   }
 }
 
+function forwardOutput(
+  stream: Readable | null | undefined,
+  name: 'stdout' | 'stderr',
+  listener: Parameters<HostTransport['onOutput']>[0],
+): void {
+  stream?.setEncoding('utf8');
+  stream?.on('data', (text: string) => listener(text, name));
+}
+
 /**
  * A child process of its own (`"isolation": "process"`): whatever ends it (an exit, a signal, a
  * native crash), the daemon's process lives on. Its heap is capped by V8 (`--max-old-space-size`),
- * its whole footprint by the daemon, which samples its RSS (PluginHost).
+ * its data by the operating system where `prlimit` runs, its whole footprint by the daemon,
+ * which reads its RSS (PluginHost). With `permissions` it is jailed (hostSandbox.ts).
  */
 export class ProcessTransport implements HostTransport {
   readonly kind = HostKind.Process;
   private readonly child: ChildProcess;
   private exited = false;
+  /** What the operating system holds this host to (it says so in its failures). */
+  readonly bounds: HostBounds;
 
   constructor(script: URL, options: TransportOptions) {
-    this.child = fork(script, [], {
+    const root = fileURLToPath(new URL('../../../', script));
+    const installation = [...new Set([root, path.join(root, 'node_modules')].map(realOrSelf))];
+    const launch = hostLaunch({
+      node: realpathSync(process.execPath),
       execArgv: [
         `--max-old-space-size=${options.memoryMb}`,
-        ...(options.permissions ? permissionFlags(script, options.permissions) : []),
+        ...(options.permissions ? permissionFlags(installation, options.permissions) : []),
       ],
+      script: realpathSync(fileURLToPath(script)),
+      installation,
+      memoryMb: options.memoryMb,
+      ...(options.permissions ? { permissions: options.permissions } : {}),
+      debugging: options.limits.debugging === true,
+      env: process.env,
+      hostEnv: {},
+      sandbox: options.sandbox,
+    });
+    this.bounds = launch.bounds;
+    this.child = spawn(launch.command, launch.args, {
       // Structured clone over IPC, as between threads: Date, Map, Set cross as they are.
       serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
-        ...process.env,
-        RELOADD_HOST: JSON.stringify({ limits: options.limits, memoryMb: options.memoryMb }),
+        ...launch.env,
+        RELOADD_HOST: JSON.stringify({
+          limits: options.limits,
+          memoryMb: options.memoryMb,
+          bounds: launch.bounds,
+        }),
       },
     });
     // A message to a host that has just died must not throw in the daemon.
@@ -128,14 +190,31 @@ export class ProcessTransport implements HostTransport {
   }
 
   onExit(listener: Parameters<HostTransport['onExit']>[0]): void {
-    this.child.on('exit', (code, signal) =>
-      // V8 aborts a process whose heap is full (SIGABRT, or exit code 134 through a shell).
-      listener({ code, signal, outOfMemory: signal === 'SIGABRT' || code === 134 }),
-    );
+    this.child.on('exit', (code, signal) => {
+      // Under bubblewrap, the host's own end by a signal comes back as 128 + its number.
+      const by = signal ?? (this.bounds.ownProcesses ? signalOfExitCode(code) : null);
+      // V8 aborts a process whose heap is full (SIGABRT, or exit code 134 through a shell); the
+      // host exits so itself when an allocation fails at its operating system limit.
+      listener({
+        code,
+        signal: by,
+        outOfMemory: by === 'SIGABRT' || code === OUT_OF_MEMORY_EXIT_CODE,
+      });
+    });
   }
 
   runningSlot(): number {
     return 0;
+  }
+
+  onOutput(listener: Parameters<HostTransport['onOutput']>[0]): void {
+    forwardOutput(this.child.stdout, 'stdout', listener);
+    forwardOutput(this.child.stderr, 'stderr', listener);
+  }
+
+  async footprintBytes(): Promise<number | undefined> {
+    if (this.exited || this.child.pid === undefined) return undefined;
+    return treeRss(this.child.pid);
   }
 
   async terminate(): Promise<void> {
@@ -149,16 +228,45 @@ export class ProcessTransport implements HostTransport {
 /**
  * Node's permission model (Node 20: `--experimental-permission`): the plugin's grants, and
  * reading reloadd's own installation, which the host's code loads from. Node 20 has no flag for
- * the network: `net: false` cannot be enforced (the README says so).
+ * the network: the jail holds it (hostSandbox.ts).
  */
-export function permissionFlags(script: URL, granted: HostPermissions): string[] {
-  const installation = fileURLToPath(new URL('../../../', script));
+export function permissionFlags(installation: string[], granted: HostPermissions): string[] {
   // One flag per path: Node 20 reads a comma-separated list as one path (found by trying).
   return [
     '--experimental-permission',
-    ...[installation, ...granted.fsRead].map((p) => `--allow-fs-read=${p}`),
+    ...[...installation, ...granted.fsRead].map((p) => `--allow-fs-read=${p}`),
     ...granted.fsWrite.map((p) => `--allow-fs-write=${p}`),
     ...(granted.childProcess ? ['--allow-child-process'] : []),
     ...(granted.worker ? ['--allow-worker'] : []),
   ];
+}
+
+/** "SIGKILL" for 137: how a parent that ran it reports a process a signal ended. */
+function signalOfExitCode(code: number | null): NodeJS.Signals | null {
+  if (code === null || code <= 128) return null;
+  const found = Object.entries(os.constants.signals).find(([, n]) => n === code - 128);
+  return (found?.[0] as NodeJS.Signals | undefined) ?? null;
+}
+
+function realOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/**
+ * The resident memory of a process and every process under it (a jailed host is bubblewrap, its
+ * init and Node), from /proc: undefined where there is none (not Linux) or it is gone.
+ */
+async function treeRss(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+  if (status === undefined) return undefined;
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  let total = kb * 1024;
+  for (const child of children.split(' ').filter(Boolean))
+    total += (await treeRss(Number(child))) ?? 0;
+  return total;
 }

@@ -5,6 +5,7 @@ import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { PluginDirectory } from '../hosts/HostSupervisor.js';
+import { findSandbox, type Sandbox, sandboxRefusal } from '../hosts/hostSandbox.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { PluginRecord } from './PluginRecord.js';
@@ -35,6 +36,8 @@ export interface PluginPolicy {
   requirePermissions?: boolean;
   /** The config's `watch`: globs, relative to each plugin's folder, of files read at run time. */
   watch?: string[];
+  /** What holds plugins with `permissions` here (found on this machine when not given). */
+  sandbox?: Sandbox;
 }
 
 /** Every plugin the daemon knows of, by id, as discovery found them. */
@@ -71,6 +74,20 @@ export class PluginCatalog implements PluginDirectory {
           message: `plugin "${descriptor.id}" declares no "permissions", and this daemon runs only plugins that do (--require-permissions): add "permissions": { "fs": { "read": ["."] } } (or what it needs) to its manifest`,
         },
       };
+    const unheld = descriptor.permissions
+      ? sandboxRefusal(descriptor.permissions, this.policy.sandbox ?? findSandbox())
+      : undefined;
+    if (unheld)
+      return {
+        kind: 'invalid',
+        invalid: {
+          id: descriptor.id,
+          root: descriptor.root,
+          ...(descriptor.manifestPath ? { manifestPath: descriptor.manifestPath } : {}),
+          code: DiagnosticCodes.SandboxUnavailable,
+          message: `plugin "${descriptor.id}" cannot run here: ${unheld}`,
+        },
+      };
     if (this.policy.defaultIsolation && !descriptor.isolationDeclared)
       return {
         kind: 'plugin',
@@ -89,6 +106,10 @@ export class PluginCatalog implements PluginDirectory {
 
   currentGeneration(id: string): RemoteGeneration | undefined {
     return this.records.get(id)?.generation;
+  }
+
+  descriptorOf(id: string): PluginDescriptor | undefined {
+    return this.records.get(id)?.descriptor;
   }
 
   /** The record, or the "unknown plugin" error a client should get. */

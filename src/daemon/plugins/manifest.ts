@@ -60,8 +60,17 @@ const Permissions = z
       .default({ read: [], write: [] }),
     childProcess: z.boolean().default(false),
     worker: z.boolean().default(false),
-    /** Node 20 cannot restrict the network: `false` is recorded, and said to be unenforced. */
-    net: z.boolean().default(true),
+    /** Sockets. Without it, the host has a network of its own with nothing in it (bubblewrap). */
+    net: z.boolean().default(false),
+    /** The daemon's environment variables the plugin may read (`SECRET_API_KEY`); no others. */
+    env: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'))
+      .default([]),
+    /**
+     * Commands of plugins it does not depend on that `ctx.commands.execute` may run; a
+     * dependency's commands need no grant.
+     */
+    commands: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

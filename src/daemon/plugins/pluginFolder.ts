@@ -166,6 +166,8 @@ async function readFolderPlugin(
               childProcess: manifest.permissions.childProcess,
               worker: manifest.permissions.worker,
               net: manifest.permissions.net,
+              env: manifest.permissions.env,
+              commands: manifest.permissions.commands,
             },
           }
         : {}),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
 import type {
+  HostBounds,
   HostCallError,
   HostLimits,
   HostNotice,
@@ -58,6 +59,8 @@ export class HostRuntime {
     private readonly running: Int32Array,
     private readonly notify: (notice: HostNotice) => void,
     gc: (() => void) | undefined,
+    /** What the operating system holds a process host to (undefined in a worker). */
+    private readonly bounds?: HostBounds,
   ) {
     this.snapshots = new StateSnapshots(notify, (g) => this.placement.get(g)?.key);
     this.daemon = new DaemonCalls(notify);
@@ -190,6 +193,7 @@ export class HostRuntime {
         limitMs: this.limits.lifecycleMs,
         bundle: generation.bundle,
         named: true,
+        bounds: this.bounds,
       });
     }
   }
@@ -234,6 +238,7 @@ export class HostRuntime {
         limitMs: this.limits.commandMs,
         bundle: generation.bundle,
         named: false,
+        bounds: this.bounds,
       });
     } finally {
       this.suspensions.end(pluginId, running);
@@ -320,7 +325,7 @@ export class HostRuntime {
           key,
           pluginId,
           generation: generation.number,
-          message: `${where} ${describeFailure(thrown, where, this.limits.lifecycleMs)}`,
+          message: `${where} ${describeFailure(thrown, where, this.limits.lifecycleMs, this.bounds)}`,
           timedOut: isTimeout(thrown),
           ...(location ? { location } : {}),
         });

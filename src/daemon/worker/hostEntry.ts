@@ -2,6 +2,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import {
   type FromHost,
+  type HostBounds,
+  type HostCallError,
   type HostLimits,
   isHostPost,
   limitsInHost,
@@ -20,12 +22,22 @@ export interface HostStart {
   onMessage(listener: (message: ToHost) => void): void;
   /** A worker's heap cap leaves memory outside the heap unbounded: it is watched and reported. */
   watchOffHeap: boolean;
+  /** A process host's: what the operating system holds it to. */
+  bounds?: HostBounds;
+  /** A process host's end when plugin code ran into its memory cap (its reply sent first). */
+  outOfMemory?(): void;
 }
 
 /** Wires a HostRuntime to the channel the daemon talks on; the entries differ only in that channel. */
 export function startHost(start: HostStart): HostRuntime {
   const { send } = start;
-  const runtime = new HostRuntime(limitsInHost(start.limits), start.running, send, exposeGc(v8));
+  const runtime = new HostRuntime(
+    limitsInHost(start.limits),
+    start.running,
+    send,
+    exposeGc(v8),
+    start.bounds,
+  );
   if (start.watchOffHeap)
     new OffHeapWatch(start.memoryMb * 1024 * 1024, () => runtime.lastRan, send);
   start.onMessage((message) => {
@@ -36,7 +48,10 @@ export function startHost(start: HostStart): HostRuntime {
     const { id, ...request } = message;
     runtime.handle(request).then(
       (value) => send({ op: 'reply', id, ok: true, value }),
-      (error) => send({ op: 'reply', id, ok: false, error }),
+      (error: HostCallError) => {
+        send({ op: 'reply', id, ok: false, error });
+        if (error.outOfMemory) start.outOfMemory?.();
+      },
     );
   });
   // A plugin's stray rejection must not end the host (and every plugin in it): it is reported on

@@ -4,14 +4,21 @@
  * a signal, a native crash, its memory cap), the daemon lives on and replaces it.
  */
 import inspector from 'node:inspector';
-import type { FromHost, HostLimits, ToHost } from '../crossing/hostMessages.js';
+import {
+  type FromHost,
+  type HostBounds,
+  type HostLimits,
+  OUT_OF_MEMORY_EXIT_CODE,
+  type ToHost,
+} from '../crossing/hostMessages.js';
 import { startHost } from './hostEntry.js';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('hostProcess.js runs as a child process with an IPC channel');
-const { limits, memoryMb } = JSON.parse(process.env.RELOADD_HOST ?? '{}') as {
+const { limits, memoryMb, bounds } = JSON.parse(process.env.RELOADD_HOST ?? '{}') as {
   limits: HostLimits;
   memoryMb: number;
+  bounds?: HostBounds;
 };
 
 startHost({
@@ -24,6 +31,9 @@ startHost({
   onMessage: (listener) => process.on('message', (message) => listener(message as ToHost)),
   // Its memory cap is the process's (the daemon samples its RSS): nothing escapes it.
   watchOffHeap: false,
+  ...(bounds ? { bounds } : {}),
+  // The reply is on its way over IPC: the exit waits for it to be written.
+  outOfMemory: () => setImmediate(() => process.exit(OUT_OF_MEMORY_EXIT_CODE)),
 });
 // Under --inspect a debugger reaches a worker host through the daemon's inspector; a process
 // has its own, on a free loopback port, which the daemon lists in daemon/status.
