@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +51,40 @@ describe('the daemon as a process over stdio', () => {
     await expect
       .poll(() => daemon.stderr().match(/plugin host \S+: Content-Length: 2/g)?.length ?? 0)
       .toBe(2);
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it("gives a plugin with permissions no way to the daemon's token, even with its folder granted", async () => {
+    const workspace = await tempDir();
+    const dir = path.join(workspace, 'plugins');
+    // The plugin reads what its command is given: the test says where the token is, once known.
+    const reader = `const fs = require('fs');
+export function activate(ctx) { ctx.subscriptions.push(ctx.commands.register(ctx.id + '.read', (file) => fs.readFileSync(file, 'utf8'))); }`;
+    await editFile(
+      path.join(dir, 'nosy', 'plugin.json'),
+      JSON.stringify({ id: 'nosy', permissions: { fs: { read: ['.'] } } }),
+    );
+    await editFile(path.join(dir, 'nosy', 'index.js'), reader);
+    // One whose grants cover the token's folder: it is hidden from its jail all the same.
+    await editFile(
+      path.join(dir, 'greedy', 'plugin.json'),
+      JSON.stringify({ id: 'greedy', permissions: { fs: { read: ['/'] } } }),
+    );
+    await editFile(path.join(dir, 'greedy', 'index.js'), reader);
+    const daemon = await startDaemon(dir, { expectPlugins: 2, workspace });
+    const { tokenFile } = JSON.parse(
+      await readFile(path.join(workspace, '.reloadd', 'daemon.json'), 'utf8'),
+    ) as { tokenFile: string };
+    const read = (command: string) =>
+      daemon.client
+        .request(PluginExecuteCommand, { command, args: [tokenFile] })
+        .catch((e: ResponseError<unknown>) => `refused: ${e.message}`);
+    expect(await read('nosy.read')).toMatch(
+      new RegExp(
+        `refused: .*was denied FileSystemRead of ${tokenFile.replaceAll('.', '\\.')} by its permissions`,
+      ),
+    );
+    expect(await read('greedy.read')).toMatch(/refused: .*ENOENT/);
     expect(await daemon.stop()).toBe(0);
   });
 

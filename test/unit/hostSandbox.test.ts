@@ -24,6 +24,7 @@ const request = (fields: Partial<LaunchRequest> = {}): LaunchRequest => ({
   installation: ['/opt/reloadd'],
   memoryMb: 256,
   debugging: false,
+  hidden: ['/run/user/1000/reloadd'],
   env: { PATH: '/usr/bin', HOME: '/home/me', SECRET_API_KEY: 's3', AWS_SECRET: 'x' },
   hostEnv: { RELOADD_HOST: '{}' },
   sandbox: { bwrap: 'bwrap', prlimit: 'prlimit' },
@@ -31,7 +32,7 @@ const request = (fields: Partial<LaunchRequest> = {}): LaunchRequest => ({
 });
 
 /** The values that follow each `flag` in `args`. */
-const after = (args: string[], flag: string, count = 1) =>
+const valuesAfter = (args: string[], flag: string, count = 1) =>
   args.flatMap((a, i) => (a === flag ? [args.slice(i + 1, i + 1 + count).join(' ')] : []));
 
 describe('how a process host starts', () => {
@@ -43,7 +44,7 @@ describe('how a process host starts', () => {
     expect(args).toContain('--unshare-all');
     expect(args).not.toContain('--share-net');
     expect(args).toEqual(expect.arrayContaining(['--die-with-parent', '--new-session']));
-    expect(after(args, '--ro-bind-try', 2)).toEqual(
+    expect(valuesAfter(args, '--ro-bind-try', 2)).toEqual(
       expect.arrayContaining([
         '/usr /usr',
         '/usr/local/lib/node /usr/local/lib/node',
@@ -51,10 +52,12 @@ describe('how a process host starts', () => {
         '/home/me/plugins/strict/data /home/me/plugins/strict/data',
       ]),
     );
-    expect(after(args, '--ro-bind-try', 2)).not.toContain('/home/me /home/me');
-    expect(after(args, '--bind-try', 2)).toEqual([
+    expect(valuesAfter(args, '--ro-bind-try', 2)).not.toContain('/home/me /home/me');
+    expect(valuesAfter(args, '--bind-try', 2)).toEqual([
       '/home/me/plugins/strict/out /home/me/plugins/strict/out',
     ]);
+    // The daemon's token, out of view even for a plugin whose grants would cover it.
+    expect(valuesAfter(args, '--tmpfs')).toEqual(['/tmp', '/run/user/1000/reloadd']);
     expect(args.slice(args.lastIndexOf('--') + 1)).toEqual([
       '/usr/local/lib/node/bin/node',
       '--max-old-space-size=256',
@@ -81,7 +84,7 @@ describe('how a process host starts', () => {
 
   it("gives a plugin without permissions the user's rights in a PID namespace of its own", () => {
     const launch = hostLaunch(request());
-    expect(after(launch.args, '--bind', 2)).toEqual(['/ /']);
+    expect(valuesAfter(launch.args, '--bind', 2)).toEqual(['/ /']);
     expect(launch.args).toEqual(expect.arrayContaining(['--unshare-pid', '--proc']));
     expect(launch.args).not.toContain('--unshare-all');
     expect(launch.env).toMatchObject({ AWS_SECRET: 'x', RELOADD_HOST: '{}' });

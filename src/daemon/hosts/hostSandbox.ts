@@ -73,6 +73,11 @@ export interface LaunchRequest {
   permissions?: HostPermissions;
   /** A debugger must reach the host's inspector (on loopback): it keeps the network. */
   debugging: boolean;
+  /**
+   * Folders a jailed host must not see even when its grants cover them: the user's runtime
+   * folder, which holds the daemon's token (only those that exist).
+   */
+  hidden: string[];
   /** The daemon's environment, and what the host reads of its own (`RELOADD_HOST`). */
   env: NodeJS.ProcessEnv;
   hostEnv: Record<string, string>;
@@ -154,6 +159,7 @@ function jailArgs(request: LaunchRequest, network: boolean): string[] {
     '/tmp',
     ...readOnly.flatMap((p) => ['--ro-bind-try', p, p]),
     ...permissions.fsWrite.flatMap((p) => ['--bind-try', p, p]),
+    ...request.hidden.flatMap((p) => ['--tmpfs', p]),
     '--chdir',
     '/',
   ];

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import {
   OUT_OF_MEMORY_EXIT_CODE,
   type ToHost,
 } from '../crossing/hostMessages.js';
+import { runtimeFolder } from '../network/DaemonFileClaim.js';
 import { type HostPermissions, hostLaunch, type Sandbox } from './hostSandbox.js';
 
 /** What a plugin host runs in. */
@@ -152,6 +153,7 @@ export class ProcessTransport implements HostTransport {
       memoryMb: options.memoryMb,
       ...(options.permissions ? { permissions: options.permissions } : {}),
       debugging: options.limits.debugging === true,
+      hidden: [runtimeFolder()].filter((folder) => existsSync(folder)),
       env: process.env,
       hostEnv: {},
       sandbox: options.sandbox,
