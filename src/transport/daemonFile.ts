@@ -37,7 +37,7 @@ export function parseDaemonFile(text: string): DaemonFileState {
     };
   }
   const info = parsed.data;
-  return isProcessAlive(info.pid) ? { kind: 'live', info } : { kind: 'stale', info };
+  return isOwnProcessAlive(info.pid) ? { kind: 'live', info } : { kind: 'stale', info };
 }
 
 export type DaemonTokenState =
@@ -80,6 +80,19 @@ export async function readDaemonToken(info: DaemonFile): Promise<DaemonTokenStat
   if (pid !== info.pid || url !== info.url)
     return unusable(`belongs to another daemon (pid ${pid}, ${url})`);
   return { kind: 'token', token };
+}
+
+/**
+ * True when a process of this user's runs under that pid. A daemon's, or its lock's: one of
+ * another user's (EPERM) is not ours, whatever the file says (a pid used again by someone else).
+ */
+export function isOwnProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** True unless the process is certainly gone (EPERM: it exists, but belongs to someone else). */

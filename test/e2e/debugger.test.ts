@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -236,6 +237,19 @@ describe('debugging a plugin across reloads (--inspect)', () => {
       "greeter's script, through the host's own target",
     );
     direct.close();
+    // A web page can reach loopback's ports, but not this: a name it rebound to 127.0.0.1 is
+    // refused, and a host's socket is at a path of this run's own.
+    const targets = status.inspector?.targetsAddress ?? '';
+    const [, targetsPort] = targets.split(':');
+    const rebound = await rawHttp(Number(targetsPort), 'GET /json/list HTTP/1.1', 'evil.example');
+    expect(rebound).toMatch(/^HTTP\/1\.1 403 /);
+    const guessed = await rawHttp(
+      Number(targetsPort),
+      'GET /host/shared HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      targets,
+    );
+    expect(guessed).toMatch(/^HTTP\/1\.1 404 /);
+    expect(new URL(shared?.url ?? '').pathname).toMatch(/^\/[0-9a-f-]{36}\/host\/shared$/);
     const text = await runCli(['debug', 'greeter'], { cwd: workspace });
     expect(text.stdout).toContain(shared?.devtoolsUrl ?? '?');
     expect(text.stdout).toContain('"request": "attach"');
@@ -301,3 +315,19 @@ describe('debugging a plugin across reloads (--inspect)', () => {
     await daemon.stop();
   });
 });
+
+/** One raw HTTP request on loopback, with this `Host`; the start of the answer. */
+function rawHttp(port: number, requestLine: string, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () =>
+      socket.write(`${requestLine}\r\nHost: ${host}\r\n\r\n`),
+    );
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n')) socket.destroy();
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}

@@ -94,6 +94,13 @@ export function activate(ctx) {
     })),
     ctx.commands.register('${id}.signal', () => process.kill(${process.pid}, 0)),
     ctx.commands.register('${id}.neighbour', () => ctx.commands.execute('neighbour.increment')),
+    ctx.commands.register('${id}.editor', () => ctx.editor.call('getEditorInfo')),
+    // Round the realm to the real process, and post what the daemon would take from the host:
+    // a call of the neighbour's command in another plugin's name.
+    ctx.commands.register('${id}.forge', () => {
+      Buffer.constructor('return process')().send({ op: 'callCommand', requestId: 999, fromPluginId: 'neighbour', name: 'neighbour.increment', args: [] });
+      return 'posted';
+    }),
   );
 }
 `;
@@ -101,7 +108,12 @@ export function activate(ctx) {
       ['jailed', { fs: { read: ['data'] } }, {}],
       [
         'granted',
-        { fs: { read: ['data'] }, net: true, env: ['RELOADD_TEST_SECRET'] },
+        {
+          fs: { read: ['data'] },
+          net: true,
+          env: ['RELOADD_TEST_SECRET'],
+          editor: ['getEditorInfo'],
+        },
         { dependencies: ['neighbour'] },
       ],
     ] as const) {
@@ -110,7 +122,11 @@ export function activate(ctx) {
       await editFile(path.join(dir, id, 'data', 'a.txt'), 'granted read');
     }
     await editFile(path.join(dir, 'neighbour.js'), counterPlugin('neighbour', 'v1'));
-    const d = await connectInMemory(dir, { expectPlugins: 3 });
+    // An editor that answers: the editor acts with the user's rights, so each call is a grant.
+    const d = await connectInMemory(dir, {
+      expectPlugins: 3,
+      editor: { calls: ['getEditorInfo'], onCall: () => ({ name: 'test-editor' }) },
+    });
     const run = (command: string) =>
       d.client
         .request(PluginExecuteCommand, { command })
@@ -127,14 +143,20 @@ export function activate(ctx) {
       expect(await run('jailed.neighbour')).toMatch(
         /refused: .*plugin "jailed" was denied Command "neighbour\.increment" \(plugin "neighbour's"\) by its permissions; to allow it, add "neighbour" to its "dependencies"/,
       );
+      expect(await run('jailed.editor')).toMatch(
+        /refused: .*plugin "jailed" was denied Editor "getEditorInfo" by its permissions/,
+      );
+      // What it posts in another plugin's name is not heard: the neighbour counted nothing.
+      expect(await run('jailed.forge')).toBe('posted');
       expect(await run('jailed.read')).toBe('granted read');
       // Granted: each goes through; the neighbour counted once, for its dependant.
       expect(await run('granted.env')).toBe('hunter2');
       expect(await run('granted.connect')).toBe('reached');
+      expect(await run('granted.editor')).toEqual({ name: 'test-editor' });
       expect(await run('granted.neighbour')).toBe(1);
       expect(await run('neighbour.increment')).toBe(2);
       const { diagnostics } = await d.client.request(PluginDiagnostics, { id: 'jailed' });
-      expect(diagnostics.map((x) => x.code)).toEqual(Array(3).fill('RELOADD_PERMISSION_DENIED'));
+      expect(diagnostics.map((x) => x.code)).toEqual(Array(4).fill('RELOADD_PERMISSION_DENIED'));
     } finally {
       server.close();
       delete process.env.RELOADD_TEST_SECRET;

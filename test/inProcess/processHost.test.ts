@@ -100,21 +100,25 @@ describe('process hosts', () => {
   it('end a host over its memory cap as out of memory, at once or while too busy to answer', async () => {
     const dir = await tempDir();
     const bodies: Record<string, string> = {
-      // Two gigabytes in one allocation, under a 256 MB cap.
-      gulper: 'Buffer.alloc(2 * 1024 ** 3);',
+      // Two gigabytes in one allocation, written at once, under a 256 MB cap.
+      gulper: 'Buffer.alloc(2 * 1024 ** 3, 1);',
+      // The same, not written: only a jailed host's system limit stops it (the pages never come).
+      capped: 'Buffer.alloc(2 * 1024 ** 3);',
       // Filled 32 MB at a time, never yielding: the host answers nothing meanwhile.
       filler:
         'const kept = []; for (let i = 0; i < 64; i++) kept.push(Buffer.alloc(32 * 1024 * 1024, 1));',
     };
     for (const [id, body] of Object.entries(bodies)) {
-      await editFile(path.join(dir, id, 'plugin.json'), manifest(id, { isolation: 'process' }));
+      const fields =
+        id === 'capped' ? { permissions: { fs: { read: ['.'] } } } : { isolation: 'process' };
+      await editFile(path.join(dir, id, 'plugin.json'), manifest(id, fields));
       await editFile(
         path.join(dir, id, 'index.js'),
         `export function activate(ctx) { ctx.subscriptions.push(ctx.commands.register('${id}.go', () => { ${body} return 'kept'; })); }`,
       );
     }
     await editFile(path.join(dir, 'neighbour.js'), counterPlugin('neighbour', 'v1'));
-    const d = await connectInMemory(dir, { expectPlugins: 3, hostMemoryMb: 256 });
+    const d = await connectInMemory(dir, { expectPlugins: 4, hostMemoryMb: 256 });
     const run = (command: string) => d.client.request(PluginExecuteCommand, { command });
     for (const id of Object.keys(bodies)) {
       const failed = await run(`${id}.go`).catch((e: ResponseError<unknown>) => e);

@@ -1,3 +1,4 @@
+import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveServeSettings, UsageError } from '../../src/daemon/config.js';
@@ -113,6 +114,36 @@ describe('discoverPlugins', () => {
     expect(reasons[path.join(dir, 'bad-id')]).toContain('id: may contain only letters');
     expect(reasons[path.join(dir, 'no-main')]).toContain('no "main" in the manifest');
     expect(reasons[path.join(dir, 'has space.js')]).toContain('plugin file name "has space"');
+  });
+
+  it('refuses a write grant that reaches the manifest, by name or through a link', async () => {
+    const dir = await tempDir();
+    const grant = (id: string, write: string[]) =>
+      editFile(
+        path.join(dir, id, 'plugin.json'),
+        JSON.stringify({ id, permissions: { fs: { write } } }),
+      );
+    for (const [id, write] of [
+      ['whole', ['.']],
+      ['cached', ['cache']],
+      ['linked', ['back']],
+    ] as const) {
+      await grant(id, [...write]);
+      await editFile(path.join(dir, id, 'index.js'), 'export function activate() {}');
+    }
+    await symlink(path.join(dir, 'linked'), path.join(dir, 'linked', 'back'));
+    const found = await discoverPlugins(dir);
+    const reason = (id: string) => {
+      const entry = found.find((e) =>
+        e.kind === 'invalid' ? e.invalid.id === id : e.descriptor.id === id,
+      );
+      return entry?.kind === 'invalid' ? entry.invalid.message : 'valid';
+    };
+    expect(reason('whole')).toBe(
+      'permissions.fs.write "." covers the plugin\'s own plugin.json: it could write itself other permissions; grant a folder inside it ("cache", say) instead',
+    );
+    expect(reason('linked')).toMatch(/^permissions\.fs\.write "back" covers/);
+    expect(reason('cached')).toBe('valid');
   });
 });
 

@@ -4,7 +4,7 @@ import {
   type LaunchRequest,
   sandboxRefusal,
 } from '../../src/daemon/hosts/hostSandbox.js';
-import { commandRefusal } from '../../src/daemon/hosts/PluginCalls.js';
+import { callRefusal } from '../../src/daemon/hosts/PluginCalls.js';
 import { descriptorOf } from '../helpers/pluginSource.js';
 
 const granted = {
@@ -15,6 +15,7 @@ const granted = {
   net: false,
   env: ['SECRET_API_KEY'],
   commands: [],
+  editor: [],
 };
 
 const request = (fields: Partial<LaunchRequest> = {}): LaunchRequest => ({
@@ -25,6 +26,7 @@ const request = (fields: Partial<LaunchRequest> = {}): LaunchRequest => ({
   memoryMb: 256,
   debugging: false,
   hidden: ['/run/user/1000/reloadd'],
+  resolver: '/run/systemd/resolve',
   env: { PATH: '/usr/bin', HOME: '/home/me', SECRET_API_KEY: 's3', AWS_SECRET: 'x' },
   hostEnv: { RELOADD_HOST: '{}' },
   sandbox: { bwrap: 'bwrap', prlimit: 'prlimit' },
@@ -53,6 +55,10 @@ describe('how a process host starts', () => {
       ]),
     );
     expect(valuesAfter(args, '--ro-bind-try', 2)).not.toContain('/home/me /home/me');
+    // No network: no resolver either.
+    expect(valuesAfter(args, '--ro-bind-try', 2)).not.toContain(
+      '/run/systemd/resolve /run/systemd/resolve',
+    );
     expect(valuesAfter(args, '--bind-try', 2)).toEqual([
       '/home/me/plugins/strict/out /home/me/plugins/strict/out',
     ]);
@@ -69,7 +75,12 @@ describe('how a process host starts', () => {
       SECRET_API_KEY: 's3',
       RELOADD_HOST: '{}',
     });
-    expect(launch.bounds).toEqual({ memoryMb: 256, ownProcesses: true, network: false });
+    expect(launch.bounds).toEqual({
+      memoryMb: 256,
+      ownProcesses: true,
+      jailed: true,
+      network: false,
+    });
   });
 
   it('keeps the network for a plugin granted it, or under a debugger', () => {
@@ -79,16 +90,21 @@ describe('how a process host starts', () => {
     ]) {
       expect(launch.args).toContain('--share-net');
       expect(launch.bounds.network).toBe(true);
+      expect(valuesAfter(launch.args, '--ro-bind-try', 2)).toContain(
+        '/run/systemd/resolve /run/systemd/resolve',
+      );
     }
   });
 
   it("gives a plugin without permissions the user's rights in a PID namespace of its own", () => {
     const launch = hostLaunch(request());
+    // Neither a memory limit its tools would inherit, nor a jail.
+    expect(launch.command).toBe('bwrap');
     expect(valuesAfter(launch.args, '--bind', 2)).toEqual(['/ /']);
     expect(launch.args).toEqual(expect.arrayContaining(['--unshare-pid', '--proc']));
     expect(launch.args).not.toContain('--unshare-all');
     expect(launch.env).toMatchObject({ AWS_SECRET: 'x', RELOADD_HOST: '{}' });
-    expect(launch.bounds).toEqual({ memoryMb: 256, ownProcesses: true, network: true });
+    expect(launch.bounds).toEqual({ ownProcesses: true, jailed: false, network: true });
   });
 
   it('runs Node itself where neither tool does, bounded by nothing the system adds', () => {
@@ -98,7 +114,7 @@ describe('how a process host starts', () => {
       '--max-old-space-size=256',
       '/opt/reloadd/dist/daemon/worker/hostProcess.js',
     ]);
-    expect(launch.bounds).toEqual({ ownProcesses: false, network: true });
+    expect(launch.bounds).toEqual({ ownProcesses: false, jailed: false, network: true });
   });
 
   it('refuses to promise no network where no sandbox holds it', () => {
@@ -108,19 +124,36 @@ describe('how a process host starts', () => {
   });
 });
 
-describe("which plugins' commands a plugin's code may run", () => {
+describe("what a plugin's code may ask of other plugins and of the editor", () => {
   const strict = {
     ...descriptorOf('strict'),
     dependencies: { base: '*' },
-    permissions: { ...granted, commands: ['clock.now'] },
+    permissions: { ...granted, commands: ['clock.now'], editor: ['getEditorInfo'] },
   };
-  it("its own, its dependencies', and those granted; a plugin without permissions, any", () => {
-    expect(commandRefusal(strict, 'strict', 'strict.go')).toBeUndefined();
-    expect(commandRefusal(strict, 'base', 'base.inc')).toBeUndefined();
-    expect(commandRefusal(strict, 'clock', 'clock.now')).toBeUndefined();
-    expect(commandRefusal(strict, 'clock', 'clock.reset')).toMatch(
+  it("its own commands and its dependencies' (and their API), and those granted", () => {
+    expect(callRefusal(strict, { command: 'strict.go', owner: 'strict' })).toBeUndefined();
+    expect(callRefusal(strict, { command: 'base.inc', owner: 'base' })).toBeUndefined();
+    expect(callRefusal(strict, { api: 'count', owner: 'base' })).toBeUndefined();
+    expect(callRefusal(strict, { command: 'clock.now', owner: 'clock' })).toBeUndefined();
+    expect(callRefusal(strict, { editor: 'getEditorInfo' })).toBeUndefined();
+  });
+
+  it('refuses the rest, naming the permission and the grant; a plugin without permissions, nothing', () => {
+    expect(callRefusal(strict, { command: 'clock.reset', owner: 'clock' })).toMatch(
       /plugin "strict" was denied Command "clock\.reset" .* add "clock" to its "dependencies", or "clock\.reset" to "permissions": \{ "commands"/,
     );
-    expect(commandRefusal(descriptorOf('open'), 'clock', 'clock.reset')).toBeUndefined();
+    expect(callRefusal(strict, { api: 'now', owner: 'clock' })).toMatch(
+      /was denied API "now" \(plugin "clock's"\)/,
+    );
+    expect(callRefusal(strict, { editor: 'getBufferText' })).toMatch(
+      /was denied Editor "getBufferText" .*"permissions": \{ "editor"/,
+    );
+    // "constructor" is a plugin id like any other, not something every object has.
+    expect(callRefusal(strict, { command: 'constructor.x', owner: 'constructor' })).toMatch(
+      /denied/,
+    );
+    const open = descriptorOf('open');
+    expect(callRefusal(open, { command: 'clock.reset', owner: 'clock' })).toBeUndefined();
+    expect(callRefusal(open, { editor: 'getBufferText' })).toBeUndefined();
   });
 });

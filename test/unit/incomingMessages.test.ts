@@ -50,20 +50,20 @@ describe('screenMessage', () => {
   });
 
   it('refuses a request whose id is already in flight, to that id, and passes the same id once answered', () => {
-    const inFlight = new Map<string | number, string>([
-      [7, 'plugin/executeCommand'],
+    // Kept by their text: vscode-jsonrpc takes 7 and "7" for the same request.
+    const inFlight = new Map<string, string>([
+      ['7', 'plugin/executeCommand'],
       ['a', 'daemon/status'],
     ]);
-    for (const id of [7, 'a'])
+    for (const id of [7, '7', 'a'])
       expect(screenMessage({ jsonrpc: '2.0', id, method: 'daemon/status' }, inFlight)).toEqual({
         verdict: 'refuse',
         code: ErrorCodes.InvalidRequest,
         id,
         reason: `a request with id ${JSON.stringify(id)} is already in flight on this connection: wait for its answer, or use another id`,
       });
-    // Ids of another type are other ids; answers and notifications are not requests.
+    // Answers and notifications are not requests.
     for (const message of [
-      { jsonrpc: '2.0', id: '7', method: 'daemon/status' },
       { jsonrpc: '2.0', id: 8, method: 'daemon/status' },
       { jsonrpc: '2.0', id: 7, result: null },
       { jsonrpc: '2.0', method: 'initialized' },
@@ -72,20 +72,22 @@ describe('screenMessage', () => {
   });
 
   it('drops a $/cancelRequest for an in-flight shutdown, and passes one for any other request', () => {
-    const inFlight = new Map<string | number, string>([
+    const inFlight = new Map<string, string>([
       ['bye', 'shutdown'],
-      [3, 'plugin/reload'],
+      ['7', 'shutdown'],
+      ['3', 'plugin/reload'],
     ]);
     const cancel = (id: string | number) => ({
       jsonrpc: '2.0',
       method: '$/cancelRequest',
       params: { id },
     });
-    expect(screenMessage(cancel('bye'), inFlight)).toEqual({
-      verdict: 'drop',
-      reason:
-        '$/cancelRequest for "shutdown", which is not cancellable: it is answered with its result',
-    });
+    for (const id of ['bye', 7, '7'])
+      expect(screenMessage(cancel(id), inFlight)).toEqual({
+        verdict: 'drop',
+        reason:
+          '$/cancelRequest for "shutdown", which is not cancellable: it is answered with its result',
+      });
     for (const id of [3, 'gone'])
       expect(screenMessage(cancel(id), inFlight)).toEqual({ verdict: 'pass', message: cancel(id) });
   });

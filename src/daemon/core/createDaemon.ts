@@ -7,6 +7,7 @@ import type { HostLimits } from '../crossing/hostMessages.js';
 import { HostInspector } from '../debugging/HostInspector.js';
 import { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { HostSupervisor } from '../hosts/HostSupervisor.js';
+import { findSandbox } from '../hosts/hostSandbox.js';
 import type { Logger } from '../logs/logger.js';
 import { PluginCatalog, type PluginPolicy } from '../plugins/PluginCatalog.js';
 import { PluginReloader } from '../reloading/PluginReloader.js';
@@ -76,13 +77,12 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
       ? { maxSnapshotBytes: options.snapshotLimits.maxSnapshotBytes }
       : {}),
   });
-  const catalog = new PluginCatalog(
-    pluginsDir,
-    diagnostics,
-    snapshots,
-    clients,
-    options.pluginPolicy,
-  );
+  // Found once: what admits a plugin with permissions and what jails it must agree.
+  const sandbox = findSandbox();
+  const catalog = new PluginCatalog(pluginsDir, diagnostics, snapshots, clients, {
+    ...options.pluginPolicy,
+    sandbox,
+  });
   const stats = new ReloadStats();
   const hosts = new HostSupervisor({
     plugins: catalog,
@@ -92,6 +92,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     pluginsDir,
     limits: options.limits,
     memoryMb: options.hostMemoryMb,
+    sandbox,
     editors,
     workerPath: options.hostWorkerPath,
     // Without --inspect it still profiles a stuck host before ending it.

@@ -39,6 +39,8 @@ export interface PluginDescriptor {
     env: string[];
     /** Commands of plugins outside its `dependencies` that `ctx.commands.execute` may run. */
     commands: string[];
+    /** Editor calls (`ctx.editor.call` methods) it may make: the editor acts with the user's rights. */
+    editor: string[];
   };
   /** The manifest's `verify` section: what `reloadd verify` runs between reloads. */
   verify?: {

@@ -34,6 +34,8 @@ export interface HostLimits {
 export interface HostBounds {
   memoryMb?: number;
   ownProcesses: boolean;
+  /** Its permissions hold beyond the file system: a signal outside is a denial, not a miss. */
+  jailed: boolean;
   network: boolean;
 }
 
@@ -274,7 +276,15 @@ export interface HostInspectorOpened {
   url: string;
 }
 
-export type FromHost = HostReply | HostNotice | HostInspectorOpened;
+/**
+ * A process host is about to end itself (exit code OUT_OF_MEMORY_EXIT_CODE): plugin code ran
+ * into its memory limit. Sent after that call's reply, before the exit.
+ */
+export interface HostOutOfMemory {
+  op: 'outOfMemory';
+}
+
+export type FromHost = HostReply | HostNotice | HostInspectorOpened | HostOutOfMemory;
 
 const POSTS: ReadonlySet<string> = new Set<HostPost['op']>([
   'event',

@@ -1,10 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import inspector from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import WebSocketClient, { type WebSocket, WebSocketServer } from 'ws';
 import { devtoolsUrl } from '../../protocol/index.js';
+import { hostAllowed, ownHosts } from '../network/accessPolicy.js';
 
-const TARGET_PATH = '/host/';
+/**
+ * The targets' path holds a secret of this run, as Node's own inspector's UUID does: a page the
+ * user opens can try ports, but not guess where a host's socket is (it cannot read
+ * `/json/list`, another origin's answer).
+ */
+const TARGET_PATH = `/${randomUUID()}/host/`;
 
 /** A worker host's thread, which the DevTools endpoint serves as a target of its own. */
 export interface WorkerThread {
@@ -50,7 +57,16 @@ export class DevToolsTargets {
   ): Promise<DevToolsTargets> {
     const sockets = new WebSocketServer({ noServer: true });
     let targets: DevToolsTargets | undefined;
+    // A name that resolves to this machine without being meant for it (DNS rebinding) is
+    // refused, as on the daemon's own port: only its address and loopback's names, with its port.
+    const fromHere = (request: http.IncomingMessage) =>
+      targets !== undefined && hostAllowed(request.headers.host, ownHosts(host, targets.port));
     const server = http.createServer((request, response) => {
+      if (!fromHere(request)) {
+        response.writeHead(403, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ error: 'this endpoint answers its own address only' }));
+        return;
+      }
       const list = (targets?.list([...threads(), ...processes()]) ?? []) as unknown[];
       const path = request.url?.split('?')[0];
       const body =
@@ -63,8 +79,17 @@ export class DevToolsTargets {
       response.end(JSON.stringify(body ?? { error: 'not found' }));
     });
     server.on('upgrade', (request, socket, head) => {
-      const name = decodeURIComponent(request.url?.slice(TARGET_PATH.length) ?? '');
+      if (!fromHere(request)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+        return;
+      }
       const known = request.url?.startsWith(TARGET_PATH);
+      let name = '';
+      try {
+        name = decodeURIComponent(request.url?.slice(TARGET_PATH.length) ?? '');
+      } catch {
+        // Not a name any host has: answered below as unknown.
+      }
       const thread = known ? threads().find((t) => t.name === name) : undefined;
       const process = known ? processes().find((p) => p.name === name) : undefined;
       if (!thread && !process) {

@@ -3,6 +3,7 @@ import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { ProcessInspector, WorkerThread } from '../debugging/DevToolsTargets.js';
 import type { HostInspector } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
+import type { Sandbox } from './hostSandbox.js';
 import { HostKind } from './hostTransports.js';
 import { type HostCrash, PluginHost } from './PluginHost.js';
 
@@ -10,6 +11,8 @@ export interface HostPoolOptions {
   limits: HostLimits;
   /** Heap cap of each host, in MB. */
   memoryMb: number;
+  /** What holds a process host here. */
+  sandbox: Sandbox;
   logger: Logger;
   /** Sees into a host from outside (whether it is paused; where a stuck one loops). */
   inspector?: HostInspector;
@@ -44,8 +47,10 @@ export class HostPool {
       workerPath: this.workerPath,
       kind: descriptor.isolation === 'process' ? HostKind.Process : HostKind.Worker,
       ...(descriptor.permissions ? { permissions: descriptor.permissions } : {}),
+      ...(descriptor.isolation === 'process' ? { plugin: descriptor.id } : {}),
       limits: this.options.limits,
       memoryMb: this.options.memoryMb,
+      sandbox: this.options.sandbox,
       logger: this.options.logger,
       ...(this.options.inspector ? { inspector: this.options.inspector } : {}),
       onNotice: (notice) => this.options.onNotice(host, notice),
@@ -69,17 +74,8 @@ export class HostPool {
     const live = [...this.hosts.values()].filter((host) => host.alive);
     return Promise.all(
       live.map(async (host) => {
-        const [figures, footprint] = await Promise.all([
-          host.request({ op: 'memory' }, MEMORY_ANSWER_MS).catch(() => undefined),
-          host.footprintBytes(),
-        ]);
-        return {
-          name: host.name,
-          plugins: pluginsIn(host).sort(),
-          ...(figures ?? {}),
-          // A process host as the system counts it: a jailed one's sandbox processes with it.
-          ...(footprint !== undefined ? { rssBytes: footprint } : {}),
-        };
+        const figures = await host.memory(MEMORY_ANSWER_MS);
+        return { name: host.name, plugins: pluginsIn(host).sort(), ...figures };
       }),
     );
   }

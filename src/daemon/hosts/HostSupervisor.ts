@@ -17,6 +17,7 @@ import { innermost } from './cpuProfile.js';
 import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
 import { HostReports, isHostReport } from './HostReports.js';
+import type { Sandbox } from './hostSandbox.js';
 import { HostKind } from './hostTransports.js';
 import { CallFailure, type CallTarget, PluginCalls, type PluginDirectory } from './PluginCalls.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
@@ -34,6 +35,8 @@ export interface SupervisorOptions {
   pluginsDir: string;
   limits: HostLimits;
   memoryMb: number;
+  /** What holds a process host here (hostSandbox.ts). */
+  sandbox: Sandbox;
   workerPath: URL;
   /** Where plugins' editor calls go. */
   editors: EditorBridge;
@@ -97,6 +100,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       {
         limits: options.limits,
         memoryMb: options.memoryMb,
+        sandbox: options.sandbox,
         logger: options.logger,
         ...(options.inspector ? { inspector: options.inspector } : {}),
         onNotice: (host, notice) => this.onNotice(host, notice),
@@ -247,6 +251,16 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private onNotice(host: PluginHost, notice: HostNotice): void {
+    // A host's plugin code can reach the real process, and so post anything: a process host
+    // speaks for its one plugin only, or is not heard.
+    const stranger = host.plugin && pluginsNamed(notice).find((id) => id !== host.plugin);
+    if (stranger) {
+      this.options.logger.warn(
+        { host: host.name, op: notice.op, plugin: stranger },
+        `plugin host ${host.name} sent "${notice.op}" for plugin "${stranger}", which it does not run: ignored`,
+      );
+      return;
+    }
     if (isHostReport(notice)) {
       this.reports.record(host.name, notice);
       return;
@@ -301,14 +315,23 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         );
         return;
       case 'callEditor':
-        host.answer(
-          notice.requestId,
-          this.editorWaits.during(notice.pluginId, () =>
-            this.options.editors.call(notice.pluginId, notice.method, notice.args),
-          ),
-        );
+        host.answer(notice.requestId, this.callEditor(notice.pluginId, notice.method, notice.args));
         return;
     }
+  }
+
+  /** A plugin's call to the editor, if its permissions let it; its time limits stand still meanwhile. */
+  private async callEditor(pluginId: string, method: string, args: unknown[]): Promise<unknown> {
+    try {
+      this.calls.refuseOutsideCall(pluginId, { editor: method });
+    } catch (error) {
+      if (!(error instanceof CallFailure)) throw error;
+      this.options.diagnostics.add(DiagnosticSource.Reload, error.diagnostic);
+      throw error.answer;
+    }
+    return this.editorWaits.during(pluginId, () =>
+      this.options.editors.call(pluginId, method, args),
+    );
   }
 
   /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */
@@ -347,4 +370,13 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       culpritId,
     );
   }
+}
+
+/** The plugins a host's notice speaks for: those it names, and whose generation its key is. */
+function pluginsNamed(notice: HostNotice): string[] {
+  const fields = notice as { pluginId?: unknown; fromPluginId?: unknown; key?: unknown };
+  const named = [fields.pluginId, fields.fromPluginId];
+  // A generation's key is "<plugin>#<number>.<slot>" (RemoteGeneration).
+  if (typeof fields.key === 'string') named.push(fields.key.slice(0, fields.key.lastIndexOf('#')));
+  return named.filter((id): id is string => typeof id === 'string');
 }

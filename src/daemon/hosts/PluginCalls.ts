@@ -26,20 +26,37 @@ export interface PluginDirectory {
   descriptorOf(id: string): PluginDescriptor | undefined;
 }
 
+/** What a plugin's code asks of something outside it. */
+export type OutsideCall =
+  | { command: string; owner: string }
+  | { api: string; owner: string }
+  | { editor: string };
+
 /**
- * Why plugin `caller`'s code may not run `command`, which plugin `owner` registered, or
- * undefined when it may. A plugin with `permissions` reaches only its own commands, its
- * dependencies' and those its manifest grants: another plugin's command runs with that
- * plugin's rights, not the caller's. Pure.
+ * Why plugin `caller`'s code may not make `call`, or undefined when it may. A plugin with
+ * `permissions` reaches only its own commands and its dependencies' (commands and API), the
+ * commands its manifest grants, and the editor calls it grants: another plugin's code runs
+ * with that plugin's rights, and the editor with the user's, not the caller's. Pure.
  */
-export function commandRefusal(
+export function callRefusal(
   caller: Pick<PluginDescriptor, 'id' | 'dependencies' | 'permissions'>,
-  owner: string,
-  command: string,
+  call: OutsideCall,
 ): string | undefined {
-  if (!caller.permissions || owner === caller.id || owner in caller.dependencies) return undefined;
-  if (caller.permissions.commands.includes(command)) return undefined;
-  return `plugin "${caller.id}" was denied Command "${command}" (plugin "${owner}'s") by its permissions; to allow it, add "${owner}" to its "dependencies", or "${command}" to "permissions": { "commands": [...] } in plugin.json`;
+  const granted = caller.permissions;
+  if (!granted) return undefined;
+  if ('editor' in call)
+    return granted.editor.includes(call.editor)
+      ? undefined
+      : `plugin "${caller.id}" was denied Editor "${call.editor}" by its permissions (the editor acts with the user's rights); to allow it, add "${call.editor}" to "permissions": { "editor": [...] } in plugin.json`;
+  const { owner } = call;
+  if (owner === caller.id || Object.hasOwn(caller.dependencies, owner)) return undefined;
+  if ('command' in call && granted.commands.includes(call.command)) return undefined;
+  const what = 'command' in call ? `Command "${call.command}"` : `API "${call.api}"`;
+  const grant =
+    'command' in call
+      ? `add "${owner}" to its "dependencies", or "${call.command}" to "permissions": { "commands": [...] } in plugin.json`
+      : `add "${owner}" to its "dependencies" in plugin.json`;
+  return `plugin "${caller.id}" was denied ${what} (plugin "${owner}'s") by its permissions; to allow it, ${grant}`;
 }
 
 /** A command by name, or a method of a plugin's API. */
@@ -80,6 +97,24 @@ interface CallDeps {
 export class PluginCalls {
   constructor(private readonly deps: CallDeps) {}
 
+  /**
+   * Throws what `callerId`'s code is told when its permissions refuse `call` (its diagnostic
+   * goes with it); a caller the daemon does not know is refused too.
+   */
+  refuseOutsideCall(callerId: string, call: OutsideCall): void {
+    const caller = this.deps.plugins.descriptorOf(callerId);
+    const refused = caller
+      ? callRefusal(caller, call)
+      : `a call from plugin "${callerId}", which the daemon does not run, was refused`;
+    if (refused === undefined) return;
+    throw new CallFailure(
+      callerId,
+      diagnosticAt(callerId, 'error', DiagnosticCodes.PermissionDenied, refused),
+      ReloaddError.commandFailed(refused),
+      false,
+    );
+  }
+
   async run(
     what: CallTarget,
     args: unknown[],
@@ -118,17 +153,12 @@ export class PluginCalls {
       );
     }
     const generation = route ? this.deps.plugins.currentGeneration(route.pluginId) : undefined;
-    const caller = callerId !== undefined ? this.deps.plugins.descriptorOf(callerId) : undefined;
-    const refused =
-      caller && route && 'command' in what
-        ? commandRefusal(caller, route.pluginId, what.command)
-        : undefined;
-    if (caller && refused)
-      throw new CallFailure(
-        caller.id,
-        diagnosticAt(caller.id, 'error', DiagnosticCodes.PermissionDenied, refused),
-        ReloaddError.commandFailed(refused),
-        false,
+    if (callerId !== undefined && route)
+      this.refuseOutsideCall(
+        callerId,
+        'command' in what
+          ? { command: what.command, owner: route.pluginId }
+          : { api: what.api.method, owner: what.api.pluginId },
       );
     if (!route || !generation || generation.key !== route.key) {
       if ('api' in what)

@@ -2,6 +2,7 @@ import { HostRequestError } from '../crossing/HostRequestError.js';
 import type {
   FromHost,
   HostLimits,
+  HostMemory,
   HostNotice,
   HostOp,
   HostPost,
@@ -12,7 +13,7 @@ import type {
 import type { HostInspection, HostInspector, StackFrame } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginFrame } from './cpuProfile.js';
-import { findSandbox, type HostPermissions } from './hostSandbox.js';
+import type { HostPermissions, Sandbox } from './hostSandbox.js';
 import {
   HostKind,
   type HostTransport,
@@ -58,6 +59,8 @@ interface Pending {
  * says who was running). A process host's whole footprint (RSS) is sampled at every heartbeat.
  */
 export class PluginHost implements HostChannel {
+  /** A process host's one plugin; undefined for a worker host, which may run several. */
+  readonly plugin: string | undefined;
   private readonly transport: HostTransport;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -91,8 +94,12 @@ export class PluginHost implements HostChannel {
       kind?: HostKind;
       /** A process host's grants under Node's permission model (none: full access). */
       permissions?: HostPermissions;
+      /** The one plugin a process host runs: the only one it may speak for. */
+      plugin?: string;
       limits: HostLimits;
       memoryMb: number;
+      /** What holds a process host here. */
+      sandbox: Sandbox;
       logger: Logger;
       /** The daemon's look into its hosts (whether one is paused; where a stuck one loops). */
       inspector?: Pick<HostInspector, 'forWorker' | 'forProcess'>;
@@ -101,12 +108,13 @@ export class PluginHost implements HostChannel {
     },
   ) {
     this.logger = options.logger;
+    this.plugin = options.plugin;
     const transportOptions = {
       name,
       limits: options.limits,
       memoryMb: options.memoryMb,
       ...(options.permissions ? { permissions: options.permissions } : {}),
-      sandbox: findSandbox(),
+      sandbox: options.sandbox,
     };
     this.memoryMb = options.memoryMb;
     this.transport =
@@ -126,6 +134,10 @@ export class PluginHost implements HostChannel {
       Math.max(options.limits.lifecycleMs, options.limits.commandMs) + STUCK_MARGIN_MS;
     this.transport.onMessage((message: FromHost) => {
       this.lastHeard = Date.now();
+      if (message.op === 'outOfMemory') {
+        this.endReason = 'out-of-memory';
+        return;
+      }
       if (message.op === 'inspector') {
         this.ownInspector = message.url;
         this.inspection = inspector?.forProcess(message.url);
@@ -181,9 +193,16 @@ export class PluginHost implements HostChannel {
     return !this.ended;
   }
 
-  /** A process host's resident memory, its sandbox's processes with it, read from outside. */
-  footprintBytes(): Promise<number | undefined> {
-    return this.transport.footprintBytes();
+  /**
+   * The host's memory as it reports it within `timeoutMs` (nothing when it is too busy to
+   * answer), and a process host's resident memory as the system counts it, read from outside.
+   */
+  async memory(timeoutMs: number): Promise<Partial<HostMemory>> {
+    const [figures, resident] = await Promise.all([
+      this.request({ op: 'memory' }, timeoutMs).catch(() => undefined),
+      this.transport.footprintBytes(),
+    ]);
+    return { ...figures, ...(resident !== undefined ? { rssBytes: resident } : {}) };
   }
 
   /** A process host's own inspector under `--inspect` (a worker host is reached through the daemon's). */

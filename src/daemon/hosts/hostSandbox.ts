@@ -78,6 +78,8 @@ export interface LaunchRequest {
    * folder, which holds the daemon's token (only those that exist).
    */
   hidden: string[];
+  /** The folder the system's name resolver is read from (a granted network needs it in view). */
+  resolver: string;
   /** The daemon's environment, and what the host reads of its own (`RELOADD_HOST`). */
   env: NodeJS.ProcessEnv;
   hostEnv: Record<string, string>;
@@ -117,9 +119,12 @@ export function hostLaunch(request: LaunchRequest): HostLaunch {
         '/proc',
       ];
   const inner = sandbox.bwrap ? [sandbox.bwrap, ...sandboxArgs, '--', ...nodeCommand] : nodeCommand;
-  // Room for Node's own data beside the heap: the cap bounds what plugins allocate.
+  // Room for Node's own data beside the heap: the cap bounds what plugins allocate. Only a jailed
+  // host gets it: the limit passes to every process a host starts (a language server, a
+  // compiler), which an unjailed plugin may start freely.
   const dataBytes = (request.memoryMb + 128) * 1024 * 1024;
-  const full = sandbox.prlimit ? [sandbox.prlimit, `--data=${dataBytes}`, '--', ...inner] : inner;
+  const limited = jailed && sandbox.prlimit !== undefined;
+  const full = limited ? [sandbox.prlimit as string, `--data=${dataBytes}`, '--', ...inner] : inner;
   const env = permissions
     ? { ...pick(request.env, [...KEPT_ENV, ...permissions.env]), ...request.hostEnv }
     : { ...request.env, ...request.hostEnv };
@@ -128,8 +133,9 @@ export function hostLaunch(request: LaunchRequest): HostLaunch {
     args: full.slice(1),
     env,
     bounds: {
-      ...(sandbox.prlimit ? { memoryMb: request.memoryMb } : {}),
+      ...(limited ? { memoryMb: request.memoryMb } : {}),
       ownProcesses: sandbox.bwrap !== undefined,
+      jailed,
       network,
     },
   };
@@ -143,6 +149,7 @@ function jailArgs(request: LaunchRequest, network: boolean): string[] {
     path.dirname(path.dirname(request.node)),
     ...request.installation,
     ...permissions.fsRead,
+    ...(network ? [request.resolver] : []),
   ];
   return [
     '--unshare-all',

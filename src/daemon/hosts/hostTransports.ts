@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -138,22 +138,34 @@ export class ProcessTransport implements HostTransport {
   private exited = false;
   /** What the operating system holds this host to (it says so in its failures). */
   readonly bounds: HostBounds;
+  /** Node's executable: the host among the processes its sandbox starts. */
+  private readonly node: string;
 
   constructor(script: URL, options: TransportOptions) {
     const root = fileURLToPath(new URL('../../../', script));
     const installation = [...new Set([root, path.join(root, 'node_modules')].map(realOrSelf))];
+    // Grants as the file system resolves them: a link in a plugin's folder must not bring a
+    // folder into the jail under another name, past what is hidden.
+    const permissions = options.permissions && {
+      ...options.permissions,
+      fsRead: options.permissions.fsRead.map(realOrSelf),
+      fsWrite: options.permissions.fsWrite.map(realOrSelf),
+    };
+    this.node = realpathSync(process.execPath);
     const launch = hostLaunch({
-      node: realpathSync(process.execPath),
+      node: this.node,
       execArgv: [
         `--max-old-space-size=${options.memoryMb}`,
-        ...(options.permissions ? permissionFlags(installation, options.permissions) : []),
+        ...(permissions ? permissionFlags(installation, permissions) : []),
       ],
       script: realpathSync(fileURLToPath(script)),
       installation,
       memoryMb: options.memoryMb,
-      ...(options.permissions ? { permissions: options.permissions } : {}),
+      ...(permissions ? { permissions } : {}),
       debugging: options.limits.debugging === true,
-      hidden: [runtimeFolder()].filter((folder) => existsSync(folder)),
+      hidden: [runtimeFolder()].filter((folder) => existsSync(folder)).map(realOrSelf),
+      // Where /etc/resolv.conf leads (/run/systemd/resolve, say): a granted network needs names.
+      resolver: path.dirname(realOrSelf('/etc/resolv.conf')),
       env: process.env,
       hostEnv: {},
       sandbox: options.sandbox,
@@ -216,7 +228,8 @@ export class ProcessTransport implements HostTransport {
 
   async footprintBytes(): Promise<number | undefined> {
     if (this.exited || this.child.pid === undefined) return undefined;
-    return treeRss(this.child.pid);
+    const host = await findProcess(this.child.pid, this.node);
+    return host === undefined ? undefined : residentBytes(host);
   }
 
   async terminate(): Promise<void> {
@@ -259,16 +272,28 @@ function realOrSelf(file: string): string {
 }
 
 /**
- * The resident memory of a process and every process under it (a jailed host is bubblewrap, its
- * init and Node), from /proc: undefined where there is none (not Linux) or it is gone.
+ * The host's own process among those `pid` started (bubblewrap and its init come first): the
+ * first running `node`, breadth first, so that what the plugin starts under it is not taken for
+ * it. From /proc: undefined where there is none (not Linux) or it is gone.
  */
-async function treeRss(pid: number): Promise<number | undefined> {
+async function findProcess(pid: number, executable: string): Promise<number | undefined> {
+  let level = [pid];
+  while (level.length > 0) {
+    for (const candidate of level) {
+      const exe = await readlink(`/proc/${candidate}/exe`).catch(() => undefined);
+      if (exe === executable) return candidate;
+    }
+    const next = await Promise.all(
+      level.map((p) => readFile(`/proc/${p}/task/${p}/children`, 'utf8').catch(() => '')),
+    );
+    level = next.flatMap((text) => text.split(' ').filter(Boolean).map(Number));
+  }
+  return undefined;
+}
+
+/** A process's resident memory (VmRSS), from /proc. */
+async function residentBytes(pid: number): Promise<number | undefined> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
-  if (status === undefined) return undefined;
-  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  let total = kb * 1024;
-  for (const child of children.split(' ').filter(Boolean))
-    total += (await treeRss(Number(child))) ?? 0;
-  return total;
+  const kb = status && /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : undefined;
 }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DAEMON_FILE, type DaemonFile, type DaemonTokenFile } from '../../protocol/index.js';
 import {
   currentUid,
-  isProcessAlive,
+  isOwnProcessAlive,
   parseDaemonFile,
   readDaemonFile,
 } from '../../transport/index.js';
@@ -52,7 +52,8 @@ export class DaemonFileClaim {
   ) {
     this.path = path.join(workspace, DAEMON_FILE);
     const key = createHash('sha256').update(path.resolve(workspace)).digest('hex').slice(0, 16);
-    this.tokenPath = path.join(runtime, `${key}.token.json`);
+    // The daemon's own: two daemons racing for one workspace never write each other's.
+    this.tokenPath = path.join(runtime, `${key}.${process.pid}.token.json`);
   }
 
   /**
@@ -86,6 +87,7 @@ export class DaemonFileClaim {
       try {
         await link(temporary, this.path);
       } catch (error) {
+        await unlink(this.tokenPath).catch(() => undefined);
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         throw new DaemonAlreadyRunning(
           `${this.path} appeared while this daemon was starting: another daemon serves this workspace`,
@@ -119,7 +121,7 @@ export class DaemonFileClaim {
       );
       // Held for milliseconds by a live daemon; a dead holder, or one that died before writing
       // its pid, leaves it for good.
-      if ((holder > 0 && !isProcessAlive(holder)) || (!(holder > 0) && age > LOCK_WAIT_MS / 2)) {
+      if ((holder > 0 && !isOwnProcessAlive(holder)) || (!(holder > 0) && age > LOCK_WAIT_MS / 2)) {
         await unlink(lockPath).catch(() => undefined);
         continue;
       }
@@ -172,6 +174,12 @@ export class DaemonFileClaim {
           { file: this.path, pid: state.info.pid },
           `replacing a stale discovery file: process ${state.info.pid} is gone`,
         );
+        // Its token file goes with it, if it is where this daemon keeps its own.
+        if (
+          state.info.tokenFile &&
+          path.dirname(state.info.tokenFile) === path.dirname(this.tokenPath)
+        )
+          await unlink(state.info.tokenFile).catch(() => undefined);
         break;
       case 'invalid':
         this.logger.warn(

@@ -5,7 +5,7 @@ import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { PluginDirectory } from '../hosts/HostSupervisor.js';
-import { findSandbox, type Sandbox, sandboxRefusal } from '../hosts/hostSandbox.js';
+import { type Sandbox, sandboxRefusal } from '../hosts/hostSandbox.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { PluginRecord } from './PluginRecord.js';
@@ -36,7 +36,7 @@ export interface PluginPolicy {
   requirePermissions?: boolean;
   /** The config's `watch`: globs, relative to each plugin's folder, of files read at run time. */
   watch?: string[];
-  /** What holds plugins with `permissions` here (found on this machine when not given). */
+  /** What holds plugins with `permissions` here (createDaemon finds it; none: nothing does). */
   sandbox?: Sandbox;
 }
 
@@ -75,7 +75,7 @@ export class PluginCatalog implements PluginDirectory {
         },
       };
     const unheld = descriptor.permissions
-      ? sandboxRefusal(descriptor.permissions, this.policy.sandbox ?? findSandbox())
+      ? sandboxRefusal(descriptor.permissions, this.policy.sandbox ?? {})
       : undefined;
     if (unheld)
       return {

@@ -71,6 +71,11 @@ const Permissions = z
      * dependency's commands need no grant.
      */
     commands: z.array(z.string().min(1)).default([]),
+    /**
+     * Editor calls it may make (`getBufferText`, `insertText`, …): the editor opens, reads and
+     * writes files with the user's rights, so each is a grant of its own.
+     */
+    editor: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DiagnosticCodes } from '../../protocol/index.js';
 import { describeZodError } from '../../protocol/validation.js';
@@ -143,6 +143,16 @@ async function readFolderPlugin(
   }
   const entry = await resolveMain(dir, manifest.main ?? packageInfo?.main);
   if (typeof entry !== 'string') return invalid(id, dir, manifestPath, entry.message);
+  const rewritable = manifest.permissions
+    ? await grantOverManifest(dir, manifest.permissions.fs.write, manifestPath)
+    : undefined;
+  if (rewritable)
+    return invalid(
+      id,
+      dir,
+      manifestPath,
+      `permissions.fs.write "${rewritable}" covers the plugin's own ${path.basename(manifestPath)}: it could write itself other permissions; grant a folder inside it ("cache", say) instead`,
+    );
 
   return {
     kind: 'plugin',
@@ -168,6 +178,7 @@ async function readFolderPlugin(
               net: manifest.permissions.net,
               env: manifest.permissions.env,
               commands: manifest.permissions.commands,
+              editor: manifest.permissions.editor,
             },
           }
         : {}),
@@ -268,4 +279,25 @@ function invalid(
       code: DiagnosticCodes.ManifestInvalid,
     },
   };
+}
+
+/**
+ * The write grant, if any, that reaches the manifest itself (as the file system resolves both:
+ * a link to the folder is the folder).
+ */
+async function grantOverManifest(
+  dir: string,
+  grants: readonly string[],
+  manifestPath: string,
+): Promise<string | undefined> {
+  const manifest = await realpath(manifestPath).catch(() => manifestPath);
+  for (const grant of grants) {
+    const target = await realpath(path.resolve(dir, grant)).catch(() => path.resolve(dir, grant));
+    if (
+      manifest === target ||
+      manifest.startsWith(target.endsWith(path.sep) ? target : target + path.sep)
+    )
+      return grant;
+  }
+  return undefined;
 }

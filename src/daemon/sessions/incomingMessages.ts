@@ -11,8 +11,19 @@ export type Screening =
   /** An answer to a request of the daemon's that cannot be read: it becomes that error. */
   | { verdict: 'replace'; message: Message; reason: string };
 
-/** The connection's requests that have not been answered yet: their id, and their method. */
-export type InFlight = ReadonlyMap<string | number, string>;
+/**
+ * The connection's requests that have not been answered yet: their id as text (`inFlightKey`),
+ * and their method.
+ */
+export type InFlight = ReadonlyMap<string, string>;
+
+/**
+ * An id as vscode-jsonrpc tells requests apart: by its text, so that 1 and "1" are one request
+ * to it, and must be one to the screening too.
+ */
+export function inFlightKey(id: string | number): string {
+  return String(id);
+}
 
 const UNCANCELLABLE = new Set<string>(UncancellableRequests);
 
@@ -43,7 +54,7 @@ export function screenMessage(message: unknown, inFlight: InFlight = new Map()):
       id: null,
     };
   }
-  if (isRequest && inFlight.has(m.id as string | number)) {
+  if (isRequest && inFlight.has(inFlightKey(m.id as string | number))) {
     return {
       verdict: 'refuse',
       code: ErrorCodes.InvalidRequest,
@@ -55,7 +66,7 @@ export function screenMessage(message: unknown, inFlight: InFlight = new Map()):
     const id = (m.params as { id?: unknown } | null | undefined)?.id;
     if (typeof id !== 'string' && typeof id !== 'number')
       return { verdict: 'drop', reason: '$/cancelRequest without a string or number "id"' };
-    const method = inFlight.get(id);
+    const method = inFlight.get(inFlightKey(id));
     if (method !== undefined && UNCANCELLABLE.has(method))
       return {
         verdict: 'drop',

@@ -10,7 +10,7 @@ import {
 import { ErrorCodes } from '../../protocol/index.js';
 import { FrameError, FramingError } from '../../transport/index.js';
 import type { Logger } from '../logs/logger.js';
-import { screenMessage } from './incomingMessages.js';
+import { inFlightKey, screenMessage } from './incomingMessages.js';
 
 /**
  * A server-side JSON-RPC connection over any transport (stdio with LSP framing, a WebSocket with
@@ -34,7 +34,7 @@ export function createServerConnection(
     log: (message: string) => logger.debug(message),
   };
   /** The client's requests not answered yet. Screened against, and kept as answers are written. */
-  const inFlight = new Map<string | number, string>();
+  const inFlight = new Map<string, string>();
   // Refusals go straight to the transport: a duplicate's refusal must not free its id, whose first
   // request is still in flight.
   const answer = (code: number, message: string, id: string | number | null = null) => {
@@ -70,7 +70,10 @@ export function createServerConnection(
             break;
           case 'pass':
             if (Message.isRequest(screened.message))
-              inFlight.set(screened.message.id as string | number, screened.message.method);
+              inFlight.set(
+                inFlightKey(screened.message.id as string | number),
+                screened.message.method,
+              );
             break;
         }
         try {
@@ -88,7 +91,8 @@ export function createServerConnection(
     end: () => writer.end(),
     write: (message) => {
       // Freed as the answer goes out, not once written: the client may reuse the id at once.
-      if (Message.isResponse(message) && message.id !== null) inFlight.delete(message.id);
+      if (Message.isResponse(message) && message.id !== null)
+        inFlight.delete(inFlightKey(message.id));
       return writer.write(message);
     },
   };

@@ -32,8 +32,11 @@ startHost({
   // Its memory cap is the process's (the daemon samples its RSS): nothing escapes it.
   watchOffHeap: false,
   ...(bounds ? { bounds } : {}),
-  // The reply is on its way over IPC: the exit waits for it to be written.
-  outOfMemory: () => setImmediate(() => process.exit(OUT_OF_MEMORY_EXIT_CODE)),
+  // The reply went first over the same channel: once this is written, so is it.
+  outOfMemory: () =>
+    process.send?.({ op: 'outOfMemory' } satisfies FromHost, undefined, {}, () =>
+      process.exit(OUT_OF_MEMORY_EXIT_CODE),
+    ),
 });
 // Under --inspect a debugger reaches a worker host through the daemon's inspector; a process
 // has its own, on a free loopback port, which the daemon lists in daemon/status.

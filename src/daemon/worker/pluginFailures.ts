@@ -84,7 +84,7 @@ export function deniedAccess(
           : undefined;
     return { permission: 'Network', ...(where ? { resource: where } : {}) };
   }
-  if (bounds?.ownProcesses && code === 'ESRCH' && error.syscall === 'kill')
+  if (bounds?.jailed && code === 'ESRCH' && error.syscall === 'kill')
     return { permission: 'Signal', resource: 'a process outside its host' };
   return undefined;
 }
