@@ -63,31 +63,29 @@ export class PluginCatalog implements PluginDirectory {
   private withPolicy(entry: DiscoveredEntry): DiscoveredEntry {
     if (entry.kind !== 'plugin') return entry;
     const { descriptor } = entry;
+    const refused = (code: string, message: string): DiscoveredEntry => ({
+      kind: 'invalid',
+      invalid: {
+        id: descriptor.id,
+        root: descriptor.root,
+        ...(descriptor.manifestPath ? { manifestPath: descriptor.manifestPath } : {}),
+        code,
+        message,
+      },
+    });
     if (this.policy.requirePermissions && !descriptor.permissions)
-      return {
-        kind: 'invalid',
-        invalid: {
-          id: descriptor.id,
-          root: descriptor.root,
-          ...(descriptor.manifestPath ? { manifestPath: descriptor.manifestPath } : {}),
-          code: DiagnosticCodes.PermissionsRequired,
-          message: `plugin "${descriptor.id}" declares no "permissions", and this daemon runs only plugins that do (--require-permissions): add "permissions": { "fs": { "read": ["."] } } (or what it needs) to its manifest`,
-        },
-      };
+      return refused(
+        DiagnosticCodes.PermissionsRequired,
+        `plugin "${descriptor.id}" declares no "permissions", and this daemon runs only plugins that do (--require-permissions): add "permissions": { "fs": { "read": ["."] } } (or what it needs) to its manifest`,
+      );
     const unheld = descriptor.permissions
       ? sandboxRefusal(descriptor.permissions, this.policy.sandbox ?? {})
       : undefined;
     if (unheld)
-      return {
-        kind: 'invalid',
-        invalid: {
-          id: descriptor.id,
-          root: descriptor.root,
-          ...(descriptor.manifestPath ? { manifestPath: descriptor.manifestPath } : {}),
-          code: DiagnosticCodes.SandboxUnavailable,
-          message: `plugin "${descriptor.id}" cannot run here: ${unheld}`,
-        },
-      };
+      return refused(
+        DiagnosticCodes.SandboxUnavailable,
+        `plugin "${descriptor.id}" cannot run here: ${unheld}`,
+      );
     if (this.policy.defaultIsolation && !descriptor.isolationDeclared)
       return {
         kind: 'plugin',
