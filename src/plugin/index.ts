@@ -5,17 +5,36 @@
  * The context's own declaration is the one the plugin host implements (src/daemon/worker).
  */
 import type { PluginContext as BaseContext } from '../daemon/worker/PluginContext.js';
-import type { EditorCallMethod } from '../protocol/editorCalls.js';
+import type { RedApi } from '../protocol/redApi.js';
 
 export type { Disposable } from '../daemon/worker/ResourceTracker.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
+type RedMemberOf<N> = Extract<(typeof RedApi)[number], { name: N }>;
+type RedName = (typeof RedApi)[number]['name'];
+/** What a member declared in protocol/redApi.ts looks like, by how it runs. */
+type RedFunction<N> = RedMemberOf<N>['kind'] extends 'call'
+  ? (...args: unknown[]) => Promise<unknown>
+  : RedMemberOf<N>['kind'] extends 'send'
+    ? (...args: unknown[]) => void
+    : RedMemberOf<N>['kind'] extends 'listen'
+      ? (id: string, fn: (event: unknown) => unknown) => void
+      : (...args: unknown[]) => unknown;
+type RedGroup = RedName extends `${infer G}.${string}` ? G : never;
+type RedMembers = { [N in Exclude<RedName, `${string}.${string}`>]: RedFunction<N> } & {
+  [G in RedGroup]: {
+    [N in RedName as N extends `${G}.${infer M}` ? M : never]: RedFunction<N>;
+  };
+};
+
 /**
- * The Red editor's names on the same context, so that its plugins run unchanged: its commands,
- * events, logs and timers, and each editor call (answered by the editor the user is in).
+ * The Red editor's API on the same context, so that its plugins run unchanged: every member its
+ * red.d.ts declares (protocol/redApi.ts), with its commands, events, logs and timers typed here.
  */
-export type RedEditorApi = {
+export type RedEditorApi = Omit<RedMembers, keyof RedHostMembers> & RedHostMembers;
+
+type RedHostMembers = {
   addCommand(name: string, fn: Fn): void;
   getCommands(): string[];
   getCommandList(): string[];
@@ -27,11 +46,16 @@ export type RedEditorApi = {
   logInfo(...args: unknown[]): void;
   logWarn(...args: unknown[]): void;
   logError(...args: unknown[]): void;
-  setTimeout(fn: () => unknown, ms?: number): Promise<number>;
-  setInterval(fn: () => unknown, ms?: number): Promise<number>;
-  clearTimeout(id: number): Promise<void>;
-  clearInterval(id: number): Promise<void>;
-} & { [M in EditorCallMethod]: (...args: unknown[]) => Promise<unknown> };
+  setTimeout(fn: () => unknown, ms?: number): Promise<string>;
+  setInterval(fn: () => unknown, ms?: number): Promise<string>;
+  clearTimeout(id: string): Promise<void>;
+  clearInterval(id: string): Promise<void>;
+  storage: {
+    get(key: string): Promise<unknown>;
+    set(key: string, value: unknown): Promise<void>;
+    delete(key: string): Promise<void>;
+  };
+};
 
 /** What `activate(ctx)` receives: reloadd's context, with the Red editor's names on it. */
 export type PluginContext = BaseContext & RedEditorApi;

@@ -77,4 +77,9 @@ export const DiagnosticCodes = {
    * its commands fail with the same code until a write succeeds, which clears it.
    */
   StateNotWritten: 'RELOADD_STATE_NOT_WRITTEN',
+  /**
+   * The plugin called an `editor/call` method the editor it was in does not implement: the call
+   * failed there. Cleared when an editor comes or goes.
+   */
+  EditorCallMissing: 'RELOADD_EDITOR_CALL_MISSING',
 } as const;

@@ -31,10 +31,29 @@ export const EditorCall = request(
 );
 export type EditorCallParams = z.infer<typeof EditorCall.params>;
 
-/** From a client: something happened in the editor. Delivered to `ctx.events.on(event, fn)`. */
+/**
+ * From a client: something happened in the editor. Delivered to `ctx.events.on(event, fn)` (Red's
+ * `red.on`) of every plugin, or, with `pluginId`, of that plugin only: the events of a handle
+ * (a picker, a process, a watch) go to the plugin whose `editor/call` made it.
+ */
 export const EditorEvent = notification(
   'editor/event',
   Direction.ClientToDaemon,
-  z.object({ event: z.string().min(1), data: z.unknown().optional() }),
+  z.object({
+    event: z.string().min(1),
+    data: z.unknown().optional(),
+    pluginId: z.string().min(1).optional(),
+  }),
 );
 export type EditorEventParams = z.infer<typeof EditorEvent.params>;
+
+/**
+ * From an editor: what Red's synchronous members answer (`listThemes`), by method name. Each
+ * value replaces the one pushed before; until one is pushed, the declared default answers.
+ */
+export const EditorState = notification(
+  'editor/state',
+  Direction.ClientToDaemon,
+  z.object({ state: z.record(z.string().min(1), z.unknown()) }),
+);
+export type EditorStateParams = z.infer<typeof EditorState.params>;

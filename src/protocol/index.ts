@@ -4,7 +4,7 @@
  *
  * Import rule: files in src/protocol import only zod and each other. Nothing here may import from
  * src/daemon or src/clients, so a client can depend on this folder alone. Code that runs in a
- * plugin host imports the zod-free files it needs directly (editorCalls.ts), not this index.
+ * plugin host imports the zod-free files it needs directly (redApi.ts), not this index.
  */
 import { DaemonSetHotReload, DaemonStatus } from './daemon.js';
 import { DashboardOpenCode } from './daemonFile.js';
@@ -41,7 +41,6 @@ export * from './define.js';
 export * from './diagnostics.js';
 export * from './documents.js';
 export * from './editor.js';
-export * from './editorCalls.js';
 export * from './errors.js';
 export * from './lifecycle.js';
 export * from './limits.js';
@@ -49,6 +48,7 @@ export * from './logs.js';
 export * from './notifications.js';
 export * from './plugin.js';
 export * from './positionEncoding.js';
+export * from './redApi.js';
 export * from './stateDiff.js';
 export * from './status.js';
 export * from './validation.js';

@@ -1,5 +1,13 @@
-import type { EditorCallParams } from '../../protocol/index.js';
+import { type Diagnostic, DiagnosticCodes, type EditorCallParams } from '../../protocol/index.js';
 import type { Logger } from '../logs/logger.js';
+
+/**
+ * Where the bridge files what an editor lacked: the daemon's DiagnosticsStore, under its `editor`
+ * source (named, not imported: the diagnostics folder reaches clients through this one).
+ */
+export interface EditorDiagnostics {
+  set(pluginId: string, source: 'editor', diagnostics: Diagnostic[]): void;
+}
 
 /** How the core reaches one editor; the wiring sends `editor/call`, a test can fake it. */
 export interface EditorChannel {
@@ -31,15 +39,19 @@ export class EditorBridge {
   private readonly editors = new Set<Editor>();
   private readonly waiting = new Set<() => void>();
   private clock = 0;
+  /** The methods each plugin called that its editor lacked, as its diagnostics say. */
+  private readonly missing = new Map<string, Set<string>>();
 
   constructor(
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly diagnostics: EditorDiagnostics,
   ) {}
 
   register(name: string, channel: EditorChannel, calls: readonly string[]): EditorRegistration {
     const editor: Editor = { name, channel, calls: new Set(calls), lastActive: ++this.clock };
     this.editors.add(editor);
+    this.forgetMissing();
     for (const wake of [...this.waiting]) wake();
     return {
       touch: () => {
@@ -47,6 +59,7 @@ export class EditorBridge {
       },
       remove: () => {
         this.editors.delete(editor);
+        this.forgetMissing();
       },
     };
   }
@@ -59,6 +72,7 @@ export class EditorBridge {
     const deadline = Date.now() + this.timeoutMs;
     const editor = this.current() ?? (await this.waitForEditor(deadline, method));
     if (!editor.calls.has(method)) {
+      this.reportMissing(pluginId, method, editor.name);
       const offered = [...editor.calls].sort().join(', ') || 'none';
       throw new Error(
         `the editor (${editor.name}) does not implement "${method}"; it offers: ${offered}`,
@@ -94,6 +108,34 @@ export class EditorBridge {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** A plugin called a method its editor lacks: a warning on it, once per method. */
+  private reportMissing(pluginId: string, method: string, editorName: string): void {
+    const methods = this.missing.get(pluginId) ?? new Set<string>();
+    if (methods.has(method)) return;
+    methods.add(method);
+    this.missing.set(pluginId, methods);
+    this.logger.warn(
+      { plugin: pluginId, method, editor: editorName },
+      'editor/call not implemented',
+    );
+    this.diagnostics.set(
+      pluginId,
+      'editor',
+      [...methods].map((name) => ({
+        pluginId,
+        severity: 'warning' as const,
+        code: DiagnosticCodes.EditorCallMissing,
+        message: `the editor (${editorName}) does not implement "${name}", which the plugin called: the call failed there. An editor lists the editor/call methods it answers in initialize's capabilities.editor.calls (protocol.md, "The Red editor's API").`,
+      })),
+    );
+  }
+
+  /** An editor came or went: what the last one lacked may be there now. */
+  private forgetMissing(): void {
+    for (const pluginId of this.missing.keys()) this.diagnostics.set(pluginId, 'editor', []);
+    this.missing.clear();
   }
 
   private current(): Editor | undefined {

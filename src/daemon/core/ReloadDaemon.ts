@@ -258,14 +258,28 @@ export class ReloadDaemon {
     return this.parts.hosts.commandsOf(id);
   }
 
+  /** The events the plugin's running generation listens to, by name (none when it is not running). */
+  async eventsOf(id: string): Promise<string[]> {
+    return (await this.parts.catalog.require(id).generation?.listening()) ?? [];
+  }
+
   /** What the checks of the plugin's unloaded generations found, once `count` are in. */
   unloadChecks(id: string, count: number, timeoutMs: number) {
     return this.parts.hosts.unloadChecks(id, count, timeoutMs);
   }
 
-  /** `editor/event`: to every plugin listening for it, in whichever host it runs. */
-  emitEvent(event: string, data: unknown): void {
-    this.parts.hosts.emitEvent(event, data);
+  /**
+   * `editor/event`: to every plugin listening for it, in whichever host it runs; with `pluginId`,
+   * to that plugin only.
+   */
+  emitEvent(event: string, data: unknown, pluginId?: string): void {
+    if (pluginId) this.parts.hosts.emitEventTo(pluginId, event, data);
+    else this.parts.hosts.emitEvent(event, data);
+  }
+
+  /** `editor/state`: what Red's synchronous members answer, in every plugin host. */
+  pushEditorState(state: Record<string, unknown>): void {
+    this.parts.hosts.pushEditorState(state);
   }
 
   /**

@@ -63,8 +63,8 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
   const ignore = patterns(options.ignore ?? []);
   const clients = new Broadcaster(logger);
   const work = new WorkProgress(clients);
-  const editors = new EditorBridge(options.editorCallTimeoutMs, logger);
   const diagnostics = new DiagnosticsStore(clients);
+  const editors = new EditorBridge(options.editorCallTimeoutMs, logger, diagnostics);
   const snapshots = new SnapshotStore({
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     logger,

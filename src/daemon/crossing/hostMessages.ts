@@ -155,6 +155,8 @@ export interface HostOperations {
   /** A command; with `api`, `name` is a method of the API the generation's `activate` returned. */
   command: { params: { key: string; name: string; args: unknown[]; api?: true }; result: unknown };
   ping: { params: Record<never, never>; result: 'pong' };
+  /** The events the generation's plugin listens to now (`red.on`, `ctx.events.on`), by name. */
+  listening: { params: { key: string }; result: string[] };
   /** A CPU profile of the whole host, for that long (a `.cpuprofile` object). */
   profile: { params: { durationMs: number }; result: unknown };
   /** The host's own memory: its JS heap (capped by --host-memory) and what lies outside it. */
@@ -168,8 +170,13 @@ export type HostResult<K extends HostOp> = HostOperations[K]['result'];
 
 /** Daemon → host, unanswered. */
 export type HostPost =
-  /** An editor event (no `fromPluginId`), or a plugin's event from another host. */
-  | { op: 'event'; event: string; data: unknown; fromPluginId?: string }
+  /**
+   * An editor event (no `fromPluginId`), or a plugin's event from another host; with
+   * `toPluginId`, for that plugin only (an event of one of its handles).
+   */
+  | { op: 'event'; event: string; data: unknown; fromPluginId?: string; toPluginId?: string }
+  /** What the editor pushed (`editor/state`), whole: Red's synchronous members answer from it. */
+  | { op: 'editorState'; state: Record<string, unknown> }
   /** A swap whose `start` failed is over: deliver what was held for the plugin, in order. */
   | { op: 'resume'; pluginId: string }
   /** Every command registered in any host, as the daemon routes them. */
@@ -290,6 +297,7 @@ const POSTS: ReadonlySet<string> = new Set<HostPost['op']>([
   'event',
   'resume',
   'commandNames',
+  'editorState',
   'callResult',
 ]);
 

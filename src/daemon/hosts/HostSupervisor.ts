@@ -69,6 +69,8 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   /** Which plugin each generation slot belongs to (see PluginHost's "running" slot). */
   private readonly slots = new Map<number, string>();
   private nextSlot = 1;
+  /** What the editor pushed (`editor/state`), merged: every host has it before a plugin loads there. */
+  private editorState: Record<string, unknown> = {};
   /** Every generation loaded and not yet unloaded, by key. */
   private readonly loaded = new Map<string, RemoteGeneration>();
   private readonly runtime: RuntimeDiagnostics;
@@ -116,6 +118,9 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     number: number,
   ): Promise<RemoteGeneration> {
     const host = this.pool.hostFor(descriptor);
+    // A host started since the editor pushed its state has not heard it.
+    if (Object.keys(this.editorState).length > 0)
+      host.post({ op: 'editorState', state: this.editorState });
     // A host with a generation of the plugin keeps its latest state already (for getPluginState
     // in activate); the snapshot crosses the thread only for a first load there.
     const known = [...this.loaded.values()].some(
@@ -236,6 +241,21 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   /** The plugin's unload checks, once `count` are in (or at `timeoutMs`). */
   unloadChecks(pluginId: string, count: number, timeoutMs: number): Promise<UnloadTally> {
     return this.unloads.waitFor(pluginId, count, timeoutMs);
+  }
+
+  /** An event of one of the plugin's handles, to its running generation only. */
+  emitEventTo(pluginId: string, event: string, data: unknown): void {
+    // The newest: mid-swap, the generation coming in is the one that made the handle.
+    const host = [...this.loaded.values()]
+      .reverse()
+      .find((g) => g.descriptor.id === pluginId)?.host;
+    host?.post({ op: 'event', event, data, toPluginId: pluginId });
+  }
+
+  /** What the editor pushed, merged into what it pushed before, to every host. */
+  pushEditorState(state: Record<string, unknown>): void {
+    this.editorState = { ...this.editorState, ...state };
+    this.pool.broadcast({ op: 'editorState', state: this.editorState });
   }
 
   /** An editor event (or a plugin's, from `fromPluginId`), to every host but `except`. */

@@ -117,6 +117,11 @@ export class RemoteGeneration {
     }
   }
 
+  /** The events its plugin listens to now, by name. */
+  listening(): Promise<string[]> {
+    return this.host.request({ op: 'listening', key: this.key }, this.limits.lifecycleMs);
+  }
+
   /** Runs a command; `limitMs` is what is left of its time limit (less after a wait in a swap). */
   command(name: string, args: unknown[], limitMs = this.limits.commandMs): Promise<unknown> {
     return this.host.request(

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { ProgressLine } from '../../clients/cli/ProgressLine.js';
+import { readStandInScript, type StandInScript } from '../clientChannels/EditorStandIn.js';
 import { requirePluginsFolder, UsageError } from '../config.js';
 import { findConfigFile } from '../configFile.js';
 import { formatVerdicts, passed, verdictsAsJson, verdictsAsJUnit } from './verifyReport.js';
@@ -11,6 +12,7 @@ interface VerifyFlags {
   config?: string;
   reloads: string;
   json?: boolean;
+  editor?: string;
   reporter?: 'text' | 'junit';
   output?: string;
 }
@@ -28,7 +30,11 @@ export function addVerifyCommand(program: Command): void {
     )
     .option('--config <file>', 'config file (.json or .toml) whose "plugins" names the folder')
     .option('--reloads <n>', 'reloads per plugin', '5')
-    .option('--json', 'print the results as JSON')
+    .option('--json', 'print the results as JSON, with every editor call each plugin made')
+    .option(
+      '--editor <file>',
+      "what the editor stand-in answers: a .json file or a JS module of calls, state and events (default: each call's declared default)",
+    )
     .addOption(
       new Option('--reporter <kind>', 'also write a report: junit (needs --output)').choices([
         'text',
@@ -52,10 +58,18 @@ export function addVerifyCommand(program: Command): void {
           'give the plugins folder: reloadd verify DIR, or "plugins" in a config file',
         );
       await requirePluginsFolder(pluginsDir);
+      let editor: StandInScript | undefined;
+      if (flags.editor)
+        editor = await readStandInScript(flags.editor).catch((error: unknown) => {
+          throw new UsageError(
+            `--editor: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
       const line = ProgressLine.onTerminal(flags.json);
       const verdicts = await verifyPlugins({
         pluginsDir,
         reloads,
+        ...(editor ? { editor } : {}),
         ...(line ? { onProgress: (what: string) => line.show(`verifying ${what}…`) } : {}),
       });
       line?.clear();

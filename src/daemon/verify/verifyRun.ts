@@ -4,7 +4,13 @@ import {
   type PluginInfo,
   PluginStatus,
   PublishDiagnostics,
+  redEvent,
 } from '../../protocol/index.js';
+import {
+  EditorStandIn,
+  type RecordedCall,
+  type StandInScript,
+} from '../clientChannels/EditorStandIn.js';
 import { createDaemon } from '../core/createDaemon.js';
 import type { ReloadDaemon } from '../core/ReloadDaemon.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
@@ -22,6 +28,8 @@ export interface VerifyOptions {
   pluginsDir: string;
   /** Reloads per plugin. */
   reloads: number;
+  /** What the editor stand-in answers (`--editor FILE`); without it, the declared defaults. */
+  editor?: StandInScript;
   /** Told what is being done, for a progress line. */
   onProgress?(what: string): void;
 }
@@ -30,6 +38,8 @@ export interface PluginVerdict {
   id: string;
   checks: CheckResult[];
   durationMs: number;
+  /** Every `editor/call` it made, in order, as the stand-in answered them. */
+  editorCalls: Omit<RecordedCall, 'pluginId'>[];
 }
 
 /** Reloads more that must show a state difference too before it is reported. */
@@ -58,9 +68,11 @@ export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdi
     hostWorkerPath: HOST_WORKER_SCRIPT,
     limits: { lifecycleMs: 2000, commandMs: 10_000 },
     hostMemoryMb: 512,
-    // No editor is connected: a plugin's editor call fails at once instead of waiting for one.
-    editorCallTimeoutMs: 1,
+    // The stand-in answers at once; one of its functions that never answers fails the call.
+    editorCallTimeoutMs: 5000,
   });
+  // Every Red plugin calls the editor: a stand-in answers, from --editor's script or the defaults.
+  const editor = new EditorStandIn(daemon, options.editor);
   const published = new Map<string, Diagnostic[]>();
   daemon.addClient(
     {
@@ -74,17 +86,27 @@ export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdi
   );
   try {
     options.onProgress?.('loading the plugins');
+    editor.connect();
     await daemon.start();
     const verdicts: PluginVerdict[] = [];
     const plugins = daemon.listPlugins();
     for (const [index, info] of plugins.entries()) {
       const started = performance.now();
       const place = `${info.id} (${index + 1} of ${plugins.length})`;
-      const seen = await observe(daemon, info, descriptors.get(info.id), published, options, place);
+      const seen = await observe(
+        daemon,
+        editor,
+        info,
+        descriptors.get(info.id),
+        published,
+        options,
+        place,
+      );
       verdicts.push({
         id: info.id,
         checks: judge(seen),
         durationMs: Math.round(performance.now() - started),
+        editorCalls: editor.calls(info.id).map(({ method, args }) => ({ method, args })),
       });
     }
     return verdicts;
@@ -95,6 +117,7 @@ export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdi
 
 async function observe(
   daemon: ReloadDaemon,
+  editor: EditorStandIn,
   info: PluginInfo,
   descriptor: PluginDescriptor | undefined,
   published: Map<string, Diagnostic[]>,
@@ -120,7 +143,7 @@ async function observe(
     return seen;
   }
   options.onProgress?.(`${place}: running its commands`);
-  await drive(daemon, id, descriptor, seen);
+  await drive(daemon, editor, id, descriptor, seen);
   let unloaded = 0;
   for (let i = 1; i <= options.reloads; i++) {
     options.onProgress?.(`${place}: reload ${i} of ${options.reloads}`);
@@ -160,8 +183,14 @@ async function observe(
 }
 
 /** What runs between reloads: the manifest's script, or each command that takes no arguments. */
+/**
+ * Runs what the manifest's `verify` script says, or else each command that takes no arguments
+ * and each editor event the plugin listens to (with the stand-in's payload, or the declared
+ * sample), to that plugin alone.
+ */
 async function drive(
   daemon: ReloadDaemon,
+  editor: EditorStandIn,
   id: string,
   descriptor: PluginDescriptor | undefined,
   seen: PluginObservations,
@@ -171,7 +200,10 @@ async function drive(
       .commandsOf(id)
       .filter((c) => c.arity === 0)
       .map((c) => ({ command: c.name, args: [] as unknown[] })),
-    events: [],
+    events: (await daemon.eventsOf(id)).flatMap((event) => {
+      const data = editor.eventPayload(event) ?? redEvent(event)?.sample;
+      return data === undefined ? [] : [{ event, data }];
+    }),
   };
   for (const { command, args } of script.commands) {
     const what = `command ${command}`;
@@ -183,9 +215,11 @@ async function drive(
     }
   }
   for (const { event, data } of script.events) {
-    daemon.emitEvent(event, data);
+    daemon.emitEvent(event, data, descriptor?.verify ? undefined : id);
     seen.driven.push({ what: `event ${event}` });
   }
+  // Its host answers in order: the listeners' synchronous part has run by this answer.
+  await daemon.eventsOf(id);
 }
 
 async function reloadOnce(daemon: ReloadDaemon, id: string) {

@@ -42,6 +42,14 @@ export class EventBus {
     return set.size;
   }
 
+  /** The events a plugin listens to, by name. */
+  eventsOf(owner: string): string[] {
+    return [...this.listeners]
+      .filter(([, set]) => [...set].some((entry) => entry.owner === owner))
+      .map(([event]) => event)
+      .sort();
+  }
+
   /** Calls the listeners of one plugin only (an event it missed while it was swapped). */
   emitTo(owner: string, event: string, data: unknown): void {
     for (const entry of [...(this.listeners.get(event) ?? [])])

@@ -49,6 +49,10 @@ export class HostRuntime {
   private readonly daemon: DaemonCalls;
   /** Command names of every host, as the daemon last shared them. */
   private allCommandNames: string[] = [];
+  /** What the editor pushed last (`editor/state`), whole. */
+  private editorState: Record<string, unknown> = {};
+  /** The last id given a Red API handle: one count for the host, so no two plugins' meet. */
+  private lastHandleId = 0;
   private readonly unloadChecker: UnloadChecker;
   /** The plugin whose code ran last here (what a host-wide figure is blamed on). */
   lastRan: string | undefined;
@@ -82,10 +86,14 @@ export class HostRuntime {
   post(message: HostPost): void {
     switch (message.op) {
       case 'event':
-        this.emitLocally(message.event, message.data, message.fromPluginId);
+        if (message.toPluginId) this.emitTo(message.toPluginId, message.event, message.data);
+        else this.emitLocally(message.event, message.data, message.fromPluginId);
         break;
       case 'commandNames':
         this.allCommandNames = message.names;
+        break;
+      case 'editorState':
+        this.editorState = message.state;
         break;
       case 'callResult':
         this.daemon.answer(message);
@@ -133,6 +141,7 @@ export class HostRuntime {
       );
     },
     unload: async ({ key }) => this.unload(key, this.loaded(key)),
+    listening: async ({ key }) => this.events.eventsOf(this.loaded(key).descriptor.id),
     command: async ({ key, name, args, api }) =>
       this.command(this.loaded(key), name, args, api === true),
   };
@@ -315,6 +324,8 @@ export class HostRuntime {
       },
       settling: (promise) => this.suspensions.settling(pluginId, promise),
       callEditor: (method, args) => this.daemon.editor(pluginId, method, args),
+      editorState: (name) => this.editorState[name],
+      nextHandleId: () => ++this.lastHandleId,
       callApi: (target, method, args) => this.daemon.api(pluginId, target, method, args),
       readState: () => this.snapshots.read(pluginId),
       writeState: (state) => this.snapshots.written(key, self, state),
@@ -381,6 +392,13 @@ export class HostRuntime {
         call.run();
         return;
     }
+  }
+
+  /** An event for one plugin's listeners: held while it is swapped, as every event is. */
+  private emitTo(pluginId: string, event: string, data: unknown): void {
+    if (this.suspensions.isSuspended(pluginId))
+      this.suspensions.hold(pluginId, { kind: 'event', event, data });
+    else this.events.emitTo(pluginId, event, data);
   }
 
   /**

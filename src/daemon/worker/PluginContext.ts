@@ -1,4 +1,4 @@
-import { PluginLifecycleEvents } from '../../protocol/editorCalls.js';
+import { PluginLifecycleEvents } from '../../protocol/redApi.js';
 import { ResourceKind } from '../crossing/leftovers.js';
 import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
@@ -54,6 +54,12 @@ export interface PluginContext {
       listener: (info: { id: string; generation: number }) => unknown,
     ): Disposable;
   };
+  /** The plugin's own keys and values (Red's `red.storage`). */
+  readonly storage: {
+    get(key: string): Promise<unknown>;
+    set(key: string, value: unknown): Promise<void>;
+    delete(key: string): Promise<void>;
+  };
   /** The Red editor's names: the plugin's own saved state (only its own id is accepted). */
   getPluginState(name: string): unknown;
   savePluginState(name: string, state: unknown): void;
@@ -73,6 +79,10 @@ export function createPluginContext(options: {
   toRealm(value: unknown): unknown;
   /** `editor/call`; the answer comes back as plain data of the daemon's realm. */
   callEditor(method: string, args: unknown[]): Promise<unknown>;
+  /** What the editor last pushed for `name` (`editor/state`), as plain data; undefined if nothing. */
+  editorState(name: string): unknown;
+  /** An id for a Red API handle, unique in this plugin host. */
+  nextHandleId(): number;
   /** A method of a dependency's API, through the daemon. */
   callApi(target: string, method: string, args: unknown[]): Promise<unknown>;
   /** The manifest's `dependencies`: the only plugins whose API `ctx.plugins.get` gives. */
@@ -101,6 +111,7 @@ export function createPluginContext(options: {
     return options.toRealm(await options.callEditor(method, args));
   };
 
+  const memory = new Map<string, unknown>();
   const context = {
     id,
     generation: options.generation,
@@ -184,6 +195,12 @@ export function createPluginContext(options: {
       ownStateOnly(name);
       options.state.write(state);
     },
+    storage: {
+      // Replaced by the durable storage (issue25-storage); in memory until then.
+      get: async (key: string) => memory.get(key) ?? null,
+      set: async (key: string, value: unknown) => void memory.set(key, value),
+      delete: async (key: string) => void memory.delete(key),
+    },
     editor: {
       call: (method: string, ...args: unknown[]) => {
         if (typeof method !== 'string' || method === '')
@@ -192,5 +209,11 @@ export function createPluginContext(options: {
       },
     },
   } satisfies PluginContext;
-  return Object.assign(context, redEditorApi(context, callEditor, options.timers));
+  const editor = {
+    call: callEditor,
+    state: (name: string, fallback: unknown) =>
+      options.toRealm(options.editorState(name) ?? fallback),
+    nextId: options.nextHandleId,
+  };
+  return Object.assign(context, redEditorApi(context, editor, options.timers));
 }

@@ -50,6 +50,10 @@ export interface GenerationServices {
   settling(promise: PromiseLike<unknown>): void;
   /** `editor/call` through the daemon: the connected editor's answer (plain data). */
   callEditor(method: string, args: unknown[]): Promise<unknown>;
+  /** What the editor last pushed for `name` (`editor/state`), as plain data. */
+  editorState(name: string): unknown;
+  /** An id for a Red API handle (a picker, a process, a watch), unique in the host. */
+  nextHandleId(): number;
   /** A method of a dependency's API, through the daemon (plain data both ways). */
   callApi(target: string, method: string, args: unknown[]): Promise<unknown>;
   /** The plugin's saved state, read and written as plain data of the daemon's realm. */
@@ -175,6 +179,8 @@ export class PluginGeneration {
       invoke,
       toRealm: (value) => this.toRealm(value),
       callEditor: (method, args) => services.callEditor(method, args),
+      editorState: (name) => services.editorState(name),
+      nextHandleId: () => services.nextHandleId(),
       callApi: (target, method, args) => services.callApi(target, method, args),
       dependencies: Object.keys(descriptor.dependencies),
       timers: globals as unknown as RealmTimers,

@@ -1,4 +1,4 @@
-import { EditorEvent } from '../../../protocol/index.js';
+import { EditorEvent, EditorState } from '../../../protocol/index.js';
 import { onNotification } from './handler.js';
 
 /**
@@ -7,5 +7,9 @@ import { onNotification } from './handler.js';
  */
 
 export const event = onNotification(EditorEvent, (params, { daemon }) =>
-  daemon.emitEvent(params.event, params.data),
+  daemon.emitEvent(params.event, params.data, params.pluginId),
+);
+
+export const state = onNotification(EditorState, (params, { daemon }) =>
+  daemon.pushEditorState(params.state),
 );
