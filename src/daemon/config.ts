@@ -31,6 +31,8 @@ export { UsageError } from './usageError.js';
 export interface ServeSettings {
   pluginsDir: string;
   stateDir?: string;
+  /** `--editor FILE`: what answers plugins' editor calls until an editor connects. */
+  editorStandIn?: string;
   debounceMs: number;
   /** Poll the files every this many ms instead of inotify (containers, WSL, network drives). */
   pollMs?: number;
@@ -195,6 +197,13 @@ export async function resolveServeSources(
       'no plugins folder: pass --plugins DIR, or set "plugins" in reloadd.json, reloadd.toml or the [dev] section of config.toml in the workspace (or in --config FILE)',
     );
   const stateDir = folder('stateDir', '--state-dir', flags.stateDir, 'stateDir');
+  const editorStandIn = pick(
+    'editorStandIn',
+    '--editor',
+    flags.editor ? path.resolve(cwd, flags.editor) : undefined,
+    inFile('editorStandIn'),
+    undefined,
+  );
   pick('workspace', '--workspace', flags.workspace ? workspace : undefined, undefined, workspace);
   const stdio = pick('stdio', '--stdio', flags.stdio === true ? true : undefined, undefined, false);
 
@@ -360,6 +369,7 @@ export async function resolveServeSources(
   const settings: ServeSettings = {
     pluginsDir,
     ...(stateDir ? { stateDir } : {}),
+    ...(editorStandIn ? { editorStandIn } : {}),
     debounceMs,
     ...(pollMs !== undefined ? { pollMs } : {}),
     hotReload,

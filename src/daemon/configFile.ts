@@ -108,6 +108,7 @@ async function readConfigFile(
   const dir = path.dirname(file);
   if (own.plugins !== undefined) own.plugins = path.resolve(dir, own.plugins);
   if (own.stateDir !== undefined) own.stateDir = path.resolve(dir, own.stateDir);
+  if (own.editorStandIn !== undefined) own.editorStandIn = path.resolve(dir, own.editorStandIn);
   // Seed 000's `[dev]` comes with its watch list: its config, honoured as it describes itself.
   if (source.section === EDITOR_SECTION && own.watch === undefined)
     own.watch = [...SEED_DEFAULT_WATCH];

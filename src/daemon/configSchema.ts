@@ -26,6 +26,13 @@ export const ConfigSchema = z
       .min(1)
       .optional()
       .describe('Keep state snapshots in this folder, so they survive a restart (--state-dir).'),
+    editorStandIn: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A file that answers plugins' editor calls while no editor is connected: JSON, or a JS module, of calls, state and events (--editor).",
+      ),
     debounceMs: debounceMs
       .optional()
       .describe('Quiet time in ms that ends a burst of saves (--debounce; default 20).'),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
+import { EditorStandIn, readStandInScript } from './clientChannels/EditorStandIn.js';
 import {
   requirePluginsFolder,
   requireStateFolder,
@@ -32,6 +33,11 @@ const STOP_DEADLINE_MS = 5000;
 export async function serve(settings: ServeSettings): Promise<void> {
   await requirePluginsFolder(settings.pluginsDir);
   if (settings.stateDir) await requireStateFolder(settings.stateDir);
+  const standIn = settings.editorStandIn
+    ? await readStandInScript(settings.editorStandIn).catch((error: unknown) => {
+        throw new UsageError(`--editor: ${error instanceof Error ? error.message : String(error)}`);
+      })
+    : undefined;
 
   const logs = new LogRing(settings.logBufferSize);
   const logger = createLogger({
@@ -81,6 +87,19 @@ export async function serve(settings: ServeSettings): Promise<void> {
     },
   });
   logUncaughtAsBugs(logger);
+  if (standIn && settings.editorStandIn) {
+    // Before any plugin loads: a plugin's first editor call finds it. An editor that connects
+    // later is the one the user is in, and is asked instead.
+    new EditorStandIn(
+      daemon,
+      standIn,
+      `stand-in (${path.basename(settings.editorStandIn)})`,
+    ).connect();
+    logger.info(
+      { editorStandIn: settings.editorStandIn },
+      `plugins' editor calls are answered from ${settings.editorStandIn} while no editor is connected`,
+    );
+  }
   await debugging.serveDevToolsTargets(
     () => daemon.debugTargets().workers,
     () => daemon.debugTargets().processes,

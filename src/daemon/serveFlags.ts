@@ -29,6 +29,7 @@ export interface ServeFlags {
   isolation?: string;
   requirePermissions?: boolean;
   editorTimeout?: string;
+  editor?: string;
   port?: string;
   host?: string;
   allowRemote?: boolean;

@@ -69,6 +69,10 @@ export function addServeOptions(command: Command): Command {
     )
     .option('--require-permissions', 'run only plugins whose manifest declares "permissions"')
     .option(
+      '--editor <file>',
+      "answer plugins' editor calls from this file while no editor is connected (a .json file or a JS module of calls, state and events; see docs/editor-stand-in.md)",
+    )
+    .option(
       '--editor-timeout <ms>',
       "longest a plugin's editor call waits for an editor and its answer (default: 10000)",
     )

@@ -528,7 +528,7 @@ export const RedEvents: readonly RedEvent[] = [
     name: 'lsp:progress',
     payload: 'LspProgressEvent',
     sample: {
-      token: 1,
+      token: 'rustAnalyzer/Indexing',
       value: { kind: 'begin', title: 'Indexing' },
       kind: 'begin',
       title: 'Indexing',

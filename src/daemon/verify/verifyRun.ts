@@ -38,6 +38,8 @@ export interface PluginVerdict {
   id: string;
   checks: CheckResult[];
   durationMs: number;
+  /** What was run of it: `command NAME`, `event NAME`, in order. */
+  ran: string[];
   /** Every `editor/call` it made, in order, as the stand-in answered them. */
   editorCalls: Omit<RecordedCall, 'pluginId'>[];
 }
@@ -106,6 +108,7 @@ export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdi
         id: info.id,
         checks: judge(seen),
         durationMs: Math.round(performance.now() - started),
+        ran: seen.driven.map((d) => d.what),
         editorCalls: editor.calls(info.id).map(({ method, args }) => ({ method, args })),
       });
     }

@@ -394,11 +394,13 @@ export class HostRuntime {
     }
   }
 
-  /** An event for one plugin's listeners: held while it is swapped, as every event is. */
+  /**
+   * An event of one of the plugin's handles, to its listeners at once, even mid-swap: the handle
+   * belongs to the generation that made it, whose listeners are there, and that generation may be
+   * the one activating, awaiting this very event (a process it ran).
+   */
   private emitTo(pluginId: string, event: string, data: unknown): void {
-    if (this.suspensions.isSuspended(pluginId))
-      this.suspensions.hold(pluginId, { kind: 'event', event, data });
-    else this.events.emitTo(pluginId, event, data);
+    this.events.emitTo(pluginId, event, data);
   }
 
   /**

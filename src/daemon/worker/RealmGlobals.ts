@@ -80,7 +80,7 @@ export function createRealmGlobals(options: {
     tracker.assertOpen();
     const callback = fn as (...a: unknown[]) => unknown;
     const delay = Number(ms) || 0;
-    const label = callback.name || `${delay}ms`;
+    const label = callback.name || `${Math.round(delay)}ms`;
     let handle: NodeJS.Timeout;
     // A callback held during the plugin's swap still counts as the plugin's (an unload reports
     // it), and one cleared while it waited does not run.

@@ -103,10 +103,12 @@ export function redEditorApi(
     });
   };
 
+  // Taken now: `red.storage` replaces the context's own on the same object.
+  const { storage } = base;
   const hostMembers: Record<string, Fn> = {
-    'storage.get': (key) => base.storage.get(key as string),
-    'storage.set': (key, value) => base.storage.set(key as string, value),
-    'storage.delete': (key) => base.storage.delete(key as string),
+    'storage.get': (key) => storage.get(key as string),
+    'storage.set': (key, value) => storage.set(key as string, value),
+    'storage.delete': (key) => storage.delete(key as string),
     addCommand(name, fn) {
       base.subscriptions.push(base.commands.register(name as string, fn as Fn));
     },
