@@ -77,4 +77,9 @@ export const DiagnosticCodes = {
    * its commands fail with the same code until a write succeeds, which clears it.
    */
   StateNotWritten: 'RELOADD_STATE_NOT_WRITTEN',
+  /**
+   * A Husk plugin (a `.hk` file, or a folder whose entry is one): the Red editor's own plugin
+   * language since its commit 9fa163b, which reloadd does not run. Listed `failed`, never built.
+   */
+  HuskPlugin: 'RELOADD_HUSK_PLUGIN',
 } as const;

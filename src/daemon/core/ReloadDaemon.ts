@@ -140,13 +140,15 @@ export class ReloadDaemon {
         });
       }
       await watcher?.start();
-      const notAPlugin = (name: string) =>
-        this.parts.logger.info(
-          { folder: name },
-          `${name}/ is not a plugin: it has no plugin.json or package.json, and no index.ts or index.js (shared code goes in a folder whose name starts with "_")`,
-        );
-      for (const entry of await discoverPlugins(this.parts.pluginsDir, notAPlugin))
+      const notListed = (name: string, why: string) => this.parts.logger.info({ entry: name }, why);
+      for (const entry of await discoverPlugins(this.parts.pluginsDir, notListed))
         catalog.add(entry);
+      // Never silence: a plugin that will not run says why in the log as well as in its list entry.
+      for (const record of catalog.all().filter((r) => r.invalid))
+        this.parts.logger.warn(
+          { plugin: record.id, code: record.invalid?.code },
+          `plugin "${record.id}" is not run: ${record.invalid?.message}`,
+        );
       this.parts.logger.debug({ plugins: catalog.all().length }, 'plugins folder read and watched');
     } finally {
       // Whatever happened, nobody waits on discovery any longer than this.
