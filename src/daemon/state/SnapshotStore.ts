@@ -208,25 +208,7 @@ export class SnapshotStore {
         this.snapshots.set(pluginId, snapshot);
         this.remember(pluginId, snapshot);
       } catch (error) {
-        const aside = `${file}.corrupt-${Date.now()}`;
-        const notMoved = await rename(file, aside).then(
-          () => undefined,
-          (moveError: unknown) => moveError,
-        );
-        const unread = `the saved state in ${name} could not be read (${(error as Error).message})`;
-        problems.push(
-          notMoved === undefined
-            ? {
-                pluginId,
-                file: aside,
-                message: `${unread}; it was moved to ${path.basename(aside)} and the plugin starts without it`,
-              }
-            : {
-                pluginId,
-                file,
-                message: `${unread}, and it could not be moved aside: ${whyItFailed(notMoved)}. It stays where it is, and the plugin starts without it (its next snapshot replaces it)`,
-              },
-        );
+        problems.push(await setAside(pluginId, file, 'saved state', 'snapshot', error));
       }
     }
     return problems;
@@ -318,6 +300,36 @@ export class SnapshotStore {
         : [],
     );
   }
+}
+
+/**
+ * A file of the state folder that could not be read: moved aside (`<file>.corrupt-<ms>`), never
+ * deleted, and what to say of it. `what` is what it held ("saved state"), `next` what replaces it.
+ */
+export async function setAside(
+  pluginId: string,
+  file: string,
+  what: string,
+  next: string,
+  error: unknown,
+): Promise<SnapshotLoadProblem> {
+  const aside = `${file}.corrupt-${Date.now()}`;
+  const notMoved = await rename(file, aside).then(
+    () => undefined,
+    (moveError: unknown) => moveError,
+  );
+  const unread = `the ${what} in ${path.basename(file)} could not be read (${(error as Error).message})`;
+  return notMoved === undefined
+    ? {
+        pluginId,
+        file: aside,
+        message: `${unread}; it was moved to ${path.basename(aside)} and the plugin starts without it`,
+      }
+    : {
+        pluginId,
+        file,
+        message: `${unread}, and it could not be moved aside: ${whyItFailed(notMoved)}. It stays where it is, and the plugin starts without it (its next ${next} replaces it)`,
+      };
 }
 
 function mib(bytes: number): string {
