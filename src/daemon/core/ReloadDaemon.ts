@@ -36,13 +36,14 @@ import { refusedReload } from '../reloading/PluginReloader.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import type { FileChange } from '../reloading/planReload.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
+import type { PluginStorage } from '../state/PluginStorage.js';
 import type { SnapshotStore, StateNotWritten } from '../state/SnapshotStore.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import type { PluginWatcher } from '../watching/PluginWatcher.js';
 import { StateRequests } from './StateRequests.js';
 
 /** The parts the core is made of, as createDaemon.ts builds them. */
-/** How a stop went: the plugins whose last state could not be written (lost with the process). */
+/** How a stop went: the plugins whose last state (or storage) could not be written (lost with the process). */
 export interface StopReport {
   statesNotWritten: StateNotWritten[];
 }
@@ -55,6 +56,7 @@ export interface DaemonParts {
   work: WorkProgress;
   editors: EditorBridge;
   snapshots: SnapshotStore;
+  storage: PluginStorage;
   diagnostics: DiagnosticsStore;
   catalog: PluginCatalog;
   hosts: HostSupervisor;
@@ -123,14 +125,15 @@ export class ReloadDaemon {
   }
 
   private async readFolder(): Promise<void> {
-    const { snapshots, diagnostics, watcher, catalog, hosts, builder } = this.parts;
+    const { snapshots, storage, diagnostics, watcher, catalog, hosts, builder } = this.parts;
     this.starting = true;
     // Starting a worker, and esbuild's service, takes tens of milliseconds each: let them start
     // while the rest is read.
     hosts.warmUp();
     builder.warmUp();
     try {
-      for (const problem of await snapshots.loadAll()) {
+      const unreadable = [...(await snapshots.loadAll()), ...(await storage.loadAll())];
+      for (const problem of unreadable) {
         diagnostics.add(DiagnosticSource.Snapshot, {
           pluginId: problem.pluginId,
           severity: 'warning',
@@ -377,14 +380,15 @@ export class ReloadDaemon {
   }
 
   private async stop(): Promise<StopReport> {
-    const { watcher, changes, catalog, runner, hosts, snapshots, builder } = this.parts;
+    const { watcher, changes, catalog, runner, hosts, snapshots, storage, builder } = this.parts;
     await watcher?.close();
     await changes.close();
     await Promise.all(catalog.all().map((record) => runner.stop(record, record.status, false)));
     await hosts.close();
     await builder.close();
-    const statesNotWritten = await snapshots.flush();
+    const statesNotWritten = [...(await snapshots.flush()), ...(await storage.flush())];
     snapshots.close();
+    storage.close();
     return { statesNotWritten };
   }
 }

@@ -47,6 +47,12 @@ export function limitsInHost(limits: HostLimits): HostLimits {
   return limits.debugging ? { lifecycleMs: NEVER_MS, commandMs: NEVER_MS } : limits;
 }
 
+/** A plugin's call on its own storage: `get` a key's value, `set` it (JSON), or `delete` it. */
+export type StorageCall =
+  | { action: 'get'; key: string }
+  | { action: 'set'; key: string; value: unknown }
+  | { action: 'delete'; key: string };
+
 /** State a generation handed over, already copied out of its realm, with what could not cross. */
 export interface ExtractedState {
   value: unknown;
@@ -174,9 +180,10 @@ export type HostPost =
   | { op: 'resume'; pluginId: string }
   /** Every command registered in any host, as the daemon routes them. */
   | { op: 'commandNames'; names: string[] }
-  /** The answer to a `callCommand`, `callApi` or `callEditor` notice. */
+  /** The answer to a `callCommand`, `callApi`, `callEditor` or `callStorage` notice. */
   | { op: 'callResult'; requestId: number; ok: true; value: unknown }
-  | { op: 'callResult'; requestId: number; ok: false; message: string };
+  /** `code`: the stable `RELOADD_...` code of a refusal (the plugin's error gets it as `code`). */
+  | { op: 'callResult'; requestId: number; ok: false; message: string; code?: string };
 
 /** Why plugin code failed, as the daemon reports it. */
 export interface HostCallError {
@@ -245,6 +252,12 @@ export type HostNotice =
     }
   /** Plugin code calls the editor (`editor/call`); answered by a `callResult` post. */
   | { op: 'callEditor'; requestId: number; pluginId: string; method: string; args: unknown[] }
+  /**
+   * Plugin code uses its own storage (`ctx.storage`, the Red editor's `red.storage`); answered
+   * by a `callResult` post: `get`'s value (null when unset), or nothing once `set` or `delete` is
+   * on disk. `value` is JSON already. (The call is nested: its `key` is not a generation's.)
+   */
+  | { op: 'callStorage'; requestId: number; pluginId: string; call: StorageCall }
   /** A swap's snapshot, sent just after the swap's answer (SwapReport.saved, .migrated). */
   | {
       op: 'stateTaken';

@@ -26,6 +26,8 @@ export const DiagnosticSource = {
   State: 'state',
   /** Its state could not be written to the state folder (disk full, read-only, permission). */
   StateWrite: 'state-write',
+  /** Its storage (`ctx.storage`) could not be written to the state folder. */
+  StorageWrite: 'storage-write',
 } as const;
 export type DiagnosticSource = (typeof DiagnosticSource)[keyof typeof DiagnosticSource];
 

@@ -52,9 +52,35 @@ export function stateNotWrittenDiagnostic(
   };
 }
 
-/** What a stop logs of a state it could not write. */
-export function stateLostAtStop(pluginId: string, file: string, error: unknown): string {
-  return `the state of plugin "${pluginId}" could not be written to ${file} as the daemon stopped: ${whyItFailed(error)}; what it did since its last write is lost`;
+/** What a stop logs of a state (or a storage) it could not write. */
+export function stateLostAtStop(
+  pluginId: string,
+  file: string,
+  error: unknown,
+  what: 'state' | 'storage' = 'state',
+): string {
+  return `the ${what} of plugin "${pluginId}" could not be written to ${file} as the daemon stopped: ${whyItFailed(error)}; what it did since its last write is lost`;
+}
+
+/** The answer of a `storage.set` or `storage.delete` that is not on disk. */
+export function storageNotWrittenAnswer(pluginId: string, file: string, error: unknown): string {
+  return `the storage of plugin "${pluginId}" could not be written to ${file}: ${whyItFailed(error)}. The value is kept in memory (storage.get gives it), but it is not on disk: it is written with the plugin's next storage write that succeeds, or lost if the daemon stops first`;
+}
+
+/** The plugin's diagnostic while its storage writes fail (DiagnosticSource.StorageWrite). */
+export function storageNotWrittenDiagnostic(
+  pluginId: string,
+  file: string,
+  error: unknown,
+  retryMs: number,
+): Diagnostic {
+  return {
+    pluginId,
+    severity: 'error',
+    code: DiagnosticCodes.StateNotWritten,
+    message: `the plugin's storage (red.storage, ctx.storage) could not be written to ${file}: ${whyItFailed(error)}. Its storage.set and storage.delete fail with RELOADD_STATE_NOT_WRITTEN until a write succeeds (tried again every ${seconds(retryMs)} and at each of them); what it stored since its last write is lost if the daemon stops first`,
+    file,
+  };
 }
 
 function seconds(ms: number): string {

@@ -316,6 +316,7 @@ export class HostRuntime {
       settling: (promise) => this.suspensions.settling(pluginId, promise),
       callEditor: (method, args) => this.daemon.editor(pluginId, method, args),
       callApi: (target, method, args) => this.daemon.api(pluginId, target, method, args),
+      callStorage: (call) => this.daemon.storage(pluginId, call),
       readState: () => this.snapshots.read(pluginId),
       writeState: (state) => this.snapshots.written(key, self, state),
       onCallbackError: (generation, where, thrown) => {

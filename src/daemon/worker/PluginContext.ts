@@ -1,4 +1,5 @@
 import { PluginLifecycleEvents } from '../../protocol/editorCalls.js';
+import type { StorageCall } from '../crossing/hostMessages.js';
 import { ResourceKind } from '../crossing/leftovers.js';
 import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
@@ -54,6 +55,18 @@ export interface PluginContext {
       listener: (info: { id: string; generation: number }) => unknown,
     ): Disposable;
   };
+  /**
+   * The plugin's own storage (the Red editor's `red.storage`): keys to JSON values that stay
+   * across reloads and, with `--state-dir`, across daemon restarts. `get` gives null for a key
+   * never set; `set` and `delete` resolve once the value is on disk (with `--state-dir`), and
+   * reject with `code` RELOADD_STATE_NOT_WRITTEN when it could not be written. No reload hands
+   * it over and no snapshot restores it: it is what the plugin keeps for itself.
+   */
+  readonly storage: {
+    get(key: string): Promise<unknown>;
+    set(key: string, value: unknown): Promise<void>;
+    delete(key: string): Promise<void>;
+  };
   /** The Red editor's names: the plugin's own saved state (only its own id is accepted). */
   getPluginState(name: string): unknown;
   savePluginState(name: string, state: unknown): void;
@@ -75,6 +88,8 @@ export function createPluginContext(options: {
   callEditor(method: string, args: unknown[]): Promise<unknown>;
   /** A method of a dependency's API, through the daemon. */
   callApi(target: string, method: string, args: unknown[]): Promise<unknown>;
+  /** The plugin's own storage, kept by the daemon; values come back as plain data of the daemon's realm. */
+  callStorage(call: StorageCall): Promise<unknown>;
   /** The manifest's `dependencies`: the only plugins whose API `ctx.plugins.get` gives. */
   dependencies: readonly string[];
   timers: RealmTimers;
@@ -99,6 +114,14 @@ export function createPluginContext(options: {
     // An unloaded generation resuming late must not reach the editor any more.
     tracker.assertOpen();
     return options.toRealm(await options.callEditor(method, args));
+  };
+
+  const callStorage = async (call: StorageCall) => {
+    if (typeof call.key !== 'string')
+      throw new TypeError(`storage.${call.action}: key must be a string`);
+    // An unloaded generation resuming late must not write over its successor's values.
+    tracker.assertOpen();
+    return options.toRealm(await options.callStorage(call));
   };
 
   const context = {
@@ -174,6 +197,15 @@ export function createPluginContext(options: {
           );
         });
         return tracker.track(ResourceKind.EventListener, PluginLifecycleEvents.Unloaded, remove);
+      },
+    },
+    storage: {
+      get: (key) => callStorage({ action: 'get', key }),
+      set: async (key, value) => {
+        await callStorage({ action: 'set', key, value });
+      },
+      delete: async (key) => {
+        await callStorage({ action: 'delete', key });
       },
     },
     getPluginState(name) {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import vm from 'node:vm';
+import type { StorageCall } from '../crossing/hostMessages.js';
 import type { Leftover } from '../crossing/leftovers.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
@@ -52,6 +53,8 @@ export interface GenerationServices {
   callEditor(method: string, args: unknown[]): Promise<unknown>;
   /** A method of a dependency's API, through the daemon (plain data both ways). */
   callApi(target: string, method: string, args: unknown[]): Promise<unknown>;
+  /** The plugin's own storage, kept by the daemon (plain data both ways). */
+  callStorage(call: StorageCall): Promise<unknown>;
   /** The plugin's saved state, read and written as plain data of the daemon's realm. */
   readState(): unknown;
   writeState(state: unknown): void;
@@ -176,6 +179,7 @@ export class PluginGeneration {
       toRealm: (value) => this.toRealm(value),
       callEditor: (method, args) => services.callEditor(method, args),
       callApi: (target, method, args) => services.callApi(target, method, args),
+      callStorage: (call) => services.callStorage(call),
       dependencies: Object.keys(descriptor.dependencies),
       timers: globals as unknown as RealmTimers,
     });
