@@ -82,4 +82,9 @@ export const DiagnosticCodes = {
    * language since its commit 9fa163b, which reloadd does not run. Listed `failed`, never built.
    */
   HuskPlugin: 'RELOADD_HUSK_PLUGIN',
+  /**
+   * The plugin's `beforeExit` (the editor exiting, or the daemon stopping) threw or ran past the
+   * lifecycle limit: what it meant to save may be missing. The exit went on regardless.
+   */
+  BeforeExitFailed: 'RELOADD_BEFORE_EXIT_FAILED',
 } as const;

@@ -31,6 +31,20 @@ export const EditorCall = request(
 );
 export type EditorCallParams = z.infer<typeof EditorCall.params>;
 
+/**
+ * Editor events the daemon acts on itself (besides delivering them to plugins): `editor:exiting`
+ * runs every running generation's `beforeExit(red, editorState)`, once per generation. Its `data`,
+ * when given, is the editor's state snapshot (what `getEditorState` answers), for an editor that
+ * may not answer a call any more; without it, the daemon asks `getEditorState`.
+ */
+export const EditorLifecycleEvents = { Exiting: 'editor:exiting' } as const;
+
+/**
+ * The `editor/call` the daemon makes itself, before plugins' `beforeExit`: the editor's state
+ * snapshot (the Red editor's `EditorStateSnapshot`). Its `pluginId` is `""`: no one plugin asks.
+ */
+export const EditorStateCall = 'getEditorState';
+
 /** From a client: something happened in the editor. Delivered to `ctx.events.on(event, fn)`. */
 export const EditorEvent = notification(
   'editor/event',

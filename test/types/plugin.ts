@@ -36,6 +36,9 @@ export default definePlugin<State>({
   restoreState(saved) {
     state = { ...saved, count: saved.count };
   },
+  async beforeExit(ctx, editorState) {
+    await ctx.storage.set('latest', editorState);
+  },
 });
 
 export function usesTheContext(ctx: PluginContext): string {

@@ -4,6 +4,8 @@ import {
   type DaemonMemory,
   type Diagnostic,
   DiagnosticCodes,
+  EditorLifecycleEvents,
+  EditorStateCall,
   ErrorCodes,
   type PluginGetState,
   type PluginInfo,
@@ -41,6 +43,12 @@ import type { SnapshotStore, StateNotWritten } from '../state/SnapshotStore.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import type { PluginWatcher } from '../watching/PluginWatcher.js';
 import { StateRequests } from './StateRequests.js';
+
+/**
+ * How long the daemon waits for the editor's state before plugins' `beforeExit`: an editor that
+ * is exiting may not answer, and a stop must not wait on it (serve's stop has 5 s in all).
+ */
+export const EDITOR_STATE_LIMIT_MS = 1000;
 
 /** The parts the core is made of, as createDaemon.ts builds them. */
 /** How a stop went: the plugins whose last state (or storage) could not be written (lost with the process). */
@@ -268,9 +276,46 @@ export class ReloadDaemon {
     return this.parts.hosts.unloadChecks(id, count, timeoutMs);
   }
 
-  /** `editor/event`: to every plugin listening for it, in whichever host it runs. */
+  /**
+   * `editor/event`: to every plugin listening for it, in whichever host it runs. `editor:exiting`
+   * also runs the running generations' `beforeExit`, with the state the event carries, if any.
+   */
   emitEvent(event: string, data: unknown): void {
     this.parts.hosts.emitEvent(event, data);
+    if (event === EditorLifecycleEvents.Exiting)
+      this.beforeExit(data ?? undefined).catch((error: unknown) =>
+        this.parts.logger.error({ err: error }, 'beforeExit failed'),
+      );
+  }
+
+  /**
+   * The Red editor's `beforeExit(red, editorState)` of every running generation that exports it
+   * and has not run it (once per generation), each in its plugin's turn. `editorState` is what
+   * the exiting editor sent; without it, the editor is asked (`getEditorState`, for at most
+   * EDITOR_STATE_LIMIT_MS), and null is given when none answers. Failures are diagnostics.
+   */
+  async beforeExit(editorState?: unknown): Promise<void> {
+    const { catalog, runner } = this.parts;
+    const due = catalog.all().filter((record) => record.generation?.owesBeforeExit);
+    if (due.length === 0) return;
+    const state = editorState === undefined ? await this.editorState() : editorState;
+    await Promise.all(due.map((record) => runner.beforeExit(record, state)));
+  }
+
+  /** The editor's state snapshot, from the editor connected now; null when none gives it. */
+  private async editorState(): Promise<unknown> {
+    const { editors, logger } = this.parts;
+    try {
+      return (
+        (await editors.call('', EditorStateCall, [], {
+          limitMs: EDITOR_STATE_LIMIT_MS,
+          now: true,
+        })) ?? null
+      );
+    } catch (error) {
+      logger.debug({ err: error }, 'no editor state for beforeExit: plugins get null');
+      return null;
+    }
   }
 
   /**
@@ -371,8 +416,9 @@ export class ReloadDaemon {
   }
 
   /**
-   * Stops watching, saves every plugin's state, deactivates them all, and writes snapshots; says
-   * which states could not be written (they are logged as lost). A second call gets the first's.
+   * Stops watching, runs every running generation's beforeExit (those that have not), saves every
+   * plugin's state, deactivates them all, and writes snapshots; says which states could not be
+   * written (they are logged as lost). A second call gets the first's.
    */
   shutdown(): Promise<StopReport> {
     this.stopping ??= this.stop();
@@ -383,6 +429,11 @@ export class ReloadDaemon {
     const { watcher, changes, catalog, runner, hosts, snapshots, storage, builder } = this.parts;
     await watcher?.close();
     await changes.close();
+    // Before deactivate, as the Red editor's runtime does: what beforeExit saves (its storage,
+    // its state) is then written by the stop like the rest.
+    await this.beforeExit().catch((error: unknown) =>
+      this.parts.logger.error({ err: error }, 'beforeExit failed; stopping all the same'),
+    );
     await Promise.all(catalog.all().map((record) => runner.stop(record, record.status, false)));
     await hosts.close();
     await builder.close();

@@ -145,8 +145,11 @@ export interface HostOperations {
       /** The stateVersion `state` was saved with. */
       stateVersion: number | undefined;
     };
-    /** Whether it has a saveState (snapshots between reloads are asked of it only then). */
-    result: { hasSaveState: boolean };
+    /**
+     * Whether it has a saveState (snapshots between reloads are asked of it only then), and a
+     * beforeExit (the editor's state is asked for only when some generation has one).
+     */
+    result: { hasSaveState: boolean; hasBeforeExit: boolean };
   };
   saveState: { params: { key: string }; result: ExtractedState };
   /**
@@ -156,6 +159,11 @@ export interface HostOperations {
    * held calls go itself, unless `start` failed: then the daemon rolls back and says `resume`.
    */
   swap: { params: SwapParams; result: SwapReport };
+  /**
+   * The generation's `beforeExit(ctx, editorState)`: the editor is exiting, or the daemon stops.
+   * `editorState` is the editor's snapshot, or null when no editor gave one.
+   */
+  beforeExit: { params: { key: string; editorState: unknown }; result: null };
   /** Releases everything the generation holds; says what it still held. */
   unload: { params: { key: string }; result: { leftovers: Leftover[] } };
   /** A command; with `api`, `name` is a method of the API the generation's `activate` returned. */

@@ -26,6 +26,8 @@ export const DiagnosticSource = {
   State: 'state',
   /** Its state could not be written to the state folder (disk full, read-only, permission). */
   StateWrite: 'state-write',
+  /** Its beforeExit failed, the last time the editor exited or the daemon stopped. */
+  Exit: 'exit',
   /** Its storage (`ctx.storage`) could not be written to the state folder. */
   StorageWrite: 'storage-write',
 } as const;

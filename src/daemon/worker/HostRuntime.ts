@@ -132,6 +132,11 @@ export class HostRuntime {
         this.snapshots.extract(await generation.saveState()),
       );
     },
+    beforeExit: async ({ key, editorState }) => {
+      const generation = this.loaded(key);
+      await this.lifecycle(generation, 'beforeExit', () => generation.beforeExit(editorState));
+      return null;
+    },
     unload: async ({ key }) => this.unload(key, this.loaded(key)),
     command: async ({ key, name, args, api }) =>
       this.command(this.loaded(key), name, args, api === true),
@@ -172,7 +177,7 @@ export class HostRuntime {
       );
       this.generations.set(key, generation);
       this.placement.set(generation, { key, slot: request.slot });
-      return { hasSaveState: generation.hasSaveState };
+      return { hasSaveState: generation.hasSaveState, hasBeforeExit: generation.hasBeforeExit };
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       throw evaluationFailure(error, request.bundle, this.limits.lifecycleMs);

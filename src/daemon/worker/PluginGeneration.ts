@@ -18,7 +18,7 @@ type Hook = (...args: unknown[]) => unknown;
 /**
  * The lifecycle a plugin module exports: activate (or the .NET editor guide's initialize),
  * deactivate (or shutdown), saveState, restoreState and migrateState, or the Red editor's
- * onBeforeReload and onAfterReload.
+ * onBeforeReload, onAfterReload and beforeExit.
  */
 interface PluginHooks {
   activate: Hook;
@@ -28,6 +28,7 @@ interface PluginHooks {
   restoreState?: Hook;
   onAfterReload?: Hook;
   migrateState?: Hook;
+  beforeExit?: Hook;
 }
 
 /** What a generation's host gives it; the same for every generation of every plugin. */
@@ -248,6 +249,19 @@ export class PluginGeneration {
     return this.hooks.saveState !== undefined;
   }
 
+  get hasBeforeExit(): boolean {
+    return this.hooks.beforeExit !== undefined;
+  }
+
+  /**
+   * The Red editor's `beforeExit(red, editorState)`: the editor is exiting, or the daemon stops.
+   * The daemon asks it of a generation once.
+   */
+  async beforeExit(editorState: unknown): Promise<void> {
+    if (this.hooks.beforeExit)
+      await this.call('beforeExit', this.hooks.beforeExit, this.ctx, this.toRealm(editorState));
+  }
+
   get hasMigrateState(): boolean {
     return this.hooks.migrateState !== undefined;
   }
@@ -344,6 +358,7 @@ function findHooks(exports: Record<string, unknown>): PluginHooks | undefined {
     restoreState: pick('restoreState'),
     onAfterReload: pick('onAfterReload'),
     migrateState: pick('migrateState'),
+    beforeExit: pick('beforeExit'),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value) hooks[key as keyof PluginHooks] = value;
