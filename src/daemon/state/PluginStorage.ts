@@ -1,22 +1,17 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { StorageCall } from '../crossing/hostMessages.js';
-import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
+import type { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
 import { SnapshotFile } from './SnapshotFile.js';
 import {
   DEFAULT_WRITE_RETRY_MS,
+  readStateFiles,
   type SnapshotLoadProblem,
-  type StateNotWritten,
-  setAside,
 } from './SnapshotStore.js';
-import {
-  stateLostAtStop,
-  storageNotWrittenAnswer,
-  storageNotWrittenDiagnostic,
-  whyItFailed,
-} from './writeFailures.js';
+import { type StateNotWritten, WriteReports } from './WriteReports.js';
+import { storageNotWrittenAnswer } from './writeFailures.js';
 
 /** What a storage file holds: one plugin's storage, as JSON (`<id>.storage.json`). */
 export interface StorageFileContent {
@@ -48,10 +43,11 @@ const SUFFIX = '.storage.json';
 export class PluginStorage {
   private readonly values = new Map<string, Map<string, unknown>>();
   private readonly files = new Map<string, SnapshotFile<StorageFileContent>>();
-  /** What was logged of each plugin's failing writes, so a full disk is one line, not thousands. */
-  private readonly failureTold = new Map<string, string>();
+  private readonly writes: WriteReports;
 
-  constructor(private readonly options: PluginStorageOptions) {}
+  constructor(private readonly options: PluginStorageOptions) {
+    this.writes = new WriteReports('storage', options.logger, options.diagnostics);
+  }
 
   /** Whether the plugin has stored anything (a removed plugin's storage stays readable). */
   has(pluginId: string): boolean {
@@ -98,44 +94,25 @@ export class PluginStorage {
     const dir = this.options.stateDir;
     if (!dir) return [];
     await mkdir(dir, { recursive: true });
-    const problems: SnapshotLoadProblem[] = [];
-    for (const name of await readdir(dir)) {
-      if (!name.endsWith(SUFFIX)) continue;
-      const pluginId = name.slice(0, -SUFFIX.length);
-      const file = path.join(dir, name);
-      try {
-        const data = JSON.parse(await readFile(file, 'utf8')) as Partial<StorageFileContent>;
-        const values = data?.values;
-        if (
-          data?.format !== 1 ||
-          data.pluginId !== pluginId ||
-          typeof values !== 'object' ||
-          values === null ||
-          Array.isArray(values)
-        )
-          throw new Error('not a reloadd storage file (unknown format or wrong plugin id)');
-        this.values.set(pluginId, new Map(Object.entries(values)));
-      } catch (error) {
-        problems.push(await setAside(pluginId, file, 'saved storage', 'storage write', error));
-      }
-    }
-    return problems;
+    const read = async (pluginId: string, file: string) => {
+      const data = JSON.parse(await readFile(file, 'utf8')) as Partial<StorageFileContent>;
+      const values = data?.values;
+      if (
+        data?.format !== 1 ||
+        data.pluginId !== pluginId ||
+        typeof values !== 'object' ||
+        values === null ||
+        Array.isArray(values)
+      )
+        throw new Error('not a reloadd storage file (unknown format or wrong plugin id)');
+      this.values.set(pluginId, new Map(Object.entries(values)));
+    };
+    return readStateFiles(dir, SUFFIX, read, { what: 'saved storage', next: 'storage write' });
   }
 
   /** Writes what could not be written before, and resolves with the plugins whose storage is not on disk. */
-  async flush(): Promise<StateNotWritten[]> {
-    const failures = await Promise.all(
-      [...this.files].map(async ([pluginId, file]) => {
-        const error = await file.flush();
-        if (error === undefined) return [];
-        this.options.logger.error(
-          { plugin: pluginId, file: file.file, err: error },
-          stateLostAtStop(pluginId, file.file, error, 'storage'),
-        );
-        return [{ pluginId, file: file.file, why: whyItFailed(error) }];
-      }),
-    );
-    return failures.flat();
+  flush(): Promise<StateNotWritten[]> {
+    return this.writes.flush(this.files);
   }
 
   /** Stops trying failed writes again by themselves (the daemon has stopped). */
@@ -157,28 +134,11 @@ export class PluginStorage {
         largeIntervalMs: 0,
         retryMs,
         onSizeClass: () => undefined,
-        onError: (error) => this.writeFailed(pluginId, fileName, error, retryMs),
-        onRecovered: () => this.writeRecovered(pluginId, fileName),
+        onError: (error) => this.writes.failed(pluginId, fileName, error, retryMs),
+        onRecovered: () => this.writes.recovered(pluginId, fileName),
       });
       this.files.set(pluginId, file);
     }
     return file;
-  }
-
-  private writeFailed(pluginId: string, file: string, error: unknown, retryMs: number): void {
-    const diagnostic = storageNotWrittenDiagnostic(pluginId, file, error, retryMs);
-    this.options.diagnostics?.set(pluginId, DiagnosticSource.StorageWrite, [diagnostic]);
-    if (this.failureTold.get(pluginId) === diagnostic.message) return;
-    this.failureTold.set(pluginId, diagnostic.message);
-    this.options.logger.error({ err: error, plugin: pluginId, file }, diagnostic.message);
-  }
-
-  private writeRecovered(pluginId: string, file: string): void {
-    this.failureTold.delete(pluginId);
-    this.options.diagnostics?.set(pluginId, DiagnosticSource.StorageWrite, []);
-    this.options.logger.info(
-      { plugin: pluginId, file },
-      `the storage of plugin "${pluginId}" is written to ${file} again`,
-    );
   }
 }
