@@ -85,6 +85,12 @@ export interface PluginModule<State = unknown> {
   /** The Red editor's names for the same moments. */
   onBeforeReload?(ctx: PluginContext): MaybePromise<State | undefined>;
   onAfterReload?(ctx: PluginContext, previousState: State | undefined): MaybePromise<void>;
+  /**
+   * The Red editor's last word before a session ends (the editor exiting, the daemon stopping),
+   * once per generation: `editorState` is the editor's state snapshot (its `buffers`, `cwd`…), or
+   * null when no editor gave one. What it saves in `ctx.storage` reaches the next session.
+   */
+  beforeExit?(ctx: PluginContext, editorState: unknown): MaybePromise<void>;
 }
 
 /** Checks a plugin module against `PluginModule` and returns it as it is. */

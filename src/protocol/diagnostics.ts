@@ -82,4 +82,14 @@ export const DiagnosticCodes = {
    * failed there. Cleared when an editor comes or goes.
    */
   EditorCallMissing: 'RELOADD_EDITOR_CALL_MISSING',
+  /**
+   * A Husk plugin (a `.hk` file, or a folder whose entry is one): the Red editor's own plugin
+   * language since its commit 9fa163b, which reloadd does not run. Listed `failed`, never built.
+   */
+  HuskPlugin: 'RELOADD_HUSK_PLUGIN',
+  /**
+   * The plugin's `beforeExit` (the editor exiting, or the daemon stopping) threw or ran past the
+   * lifecycle limit: what it meant to save may be missing. The exit went on regardless.
+   */
+  BeforeExitFailed: 'RELOADD_BEFORE_EXIT_FAILED',
 } as const;

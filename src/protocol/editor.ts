@@ -32,6 +32,20 @@ export const EditorCall = request(
 export type EditorCallParams = z.infer<typeof EditorCall.params>;
 
 /**
+ * Editor events the daemon acts on itself (besides delivering them to plugins): `editor:exiting`
+ * runs every running generation's `beforeExit(red, editorState)`, once per generation. Its `data`,
+ * when given, is the editor's state snapshot (what `getEditorState` answers), for an editor that
+ * may not answer a call any more; without it, the daemon asks `getEditorState`.
+ */
+export const EditorLifecycleEvents = { Exiting: 'editor:exiting' } as const;
+
+/**
+ * The `editor/call` the daemon makes itself, before plugins' `beforeExit`: the editor's state
+ * snapshot (the Red editor's `EditorStateSnapshot`). Its `pluginId` is `""`: no one plugin asks.
+ */
+export const EditorStateCall = 'getEditorState';
+
+/**
  * From a client: something happened in the editor. Delivered to `ctx.events.on(event, fn)` (Red's
  * `red.on`) of every plugin, or, with `pluginId`, of that plugin only: the events of a handle
  * (a picker, a process, a watch) go to the plugin whose `editor/call` made it.

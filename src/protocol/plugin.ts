@@ -177,6 +177,11 @@ export const PluginGetState = request(
     types: z.record(z.string(), z.string()).optional(),
     /** With `history: true`: the last snapshots kept, newest first (the first is this one). */
     history: z.array(SnapshotInfo).optional(),
+    /**
+     * The plugin's storage (`ctx.storage`, the Red editor's `red.storage`), key → JSON value: `{}`
+     * when it stored nothing. Absent with `generation` (storage keeps no history).
+     */
+    storage: z.record(z.string(), z.unknown()).optional(),
   }),
 );
 

@@ -122,6 +122,9 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
     const tree = page.locator('.state-tree');
     await tree.locator('[data-pointer="/count"]').waitFor();
     expect(await tree.locator('[data-pointer="/startedAt"]').textContent()).toContain('Date');
+    // Beside the state, what the plugin keeps in its storage (ctx.storage): loads counted so far.
+    const storage = page.getByRole('region', { name: 'Storage' });
+    expect(await storage.locator('[data-pointer="/loads"]').textContent()).toMatch(/loads: \d+/);
     await page.getByLabel('Command').fill('counter.increment');
     await page.getByLabel('Arguments (JSON array)').fill('[1000]');
     await page.getByRole('button', { name: 'Run' }).click();

@@ -288,4 +288,47 @@ describe('watching the plugins folder', () => {
     await d.reloads.waitFor((r) => r.id === 'broken' && r.ok);
     expect(await get(d, 'broken')).toMatchObject({ version: 'v1' });
   });
+
+  it("lists Red's Husk plugins (a .hk file, a folder whose entry is .hk) as not runnable, and says what they are", async () => {
+    const dir = await tempDir();
+    // Red's plugins since its commit 9fa163b: a single file, a folder whose manifest names a .hk
+    // entry, and a folder with nothing but index.hk.
+    await editFile(path.join(dir, 'cool_search.hk'), 'fn activate(red) {}\n');
+    await editFile(path.join(dir, 'git', 'plugin.json'), manifest('git', { main: 'index.hk' }));
+    await editFile(path.join(dir, 'git', 'index.hk'), 'fn activate(red) {}\n');
+    await editFile(path.join(dir, 'fidget', 'index.hk'), 'fn activate(red) {}\n');
+    await editFile(path.join(dir, 'fine.js'), counterPlugin('fine', 'v1'));
+    const d = await connectInMemory(dir, { expectPlugins: 1 });
+    const { plugins } = await d.client.request(PluginList, {});
+    expect(plugins.map((p) => [p.id, p.status])).toEqual([
+      ['cool_search', 'failed'],
+      ['fidget', 'failed'],
+      ['fine', 'active'],
+      ['git', 'failed'],
+    ]);
+    const { diagnostics } = await d.client.request(PluginDiagnostics, null);
+    const husk = diagnostics.filter((x) => x.pluginId !== 'fine');
+    expect(husk.map((x) => [x.pluginId, x.code, x.file])).toEqual([
+      ['cool_search', DiagnosticCodes.HuskPlugin, path.join(dir, 'cool_search.hk')],
+      ['fidget', DiagnosticCodes.HuskPlugin, path.join(dir, 'fidget', 'index.hk')],
+      ['git', DiagnosticCodes.HuskPlugin, path.join(dir, 'git', 'index.hk')],
+    ]);
+    for (const { message } of husk) {
+      expect(message).toContain(
+        "Red's own plugin language since 9fa163b (Husk), which reloadd does not run",
+      );
+      expect(message).not.toContain('loader');
+    }
+    // Named in the log too, not only in the list.
+    expect(
+      d.logs
+        .snapshot()
+        .map((e) => e.message)
+        .join('\n'),
+    ).toContain('cool_search.hk');
+    // One that appears while the daemon runs is named the same way.
+    await editFile(path.join(dir, 'replay.hk'), 'fn activate(red) {}\n');
+    const late = await d.diagnostics.waitFor((p) => p.pluginId === 'replay');
+    expect(late.diagnostics.map((x) => x.code)).toEqual([DiagnosticCodes.HuskPlugin]);
+  });
 });

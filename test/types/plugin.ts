@@ -27,10 +27,17 @@ export default definePlugin<State>({
     void notes.count?.();
     ctx.addCommand('typed.pick', () => ctx.pick('Choose', ['a', 'b']));
     void ctx.setTimeout(() => ctx.logInfo('later'), 100);
+    // Its own storage: JSON values by key, each call a promise.
+    void ctx.storage.set('latest', { buffers: [] }).then(() => ctx.storage.get('latest'));
+    // @ts-expect-error storage keys are strings
+    void ctx.storage.delete(1);
   },
   saveState: () => state,
   restoreState(saved) {
     state = { ...saved, count: saved.count };
+  },
+  async beforeExit(ctx, editorState) {
+    await ctx.storage.set('latest', editorState);
   },
 });
 

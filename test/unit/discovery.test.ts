@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveServeSettings, UsageError } from '../../src/daemon/config.js';
 import { discoverPlugins } from '../../src/daemon/plugins/pluginFolder.js';
+import { DiagnosticCodes } from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
 
 describe('discoverPlugins', () => {
@@ -114,6 +115,28 @@ describe('discoverPlugins', () => {
     expect(reasons[path.join(dir, 'bad-id')]).toContain('id: may contain only letters');
     expect(reasons[path.join(dir, 'no-main')]).toContain('no "main" in the manifest');
     expect(reasons[path.join(dir, 'has space.js')]).toContain('plugin file name "has space"');
+  });
+
+  it('lets a Husk file give way to the runnable plugin of the same id beside it, and says so', async () => {
+    const dir = await tempDir();
+    // Red's own plugins folder while it moved to Husk: barbecue.hk beside barbecue.js.
+    await editFile(path.join(dir, 'barbecue.hk'), 'fn activate(red) {}');
+    await editFile(path.join(dir, 'barbecue.js'), 'export function activate() {}');
+    await editFile(path.join(dir, 'replay.hk'), 'fn activate(red) {}');
+    const notListed: [string, string][] = [];
+    const found = await discoverPlugins(dir, (name, why) => notListed.push([name, why]));
+    expect(
+      found.map((e) =>
+        e.kind === 'plugin' ? [e.descriptor.entry] : [e.invalid.code, e.invalid.file],
+      ),
+    ).toEqual([
+      [path.join(dir, 'barbecue.js')],
+      [DiagnosticCodes.HuskPlugin, path.join(dir, 'replay.hk')],
+    ]);
+    expect(notListed).toEqual([
+      ['barbecue.hk', expect.stringContaining('which reloadd does not run')],
+    ]);
+    expect(notListed[0]?.[1]).toContain('the plugin "barbecue" beside it runs instead');
   });
 
   it('refuses a write grant that reaches the manifest, by name or through a link', async () => {

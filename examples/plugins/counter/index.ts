@@ -12,7 +12,7 @@ interface State {
 let state: State = { count: 0, startedAt: new Date() };
 
 // biome-ignore lint/suspicious/noExplicitAny: examples stay free of type packages.
-export function activate(ctx: any) {
+export async function activate(ctx: any) {
   ctx.subscriptions.push(
     ctx.commands.register('counter.increment', (by = 1) => {
       state.count += Number(by);
@@ -27,6 +27,10 @@ export function activate(ctx: any) {
     ctx.log(`${MESSAGE}: ${describe(state.count, state.startedAt)}`);
   }, 2000);
   ctx.subscriptions.push({ dispose: () => clearInterval(tick) });
+  // What the plugin keeps for itself, apart from its state: how many generations have started,
+  // over reloads and (with --state-dir) restarts. No reload hands it over, no snapshot restores it.
+  const loads = Number((await ctx.storage.get('loads')) ?? 0) + 1;
+  await ctx.storage.set('loads', loads);
 }
 
 export function saveState(): State {

@@ -68,9 +68,21 @@ export class EditorBridge {
     return this.editors.size;
   }
 
-  async call(pluginId: string, method: string, args: unknown[]): Promise<unknown> {
-    const deadline = Date.now() + this.timeoutMs;
-    const editor = this.current() ?? (await this.waitForEditor(deadline, method));
+  /**
+   * `limitMs` shortens the call's time limit (never past the bridge's own); `now` asks the editor
+   * connected now, without waiting for one to connect.
+   */
+  async call(
+    pluginId: string,
+    method: string,
+    args: unknown[],
+    options: { limitMs?: number; now?: boolean } = {},
+  ): Promise<unknown> {
+    const timeoutMs = Math.min(options.limitMs ?? this.timeoutMs, this.timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    const connected = this.current();
+    if (!connected && options.now) throw new Error(`no editor is connected to answer "${method}"`);
+    const editor = connected ?? (await this.waitForEditor(deadline, method, timeoutMs));
     if (!editor.calls.has(method)) {
       this.reportMissing(pluginId, method, editor.name);
       const offered = [...editor.calls].sort().join(', ') || 'none';
@@ -87,7 +99,7 @@ export class EditorBridge {
           abandoned.abort();
           reject(
             new Error(
-              `the editor (${editor.name}) did not answer "${method}" within ${this.timeoutMs} ms`,
+              `the editor (${editor.name}) did not answer "${method}" within ${timeoutMs} ms`,
             ),
           );
         },
@@ -146,7 +158,7 @@ export class EditorBridge {
     return best;
   }
 
-  private waitForEditor(deadline: number, method: string): Promise<Editor> {
+  private waitForEditor(deadline: number, method: string, timeoutMs: number): Promise<Editor> {
     return new Promise((resolve, reject) => {
       const wake = () => {
         const editor = this.current();
@@ -160,7 +172,7 @@ export class EditorBridge {
           this.waiting.delete(wake);
           reject(
             new Error(
-              `no editor is connected: "${method}" waited ${this.timeoutMs} ms for one (an editor declares capabilities.editor in initialize)`,
+              `no editor is connected: "${method}" waited ${timeoutMs} ms for one (an editor declares capabilities.editor in initialize)`,
             ),
           );
         },

@@ -4,6 +4,8 @@ import {
   type DaemonMemory,
   type Diagnostic,
   DiagnosticCodes,
+  EditorLifecycleEvents,
+  EditorStateCall,
   ErrorCodes,
   type PluginGetState,
   type PluginInfo,
@@ -36,13 +38,20 @@ import { refusedReload } from '../reloading/PluginReloader.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import type { FileChange } from '../reloading/planReload.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
+import type { PluginStorage } from '../state/PluginStorage.js';
 import type { SnapshotStore, StateNotWritten } from '../state/SnapshotStore.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import type { PluginWatcher } from '../watching/PluginWatcher.js';
 import { StateRequests } from './StateRequests.js';
 
+/**
+ * How long the daemon waits for the editor's state before plugins' `beforeExit`: an editor that
+ * is exiting may not answer, and a stop must not wait on it (serve's stop has 5 s in all).
+ */
+export const EDITOR_STATE_LIMIT_MS = 1000;
+
 /** The parts the core is made of, as createDaemon.ts builds them. */
-/** How a stop went: the plugins whose last state could not be written (lost with the process). */
+/** How a stop went: the plugins whose last state (or storage) could not be written (lost with the process). */
 export interface StopReport {
   statesNotWritten: StateNotWritten[];
 }
@@ -55,6 +64,7 @@ export interface DaemonParts {
   work: WorkProgress;
   editors: EditorBridge;
   snapshots: SnapshotStore;
+  storage: PluginStorage;
   diagnostics: DiagnosticsStore;
   catalog: PluginCatalog;
   hosts: HostSupervisor;
@@ -123,14 +133,15 @@ export class ReloadDaemon {
   }
 
   private async readFolder(): Promise<void> {
-    const { snapshots, diagnostics, watcher, catalog, hosts, builder } = this.parts;
+    const { snapshots, storage, diagnostics, watcher, catalog, hosts, builder } = this.parts;
     this.starting = true;
     // Starting a worker, and esbuild's service, takes tens of milliseconds each: let them start
     // while the rest is read.
     hosts.warmUp();
     builder.warmUp();
     try {
-      for (const problem of await snapshots.loadAll()) {
+      const unreadable = [...(await snapshots.loadAll()), ...(await storage.loadAll())];
+      for (const problem of unreadable) {
         diagnostics.add(DiagnosticSource.Snapshot, {
           pluginId: problem.pluginId,
           severity: 'warning',
@@ -140,13 +151,15 @@ export class ReloadDaemon {
         });
       }
       await watcher?.start();
-      const notAPlugin = (name: string) =>
-        this.parts.logger.info(
-          { folder: name },
-          `${name}/ is not a plugin: it has no plugin.json or package.json, and no index.ts or index.js (shared code goes in a folder whose name starts with "_")`,
-        );
-      for (const entry of await discoverPlugins(this.parts.pluginsDir, notAPlugin))
+      const notListed = (name: string, why: string) => this.parts.logger.info({ entry: name }, why);
+      for (const entry of await discoverPlugins(this.parts.pluginsDir, notListed))
         catalog.add(entry);
+      // Never silence: a plugin that will not run says why in the log as well as in its list entry.
+      for (const record of catalog.all().filter((r) => r.invalid))
+        this.parts.logger.warn(
+          { plugin: record.id, code: record.invalid?.code },
+          `plugin "${record.id}" is not run: ${record.invalid?.message}`,
+        );
       this.parts.logger.debug({ plugins: catalog.all().length }, 'plugins folder read and watched');
     } finally {
       // Whatever happened, nobody waits on discovery any longer than this.
@@ -270,11 +283,46 @@ export class ReloadDaemon {
 
   /**
    * `editor/event`: to every plugin listening for it, in whichever host it runs; with `pluginId`,
-   * to that plugin only.
+   * to that plugin only. `editor:exiting` also runs the running generations' `beforeExit`, with
+   * the state the event carries, if any.
    */
   emitEvent(event: string, data: unknown, pluginId?: string): void {
     if (pluginId) this.parts.hosts.emitEventTo(pluginId, event, data);
     else this.parts.hosts.emitEvent(event, data);
+    if (event === EditorLifecycleEvents.Exiting)
+      this.beforeExit(data ?? undefined).catch((error: unknown) =>
+        this.parts.logger.error({ err: error }, 'beforeExit failed'),
+      );
+  }
+
+  /**
+   * The Red editor's `beforeExit(red, editorState)` of every running generation that exports it
+   * and has not run it (once per generation), each in its plugin's turn. `editorState` is what
+   * the exiting editor sent; without it, the editor is asked (`getEditorState`, for at most
+   * EDITOR_STATE_LIMIT_MS), and null is given when none answers. Failures are diagnostics.
+   */
+  async beforeExit(editorState?: unknown): Promise<void> {
+    const { catalog, runner } = this.parts;
+    const due = catalog.all().filter((record) => record.generation?.owesBeforeExit);
+    if (due.length === 0) return;
+    const state = editorState === undefined ? await this.editorState() : editorState;
+    await Promise.all(due.map((record) => runner.beforeExit(record, state)));
+  }
+
+  /** The editor's state snapshot, from the editor connected now; null when none gives it. */
+  private async editorState(): Promise<unknown> {
+    const { editors, logger } = this.parts;
+    try {
+      return (
+        (await editors.call('', EditorStateCall, [], {
+          limitMs: EDITOR_STATE_LIMIT_MS,
+          now: true,
+        })) ?? null
+      );
+    } catch (error) {
+      logger.debug({ err: error }, 'no editor state for beforeExit: plugins get null');
+      return null;
+    }
   }
 
   /** `editor/state`: what Red's synchronous members answer, in every plugin host. */
@@ -380,8 +428,9 @@ export class ReloadDaemon {
   }
 
   /**
-   * Stops watching, saves every plugin's state, deactivates them all, and writes snapshots; says
-   * which states could not be written (they are logged as lost). A second call gets the first's.
+   * Stops watching, runs every running generation's beforeExit (those that have not), saves every
+   * plugin's state, deactivates them all, and writes snapshots; says which states could not be
+   * written (they are logged as lost). A second call gets the first's.
    */
   shutdown(): Promise<StopReport> {
     this.stopping ??= this.stop();
@@ -389,14 +438,20 @@ export class ReloadDaemon {
   }
 
   private async stop(): Promise<StopReport> {
-    const { watcher, changes, catalog, runner, hosts, snapshots, builder } = this.parts;
+    const { watcher, changes, catalog, runner, hosts, snapshots, storage, builder } = this.parts;
     await watcher?.close();
     await changes.close();
+    // Before deactivate, as the Red editor's runtime does: what beforeExit saves (its storage,
+    // its state) is then written by the stop like the rest.
+    await this.beforeExit().catch((error: unknown) =>
+      this.parts.logger.error({ err: error }, 'beforeExit failed; stopping all the same'),
+    );
     await Promise.all(catalog.all().map((record) => runner.stop(record, record.status, false)));
     await hosts.close();
     await builder.close();
-    const statesNotWritten = await snapshots.flush();
+    const statesNotWritten = [...(await snapshots.flush()), ...(await storage.flush())];
     snapshots.close();
+    storage.close();
     return { statesNotWritten };
   }
 }

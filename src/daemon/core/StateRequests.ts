@@ -10,12 +10,14 @@ import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { toJsonValue } from '../crossing/stateTransfer.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
+import type { PluginStorage } from '../state/PluginStorage.js';
 import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
 
 /** What the state requests need of the core (createDaemon.ts builds them). */
 export interface StateParts {
   catalog: PluginCatalog;
   snapshots: SnapshotStore;
+  storage: PluginStorage;
   runner: PluginRunner;
 }
 
@@ -34,9 +36,9 @@ export class StateRequests {
     id: string,
     options: { history?: boolean; generation?: number } = {},
   ): Promise<ResultOf<typeof PluginGetState>> {
-    const { catalog, snapshots, runner } = this.parts;
+    const { catalog, snapshots, storage, runner } = this.parts;
     const record = catalog.get(id);
-    if (!record && !snapshots.get(id)) throw ReloaddError.unknownPlugin(id);
+    if (!record && !snapshots.get(id) && !storage.has(id)) throw ReloaddError.unknownPlugin(id);
     if (options.generation !== undefined) {
       const past = this.snapshotOf(id, options.generation);
       return { id, generation: past.generation, ...stateView(past) };
@@ -47,6 +49,8 @@ export class StateRequests {
       id,
       generation: record?.generationNumber ?? snapshot?.generation ?? 0,
       ...stateView(snapshot),
+      // What the plugin keeps for itself (ctx.storage) has no history: only the current view shows it.
+      storage: storage.entries(id),
       ...(options.history ? { history: snapshots.history(id).map(snapshotInfo) } : {}),
     };
   }

@@ -15,6 +15,7 @@ import { PluginRunner } from '../reloading/PluginRunner.js';
 import { patterns } from '../reloading/planReload.js';
 import { ReloadScheduler } from '../reloading/ReloadScheduler.js';
 import { ReloadStats } from '../reloading/ReloadStats.js';
+import { PluginStorage } from '../state/PluginStorage.js';
 import { SnapshotStore } from '../state/SnapshotStore.js';
 import { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import { PluginWatcher } from '../watching/PluginWatcher.js';
@@ -77,6 +78,11 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
       ? { maxSnapshotBytes: options.snapshotLimits.maxSnapshotBytes }
       : {}),
   });
+  const storage = new PluginStorage({
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    logger,
+    diagnostics,
+  });
   // Found once: what admits a plugin with permissions and what jails it must agree.
   const sandbox = findSandbox();
   const catalog = new PluginCatalog(pluginsDir, diagnostics, snapshots, clients, {
@@ -88,6 +94,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     plugins: catalog,
     diagnostics,
     snapshots,
+    storage,
     logger,
     pluginsDir,
     limits: options.limits,
@@ -173,6 +180,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     work,
     editors,
     snapshots,
+    storage,
     diagnostics,
     catalog,
     hosts,

@@ -47,6 +47,12 @@ export function limitsInHost(limits: HostLimits): HostLimits {
   return limits.debugging ? { lifecycleMs: NEVER_MS, commandMs: NEVER_MS } : limits;
 }
 
+/** A plugin's call on its own storage: `get` a key's value, `set` it (JSON), or `delete` it. */
+export type StorageCall =
+  | { action: 'get'; key: string }
+  | { action: 'set'; key: string; value: unknown }
+  | { action: 'delete'; key: string };
+
 /** State a generation handed over, already copied out of its realm, with what could not cross. */
 export interface ExtractedState {
   value: unknown;
@@ -139,8 +145,11 @@ export interface HostOperations {
       /** The stateVersion `state` was saved with. */
       stateVersion: number | undefined;
     };
-    /** Whether it has a saveState (snapshots between reloads are asked of it only then). */
-    result: { hasSaveState: boolean };
+    /**
+     * Whether it has a saveState (snapshots between reloads are asked of it only then), and a
+     * beforeExit (the editor's state is asked for only when some generation has one).
+     */
+    result: { hasSaveState: boolean; hasBeforeExit: boolean };
   };
   saveState: { params: { key: string }; result: ExtractedState };
   /**
@@ -150,6 +159,11 @@ export interface HostOperations {
    * held calls go itself, unless `start` failed: then the daemon rolls back and says `resume`.
    */
   swap: { params: SwapParams; result: SwapReport };
+  /**
+   * The generation's `beforeExit(ctx, editorState)`: the editor is exiting, or the daemon stops.
+   * `editorState` is the editor's snapshot, or null when no editor gave one.
+   */
+  beforeExit: { params: { key: string; editorState: unknown }; result: null };
   /** Releases everything the generation holds; says what it still held. */
   unload: { params: { key: string }; result: { leftovers: Leftover[] } };
   /** A command; with `api`, `name` is a method of the API the generation's `activate` returned. */
@@ -181,9 +195,10 @@ export type HostPost =
   | { op: 'resume'; pluginId: string }
   /** Every command registered in any host, as the daemon routes them. */
   | { op: 'commandNames'; names: string[] }
-  /** The answer to a `callCommand`, `callApi` or `callEditor` notice. */
+  /** The answer to a `callCommand`, `callApi`, `callEditor` or `callStorage` notice. */
   | { op: 'callResult'; requestId: number; ok: true; value: unknown }
-  | { op: 'callResult'; requestId: number; ok: false; message: string };
+  /** `code`: the stable `RELOADD_...` code of a refusal (the plugin's error gets it as `code`). */
+  | { op: 'callResult'; requestId: number; ok: false; message: string; code?: string };
 
 /** Why plugin code failed, as the daemon reports it. */
 export interface HostCallError {
@@ -252,6 +267,12 @@ export type HostNotice =
     }
   /** Plugin code calls the editor (`editor/call`); answered by a `callResult` post. */
   | { op: 'callEditor'; requestId: number; pluginId: string; method: string; args: unknown[] }
+  /**
+   * Plugin code uses its own storage (`ctx.storage`, the Red editor's `red.storage`); answered
+   * by a `callResult` post: `get`'s value (null when unset), or nothing once `set` or `delete` is
+   * on disk. `value` is JSON already. (The call is nested: its `key` is not a generation's.)
+   */
+  | { op: 'callStorage'; requestId: number; pluginId: string; call: StorageCall }
   /** A swap's snapshot, sent just after the swap's answer (SwapReport.saved, .migrated). */
   | {
       op: 'stateTaken';

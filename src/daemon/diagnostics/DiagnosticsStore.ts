@@ -28,6 +28,10 @@ export const DiagnosticSource = {
   StateWrite: 'state-write',
   /** The editor it was in lacked a method it called. */
   Editor: 'editor',
+  /** Its beforeExit failed, the last time the editor exited or the daemon stopped. */
+  Exit: 'exit',
+  /** Its storage (`ctx.storage`) could not be written to the state folder. */
+  StorageWrite: 'storage-write',
 } as const;
 export type DiagnosticSource = (typeof DiagnosticSource)[keyof typeof DiagnosticSource];
 

@@ -10,6 +10,7 @@ import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/Diagnost
 import { diagnosticAt } from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
+import type { PluginStorage } from '../state/PluginStorage.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { CallGate } from './CallGate.js';
 import { CommandRoutes } from './CommandRoutes.js';
@@ -31,6 +32,8 @@ export interface SupervisorOptions {
   plugins: PluginDirectory;
   diagnostics: DiagnosticsStore;
   snapshots: SnapshotStore;
+  /** Plugins' own storage (`ctx.storage`): each host's plugins reach only their own. */
+  storage: PluginStorage;
   logger: Logger;
   pluginsDir: string;
   limits: HostLimits;
@@ -336,6 +339,10 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         return;
       case 'callEditor':
         host.answer(notice.requestId, this.callEditor(notice.pluginId, notice.method, notice.args));
+        return;
+      case 'callStorage':
+        // Its own storage: no permission needed (a process host's notices name only its plugin).
+        host.answer(notice.requestId, this.options.storage.call(notice.pluginId, notice.call));
         return;
     }
   }

@@ -1,3 +1,4 @@
+import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type {
   FromHost,
@@ -265,7 +266,14 @@ export class PluginHost implements HostChannel {
       .then(
         (value) => this.post({ op: 'callResult', requestId, ok: true, value }),
         (error: Error) =>
-          this.post({ op: 'callResult', requestId, ok: false, message: error.message }),
+          this.post({
+            op: 'callResult',
+            requestId,
+            ok: false,
+            message: error.message,
+            // A refusal's stable code reaches the plugin's error as `code`.
+            ...(error instanceof ReloaddError ? { code: error.code } : {}),
+          }),
       )
       .catch((error: unknown) =>
         this.logger.error({ err: error }, 'could not answer a plugin host'),

@@ -29,6 +29,9 @@ export interface HostChannel {
  * Its lifecycle (activate, state, deactivate) runs in the host's swaps (HostSupervisor.swap).
  */
 export class RemoteGeneration {
+  /** Its beforeExit was asked for: a generation gets one call, whatever asks again. */
+  private exitHookCalled = false;
+
   private constructor(
     readonly host: HostChannel,
     readonly key: string,
@@ -38,6 +41,7 @@ export class RemoteGeneration {
     readonly bundle: PluginBundle,
     readonly number: number,
     readonly hasSaveState: boolean,
+    readonly hasBeforeExit: boolean,
     private readonly limits: HostLimits,
     private readonly onUnload: (generation: RemoteGeneration) => void,
     /** True while this plugin waits for the editor: its time limits stand still meanwhile. */
@@ -82,6 +86,7 @@ export class RemoteGeneration {
       named,
       number,
       info.hasSaveState,
+      info.hasBeforeExit === true,
       limits,
       onUnload,
       waiting,
@@ -93,6 +98,26 @@ export class RemoteGeneration {
       { op: 'saveState', key: this.key },
       this.limits.lifecycleMs,
       'saveState',
+      this.waiting,
+    );
+  }
+
+  /** It exports beforeExit and has not been asked to run it. */
+  get owesBeforeExit(): boolean {
+    return this.hasBeforeExit && !this.exitHookCalled;
+  }
+
+  /**
+   * Its `beforeExit(ctx, editorState)`, once: a later call does nothing. Under the lifecycle
+   * limit (which stands still while the plugin waits for the editor).
+   */
+  async beforeExit(editorState: unknown): Promise<void> {
+    if (!this.owesBeforeExit) return;
+    this.exitHookCalled = true;
+    await this.host.request(
+      { op: 'beforeExit', key: this.key, editorState },
+      this.limits.lifecycleMs,
+      'beforeExit',
       this.waiting,
     );
   }

@@ -160,7 +160,7 @@ export class PluginCatalog implements PluginDirectory {
         severity: 'error',
         code: invalid.code,
         message: invalid.message,
-        file: invalid.manifestPath ?? invalid.root,
+        file: invalid.file ?? invalid.manifestPath ?? invalid.root,
       },
     ]);
   }

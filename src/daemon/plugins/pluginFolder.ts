@@ -10,6 +10,8 @@ export interface InvalidPlugin {
   id: string;
   root: string;
   manifestPath?: string;
+  /** The file the problem is in, when it is neither the manifest nor the root (a Husk entry). */
+  file?: string;
   message: string;
   code: string;
 }
@@ -23,25 +25,54 @@ export const MANIFEST_FILES = ['plugin.json', 'package.json'] as const;
 
 const SINGLE_FILE = /^(.+)\.(js|mjs|cjs|ts|mts)$/;
 const DEFAULT_MAINS = ['index.ts', 'index.js', 'index.mjs', 'src/index.ts', 'src/index.js'];
+/** The Red editor's own plugin language since its commit 9fa163b: reloadd names it, never runs it. */
+const HUSK_FILE = /^(.+)\.hk$/;
+const HUSK_MAIN = 'index.hk';
+
+/** Why a Husk plugin is not run, in words: what it is first, then what runs instead. */
+export function huskRefusal(file: string): string {
+  return `${path.basename(file)} is in Red's own plugin language since 9fa163b (Husk), which reloadd does not run: reloadd runs Red's JavaScript and TypeScript plugins (those of its commit cbe586a and before), so use the plugin's .js or .ts version, or move the .hk file out of the plugins folder`;
+}
 
 /** Files and folders starting with "." or "_" hold shared code or tooling, never a plugin. */
 export function isIgnoredEntryName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_') || name === 'node_modules';
 }
 
-/** Reads every plugin directly under `pluginsDir`. */
+/**
+ * Reads every plugin directly under `pluginsDir`. A Husk file (`name.hk`) beside a plugin of the
+ * same id (`name.js`, as Red's own folder had while it moved to Husk) gives way to it: the
+ * plugin that can run is the one listed.
+ */
 export async function discoverPlugins(
   pluginsDir: string,
-  /** Told of each folder that is not a plugin (no manifest, no index file), by name. */
-  notAPlugin: (name: string) => void = () => undefined,
+  /** Told of each entry that is not listed, by name, and why. */
+  notListed: (name: string, why: string) => void = () => undefined,
 ): Promise<DiscoveredEntry[]> {
   const names = (await readdir(pluginsDir)).sort();
   const entries = await Promise.all(names.map((name) => readPluginEntry(pluginsDir, name)));
+  const runnable = new Set(entries.flatMap((e) => (e?.kind === 'plugin' ? [e.descriptor.id] : [])));
+  const listed: DiscoveredEntry[] = [];
   names.forEach((name, i) => {
-    if (entries[i] === undefined && !isIgnoredEntryName(name) && !name.includes('.'))
-      notAPlugin(name);
+    const entry = entries[i];
+    if (entry === undefined) {
+      if (!isIgnoredEntryName(name) && !name.includes('.'))
+        notListed(
+          name,
+          `${name}/ is not a plugin: it has no plugin.json or package.json, and no index.ts or index.js (shared code goes in a folder whose name starts with "_")`,
+        );
+    } else if (isHusk(entry) && runnable.has(entry.invalid.id))
+      notListed(
+        name,
+        `${huskRefusal(name)}; the plugin "${entry.invalid.id}" beside it runs instead`,
+      );
+    else listed.push(entry);
   });
-  return entries.filter((entry): entry is DiscoveredEntry => entry !== undefined);
+  return listed;
+}
+
+function isHusk(entry: DiscoveredEntry): entry is Extract<DiscoveredEntry, { kind: 'invalid' }> {
+  return entry.kind === 'invalid' && entry.invalid.code === DiagnosticCodes.HuskPlugin;
 }
 
 /** Reads one top-level entry of the plugins folder; undefined when it is not a plugin (or gone). */
@@ -59,6 +90,8 @@ export async function readPluginEntry(
 }
 
 function readSingleFilePlugin(file: string, name: string): DiscoveredEntry | undefined {
+  const husk = HUSK_FILE.exec(name)?.[1];
+  if (husk !== undefined) return huskPlugin(husk, file, file);
   const match = SINGLE_FILE.exec(name);
   if (!match?.[1]) return undefined;
   const id = match[1];
@@ -99,7 +132,10 @@ export function bareDescriptor(id: string, root: string): PluginDescriptor {
  */
 async function readBareFolder(dir: string, name: string): Promise<DiscoveredEntry | undefined> {
   const entry = await resolveMain(dir, undefined);
-  if (typeof entry !== 'string') return undefined;
+  if (typeof entry !== 'string') {
+    const husk = path.join(dir, HUSK_MAIN);
+    return (await isFile(husk)) ? huskPlugin(name, dir, husk) : undefined;
+  }
   const valid = PluginIdSchema.safeParse(name);
   if (!valid.success)
     return invalid(
@@ -143,6 +179,7 @@ async function readFolderPlugin(
   }
   const entry = await resolveMain(dir, manifest.main ?? packageInfo?.main);
   if (typeof entry !== 'string') return invalid(id, dir, manifestPath, entry.message);
+  if (HUSK_FILE.test(entry)) return huskPlugin(id, dir, entry, manifestPath);
   const rewritable = manifest.permissions
     ? await grantOverManifest(dir, manifest.permissions.fs.write, manifestPath)
     : undefined;
@@ -239,23 +276,20 @@ async function resolveMain(dir: string, main: string | undefined): Promise<strin
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
       return new Error(`"main" (${main}) must stay inside the plugin folder`);
     }
-    const exists = await stat(entry).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    return exists ? entry : new Error(`"main" (${main}) does not exist`);
+    return (await isFile(entry)) ? entry : new Error(`"main" (${main}) does not exist`);
   }
   for (const candidate of DEFAULT_MAINS) {
     const entry = path.join(dir, candidate);
-    if (
-      await stat(entry).then(
-        (s) => s.isFile(),
-        () => false,
-      )
-    )
-      return entry;
+    if (await isFile(entry)) return entry;
   }
   return new Error(`no "main" in the manifest and none of ${DEFAULT_MAINS.join(', ')} exists`);
+}
+
+function isFile(file: string): Promise<boolean> {
+  return stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 function idOrFallback(fields: Record<string, unknown>, fallback: string): string {
@@ -268,6 +302,8 @@ function invalid(
   root: string,
   manifestPath: string | undefined,
   message: string,
+  code: string = DiagnosticCodes.ManifestInvalid,
+  file?: string,
 ): DiscoveredEntry {
   return {
     kind: 'invalid',
@@ -275,10 +311,28 @@ function invalid(
       id,
       root,
       ...(manifestPath ? { manifestPath } : {}),
+      ...(file ? { file } : {}),
       message,
-      code: DiagnosticCodes.ManifestInvalid,
+      code,
     },
   };
+}
+
+/** A Husk plugin, listed as not runnable: its diagnostic is on the `.hk` file itself. */
+function huskPlugin(
+  id: string,
+  root: string,
+  huskFile: string,
+  manifestPath?: string,
+): DiscoveredEntry {
+  return invalid(
+    id,
+    root,
+    manifestPath,
+    huskRefusal(huskFile),
+    DiagnosticCodes.HuskPlugin,
+    huskFile,
+  );
 }
 
 /**

@@ -264,6 +264,35 @@ export class PluginRunner {
     await Promise.all(work);
   }
 
+  /**
+   * The running generation's `beforeExit(ctx, editorState)`, in the plugin's turn, if it has one
+   * it has not run. A failure (a throw, the lifecycle limit) is the plugin's diagnostic and a log
+   * line; it never fails the plugin, and it never throws: an exit goes on regardless.
+   */
+  async beforeExit(record: PluginRecord, editorState: unknown): Promise<void> {
+    const { diagnostics, logger, scheduler } = this.options;
+    await scheduler.exclusive(record.id, async () => {
+      const generation = record.generation;
+      if (!generation?.owesBeforeExit) return;
+      try {
+        await generation.beforeExit(editorState);
+        diagnostics.set(record.id, DiagnosticSource.Exit, []);
+      } catch (error) {
+        const message = `${describeLifecycleError(error)}: what it saves for the next session may be missing`;
+        logger.warn({ plugin: record.id, err: error }, message);
+        diagnostics.set(record.id, DiagnosticSource.Exit, [
+          diagnosticAt(
+            record.id,
+            'warning',
+            DiagnosticCodes.BeforeExitFailed,
+            message,
+            locateLifecycleError(error),
+          ),
+        ]);
+      }
+    });
+  }
+
   /** Takes a fresh snapshot from the running generation, in its turn; a failing saveState keeps the last. */
   async refreshSnapshot(record: PluginRecord): Promise<void> {
     const generation = record.generation;

@@ -14,7 +14,9 @@ export interface SnapshotFileContent {
   stateVersion?: number;
 }
 
-export interface SnapshotFileOptions {
+export interface SnapshotFileOptions<Content> {
+  /** Its bytes (default: v8's serialization, so Date, Map, Set and typed arrays come back). */
+  encode?(content: Content): Uint8Array;
   /** States larger than this, serialized, are written at most every `largeIntervalMs`. */
   largeBytes: number;
   largeIntervalMs: number;
@@ -34,7 +36,8 @@ interface Waiter {
 }
 
 /**
- * One plugin's state file. Writes are durable (temp file, fsync, rename, fsync of the folder),
+ * One plugin's state file (its snapshot; or, with `encode`, another of its files: its storage).
+ * Writes are durable (temp file, fsync, rename, fsync of the folder),
  * so a file is always a whole snapshot, and `settled()` tells when what was handed over is on
  * disk. Snapshots that come while one is being written are grouped: only the latest is written
  * next, and everyone waiting shares that one write. A large state is written at most every
@@ -45,8 +48,8 @@ interface Waiter {
  * or built on what is not on disk), after trying the unwritten snapshot again when nothing newer
  * is on its way; and it is tried again by itself every `retryMs`.
  */
-export class SnapshotFile {
-  private pending: SnapshotFileContent | undefined;
+export class SnapshotFile<Content = SnapshotFileContent> {
+  private pending: Content | undefined;
   /** Waiting for the pending snapshot's write. */
   private waiting: Waiter[] = [];
   /** Waiting for the write under way. */
@@ -60,13 +63,13 @@ export class SnapshotFile {
   /** Why the last write failed, while no write has succeeded since. */
   private failure: unknown;
   /** The newest snapshot that could not be written, while `failure` stands. */
-  private unwritten: SnapshotFileContent | undefined;
+  private unwritten: Content | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
     readonly file: string,
-    private readonly options: SnapshotFileOptions,
+    private readonly options: SnapshotFileOptions<Content>,
   ) {}
 
   /** How many times the file was written (fewer than snapshots put: they are grouped). */
@@ -79,7 +82,7 @@ export class SnapshotFile {
     return this.failure;
   }
 
-  put(content: SnapshotFileContent): void {
+  put(content: Content): void {
     this.pending = content;
     this.writing ??= this.drain();
   }
@@ -138,7 +141,7 @@ export class SnapshotFile {
         this.waiting = [];
         let error: unknown;
         try {
-          const bytes = v8.serialize(content);
+          const bytes = this.options.encode?.(content) ?? v8.serialize(content);
           const large = bytes.length > this.options.largeBytes;
           if (large !== this.large) {
             this.large = large;

@@ -7,12 +7,8 @@ import type { ExtractedState } from '../crossing/hostMessages.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
 import { SnapshotFile, type SnapshotFileContent } from './SnapshotFile.js';
-import {
-  stateLostAtStop,
-  stateNotWrittenAnswer,
-  stateNotWrittenDiagnostic,
-  whyItFailed,
-} from './writeFailures.js';
+import { type StateNotWritten, WriteReports } from './WriteReports.js';
+import { stateNotWrittenAnswer, whyItFailed } from './writeFailures.js';
 
 /** A plugin's saved state: plain data of the daemon's realm, as `extractState` makes it. */
 export interface Snapshot {
@@ -33,13 +29,7 @@ export interface SnapshotLoadProblem {
   message: string;
 }
 
-/** A plugin's state that a flush could not write. */
-export interface StateNotWritten {
-  pluginId: string;
-  file: string;
-  /** Why, in words (`the disk is full (ENOSPC)`). */
-  why: string;
-}
+export type { StateNotWritten } from './WriteReports.js';
 
 export interface SnapshotStoreOptions {
   /** Where snapshots are written; without it they live in memory only. */
@@ -82,10 +72,11 @@ export class SnapshotStore {
   private readonly files = new Map<string, SnapshotFile>();
   /** Plugins whose last snapshot was refused for its size. */
   private readonly tooLarge = new Set<string>();
-  /** What was logged of each plugin's failing writes, so a full disk is one line, not thousands. */
-  private readonly failureTold = new Map<string, string>();
+  private readonly writes: WriteReports;
 
-  constructor(private readonly options: SnapshotStoreOptions) {}
+  constructor(private readonly options: SnapshotStoreOptions) {
+    this.writes = new WriteReports('state', options.logger, options.diagnostics);
+  }
 
   get(pluginId: string): Snapshot | undefined {
     return this.snapshots.get(pluginId);
@@ -184,74 +175,32 @@ export class SnapshotStore {
     const dir = this.options.stateDir;
     if (!dir) return [];
     await mkdir(dir, { recursive: true });
-    const problems: SnapshotLoadProblem[] = [];
-    for (const name of await readdir(dir)) {
-      if (name.endsWith('.tmp')) {
-        await unlink(path.join(dir, name)).catch(() => undefined);
-        continue;
+    for (const name of await readdir(dir))
+      if (name.endsWith('.tmp')) await unlink(path.join(dir, name)).catch(() => undefined);
+    const read = async (pluginId: string, file: string) => {
+      const data = v8.deserialize(await readFile(file)) as Partial<SnapshotFileContent>;
+      if (data?.format !== 1 || data.pluginId !== pluginId || !(data.savedAt instanceof Date)) {
+        throw new Error('not a reloadd snapshot (unknown format or wrong plugin id)');
       }
-      if (!name.endsWith(SUFFIX)) continue;
-      const pluginId = name.slice(0, -SUFFIX.length);
-      const file = path.join(dir, name);
-      try {
-        const data = v8.deserialize(await readFile(file)) as Partial<SnapshotFileContent>;
-        if (data?.format !== 1 || data.pluginId !== pluginId || !(data.savedAt instanceof Date)) {
-          throw new Error('not a reloadd snapshot (unknown format or wrong plugin id)');
-        }
-        const snapshot: Snapshot = {
-          value: data.value,
-          savedAt: data.savedAt,
-          generation: data.generation ?? 0,
-          ...(data.stateVersion !== undefined ? { stateVersion: data.stateVersion } : {}),
-          takenBy: SnapshotCause.Disk,
-        };
-        this.snapshots.set(pluginId, snapshot);
-        this.remember(pluginId, snapshot);
-      } catch (error) {
-        const aside = `${file}.corrupt-${Date.now()}`;
-        const notMoved = await rename(file, aside).then(
-          () => undefined,
-          (moveError: unknown) => moveError,
-        );
-        const unread = `the saved state in ${name} could not be read (${(error as Error).message})`;
-        problems.push(
-          notMoved === undefined
-            ? {
-                pluginId,
-                file: aside,
-                message: `${unread}; it was moved to ${path.basename(aside)} and the plugin starts without it`,
-              }
-            : {
-                pluginId,
-                file,
-                message: `${unread}, and it could not be moved aside: ${whyItFailed(notMoved)}. It stays where it is, and the plugin starts without it (its next snapshot replaces it)`,
-              },
-        );
-      }
-    }
-    return problems;
+      const snapshot: Snapshot = {
+        value: data.value,
+        savedAt: data.savedAt,
+        generation: data.generation ?? 0,
+        ...(data.stateVersion !== undefined ? { stateVersion: data.stateVersion } : {}),
+        takenBy: SnapshotCause.Disk,
+      };
+      this.snapshots.set(pluginId, snapshot);
+      this.remember(pluginId, snapshot);
+    };
+    return readStateFiles(dir, SUFFIX, read, { what: 'saved state', next: 'snapshot' });
   }
 
   /**
    * Writes every snapshot handed over so far (large ones too, and those that could not be
    * written before), and resolves with the plugins whose state is still not on disk.
    */
-  async flush(): Promise<StateNotWritten[]> {
-    const failures = await Promise.all(
-      [...this.files].map(async ([pluginId, file]) => {
-        const error = await file.flush();
-        return error === undefined
-          ? []
-          : [{ pluginId, file: file.file, why: whyItFailed(error), error }];
-      }),
-    );
-    return failures.flat().map(({ error, ...notWritten }) => {
-      this.options.logger.error(
-        { plugin: notWritten.pluginId, file: notWritten.file, err: error },
-        stateLostAtStop(notWritten.pluginId, notWritten.file, error),
-      );
-      return notWritten;
-    });
+  flush(): Promise<StateNotWritten[]> {
+    return this.writes.flush(this.files);
   }
 
   /** Stops trying failed writes again by themselves (the daemon has stopped). */
@@ -274,30 +223,12 @@ export class SnapshotStore {
         retryMs,
         onSizeClass: (large, bytes) =>
           this.sizeClassChanged(pluginId, large, bytes, largeIntervalMs),
-        onError: (error) => this.writeFailed(pluginId, fileName, error, retryMs),
-        onRecovered: () => this.writeRecovered(pluginId, fileName),
+        onError: (error) => this.writes.failed(pluginId, fileName, error, retryMs),
+        onRecovered: () => this.writes.recovered(pluginId, fileName),
       });
       this.files.set(pluginId, file);
     }
     return file;
-  }
-
-  /** Each failed write: the diagnostic says why (published when that changes), logged once per cause. */
-  private writeFailed(pluginId: string, file: string, error: unknown, retryMs: number): void {
-    const diagnostic = stateNotWrittenDiagnostic(pluginId, file, error, retryMs);
-    this.options.diagnostics?.set(pluginId, DiagnosticSource.StateWrite, [diagnostic]);
-    if (this.failureTold.get(pluginId) === diagnostic.message) return;
-    this.failureTold.set(pluginId, diagnostic.message);
-    this.options.logger.error({ err: error, plugin: pluginId, file }, diagnostic.message);
-  }
-
-  private writeRecovered(pluginId: string, file: string): void {
-    this.failureTold.delete(pluginId);
-    this.options.diagnostics?.set(pluginId, DiagnosticSource.StateWrite, []);
-    this.options.logger.info(
-      { plugin: pluginId, file },
-      `the state of plugin "${pluginId}" is written to ${file} again`,
-    );
   }
 
   private sizeClassChanged(pluginId: string, large: boolean, bytes: number, everyMs: number) {
@@ -318,6 +249,60 @@ export class SnapshotStore {
         : [],
     );
   }
+}
+
+/**
+ * Reads each file of the state folder named `<plugin id><suffix>`; one that `read` cannot take is
+ * set aside, and what to say of it is returned.
+ */
+export async function readStateFiles(
+  dir: string,
+  suffix: string,
+  read: (pluginId: string, file: string) => Promise<void>,
+  names: { what: string; next: string },
+): Promise<SnapshotLoadProblem[]> {
+  const problems: SnapshotLoadProblem[] = [];
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith(suffix)) continue;
+    const pluginId = name.slice(0, -suffix.length);
+    const file = path.join(dir, name);
+    try {
+      await read(pluginId, file);
+    } catch (error) {
+      problems.push(await setAside(pluginId, file, names.what, names.next, error));
+    }
+  }
+  return problems;
+}
+
+/**
+ * A file of the state folder that could not be read: moved aside (`<file>.corrupt-<ms>`), never
+ * deleted, and what to say of it. `what` is what it held ("saved state"), `next` what replaces it.
+ */
+async function setAside(
+  pluginId: string,
+  file: string,
+  what: string,
+  next: string,
+  error: unknown,
+): Promise<SnapshotLoadProblem> {
+  const aside = `${file}.corrupt-${Date.now()}`;
+  const notMoved = await rename(file, aside).then(
+    () => undefined,
+    (moveError: unknown) => moveError,
+  );
+  const unread = `the ${what} in ${path.basename(file)} could not be read (${(error as Error).message})`;
+  return notMoved === undefined
+    ? {
+        pluginId,
+        file: aside,
+        message: `${unread}; it was moved to ${path.basename(aside)} and the plugin starts without it`,
+      }
+    : {
+        pluginId,
+        file,
+        message: `${unread}, and it could not be moved aside: ${whyItFailed(notMoved)}. It stays where it is, and the plugin starts without it (its next ${next} replaces it)`,
+      };
 }
 
 function mib(bytes: number): string {

@@ -1,9 +1,10 @@
-import type { HostNotice, HostPost } from '../crossing/hostMessages.js';
+import type { HostNotice, HostPost, StorageCall } from '../crossing/hostMessages.js';
 import { toJsonValue } from '../crossing/stateTransfer.js';
 
 /**
  * What plugin code asks of the daemon from inside a host: a command registered in another host,
- * or the editor (`editor/call`). Each is a notice; its answer comes back as a `callResult` post.
+ * a dependency's API, the editor (`editor/call`), or its own storage. Each is a notice; its answer
+ * comes back as a `callResult` post.
  */
 export class DaemonCalls {
   private readonly pending = new Map<
@@ -61,17 +62,30 @@ export class DaemonCalls {
     );
   }
 
+  /** Plugin `pluginId` gets, sets or deletes a key of its own storage (the value as JSON). */
+  storage(pluginId: string, call: StorageCall): Promise<unknown> {
+    return this.ask((requestId) => ({
+      op: 'callStorage',
+      requestId,
+      pluginId,
+      call: call.action === 'set' ? { ...call, value: toJsonValue(call.value) } : call,
+    }));
+  }
+
   answer(result: Extract<HostPost, { op: 'callResult' }>): void {
     const pending = this.pending.get(result.requestId);
     this.pending.delete(result.requestId);
     if (result.ok) pending?.resolve(result.value);
-    else pending?.reject(new Error(result.message));
+    else
+      pending?.reject(
+        Object.assign(new Error(result.message), result.code ? { code: result.code } : {}),
+      );
   }
 
   private ask(
     call: (
       requestId: number,
-    ) => Extract<HostNotice, { op: 'callCommand' | 'callApi' | 'callEditor' }>,
+    ) => Extract<HostNotice, { op: 'callCommand' | 'callApi' | 'callEditor' | 'callStorage' }>,
     editorFor?: string,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {

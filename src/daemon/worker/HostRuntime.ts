@@ -140,6 +140,11 @@ export class HostRuntime {
         this.snapshots.extract(await generation.saveState()),
       );
     },
+    beforeExit: async ({ key, editorState }) => {
+      const generation = this.loaded(key);
+      await this.lifecycle(generation, 'beforeExit', () => generation.beforeExit(editorState));
+      return null;
+    },
     unload: async ({ key }) => this.unload(key, this.loaded(key)),
     listening: async ({ key }) => this.events.eventsOf(this.loaded(key).descriptor.id),
     command: async ({ key, name, args, api }) =>
@@ -181,7 +186,7 @@ export class HostRuntime {
       );
       this.generations.set(key, generation);
       this.placement.set(generation, { key, slot: request.slot });
-      return { hasSaveState: generation.hasSaveState };
+      return { hasSaveState: generation.hasSaveState, hasBeforeExit: generation.hasBeforeExit };
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       throw evaluationFailure(error, request.bundle, this.limits.lifecycleMs);
@@ -327,6 +332,7 @@ export class HostRuntime {
       editorState: (name) => this.editorState[name],
       nextHandleId: () => ++this.lastHandleId,
       callApi: (target, method, args) => this.daemon.api(pluginId, target, method, args),
+      callStorage: (call) => this.daemon.storage(pluginId, call),
       readState: () => this.snapshots.read(pluginId),
       writeState: (state) => this.snapshots.written(key, self, state),
       onCallbackError: (generation, where, thrown) => {

@@ -1,4 +1,5 @@
 import { PluginLifecycleEvents } from '../../protocol/redApi.js';
+import type { StorageCall } from '../crossing/hostMessages.js';
 import { ResourceKind } from '../crossing/leftovers.js';
 import type { PluginCommands } from './CommandRegistry.js';
 import type { PluginEvents } from './EventBus.js';
@@ -54,7 +55,13 @@ export interface PluginContext {
       listener: (info: { id: string; generation: number }) => unknown,
     ): Disposable;
   };
-  /** The plugin's own keys and values (Red's `red.storage`). */
+  /**
+   * The plugin's own storage (the Red editor's `red.storage`): keys to JSON values that stay
+   * across reloads and, with `--state-dir`, across daemon restarts. `get` gives null for a key
+   * never set; `set` and `delete` resolve once the value is on disk (with `--state-dir`), and
+   * reject with `code` RELOADD_STATE_NOT_WRITTEN when it could not be written. No reload hands
+   * it over and no snapshot restores it: it is what the plugin keeps for itself.
+   */
   readonly storage: {
     get(key: string): Promise<unknown>;
     set(key: string, value: unknown): Promise<void>;
@@ -85,6 +92,8 @@ export function createPluginContext(options: {
   nextHandleId(): number;
   /** A method of a dependency's API, through the daemon. */
   callApi(target: string, method: string, args: unknown[]): Promise<unknown>;
+  /** The plugin's own storage, kept by the daemon; values come back as plain data of the daemon's realm. */
+  callStorage(call: StorageCall): Promise<unknown>;
   /** The manifest's `dependencies`: the only plugins whose API `ctx.plugins.get` gives. */
   dependencies: readonly string[];
   timers: RealmTimers;
@@ -111,7 +120,14 @@ export function createPluginContext(options: {
     return options.toRealm(await options.callEditor(method, args));
   };
 
-  const memory = new Map<string, unknown>();
+  const callStorage = async (call: StorageCall) => {
+    if (typeof call.key !== 'string')
+      throw new TypeError(`storage.${call.action}: key must be a string`);
+    // An unloaded generation resuming late must not write over its successor's values.
+    tracker.assertOpen();
+    return options.toRealm(await options.callStorage(call));
+  };
+
   const context = {
     id,
     generation: options.generation,
@@ -187,6 +203,15 @@ export function createPluginContext(options: {
         return tracker.track(ResourceKind.EventListener, PluginLifecycleEvents.Unloaded, remove);
       },
     },
+    storage: {
+      get: (key) => callStorage({ action: 'get', key }),
+      set: async (key, value) => {
+        await callStorage({ action: 'set', key, value });
+      },
+      delete: async (key) => {
+        await callStorage({ action: 'delete', key });
+      },
+    },
     getPluginState(name) {
       ownStateOnly(name);
       return options.state.read();
@@ -194,12 +219,6 @@ export function createPluginContext(options: {
     savePluginState(name: string, state: unknown) {
       ownStateOnly(name);
       options.state.write(state);
-    },
-    storage: {
-      // Replaced by the durable storage (issue25-storage); in memory until then.
-      get: async (key: string) => memory.get(key) ?? null,
-      set: async (key: string, value: unknown) => void memory.set(key, value),
-      delete: async (key: string) => void memory.delete(key),
     },
     editor: {
       call: (method: string, ...args: unknown[]) => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import vm from 'node:vm';
+import type { StorageCall } from '../crossing/hostMessages.js';
 import type { Leftover } from '../crossing/leftovers.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
@@ -17,7 +18,7 @@ type Hook = (...args: unknown[]) => unknown;
 /**
  * The lifecycle a plugin module exports: activate (or the .NET editor guide's initialize),
  * deactivate (or shutdown), saveState, restoreState and migrateState, or the Red editor's
- * onBeforeReload and onAfterReload.
+ * onBeforeReload, onAfterReload and beforeExit.
  */
 interface PluginHooks {
   activate: Hook;
@@ -27,6 +28,7 @@ interface PluginHooks {
   restoreState?: Hook;
   onAfterReload?: Hook;
   migrateState?: Hook;
+  beforeExit?: Hook;
 }
 
 /** What a generation's host gives it; the same for every generation of every plugin. */
@@ -56,6 +58,8 @@ export interface GenerationServices {
   nextHandleId(): number;
   /** A method of a dependency's API, through the daemon (plain data both ways). */
   callApi(target: string, method: string, args: unknown[]): Promise<unknown>;
+  /** The plugin's own storage, kept by the daemon (plain data both ways). */
+  callStorage(call: StorageCall): Promise<unknown>;
   /** The plugin's saved state, read and written as plain data of the daemon's realm. */
   readState(): unknown;
   writeState(state: unknown): void;
@@ -182,6 +186,7 @@ export class PluginGeneration {
       editorState: (name) => services.editorState(name),
       nextHandleId: () => services.nextHandleId(),
       callApi: (target, method, args) => services.callApi(target, method, args),
+      callStorage: (call) => services.callStorage(call),
       dependencies: Object.keys(descriptor.dependencies),
       timers: globals as unknown as RealmTimers,
     });
@@ -248,6 +253,19 @@ export class PluginGeneration {
   /** A `saveState` that may be called at any time (not the Red editor's `onBeforeReload`). */
   get savesStateAnytime(): boolean {
     return this.hooks.saveState !== undefined;
+  }
+
+  get hasBeforeExit(): boolean {
+    return this.hooks.beforeExit !== undefined;
+  }
+
+  /**
+   * The Red editor's `beforeExit(red, editorState)`: the editor is exiting, or the daemon stops.
+   * The daemon asks it of a generation once.
+   */
+  async beforeExit(editorState: unknown): Promise<void> {
+    if (this.hooks.beforeExit)
+      await this.call('beforeExit', this.hooks.beforeExit, this.ctx, this.toRealm(editorState));
   }
 
   get hasMigrateState(): boolean {
@@ -346,6 +364,7 @@ function findHooks(exports: Record<string, unknown>): PluginHooks | undefined {
     restoreState: pick('restoreState'),
     onAfterReload: pick('onAfterReload'),
     migrateState: pick('migrateState'),
+    beforeExit: pick('beforeExit'),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value) hooks[key as keyof PluginHooks] = value;

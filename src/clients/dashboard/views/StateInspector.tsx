@@ -20,7 +20,8 @@ interface Props {
 }
 
 /**
- * A plugin's state as its last snapshot holds it (`plugin/getState` takes a fresh one), as a tree
+ * A plugin's state as its last snapshot holds it (and, below it, what the plugin keeps in its
+ * storage, `ctx.storage`: no snapshot holds that, so it is shown as it is now) (`plugin/getState` takes a fresh one), as a tree
  * that shows a Map as a Map, and what changed since the snapshot before: after a reload, the
  * state before and after it. Commands run from here refresh it too.
  */
@@ -121,6 +122,7 @@ export function StateInspector({ connection, pluginId, reloadKey }: Props) {
         </section>
         <StateDiff current={current} previous={previous} />
       </div>
+      <StorageView storage={current?.storage} />
       <SnapshotHistory
         history={current?.history ?? []}
         viewing={shown === past ? past?.generation : undefined}
@@ -165,6 +167,31 @@ function StateNode(props: {
         ))}
       </div>
     </details>
+  );
+}
+
+/** The plugin's storage (`ctx.storage`, Red's `red.storage`): JSON, key by key, as it is now. */
+function StorageView({ storage }: { storage: Record<string, unknown> | undefined }) {
+  if (storage === undefined) return null;
+  const keys = Object.keys(storage);
+  return (
+    <section class="storage-tree" aria-label="Storage">
+      <h3>Storage</h3>
+      {keys.length === 0 ? (
+        <p class="muted">Nothing stored: the plugin has set no key (ctx.storage, red.storage).</p>
+      ) : (
+        keys.map((key) => (
+          <StateNode
+            key={key}
+            name={key}
+            value={storage[key]}
+            pointer={`/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`}
+            types={{}}
+            depth={1}
+          />
+        ))
+      )}
+    </section>
   );
 }
 
