@@ -34,6 +34,7 @@ export const requestHandlers: readonly RequestHandler[] = [
 /** Every notification the daemon acts on beyond the lifecycle's own (`initialized`, `exit`). */
 export const notificationHandlers: readonly NotificationHandler[] = [
   editor.event,
+  editor.state,
   saves.didSave,
   saves.didChangeWatchedFiles,
   progress.cancel,
