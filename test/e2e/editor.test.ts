@@ -4,6 +4,7 @@ import { connectWebSocket } from '../../src/clients/index.js';
 import {
   type EditorCallParams,
   EditorEvent,
+  EditorState,
   PluginExecuteCommand,
   PluginList,
 } from '../../src/protocol/index.js';
@@ -108,6 +109,28 @@ describe('the editor bridge, with the editor on stdio', () => {
     expect((error as { message: string }).message).toContain(
       'the editor (reloadd-tests) does not implement "pick"; it offers: getEditorInfo',
     );
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it("answers Red's synchronous members from what the editor pushed, each key replacing the last", async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'themes.js'),
+      `export function activate(red) {
+        red.addCommand('themes.list', () => red.listThemes());
+      }`,
+    );
+    const daemon = await startDaemon(dir, {
+      expectPlugins: 1,
+      editor: { calls: ['getEditorInfo'], onCall: () => null },
+    });
+    const list = () => daemon.client.request(PluginExecuteCommand, { command: 'themes.list' });
+    // Nothing pushed yet: the declared default.
+    expect(await list()).toEqual([]);
+    await daemon.client.notify(EditorState, { state: { listThemes: ['dark', 'light'] } });
+    await expect.poll(list).toEqual(['dark', 'light']);
+    await daemon.client.notify(EditorState, { state: { listThemes: ['solarized'] } });
+    await expect.poll(list).toEqual(['solarized']);
     expect(await daemon.stop()).toBe(0);
   });
 

@@ -125,7 +125,7 @@ export class PluginRunner {
     for (const step of plan.steps) {
       const deps = Object.keys(catalog.get(step.id)?.descriptor.dependencies ?? {}).flatMap((d) => {
         const p = done.get(d);
-        return p ? [p] : [];
+        return p === undefined ? [] : [p];
       });
       const job: ReloadJob = {
         trigger: step.trigger,
