@@ -53,6 +53,8 @@ export interface RedMember {
   events?: readonly RedEventShape[];
   /** What an editor stand-in answers when it is told nothing (`call`, `state`). */
   stub?: unknown;
+  /** Called with a key (its first argument), the default is `stub`'s value there, or null. */
+  keyed?: true;
   /** Not in red.d.ts: Red's runtime (src/plugin/runtime.js) has it, and plugins use it. */
   runtimeOnly?: true;
 }
@@ -198,7 +200,9 @@ export const RedApi = [
     kind: 'call',
     params: ['key?'],
     returns: 'Promise<any>',
-    stub: null,
+    // red.d.ts's Config, its required keys; `getConfig(key)` gets one of them, or null.
+    stub: { theme: 'default', plugins: {}, show_diagnostics: true, keys: {} },
+    keyed: true,
   },
   { name: 'execute', kind: 'send', params: ['command', 'args?'], returns: 'void' },
   { name: 'clearSearchHighlight', kind: 'send', params: [], returns: 'void' },
@@ -609,10 +613,13 @@ export function redStateKeys(): RedMember[] {
 }
 
 /** What an editor stand-in answers for `method` when it is told nothing: null for a `send`. */
-export function redStub(method: string): unknown {
+export function redStub(method: string, args: readonly unknown[] = []): unknown {
   const member = RedMembers.find(
     (m) => (m.kind === 'call' || m.kind === 'state') && (m.method ?? m.name) === method,
   );
+  const [key] = args;
+  if (member?.keyed && typeof key === 'string')
+    return (member.stub as Record<string, unknown>)[key] ?? null;
   return member?.stub ?? null;
 }
 

@@ -89,7 +89,8 @@ export class EditorStandIn {
   private answer(pluginId: string, method: string, args: unknown[]): unknown {
     this.recorded.push({ pluginId, method, args });
     const scripted = this.script.calls?.[method];
-    if (typeof scripted !== 'function') return scripted === undefined ? redStub(method) : scripted;
+    if (typeof scripted !== 'function')
+      return scripted === undefined ? redStub(method, args) : scripted;
     const context: StandInCallContext = {
       pluginId,
       // After the answer, as an editor's events follow the call that started them.
@@ -104,11 +105,16 @@ export class EditorStandIn {
 /** Reads a stand-in's script: `.json`, or a JS module (`.js`, `.mjs`, `.cjs`). */
 export async function readStandInScript(file: string): Promise<StandInScript> {
   const absolute = path.resolve(file);
-  const loaded: unknown = /\.json$/i.test(absolute)
-    ? JSON.parse(await readFile(absolute, 'utf8'))
-    : await import(pathToFileURL(absolute).href).then(
-        (module: Record<string, unknown>) => module.default ?? module,
-      );
+  let loaded: unknown;
+  try {
+    loaded = /\.json$/i.test(absolute)
+      ? JSON.parse(await readFile(absolute, 'utf8'))
+      : await import(pathToFileURL(absolute).href).then(
+          (module: Record<string, unknown>) => module.default ?? module,
+        );
+  } catch (error) {
+    throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
     throw new Error(`${file}: an editor stand-in is an object with "calls", "state" or "events"`);
   for (const part of ['calls', 'state', 'events'] as const) {
