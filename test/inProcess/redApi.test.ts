@@ -5,6 +5,7 @@ import {
   EditorEvent,
   EditorState,
   PluginExecuteCommand,
+  PluginGetState,
   PluginReload,
   redEditorCalls,
 } from '../../src/protocol/index.js';
@@ -113,6 +114,16 @@ describe("the Red editor's API, against an editor that speaks the protocol", () 
         { target: 'current' },
       ],
     ]);
+    // What it keeps for itself, red.storage, stays across a reload, as its next search reads it.
+    const history = { historyByCwd: { '/work': ['needle'] } };
+    expect(await d.client.request(PluginGetState, { id: 'project_search' })).toMatchObject({
+      storage: history,
+    });
+    await d.client.request(PluginReload, { id: 'project_search' });
+    expect(await d.client.request(PluginGetState, { id: 'project_search' })).toMatchObject({
+      generation: 2,
+      storage: history,
+    });
   });
 
   it('answers listThemes at once from what the editor pushed, and the declared default before', async () => {
