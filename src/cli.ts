@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { addClientCommands } from './clients/cli/clientCommands.js';
 import { addDebugCommand } from './clients/cli/debugCommand.js';
+import { addExecCommand } from './clients/cli/execCommand.js';
 import { CliExit, ExitCode } from './clients/cli/exitCodes.js';
 import { resolveServeSettings, UsageError } from './daemon/config.js';
 import { addConfigCommand } from './daemon/configCommand.js';
@@ -38,6 +39,7 @@ Examples:
   });
 
 addClientCommands(program);
+addExecCommand(program);
 addDebugCommand(program);
 addConfigCommand(program);
 addVerifyCommand(program);

@@ -111,7 +111,7 @@ export function formatHistory(
     const size = s.sizeBytes === null ? '' : `  ${s.sizeBytes} bytes`;
     return `  generation ${String(s.generation).padStart(3)}  ${clock(s.savedAt)}  ${style.dim(s.takenBy ?? 'unknown')}${size}`;
   });
-  const header = `${style.bold(result.id)}: ${rows.length} snapshot${rows.length === 1 ? '' : 's'} kept, newest first (reloadd state ${result.id} --restore GEN reloads with one)`;
+  const header = `${style.bold(result.id)}: ${rows.length} snapshot${rows.length === 1 ? '' : 's'} kept, newest first (npx reloadd state ${result.id} --restore GEN reloads with one)`;
   return [header, ...rows].join('\n');
 }
 
@@ -197,4 +197,9 @@ function indent(text: string, spaces: number): string {
 
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** `reloadd exec`: a string as it is (a greeting, a path), anything else as indented JSON. */
+export function formatCommandResult(result: unknown): string {
+  return typeof result === 'string' ? result : JSON.stringify(result, null, 2);
 }
