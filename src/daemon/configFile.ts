@@ -160,7 +160,8 @@ function isTable(value: unknown): value is Record<string, unknown> {
   );
 }
 
-function shownPath(file: string, cwd: string): string {
+/** A path as messages name it: relative to `cwd` when inside it, else absolute. */
+export function shownPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
