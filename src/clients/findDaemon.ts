@@ -62,7 +62,7 @@ export async function findDaemon(
       }
       case 'stale':
         throw new NoDaemonError(
-          `the daemon in ${file} (pid ${state.info.pid}) is no longer running; start one with "reloadd serve"`,
+          `the daemon in ${file} (pid ${state.info.pid}) is no longer running; start one with "npx reloadd serve"`,
         );
       case 'invalid':
         throw new NoDaemonError(`${file} is unreadable (${state.problem})`);
@@ -75,7 +75,7 @@ export async function findDaemon(
     const parent = path.dirname(dir);
     if (parent === dir)
       throw new NoDaemonError(
-        `no daemon is running for ${path.resolve(from)}: no ${DAEMON_FILE} here or in a parent folder (start one with "reloadd serve")`,
+        `no daemon is running for ${path.resolve(from)}: no ${DAEMON_FILE} here or in a parent folder (start one with "npx reloadd serve")`,
       );
     dir = parent;
   }

@@ -11,6 +11,7 @@ import {
 import { createDaemon } from './core/createDaemon.js';
 import { DaemonDebugging } from './debugging/DaemonDebugging.js';
 import { DASHBOARD_DIR, HOST_WORKER_SCRIPT, VERSION } from './installation.js';
+import { launcherGone } from './launcher.js';
 import { LogRing } from './logs/LogRing.js';
 import { createLogger, type Logger } from './logs/logger.js';
 import { isLoopback } from './network/accessPolicy.js';
@@ -124,7 +125,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
   if (inspecting)
     logger.info(
       { inspector: inspecting.url },
-      `debugger: VS Code attaches to ${inspecting.host}:${inspecting.port}; Chrome DevTools finds the plugin hosts at ${inspecting.targetsAddress} (chrome://inspect, Configure…); reloadd debug PLUGIN says what to paste. Plugin calls have no time limit while a debugger holds them`,
+      `debugger: VS Code attaches to ${inspecting.host}:${inspecting.port}; Chrome DevTools finds the plugin hosts at ${inspecting.targetsAddress} (chrome://inspect, Configure…); npx reloadd debug PLUGIN says what to paste. Plugin calls have no time limit while a debugger holds them`,
     );
   const session = { logger, version: VERSION };
 
@@ -152,15 +153,18 @@ export async function serve(settings: ServeSettings): Promise<void> {
       .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
       .finally(() => process.exit(exitCode));
   };
+  const stopSavingState = () => {
+    const { active } = daemon.status().plugins;
+    logger.info(`stopping: saving the state of ${active} plugin${active === 1 ? '' : 's'}…`);
+    exit(0);
+  };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (exiting) {
         logger.warn(`${signal} again: exiting now, without waiting for the state to be saved`);
         process.exit(1);
       }
-      const { active } = daemon.status().plugins;
-      logger.info(`stopping: saving the state of ${active} plugin${active === 1 ? '' : 's'}…`);
-      exit(0);
+      stopSavingState();
     });
   }
 
@@ -229,6 +233,15 @@ export async function serve(settings: ServeSettings): Promise<void> {
       process.stdout.write(`Dashboard: ${dashboardLink(listener.url, listener.token)}\n`);
       for (const line of howToConnect(settings.workspace)) logger.info(line);
     }
+    const parentAtStart = process.ppid;
+    const launcher = setInterval(() => {
+      const gone = launcherGone(process.env, parentAtStart, process.ppid);
+      if (!gone || exiting) return;
+      clearInterval(launcher);
+      logger.info(gone);
+      stopSavingState();
+    }, CLIENT_PROCESS_POLL_MS);
+    launcher.unref();
     await daemon.start();
     return;
   }
@@ -277,20 +290,16 @@ function logUncaughtAsBugs(logger: Logger): void {
 
 /**
  * What a person at the terminal needs to reach this daemon: the CLI (which finds it through
- * `.reloadd/daemon.json` and the token file it names) and the line an editor runs, spelled as this process
- * was started (`node dist/cli.js` under `npm start`, `reloadd` when installed).
+ * `.reloadd/daemon.json` and the token file it names) and the line an editor runs, spelled as the
+ * README spells them: `npx reloadd` runs the reloadd of the project (the repository's own under
+ * `npm start`) or the one installed on the machine.
  */
 function howToConnect(workspace: string): string[] {
-  const script = process.argv[1] ?? 'reloadd';
-  const relative = path.relative(process.cwd(), script);
-  const cli =
-    path.basename(script) === 'reloadd'
-      ? 'reloadd'
-      : `node ${relative.startsWith('..') ? script : relative}`;
+  const cli = 'npx reloadd';
   const here = path.resolve(workspace) === process.cwd() ? '' : ` --workspace ${workspace}`;
   return [
     `the dashboard's link again, any time: ${cli} dashboard${here} (--open to open it)`,
-    `from another terminal: ${cli} status${here}, ${cli} logs --follow${here}, ${cli} reload --all${here}`,
+    `from another terminal: ${cli} status${here}, ${cli} logs --follow${here}, ${cli} reload --all${here}, ${cli} exec COMMAND${here}`,
     `from an editor, sharing this daemon: ${cli} connect --stdio${here} (or ${cli} serve --stdio --plugins DIR for one of its own)`,
   ];
 }

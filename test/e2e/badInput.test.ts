@@ -206,8 +206,10 @@ describe('bad input', () => {
     const run = spawnCli(['serve', '--plugins', plugins], { cwd: workspace });
     await expect.poll(() => run.output(), { timeout: 10_000 }).toContain('ready: 1 of 1');
     // It said how to reach it: the CLI, and the line an editor runs.
-    expect(run.output()).toMatch(/from another terminal: node \S+ status, .* logs --follow/);
-    expect(run.output()).toMatch(/from an editor, sharing this daemon: node \S+ connect --stdio/);
+    expect(run.output()).toMatch(/from another terminal: npx reloadd status, .* logs --follow/);
+    expect(run.output()).toMatch(
+      /from an editor, sharing this daemon: npx reloadd connect --stdio/,
+    );
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('stopping: saving the state of 1 plugin…');

@@ -167,7 +167,7 @@ export class DaemonFileClaim {
           break;
         }
         throw new DaemonAlreadyRunning(
-          `a daemon is already running for this workspace (pid ${state.info.pid}, ${state.info.url}); share it with "reloadd connect --stdio", or stop it first`,
+          `a daemon is already running for this workspace (pid ${state.info.pid}, ${state.info.url}); share it with "npx reloadd connect --stdio", or stop it first`,
         );
       case 'stale':
         this.logger.info(

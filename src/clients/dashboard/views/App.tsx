@@ -254,10 +254,10 @@ function NotAuthorised() {
         can read its files, and to nobody else.
       </p>
       <p>To get the link of the daemon running in your workspace, run</p>
-      <pre>reloadd dashboard</pre>
+      <pre>npx reloadd dashboard</pre>
       <p>
-        (or <code>reloadd dashboard --open</code> to open it). Each start of the daemon makes a new
-        token, so a link from an earlier run no longer opens this page; and a link that{' '}
+        (or <code>npx reloadd dashboard --open</code> to open it). Each start of the daemon makes a
+        new token, so a link from an earlier run no longer opens this page; and a link that{' '}
         <code>--open</code> opened holds a one-time code instead, which opens one page, once, within
         a minute.
       </p>
