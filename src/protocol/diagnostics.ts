@@ -68,6 +68,12 @@ export const DiagnosticCodes = {
   HostCrashed: 'RELOADD_HOST_CRASHED',
   /** An unloaded generation's realm was still reachable after several garbage collections. */
   UnloadIncomplete: 'RELOADD_UNLOAD_INCOMPLETE',
+  /**
+   * Code of a generation ran after its state was taken (a reload, a stop), called by what reloadd
+   * neither holds during a swap nor clears at unload: a timer of `node:timers`, a listener on
+   * `process` or another of Node's emitters. What it did is in no state.
+   */
+  UnloadedCodeRan: 'RELOADD_UNLOADED_CODE_RAN',
   /** A reload took the state while calls of the plugin were still running past the wait. */
   CallsOvertaken: 'RELOADD_CALLS_OVERTAKEN',
   /** The state is over the size written before every answer: it is written at most every N ms. */

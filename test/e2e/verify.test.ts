@@ -1,4 +1,4 @@
-import { cp, readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -9,11 +9,54 @@ import { ROOT } from '../helpers/paths.js';
 interface JUnitCase {
   '@_name': string;
   failure?: { '@_message': string; '#text': string };
+  'system-out'?: string;
 }
 interface JUnitSuite {
   '@_name': string;
   '@_failures': string;
   testcase: JUnitCase[];
+}
+
+interface JsonReport {
+  passed: boolean;
+  strict: boolean;
+  plugins: {
+    id: string;
+    passed: boolean;
+    checks: { name: string; ok: boolean; reasons: string[]; warnings: string[] }[];
+  }[];
+}
+
+/**
+ * Writes each plugin README.md shows whole (a JS or TS block that exports an `activate` or a
+ * `definePlugin(...)` default) into `dir`, and returns their ids. A block of one plugin is a file
+ * of its own; a block of several starts each file with a `// FOLDER/FILE` line, which may add
+ * `, with "key": value in its plugin.json`.
+ */
+async function writeReadmePlugins(readme: string, dir: string): Promise<string[]> {
+  const ids: string[] = [];
+  const blocks = [...readme.matchAll(/^```(js|ts)\n([\s\S]*?)^```$/gm)];
+  for (const [index, [, language, code = '']] of blocks.entries()) {
+    if (!/^export (async )?function activate\b|^export default definePlugin\(/m.test(code))
+      continue;
+    const header = /^\/\/ ([\w.-]+)\/([\w.-]+)(?:, with (.+) in its plugin\.json)?$/gm;
+    const files = [...code.matchAll(header)];
+    if (files.length === 0) {
+      const id = `readme-${index + 1}`;
+      await writeFile(path.join(dir, `${id}.${language}`), code);
+      ids.push(id);
+      continue;
+    }
+    for (const [n, file] of files.entries()) {
+      const [, folder = '', name = '', manifest] = file;
+      const end = files[n + 1]?.index ?? code.length;
+      await mkdir(path.join(dir, folder), { recursive: true });
+      await writeFile(path.join(dir, folder, name), code.slice(file.index, end));
+      if (manifest) await writeFile(path.join(dir, folder, 'plugin.json'), `{ ${manifest} }`);
+      ids.push(folder);
+    }
+  }
+  return ids;
 }
 
 /** `reloadd verify`, the built CLI on real plugin folders: what CI runs. */
@@ -38,7 +81,15 @@ describe('reloadd verify', () => {
 
   it('fails each broken plugin with its reason, in the text and in the JUnit file, and exits 1', async () => {
     const dir = await tempDir();
-    for (const name of ['forgets-items', 'restore-throws', 'process-listener', 'function-state'])
+    for (const name of [
+      'forgets-items',
+      'forgets-key',
+      'restore-throws',
+      'process-listener',
+      'function-state',
+      'untracked-interval',
+      'shared-emitter',
+    ])
       await copyFixture(`verify/${name}.js`, dir, `${name}.js`);
     for (const name of ['versioned', 'scripted']) await copyFixture(`verify/${name}`, dir, name);
     await cp(path.join(ROOT, 'examples', 'leaky-plugins'), dir, { recursive: true });
@@ -50,11 +101,22 @@ describe('reloadd verify', () => {
     expect(run.code, run.stdout + run.stderr).toBe(1);
     const expected: [string, string, RegExp][] = [
       ['forgets-items', 'keeps its state', /state after reload 1 differs at state\.items\[3\]/],
+      // A loss at the first reload only, in a plugin with no commands.
+      ['forgets-key', 'keeps its state', /state after reload 1 differs at state\.at \(removed\)$/m],
       ['function-state', 'state is plain data', /state\.format is a function/],
-      ['leaky-timer', 'leaves nothing registered', /did not fully unload: 1 interval/],
       ['process-listener', 'unloaded generations become garbage', /did not unload/],
       ['restore-throws', 'reloads', /RELOADD_RESTORE_STATE_FAILED: restoreState threw/],
       ['scripted', 'runs its commands', /command scripted\.echo failed: .*asked to fail with boom/],
+      [
+        'shared-emitter',
+        'nothing runs after its state is taken',
+        /generation 1 ran after its state was taken: a listener for "started" on an EventEmitter/,
+      ],
+      [
+        'untracked-interval',
+        'nothing runs after its state is taken',
+        /generation 1 ran after its state was taken: an interval \(tick\) of node:timers/,
+      ],
       [
         'versioned',
         'migrates state of the version before',
@@ -63,22 +125,83 @@ describe('reloadd verify', () => {
     ];
     for (const [id, check, reason] of expected) {
       expect(run.stdout).toContain(`✗ ${id}`);
-      expect(run.stdout).toMatch(new RegExp(`${check}: .*${reason.source}`));
+      expect(run.stdout).toMatch(new RegExp(`^    ${check}: .*${reason.source}`, 'm'));
     }
-    expect(run.stdout).toContain('0 of 7 plugins passed (2 reloads each); 7 failed');
+    // The interval it leaves is reloadd's own, cleared at unload: a warning, under a pass.
+    expect(run.stdout).toContain('✓ leaky-timer');
+    expect(run.stdout).toMatch(
+      /^ {4}! leaves nothing registered: Plugin 'leaky-timer' did not fully unload: 1 interval/m,
+    );
+    expect(run.stdout).toContain(
+      '1 of 10 plugins passed (2 reloads each), 1 with warnings (--strict fails them); 9 failed',
+    );
 
     const parsed = new XMLParser({
       ignoreAttributes: false,
       isArray: (name) => ['testsuite', 'testcase'].includes(name),
     }).parse(await readFile(junit, 'utf8')) as { testsuites: { testsuite: JUnitSuite[] } };
     const suites = parsed.testsuites.testsuite;
-    expect(suites.map((s) => s['@_name'])).toEqual(expected.map(([id]) => id));
+    expect(suites.map((s) => s['@_name'])).toEqual(
+      [...expected.map(([id]) => id), 'leaky-timer'].sort(),
+    );
     for (const [id, check, reason] of expected) {
       const suite = suites.find((s) => s['@_name'] === id);
       const failed = suite?.testcase.filter((c) => c.failure) ?? [];
       expect(failed.map((c) => c['@_name'])).toContain(check);
       expect(failed.find((c) => c['@_name'] === check)?.failure?.['#text']).toMatch(reason);
     }
+    // A warning is a case that passed, with the warning as its output.
+    const leaky = suites.find((s) => s['@_name'] === 'leaky-timer');
+    expect(leaky?.['@_failures']).toBe('0');
+    expect(leaky?.testcase.filter((c) => c.failure)).toEqual([]);
+    expect(
+      leaky?.testcase.find((c) => c['@_name'] === 'leaves nothing registered')?.['system-out'],
+    ).toMatch(/^warning: Plugin 'leaky-timer' did not fully unload: 1 interval/);
+  });
+
+  it('warns of the commands and timers reloadd removes itself at unload, exits 0, and fails them with --strict', async () => {
+    const dir = await tempDir();
+    await copyFixture('verify/unpushed-command.js', dir, 'unpushed-command.js');
+    await cp(path.join(ROOT, 'examples', 'leaky-plugins'), dir, { recursive: true });
+    const warned = await runCli(['verify', dir, '--reloads', '2', '--json'], { cwd: dir });
+    expect(warned.code, warned.stdout + warned.stderr).toBe(0);
+    const report = JSON.parse(warned.stdout) as JsonReport;
+    expect([report.passed, report.strict]).toEqual([true, false]);
+    const registered = (id: string) =>
+      report.plugins
+        .find((p) => p.id === id)
+        ?.checks.find((c) => c.name === 'leaves nothing registered');
+    expect(registered('unpushed-command')).toEqual({
+      name: 'leaves nothing registered',
+      ok: true,
+      reasons: [],
+      warnings: [expect.stringMatching(/did not fully unload: 1 command \(unpushed\.inc\)/)],
+    });
+    expect(registered('leaky-timer')?.warnings).toEqual([
+      expect.stringMatching(/did not fully unload: 1 interval \(5000ms\)/),
+    ]);
+
+    const strict = await runCli(['verify', dir, '--reloads', '2', '--strict'], { cwd: dir });
+    expect(strict.code, strict.stdout + strict.stderr).toBe(1);
+    expect(strict.stdout).toMatch(
+      /^✗ unpushed-command .*\n {4}leaves nothing registered: Plugin 'unpushed-command' did not fully unload: 1 command \(unpushed\.inc\)/m,
+    );
+    expect(strict.stdout).not.toContain('!');
+    expect(strict.stdout).toContain('0 of 2 plugins passed (2 reloads each, strict); 2 failed');
+  });
+
+  it('passes every plugin README.md shows whole, with nothing to warn of', async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const dir = await tempDir();
+    const ids = await writeReadmePlugins(readme, dir);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    const run = await runCli(['verify', dir, '--reloads', '2', '--json'], { cwd: dir });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.plugins.map((p) => p.id).sort()).toEqual([...ids].sort());
+    for (const plugin of report.plugins)
+      for (const check of plugin.checks)
+        expect([...check.reasons, ...check.warnings], `${plugin.id}: ${check.name}`).toEqual([]);
   });
 
   it('says what is wrong with its arguments, and exits 2', async () => {

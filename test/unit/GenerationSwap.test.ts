@@ -41,6 +41,8 @@ function fakeGeneration(
     restoreState: hook('restoreState', (given) => {
       if (given !== undefined) state = given;
     }),
+    retiring: () => seen.push(`${key} retiring`),
+    keptRunning: () => seen.push(`${key} keptRunning`),
     get state() {
       return state;
     },
@@ -88,7 +90,7 @@ const reload: SwapParams = {
 };
 
 describe('a swap inside the plugin host', () => {
-  it('holds calls, takes the old state, retires the old generation, starts the new one with that state, then lets calls go; the snapshot follows the answer', async () => {
+  it('holds calls, marks the old generation retiring and takes its state, retires it, starts the new one with that state, then lets calls go; the snapshot follows the answer', async () => {
     const seen: string[] = [];
     const old = fakeGeneration('p#1', seen);
     const next = fakeGeneration('p#2', seen);
@@ -96,6 +98,7 @@ describe('a swap inside the plugin host', () => {
     const report = await swapGenerations(reload, services);
     expect(seen).toEqual([
       'suspend p',
+      'p#1 retiring',
       'p#1 saveState',
       'p#1 deactivate',
       'p#1 unload',
@@ -125,7 +128,15 @@ describe('a swap inside the plugin host', () => {
     );
     const report = await swapGenerations(reload, services);
     expect(report.saveFailed).toMatchObject({ call: 'saveState' });
-    expect(seen).toEqual(['suspend p', 'p#1 saveState', 'p#2 unload', 'resume p']);
+    // Its code running on is its own again: nothing of it is told as running too late.
+    expect(seen).toEqual([
+      'suspend p',
+      'p#1 retiring',
+      'p#1 saveState',
+      'p#1 keptRunning',
+      'p#2 unload',
+      'resume p',
+    ]);
   });
 
   it('stops a plugin even when its saveState fails: deactivated and unloaded all the same', async () => {
@@ -138,6 +149,7 @@ describe('a swap inside the plugin host', () => {
     expect(report.saveFailed).toMatchObject({ call: 'saveState' });
     expect(seen).toEqual([
       'suspend p',
+      'p#1 retiring',
       'p#1 saveState',
       'p#1 deactivate',
       'p#1 unload',

@@ -1,4 +1,4 @@
-import type { Leftover } from './leftovers.js';
+import type { Leftover, UntrackedRun } from './leftovers.js';
 import type { PluginBundle } from './PluginBundle.js';
 import type { PluginDescriptor } from './PluginDescriptor.js';
 import type { SourceLocation } from './sourceLocation.js';
@@ -290,6 +290,17 @@ export type HostNotice =
       generation: number;
       collected: boolean;
       holders: string[];
+    }
+  /**
+   * Code of a generation whose state was taken ran, called by what the host neither holds in a
+   * swap nor clears at unload (UntrackedCallbacks): once per generation and kind of callback.
+   */
+  | {
+      op: 'untrackedRun';
+      key: string;
+      pluginId: string;
+      generation: number;
+      run: UntrackedRun;
     };
 
 /** The host's answer to one request. */

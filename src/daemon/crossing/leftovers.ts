@@ -38,3 +38,20 @@ export function describeLeftovers(leftovers: Leftover[]): string {
     })
     .join(', ');
 }
+
+/**
+ * Code of a generation that ran once its state was taken, called by what the host does not
+ * track: a timer of `node:timers`, a listener on `process` or on another of Node's emitters.
+ */
+export interface UntrackedRun {
+  kind: 'timeout' | 'interval' | 'immediate' | 'listener';
+  /** A timer's callback name or delay (`tick`, `500ms`); a listener's event and emitter. */
+  label: string;
+}
+
+/** "an interval (tick) of node:timers", "a listener for "hello" on process" */
+export function describeUntrackedRun({ kind, label }: UntrackedRun): string {
+  if (kind === 'listener') return `a listener for ${label}`;
+  const named = label === '' ? '' : ` (${label})`;
+  return `${kind === 'timeout' ? 'a' : 'an'} ${kind}${named} of node:timers`;
+}

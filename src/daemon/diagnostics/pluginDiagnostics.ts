@@ -1,6 +1,7 @@
 /** How failures of plugin code become diagnostics and messages, wherever they are caught. */
 import { type Diagnostic, DiagnosticCodes, type DiagnosticSeverity } from '../../protocol/index.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
+import { describeUntrackedRun, type UntrackedRun } from '../crossing/leftovers.js';
 import { describeThrown, type SourceLocation } from '../crossing/sourceLocation.js';
 import type { StateProblem } from '../crossing/stateTransfer.js';
 
@@ -49,6 +50,20 @@ export function unloadIncompleteDiagnostic(
     'warning',
     DiagnosticCodes.UnloadIncomplete,
     `generation ${generation} did not unload: its realm is still reachable after 4 garbage collections${holders.length > 0 ? ` (held by ${holders.join(', ')})` : ''}; something outside the plugin keeps a reference to its code`,
+  );
+}
+
+/** Code of a generation whose state was taken ran, called by what reloadd does not track. */
+export function untrackedRunDiagnostic(
+  pluginId: string,
+  generation: number,
+  run: UntrackedRun,
+): Diagnostic {
+  return diagnosticAt(
+    pluginId,
+    'warning',
+    DiagnosticCodes.UnloadedCodeRan,
+    `generation ${generation} ran after its state was taken: ${describeUntrackedRun(run)}, which reloadd neither holds during a reload nor clears at unload; what it does is in no state. Remove it in deactivate.`,
   );
 }
 

@@ -5,6 +5,7 @@ import {
   offHeapDiagnostic,
   stateProblemDiagnostic,
   unloadIncompleteDiagnostic,
+  untrackedRunDiagnostic,
 } from '../diagnostics/pluginDiagnostics.js';
 import type { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
@@ -15,7 +16,7 @@ import type { UnloadReports } from './UnloadReports.js';
 /** What a host tells of what happened in it, as against what it asks of the daemon. */
 export type HostReport = Extract<
   HostNotice,
-  { op: 'log' | 'stateTaken' | 'stateWritten' | 'offHeap' | 'unloadChecked' }
+  { op: 'log' | 'stateTaken' | 'stateWritten' | 'offHeap' | 'unloadChecked' | 'untrackedRun' }
 >;
 
 const REPORTS: ReadonlySet<string> = new Set<HostReport['op']>([
@@ -24,6 +25,7 @@ const REPORTS: ReadonlySet<string> = new Set<HostReport['op']>([
   'stateWritten',
   'offHeap',
   'unloadChecked',
+  'untrackedRun',
 ]);
 
 export function isHostReport(notice: HostNotice): notice is HostReport {
@@ -41,8 +43,8 @@ export interface HostReportsOptions {
 
 /**
  * What hosts report, turned into what the daemon keeps: plugins' log lines (one child logger per
- * plugin), their snapshots and the problems of each, and the warnings of memory outside a heap
- * and of generations that did not unload.
+ * plugin), their snapshots and the problems of each, and the warnings of memory outside a heap,
+ * of generations that did not unload, and of their code that ran on.
  */
 export class HostReports {
   private readonly pluginLoggers = new Map<string, Logger>();
@@ -100,6 +102,13 @@ export class HostReports {
         diagnostics.add(
           DiagnosticSource.Reload,
           unloadIncompleteDiagnostic(report.pluginId, report.generation, report.holders),
+        );
+        return;
+      case 'untrackedRun':
+        if (!plugins.has(report.pluginId)) return;
+        diagnostics.add(
+          DiagnosticSource.Reload,
+          untrackedRunDiagnostic(report.pluginId, report.generation, report.run),
         );
         return;
     }

@@ -15,9 +15,13 @@ interface VerifyFlags {
   editor?: string;
   reporter?: 'text' | 'junit';
   output?: string;
+  strict?: boolean;
 }
 
-/** `reloadd verify [DIR]`: exit 0 when every plugin passes, 1 when one fails, 2 on bad usage. */
+/**
+ * `reloadd verify [DIR]`: exit 0 when every plugin passes (warnings included, unless
+ * `--strict`), 1 when one fails, 2 on bad usage.
+ */
 export function addVerifyCommand(program: Command): void {
   program
     .command('verify')
@@ -42,6 +46,10 @@ export function addVerifyCommand(program: Command): void {
       ]),
     )
     .option('--output <file>', 'where --reporter junit writes its XML')
+    .option(
+      '--strict',
+      'fail on warnings too: commands, listeners and timers a generation left registered, which reloadd removed at unload',
+    )
     .action(async (dir: string | undefined, flags: VerifyFlags) => {
       const reloads = Number(flags.reloads);
       if (!Number.isInteger(reloads) || reloads < 1 || reloads > 1000)
@@ -66,15 +74,17 @@ export function addVerifyCommand(program: Command): void {
           );
         });
       const line = ProgressLine.onTerminal(flags.json);
+      const strict = flags.strict === true;
       const verdicts = await verifyPlugins({
         pluginsDir,
         reloads,
+        strict,
         ...(editor ? { editor } : {}),
         ...(line ? { onProgress: (what: string) => line.show(`verifying ${what}…`) } : {}),
       });
       line?.clear();
       process.stdout.write(
-        `${flags.json ? JSON.stringify(verdictsAsJson(verdicts, reloads), null, 2) : formatVerdicts(verdicts, reloads)}\n`,
+        `${flags.json ? JSON.stringify(verdictsAsJson(verdicts, { reloads, strict }), null, 2) : formatVerdicts(verdicts, { reloads, strict })}\n`,
       );
       if (flags.reporter === 'junit' && flags.output)
         await writeFile(flags.output, verdictsAsJUnit(verdicts));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import {
   type Diagnostic,
@@ -18,10 +19,11 @@ import { HOST_WORKER_SCRIPT, VERSION } from '../installation.js';
 import { discoverPlugins } from '../plugins/pluginFolder.js';
 import {
   type CheckResult,
-  firstDifference,
   judge,
   type PluginObservations,
+  type ReloadSeen,
   type StateView,
+  stateLosses,
 } from './verifyChecks.js';
 
 export interface VerifyOptions {
@@ -30,6 +32,8 @@ export interface VerifyOptions {
   reloads: number;
   /** What the editor stand-in answers (`--editor FILE`); without it, the declared defaults. */
   editor?: StandInScript;
+  /** Warnings fail too (`--strict`). */
+  strict: boolean;
   /** Told what is being done, for a progress line. */
   onProgress?(what: string): void;
 }
@@ -44,17 +48,23 @@ export interface PluginVerdict {
   editorCalls: Omit<RecordedCall, 'pluginId'>[];
 }
 
-/** Reloads more that must show a state difference too before it is reported. */
-const STATE_RETRIES = 2;
 /** An unloaded generation is checked within 2 s (4 rounds of 500 ms); this leaves room. */
 const UNLOAD_CHECKS_MS = 5000;
+/**
+ * While a reload's difference is not explained by the state moving by itself, the state is
+ * watched this much longer, a look every MOTION_LOOK_MS: a slower timer of the plugin's own
+ * shows there. (Between two reloads the unload checks give it half a second already.)
+ */
+const MOTION_WATCH_MS = 3000;
+const MOTION_LOOK_MS = 500;
 
 /**
  * `reloadd verify`: every plugin of the folder in a daemon core of its own (no watcher, no state
  * folder: the user's snapshots are never read or written), one plugin after another. Each is
  * loaded, driven (its commands that take no arguments, or its manifest's `verify` script), and
- * reloaded `reloads` times with its state compared on both sides; then its unload checks are
- * awaited and its host's heap read. What was seen is judged by verifyChecks.ts.
+ * reloaded `reloads` times with its state compared on both sides, each reload followed by its
+ * unload checks and a reading of its host's heap; the state is looked at between reloads too,
+ * to tell how it moves by itself. What was seen is judged by verifyChecks.ts.
  */
 export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdict[]> {
   const descriptors = new Map<string, PluginDescriptor>();
@@ -106,7 +116,7 @@ export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdi
       );
       verdicts.push({
         id: info.id,
-        checks: judge(seen),
+        checks: judge(seen, { strict: options.strict }),
         durationMs: Math.round(performance.now() - started),
         ran: seen.driven.map((d) => d.what),
         editorCalls: editor.calls(info.id).map(({ method, args }) => ({ method, args })),
@@ -133,6 +143,7 @@ async function observe(
     id,
     driven: [],
     reloads: [],
+    motion: [],
     diagnostics: [],
     unload: { expected: 0, collected: 0, retained: [] },
     heapBytes: [],
@@ -147,27 +158,35 @@ async function observe(
   }
   options.onProgress?.(`${place}: running its commands`);
   await drive(daemon, editor, id, descriptor, seen);
+  // The first reload comes at once, so that what the drive started is still running (a timer
+  // left pending is named). Every look makes a pair with the one before it, unless a reload came
+  // between: those pairs are how the state moves by itself, which no reload is blamed for.
+  let last = (await stateOf(daemon, id)).view;
+  const look = async () => {
+    const now = await stateOf(daemon, id);
+    seen.motion.push({ from: last, to: now.view });
+    last = now.view;
+    return now;
+  };
   let unloaded = 0;
   for (let i = 1; i <= options.reloads; i++) {
     options.onProgress?.(`${place}: reload ${i} of ${options.reloads}`);
-    let cycle = await reloadOnce(daemon, id);
+    const cycle = await reloadOnce(daemon, id, await look());
+    last = cycle.after;
     unloaded += cycle.ok ? 1 : 0;
-    // A state can change on its own (a timer) between the look before and the look after: a
-    // difference counts only when the next reloads show one too.
-    for (
-      let retry = 0;
-      retry < STATE_RETRIES && cycle.ok && !sameView(cycle.before, cycle.after);
-      retry++
-    ) {
-      const again = await reloadOnce(daemon, id);
-      unloaded += again.ok ? 1 : 0;
-      if (!again.ok || sameView(again.before, again.after)) cycle = again;
-    }
     seen.reloads.push(cycle);
     const tally = await daemon.unloadChecks(id, unloaded, UNLOAD_CHECKS_MS);
     seen.unload = { expected: unloaded, collected: tally.collected, retained: [...tally.retained] };
     const host = (await daemon.memory()).hosts.find((h) => h.plugins.includes(id));
     if (host?.heapUsedBytes !== undefined) seen.heapBytes.push(host.heapUsedBytes);
+  }
+  await look();
+  const unexplained = () =>
+    seen.reloads.some((r) => r.ok && stateLosses(r, seen.motion).length > 0);
+  for (let waited = 0; waited < MOTION_WATCH_MS && unexplained(); waited += MOTION_LOOK_MS) {
+    options.onProgress?.(`${place}: watching its state change by itself`);
+    await sleep(MOTION_LOOK_MS);
+    await look();
   }
   // Last: a reload given its state as saved by the version before (its migrateState takes it).
   if (descriptor?.stateVersion !== undefined && descriptor.stateVersion >= 1) {
@@ -185,7 +204,6 @@ async function observe(
   return seen;
 }
 
-/** What runs between reloads: the manifest's script, or each command that takes no arguments. */
 /**
  * Runs what the manifest's `verify` script says, or else each command that takes no arguments
  * and each editor event the plugin listens to (with the stand-in's payload, or the declared
@@ -225,25 +243,41 @@ async function drive(
   await daemon.eventsOf(id);
 }
 
-async function reloadOnce(daemon: ReloadDaemon, id: string) {
-  const before = await stateOf(daemon, id);
+/**
+ * A reload, and the state on both sides of it. Before: what the reload took of the generation it
+ * retired, which is exactly what the new one was given (the plugin's calls and timers were held
+ * from the taking to the giving); the look just before, when it took none. After: a look just
+ * after.
+ */
+async function reloadOnce(
+  daemon: ReloadDaemon,
+  id: string,
+  looked: { generation: number; view: StateView },
+): Promise<ReloadSeen> {
   const [result] = (await daemon.reload([id], () => false)).filter((r) => r.id === id);
   const after = await stateOf(daemon, id);
+  const taken =
+    result?.ok && after.generation !== looked.generation
+      ? await daemon.getState(id, { generation: looked.generation }).catch(() => undefined)
+      : undefined;
   return {
     ok: result?.ok ?? false,
     ...(result?.error
       ? { error: `${result.error.code}: ${result.error.message.split('\n')[0]}` }
       : {}),
-    before,
-    after,
+    before: taken ? viewOf(taken) : looked.view,
+    after: after.view,
   };
 }
 
-async function stateOf(daemon: ReloadDaemon, id: string): Promise<StateView> {
-  const { state, types } = await daemon.getState(id);
-  return { state, ...(types ? { types } : {}) };
+async function stateOf(
+  daemon: ReloadDaemon,
+  id: string,
+): Promise<{ generation: number; view: StateView }> {
+  const got = await daemon.getState(id);
+  return { generation: got.generation, view: viewOf(got) };
 }
 
-function sameView(a: StateView, b: StateView): boolean {
-  return firstDifference(a, b) === undefined;
+function viewOf({ state, types }: { state: unknown; types?: Record<string, string> }): StateView {
+  return { state, ...(types ? { types } : {}) };
 }

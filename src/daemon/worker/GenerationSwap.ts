@@ -59,11 +59,14 @@ export async function swapGenerations(
 
   let taken: ExtractedState | undefined;
   if (leaving && params.retire !== undefined) {
+    // From here on, what the old generation's own code does is in no state (its calls are held).
+    leaving.retiring();
     try {
       taken = await timed('saveState', () => saveState(leaving, services));
     } catch (error) {
       report.saveFailed = failure(error);
       if (!params.stop) {
+        leaving.keptRunning();
         if (coming && params.start) services.unload(params.start.key, coming);
         services.resume(pluginId);
         return report;

@@ -348,6 +348,8 @@ export class HostRuntime {
         });
         this.snapshots.soon(generation);
       },
+      onUntrackedRun: (generation, run) =>
+        this.notify({ op: 'untrackedRun', key, pluginId, generation: generation.number, run }),
     };
   }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import vm from 'node:vm';
 import type { StorageCall } from '../crossing/hostMessages.js';
-import type { Leftover } from '../crossing/leftovers.js';
+import type { Leftover, UntrackedRun } from '../crossing/leftovers.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { intoRealm, type RealmIntrinsics } from '../crossing/stateTransfer.js';
@@ -12,6 +12,7 @@ import { EvaluationError, isThenable, LifecycleError } from './pluginFailures.js
 import { createRealmGlobals, type GuardedInvoke, type PluginLogger } from './RealmGlobals.js';
 import type { RealmTimers } from './RedEditorApi.js';
 import { ResourceTracker } from './ResourceTracker.js';
+import { adoptRealm, type RealmOwner } from './UntrackedCallbacks.js';
 
 type Hook = (...args: unknown[]) => unknown;
 
@@ -65,6 +66,11 @@ export interface GenerationServices {
   writeState(state: unknown): void;
   /** A plugin callback (timer, listener) threw or rejected outside any lifecycle call. */
   onCallbackError(generation: PluginGeneration, where: string, thrown: unknown): void;
+  /**
+   * Code of this generation ran, once its state was taken, called by what the host does not
+   * track (UntrackedCallbacks): told once per kind of callback.
+   */
+  onUntrackedRun(generation: PluginGeneration, run: UntrackedRun): void;
 }
 
 const ENTER = Symbol.for('reloadd.enter');
@@ -80,7 +86,8 @@ const TRAMPOLINE = new vm.Script('globalThis[Symbol.for("reloadd.enter")]()', {
 const REALM_SETUP = new vm.Script(
   `({ intrinsics: { Object, Array, Date, Map, Set, RegExp, Error, ArrayBuffer, Int8Array,
   Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array,
-  Float64Array, BigInt64Array, BigUint64Array }, module: { exports: {} } })`,
+  Float64Array, BigInt64Array, BigUint64Array }, module: { exports: {} },
+  functionPrototype: Function.prototype })`,
   { filename: 'reloadd:realm' },
 );
 
@@ -89,7 +96,7 @@ const REALM_SETUP = new vm.Script(
  * never a re-import, so nothing is cached between generations), its context, and everything it
  * registered. Unloading it releases all of that, and the realm becomes garbage.
  */
-export class PluginGeneration {
+export class PluginGeneration implements RealmOwner {
   readonly ctx: PluginContext;
   private readonly tracker = new ResourceTracker();
   private readonly realm: RealmIntrinsics;
@@ -103,6 +110,13 @@ export class PluginGeneration {
   lastCallMs = 0;
   private readonly context: vm.Context;
   private readonly services: GenerationServices;
+  /**
+   * From the moment a swap or a stop takes its state (and for good once it is unloaded): code of
+   * the generation that runs from then on does what no state will hold.
+   */
+  private stateTaken = false;
+  /** The untracked callbacks already reported, by kind and label: each is told once. */
+  private readonly reportedRuns = new Set<string>();
 
   constructor(
     readonly descriptor: PluginDescriptor,
@@ -132,14 +146,17 @@ export class PluginGeneration {
       logger,
       invoke,
       whenAwake: (run) => services.whenAwake(this, run),
+      owner: this,
     });
     const context = vm.createContext(globals, { name: `${descriptor.id} generation ${number}` });
     this.context = context;
     const setup = REALM_SETUP.runInContext(context) as {
       intrinsics: RealmIntrinsics;
       module: { exports: Record<string, unknown> };
+      functionPrototype: object;
     };
     this.realm = setup.intrinsics;
+    adoptRealm(setup.functionPrototype, this);
     const module = setup.module;
     let run: Hook;
     try {
@@ -312,11 +329,36 @@ export class PluginGeneration {
    * deactivate, nothing. Later calls to the context throw instead of registering anything.
    */
   unload(): Leftover[] {
+    this.stateTaken = true;
     const leftovers = this.tracker.leftovers();
     this.tracker.close(
       `generation ${this.number} of plugin "${this.descriptor.id}" has been unloaded`,
     );
     return leftovers;
+  }
+
+  /** A swap or a stop is taking the generation's state: it is to run nothing more of its own. */
+  retiring(): void {
+    this.stateTaken = true;
+  }
+
+  /** Its state could not be taken, and the reload was given up: the generation runs on. */
+  keptRunning(): void {
+    this.stateTaken = false;
+  }
+
+  /**
+   * Its code was called by what the host does not track (UntrackedCallbacks). Before its state is
+   * taken that is the plugin's business; after, it is told once per callback. A lifecycle call
+   * still running (`deactivate` awaiting a timer) is the swap's own, and excused.
+   */
+  ranUntracked(describe: () => UntrackedRun): void {
+    if (!this.stateTaken || this.inLifecycleCall) return;
+    const run = describe();
+    const key = `${run.kind}:${run.label}`;
+    if (this.reportedRuns.has(key)) return;
+    this.reportedRuns.add(key);
+    this.services.onUntrackedRun(this, run);
   }
 
   /**

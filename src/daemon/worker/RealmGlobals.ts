@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { format } from 'node:util';
 import { ResourceKind } from '../crossing/leftovers.js';
 import type { Disposable, ResourceTracker } from './ResourceTracker.js';
+import { type RealmOwner, watchedTimers } from './UntrackedCallbacks.js';
 
 /** The log methods plugin code reaches (console.*, ctx.log): one formatted message each. */
 export interface PluginLogger {
@@ -51,9 +52,20 @@ const hostProcess: NodeJS.Process = new Proxy(process, {
   },
 });
 
-/** `require`, except that `process` (by any name) is the guarded one. */
-function guardedRequire(inner: NodeJS.Require): (id: string) => unknown {
-  return (id: string) => (id === 'process' || id === 'node:process' ? hostProcess : inner(id));
+/**
+ * `require`, except that `process` (by any name) is the guarded one, and `node:timers` tells the
+ * generation when its callbacks run (they are not the realm's tracked timers).
+ */
+function guardedRequire(inner: NodeJS.Require, owner: RealmOwner): (id: string) => unknown {
+  let timers: unknown;
+  return (id: string) => {
+    if (id === 'process' || id === 'node:process') return hostProcess;
+    if (id === 'timers' || id === 'node:timers') {
+      timers ??= watchedTimers(owner);
+      return timers;
+    }
+    return inner(id);
+  };
 }
 
 /**
@@ -68,6 +80,8 @@ export function createRealmGlobals(options: {
   invoke: GuardedInvoke;
   /** Runs a timer's callback now, or once the plugin's swap is over (see PluginSuspensions). */
   whenAwake(run: () => void): void;
+  /** The generation, told when code of its realm runs that the host did not call. */
+  owner: RealmOwner;
 }): Record<string, unknown> {
   const { tracker, logger, invoke, whenAwake } = options;
   const handles = new Map<unknown, Disposable>();
@@ -146,7 +160,7 @@ export function createRealmGlobals(options: {
     clearInterval: clearTimer,
     queueMicrotask,
     structuredClone,
-    require: guardedRequire(createRequire(options.entry)),
+    require: guardedRequire(createRequire(options.entry), options.owner),
     process: hostProcess,
     Buffer,
     URL,

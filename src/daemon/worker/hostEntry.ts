@@ -11,6 +11,7 @@ import {
 } from '../crossing/hostMessages.js';
 import { HostRuntime } from './HostRuntime.js';
 import { OffHeapWatch } from './OffHeapWatch.js';
+import { watchEmitters } from './UntrackedCallbacks.js';
 
 /** What a plugin host needs to start, wherever it runs (a worker thread, a child process). */
 export interface HostStart {
@@ -38,6 +39,8 @@ export function startHost(start: HostStart): HostRuntime {
     exposeGc(v8),
     start.bounds,
   );
+  // Listeners on Node's emitters are plugin code the host does not call: it watches them run.
+  watchEmitters();
   if (start.watchOffHeap)
     new OffHeapWatch(start.memoryMb * 1024 * 1024, () => runtime.lastRan, send);
   start.onMessage((message) => {

@@ -287,6 +287,7 @@ function causeOf(event: ReloadEvent): CauseStep {
 export const UNLOAD_CODES: ReadonlySet<string> = new Set([
   DiagnosticCodes.UnloadLeak,
   DiagnosticCodes.UnloadIncomplete,
+  DiagnosticCodes.UnloadedCodeRan,
 ]);
 
 function sameJson(a: unknown, b: unknown): boolean {
