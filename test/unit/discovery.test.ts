@@ -3,8 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveServeSettings, UsageError } from '../../src/daemon/config.js';
 import { discoverPlugins } from '../../src/daemon/plugins/pluginFolder.js';
+import { firstSight } from '../../src/daemon/watching/FileChangePipeline.js';
 import { DiagnosticCodes } from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
+import { descriptorOf } from '../helpers/pluginSource.js';
 
 describe('discoverPlugins', () => {
   it('reads folders with plugin.json or package.json or an index file, single files, and skips "_", "." and non-plugins, naming those', async () => {
@@ -295,5 +297,19 @@ describe('resolveServeSettings', () => {
     await expect(resolveServeSettings({ plugins: 'p', debounce: 'soon' }, dir)).rejects.toThrow(
       /--debounce must be a whole number/,
     );
+  });
+});
+
+describe('firstSight', () => {
+  const plugin = { kind: 'plugin', descriptor: descriptorOf('late') } as const;
+  const notYet = {
+    kind: 'invalid',
+    invalid: { id: 'late', root: '/p/late', code: 'RELOADD_MANIFEST_INVALID', message: 'no main' },
+  } as const;
+  it('adds a plugin at once, and one that does not read as a plugin only once it has been quiet', () => {
+    expect(firstSight(plugin, 'writing')).toBe('add');
+    expect(firstSight(plugin, 'settled')).toBe('add');
+    expect(firstSight(notYet, 'writing')).toBe('wait');
+    expect(firstSight(notYet, 'settled')).toBe('add');
   });
 });

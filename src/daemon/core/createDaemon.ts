@@ -152,7 +152,16 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     logger,
   });
   const changes = new FileChangePipeline(
-    { pluginsDir, ignore, catalog, runner, diagnostics, logger },
+    {
+      pluginsDir,
+      ignore,
+      catalog,
+      runner,
+      diagnostics,
+      logger,
+      settled: () => watcher?.settled(),
+      settleMs: watcher?.settleMs ?? 0,
+    },
     options.hotReload,
   );
 

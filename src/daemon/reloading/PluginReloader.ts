@@ -15,7 +15,7 @@ import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord, ReloadReport } from '../plugins/PluginRecord.js';
 import { msSince } from './milliseconds.js';
-import { type ReloadJob, SUPERSEDED } from './ReloadScheduler.js';
+import { followsWrites, type ReloadJob, SUPERSEDED } from './ReloadScheduler.js';
 import type { ReloadStats } from './ReloadStats.js';
 import { ReloadTransaction, type TransactionDeps } from './ReloadTransaction.js';
 import { logReloadTrace } from './reloadTrace.js';
@@ -89,7 +89,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
         error: { code: DiagnosticCodes.DependencyMissing, message: unmet },
       });
     }
-    const settleMs = job.trigger === ReloadTrigger.File ? this.options.fileSettleMs : 0;
+    const settleMs = followsWrites(job) ? this.options.fileSettleMs : 0;
     // The Red editor's lifecycle events, for plugins that watch others (and the old generation).
     const reloading = record.generation !== undefined;
     const leaving = record.generationNumber;
