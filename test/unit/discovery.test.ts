@@ -1,7 +1,7 @@
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveServeSettings, UsageError } from '../../src/daemon/config.js';
+import { resolveServeSettings, resolveServeSources, UsageError } from '../../src/daemon/config.js';
 import { discoverPlugins } from '../../src/daemon/plugins/pluginFolder.js';
 import { firstSight } from '../../src/daemon/watching/FileChangePipeline.js';
 import { DiagnosticCodes } from '../../src/protocol/index.js';
@@ -189,6 +189,7 @@ describe('resolveServeSettings', () => {
       notifySuccess: false,
       logMessages: true,
       messageActions: false,
+      typecheck: true,
       logLevel: 'warn',
       stdio: false,
       lifecycleTimeoutMs: 2000,
@@ -281,6 +282,27 @@ describe('resolveServeSettings', () => {
       (await resolveServeSettings({ plugins: 'p', inspect: true, inspectBrkOnError: true }, dir))
         .breakOnError,
     ).toBe(true);
+  });
+
+  it('type-checks unless --no-typecheck or the file\'s "typecheck": false says not to', async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'reloadd.json'),
+      JSON.stringify({ plugins: 'p', typecheck: false }),
+    );
+    const fromFile = await resolveServeSources({}, dir);
+    expect(fromFile.settings.typecheck).toBe(false);
+    expect(fromFile.sources.typecheck).toEqual([
+      { from: 'file', file: 'reloadd.json', line: 1, key: 'typecheck' },
+    ]);
+    const other = await tempDir();
+    const flagged = await resolveServeSources({ plugins: 'p', typecheck: false }, other);
+    expect(flagged.settings.typecheck).toBe(false);
+    expect(flagged.sources.typecheck).toEqual([{ from: 'flag', flag: '--no-typecheck' }]);
+    // commander's true is the flag's absence: the default.
+    const unsaid = await resolveServeSources({ plugins: 'p', typecheck: true }, other);
+    expect(unsaid.settings.typecheck).toBe(true);
+    expect(unsaid.sources.typecheck).toEqual([{ from: 'default' }]);
   });
 
   it('explains what is wrong with a setting', async () => {

@@ -38,6 +38,8 @@ export interface ReloaderOptions {
 export interface ReloaderEvents {
   /** A reload ran: the set of files some plugin's bundle reads may have changed. */
   inputsChanged: [];
+  /** A reload (or first load) of the plugin ran, and clients have been told of it. */
+  reported: [pluginId: string];
 }
 
 /**
@@ -148,6 +150,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
     // Clients have been told; what is left is the daemon's own bookkeeping.
     logReloadTrace(this.options.logger, this.options.pluginsDir, { id, job, outcome, phases });
     this.emit('inputsChanged');
+    this.emit('reported', id);
     return result;
   }
 
