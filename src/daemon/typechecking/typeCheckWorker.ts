@@ -36,19 +36,29 @@ const programs: Promise<PluginPrograms | Error> = import(data.compiler).then(
 
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (request: TypeCheckRequest | { forget: string }) => {
-  queue = queue.then(async () => {
-    const loaded = await programs;
-    if ('forget' in request) {
-      if (!(loaded instanceof Error)) loaded.forget(request.forget);
-      return;
-    }
-    let reply: TypeCheckReply;
-    if (loaded instanceof Error) reply = { kind: 'unavailable', message: loaded.message };
-    else {
-      running = request.check;
-      reply = loaded.check(request);
-      running = 0;
-    }
-    port.postMessage(reply);
-  });
+  queue = queue
+    .then(async () => {
+      const loaded = await programs;
+      if ('forget' in request) {
+        if (!(loaded instanceof Error)) loaded.forget(request.forget);
+        return;
+      }
+      let reply: TypeCheckReply;
+      if (loaded instanceof Error) reply = { kind: 'unavailable', message: loaded.message };
+      else {
+        running = request.check;
+        reply = loaded.check(request);
+        running = 0;
+      }
+      port.postMessage(reply);
+    })
+    .catch((error: unknown) => {
+      // The daemon hears of it as the check's failure, and the next check runs.
+      if ('forget' in request) return;
+      port.postMessage({
+        kind: 'failed',
+        check: request.check,
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      } satisfies TypeCheckReply);
+    });
 });
