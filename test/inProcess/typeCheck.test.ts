@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DaemonStatus,
@@ -31,6 +32,7 @@ describe('type checks of TypeScript plugins', () => {
     );
     const line = broken.split('\n').findIndex((l) => l.includes("greetings: 'zero'"));
     const character = (broken.split('\n')[line] ?? '').indexOf('greetings');
+    // This one alone: `import type … from 'reloadd/plugin'` resolved, with nothing installed.
     expect(typeErrors(published.diagnostics)).toEqual([
       {
         pluginId: 'greeter',
@@ -60,6 +62,32 @@ describe('type checks of TypeScript plugins', () => {
     );
     const fixedAt = told.findIndex((t) => t.reload?.generation === 3);
     expect(fixedAt).toBeGreaterThan(errorAt);
+  });
+});
+
+describe("a plugin folder's own tsconfig.json", () => {
+  it('is what its type check reads, instead of the defaults', async () => {
+    const { dir, entry } = await greeterFolder('0');
+    // The defaults leave unused locals alone; this folder's config does not.
+    await editFile(
+      path.join(dir, 'greeter', 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, noUnusedLocals: true } }),
+    );
+    const d = await connectInMemory(dir, { expectPlugins: 1, typecheck: true });
+    const source = greeter('0').replace('let state', 'const unused = 1;\nlet state');
+    await editFile(entry, source);
+    const published = await d.diagnostics.waitFor(
+      (p) => p.pluginId === 'greeter' && typeErrors(p.diagnostics).length > 0,
+      { what: 'the unused local' },
+    );
+    const line = source.split('\n').indexOf('const unused = 1;');
+    expect(typeErrors(published.diagnostics)).toMatchObject([
+      {
+        message: "TS6133: 'unused' is declared but its value is never read.",
+        file: entry,
+        range: { start: { line, character: 6 } },
+      },
+    ]);
   });
 });
 
