@@ -94,6 +94,11 @@ export function startDaemon(dir, extraArgs = []) {
     reloads.push({ ...params, at: performance.now() });
     for (const waiter of [...waiters]) waiter.attempt();
   });
+  /** Every plugin/publishDiagnostics, with when it came. */
+  const published = [];
+  client.onNotification({ method: 'plugin/publishDiagnostics' }, (params) => {
+    published.push({ ...params, at: performance.now() });
+  });
   child.once('exit', (code, signal) => {
     for (const waiter of [...waiters]) waiter.fail(`the daemon exited (${code ?? signal})`);
   });
@@ -157,7 +162,7 @@ export function startDaemon(dir, extraArgs = []) {
     client.dispose();
   };
 
-  return { client, child, reloads, waitFor, nextReload, command, ready, stop };
+  return { client, child, reloads, published, waitFor, nextReload, command, ready, stop };
 }
 
 /**

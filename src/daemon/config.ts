@@ -45,6 +45,8 @@ export interface ServeSettings {
   logMessages: boolean;
   /** Whether clients that declare window.showMessage get failures with buttons (showMessageRequest). */
   messageActions: boolean;
+  /** Whether TypeScript plugins are type-checked in the background after each reload. */
+  typecheck: boolean;
   logLevel: LogLevel;
   stdio: boolean;
   lifecycleTimeoutMs: number;
@@ -249,6 +251,7 @@ export async function resolveServeSources(
       | 'notifySuccess'
       | 'logMessages'
       | 'messageActions'
+      | 'typecheck'
       | 'requirePermissions',
     said: boolean | undefined,
     fallback: boolean,
@@ -280,6 +283,7 @@ export async function resolveServeSources(
   const notifySuccess = switched('notifySuccess', flags.notifySuccess, false);
   const logMessages = switched('logMessages', flags.logMessages, true);
   const messageActions = switched('messageActions', flags.messageActions, false);
+  const typecheck = switched('typecheck', flags.typecheck, true);
   const watch = addedUp('watch', '--watch', inFile('watch'), flags.watch);
   const ignore = addedUp('ignore', '--ignore', inFile('ignore'), flags.ignore);
   const logLevel: LogLevel = pick(
@@ -377,6 +381,7 @@ export async function resolveServeSources(
     notifySuccess,
     logMessages,
     messageActions,
+    typecheck,
     logLevel,
     stdio,
     lifecycleTimeoutMs,

@@ -69,6 +69,12 @@ export const ConfigSchema = z
       .describe(
         'Show a failed reload with buttons (window/showMessageRequest) to editors that declare window.showMessage (--message-actions; default false).',
       ),
+    typecheck: z
+      .boolean()
+      .optional()
+      .describe(
+        'Type-check TypeScript plugins in the background after each reload, their errors published as RELOADD_TYPE_ERROR warnings (--no-typecheck; default true).',
+      ),
     logLevel: LogLevelSchema.optional().describe(
       'Console log level (--log-level; default info, warn with --stdio).',
     ),

@@ -26,5 +26,12 @@ export const PACKAGE_ROOT: URL = found.root;
 export const VERSION: string = found.version;
 /** The plugin host's script: a worker thread runs it (bundled by `npm run build`). */
 export const HOST_WORKER_SCRIPT = new URL('dist/daemon/worker/hostWorker.js', PACKAGE_ROOT);
+/** The type-check thread's script (compiled by `npm run build`). */
+export const TYPE_CHECK_WORKER_SCRIPT = new URL(
+  'dist/daemon/typechecking/typeCheckWorker.js',
+  PACKAGE_ROOT,
+);
+/** What `reloadd/plugin` declares, for the type checks of plugins that do not install reloadd. */
+export const PLUGIN_TYPES = new URL('dist/plugin/index.d.ts', PACKAGE_ROOT);
 /** The dashboard's built page and files (`npm run build` writes them from src/clients/dashboard). */
 export const DASHBOARD_DIR = new URL('dist/dashboard/', PACKAGE_ROOT);

@@ -10,7 +10,13 @@ import {
 } from './config.js';
 import { createDaemon } from './core/createDaemon.js';
 import { DaemonDebugging } from './debugging/DaemonDebugging.js';
-import { DASHBOARD_DIR, HOST_WORKER_SCRIPT, VERSION } from './installation.js';
+import {
+  DASHBOARD_DIR,
+  HOST_WORKER_SCRIPT,
+  PLUGIN_TYPES,
+  TYPE_CHECK_WORKER_SCRIPT,
+  VERSION,
+} from './installation.js';
 import { launcherGone } from './launcher.js';
 import { LogRing } from './logs/LogRing.js';
 import { createLogger, type Logger } from './logs/logger.js';
@@ -64,6 +70,9 @@ export async function serve(settings: ServeSettings): Promise<void> {
     logger,
     version: VERSION,
     hostWorkerPath: HOST_WORKER_SCRIPT,
+    ...(settings.typecheck
+      ? { typeCheck: { workerPath: TYPE_CHECK_WORKER_SCRIPT, pluginTypes: PLUGIN_TYPES } }
+      : {}),
     limits: {
       lifecycleMs: settings.lifecycleTimeoutMs,
       commandMs: settings.commandTimeoutMs,

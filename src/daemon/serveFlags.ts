@@ -21,6 +21,8 @@ export interface ServeFlags {
   /** `--no-log-messages` is false; commander makes it true when not given. */
   logMessages?: boolean;
   messageActions?: boolean;
+  /** `--no-typecheck` is false; commander makes it true when not given. */
+  typecheck?: boolean;
   logLevel?: string;
   stdio?: boolean;
   lifecycleTimeout?: string;

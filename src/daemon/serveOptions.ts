@@ -53,6 +53,12 @@ export function addServeOptions(command: Command): Command {
       '--message-actions',
       'show a failed reload with buttons (window/showMessageRequest) to editors that declare window.showMessage; many prompt until answered',
     )
+    .addOption(
+      new Option(
+        '--no-typecheck',
+        'do not type-check TypeScript plugins after their reloads (RELOADD_TYPE_ERROR warnings)',
+      ),
+    )
     .option(
       '--log-level <level>',
       'console level: trace, debug, info, warn, error, fatal or silent (default: info; warn with --stdio, where the console is stderr)',

@@ -70,6 +70,11 @@ export const DaemonStatus = request(
     debounceMs: z.number().int(),
     /** The polling interval with `--poll`; null when inotify (or the platform's events) tells. */
     pollMs: z.number().int().nullable(),
+    /**
+     * The type checks of TypeScript plugins after their reloads: `on`, `off` (`--no-typecheck`),
+     * or `unavailable` (the TypeScript compiler cannot be loaded where reloadd is installed).
+     */
+    typecheck: z.enum(['on', 'off', 'unavailable']),
     plugins: z.object({
       total: z.number().int(),
       loading: z.number().int(),

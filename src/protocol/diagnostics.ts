@@ -98,4 +98,9 @@ export const DiagnosticCodes = {
    * lifecycle limit: what it meant to save may be missing. The exit went on regardless.
    */
   BeforeExitFailed: 'RELOADD_BEFORE_EXIT_FAILED',
+  /**
+   * A type error in a TypeScript plugin, found by the type check that runs after a reload (a
+   * warning: the reload never waits for it). Replaced by each check, gone once fixed.
+   */
+  TypeError: 'RELOADD_TYPE_ERROR',
 } as const;

@@ -53,6 +53,11 @@ export async function connectInMemory(
       watch?: string[];
     };
     ignore?: string[];
+    /**
+     * Type-check TypeScript plugins after their reloads, as `serve` does unless `--no-typecheck`;
+     * a module name loads the compiler from there instead of `typescript`.
+     */
+    typecheck?: boolean | { compiler: string };
     /** Play an editor: declare these calls in `initialize` and answer them with `onCall`. */
     editor?: { calls: string[]; onCall(params: EditorCallParams): unknown };
   } = {},
@@ -76,6 +81,17 @@ export async function connectInMemory(
     ...(options.snapshotLimits ? { snapshotLimits: options.snapshotLimits } : {}),
     ...(options.pluginPolicy ? { pluginPolicy: options.pluginPolicy } : {}),
     ...(options.ignore ? { ignore: options.ignore } : {}),
+    ...(options.typecheck
+      ? {
+          typeCheck: {
+            workerPath: pathToFileURL(
+              path.join(ROOT, 'dist', 'daemon', 'typechecking', 'typeCheckWorker.js'),
+            ),
+            pluginTypes: pathToFileURL(path.join(ROOT, 'dist', 'plugin', 'index.d.ts')),
+            ...(typeof options.typecheck === 'object' ? options.typecheck : {}),
+          },
+        }
+      : {}),
     // Tests run from sources; plugin hosts run the built worker (npm test builds first).
     hostWorkerPath: pathToFileURL(path.join(ROOT, 'dist', 'daemon', 'worker', 'hostWorker.js')),
   });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  followsWrites,
   type ReloadJob,
   ReloadScheduler,
   SUPERSEDED,
 } from '../../src/daemon/reloading/ReloadScheduler.js';
+import { ReloadTrigger } from '../../src/protocol/index.js';
 
 /** A run that waits until the test lets it go, so the test decides what overlaps. */
 function controlledRuns() {
@@ -142,5 +144,16 @@ describe('ReloadScheduler', () => {
     running.release('done');
     await Promise.all([reload, exclusive]);
     expect(order).toEqual(['reload', 'exclusive']);
+  });
+});
+
+describe('followsWrites', () => {
+  it("is a file change's reload, and the first load of a plugin that appeared with a file event", () => {
+    expect(followsWrites({ trigger: ReloadTrigger.File })).toBe(true);
+    expect(followsWrites({ trigger: ReloadTrigger.Startup, detectedAt: 12 })).toBe(true);
+    // The daemon's own start, a request, a dependency's cascade: nothing was just written.
+    expect(followsWrites({ trigger: ReloadTrigger.Startup })).toBe(false);
+    expect(followsWrites({ trigger: ReloadTrigger.Request })).toBe(false);
+    expect(followsWrites({ trigger: ReloadTrigger.Dependency, detectedAt: 12 })).toBe(false);
   });
 });

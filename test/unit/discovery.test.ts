@@ -1,10 +1,12 @@
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveServeSettings, UsageError } from '../../src/daemon/config.js';
+import { resolveServeSettings, resolveServeSources, UsageError } from '../../src/daemon/config.js';
 import { discoverPlugins } from '../../src/daemon/plugins/pluginFolder.js';
+import { firstSight } from '../../src/daemon/watching/FileChangePipeline.js';
 import { DiagnosticCodes } from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
+import { descriptorOf } from '../helpers/pluginSource.js';
 
 describe('discoverPlugins', () => {
   it('reads folders with plugin.json or package.json or an index file, single files, and skips "_", "." and non-plugins, naming those', async () => {
@@ -187,6 +189,7 @@ describe('resolveServeSettings', () => {
       notifySuccess: false,
       logMessages: true,
       messageActions: false,
+      typecheck: true,
       logLevel: 'warn',
       stdio: false,
       lifecycleTimeoutMs: 2000,
@@ -281,6 +284,27 @@ describe('resolveServeSettings', () => {
     ).toBe(true);
   });
 
+  it('type-checks unless --no-typecheck or the file\'s "typecheck": false says not to', async () => {
+    const dir = await tempDir();
+    await editFile(
+      path.join(dir, 'reloadd.json'),
+      JSON.stringify({ plugins: 'p', typecheck: false }),
+    );
+    const fromFile = await resolveServeSources({}, dir);
+    expect(fromFile.settings.typecheck).toBe(false);
+    expect(fromFile.sources.typecheck).toEqual([
+      { from: 'file', file: 'reloadd.json', line: 1, key: 'typecheck' },
+    ]);
+    const other = await tempDir();
+    const flagged = await resolveServeSources({ plugins: 'p', typecheck: false }, other);
+    expect(flagged.settings.typecheck).toBe(false);
+    expect(flagged.sources.typecheck).toEqual([{ from: 'flag', flag: '--no-typecheck' }]);
+    // commander's true is the flag's absence: the default.
+    const unsaid = await resolveServeSources({ plugins: 'p', typecheck: true }, other);
+    expect(unsaid.settings.typecheck).toBe(true);
+    expect(unsaid.sources.typecheck).toEqual([{ from: 'default' }]);
+  });
+
   it('explains what is wrong with a setting', async () => {
     const dir = await tempDir();
     await editFile(path.join(dir, 'bad.json'), JSON.stringify({ plugins: 'p', debounce: 5 }));
@@ -295,5 +319,19 @@ describe('resolveServeSettings', () => {
     await expect(resolveServeSettings({ plugins: 'p', debounce: 'soon' }, dir)).rejects.toThrow(
       /--debounce must be a whole number/,
     );
+  });
+});
+
+describe('firstSight', () => {
+  const plugin = { kind: 'plugin', descriptor: descriptorOf('late') } as const;
+  const notYet = {
+    kind: 'invalid',
+    invalid: { id: 'late', root: '/p/late', code: 'RELOADD_MANIFEST_INVALID', message: 'no main' },
+  } as const;
+  it('adds a plugin at once, and one that does not read as a plugin only once it has been quiet', () => {
+    expect(firstSight(plugin, 'writing')).toBe('add');
+    expect(firstSight(plugin, 'settled')).toBe('add');
+    expect(firstSight(notYet, 'writing')).toBe('wait');
+    expect(firstSight(notYet, 'settled')).toBe('add');
   });
 });

@@ -77,6 +77,14 @@ export function formatStatus(status: ResultOf<typeof DaemonStatus>, style: Termi
         ? style.ok('on')
         : `${style.warn('off')}${status.heldChanges > 0 ? ` (${status.heldChanges} changed files held)` : ''}`,
     ],
+    [
+      'type checks',
+      status.typecheck === 'on'
+        ? style.ok('on')
+        : status.typecheck === 'off'
+          ? 'off (--no-typecheck)'
+          : style.warn('unavailable: the TypeScript compiler cannot be loaded (the log says why)'),
+    ],
     ['listening', status.url ?? 'no (stdio only)'],
     ['clients', `${clients.length}${clients.length > 0 ? `: ${clients.join(', ')}` : ''}`],
     [

@@ -40,6 +40,7 @@ import type { FileChange } from '../reloading/planReload.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
 import type { PluginStorage } from '../state/PluginStorage.js';
 import type { SnapshotStore, StateNotWritten } from '../state/SnapshotStore.js';
+import type { TypeChecks } from '../typechecking/TypeChecks.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import type { PluginWatcher } from '../watching/PluginWatcher.js';
 import { StateRequests } from './StateRequests.js';
@@ -74,6 +75,8 @@ export interface DaemonParts {
   changes: FileChangePipeline;
   /** Absent when the core runs without watching the plugins folder. */
   watcher?: PluginWatcher;
+  /** Absent when TypeScript plugins are not type-checked (`--no-typecheck`). */
+  typeChecks?: TypeChecks;
 }
 
 /**
@@ -400,6 +403,7 @@ export class ReloadDaemon {
       heldChanges: changes.heldFiles,
       debounceMs: this.parts.watcher?.debounceMs ?? 0,
       pollMs: this.parts.watcher?.pollMs ?? null,
+      typecheck: this.parts.typeChecks?.state ?? ('off' as const),
       plugins: {
         total: records.length,
         loading: count(PluginStatus.Loading),
@@ -441,6 +445,7 @@ export class ReloadDaemon {
     const { watcher, changes, catalog, runner, hosts, snapshots, storage, builder } = this.parts;
     await watcher?.close();
     await changes.close();
+    await this.parts.typeChecks?.close();
     // Before deactivate, as the Red editor's runtime does: what beforeExit saves (its storage,
     // its state) is then written by the stop like the rest.
     await this.beforeExit().catch((error: unknown) =>

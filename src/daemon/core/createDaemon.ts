@@ -17,6 +17,7 @@ import { ReloadScheduler } from '../reloading/ReloadScheduler.js';
 import { ReloadStats } from '../reloading/ReloadStats.js';
 import { PluginStorage } from '../state/PluginStorage.js';
 import { SnapshotStore } from '../state/SnapshotStore.js';
+import { projectCompiler, TypeChecks } from '../typechecking/TypeChecks.js';
 import { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import { PluginWatcher } from '../watching/PluginWatcher.js';
 import { ReloadDaemon } from './ReloadDaemon.js';
@@ -51,6 +52,11 @@ export interface DaemonOptions {
   ignore?: string[];
   /** The daemon's inspector session into its hosts (DaemonDebugging's): stuck and paused hosts. */
   inspector?: HostInspector;
+  /**
+   * Type-check TypeScript plugins after their reloads, in a thread of their own (absent: never):
+   * its script, and `reloadd/plugin`'s declaration for plugins that do not install reloadd.
+   */
+  typeCheck?: { workerPath: URL; pluginTypes: URL; compiler?: string };
   /** How many snapshots each plugin's history keeps, and the largest one accepted. */
   snapshotLimits?: { history?: number | undefined; maxSnapshotBytes?: number | undefined };
 }
@@ -152,9 +158,34 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     logger,
   });
   const changes = new FileChangePipeline(
-    { pluginsDir, ignore, catalog, runner, diagnostics, logger },
+    {
+      pluginsDir,
+      ignore,
+      catalog,
+      runner,
+      diagnostics,
+      logger,
+      settled: () => watcher?.settled(),
+      settleMs: watcher?.settleMs ?? 0,
+    },
     options.hotReload,
   );
+
+  const typeChecks = options.typeCheck
+    ? new TypeChecks({
+        ...options.typeCheck,
+        compiler: options.typeCheck.compiler ?? projectCompiler(pluginsDir),
+        diagnostics,
+        logger,
+        isCurrent: (id, root) => catalog.get(id)?.descriptor.root === root,
+      })
+    : undefined;
+  if (typeChecks) {
+    reloader.on('reported', (id) => {
+      const record = catalog.get(id);
+      if (record) typeChecks.request({ ...record.descriptor, inputs: record.inputs });
+    });
+  }
 
   hosts.on('watchdogStopped', (pluginId, diagnostic) => {
     runner
@@ -189,5 +220,6 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     stats,
     changes,
     ...(watcher ? { watcher } : {}),
+    ...(typeChecks ? { typeChecks } : {}),
   });
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocketClient, { type WebSocket, WebSocketServer } from 'ws';
 import { devtoolsUrl } from '../../protocol/index.js';
 import { hostAllowed, ownHosts } from '../network/accessPolicy.js';
+import { workerThreadId } from './InspectorChannel.js';
 
 /**
  * The targets' path holds a secret of this run, as Node's own inspector's UUID does: a page the
@@ -196,7 +197,7 @@ function forward(client: WebSocket, threadId: number, onError: (error: unknown) 
       (error) => error && onError(error),
     );
   session.on('NodeWorker.attachedToWorker', ({ params }) => {
-    if (workerSession || Number(params.workerInfo.workerId) !== threadId) return;
+    if (workerSession || workerThreadId(params.workerInfo) !== threadId) return;
     workerSession = params.sessionId;
     for (const message of waiting.splice(0)) post(message);
   });

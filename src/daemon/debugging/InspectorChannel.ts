@@ -4,6 +4,19 @@ import { ANSWER_MS, CdpAnswers, parseCdpMessage } from './CdpAnswers.js';
 type EventListener = (sessionId: string, method: string, params: unknown) => void;
 
 /**
+ * The thread id of a worker the NodeWorker domain reports. Its `workerId` is not that: each
+ * session numbers the workers it is told of, in no set order (with a plugin host and the
+ * type-check thread, either may be 1). Node titles every worker `[worker THREAD_ID] NAME`.
+ */
+export function workerThreadId(workerInfo: {
+  workerId: string;
+  title: string;
+}): number | undefined {
+  const id = /^\[worker (\d+)\]/.exec(workerInfo.title)?.[1];
+  return id === undefined ? undefined : Number(id);
+}
+
+/**
  * The process's one in-process inspector session, attached to every worker thread through
  * Node's NodeWorker domain, as DevTools attaches to them. One per process, as the inspector is:
  * a second session attached later is not told of new workers (found by trying, Node 20).
@@ -28,10 +41,12 @@ export class InspectorChannel {
     const session = this.session;
     session.connect();
     session.on('NodeWorker.attachedToWorker', ({ params }) => {
-      const threadId = Number(params.workerInfo.workerId);
-      this.workers.set(threadId, params.sessionId);
-      this.arrivals.get(threadId)?.(params.sessionId);
-      this.arrivals.delete(threadId);
+      const threadId = workerThreadId(params.workerInfo);
+      if (threadId !== undefined) {
+        this.workers.set(threadId, params.sessionId);
+        this.arrivals.get(threadId)?.(params.sessionId);
+        this.arrivals.delete(threadId);
+      }
       this.emit(params.sessionId, 'NodeWorker.attachedToWorker', params);
     });
     session.on('NodeWorker.detachedFromWorker', ({ params }) => {

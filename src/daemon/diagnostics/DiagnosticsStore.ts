@@ -32,6 +32,8 @@ export const DiagnosticSource = {
   Exit: 'exit',
   /** Its storage (`ctx.storage`) could not be written to the state folder. */
   StorageWrite: 'storage-write',
+  /** The type check of a TypeScript plugin after its last reload: its type errors. */
+  TypeCheck: 'type-check',
 } as const;
 export type DiagnosticSource = (typeof DiagnosticSource)[keyof typeof DiagnosticSource];
 

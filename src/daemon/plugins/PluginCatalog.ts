@@ -171,6 +171,12 @@ export class PluginCatalog implements PluginDirectory {
     this.diagnostics.clear(record.descriptor.id);
   }
 
+  /** Whether a plugin was read from this top-level entry of the plugins folder. */
+  hasEntry(name: string): boolean {
+    const root = path.join(this.pluginsDir, name);
+    return this.all().some((r) => r.descriptor.root === root);
+  }
+
   /** Reads a top-level entry of the plugins folder again and says what changed. */
   async reread(name: string): Promise<Rediscovery> {
     const root = path.join(this.pluginsDir, name);

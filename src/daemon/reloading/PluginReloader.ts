@@ -15,7 +15,7 @@ import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord, ReloadReport } from '../plugins/PluginRecord.js';
 import { msSince } from './milliseconds.js';
-import { type ReloadJob, SUPERSEDED } from './ReloadScheduler.js';
+import { followsWrites, type ReloadJob, SUPERSEDED } from './ReloadScheduler.js';
 import type { ReloadStats } from './ReloadStats.js';
 import { ReloadTransaction, type TransactionDeps } from './ReloadTransaction.js';
 import { logReloadTrace } from './reloadTrace.js';
@@ -38,6 +38,8 @@ export interface ReloaderOptions {
 export interface ReloaderEvents {
   /** A reload ran: the set of files some plugin's bundle reads may have changed. */
   inputsChanged: [];
+  /** A reload (or first load) of the plugin ran, and clients have been told of it. */
+  reported: [pluginId: string];
 }
 
 /**
@@ -89,7 +91,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
         error: { code: DiagnosticCodes.DependencyMissing, message: unmet },
       });
     }
-    const settleMs = job.trigger === ReloadTrigger.File ? this.options.fileSettleMs : 0;
+    const settleMs = followsWrites(job) ? this.options.fileSettleMs : 0;
     // The Red editor's lifecycle events, for plugins that watch others (and the old generation).
     const reloading = record.generation !== undefined;
     const leaving = record.generationNumber;
@@ -148,6 +150,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
     // Clients have been told; what is left is the daemon's own bookkeeping.
     logReloadTrace(this.options.logger, this.options.pluginsDir, { id, job, outcome, phases });
     this.emit('inputsChanged');
+    this.emit('reported', id);
     return result;
   }
 

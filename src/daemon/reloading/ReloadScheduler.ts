@@ -23,6 +23,18 @@ export interface ReloadJob {
   isCancelled?: () => boolean;
 }
 
+/**
+ * Whether a reload follows files written just now, which it may have caught half-written: a
+ * change's, and the first load of a plugin that appeared while the daemon runs (it has the time
+ * of the file event behind it). Its failure waits for the writes to settle before it is told.
+ */
+export function followsWrites(job: ReloadJob): boolean {
+  return (
+    job.trigger === ReloadTrigger.File ||
+    (job.trigger === ReloadTrigger.Startup && job.detectedAt !== undefined)
+  );
+}
+
 /** What a reload run returns when a newer change overtook it before it touched the plugin. */
 export const SUPERSEDED = Symbol('superseded');
 

@@ -4,6 +4,7 @@ import { DiagnosticCodes, PluginStatus, ReloadTrigger } from '../../protocol/ind
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
+import type { DiscoveredEntry } from '../plugins/pluginFolder.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import {
   type ChangeImpact,
@@ -22,6 +23,29 @@ export interface FileChangeDeps {
   runner: PluginRunner;
   diagnostics: DiagnosticsStore;
   logger: Logger;
+  /**
+   * Resolves once the files are no longer being written (the watcher's WriteActivity); undefined
+   * when they are not now. An entry of the folder not seen before is read only then.
+   */
+  settled?: () => Promise<void> | undefined;
+  /**
+   * How long a file takes to report its final content (the watcher's): an entry seen for the
+   * first time that does not read as a plugin is read again once it has been quiet this long.
+   */
+  settleMs?: number;
+}
+
+/**
+ * What to make of an entry of the plugins folder read for the first time. A plugin is added,
+ * and loads. One that does not read as a plugin (a manifest whose entry is not written yet, half
+ * a manifest) may have been caught while it is being written: it waits until it has been quiet
+ * for the settle time, and only then is it listed as failed.
+ */
+export function firstSight(
+  entry: DiscoveredEntry,
+  quietSince: 'settled' | 'writing',
+): 'add' | 'wait' {
+  return entry.kind === 'invalid' && quietSince === 'writing' ? 'wait' : 'add';
 }
 
 /**
@@ -42,6 +66,13 @@ export class FileChangePipeline {
   private beforeOpen: Map<string, FileChange['kind']> | undefined = new Map();
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /**
+   * Entries seen for the first time that did not read as a plugin, each until it has been quiet
+   * for the settle time: a change to one reads it again at once, and restarts its wait.
+   */
+  private readonly unsettled = new Map<string, NodeJS.Timeout>();
+  /** Entries whose wait is over: read again, they are added whatever they are. */
+  private readonly waitedOut = new Set<string>();
 
   constructor(
     private readonly deps: FileChangeDeps,
@@ -75,6 +106,8 @@ export class FileChangePipeline {
   async close(): Promise<void> {
     this.stopped = true;
     this.hotReload = false;
+    for (const timer of this.unsettled.values()) clearTimeout(timer);
+    this.unsettled.clear();
     await this.chain;
   }
 
@@ -132,14 +165,20 @@ export class FileChangePipeline {
   }
 
   private async applyChanges(changes: FileChange[], detectedAt: number): Promise<void> {
-    const { changed, fresh } = await this.rediscover(this.impactOf(changes));
+    await this.apply(this.impactOf(changes), detectedAt);
+  }
+
+  private async apply(impact: ChangeImpact, detectedAt: number): Promise<void> {
+    const { changed, fresh } = await this.rediscover(impact);
     const { runner } = this.deps;
     const plan = runner.plan(changed, ReloadTrigger.File);
     const steps = plan.steps.filter((step) => this.acceptsFileReload(step));
     // Detached on purpose: the next batch of changes must be able to overtake these reloads.
     Promise.all([
-      // Plugins that appeared: first loads, dependencies first.
+      // Plugins that appeared: first loads, dependencies first. Their files were just written:
+      // a load that failed on one caught half-written is done again (`detectedAt` says so).
       runner.reload(fresh, ReloadTrigger.Startup, {
+        detectedAt,
         progress: { title: 'Loading new plugins' },
       }),
       runner.run(
@@ -160,10 +199,23 @@ export class FileChangePipeline {
   ): Promise<{ changed: Map<string, string[]>; fresh: string[] }> {
     const changed = new Map(impact.plugins);
     const fresh: string[] = [];
+    // An entry not seen before is read once its writes are over, as a reload's swap waits for
+    // them: a plugin copied in, or saved in pieces, is read whole.
+    if (impact.entries.some((name) => !this.deps.catalog.hasEntry(name))) {
+      const writing = this.deps.settled?.();
+      if (writing !== undefined) await writing;
+    }
     for (const name of impact.entries) {
       const found = await this.deps.catalog.reread(name);
+      if (found.kind !== 'new') this.stopWaiting(name);
       switch (found.kind) {
         case 'new': {
+          const waited = this.waitedOut.delete(name) ? 'settled' : 'writing';
+          if (firstSight(found.entry, waited) === 'wait') {
+            this.waitForQuiet(name, found.entry);
+            break;
+          }
+          this.stopWaiting(name);
           const id = this.deps.catalog.add(found.entry);
           if (id) fresh.push(id);
           break;
@@ -206,6 +258,37 @@ export class FileChangePipeline {
     }
     for (const id of fresh) changed.delete(id);
     return { changed, fresh };
+  }
+
+  /**
+   * An entry seen for the first time did not read as a plugin: it is read again when it changes,
+   * or once it has been quiet for the settle time, when it is listed whatever it is then.
+   */
+  private waitForQuiet(name: string, entry: DiscoveredEntry): void {
+    const settleMs = this.deps.settleMs ?? 0;
+    clearTimeout(this.unsettled.get(name));
+    const why = entry.kind === 'invalid' ? entry.invalid.message : '';
+    this.deps.logger.debug(
+      { entry: name, reason: why },
+      `${name} does not read as a plugin yet (${why}): read again once it has been quiet for ${settleMs} ms`,
+    );
+    const timer = setTimeout(() => {
+      this.unsettled.delete(name);
+      if (this.stopped) return;
+      this.waitedOut.add(name);
+      this.chain = this.chain
+        .then(() => this.apply({ entries: [name], plugins: new Map() }, performance.now()))
+        .catch((error: unknown) =>
+          this.deps.logger.error({ err: error }, 'reading a new plugin folder again failed'),
+        );
+    }, settleMs);
+    this.unsettled.set(name, timer);
+  }
+
+  private stopWaiting(name: string): void {
+    clearTimeout(this.unsettled.get(name));
+    this.unsettled.delete(name);
+    this.waitedOut.delete(name);
   }
 
   /** A disabled plugin ignores changes; one without hot reload support asks for a restart. */
