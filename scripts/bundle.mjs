@@ -50,6 +50,8 @@ await esbuild.build({
 });
 await mkdir('dist/dashboard', { recursive: true });
 await copyFile('src/clients/dashboard/index.html', 'dist/dashboard/index.html');
+// What a plugin's type check declares of its realm when its project has no Node types.
+await copyFile('src/plugin/realm.d.ts', 'dist/plugin/realm.d.ts');
 await esbuild.build({
   entryPoints: ['src/clients/dashboard/styles.css'],
   outfile: 'dist/dashboard/dashboard.css',

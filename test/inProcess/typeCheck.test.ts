@@ -116,3 +116,26 @@ describe('type checks where the TypeScript compiler cannot be loaded', () => {
     expect(typeErrors(d.diagnostics.all.flatMap((p) => p.diagnostics))).toEqual([]);
   });
 });
+
+describe("the realm's globals", () => {
+  it("are what a plugin's check knows of, in a project without Node's types", async () => {
+    const { dir, entry } = await greeterFolder('0');
+    const d = await connectInMemory(dir, { expectPlugins: 1, typecheck: true });
+    // What the realm gives every plugin, and one real mistake beside it.
+    const source = greeter("'zero'").replace(
+      'export function activate(ctx: PluginContext): void {',
+      `export function activate(ctx: PluginContext): void {
+  const tick = setInterval(() => console.log('tick', performance.now()), 1000);
+  ctx.subscriptions.push({ dispose: () => clearInterval(tick) });
+  queueMicrotask(() => log(structuredClone({ at: 1 }).at));`,
+    );
+    await editFile(entry, source);
+    const published = await d.diagnostics.waitFor(
+      (p) => p.pluginId === 'greeter' && typeErrors(p.diagnostics).length > 0,
+      { what: 'the type error' },
+    );
+    expect(typeErrors(published.diagnostics).map((x) => x.message)).toEqual([
+      "TS2322: Type 'string' is not assignable to type 'number'.",
+    ]);
+  });
+});

@@ -26,27 +26,27 @@ export interface CompilerSettings {
   problems: readonly TS.Diagnostic[];
 }
 
-export function compilerSettings(ts: TypeScript, request: TypeCheckRequest): CompilerSettings {
+export function compilerSettings(
+  ts: TypeScript,
+  request: TypeCheckRequest,
+  /** The realm's globals (dist/plugin/realm.d.ts), for a project without Node's types. */
+  realmTypes: string,
+): CompilerSettings {
   const single = request.root === request.entry;
   const directory = single ? path.dirname(request.root) : request.root;
   const config = single ? undefined : path.join(request.root, 'tsconfig.json');
-  if (config === undefined || !ts.sys.fileExists(config))
-    return {
-      options: defaultOptions(ts),
-      rootNames: [request.entry],
-      directory,
-      config: null,
-      problems: [],
-    };
+  // Without a config, what the plugin's code may use is what its realm has: Node's types when its
+  // project has them, else the realm's own declaration.
+  const defaults = (problems: readonly TS.Diagnostic[]): CompilerSettings => ({
+    options: defaultOptions(ts),
+    rootNames: hasNodeTypes(ts, directory) ? [request.entry] : [request.entry, realmTypes],
+    directory,
+    config: config !== undefined && ts.sys.fileExists(config) ? config : null,
+    problems,
+  });
+  if (config === undefined || !ts.sys.fileExists(config)) return defaults([]);
   const read = ts.readConfigFile(config, ts.sys.readFile);
-  if (read.error)
-    return {
-      options: defaultOptions(ts),
-      rootNames: [request.entry],
-      directory,
-      config,
-      problems: [read.error],
-    };
+  if (read.error) return defaults([read.error]);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, directory, undefined, config);
   return {
     options: { ...parsed.options, noEmit: true },
@@ -59,6 +59,15 @@ export function compilerSettings(ts: TypeScript, request: TypeCheckRequest): Com
 }
 
 const NO_INPUTS = 18003;
+
+/** Whether `@types/node` is found from `directory` up, as TypeScript finds automatic types. */
+function hasNodeTypes(ts: TypeScript, directory: string): boolean {
+  for (let dir = directory; ; dir = path.dirname(dir)) {
+    if (ts.sys.fileExists(path.join(dir, 'node_modules', '@types', 'node', 'package.json')))
+      return true;
+    if (path.dirname(dir) === dir) return false;
+  }
+}
 
 function defaultOptions(ts: TypeScript): TS.CompilerOptions {
   return {
@@ -145,7 +154,11 @@ export class PluginPrograms {
   }
 
   private programFor(request: TypeCheckRequest): PluginProgram {
-    const settings = compilerSettings(this.ts, request);
+    const settings = compilerSettings(
+      this.ts,
+      request,
+      path.join(path.dirname(this.pluginTypes), 'realm.d.ts'),
+    );
     const kept = this.programs.get(request.pluginId);
     if (kept && kept.settings.directory === settings.directory) {
       if (JSON.stringify(kept.settings.options) !== JSON.stringify(settings.options))

@@ -83,7 +83,7 @@ export function watchEmitters(): void {
  * `node:timers` as a realm's `require` gives it: the same timers, each callback telling `owner`
  * when it runs.
  */
-export function watchedTimers(owner: RealmOwner): typeof timers {
+export function watchedTimers(owner: RealmOwner): Record<string, unknown> {
   const watch = (
     kind: UntrackedRun['kind'],
     start: (callback: unknown, ...rest: unknown[]) => unknown,
