@@ -155,7 +155,9 @@ export const ConfigSchema = z
       .min(1)
       .max(1000)
       .optional()
-      .describe("Snapshots kept per plugin for plugin/getState's history."),
+      .describe(
+        "Reload, rollback, request and stop snapshots kept per plugin for plugin/getState's history (what a generation takes while it runs is kept apart: the newest of each of the last 5 generations).",
+      ),
     maxSnapshotBytes: z
       .number()
       .int()

@@ -80,6 +80,10 @@ export const PluginInfo = z.object({
       ok: z.boolean(),
       durationMs: z.number(),
       trigger: ReloadTriggerSchema,
+      /** Why it failed (when `ok` is false): the running generation, if any, is the one before. */
+      error: ReloadError.optional(),
+      /** It failed once the old generation had handed its state over, which came back with it. */
+      rolledBack: z.boolean().optional(),
     })
     .optional(),
   /** Its first successful load since the daemon started, and its latest one. */
@@ -133,6 +137,17 @@ export const SnapshotCause = {
   Disk: 'disk',
 } as const;
 export type SnapshotCause = (typeof SnapshotCause)[keyof typeof SnapshotCause];
+
+/**
+ * What a generation takes while it runs (after its timers, listeners and commands, and its own
+ * saves): the history keeps the newest of each generation only, in a few places of their own, so
+ * that a busy plugin never pushes out the snapshots of its reloads, rollbacks and requests.
+ */
+export const RUNNING_SNAPSHOT_CAUSES: ReadonlySet<SnapshotCause> = new Set([
+  SnapshotCause.Activity,
+  SnapshotCause.Command,
+  SnapshotCause.Plugin,
+]);
 
 /** One snapshot of a plugin's history (`plugin/getState` with `history: true`). */
 export const SnapshotInfo = z.object({

@@ -1,10 +1,10 @@
 // The page's own code runs in Chromium (page.evaluate): it needs the DOM's types.
 /// <reference lib="dom" />
-import { cp, readFile } from 'node:fs/promises';
+import { copyFile, cp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, browserTestsRun, launchBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, browserTestsRun, launchBrowser, unreachable } from '../helpers/browser.js';
 import { waitForOutput } from '../helpers/childOutput.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { fakeOpener, runCli, spawnCli } from '../helpers/network.js';
@@ -32,6 +32,8 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
     link = (await waitForOutput(daemon.child, /Dashboard: (\S+)/))[1] ?? '';
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    // A wait that fails names what it waited for, before the test's own limit ends it.
+    page.setDefaultTimeout(20_000);
     await page.goto(link);
   });
 
@@ -112,9 +114,50 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
     await diagnostic.waitFor();
     expect(await diagnostic.textContent()).toContain(`counter/index.ts:${line}:`);
     expect(await diagnostic.locator('.code-frame').textContent()).toContain("'ticks, edited' +;");
-    expect(await row('counter').getAttribute('data-status')).toBe('active'); // the old one runs on
+    // The old generation runs on, and its row says the last reload failed, and why.
+    expect(await row('counter').getAttribute('data-status')).toBe('active');
+    const status = row('counter').locator('.status-cell');
+    expect(await status.textContent()).toBe('active · last reload failed');
+    const why = await status.locator('.last-failed').getAttribute('title');
+    expect(why).toMatch(/^RELOADD_BUILD_FAILED: .* \(generation \d+ runs on\)$/);
     await editFile(counterFile(), good);
     await diagnostic.waitFor({ state: 'detached' });
+    await row('counter').and(page.locator('[data-last-reload="ok"]')).waitFor();
+    expect(await status.textContent()).toBe('active');
+  });
+
+  it('reaches every action at 1,400 px with "Diagnostics (1)" shown, and cuts nothing at 720 and 390 px', async () => {
+    const good = await readFile(counterFile(), 'utf8');
+    await editFile(counterFile(), good.replace("'ticks, edited';", "'ticks, edited' +;"));
+    await page.getByRole('button', { name: 'Diagnostics (1)' }).waitFor();
+    await row('counter').getByRole('button', { name: 'Timeline' }).click();
+    try {
+      for (const [width, height] of [
+        [1400, 800],
+        [1280, 800],
+        [720, 900],
+        [390, 844],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({
+          path: path.join(ARTIFACTS, `dashboard-${width}.png`),
+          fullPage: true,
+        });
+        expect(await unreachable(page, '.app'), `at ${width} px`).toEqual([]);
+        for (const id of ['counter', 'word-count'])
+          for (const name of [`Reload ${id}`, `Profile ${id}`, 'Disable', 'Diagnostics', 'State'])
+            await row(id).getByRole('button', { name }).click({ trial: true });
+        if (width === 1280 && process.env.RELOADD_DOCS_SCREENSHOT)
+          await copyFile(
+            path.join(ARTIFACTS, 'dashboard-1280.png'),
+            path.join(ROOT, 'docs', 'dashboard.png'),
+          );
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await editFile(counterFile(), good);
+      await row('counter').and(page.locator('[data-last-reload="ok"]')).waitFor();
+    }
   });
 
   it('shows the state as a tree, and the diff after a command', async () => {

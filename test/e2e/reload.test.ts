@@ -124,7 +124,12 @@ describe('reloading a plugin', () => {
     expect(plugins[0]).toMatchObject({
       status: 'active',
       generation: 3,
-      lastReload: { ok: false, trigger: 'file' },
+      lastReload: {
+        ok: false,
+        trigger: 'file',
+        rolledBack: true,
+        error: { code: DiagnosticCodes.ActivateFailed },
+      },
     });
   });
 

@@ -1,7 +1,9 @@
+// unreachable() runs in the page (page.evaluate): it needs the DOM's types.
+/// <reference lib="dom" />
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { ROOT } from './paths.js';
 
 /** Debian's Chromium, or the one CHROMIUM_PATH names; playwright-core never downloads one. */
@@ -27,4 +29,43 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
   await mkdir(ARTIFACTS, { recursive: true });
   // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', ...extraArgs] });
+}
+
+/**
+ * What of `selector`'s elements a person cannot read or reach on the page as laid out now: cut
+ * inside their own box (an ellipsis, hidden overflow), clipped by a box around them, or off
+ * the sides of the window; and a page that needs a sideways scroll. Empty when all is there.
+ */
+export function unreachable(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((within) => {
+    const problems: string[] = [];
+    const name = (el: Element) =>
+      `<${el.tagName.toLowerCase()} class="${el.className}"> "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    for (const root of Array.from(document.querySelectorAll(within))) {
+      for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {
+        const style = getComputedStyle(el);
+        if (style.display === 'none' || style.visibility === 'hidden') continue;
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;
+        const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+        if (style.overflowX !== 'visible' && !scrolls && el.scrollWidth > el.clientWidth + 1)
+          problems.push(`cut inside: ${name(el)}`);
+        if (box.left < -1 || box.right > window.innerWidth + 1)
+          problems.push(
+            `off the window (${Math.round(box.left)}–${Math.round(box.right)}): ${name(el)}`,
+          );
+        for (let around = el.parentElement; around; around = around.parentElement) {
+          if (getComputedStyle(around).overflowX === 'visible') continue;
+          const outer = around.getBoundingClientRect();
+          if (box.left < outer.left - 1 || box.right > outer.right + 1) {
+            problems.push(`clipped by <${around.tagName.toLowerCase()}>: ${name(el)}`);
+            break;
+          }
+        }
+      }
+    }
+    const wide = document.documentElement.scrollWidth;
+    if (wide > window.innerWidth) problems.push(`the page scrolls sideways: ${wide} px wide`);
+    return problems;
+  }, selector);
 }

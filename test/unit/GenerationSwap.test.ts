@@ -117,6 +117,21 @@ describe('a swap inside the plugin host', () => {
     ]);
   });
 
+  it("sends the swap's snapshot before the state the daemon asks for next, however soon it asks", async () => {
+    const seen: string[] = [];
+    const next = fakeGeneration('p#2', seen);
+    const { services, notices } = setUp({ 'p#1': fakeGeneration('p#1', seen), 'p#2': next }, seen);
+    await swapGenerations(reload, services);
+    // A client's plugin/getState, answered before the host's next turn.
+    const asked = services.snapshots.answer('p', await next.saveState());
+    expect(notices).toEqual([
+      expect.objectContaining({ op: 'stateTaken', generation: 1, value: { count: 3 } }),
+    ]);
+    expect(asked.value).toEqual({ count: 3 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(notices.length).toBe(1);
+  });
+
   it('keeps the old generation when its state cannot be taken: the new one is unloaded, nothing deactivated', async () => {
     const seen: string[] = [];
     const { services } = setUp(

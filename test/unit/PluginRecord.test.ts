@@ -70,6 +70,25 @@ describe('PluginRecord', () => {
     ]);
   });
 
+  it('keeps why its last reload failed, and whether the generation before came back, until one succeeds', () => {
+    const { record } = recordWithChannel();
+    record.activated(generation(3), { descriptor, bundle: {} as never });
+    const error = { code: 'RELOADD_ACTIVATE_FAILED', message: 'activate exploded' };
+    record.reloadFinished({
+      ok: false,
+      generation: 3,
+      durationMs: 9,
+      trigger: ReloadTrigger.File,
+      error,
+      rolledBack: true,
+    });
+    expect(record.status).toBe(PluginStatus.Active);
+    expect(record.lastReload).toMatchObject({ ok: false, error, rolledBack: true });
+    record.reloadFinished({ ok: true, generation: 4, durationMs: 5, trigger: ReloadTrigger.File });
+    expect(record.lastReload).not.toHaveProperty('error');
+    expect(record.lastReload).not.toHaveProperty('rolledBack');
+  });
+
   it('ends a stop in the status it began with, or failed when deactivate hung', () => {
     const { record } = recordWithChannel();
     record.activated(generation(1), { descriptor, bundle: {} as never });

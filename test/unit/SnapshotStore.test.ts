@@ -28,6 +28,71 @@ function storeIn(stateDir: string) {
   return { store, diagnostics, published };
 }
 
+/** A snapshot of `counter`, `count` in its state, taken by `generation` for `cause`. */
+const take = (store: SnapshotStore, count: number, generation: number, cause: SnapshotCause) =>
+  store.keep('counter', { value: { count }, problems: [] }, { generation }, cause);
+const kept = (store: SnapshotStore) =>
+  store
+    .history('counter')
+    .map((s) => [s.generation, s.takenBy, (s.value as { count: number }).count]);
+
+describe("SnapshotStore's history", () => {
+  it('keeps the reloads before a busy timer: what a generation takes while running never pushes one out', () => {
+    const store = new SnapshotStore({ logger });
+    take(store, 1, 1, SnapshotCause.Reload);
+    take(store, 2, 2, SnapshotCause.Reload);
+    take(store, 3, 3, SnapshotCause.Request);
+    // A timer every 2 s for ten minutes, then a command: one snapshot each, all of generation 4.
+    for (let tick = 0; tick < 300; tick++) take(store, 100 + tick, 4, SnapshotCause.Activity);
+    take(store, 500, 4, SnapshotCause.Command);
+    expect(kept(store)).toEqual([
+      [4, 'command', 500],
+      [3, 'request', 3],
+      [2, 'reload', 2],
+      [1, 'reload', 1],
+    ]);
+    for (const generation of [1, 2, 3])
+      expect(store.ofGeneration('counter', generation)?.generation).toBe(generation);
+    expect(store.get('counter')?.value).toEqual({ count: 500 });
+  });
+
+  it('keeps the last `history` points, and the newest running snapshot of the last `runningHistory` generations', () => {
+    const store = new SnapshotStore({ logger, history: 3, runningHistory: 2 });
+    for (let generation = 1; generation <= 5; generation++) {
+      take(store, generation * 10, generation, SnapshotCause.Activity);
+      if (generation < 5) take(store, generation * 10 + 1, generation, SnapshotCause.Reload);
+    }
+    // Generation 5 runs; 2 to 4 each ended in a reload, which replaced what they took running.
+    expect(kept(store)).toEqual([
+      [5, 'activity', 50],
+      [4, 'reload', 41],
+      [3, 'reload', 31],
+      [2, 'reload', 21],
+    ]);
+    // A generation whose end kept nothing (its host crashed) keeps its running snapshot, in the ring of those.
+    take(store, 60, 6, SnapshotCause.Activity);
+    take(store, 70, 7, SnapshotCause.Activity);
+    expect(kept(store).filter(([, cause]) => cause === 'activity')).toEqual([
+      [7, 'activity', 70],
+      [6, 'activity', 60],
+    ]);
+  });
+
+  it('keeps one of the same moment asked again: a page refreshing the state does not flood it', () => {
+    const store = new SnapshotStore({ logger, history: 4 });
+    take(store, 1, 1, SnapshotCause.Reload);
+    for (let ask = 0; ask < 10; ask++) take(store, 10 + ask, 2, SnapshotCause.Request);
+    take(store, 30, 2, SnapshotCause.Reload);
+    take(store, 40, 3, SnapshotCause.Request);
+    expect(kept(store)).toEqual([
+      [3, 'request', 40],
+      [2, 'reload', 30],
+      [2, 'request', 19],
+      [1, 'reload', 1],
+    ]);
+  });
+});
+
 const keep = (store: SnapshotStore, count: number) =>
   store.keep(
     'counter',

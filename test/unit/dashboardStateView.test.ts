@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   diffStates,
+  historyRows,
   MAX_CHANGES,
   pointerChild,
   summarize,
 } from '../../src/clients/dashboard/model/stateView.js';
+import type { SnapshotInfo } from '../../src/protocol/index.js';
 
 describe("the state inspector's tree and diff", () => {
   it('shows what JSON flattened as what it was, by JSON Pointer', () => {
@@ -63,5 +65,28 @@ describe("the state inspector's tree and diff", () => {
     const after = Array.from({ length: MAX_CHANGES + 7 }, (_, i) => i);
     const { changes, more } = diffStates([], after);
     expect([changes.length, more]).toEqual([MAX_CHANGES, 7]);
+  });
+
+  it('lists the history with the newest of each generation restorable, and marks what was taken while running', () => {
+    const snapshot = (generation: number, takenBy: SnapshotInfo['takenBy']): SnapshotInfo => ({
+      generation,
+      savedAt: `2026-12-01T12:00:0${generation}.000Z`,
+      sizeBytes: 20,
+      takenBy,
+      stateVersion: null,
+    });
+    const rows = historyRows([
+      snapshot(3, 'activity'),
+      snapshot(3, 'request'),
+      snapshot(2, 'reload'),
+      snapshot(1, 'reload'),
+    ]);
+    expect(rows.map((r) => [r.snapshot.generation, r.running, r.restorable])).toEqual([
+      [3, true, true],
+      [3, false, false],
+      [2, false, true],
+      [1, false, true],
+    ]);
+    expect(new Set(rows.map((r) => r.key)).size).toBe(4);
   });
 });

@@ -5,6 +5,7 @@ import {
   type DidReloadParams,
   PluginStatus,
   ReloaddErrorCodes,
+  type ReloadError,
   ReloadTrigger,
 } from '../../protocol/index.js';
 import type { ClientChannel } from '../clientChannels/Broadcaster.js';
@@ -24,6 +25,9 @@ export interface LastReload {
   ok: boolean;
   durationMs: number;
   trigger: ReloadTrigger;
+  /** Why it failed, when it did: the generation before it runs on (or came back: `rolledBack`). */
+  error?: ReloadError;
+  rolledBack?: boolean;
 }
 
 /** What a finished reload tells clients (`plugin/didReload`, without the id). */
@@ -231,6 +235,8 @@ export class PluginRecord {
       ok: report.ok,
       durationMs: report.durationMs,
       trigger: report.trigger,
+      ...(report.error ? { error: report.error } : {}),
+      ...(report.rolledBack ? { rolledBack: true } : {}),
     };
     if (report.ok && report.phases) {
       const { evaluate, activate, restoreState } = report.phases;

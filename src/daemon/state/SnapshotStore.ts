@@ -7,6 +7,7 @@ import type { ExtractedState } from '../crossing/hostMessages.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
 import { SnapshotFile, type SnapshotFileContent } from './SnapshotFile.js';
+import { emptyHistory, newestFirst, type SnapshotHistory, withEntry } from './snapshotHistory.js';
 import { type StateNotWritten, WriteReports } from './WriteReports.js';
 import { stateNotWrittenAnswer, whyItFailed } from './writeFailures.js';
 
@@ -40,8 +41,10 @@ export interface SnapshotStoreOptions {
   /** States larger than this (serialized) are written at most every `largeStateIntervalMs`. */
   largeStateBytes?: number;
   largeStateIntervalMs?: number;
-  /** Snapshots kept per plugin (DEFAULT_SNAPSHOT_HISTORY). */
+  /** Reload, rollback, request and stop snapshots kept per plugin (DEFAULT_SNAPSHOT_HISTORY). */
   history?: number;
+  /** Generations whose snapshot taken while running is kept per plugin (DEFAULT_RUNNING_HISTORY). */
+  runningHistory?: number;
   /** DEFAULT_MAX_SNAPSHOT_BYTES. */
   maxSnapshotBytes?: number;
   /** DEFAULT_WRITE_RETRY_MS. */
@@ -49,8 +52,13 @@ export interface SnapshotStoreOptions {
 }
 
 export const DEFAULT_LARGE_STATE_BYTES = 8 * 1024 * 1024;
-/** Snapshots kept per plugin for `plugin/getState`'s history, the last first. */
+/**
+ * Snapshots of reloads, rollbacks, requests and stops kept per plugin for `plugin/getState`'s
+ * history; what generations take while they run is kept apart (DEFAULT_RUNNING_HISTORY).
+ */
 export const DEFAULT_SNAPSHOT_HISTORY = 20;
+/** Generations whose newest snapshot taken while running (timers, listeners, commands) is kept. */
+export const DEFAULT_RUNNING_HISTORY = 5;
 /** A snapshot larger than this is refused (the previous one is kept), with a diagnostic. */
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_LARGE_STATE_INTERVAL_MS = 1000;
@@ -67,8 +75,10 @@ const SUFFIX = '.snapshot';
  */
 export class SnapshotStore {
   private readonly snapshots = new Map<string, Snapshot>();
-  /** Each plugin's last snapshots, oldest first; the newest is `snapshots`' own. */
-  private readonly histories = new Map<string, Snapshot[]>();
+  /** Each plugin's history (snapshotHistory.ts); the newest is `snapshots`' own. */
+  private readonly histories = new Map<string, SnapshotHistory<Snapshot>>();
+  /** The order snapshots were kept in, across plugins: the history's newest first. */
+  private kept = 0;
   private readonly files = new Map<string, SnapshotFile>();
   /** Plugins whose last snapshot was refused for its size. */
   private readonly tooLarge = new Set<string>();
@@ -89,9 +99,9 @@ export class SnapshotStore {
     this.fileOf(pluginId)?.put({ format: 1, pluginId, ...content });
   }
 
-  /** The plugin's last snapshots, newest first. */
+  /** The plugin's snapshots kept, newest first: its points, and the newest its generations took while running. */
   history(pluginId: string): readonly Snapshot[] {
-    return [...(this.histories.get(pluginId) ?? [])].reverse();
+    return newestFirst(this.histories.get(pluginId) ?? emptyHistory());
   }
 
   /** The newest snapshot of the history that `generation` took. */
@@ -146,11 +156,18 @@ export class SnapshotStore {
   }
 
   private remember(pluginId: string, snapshot: Snapshot): void {
-    const kept = this.histories.get(pluginId) ?? [];
-    kept.push(snapshot);
-    const most = this.options.history ?? DEFAULT_SNAPSHOT_HISTORY;
-    if (kept.length > most) kept.splice(0, kept.length - most);
-    this.histories.set(pluginId, kept);
+    const history = this.histories.get(pluginId) ?? emptyHistory();
+    this.histories.set(
+      pluginId,
+      withEntry(
+        history,
+        { snapshot, order: this.kept++ },
+        {
+          points: this.options.history ?? DEFAULT_SNAPSHOT_HISTORY,
+          running: this.options.runningHistory ?? DEFAULT_RUNNING_HISTORY,
+        },
+      ),
+    );
   }
 
   /**

@@ -137,7 +137,7 @@ export class HostRuntime {
     saveState: async ({ key }) => {
       const generation = this.loaded(key);
       return this.lifecycle(generation, 'saveState', async () =>
-        this.snapshots.extract(await generation.saveState()),
+        this.snapshots.answer(generation.descriptor.id, await generation.saveState()),
       );
     },
     beforeExit: async ({ key, editorState }) => {

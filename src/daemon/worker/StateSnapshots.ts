@@ -42,6 +42,17 @@ export class StateSnapshots {
     return raw === undefined ? { value: undefined, problems: [] } : extractState(raw);
   }
 
+  /**
+   * State the daemon asked for (its `saveState`), for the answer to carry. What a swap handed
+   * over goes out first: the daemon keeps snapshots in the order they arrive, and this one is
+   * newer (a reload's answer can reach a client, and its `plugin/getState` come here, before the
+   * swap's `stateTaken` has left).
+   */
+  answer(pluginId: string, raw: unknown): ExtractedState {
+    this.sendHandedOver(pluginId);
+    return this.extract(raw);
+  }
+
   /** The plugin handed state over itself (`savePluginState`). */
   written(key: string, generation: PluginGeneration | undefined, raw: unknown): void {
     if (generation) this.share(key, generation, raw, 'plugin');

@@ -28,7 +28,8 @@ const RELIST_AFTER_MS = 500;
 /**
  * The page's connection to its daemon: one session, over the same WebSocket and protocol as
  * every client, with each result checked against its declaration. It feeds the store; when the
- * daemon goes away it tries again, and says so, until the page is closed.
+ * daemon goes away it says so and tries again, until the page is closed or the daemon there
+ * refuses it.
  */
 export class DashboardConnection {
   private client: ReloaddClient | undefined;
@@ -36,9 +37,11 @@ export class DashboardConnection {
 
   constructor(private readonly store: DashboardStore) {}
 
-  /** Connects and stays connected; returns once the daemon refuses the page (no session). */
+  /**
+   * Connects and stays connected; returns once the daemon refuses the page (no session: only a
+   * new link gets in). While nothing answers it tries again, from 250 ms up to every 5 s.
+   */
   async run(): Promise<void> {
-    let everConnected = false;
     for (let attempt = 0; ; attempt++) {
       const check = await openSession();
       if (check === SessionCheck.Unauthorised) {
@@ -46,17 +49,14 @@ export class DashboardConnection {
         return;
       }
       if (check === SessionCheck.Authorised) {
-        const closed = await this.connect().catch(() => undefined);
-        if (closed) {
-          everConnected = true;
+        const session = await this.connect().catch(() => undefined);
+        if (session) {
           attempt = 0;
-          await closed;
+          await session.closed;
         }
       }
       this.client = undefined;
-      this.store.connection(
-        everConnected ? ConnectionState.Disconnected : ConnectionState.Connecting,
-      );
+      this.store.connection(ConnectionState.Unreachable);
       await pause(backoffDelay(attempt, { initialMs: 250, maxMs: 5000 }));
     }
   }
@@ -70,21 +70,31 @@ export class DashboardConnection {
     return checked.value;
   }
 
-  /** Resolves with a promise of the connection's end once it is up and the page has its data. */
-  private async connect(): Promise<Promise<void>> {
+  /**
+   * Opens the WebSocket and the session, and fetches what the page shows. Resolves once all that
+   * is done, with the session's end to wait for (in an object: a promise of a promise would
+   * resolve only at that end).
+   */
+  private async connect(): Promise<{ closed: Promise<void> }> {
     const socket = new WebSocket(`ws://${location.host}${WEBSOCKET_PATH}`);
     const client = await connectBrowserSocket(socket);
     const closed = new Promise<void>((resolve) => client.onClose(() => resolve()));
     try {
-      return await this.follow(client, closed);
+      await this.follow(client);
     } catch (error) {
       client.dispose();
       throw error;
     }
+    const poll = setInterval(() => {
+      this.request(DaemonStatus, null)
+        .then((s) => this.store.daemonStatus(s))
+        .catch(() => undefined);
+    }, STATUS_EVERY_MS);
+    return { closed: closed.finally(() => clearInterval(poll)) };
   }
 
-  /** Listens, says hello, and fetches what the page shows; the connection is open. */
-  private async follow(client: ReloaddClient, closed: Promise<void>): Promise<Promise<void>> {
+  /** Listens, says hello, and hands the store what the daemon has now. */
+  private async follow(client: ReloaddClient): Promise<void> {
     client.onNotification(DidReload, (params) => {
       this.store.reloaded(params);
       this.relistSoon();
@@ -110,19 +120,9 @@ export class DashboardConnection {
       this.request(PluginDiagnostics, null),
       this.request(DaemonStatus, null),
     ]);
-    this.store.pluginList(plugins);
-    this.store.allDiagnostics(diagnostics);
-    this.store.daemonStatus(status);
     await this.request(LogSubscribe, { level: 'debug', last: LOG_REPLAY });
     replaying = false;
-    this.store.replayed(replay);
-    this.store.connection(ConnectionState.Connected);
-    const poll = setInterval(() => {
-      this.request(DaemonStatus, null)
-        .then((s) => this.store.daemonStatus(s))
-        .catch(() => undefined);
-    }, STATUS_EVERY_MS);
-    return closed.finally(() => clearInterval(poll));
+    this.store.session({ plugins, diagnostics, status, replay });
   }
 
   private relistSoon(): void {

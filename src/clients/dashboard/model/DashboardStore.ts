@@ -10,18 +10,19 @@ import {
   type DaemonStatusResult,
   type DashboardState,
   EMPTY_STATE,
-  withAllDiagnostics,
+  type SessionStart,
+  withConnection,
   withDiagnostics,
   withLogs,
   withPluginList,
   withReload,
-  withReplayedReloads,
+  withSession,
   withStatusChange,
 } from './dashboardState.js';
 
 /**
  * The one owner of what the page shows: each thing the daemon says is applied here, through the
- * pure steps of model.ts, and the views re-render from the result. Views never change it.
+ * pure steps of dashboardState.ts, and the views re-render from the result. Views never change it.
  */
 export class DashboardStore {
   private current: DashboardState = EMPTY_STATE;
@@ -39,8 +40,14 @@ export class DashboardStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** The session ended, or none could be opened: what is shown stays, marked stale. */
   connection(connection: ConnectionState): void {
-    this.set({ ...this.current, connection });
+    this.set(withConnection(this.current, connection, new Date().toISOString()));
+  }
+
+  /** A session is up, and this is what the daemon has now. */
+  session(start: SessionStart): void {
+    this.set(withSession(this.current, start));
   }
 
   pluginList(plugins: PluginInfo[]): void {
@@ -59,17 +66,8 @@ export class DashboardStore {
     this.set(withDiagnostics(this.current, pluginId, list));
   }
 
-  allDiagnostics(list: Diagnostic[]): void {
-    this.set(withAllDiagnostics(this.current, list));
-  }
-
   daemonStatus(status: DaemonStatusResult): void {
     this.set({ ...this.current, status });
-  }
-
-  /** The replayed tail, once `log/subscribe` answered: the log, and the timeline it tells of. */
-  replayed(entries: LogEntry[]): void {
-    this.set(withReplayedReloads(withLogs(this.current, entries), entries));
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type PluginInfo,
   type ResultOf,
 } from '../../../protocol/index.js';
+import { clock } from './format.js';
 
 /**
  * What the dashboard knows, and the pure steps that change it: one function per thing the daemon
@@ -28,27 +29,31 @@ export const ShownStatus = {
   Active: 'active',
   Failed: 'failed',
   Disabled: 'disabled',
-  RolledBack: 'rolled back',
   RestartRequired: 'restart required',
   Removed: 'removed',
 } as const;
 export type ShownStatus = (typeof ShownStatus)[keyof typeof ShownStatus];
 
 export const ConnectionState = {
+  /** Before the page's first session. */
   Connecting: 'connecting',
   Connected: 'connected',
-  /** Lost: retrying. */
-  Disconnected: 'disconnected',
-  /** The daemon refused the page's session (no link, or an old one). */
+  /** Nothing answers at the page's address (the daemon stopped): it tries again by itself. */
+  Unreachable: 'unreachable',
+  /**
+   * The daemon there refused the page's session: the page was opened without a link, or with an
+   * old one, or the daemon restarted (its token is new). Only a new link gets in.
+   */
   Unauthorised: 'unauthorised',
 } as const;
 export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
 
+/** The command that prints the link of the daemon of the workspace (README, Dashboard). */
+export const LINK_COMMAND = 'npx reloadd dashboard';
+
 export interface PluginRow {
   info: PluginInfo;
   removed: boolean;
-  /** The last reload failed and the generation before it was brought back. */
-  rolledBack: boolean;
   restartRequired: boolean;
   /** The last CHART_POINTS reload durations, oldest first. */
   durations: number[];
@@ -66,6 +71,11 @@ export type DaemonStatusResult = ResultOf<typeof DaemonStatus>;
 
 export interface DashboardState {
   connection: ConnectionState;
+  /**
+   * ISO 8601: since when what the page shows is no longer followed (its session ended); undefined
+   * while connected, and before the first session.
+   */
+  staleSince: string | undefined;
   /** By id, in the daemon's order. */
   plugins: ReadonlyMap<string, PluginRow>;
   /** Newest first. */
@@ -79,6 +89,7 @@ export interface DashboardState {
 
 export const EMPTY_STATE: DashboardState = {
   connection: ConnectionState.Connecting,
+  staleSince: undefined,
   plugins: new Map(),
   reloads: [],
   diagnostics: new Map(),
@@ -90,8 +101,27 @@ export const EMPTY_STATE: DashboardState = {
 export function shownStatus(row: PluginRow): ShownStatus {
   if (row.removed) return ShownStatus.Removed;
   if (row.restartRequired) return ShownStatus.RestartRequired;
-  if (row.rolledBack && row.info.status === 'active') return ShownStatus.RolledBack;
   return row.info.status;
+}
+
+/** What a row says of its plugin: its status, and when the generation running is an older one, why. */
+export interface RowStatus {
+  status: ShownStatus;
+  /** Beside the status: "last reload failed" when the generation before that reload runs on. */
+  note?: string;
+  /** What went wrong, and which generation runs. */
+  why?: string;
+}
+
+export function rowStatus(row: PluginRow): RowStatus {
+  const status = shownStatus(row);
+  const last = row.info.lastReload;
+  if (status !== ShownStatus.Active || !last || last.ok) return { status };
+  const cause = last.error ? `${last.error.code}: ${last.error.message}` : 'the reload failed';
+  const kept = last.rolledBack
+    ? `generation ${row.info.generation} was brought back with its state`
+    : `generation ${row.info.generation} runs on`;
+  return { status, note: 'last reload failed', why: `${cause} (${kept})` };
 }
 
 /** `plugin/list`: the daemon's word replaces the page's, keeping what only events told it. */
@@ -107,7 +137,6 @@ export function withPluginList(state: DashboardState, plugins: PluginInfo[]): Da
     next.set(info.id, {
       info,
       removed: false,
-      rolledBack: known?.rolledBack ?? false,
       restartRequired: hasRestartRequired(state.diagnostics.get(info.id)),
       durations: known?.durations ?? [],
     });
@@ -135,13 +164,19 @@ export function withReload(
     generation: reload.generation,
     status: reload.ok || reload.generation > 0 ? 'active' : 'failed',
     reloads: { count, failed, successRate: count > 0 ? (count - failed) / count : null },
-    lastReload: { at, ok: reload.ok, durationMs: reload.durationMs, trigger: reload.trigger },
+    lastReload: {
+      at,
+      ok: reload.ok,
+      durationMs: reload.durationMs,
+      trigger: reload.trigger,
+      ...(reload.error ? { error: reload.error } : {}),
+      ...(reload.rolledBack ? { rolledBack: true } : {}),
+    },
   };
   const plugins = new Map(state.plugins);
   plugins.set(reload.id, {
     info,
     removed: false,
-    rolledBack: !reload.ok && reload.rolledBack === true,
     restartRequired: reload.error?.code === DiagnosticCodes.RestartRequired,
     durations: [...row.durations, reload.durationMs].slice(-CHART_POINTS),
   });
@@ -199,21 +234,21 @@ export function withLogs(state: DashboardState, entries: readonly LogEntry[]): D
 }
 
 /**
- * The timeline before this page opened: the reload trace lines of the replayed log, as events.
- * Only when the timeline is empty (live `plugin/didReload`s are the better source).
+ * The reloads the page did not hear of (before it opened, or while it was away): the reload
+ * trace lines of a replayed log, as timeline events, in their place by time. A reload the
+ * timeline has already (heard live while the replay was asked for) is not added twice.
  */
 export function withReplayedReloads(
   state: DashboardState,
   entries: readonly LogEntry[],
 ): DashboardState {
-  if (state.reloads.length > 0) return state;
   let key = state.nextKey;
   const events: ReloadEvent[] = [];
   for (const entry of entries) {
     const trace = entry.reload;
     if (!trace || !entry.pluginId) continue;
     const { trigger, ok, generation, durationMs, phases, ...cause } = trace;
-    events.push({
+    const event: ReloadEvent = {
       id: entry.pluginId,
       ok,
       generation,
@@ -223,8 +258,10 @@ export function withReplayedReloads(
       ...cause,
       key: key++,
       at: entry.time,
-    });
+    };
+    if (!state.reloads.some((known) => sameReload(known, event))) events.push(event);
   }
+  if (events.length === 0) return state;
   const plugins = new Map(state.plugins);
   for (const event of events) {
     const row = plugins.get(event.id);
@@ -234,7 +271,95 @@ export function withReplayedReloads(
         durations: [...row.durations, event.durationMs].slice(-CHART_POINTS),
       });
   }
-  return { ...state, plugins, reloads: events.reverse().slice(0, TIMELINE_SIZE), nextKey: key };
+  // Newest first; a stable sort keeps the order of those of the same millisecond.
+  const reloads = [...events.reverse(), ...state.reloads]
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+    .slice(0, TIMELINE_SIZE);
+  return { ...state, plugins, reloads, nextKey: key };
+}
+
+/** What a session fetches once it is up: the daemon's word on everything the page shows. */
+export interface SessionStart {
+  plugins: PluginInfo[];
+  diagnostics: Diagnostic[];
+  status: DaemonStatusResult;
+  /** The log's tail, `log/subscribe`'s replay. */
+  replay: readonly LogEntry[];
+}
+
+/**
+ * A session is up (the first, or again after the daemon was away): rows, diagnostics and figures
+ * as the daemon has them now, the log entries and reloads the page missed, and nothing stale.
+ */
+export function withSession(state: DashboardState, start: SessionStart): DashboardState {
+  const seen = state.logs.at(-1)?.seq ?? -1;
+  const missed = start.replay.filter((e) => e.seq > seen);
+  let next = withAllDiagnostics(withPluginList(state, start.plugins), start.diagnostics);
+  next = withReplayedReloads(withLogs(next, start.replay), missed);
+  return {
+    ...next,
+    status: start.status,
+    connection: ConnectionState.Connected,
+    staleSince: undefined,
+  };
+}
+
+/** The page lost its session, or could not open one: what it shows stays, marked stale from `at`. */
+export function withConnection(
+  state: DashboardState,
+  connection: ConnectionState,
+  at: string,
+): DashboardState {
+  if (connection === state.connection) return state;
+  const staleSince =
+    state.connection === ConnectionState.Connected && connection !== ConnectionState.Connected
+      ? at
+      : state.staleSince;
+  return { ...state, connection, staleSince };
+}
+
+/** What the page says of its connection when it is not following its daemon, and what to do. */
+export interface ConnectionNotice {
+  /** `gone`: nothing answers; `new-token`: a daemon answers, restarted; `no-link`: never in. */
+  kind: 'gone' | 'new-token' | 'no-link';
+  title: string;
+  text: string;
+  /** What prints a new link. */
+  command: string;
+}
+
+/** The notice for the connection's state (pure); undefined while connected or connecting. */
+export function connectionNotice(
+  state: DashboardState,
+  /** Where the page reaches its daemon: `127.0.0.1:7357`. */
+  address: string,
+): ConnectionNotice | undefined {
+  const since = state.staleSince && clock(state.staleSince);
+  switch (state.connection) {
+    case ConnectionState.Unreachable:
+      return {
+        kind: 'gone',
+        title: 'The daemon is gone',
+        text: `Nothing answers at ${address}: the daemon stopped${since ? ` at ${since}, and what this page shows is from then` : ''}. This page reconnects by itself if the daemon answers there again with the same token. A daemon started again has a new token (and often a new port), which this page cannot join: get its link with`,
+        command: LINK_COMMAND,
+      };
+    case ConnectionState.Unauthorised:
+      return since
+        ? {
+            kind: 'new-token',
+            title: 'The daemon was restarted',
+            text: `A daemon answers at ${address} again, but with a new token: this page cannot rejoin it. What it shows is from ${since}, before the restart. Get the new link with`,
+            command: LINK_COMMAND,
+          }
+        : {
+            kind: 'no-link',
+            title: 'Not authorised',
+            text: 'This page needs the link the daemon prints, with its token: the daemon gives it to whoever can read its files, and to nobody else. To get the link of the daemon running in your workspace, run',
+            command: LINK_COMMAND,
+          };
+    default:
+      return undefined;
+  }
 }
 
 /** One step of "why did it reload": what changed, who asked, or which dependency set it off. */
@@ -289,6 +414,17 @@ export const UNLOAD_CODES: ReadonlySet<string> = new Set([
   DiagnosticCodes.UnloadIncomplete,
   DiagnosticCodes.UnloadedCodeRan,
 ]);
+
+/** The same reload, heard live and read back from the log (whose times are not the page's). */
+function sameReload(a: ReloadEvent, b: ReloadEvent): boolean {
+  return (
+    a.id === b.id &&
+    a.generation === b.generation &&
+    a.ok === b.ok &&
+    a.trigger === b.trigger &&
+    a.durationMs === b.durationMs
+  );
+}
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

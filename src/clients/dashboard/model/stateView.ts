@@ -1,3 +1,4 @@
+import { RUNNING_SNAPSHOT_CAUSES, type SnapshotInfo } from '../../../protocol/index.js';
 import { pointerChild } from '../../../protocol/stateDiff.js';
 
 /**
@@ -51,6 +52,35 @@ export function summarize(value: unknown, pointer: string, types: FlattenedTypes
     return { label: JSON.stringify(value), children: [], kind: 'string' };
   if (typeof value === 'number') return { label: String(value), children: [], kind: 'number' };
   return { label: String(value), children: [], kind: 'other' };
+}
+
+/** One line of the snapshot history, as the state inspector lists it. */
+export interface HistoryRow {
+  snapshot: SnapshotInfo;
+  /** Unique in the list (a generation takes several snapshots). */
+  key: string;
+  /** Taken while its generation ran (a timer, a listener, a command): the history keeps only the newest of these. */
+  running: boolean;
+  /**
+   * The newest its generation took: `plugin/getState` and `plugin/restoreSnapshot` name a
+   * snapshot by its generation, so only this one of the generation can be shown and restored.
+   */
+  restorable: boolean;
+}
+
+/** `plugin/getState`'s history (newest first), as rows (pure). */
+export function historyRows(history: readonly SnapshotInfo[]): HistoryRow[] {
+  const seen = new Set<number>();
+  return history.map((snapshot, i) => {
+    const restorable = !seen.has(snapshot.generation);
+    seen.add(snapshot.generation);
+    return {
+      snapshot,
+      key: `${snapshot.generation}-${snapshot.savedAt}-${i}`,
+      running: snapshot.takenBy !== null && RUNNING_SNAPSHOT_CAUSES.has(snapshot.takenBy),
+      restorable,
+    };
+  });
 }
 
 /** A value on one line, cut to `max` characters: for diff rows and collapsed nodes. */

@@ -10,7 +10,13 @@ import {
 } from '../../../protocol/index.js';
 import type { DashboardConnection } from '../model/DashboardConnection.js';
 import type { DashboardStore } from '../model/DashboardStore.js';
-import { ConnectionState, type DashboardState } from '../model/dashboardState.js';
+import {
+  type ConnectionNotice,
+  ConnectionState,
+  connectionNotice,
+  type DashboardState,
+} from '../model/dashboardState.js';
+import { clock } from '../model/format.js';
 import { DaemonPanel } from './DaemonPanel.js';
 import { DiagnosticsPanel } from './DiagnosticsPanel.js';
 import { LogsPanel } from './LogsPanel.js';
@@ -67,7 +73,11 @@ export function App({
     setTab(view);
   }, []);
 
-  if (state.connection === ConnectionState.Unauthorised) return <NotAuthorised />;
+  const connectionProblem = connectionNotice(state, location.host);
+  if (connectionProblem?.kind === 'no-link') return <NotAuthorised notice={connectionProblem} />;
+  const connected = state.connection === ConnectionState.Connected;
+  // What the page shows came from a session that ended: it stays, marked, until one is up again.
+  const stale = !connected && state.staleSince !== undefined;
   const rows = [...state.plugins.values()];
   const counts = new Map([...state.diagnostics].map(([id, list]) => [id, list.length]));
   const hotReload = state.status?.hotReload;
@@ -87,7 +97,7 @@ export function App({
           type="button"
           role="switch"
           aria-checked={hotReload === true}
-          disabled={hotReload === undefined}
+          disabled={hotReload === undefined || !connected}
           onClick={() =>
             connection
               .request(DaemonSetHotReload, { enabled: !hotReload })
@@ -103,7 +113,7 @@ export function App({
         </button>
         <button
           type="button"
-          disabled={state.connection !== ConnectionState.Connected}
+          disabled={!connected}
           onClick={() =>
             connection
               .request(PluginReload, { all: true })
@@ -114,15 +124,21 @@ export function App({
           Reload all
         </button>
       </header>
+      {connectionProblem && <ConnectionBanner notice={connectionProblem} />}
       <p class="notice" role="status" aria-live="polite">
         {notice}
       </p>
-      <main>
+      <main
+        class={stale ? 'stale' : ''}
+        data-stale={stale ? state.staleSince : undefined}
+        aria-describedby={connectionProblem ? 'connection-notice' : undefined}
+      >
         <PluginsTable
           rows={rows}
           diagnosticCounts={counts}
           selected={selected}
           busy={busy}
+          offline={!connected}
           onAction={act}
           onOpen={open}
         />
@@ -233,31 +249,37 @@ function describeResults(results: ReloadResult[]): string {
 }
 
 function describeConnection(state: DashboardState): string {
+  const since = state.staleSince ? `: shown as of ${clock(state.staleSince)}` : '';
   switch (state.connection) {
     case ConnectionState.Connected:
       return state.status ? `connected to reloadd ${state.status.version}` : 'connected';
     case ConnectionState.Connecting:
       return 'connecting…';
-    case ConnectionState.Disconnected:
-      return 'the daemon is gone; trying again…';
+    case ConnectionState.Unreachable:
+      return `not connected, trying again${since}`;
     default:
-      return '';
+      return `not connected${since}`;
   }
 }
 
-function NotAuthorised() {
+/** Why the page no longer follows its daemon (or never did), and the command for a new link. */
+function ConnectionBanner({ notice }: { notice: ConnectionNotice }) {
+  return (
+    <div class={`connection-notice n-${notice.kind}`} id="connection-notice" role="alert">
+      <strong>{notice.title}.</strong> {notice.text} <code>{notice.command}</code>
+    </div>
+  );
+}
+
+function NotAuthorised({ notice }: { notice: ConnectionNotice }) {
   return (
     <main class="unauthorised" role="alert">
-      <h1>Not authorised</h1>
+      <h1>{notice.title}</h1>
+      <p>{notice.text}</p>
+      <pre>{notice.command}</pre>
       <p>
-        This page needs the link the daemon prints, with its token: the daemon gives it to whoever
-        can read its files, and to nobody else.
-      </p>
-      <p>To get the link of the daemon running in your workspace, run</p>
-      <pre>npx reloadd dashboard</pre>
-      <p>
-        (or <code>npx reloadd dashboard --open</code> to open it). Each start of the daemon makes a
-        new token, so a link from an earlier run no longer opens this page; and a link that{' '}
+        (or <code>{notice.command} --open</code> to open it). Each start of the daemon makes a new
+        token, so a link from an earlier run no longer opens this page; and a link that{' '}
         <code>--open</code> opened holds a one-time code instead, which opens one page, once, within
         a minute.
       </p>

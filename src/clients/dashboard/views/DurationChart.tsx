@@ -1,4 +1,4 @@
-const WIDTH = 100;
+const WIDTH = 80;
 const HEIGHT = 20;
 
 /**

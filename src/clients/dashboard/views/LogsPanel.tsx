@@ -1,9 +1,7 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type LogEntry, type LogLevelName, LogLevels } from '../../../protocol/index.js';
 import { clock } from '../model/format.js';
-
-/** Lines drawn at once: the newest that match the filters. */
-const SHOWN = 300;
+import { afterScroll, FOLLOWING, type LogTail, tailView } from '../model/logTail.js';
 
 interface Props {
   logs: readonly LogEntry[];
@@ -13,27 +11,25 @@ interface Props {
 
 /**
  * The daemon's log as it happens, from the last few hundred entries: by level, by plugin, by
- * text; paused, it holds still (and counts what arrived) while a person reads.
+ * text. It follows the newest line; scrolled up (or paused), it holds still while a person reads
+ * and counts what arrived, and "n new" takes them back to the newest.
  */
 export function LogsPanel({ logs, pluginIds, pluginId }: Props) {
   const [level, setLevel] = useState<LogLevelName>('info');
   const [plugin, setPlugin] = useState<string>(pluginId ?? '');
   const [search, setSearch] = useState('');
-  const [held, setHeld] = useState<readonly LogEntry[] | undefined>();
-  const source = held ?? logs;
-  const shown = useMemo(() => {
-    const lowest = LogLevels.indexOf(level);
-    const text = search.toLowerCase();
-    return source
-      .filter(
-        (e) =>
-          LogLevels.indexOf(e.level) >= lowest &&
-          (!plugin || e.pluginId === plugin) &&
-          (!text || e.message.toLowerCase().includes(text)),
-      )
-      .slice(-SHOWN);
-  }, [source, level, plugin, search]);
-  const waiting = held ? logs.length - held.length : 0;
+  const [tail, setTail] = useState<LogTail>(FOLLOWING);
+  const list = useRef<HTMLOListElement>(null);
+  const { lines, waiting } = useMemo(
+    () => tailView(logs, { level, pluginId: plugin, text: search }, tail),
+    [logs, level, plugin, search, tail],
+  );
+  // Before the frame is drawn, so that a line never shows above the end it was added at.
+  useLayoutEffect(() => {
+    const element = list.current;
+    if (tail.following && element) element.scrollTop = element.scrollHeight;
+  }, [lines, tail]);
+  const follow = () => setTail(FOLLOWING);
   return (
     <section class="logs" aria-label="Logs">
       <header class="panel-head">
@@ -65,22 +61,38 @@ export function LogsPanel({ logs, pluginIds, pluginId }: Props) {
         </label>
         <button
           type="button"
-          aria-pressed={held !== undefined}
-          onClick={() => setHeld(held ? undefined : logs)}
+          aria-pressed={!tail.following}
+          onClick={() => setTail(tail.following ? { following: false, held: logs } : FOLLOWING)}
         >
-          {held ? `Resume${waiting > 0 ? ` (${waiting} new)` : ''}` : 'Pause'}
+          {tail.following ? 'Pause' : 'Follow'}
         </button>
       </header>
-      <ol class="log-lines" aria-live="off">
-        {shown.map((e) => (
-          <li key={e.seq} class={`log l-${e.level}${e.reload ? ' trace' : ''}`} data-seq={e.seq}>
-            <time dateTime={e.time}>{clock(e.time)}</time>
-            <span class="level">{e.level}</span>
-            {e.pluginId && <span class="plugin">{e.pluginId}</span>}
-            <span class="message">{e.message}</span>
-          </li>
-        ))}
-      </ol>
+      <div class="log-view">
+        <ol
+          class="log-lines"
+          aria-live="off"
+          ref={list}
+          data-following={tail.following}
+          onScroll={(e) => {
+            const next = afterScroll(tail, logs, e.currentTarget);
+            if (next !== tail) setTail(next);
+          }}
+        >
+          {lines.map((e) => (
+            <li key={e.seq} class={`log l-${e.level}${e.reload ? ' trace' : ''}`} data-seq={e.seq}>
+              <time dateTime={e.time}>{clock(e.time)}</time>
+              <span class="level">{e.level}</span>
+              {e.pluginId && <span class="plugin">{e.pluginId}</span>}
+              <span class="message">{e.message}</span>
+            </li>
+          ))}
+        </ol>
+        {!tail.following && waiting > 0 && (
+          <button type="button" class="log-new" onClick={follow}>
+            {waiting} new ↓
+          </button>
+        )}
+      </div>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import type { SnapshotInfo } from '../../../protocol/index.js';
 import { bytes, clock } from '../model/format.js';
+import { historyRows } from '../model/stateView.js';
 
 interface Props {
   history: readonly SnapshotInfo[];
@@ -10,8 +11,9 @@ interface Props {
 }
 
 /**
- * The plugin's last snapshots, newest first, with what took each: any of them can be looked at
- * in the tree, or brought back (`plugin/restoreSnapshot`: a reload with that state).
+ * The plugin's snapshots kept, newest first, with what took each: the newest of each generation
+ * can be looked at in the tree, or brought back (`plugin/restoreSnapshot`: a reload with that
+ * state). What a generation took while running is marked: the daemon keeps only its newest.
  */
 export function SnapshotHistory({ history, viewing, onView, onRestore }: Props) {
   if (history.length === 0) return null;
@@ -25,23 +27,35 @@ export function SnapshotHistory({ history, viewing, onView, onRestore }: Props) 
           </button>
         )}
       </h3>
+      <p class="muted">
+        Kept: each reload, rollback, request and stop; of what a generation takes while it runs
+        (timers, listeners, commands), only its newest.
+      </p>
       <ol>
-        {history.map((s, i) => (
-          // The same generation takes several snapshots: their place tells them apart.
+        {historyRows(history).map(({ snapshot: s, key, running, restorable }) => (
           <li
-            key={`${s.generation}-${s.savedAt}-${i}`}
-            class={viewing === s.generation ? 'viewing' : ''}
+            key={key}
+            class={`${viewing === s.generation && restorable ? 'viewing' : ''} ${running ? 'running' : 'point'}`}
+            data-taken-by={s.takenBy ?? ''}
+            data-generation={s.generation}
           >
             <span class="when">{clock(s.savedAt)}</span> generation {s.generation}{' '}
-            <span class="muted">
-              {s.takenBy ?? ''} {s.sizeBytes !== null ? bytes(s.sizeBytes) : ''}
-            </span>{' '}
-            {i === history.findIndex((h) => h.generation === s.generation) && (
+            <span class={running ? 'muted' : 'taken-by'}>{s.takenBy ?? ''}</span>{' '}
+            <span class="muted">{s.sizeBytes !== null ? bytes(s.sizeBytes) : ''}</span>{' '}
+            {restorable && (
               <>
-                <button type="button" onClick={() => onView(s.generation)}>
+                <button
+                  type="button"
+                  aria-label={`Show generation ${s.generation}`}
+                  onClick={() => onView(s.generation)}
+                >
                   Show
                 </button>{' '}
-                <button type="button" onClick={() => onRestore(s.generation)}>
+                <button
+                  type="button"
+                  aria-label={`Restore generation ${s.generation}`}
+                  onClick={() => onRestore(s.generation)}
+                >
                   Restore
                 </button>
               </>
