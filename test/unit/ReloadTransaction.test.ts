@@ -5,12 +5,12 @@ import type {
   HostOp,
   HostRequest,
   HostResult,
-  StoredState,
   SwapReport,
 } from '../../src/daemon/crossing/hostMessages.js';
 import type { PluginBundle } from '../../src/daemon/crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../../src/daemon/crossing/PluginDescriptor.js';
 import { type HostChannel, RemoteGeneration } from '../../src/daemon/hosts/RemoteGeneration.js';
+import type { SwapOrder } from '../../src/daemon/hosts/SwapRequests.js';
 import { PluginRecord } from '../../src/daemon/plugins/PluginRecord.js';
 import { ReloadTransaction } from '../../src/daemon/reloading/ReloadTransaction.js';
 import { SnapshotStore } from '../../src/daemon/state/SnapshotStore.js';
@@ -114,32 +114,32 @@ function setUp() {
     snapshots,
     settled: async () => undefined,
     load: (d: PluginDescriptor, b: PluginBundle, number: number) =>
-      RemoteGeneration.load(
-        host,
-        ++slot,
-        d,
-        b,
+      RemoteGeneration.load(host, {
+        slot: ++slot,
+        descriptor: d,
+        bundle: b,
         number,
-        snapshots.get(d.id) && { value: snapshots.get(d.id)?.value, stateVersion: undefined },
+        state: snapshots.get(d.id) && {
+          value: snapshots.get(d.id)?.value,
+          stateVersion: undefined,
+        },
         limits,
-      ),
-    swap: (
-      id: string,
-      retire: RemoteGeneration | undefined,
-      start: RemoteGeneration | undefined,
-      stored: StoredState | undefined,
-      afterReload: boolean,
-    ) =>
-      host.request({
-        op: 'swap',
-        pluginId: id,
-        ...(retire ? { retire: retire.key } : {}),
-        ...(start ? { start: { key: start.key, stored, afterReload } } : {}),
       }),
-    // The daemon opens the plugin's gate: held calls go on.
-    resume: (id: string) => {
-      host.seen.push(`resume ${id}`);
+    swaps: {
+      swap: ({ gate, retire, start, stored, afterReload }: SwapOrder) =>
+        host.request({
+          op: 'swap',
+          pluginId: gate.pluginId,
+          ...(retire ? { retire: retire.key } : {}),
+          ...(start ? { start: { key: start.key, stored, afterReload } } : {}),
+        }),
     },
+  };
+  // The daemon opens the plugin's gate: held calls go on.
+  const open = record.gate.open.bind(record.gate);
+  record.gate.open = () => {
+    host.seen.push(`resume ${record.id}`);
+    open();
   };
   return {
     host,

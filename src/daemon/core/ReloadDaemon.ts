@@ -31,6 +31,7 @@ import type { DebugTargets } from '../debugging/DevToolsTargets.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { profileGeneration } from '../hosts/cpuProfile.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
+import type { PluginCalls } from '../hosts/PluginCalls.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import { discoverPlugins } from '../plugins/pluginFolder.js';
@@ -69,6 +70,7 @@ export interface DaemonParts {
   diagnostics: DiagnosticsStore;
   catalog: PluginCatalog;
   hosts: HostSupervisor;
+  calls: PluginCalls;
   runner: PluginRunner;
   builder: PluginBuilder;
   stats: ReloadStats;
@@ -257,7 +259,7 @@ export class ReloadDaemon {
     args: unknown[],
     isCancelled: () => boolean = () => false,
   ): Promise<unknown> {
-    return this.parts.hosts.executeCommand(command, args, { isCancelled });
+    return this.parts.calls.executeCommand(command, args, { isCancelled });
   }
 
   /** `plugin/profile`: a CPU profile of the plugin's host while it runs. */
@@ -271,7 +273,7 @@ export class ReloadDaemon {
   /** The commands of the plugin's running generation, with their declared parameter counts. */
   commandsOf(id: string): { name: string; arity: number }[] {
     this.parts.catalog.require(id);
-    return this.parts.hosts.commandsOf(id);
+    return this.parts.calls.commandsOf(id);
   }
 
   /** The events the plugin's running generation listens to, by name (none when it is not running). */
@@ -281,7 +283,7 @@ export class ReloadDaemon {
 
   /** What the checks of the plugin's unloaded generations found, once `count` are in. */
   unloadChecks(id: string, count: number, timeoutMs: number) {
-    return this.parts.hosts.unloadChecks(id, count, timeoutMs);
+    return this.parts.catalog.require(id).unloadChecks.waitFor(count, timeoutMs);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ReloadResult } from '../../protocol/index.js';
+import type { Diagnostic, ReloadResult } from '../../protocol/index.js';
 import { PluginBuilder } from '../building/PluginBuilder.js';
 import { Broadcaster } from '../clientChannels/Broadcaster.js';
 import { EditorBridge } from '../clientChannels/EditorBridge.js';
@@ -6,8 +6,11 @@ import { WorkProgress } from '../clientChannels/WorkProgress.js';
 import type { HostLimits } from '../crossing/hostMessages.js';
 import { HostInspector } from '../debugging/HostInspector.js';
 import { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
+import { CommandRoutes } from '../hosts/CommandRoutes.js';
 import { HostSupervisor } from '../hosts/HostSupervisor.js';
 import { findSandbox } from '../hosts/hostSandbox.js';
+import { PluginCalls } from '../hosts/PluginCalls.js';
+import { SwapRequests } from '../hosts/SwapRequests.js';
 import type { Logger } from '../logs/logger.js';
 import { PluginCatalog, type PluginPolicy } from '../plugins/PluginCatalog.js';
 import { PluginReloader } from '../reloading/PluginReloader.js';
@@ -96,8 +99,21 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     sandbox,
   });
   const stats = new ReloadStats();
+  const routes = new CommandRoutes((pluginId) => catalog.get(pluginId)?.generation?.key);
+  const calls = new PluginCalls({
+    routes,
+    plugins: catalog,
+    snapshots,
+    diagnostics,
+    editors,
+    limits: options.limits,
+    pluginsDir,
+  });
+  const swaps = new SwapRequests(options.limits.lifecycleMs);
   const hosts = new HostSupervisor({
     plugins: catalog,
+    routes,
+    calls,
     diagnostics,
     snapshots,
     storage,
@@ -106,7 +122,6 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     limits: options.limits,
     memoryMb: options.hostMemoryMb,
     sandbox,
-    editors,
     workerPath: options.hostWorkerPath,
     // Without --inspect it still profiles a stuck host before ending it.
     inspector:
@@ -138,8 +153,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
       snapshots,
       settled: () => watcher?.settled(),
       load: (descriptor, bundle, number) => hosts.load(descriptor, bundle, number),
-      swap: (...args) => hosts.swap(...args),
-      resume: (id) => hosts.resume(id),
+      swaps,
     },
     fileSettleMs: watcher?.settleMs ?? 0,
   });
@@ -150,6 +164,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
   const runner = new PluginRunner({
     catalog,
     builder,
+    swaps,
     hosts,
     diagnostics,
     snapshots,
@@ -187,11 +202,13 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     });
   }
 
-  hosts.on('watchdogStopped', (pluginId, diagnostic) => {
+  const failPlugin = (pluginId: string, diagnostic: Diagnostic) => {
     runner
       .fail(pluginId, diagnostic)
       .catch((error: unknown) => logger.error({ err: error }, 'failing a plugin failed'));
-  });
+  };
+  hosts.on('watchdogStopped', failPlugin);
+  calls.on('watchdogStopped', failPlugin);
   hosts.on('hostCrashed', (host, crash, culpritId) => {
     runner
       .hostCrashed(host, crash, culpritId)
@@ -215,6 +232,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     diagnostics,
     catalog,
     hosts,
+    calls,
     runner,
     builder,
     stats,

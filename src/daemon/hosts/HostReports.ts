@@ -10,8 +10,7 @@ import {
 import type { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
-import type { PluginDirectory } from './PluginCalls.js';
-import type { UnloadReports } from './UnloadReports.js';
+import type { PluginLookup } from './PluginLookup.js';
 
 /** What a host tells of what happened in it, as against what it asks of the daemon. */
 export type HostReport = Extract<
@@ -33,12 +32,11 @@ export function isHostReport(notice: HostNotice): notice is HostReport {
 }
 
 export interface HostReportsOptions {
-  plugins: Pick<PluginDirectory, 'has'>;
+  plugins: Pick<PluginLookup, 'get'>;
   diagnostics: DiagnosticsStore;
   snapshots: SnapshotStore;
   logger: Logger;
   runtime: RuntimeDiagnostics;
-  unloads: UnloadReports;
 }
 
 /**
@@ -88,24 +86,26 @@ export class HostReports {
           { host: hostName, plugin: report.pluginId, externalBytes: report.externalBytes },
           `plugin host ${hostName} holds ${mb} MB outside its JS heap`,
         );
-        if (report.pluginId && plugins.has(report.pluginId))
+        if (report.pluginId && plugins.get(report.pluginId))
           diagnostics.add(
             DiagnosticSource.Reload,
             offHeapDiagnostic(report.pluginId, report.externalBytes, report.limitBytes),
           );
         return;
       }
-      case 'unloadChecked':
-        this.options.unloads.record(report.pluginId, report.generation, report.collected);
-        // Nothing to say about a plugin that is gone (its folder was removed meanwhile).
-        if (report.collected || !plugins.has(report.pluginId)) return;
+      case 'unloadChecked': {
+        // Nothing to keep or say of a plugin that is gone (its folder was removed meanwhile).
+        const plugin = plugins.get(report.pluginId);
+        plugin?.unloadChecks.recorded(report.generation, report.collected);
+        if (report.collected || !plugin) return;
         diagnostics.add(
           DiagnosticSource.Reload,
           unloadIncompleteDiagnostic(report.pluginId, report.generation, report.holders),
         );
         return;
+      }
       case 'untrackedRun':
-        if (!plugins.has(report.pluginId)) return;
+        if (!plugins.get(report.pluginId)) return;
         diagnostics.add(
           DiagnosticSource.Reload,
           untrackedRunDiagnostic(report.pluginId, report.generation, report.run),

@@ -1,35 +1,33 @@
 import { EventEmitter } from 'node:events';
 import { type Diagnostic, DiagnosticCodes } from '../../protocol/index.js';
-import type { EditorBridge } from '../clientChannels/EditorBridge.js';
-import type { HostLimits, HostNotice, SwapReport } from '../crossing/hostMessages.js';
+import type { HostLimits, HostNotice } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { DebugTargets } from '../debugging/DevToolsTargets.js';
 import type { HostInspector } from '../debugging/HostInspector.js';
-import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
+import type { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { diagnosticAt } from '../diagnostics/pluginDiagnostics.js';
 import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginStorage } from '../state/PluginStorage.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
-import { CallGate } from './CallGate.js';
-import { CommandRoutes } from './CommandRoutes.js';
+import type { CommandRoutes } from './CommandRoutes.js';
 import { innermost } from './cpuProfile.js';
-import { EditorWaits } from './EditorWaits.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
 import { HostReports, isHostReport } from './HostReports.js';
 import type { Sandbox } from './hostSandbox.js';
 import { HostKind } from './hostTransports.js';
-import { CallFailure, type CallTarget, PluginCalls, type PluginDirectory } from './PluginCalls.js';
+import type { PluginCalls } from './PluginCalls.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
+import type { PluginLookup } from './PluginLookup.js';
 import { RemoteGeneration } from './RemoteGeneration.js';
-import { SwapRequests } from './SwapRequests.js';
-import { UnloadReports, type UnloadTally } from './UnloadReports.js';
-
-export type { PluginDirectory } from './PluginCalls.js';
 
 export interface SupervisorOptions {
-  plugins: PluginDirectory;
+  plugins: PluginLookup;
+  /** Which generation answers each command name: hosts' registrations are written there. */
+  routes: CommandRoutes;
+  /** Where hosts' calls into other plugins and to the editor go. */
+  calls: PluginCalls;
   diagnostics: DiagnosticsStore;
   snapshots: SnapshotStore;
   /** Plugins' own storage (`ctx.storage`): each host's plugins reach only their own. */
@@ -41,8 +39,6 @@ export interface SupervisorOptions {
   /** What holds a process host here (hostSandbox.ts). */
   sandbox: Sandbox;
   workerPath: URL;
-  /** Where plugins' editor calls go. */
-  editors: EditorBridge;
   /** The daemon's own inspector session into its worker hosts. */
   inspector?: HostInspector;
 }
@@ -59,16 +55,12 @@ export interface SupervisorEvents {
 }
 
 /**
- * The daemon's side of the plugin hosts: it loads generations into them, routes commands and
- * events, turns what hosts report into logs, snapshots and diagnostics, and says when the
- * watchdog stopped a plugin or a host died.
+ * The daemon's side of the plugin hosts: it loads generations into them, routes events, passes
+ * hosts' calls on to the plugins and the editor, turns what hosts report into logs, snapshots
+ * and diagnostics, and says when the watchdog stopped a plugin or a host died.
  */
 export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly pool: HostPool;
-  /** Which plugin generation answers each command name. */
-  private readonly routes: CommandRoutes;
-  private readonly calls: PluginCalls;
-  private readonly unloads = new UnloadReports();
   /** Which plugin each generation slot belongs to (see PluginHost's "running" slot). */
   private readonly slots = new Map<number, string>();
   private nextSlot = 1;
@@ -78,29 +70,11 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly loaded = new Map<string, RemoteGeneration>();
   private readonly runtime: RuntimeDiagnostics;
   private readonly reports: HostReports;
-  /** Editor calls under way, by plugin: while there are some, its time limits stand still. */
-  private readonly editorWaits = new EditorWaits();
-  /** Calls routed to a plugin wait here while it is swapped. */
-  private readonly gate = new CallGate();
-  private readonly swaps: SwapRequests;
-  /** The hosts that hold calls for a plugin being swapped, to be told when it is over. */
 
   constructor(private readonly options: SupervisorOptions) {
     super();
     this.runtime = new RuntimeDiagnostics(options.diagnostics);
-    this.reports = new HostReports({ ...options, runtime: this.runtime, unloads: this.unloads });
-    this.routes = new CommandRoutes((pluginId) => options.plugins.currentGeneration(pluginId)?.key);
-    this.calls = new PluginCalls({
-      routes: this.routes,
-      gate: this.gate,
-      plugins: options.plugins,
-      snapshots: options.snapshots,
-      limits: options.limits,
-      pluginsDir: options.pluginsDir,
-    });
-    this.swaps = new SwapRequests(this.gate, options.limits.lifecycleMs, (pluginId) =>
-      this.editorWaits.isWaiting(pluginId),
-    );
+    this.reports = new HostReports({ ...options, runtime: this.runtime });
     this.pool = new HostPool(
       {
         limits: options.limits,
@@ -134,21 +108,21 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     const slot = this.nextSlot++;
     // Known before the load starts, so that a plugin stuck while loading can be named.
     this.slots.set(slot, descriptor.id);
-    const loaded = await RemoteGeneration.load(
-      host,
+    const gate = this.options.plugins.get(descriptor.id)?.gate;
+    const loaded = await RemoteGeneration.load(host, {
       slot,
       descriptor,
       bundle,
       number,
       state,
-      this.options.limits,
-      (gone) => {
+      limits: this.options.limits,
+      onUnload: (gone) => {
         this.slots.delete(gone.slot);
         this.loaded.delete(gone.key);
         this.runtime.forget(gone.key);
       },
-      () => this.editorWaits.isWaiting(descriptor.id),
-    );
+      awaitsEditor: () => gate?.awaitsEditor ?? false,
+    });
     this.loaded.set(loaded.key, loaded);
     this.runtime.track(loaded.key, descriptor.id);
     return loaded;
@@ -175,75 +149,6 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   /** Starts the shared plugin host now, so that the first plugin does not wait for it. */
   warmUp(): void {
     this.pool.hostFor({ id: '', isolation: 'shared' });
-  }
-
-  commandNames(): string[] {
-    return this.routes.names().sort();
-  }
-
-  /** A swap of plugin `id` (a reload, a first load, a stop): SwapRequests.swap. */
-  swap(...args: Parameters<SwapRequests['swap']>): Promise<SwapReport> {
-    return this.swaps.swap(...args);
-  }
-
-  /** The swap is over: what a host still held is delivered, then the calls waiting in the gate go on. */
-  resume(id: string): void {
-    this.swaps.resume(id);
-  }
-
-  /**
-   * Runs a command in its plugin's host; its JSON result, or an error naming the line or the hang.
-   * During its plugin's swap the call waits, keeping its time limit, and then runs on the new
-   * generation; a name nobody has registered waits for every swap under way (a new generation
-   * may register it). With a state folder, the answer waits until the command's effect on the
-   * plugin's state is on disk.
-   */
-  async executeCommand(
-    name: string,
-    args: unknown[],
-    from: {
-      isCancelled?(): boolean;
-      /** The plugin whose code runs the command: it never waits for its own swap. */
-      callerId?: string;
-    } = {},
-  ): Promise<unknown> {
-    return this.runCall({ command: name }, args, from);
-  }
-
-  /**
-   * A method of plugin `target`'s API (what its `activate` returned), called by a plugin that
-   * depends on it (`ctx.plugins.get`): in the target's realm and under its time limits, waiting
-   * out its swap as a command does, so that it always reaches the generation running now.
-   */
-  callApi(target: string, method: string, args: unknown[], callerId: string): Promise<unknown> {
-    return this.runCall({ api: { pluginId: target, method } }, args, { callerId });
-  }
-
-  private async runCall(
-    what: CallTarget,
-    args: unknown[],
-    from: { isCancelled?(): boolean; callerId?: string },
-  ): Promise<unknown> {
-    try {
-      return await this.calls.run(what, args, from);
-    } catch (error) {
-      if (!(error instanceof CallFailure)) throw error;
-      // The plugin overran its limit: the reload side fails it (watchdogStopped). A denial is
-      // only said: the plugin runs on.
-      if (error.failsPlugin) this.emit('watchdogStopped', error.pluginId, error.diagnostic);
-      else this.options.diagnostics.add(DiagnosticSource.Reload, error.diagnostic);
-      throw error.answer;
-    }
-  }
-
-  /** The commands a plugin's running generation registered, and how many parameters each declares. */
-  commandsOf(pluginId: string): { name: string; arity: number }[] {
-    return this.routes.of(pluginId);
-  }
-
-  /** The plugin's unload checks, once `count` are in (or at `timeoutMs`). */
-  unloadChecks(pluginId: string, count: number, timeoutMs: number): Promise<UnloadTally> {
-    return this.unloads.waitFor(pluginId, count, timeoutMs);
   }
 
   /** An event of one of the plugin's handles, to its running generation only. */
@@ -288,11 +193,11 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       this.reports.record(host.name, notice);
       return;
     }
-    const { plugins, logger } = this.options;
+    const { plugins, logger, routes, calls } = this.options;
     switch (notice.op) {
       case 'commandRegistered': {
         const { name, pluginId, key, arity } = notice;
-        const owner = this.routes.register(name, { pluginId, key, arity });
+        const owner = routes.register(name, { pluginId, key, arity });
         if (owner === undefined) this.shareCommandNames();
         else
           this.runtime.add(key, {
@@ -304,7 +209,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
         return;
       }
       case 'commandDisposed':
-        if (this.routes.dispose(notice.name, notice.key)) this.shareCommandNames();
+        if (routes.dispose(notice.name, notice.key)) this.shareCommandNames();
         return;
       case 'emit':
         this.emitEvent(notice.event, notice.data, host, notice.fromPluginId);
@@ -320,7 +225,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
           notice.message,
           notice.location,
         );
-        if (notice.timedOut && plugins.has(notice.pluginId))
+        if (notice.timedOut && plugins.get(notice.pluginId))
           this.emit('watchdogStopped', notice.pluginId, diagnostic);
         else this.runtime.add(notice.key, diagnostic);
         return;
@@ -328,17 +233,20 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       case 'callCommand':
         host.answer(
           notice.requestId,
-          this.executeCommand(notice.name, notice.args, { callerId: notice.fromPluginId }),
+          calls.executeCommand(notice.name, notice.args, { callerId: notice.fromPluginId }),
         );
         return;
       case 'callApi':
         host.answer(
           notice.requestId,
-          this.callApi(notice.target, notice.method, notice.args, notice.fromPluginId),
+          calls.callApi(notice.target, notice.method, notice.args, notice.fromPluginId),
         );
         return;
       case 'callEditor':
-        host.answer(notice.requestId, this.callEditor(notice.pluginId, notice.method, notice.args));
+        host.answer(
+          notice.requestId,
+          calls.callEditor(notice.pluginId, notice.method, notice.args),
+        );
         return;
       case 'callStorage':
         // Its own storage: no permission needed (a process host's notices name only its plugin).
@@ -347,23 +255,9 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
-  /** A plugin's call to the editor, if its permissions let it; its time limits stand still meanwhile. */
-  private async callEditor(pluginId: string, method: string, args: unknown[]): Promise<unknown> {
-    try {
-      this.calls.refuseOutsideCall(pluginId, { editor: method });
-    } catch (error) {
-      if (!(error instanceof CallFailure)) throw error;
-      this.options.diagnostics.add(DiagnosticSource.Reload, error.diagnostic);
-      throw error.answer;
-    }
-    return this.editorWaits.during(pluginId, () =>
-      this.options.editors.call(pluginId, method, args),
-    );
-  }
-
   /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */
   private shareCommandNames(): void {
-    this.pool.broadcast({ op: 'commandNames', names: this.routes.names() });
+    this.pool.broadcast({ op: 'commandNames', names: this.options.routes.names() });
   }
 
   /**
@@ -384,7 +278,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       `plugin host ${crash.message}`,
     );
     const keys = new Set(dead.map((g) => g.key));
-    this.routes.forget(keys);
+    this.options.routes.forget(keys);
     for (const generation of dead) {
       this.loaded.delete(generation.key);
       this.slots.delete(generation.slot);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import {
   type Diagnostic,
@@ -5,26 +6,18 @@ import {
   ErrorCodes,
   ReloaddErrorCodes,
 } from '../../protocol/index.js';
+import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { HostLimits } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describePlace } from '../crossing/sourceLocation.js';
+import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { diagnosticAt } from '../diagnostics/pluginDiagnostics.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
-import type { CallGate } from './CallGate.js';
+import { holds, waitAtGates } from './CallGate.js';
 import type { CommandRoutes } from './CommandRoutes.js';
-import type { RemoteGeneration } from './RemoteGeneration.js';
-
-/** What the supervisor needs to know of the daemon's plugins (the catalog answers). */
-export interface PluginDirectory {
-  /** Whether the daemon still knows this plugin (its folder may have been removed). */
-  has(id: string): boolean;
-  /** The generation the plugin runs now, if any. */
-  currentGeneration(id: string): RemoteGeneration | undefined;
-  /** What its manifest says (its dependencies and permissions), if the daemon knows it. */
-  descriptorOf(id: string): PluginDescriptor | undefined;
-}
+import type { PluginLookup } from './PluginLookup.js';
 
 /** What a plugin's code asks of something outside it. */
 export type OutsideCall =
@@ -78,31 +71,94 @@ export class CallFailure extends Error {
   }
 }
 
-interface CallDeps {
+export interface PluginCallsOptions {
   routes: CommandRoutes;
-  gate: CallGate;
-  plugins: PluginDirectory;
+  plugins: PluginLookup;
   snapshots: Pick<SnapshotStore, 'settled'>;
+  diagnostics: DiagnosticsStore;
+  /** Where plugins' editor calls go. */
+  editors: EditorBridge;
   limits: HostLimits;
   pluginsDir: string;
 }
 
+export interface PluginCallsEvents {
+  /** A call ran past its plugin's limit: the plugin must fail (the reload side does it). */
+  watchdogStopped: [pluginId: string, diagnostic: Diagnostic];
+}
+
 /**
- * Calls into plugins from outside them: a client's command, another plugin's command, or a
- * method of a dependency's API. Each finds the generation running now, waits out its swap
+ * Calls into plugins from outside them, and out of them to the editor: a client's command,
+ * another plugin's command, a method of a dependency's API, a plugin's `editor/call`. A call
+ * into a plugin finds the generation running now, waits out its swap at the plugin's gate
  * (keeping its time limit), and runs there; a name nobody has registered waits for every swap
  * under way (a new generation may register it). With a state folder, the answer waits until
  * the call's effect on the plugin's state is on disk.
  */
-export class PluginCalls {
-  constructor(private readonly deps: CallDeps) {}
+export class PluginCalls extends EventEmitter<PluginCallsEvents> {
+  constructor(private readonly deps: PluginCallsOptions) {
+    super();
+  }
+
+  /**
+   * Runs a command in its plugin's host; its JSON result, or an error naming the line or the
+   * hang. `callerId` is the plugin whose code runs it: it never waits for its own swap.
+   */
+  executeCommand(
+    name: string,
+    args: unknown[],
+    from: { isCancelled?(): boolean; callerId?: string } = {},
+  ): Promise<unknown> {
+    return this.answered(this.run({ command: name }, args, from));
+  }
+
+  /**
+   * A method of plugin `target`'s API (what its `activate` returned), called by a plugin that
+   * depends on it (`ctx.plugins.get`): in the target's realm and under its time limits, waiting
+   * out its swap as a command does, so that it always reaches the generation running now.
+   */
+  callApi(target: string, method: string, args: unknown[], callerId: string): Promise<unknown> {
+    return this.answered(this.run({ api: { pluginId: target, method } }, args, { callerId }));
+  }
+
+  /** A plugin's call to the editor, if its permissions let it; its time limits stand still meanwhile. */
+  async callEditor(pluginId: string, method: string, args: unknown[]): Promise<unknown> {
+    const gate = this.deps.plugins.get(pluginId)?.gate;
+    const call = () => this.deps.editors.call(pluginId, method, args);
+    return this.answered(
+      (async () => {
+        this.refuseOutsideCall(pluginId, { editor: method });
+        return gate ? gate.duringEditorCall(call) : call();
+      })(),
+    );
+  }
+
+  /** The commands a plugin's running generation registered, and how many parameters each declares. */
+  commandsOf(pluginId: string): { name: string; arity: number }[] {
+    return this.deps.routes.of(pluginId);
+  }
+
+  /**
+   * What a failed call is answered; a plugin that overran its limit is failed by the reload side
+   * (`watchdogStopped`), a denial is only said: the plugin runs on.
+   */
+  private async answered(call: Promise<unknown>): Promise<unknown> {
+    try {
+      return await call;
+    } catch (error) {
+      if (!(error instanceof CallFailure)) throw error;
+      if (error.failsPlugin) this.emit('watchdogStopped', error.pluginId, error.diagnostic);
+      else this.deps.diagnostics.add(DiagnosticSource.Reload, error.diagnostic);
+      throw error.answer;
+    }
+  }
 
   /**
    * Throws what `callerId`'s code is told when its permissions refuse `call` (its diagnostic
    * goes with it); a caller the daemon does not know is refused too.
    */
-  refuseOutsideCall(callerId: string, call: OutsideCall): void {
-    const caller = this.deps.plugins.descriptorOf(callerId);
+  private refuseOutsideCall(callerId: string, call: OutsideCall): void {
+    const caller = this.deps.plugins.get(callerId)?.descriptor;
     const refused = caller
       ? callRefusal(caller, call)
       : `a call from plugin "${callerId}", which the daemon does not run, was refused`;
@@ -115,7 +171,7 @@ export class PluginCalls {
     );
   }
 
-  async run(
+  private async run(
     what: CallTarget,
     args: unknown[],
     from: { isCancelled?(): boolean; callerId?: string },
@@ -123,20 +179,19 @@ export class PluginCalls {
     const { isCancelled = () => false, callerId } = from;
     const arrived = performance.now();
     const { commandMs } = this.deps.limits;
+    const { plugins } = this.deps;
     const routeNow = () =>
       'command' in what
         ? this.deps.routes.get(what.command)
-        : {
-            pluginId: what.api.pluginId,
-            key: this.deps.plugins.currentGeneration(what.api.pluginId)?.key,
-          };
+        : { pluginId: what.api.pluginId, key: plugins.get(what.api.pluginId)?.generation?.key };
+    const gates = () => [...plugins.all()].map((plugin) => plugin.gate);
     const label =
       'command' in what ? `command "${what.command}"` : `API method "${what.api.method}"`;
     let route = routeNow();
-    while (this.deps.gate.holds(route?.pluginId, callerId)) {
+    while (holds(gates(), route?.pluginId, callerId)) {
       const left = commandMs - (performance.now() - arrived);
       if (left <= 0) break;
-      await this.deps.gate.wait(route?.pluginId, callerId, left);
+      await waitAtGates(gates, route?.pluginId, callerId, left);
       route = routeNow();
     }
     if (isCancelled())
@@ -152,7 +207,7 @@ export class PluginCalls {
         `${label}${of} waited ${Math.round(heldMs)} ms for ${route ? "the plugin's reload" : 'reloads under way'}, past its ${commandMs} ms limit; it did not run`,
       );
     }
-    const generation = route ? this.deps.plugins.currentGeneration(route.pluginId) : undefined;
+    const generation = route ? plugins.get(route.pluginId)?.generation : undefined;
     if (callerId !== undefined && route)
       this.refuseOutsideCall(
         callerId,

@@ -11,6 +11,22 @@ import type { Leftover } from '../crossing/leftovers.js';
 import { forGeneration, type PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 
+/** One generation to load into a host. */
+export interface LoadOrder {
+  /** Unique to this generation: what the host writes in its "running" slot. */
+  slot: number;
+  descriptor: PluginDescriptor;
+  bundle: PluginBundle;
+  number: number;
+  /** The daemon's snapshot, for a host with no generation of the plugin yet. */
+  state: StoredState | undefined;
+  limits: HostLimits;
+  /** Told when the generation is unloaded (by the daemon, or by its host in a swap). */
+  onUnload?: (generation: RemoteGeneration) => void;
+  /** True while the plugin waits for the editor: its time limits stand still meanwhile. */
+  awaitsEditor?: () => boolean;
+}
+
 /** What a generation needs of the host it lives in: PluginHost, or a test's fake. */
 export interface HostChannel {
   readonly alive: boolean;
@@ -26,7 +42,7 @@ export interface HostChannel {
 /**
  * The daemon's handle on one generation that lives in a plugin host. Every method is one request
  * to the host; failures arrive as HostRequestError, with the call, the message and the location.
- * Its lifecycle (activate, state, deactivate) runs in the host's swaps (HostSupervisor.swap).
+ * Its lifecycle (activate, state, deactivate) runs in the host's swaps (SwapRequests).
  */
 export class RemoteGeneration {
   /** Its beforeExit was asked for: a generation gets one call, whatever asks again. */
@@ -49,19 +65,8 @@ export class RemoteGeneration {
   ) {}
 
   /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
-  static async load(
-    host: HostChannel,
-    /** Unique to this generation: what the host writes in its "running" slot. */
-    slot: number,
-    descriptor: PluginDescriptor,
-    bundle: PluginBundle,
-    number: number,
-    /** The daemon's snapshot, for a host with no generation of the plugin yet. */
-    state: StoredState | undefined,
-    limits: HostLimits,
-    onUnload: (generation: RemoteGeneration) => void = () => undefined,
-    waiting: () => boolean = () => false,
-  ): Promise<RemoteGeneration> {
+  static async load(host: HostChannel, order: LoadOrder): Promise<RemoteGeneration> {
+    const { slot, descriptor, bundle, number, state, limits } = order;
     const key = `${descriptor.id}#${number}.${slot}`;
     const named = forGeneration(bundle, number);
     const info = await host.request(
@@ -88,8 +93,8 @@ export class RemoteGeneration {
       info.hasSaveState,
       info.hasBeforeExit === true,
       limits,
-      onUnload,
-      waiting,
+      order.onUnload ?? (() => undefined),
+      order.awaitsEditor ?? (() => false),
     );
   }
 

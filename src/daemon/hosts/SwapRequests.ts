@@ -8,36 +8,41 @@ import type {
 import type { CallGate } from './CallGate.js';
 import type { HostChannel, RemoteGeneration } from './RemoteGeneration.js';
 
+/** One swap of a plugin's generations, as the reload side orders it. */
+export interface SwapOrder {
+  /** The plugin's gate: shut from the swap's start until the caller opens it again. */
+  gate: CallGate;
+  /** The generation that leaves (absent on a first load). */
+  retire?: RemoteGeneration;
+  /** The generation that takes over (absent when the plugin stops). */
+  start?: RemoteGeneration;
+  /**
+   * The daemon's snapshot, for a `start` with no predecessor in its host; or, with `restore`,
+   * the state it starts with even where `retire` hands its own over (`plugin/restoreSnapshot`).
+   */
+  stored?: StoredState;
+  restore?: boolean;
+  /** `start` follows a running generation (its restoreState is told it is a reload). */
+  afterReload: boolean;
+}
+
 /**
  * The daemon's side of swaps: each is one request to the plugin's host (worker/GenerationSwap.ts),
- * while the plugin's gate holds the calls routed to it. It alone knows which hosts still hold a
- * plugin's calls after a swap whose new generation failed (until `resume`).
+ * while the plugin's gate holds the calls routed to it.
  */
 export class SwapRequests {
-  private readonly suspendedIn = new Map<string, Set<HostChannel>>();
-
-  constructor(
-    private readonly gate: CallGate,
-    private readonly lifecycleMs: number,
-    /** True while the plugin waits for the editor: its limits stand still meanwhile. */
-    private readonly waitsForEditor: (pluginId: string) => boolean,
-  ) {}
+  constructor(private readonly lifecycleMs: number) {}
 
   /**
-   * A swap of plugin `id` (a reload, a first load, a stop): from now until `resume`, calls
-   * routed to it wait in the gate, and its host does the rest in one step (SwapParams). Two
-   * generations in different hosts (the manifest moved the plugin) take a step in each.
+   * A swap of the plugin (a reload, a first load, a stop): from now until its gate opens, calls
+   * routed to it wait, and its host does the rest in one step (SwapParams). Two generations in
+   * different hosts (the manifest moved the plugin) take a step in each. A host that keeps
+   * holding the plugin's own calls for a rollback is told to let them go when the gate opens.
    */
-  async swap(
-    id: string,
-    retire: RemoteGeneration | undefined,
-    start: RemoteGeneration | undefined,
-    stored: StoredState | undefined,
-    afterReload: boolean,
-    /** Start with `stored` even where `retire` hands its own state over (a restore). */
-    override = false,
-  ): Promise<SwapReport> {
-    this.gate.shutFor(id);
+  async swap(order: SwapOrder): Promise<SwapReport> {
+    const { gate, retire, start, stored, afterReload, restore } = order;
+    const id = gate.pluginId;
+    gate.shut();
     const stop = start === undefined ? { stop: true } : {};
     const starting = (given: StoredState | undefined) =>
       start
@@ -46,7 +51,7 @@ export class SwapRequests {
               key: start.key,
               stored: given,
               afterReload,
-              ...(override ? { override } : {}),
+              ...(restore ? { override: true } : {}),
             },
           }
         : {};
@@ -54,44 +59,44 @@ export class SwapRequests {
     if (!retire || !start || retire.host === start.host) {
       const host = (retire ?? start)?.host;
       if (!host) return { stillRunning: 0, timings: NO_TIMINGS, leftovers: [] };
-      report = await this.swapIn(host, {
+      report = await this.swapIn(gate, host, {
         pluginId: id,
         ...(retire ? { retire: retire.key } : {}),
         ...stop,
         ...starting(stored),
       });
     } else {
-      const retired = await this.swapIn(retire.host, { pluginId: id, retire: retire.key });
+      const retired = await this.swapIn(gate, retire.host, { pluginId: id, retire: retire.key });
       if (retired.saveFailed) {
         await start.unload();
         return retired;
       }
       const saved = retired.saved;
       const handed =
-        saved?.value !== undefined && !override
+        saved?.value !== undefined && !restore
           ? { value: saved.value, stateVersion: saved.stateVersion }
           : stored;
-      const started = await this.swapIn(start.host, { pluginId: id, ...starting(handed) });
+      const started = await this.swapIn(gate, start.host, { pluginId: id, ...starting(handed) });
       report = { ...started, ...retired, ...pickStart(started) };
     }
     if (retire && !(report.saveFailed && start)) retire.unloadedInHost();
     if (start && (report.saveFailed || report.startFailed)) {
       start.unloadedInHost();
-      // The host keeps holding the plugin's calls for the rollback; `resume` lets them go.
-      if (report.startFailed) this.suspendedIn.set(id, new Set([start.host]));
+      // The host keeps holding the plugin's calls for the rollback, until the gate opens.
+      if (report.startFailed) gate.holdIn(start.host);
     }
     return report;
   }
 
   /** One swap request; a host that fails under it fails the step it was at. */
-  private async swapIn(host: HostChannel, params: SwapParams): Promise<SwapReport> {
+  private async swapIn(gate: CallGate, host: HostChannel, params: SwapParams): Promise<SwapReport> {
     try {
       return await host.request(
         { op: 'swap', ...params },
         // Each of its steps has the lifecycle limit in the host; this only catches a lost host.
         this.lifecycleMs * SWAP_STEPS,
         'swap',
-        () => this.waitsForEditor(params.pluginId),
+        () => gate.awaitsEditor,
       );
     } catch (error) {
       const failed: HostCallError =
@@ -105,13 +110,6 @@ export class SwapRequests {
         ...(params.retire ? { saveFailed: failed } : { startFailed: failed }),
       };
     }
-  }
-
-  /** The swap is over: what a host still held is delivered, then the calls waiting in the gate go on. */
-  resume(id: string): void {
-    for (const host of this.suspendedIn.get(id) ?? []) host.post({ op: 'resume', pluginId: id });
-    this.suspendedIn.delete(id);
-    this.gate.openFor(id);
   }
 }
 

@@ -4,9 +4,8 @@ import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
-import type { PluginDirectory } from '../hosts/HostSupervisor.js';
 import { type Sandbox, sandboxRefusal } from '../hosts/hostSandbox.js';
-import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
+import type { PluginLookup } from '../hosts/PluginLookup.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import { PluginRecord } from './PluginRecord.js';
 import {
@@ -41,7 +40,7 @@ export interface PluginPolicy {
 }
 
 /** Every plugin the daemon knows of, by id, as discovery found them. */
-export class PluginCatalog implements PluginDirectory {
+export class PluginCatalog implements PluginLookup {
   private readonly records = new Map<string, PluginRecord>();
   /** The last generation number of plugins that went away, so a returning one counts on. */
   private readonly lastGenerations = new Map<string, number>();
@@ -96,18 +95,6 @@ export class PluginCatalog implements PluginDirectory {
 
   get(id: string): PluginRecord | undefined {
     return this.records.get(id);
-  }
-
-  has(id: string): boolean {
-    return this.records.has(id);
-  }
-
-  currentGeneration(id: string): RemoteGeneration | undefined {
-    return this.records.get(id)?.generation;
-  }
-
-  descriptorOf(id: string): PluginDescriptor | undefined {
-    return this.records.get(id)?.descriptor;
   }
 
   /** The record, or the "unknown plugin" error a client should get. */

@@ -11,7 +11,9 @@ import {
 import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
+import { CallGate } from '../hosts/CallGate.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
+import { UnloadChecks } from '../hosts/UnloadChecks.js';
 import type { InvalidPlugin } from './pluginFolder.js';
 
 /** What the running generation was built from, to bring it back if its successor fails. */
@@ -54,6 +56,10 @@ export class PluginRecord {
   /** Reloads after the first load, and how many of them failed. */
   private reloadCount = 0;
   private failedReloads = 0;
+  /** Its calls from outside, held while it is swapped; its waits for the editor. */
+  readonly gate: CallGate;
+  /** What its hosts reported of its unloaded generations. */
+  readonly unloadChecks = new UnloadChecks();
 
   constructor(
     descriptor: PluginDescriptor,
@@ -64,6 +70,7 @@ export class PluginRecord {
     this.currentDescriptor = descriptor;
     this.number = generationNumber;
     this.buildInputs = new Set([descriptor.entry]);
+    this.gate = new CallGate(descriptor.id);
   }
 
   get id(): string {

@@ -26,6 +26,7 @@ import { HostPool } from '../hosts/HostPool.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { HostCrash, PluginHost } from '../hosts/PluginHost.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
+import type { SwapRequests } from '../hosts/SwapRequests.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
@@ -40,7 +41,9 @@ export interface RunnerOptions {
   /** A stopped plugin's incremental build is let go. */
   builder: Pick<PluginBuilder, 'forget'>;
   /** Where a stopped plugin's generation is taken down (its state saved first). */
-  hosts: Pick<HostSupervisor, 'swap' | 'resume' | 'emitEvent'>;
+  swaps: Pick<SwapRequests, 'swap'>;
+  /** Where the Red editor's lifecycle events go. */
+  hosts: Pick<HostSupervisor, 'emitEvent'>;
   diagnostics: DiagnosticsStore;
   snapshots: SnapshotStore;
   /** Runs each plugin's reloads one at a time (PluginReloader does each). */
@@ -325,10 +328,10 @@ export class PluginRunner {
     record.stopping(status);
     if (!generation) return;
     const id = record.id;
-    const { hosts, snapshots } = this.options;
+    const { hosts, swaps, snapshots } = this.options;
     // A stop is a swap to nothing: calls wait, the state is taken, the generation goes.
-    const report = await hosts.swap(id, generation, undefined, undefined, false);
-    hosts.resume(id);
+    const report = await swaps.swap({ gate: record.gate, retire: generation, afterReload: false });
+    record.gate.open();
     const warnings: Diagnostic[] = [];
     if (report.saved) {
       warnings.push(...report.saved.problems.map((p) => stateProblemDiagnostic(id, p)));

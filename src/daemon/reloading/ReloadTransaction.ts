@@ -20,18 +20,20 @@ import {
   locateLifecycleError,
   stateProblemDiagnostic,
 } from '../diagnostics/pluginDiagnostics.js';
-import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
+import type { SwapRequests } from '../hosts/SwapRequests.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
 import { msSince, roundMs } from './milliseconds.js';
 import { retirementWarnings } from './retirementWarnings.js';
 
-/**
- * What a transaction drives. `swap` is a swap in the plugin's host, in one step (calls into the
- * plugin are held from its start until `resume`): HostSupervisor's.
- */
-export interface TransactionDeps extends Pick<HostSupervisor, 'swap' | 'resume'> {
+/** What a transaction drives. */
+export interface TransactionDeps {
+  /**
+   * A swap in the plugin's host, in one step: calls into the plugin are held from its start
+   * until the transaction opens the plugin's gate again.
+   */
+  swaps: Pick<SwapRequests, 'swap'>;
   builder: Pick<PluginBuilder, 'build'>;
   snapshots: SnapshotStore;
   /** Resolves once the files are no longer being written; undefined when they are not now. */
@@ -169,7 +171,7 @@ export class ReloadTransaction {
     try {
       return await this.takeOver(previous, next, built.bundle);
     } finally {
-      deps.resume(this.id);
+      record.gate.open();
     }
   }
 
@@ -188,14 +190,15 @@ export class ReloadTransaction {
     // The host has the state itself when the old generation lives there (what it saves, or
     // the latest it saw): the snapshot crosses the thread only when it does not.
     const sameHost = previous !== undefined && previous.host === next.host;
-    const report = await deps.swap(
-      this.id,
-      previous,
-      next,
-      this.restore ?? (sameHost ? undefined : stored(snapshot)),
-      previous !== undefined,
-      this.restore !== undefined,
-    );
+    const given = this.restore ?? (sameHost ? undefined : stored(snapshot));
+    const report = await deps.swaps.swap({
+      gate: record.gate,
+      ...(previous ? { retire: previous } : {}),
+      start: next,
+      ...(given ? { stored: given } : {}),
+      ...(this.restore ? { restore: true } : {}),
+      afterReload: previous !== undefined,
+    });
     for (const phase of ['saveState', 'deactivate', 'activate', 'restoreState'] as const)
       this.phases[phase] = roundMs(report.timings[phase]);
     if (report.timings.activateCall !== undefined)
@@ -285,7 +288,13 @@ export class ReloadTransaction {
     if (!good) return false;
     try {
       const restored = await deps.load(good.descriptor, good.bundle, record.generationNumber);
-      const report = await deps.swap(this.id, undefined, restored, stored(snapshot), true);
+      const given = stored(snapshot);
+      const report = await deps.swaps.swap({
+        gate: record.gate,
+        start: restored,
+        ...(given ? { stored: given } : {}),
+        afterReload: true,
+      });
       if (report.startFailed) throw new HostRequestError(report.startFailed);
       record.restored(restored);
       this.add(
