@@ -11,6 +11,7 @@ import type { PluginBundle } from '../../src/daemon/crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../../src/daemon/crossing/PluginDescriptor.js';
 import { type HostChannel, RemoteGeneration } from '../../src/daemon/hosts/RemoteGeneration.js';
 import type { SwapOrder } from '../../src/daemon/hosts/SwapRequests.js';
+import { SUPERSEDED } from '../../src/daemon/plugins/OperationQueue.js';
 import { PluginRecord } from '../../src/daemon/plugins/PluginRecord.js';
 import { ReloadTransaction } from '../../src/daemon/reloading/ReloadTransaction.js';
 import { SnapshotStore } from '../../src/daemon/state/SnapshotStore.js';
@@ -229,7 +230,7 @@ describe('ReloadTransaction', () => {
     t.host.stillRunning = 2;
     const outcome = await t.run();
     expect(outcome).toMatchObject({ ok: true, generation: 2 });
-    expect(outcome !== 'superseded' && outcome.diagnostics).toEqual([
+    expect(outcome !== SUPERSEDED && outcome.diagnostics).toEqual([
       expect.objectContaining({
         severity: 'warning',
         code: DiagnosticCodes.CallsOvertaken,
@@ -240,7 +241,7 @@ describe('ReloadTransaction', () => {
 
   it('gives up, touching nothing, when a newer change overtakes it while it builds', async () => {
     const t = await afterFirstLoad();
-    expect(await t.run(() => true)).toBe('superseded');
+    expect(await t.run(() => true)).toBe(SUPERSEDED);
     expect(t.host.seen).toEqual([]);
     expect(t.record.generation?.key).toBe('p#1.1');
   });
@@ -251,7 +252,7 @@ describe('ReloadTransaction', () => {
     t.host.onRequest = (request) => {
       if (request.op === 'load') stale = true;
     };
-    expect(await t.run(() => stale)).toBe('superseded');
+    expect(await t.run(() => stale)).toBe(SUPERSEDED);
     expect(t.host.seen).toEqual(['load p#2.2', 'unload p#2.2']);
     expect(t.record.generation?.key).toBe('p#1.1');
   });

@@ -1,4 +1,4 @@
-import type { Diagnostic, ReloadResult } from '../../protocol/index.js';
+import type { Diagnostic } from '../../protocol/index.js';
 import { PluginBuilder } from '../building/PluginBuilder.js';
 import { Broadcaster } from '../clientChannels/Broadcaster.js';
 import { EditorBridge } from '../clientChannels/EditorBridge.js';
@@ -16,7 +16,6 @@ import { PluginCatalog, type PluginPolicy } from '../plugins/PluginCatalog.js';
 import { PluginReloader } from '../reloading/PluginReloader.js';
 import { PluginRunner } from '../reloading/PluginRunner.js';
 import { patterns } from '../reloading/planReload.js';
-import { ReloadScheduler } from '../reloading/ReloadScheduler.js';
 import { ReloadStats } from '../reloading/ReloadStats.js';
 import { PluginStorage } from '../state/PluginStorage.js';
 import { SnapshotStore } from '../state/SnapshotStore.js';
@@ -157,10 +156,6 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     },
     fileSettleMs: watcher?.settleMs ?? 0,
   });
-  const scheduler = new ReloadScheduler<ReloadResult>(
-    (id, job, isStale) => reloader.run(id, job, isStale),
-    (error) => logger.error({ err: error }, 'reload crashed'),
-  );
   const runner = new PluginRunner({
     catalog,
     builder,
@@ -168,7 +163,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     hosts,
     diagnostics,
     snapshots,
-    scheduler,
+    reloader,
     work,
     logger,
   });

@@ -6,6 +6,7 @@ import {
   PluginStatus,
   ReloaddErrorCodes,
   type ReloadError,
+  type ReloadResult,
   ReloadTrigger,
 } from '../../protocol/index.js';
 import type { ClientChannel } from '../clientChannels/Broadcaster.js';
@@ -14,6 +15,7 @@ import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { CallGate } from '../hosts/CallGate.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import { UnloadChecks } from '../hosts/UnloadChecks.js';
+import { OperationQueue } from './OperationQueue.js';
 import type { InvalidPlugin } from './pluginFolder.js';
 
 /** What the running generation was built from, to bring it back if its successor fails. */
@@ -56,6 +58,8 @@ export class PluginRecord {
   /** Reloads after the first load, and how many of them failed. */
   private reloadCount = 0;
   private failedReloads = 0;
+  /** Its reloads, stops and lifecycle calls, one at a time. */
+  readonly queue = new OperationQueue<ReloadResult>();
   /** Its calls from outside, held while it is swapped; its waits for the editor. */
   readonly gate: CallGate;
   /** What its hosts reported of its unloaded generations. */

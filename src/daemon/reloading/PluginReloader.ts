@@ -12,10 +12,10 @@ import {
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { Logger } from '../logs/logger.js';
+import { followsWrites, type ReloadJob, SUPERSEDED } from '../plugins/OperationQueue.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord, ReloadReport } from '../plugins/PluginRecord.js';
 import { msSince } from './milliseconds.js';
-import { followsWrites, type ReloadJob, SUPERSEDED } from './ReloadScheduler.js';
 import type { ReloadStats } from './ReloadStats.js';
 import { ReloadTransaction, type TransactionDeps } from './ReloadTransaction.js';
 import { logReloadTrace } from './reloadTrace.js';
@@ -53,14 +53,15 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
   }
 
   async run(
-    id: string,
+    record: PluginRecord,
     job: ReloadJob,
     isStale: () => boolean,
   ): Promise<ReloadResult | typeof SUPERSEDED> {
     const { catalog, diagnostics, hosts } = this.options;
     const detect = job.detectedAt === undefined ? undefined : msSince(job.detectedAt);
-    const record = catalog.get(id);
-    if (!record)
+    const id = record.id;
+    // Its folder was removed while the reload waited for its turn.
+    if (catalog.get(id) !== record)
       return refusedReload(id, 0, ReloaddErrorCodes.UnknownPlugin, `plugin "${id}" is gone`);
     const refuse = (code: string, message: string) =>
       refusedReload(id, record.generationNumber, code, message);
@@ -105,7 +106,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       settleMs,
       job.restore,
     ).run();
-    if (outcome === 'superseded' && !isStale() && cancelled()) {
+    if (outcome === SUPERSEDED && !isStale() && cancelled()) {
       if (reloading)
         hosts.emitEvent(PluginLifecycleEvents.Reloaded, { id, generation: leaving, ok: false });
       return refuse(
@@ -113,7 +114,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
         'cancelled before its swap: the running generation is unchanged',
       );
     }
-    if (outcome === 'superseded') return SUPERSEDED;
+    if (outcome === SUPERSEDED) return SUPERSEDED;
     if (reloading) {
       // The generation that ran before is gone, whether a new one took over or a rollback brought
       // its code back in a fresh realm: what others cached of it is stale.

@@ -28,12 +28,12 @@ import type { HostCrash, PluginHost } from '../hosts/PluginHost.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { SwapRequests } from '../hosts/SwapRequests.js';
 import type { Logger } from '../logs/logger.js';
+import type { ReloadJob } from '../plugins/OperationQueue.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
-import { refusedReload } from './PluginReloader.js';
+import { type PluginReloader, refusedReload } from './PluginReloader.js';
 import { planReload, type ReloadPlan } from './planReload.js';
-import type { ReloadJob, ReloadScheduler } from './ReloadScheduler.js';
 import { retirementWarnings } from './retirementWarnings.js';
 
 export interface RunnerOptions {
@@ -46,8 +46,8 @@ export interface RunnerOptions {
   hosts: Pick<HostSupervisor, 'emitEvent'>;
   diagnostics: DiagnosticsStore;
   snapshots: SnapshotStore;
-  /** Runs each plugin's reloads one at a time (PluginReloader does each). */
-  scheduler: ReloadScheduler<ReloadResult>;
+  /** Does each reload, in its plugin's turn. */
+  reloader: Pick<PluginReloader, 'run'>;
   /** Where a plan of many plugins is told as progress. */
   work: WorkProgress;
   logger: Logger;
@@ -105,7 +105,7 @@ export class PluginRunner {
 
   /** Runs a plan: each step starts once the steps of its dependencies are done. */
   async run(plan: ReloadPlan, options: RunOptions = {}): Promise<ReloadResult[]> {
-    const { catalog, diagnostics, scheduler } = this.options;
+    const { catalog, diagnostics, reloader, logger } = this.options;
     const work = this.beginWork(plan, options);
     const isCancelled = () => (options.isCancelled?.() ?? false) || (work?.cancelled ?? false);
     const inCycle = new Set(plan.cycles.flat());
@@ -160,7 +160,15 @@ export class PluginRunner {
                 `not reloaded: its dependency "${failed.id}" failed to reload`,
               );
             }
-            return scheduler.reload(step.id, job);
+            const record = catalog.get(step.id);
+            if (!record)
+              return skipped(ReloaddErrorCodes.UnknownPlugin, `plugin "${step.id}" is gone`);
+            return record.queue
+              .reload(job, (merged, isStale) => reloader.run(record, merged, isStale))
+              .catch((error: unknown) => {
+                logger.error({ err: error, plugin: step.id }, 'reload crashed');
+                throw error;
+              });
           })
           .then((result) => {
             work?.stepDone(step.id, result.ok);
@@ -202,7 +210,7 @@ export class PluginRunner {
    * could not be saved, leaks) becomes its `stop` diagnostics.
    */
   stop(record: PluginRecord, status: PluginStatus, report = true): Promise<void> {
-    return this.options.scheduler.exclusive(record.id, async () => {
+    return record.queue.exclusive(async () => {
       await this.stopGeneration(record, status, report);
       await this.options.builder.forget(record.id);
     });
@@ -214,10 +222,10 @@ export class PluginRunner {
    * Its last snapshot is kept: the next reload starts from it.
    */
   async fail(pluginId: string, diagnostic: Diagnostic): Promise<void> {
-    const { catalog, diagnostics, logger, scheduler } = this.options;
+    const { catalog, diagnostics, logger } = this.options;
     const record = catalog.get(pluginId);
     if (!record) return;
-    await scheduler.exclusive(pluginId, async () => {
+    await record.queue.exclusive(async () => {
       const generation = record.generation;
       // The reason first, then the status: a client that sees `failed` can always read why.
       diagnostics.add(DiagnosticSource.Reload, diagnostic);
@@ -273,8 +281,8 @@ export class PluginRunner {
    * line; it never fails the plugin, and it never throws: an exit goes on regardless.
    */
   async beforeExit(record: PluginRecord, editorState: unknown): Promise<void> {
-    const { diagnostics, logger, scheduler } = this.options;
-    await scheduler.exclusive(record.id, async () => {
+    const { diagnostics, logger } = this.options;
+    await record.queue.exclusive(async () => {
       const generation = record.generation;
       if (!generation?.owesBeforeExit) return;
       try {
@@ -300,7 +308,7 @@ export class PluginRunner {
   async refreshSnapshot(record: PluginRecord): Promise<void> {
     const generation = record.generation;
     if (!generation?.hasSaveState) return;
-    await this.options.scheduler.exclusive(record.id, async () => {
+    await record.queue.exclusive(async () => {
       if (record.generation !== generation) return;
       try {
         this.keepState(generation, await generation.saveState(), SnapshotCause.Request);

@@ -22,6 +22,7 @@ import {
 } from '../diagnostics/pluginDiagnostics.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import type { SwapRequests } from '../hosts/SwapRequests.js';
+import { SUPERSEDED } from '../plugins/OperationQueue.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
 import { msSince, roundMs } from './milliseconds.js';
@@ -112,7 +113,7 @@ export class ReloadTransaction {
     return this.record.descriptor.id;
   }
 
-  async run(): Promise<TransactionOutcome | 'superseded'> {
+  async run(): Promise<TransactionOutcome | typeof SUPERSEDED> {
     const { record, deps } = this;
     const descriptor = record.descriptor;
 
@@ -121,9 +122,9 @@ export class ReloadTransaction {
     // under it is stale, and is redone on the file's final content.
     const before = await fingerprintAll(new Set([descriptor.entry, ...record.inputs]));
     const built = await this.timed('build', () => deps.builder.build(descriptor));
-    if (this.isStale()) return 'superseded';
+    if (this.isStale()) return SUPERSEDED;
     if (!built.ok) {
-      if (await this.unsettled(before)) return 'superseded';
+      if (await this.unsettled(before)) return SUPERSEDED;
       record.buildBroke([
         descriptor.entry,
         ...built.errors.flatMap((e) => (e.file ? [e.file] : [])),
@@ -145,7 +146,7 @@ export class ReloadTransaction {
       );
     } catch (error) {
       if (!(error instanceof HostRequestError)) throw error;
-      if (await this.unsettled(before)) return 'superseded';
+      if (await this.unsettled(before)) return SUPERSEDED;
       const { reason, message, location } = error.error;
       const code =
         reason === 'noActivate'
@@ -162,7 +163,7 @@ export class ReloadTransaction {
     if (writing !== undefined) await this.timed('settle', () => writing);
     if (this.isStale() || anyMoved(before, await fingerprintAll(built.bundle.inputs))) {
       await next.unload();
-      return 'superseded';
+      return SUPERSEDED;
     }
 
     // The swap is one step for every caller: from here until the new generation is active (or

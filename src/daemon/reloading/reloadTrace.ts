@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describePhases, type ReloadPhases, ReloadTrigger } from '../../protocol/index.js';
 import { describePlace } from '../crossing/sourceLocation.js';
 import type { Logger } from '../logs/logger.js';
-import type { ReloadJob } from './ReloadScheduler.js';
+import type { ReloadJob } from '../plugins/OperationQueue.js';
 import type { TransactionOutcome } from './ReloadTransaction.js';
 
 export interface ReloadTraceEntry {

@@ -1,28 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import {
   followsWrites,
+  OperationQueue,
   type ReloadJob,
-  ReloadScheduler,
   SUPERSEDED,
-} from '../../src/daemon/reloading/ReloadScheduler.js';
+} from '../../src/daemon/plugins/OperationQueue.js';
 import { ReloadTrigger } from '../../src/protocol/index.js';
 
-/** A run that waits until the test lets it go, so the test decides what overlaps. */
+/**
+ * A run that waits until the test lets it go, so the test decides what overlaps. Each plugin has
+ * a queue of its own, as each record does.
+ */
 function controlledRuns() {
   const runs: {
     job: ReloadJob;
     isStale: () => boolean;
     release: (result: string | typeof SUPERSEDED) => void;
   }[] = [];
-  const scheduler = new ReloadScheduler<string>(
-    (_id, job, isStale) =>
-      new Promise((resolve) => {
-        runs.push({ job, isStale, release: resolve });
-      }),
-    (error) => {
-      throw error;
-    },
-  );
+  const queues = new Map<string, OperationQueue<string>>();
+  const queueOf = (id: string) => {
+    let queue = queues.get(id);
+    if (!queue) {
+      queue = new OperationQueue<string>();
+      queues.set(id, queue);
+    }
+    return queue;
+  };
+  const run = (job: ReloadJob, isStale: () => boolean) =>
+    new Promise<string | typeof SUPERSEDED>((resolve) => {
+      runs.push({ job, isStale, release: resolve });
+    });
+  const scheduler = {
+    reload: (id: string, job: ReloadJob) => queueOf(id).reload(job, run),
+    exclusive: <T>(id: string, operation: () => Promise<T>) => queueOf(id).exclusive(operation),
+  };
   const started = async (count: number) => {
     while (runs.length < count) await new Promise((r) => setImmediate(r));
     return runs[count - 1] as (typeof runs)[number];
@@ -30,7 +41,7 @@ function controlledRuns() {
   return { scheduler, runs, started };
 }
 
-describe('ReloadScheduler', () => {
+describe('OperationQueue', () => {
   it('keeps a first load a first load when a request joins it before it runs', async () => {
     const { scheduler, started } = controlledRuns();
     const busy = scheduler.reload('p', { trigger: 'file' });

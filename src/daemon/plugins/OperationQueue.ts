@@ -39,7 +39,6 @@ export function followsWrites(job: ReloadJob): boolean {
 export const SUPERSEDED = Symbol('superseded');
 
 export type RunReload<R> = (
-  id: string,
   job: ReloadJob,
   /** True once a newer change has been scheduled for this plugin: the run should give up. */
   isStale: () => boolean,
@@ -47,88 +46,67 @@ export type RunReload<R> = (
 
 interface QueuedReload<R> {
   job: ReloadJob;
+  run: RunReload<R>;
   promise: Promise<R>;
   resolve(result: R): void;
   reject(error: unknown): void;
 }
 
-interface PluginLane<R> {
-  /** Everything for this plugin runs in this chain, one operation at a time. */
-  tail: Promise<void>;
-  /** A reload waiting for its turn: later requests join it ("queue exactly one more"). */
-  queued?: QueuedReload<R>;
-  /** Bumped by every request; a run started at an older version is stale. */
-  version: number;
-}
-
 /**
- * One operation per plugin at a time. Reloads that arrive while one runs are merged into a
- * single queued reload; a run that a newer change overtakes (while it is still building) gives up
- * and its callers get the result of the queued one, so a burst of saves ends in one reload of
- * the final content and never two generations at once.
+ * One plugin's operations, one at a time (its record holds it). Reloads that arrive while one
+ * runs are merged into a single queued reload; a run that a newer change overtakes (while it is
+ * still building) gives up and its callers get the result of the queued one, so a burst of saves
+ * ends in one reload of the final content and never two generations at once.
  */
-export class ReloadScheduler<R> {
-  private readonly lanes = new Map<string, PluginLane<R>>();
+export class OperationQueue<R> {
+  /** Everything for the plugin runs in this chain, one operation at a time. */
+  private tail: Promise<void> = Promise.resolve();
+  /** A reload waiting for its turn: later requests join it ("queue exactly one more"). */
+  private queued: QueuedReload<R> | undefined;
+  /** Bumped by every request; a run started at an older version is stale. */
+  private version = 0;
 
-  constructor(
-    private readonly run: RunReload<R>,
-    private readonly onError: (error: unknown) => void,
-  ) {}
-
-  reload(id: string, job: ReloadJob): Promise<R> {
-    const lane = this.lane(id);
-    lane.version += 1;
-    if (lane.queued) {
-      lane.queued.job = mergeJobs(lane.queued.job, job);
-      return lane.queued.promise;
+  /** A reload of the plugin, by `run`, or the queued one it joins. */
+  reload(job: ReloadJob, run: RunReload<R>): Promise<R> {
+    this.version += 1;
+    if (this.queued) {
+      this.queued.job = mergeJobs(this.queued.job, job);
+      return this.queued.promise;
     }
-    const queued = deferred<R>(job);
-    lane.queued = queued;
-    lane.tail = lane.tail
+    const queued = deferred<R>(job, run);
+    this.queued = queued;
+    this.tail = this.tail
       .then(async () => {
-        lane.queued = undefined;
-        const startedAt = lane.version;
-        const outcome = await this.run(id, queued.job, () => lane.version !== startedAt);
+        this.queued = undefined;
+        const startedAt = this.version;
+        const outcome = await queued.run(queued.job, () => this.version !== startedAt);
         if (outcome !== SUPERSEDED) {
           queued.resolve(outcome);
           return;
         }
         // Whoever overtook us queued a reload; our callers wait for that one, with our files too.
-        const next = this.lane(id).queued as QueuedReload<R> | undefined;
+        const next = this.queued as QueuedReload<R> | undefined;
         let follow: Promise<R>;
         if (next) {
           next.job = mergeJobs(queued.job, next.job);
           follow = next.promise;
         } else {
-          follow = this.reload(id, queued.job);
+          follow = this.reload(queued.job, queued.run);
         }
         follow.then(queued.resolve, queued.reject);
       })
-      .catch((error: unknown) => {
-        queued.reject(error);
-        this.onError(error);
-      });
+      .catch((error: unknown) => queued.reject(error));
     return queued.promise;
   }
 
-  /** Runs `operation` in the plugin's lane, after whatever is queued before it. */
-  exclusive<T>(id: string, operation: () => Promise<T>): Promise<T> {
-    const lane = this.lane(id);
-    const result = lane.tail.then(operation);
-    lane.tail = result.then(
+  /** Runs `operation` in the plugin's turn, after whatever is queued before it. */
+  exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(operation);
+    this.tail = result.then(
       () => undefined,
       () => undefined,
     );
     return result;
-  }
-
-  private lane(id: string): PluginLane<R> {
-    let lane = this.lanes.get(id);
-    if (!lane) {
-      lane = { tail: Promise.resolve(), version: 0 };
-      this.lanes.set(id, lane);
-    }
-    return lane;
   }
 }
 
@@ -157,12 +135,12 @@ function bothCancelled(a: () => boolean, b: () => boolean): () => boolean {
   return () => a() && b();
 }
 
-function deferred<R>(job: ReloadJob): QueuedReload<R> {
+function deferred<R>(job: ReloadJob, run: RunReload<R>): QueuedReload<R> {
   let resolve!: (result: R) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<R>((res, rej) => {
     resolve = res;
     reject = rej;
   });
-  return { job, promise, resolve, reject };
+  return { job, run, promise, resolve, reject };
 }
