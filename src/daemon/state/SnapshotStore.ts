@@ -67,6 +67,18 @@ export const DEFAULT_WRITE_RETRY_MS = 2000;
 
 const SUFFIX = '.snapshot';
 
+/** What the store keeps of one plugin. */
+interface PluginSnapshots {
+  /** Its last snapshot: what its next generation starts from. */
+  last?: Snapshot;
+  /** The snapshots kept for `plugin/getState`'s history (snapshotHistory.ts); `last` is the newest. */
+  history: SnapshotHistory<Snapshot>;
+  /** Where it is written, with a state folder (made at its first write). */
+  file?: SnapshotFile;
+  /** Its last snapshot was refused for its size (said when that starts and when it ends). */
+  tooLarge: boolean;
+}
+
 /**
  * The last state of every plugin, kept after it is unloaded, disabled or deleted. With a state
  * folder it is also written to disk (v8 serialization, so Date, Map, Set and typed arrays come
@@ -74,14 +86,10 @@ const SUFFIX = '.snapshot';
  * `settled()` is what lets a command's answer wait until its effect is on disk.
  */
 export class SnapshotStore {
-  private readonly snapshots = new Map<string, Snapshot>();
-  /** Each plugin's history (snapshotHistory.ts); the newest is `snapshots`' own. */
-  private readonly histories = new Map<string, SnapshotHistory<Snapshot>>();
+  /** Every plugin's snapshots, by id: of plugins running, removed, or not found yet (read from disk). */
+  private readonly plugins = new Map<string, PluginSnapshots>();
   /** The order snapshots were kept in, across plugins: the history's newest first. */
   private kept = 0;
-  private readonly files = new Map<string, SnapshotFile>();
-  /** Plugins whose last snapshot was refused for its size. */
-  private readonly tooLarge = new Set<string>();
   private readonly writes: WriteReports;
 
   constructor(private readonly options: SnapshotStoreOptions) {
@@ -89,11 +97,11 @@ export class SnapshotStore {
   }
 
   get(pluginId: string): Snapshot | undefined {
-    return this.snapshots.get(pluginId);
+    return this.plugins.get(pluginId)?.last;
   }
 
   set(pluginId: string, snapshot: Snapshot): void {
-    this.snapshots.set(pluginId, snapshot);
+    this.of(pluginId).last = snapshot;
     this.remember(pluginId, snapshot);
     const { takenBy: _takenBy, sizeBytes: _sizeBytes, ...content } = snapshot;
     this.fileOf(pluginId)?.put({ format: 1, pluginId, ...content });
@@ -101,7 +109,16 @@ export class SnapshotStore {
 
   /** The plugin's snapshots kept, newest first: its points, and the newest its generations took while running. */
   history(pluginId: string): readonly Snapshot[] {
-    return newestFirst(this.histories.get(pluginId) ?? emptyHistory());
+    return newestFirst(this.plugins.get(pluginId)?.history ?? emptyHistory());
+  }
+
+  private of(pluginId: string): PluginSnapshots {
+    let plugin = this.plugins.get(pluginId);
+    if (!plugin) {
+      plugin = { history: emptyHistory(), tooLarge: false };
+      this.plugins.set(pluginId, plugin);
+    }
+    return plugin;
   }
 
   /** The newest snapshot of the history that `generation` took. */
@@ -124,9 +141,9 @@ export class SnapshotStore {
     const limit = this.options.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
     // Said when it starts and when it ends, not at every snapshot.
     const tooLarge = sizeBytes > limit;
-    if (tooLarge !== this.tooLarge.has(pluginId)) {
-      if (tooLarge) this.tooLarge.add(pluginId);
-      else this.tooLarge.delete(pluginId);
+    const plugin = this.of(pluginId);
+    if (tooLarge !== plugin.tooLarge) {
+      plugin.tooLarge = tooLarge;
       this.options.diagnostics?.set(
         pluginId,
         DiagnosticSource.SnapshotSize,
@@ -156,17 +173,14 @@ export class SnapshotStore {
   }
 
   private remember(pluginId: string, snapshot: Snapshot): void {
-    const history = this.histories.get(pluginId) ?? emptyHistory();
-    this.histories.set(
-      pluginId,
-      withEntry(
-        history,
-        { snapshot, order: this.kept++ },
-        {
-          points: this.options.history ?? DEFAULT_SNAPSHOT_HISTORY,
-          running: this.options.runningHistory ?? DEFAULT_RUNNING_HISTORY,
-        },
-      ),
+    const plugin = this.of(pluginId);
+    plugin.history = withEntry(
+      plugin.history,
+      { snapshot, order: this.kept++ },
+      {
+        points: this.options.history ?? DEFAULT_SNAPSHOT_HISTORY,
+        running: this.options.runningHistory ?? DEFAULT_RUNNING_HISTORY,
+      },
     );
   }
 
@@ -177,7 +191,7 @@ export class SnapshotStore {
    * writes fail: an answer that waits for this is never a success its state does not hold.
    */
   settled(pluginId: string): Promise<void> {
-    const file = this.files.get(pluginId);
+    const file = this.plugins.get(pluginId)?.file;
     if (!file) return Promise.resolve();
     return file.settled().catch((error: unknown) => {
       throw ReloaddError.stateNotWritten(stateNotWrittenAnswer(pluginId, file.file, error));
@@ -206,7 +220,7 @@ export class SnapshotStore {
         ...(data.stateVersion !== undefined ? { stateVersion: data.stateVersion } : {}),
         takenBy: SnapshotCause.Disk,
       };
-      this.snapshots.set(pluginId, snapshot);
+      this.of(pluginId).last = snapshot;
       this.remember(pluginId, snapshot);
     };
     return readStateFiles(dir, SUFFIX, read, { what: 'saved state', next: 'snapshot' });
@@ -217,18 +231,23 @@ export class SnapshotStore {
    * written before), and resolves with the plugins whose state is still not on disk.
    */
   flush(): Promise<StateNotWritten[]> {
-    return this.writes.flush(this.files);
+    return this.writes.flush(this.files());
+  }
+
+  private *files(): Iterable<[string, SnapshotFile]> {
+    for (const [pluginId, { file }] of this.plugins) if (file) yield [pluginId, file];
   }
 
   /** Stops trying failed writes again by themselves (the daemon has stopped). */
   close(): void {
-    for (const file of this.files.values()) file.close();
+    for (const [, file] of this.files()) file.close();
   }
 
   private fileOf(pluginId: string): SnapshotFile | undefined {
     const dir = this.options.stateDir;
     if (!dir) return undefined;
-    let file = this.files.get(pluginId);
+    const plugin = this.of(pluginId);
+    let file = plugin.file;
     if (!file) {
       const largeBytes = this.options.largeStateBytes ?? DEFAULT_LARGE_STATE_BYTES;
       const largeIntervalMs = this.options.largeStateIntervalMs ?? DEFAULT_LARGE_STATE_INTERVAL_MS;
@@ -243,7 +262,7 @@ export class SnapshotStore {
         onError: (error) => this.writes.failed(pluginId, fileName, error, retryMs),
         onRecovered: () => this.writes.recovered(pluginId, fileName),
       });
-      this.files.set(pluginId, file);
+      plugin.file = file;
     }
     return file;
   }
