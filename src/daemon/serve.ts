@@ -111,8 +111,8 @@ export async function serve(settings: ServeSettings): Promise<void> {
     );
   }
   await debugging.serveDevToolsTargets(
-    () => daemon.debugTargets().workers,
-    () => daemon.debugTargets().processes,
+    () => daemon.hosts.debugTargets().workers,
+    () => daemon.hosts.debugTargets().processes,
     (error) => logger.warn({ err: error }, 'a DevTools connection to a plugin host failed'),
   );
   let listener: NetworkListener | undefined;

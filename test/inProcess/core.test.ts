@@ -39,7 +39,7 @@ describe('the daemon core without a watcher or a transport', () => {
     await editFile(file, counterPlugin('count', 'v1'));
     const core = bareCore(dir);
     const reloads: string[] = [];
-    core.addClient(
+    core.clients.add(
       {
         notify(def, params) {
           if (def.method === DidReload.method) {
@@ -51,20 +51,20 @@ describe('the daemon core without a watcher or a transport', () => {
       { transport: 'stdio', name: 'channel-test' },
     );
     await core.start();
-    expect(core.listPlugins()).toMatchObject([{ id: 'count', status: PluginStatus.Active }]);
-    expect(await core.executeCommand('count.increment', [])).toBe(1);
-    expect(await core.executeCommand('count.increment', [])).toBe(2);
+    expect(core.plugins.list()).toMatchObject([{ id: 'count', status: PluginStatus.Active }]);
+    expect(await core.calls.executeCommand('count.increment', [])).toBe(1);
+    expect(await core.calls.executeCommand('count.increment', [])).toBe(2);
 
     // Nothing watches the folder: the new code is picked up when asked for.
     await editFile(file, counterPlugin('count', 'v2'));
     const [result] = await core.reload(['count']);
     expect(result).toMatchObject({ id: 'count', ok: true, generation: 2 });
-    expect(await core.executeCommand('count.get', [])).toEqual({
+    expect(await core.calls.executeCommand('count.get', [])).toEqual({
       version: 'v2',
       count: 2,
       generation: 2,
     });
-    expect((await core.getState('count')).state).toEqual({ count: 2 });
+    expect((await core.states.getState('count')).state).toEqual({ count: 2 });
     expect(reloads).toEqual(['count startup true', 'count request true']);
   });
 });

@@ -35,34 +35,34 @@ describe('PluginRecord', () => {
 
   it('goes through a reload: active, retired mid-swap, active again with the new number', () => {
     const { record } = recordWithChannel();
-    record.activated(generation(1), { descriptor, bundle: {} as never });
+    record.activate(generation(1), { descriptor, bundle: {} as never });
     expect(record.status).toBe(PluginStatus.Active);
-    record.retired();
+    record.retireGeneration();
     expect(record.generation).toBeUndefined();
     expect(record.status).toBe(PluginStatus.Active);
-    record.activated(generation(2), { descriptor, bundle: {} as never });
+    record.activate(generation(2), { descriptor, bundle: {} as never });
     expect(record.generationNumber).toBe(2);
   });
 
   it('fails a load only when nothing is left running', () => {
     const { record } = recordWithChannel();
-    record.activated(generation(1), { descriptor, bundle: {} as never });
-    record.loadFailed();
+    record.activate(generation(1), { descriptor, bundle: {} as never });
+    record.failLoad();
     expect(record.status).toBe(PluginStatus.Active);
-    record.retired();
-    record.loadFailed();
+    record.retireGeneration();
+    record.failLoad();
     expect(record.status).toBe(PluginStatus.Failed);
   });
 
   it('tells clients when the watchdog fails it, when it is removed, and when a reload finishes', () => {
     const { record, told } = recordWithChannel();
-    record.activated(generation(3), { descriptor, bundle: {} as never });
-    record.reloadFinished({ ok: true, generation: 3, durationMs: 5, trigger: ReloadTrigger.File });
+    record.activate(generation(3), { descriptor, bundle: {} as never });
+    record.reportReload({ ok: true, generation: 3, durationMs: 5, trigger: ReloadTrigger.File });
     expect(record.lastReload).toMatchObject({ ok: true, durationMs: 5, trigger: 'file' });
-    record.failed();
+    record.failFromWatchdog();
     expect(record.status).toBe(PluginStatus.Failed);
     expect(record.generation).toBeUndefined();
-    record.removed();
+    record.announceRemoval();
     expect(told).toEqual([
       'plugin/didReload true active 3',
       'plugin/didChangeStatus failed 3',
@@ -72,9 +72,9 @@ describe('PluginRecord', () => {
 
   it('keeps why its last reload failed, and whether the generation before came back, until one succeeds', () => {
     const { record } = recordWithChannel();
-    record.activated(generation(3), { descriptor, bundle: {} as never });
+    record.activate(generation(3), { descriptor, bundle: {} as never });
     const error = { code: 'RELOADD_ACTIVATE_FAILED', message: 'activate exploded' };
-    record.reloadFinished({
+    record.reportReload({
       ok: false,
       generation: 3,
       durationMs: 9,
@@ -84,22 +84,22 @@ describe('PluginRecord', () => {
     });
     expect(record.status).toBe(PluginStatus.Active);
     expect(record.lastReload).toMatchObject({ ok: false, error, rolledBack: true });
-    record.reloadFinished({ ok: true, generation: 4, durationMs: 5, trigger: ReloadTrigger.File });
+    record.reportReload({ ok: true, generation: 4, durationMs: 5, trigger: ReloadTrigger.File });
     expect(record.lastReload).not.toHaveProperty('error');
     expect(record.lastReload).not.toHaveProperty('rolledBack');
   });
 
   it('ends a stop in the status it began with, or failed when deactivate hung', () => {
     const { record } = recordWithChannel();
-    record.activated(generation(1), { descriptor, bundle: {} as never });
-    record.stopping(PluginStatus.Disabled);
+    record.activate(generation(1), { descriptor, bundle: {} as never });
+    record.beginStop(PluginStatus.Disabled);
     expect(record.status).toBe(PluginStatus.Disabled);
-    record.stopped(false);
+    record.finishStop(false);
     expect(record.status).toBe(PluginStatus.Disabled);
-    record.enabling();
+    record.beginEnable();
     expect(record.status).toBe(PluginStatus.Loading);
-    record.stopping(PluginStatus.Disabled);
-    record.stopped(true);
+    record.beginStop(PluginStatus.Disabled);
+    record.finishStop(true);
     expect(record.status).toBe(PluginStatus.Failed);
   });
 });

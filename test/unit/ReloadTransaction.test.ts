@@ -267,7 +267,7 @@ describe('ReloadTransaction', () => {
     expect(outcome).toMatchObject({ ok: false, error: { code: DiagnosticCodes.BuildFailed } });
     expect(t.host.seen).toEqual([]);
     expect(t.record.status).toBe(PluginStatus.Failed);
-    expect(t.record.failedBuild).toBe(true);
+    expect(t.record.lastBuildFailed).toBe(true);
     expect([...t.record.inputs].sort()).toEqual(['/nowhere/p/index.js', '/nowhere/p/lib.js']);
   });
 });

@@ -17,14 +17,16 @@ function fakeDaemon() {
   let calls: readonly string[] = [];
   let removed = 0;
   const daemon: StandInDaemon = {
-    addEditor: (_name, c, methods) => {
-      channel = c;
-      calls = methods;
-      return { touch: () => undefined, remove: () => void removed++ };
+    editors: {
+      register: (_name, c, methods) => {
+        channel = c;
+        calls = methods;
+        return { touch: () => undefined, remove: () => void removed++ };
+      },
     },
     emitEvent: (event, data, pluginId) =>
       void sent.push({ event, data, ...(pluginId ? { pluginId } : {}) }),
-    pushEditorState: (state) => void pushed.push(state),
+    hosts: { pushEditorState: (state) => void pushed.push(state) },
   };
   const call = (method: string, ...args: unknown[]) =>
     (channel as EditorChannel).call({ pluginId: 'p', method, args }, new AbortController().signal);

@@ -36,9 +36,11 @@ export interface StandInCallContext {
 
 /** The part of the daemon core an editor stand-in is: one more editor, and what editors send. */
 export interface StandInDaemon {
-  addEditor(name: string, channel: EditorChannel, calls: readonly string[]): EditorRegistration;
+  editors: {
+    register(name: string, channel: EditorChannel, calls: readonly string[]): EditorRegistration;
+  };
   emitEvent(event: string, data: unknown, pluginId?: string): void;
-  pushEditorState(state: Record<string, unknown>): void;
+  hosts: { pushEditorState(state: Record<string, unknown>): void };
 }
 
 /**
@@ -63,12 +65,12 @@ export class EditorStandIn {
       ...redEditorCalls().map((call) => call.method),
       ...Object.keys(this.script.calls ?? {}),
     ]);
-    this.registration = this.daemon.addEditor(
+    this.registration = this.daemon.editors.register(
       this.name,
       { call: async ({ pluginId, method, args }) => this.answer(pluginId, method, args) },
       [...methods],
     );
-    if (this.script.state) this.daemon.pushEditorState(this.script.state);
+    if (this.script.state) this.daemon.hosts.pushEditorState(this.script.state);
   }
 
   disconnect(): void {

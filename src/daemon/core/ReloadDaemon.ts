@@ -19,12 +19,8 @@ import {
   type ResultOf,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
-import type { Broadcaster, ClientChannel } from '../clientChannels/Broadcaster.js';
-import type {
-  EditorBridge,
-  EditorChannel,
-  EditorRegistration,
-} from '../clientChannels/EditorBridge.js';
+import type { Broadcaster } from '../clientChannels/Broadcaster.js';
+import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { WorkProgress } from '../clientChannels/WorkProgress.js';
 import type { DebugTargets } from '../debugging/DevToolsTargets.js';
@@ -52,12 +48,12 @@ import { StateRequests } from './StateRequests.js';
  */
 export const EDITOR_STATE_LIMIT_MS = 1000;
 
-/** The parts the core is made of, as createDaemon.ts builds them. */
 /** How a stop went: the plugins whose last state (or storage) could not be written (lost with the process). */
 export interface StopReport {
   statesNotWritten: StateNotWritten[];
 }
 
+/** The parts the core is made of, as createDaemon.ts builds them. */
 export interface DaemonParts {
   pluginsDir: string;
   version: string;
@@ -97,10 +93,32 @@ export class ReloadDaemon {
     this.markDiscovered = resolve;
   });
 
-  private readonly states: StateRequests;
+  /** Every client, told of every notification: a client joins once `initialize` is answered. */
+  readonly clients: Broadcaster;
+  /** The editors that plugins' editor calls go to: a client that declared itself one. */
+  readonly editors: EditorBridge;
+  /** Every plugin the daemon knows, as `plugin/list` shows them. */
+  readonly plugins: PluginCatalog;
+  /** Calls into plugins: `plugin/executeCommand`, and the commands each registered. */
+  readonly calls: PluginCalls;
+  /** The requests about a plugin's state: `plugin/getState`, `plugin/restoreSnapshot`. */
+  readonly states: StateRequests;
+  /** The daemon's work in flight, which a client may cancel. */
+  readonly work: WorkProgress;
+  /** The plugin hosts: what the editor pushes reaches each, and a debugger opens them. */
+  readonly hosts: HostSupervisor;
+  /** File changes: whether they reload (`daemon/setHotReload`). */
+  readonly changes: FileChangePipeline;
 
   constructor(private readonly parts: DaemonParts) {
+    this.clients = parts.clients;
+    this.editors = parts.editors;
+    this.plugins = parts.catalog;
+    this.calls = parts.calls;
     this.states = new StateRequests(parts);
+    this.work = parts.work;
+    this.hosts = parts.hosts;
+    this.changes = parts.changes;
   }
 
   /**
@@ -172,23 +190,6 @@ export class ReloadDaemon {
     }
   }
 
-  /** A client was answered `initialize`: from now on it gets every notification. */
-  addClient(
-    channel: ClientChannel,
-    info: Pick<ConnectedClient, 'transport' | 'name'>,
-  ): { id: number; remove(): void } {
-    return this.parts.clients.add(channel, info);
-  }
-
-  /** A client declared itself an editor: plugins' editor calls may go to it. */
-  addEditor(name: string, channel: EditorChannel, calls: readonly string[]): EditorRegistration {
-    return this.parts.editors.register(name, channel, calls);
-  }
-
-  listPlugins(): PluginInfo[] {
-    return this.parts.catalog.list();
-  }
-
   /** `plugin/reload`: the named plugins (or all), plus whatever depends on them. */
   async reload(
     ids: string[] | 'all',
@@ -214,52 +215,11 @@ export class ReloadDaemon {
     });
   }
 
-  /** A client's `window/workDoneProgress/cancel`: false when the work is over or cannot stop. */
-  cancelWork(work: number): boolean {
-    return this.parts.work.cancel(work);
-  }
-
-  /** `plugin/getState` (a fresh snapshot, the history, or a past one). */
-  getState(
-    id: string,
-    options: { history?: boolean; generation?: number } = {},
-  ): Promise<ResultOf<typeof PluginGetState>> {
-    return this.states.getState(id, options);
-  }
-
-  /** `plugin/restoreSnapshot`. */
-  restoreSnapshot(id: string, generation: number, requestedBy?: RequestedBy) {
-    return this.states.restoreSnapshot(id, generation, requestedBy);
-  }
-
-  /** A reload whose new generation starts with `state` instead of the handed-over one. */
-  reloadWithState(
-    id: string,
-    state: { value: unknown; stateVersion: number | undefined },
-    requestedBy?: RequestedBy,
-  ): Promise<ReloadResult> {
-    return this.states.reloadWithState(id, state, requestedBy);
-  }
-
-  /** `reloadd verify`'s migration check (StateRequests). */
-  reloadAsPreviousVersion(id: string): Promise<ReloadResult | undefined> {
-    return this.states.reloadAsPreviousVersion(id);
-  }
-
   getDiagnostics(id?: string): Diagnostic[] {
     const { catalog, diagnostics } = this.parts;
     if (id === undefined) return diagnostics.all();
     catalog.require(id);
     return diagnostics.get(id);
-  }
-
-  /** `plugin/executeCommand`; a call cancelled while it waits in a reload's swap never runs. */
-  executeCommand(
-    command: string,
-    args: unknown[],
-    isCancelled: () => boolean = () => false,
-  ): Promise<unknown> {
-    return this.parts.calls.executeCommand(command, args, { isCancelled });
   }
 
   /** `plugin/profile`: a CPU profile of the plugin's host while it runs. */
@@ -268,12 +228,6 @@ export class ReloadDaemon {
     if (!generation)
       throw ReloaddError.commandFailed(`plugin "${id}" is not active: there is nothing to profile`);
     return { id, durationMs, ...(await profileGeneration(generation, durationMs)) };
-  }
-
-  /** The commands of the plugin's running generation, with their declared parameter counts. */
-  commandsOf(id: string): { name: string; arity: number }[] {
-    this.parts.catalog.require(id);
-    return this.parts.calls.commandsOf(id);
   }
 
   /** The events the plugin's running generation listens to, by name (none when it is not running). */
@@ -330,11 +284,6 @@ export class ReloadDaemon {
     }
   }
 
-  /** `editor/state`: what Red's synchronous members answer, in every plugin host. */
-  pushEditorState(state: Record<string, unknown>): void {
-    this.parts.hosts.pushEditorState(state);
-  }
-
   /**
    * `textDocument/didSave`, `workspace/didChangeWatchedFiles`: the editor says it wrote these
    * files. The watcher takes it as a change seen early, and its own event for the same write is
@@ -366,7 +315,7 @@ export class ReloadDaemon {
         record.invalid.message,
       );
     // Disabled or failed: load it, and retry what depends on it.
-    record.enabling();
+    record.beginEnable();
     const results = await this.parts.runner.reload([id], ReloadTrigger.Request, {
       ...(requestedBy ? { requestedBy } : {}),
     });
@@ -422,15 +371,6 @@ export class ReloadDaemon {
   async memory(): Promise<DaemonMemory> {
     const { rss, heapUsed } = process.memoryUsage();
     return { rssBytes: rss, heapUsedBytes: heapUsed, hosts: await this.parts.hosts.memory() };
-  }
-
-  /** The plugin hosts a debugger can open (DaemonDebugging). */
-  debugTargets(): DebugTargets {
-    return this.parts.hosts.debugTargets();
-  }
-
-  setHotReload(enabled: boolean): boolean {
-    return this.parts.changes.setHotReload(enabled);
   }
 
   /**

@@ -139,7 +139,7 @@ export class PluginCatalog implements PluginLookup {
   }
 
   markInvalid(record: PluginRecord, invalid: InvalidPlugin): void {
-    record.invalidated(invalid);
+    record.invalidate(invalid);
     this.diagnostics.set(record.descriptor.id, DiagnosticSource.Reload, []);
     this.diagnostics.set(record.descriptor.id, DiagnosticSource.Catalog, [
       {
@@ -181,7 +181,7 @@ export class PluginCatalog implements PluginLookup {
     if (found.kind === 'invalid')
       return { kind: 'invalid', record: existing, invalid: found.invalid };
     const wasInvalid = existing.invalid !== undefined;
-    existing.redescribed(found.descriptor);
+    existing.redescribe(found.descriptor);
     if (wasInvalid) this.diagnostics.set(existing.descriptor.id, DiagnosticSource.Catalog, []);
     return { kind: wasInvalid ? 'revived' : 'changed', record: existing };
   }
@@ -227,7 +227,7 @@ export class PluginCatalog implements PluginLookup {
       ...(r.descriptor.manifestPath ? { manifestPath: r.descriptor.manifestPath } : {}),
       inputs: r.inputs,
       watch: [...(r.descriptor.watch ?? []), ...(this.policy.watch ?? [])],
-      failedBuild: r.failedBuild,
+      failedBuild: r.lastBuildFailed,
       dependencies: Object.keys(r.descriptor.dependencies),
     }));
   }

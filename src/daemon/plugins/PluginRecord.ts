@@ -34,14 +34,15 @@ export interface LastReload {
   rolledBack?: boolean;
 }
 
-/** What a finished reload tells clients (`plugin/didReload`, without the id). */
 /** What a reload says of itself; the record adds the plugin and what it is now. */
 export type ReloadReport = Omit<DidReloadParams, 'id' | 'status'>;
 
 /**
- * The daemon's book-keeping for one plugin, alive or not, and the one owner of its status and
- * generation: they change only through the named transitions below, and this class alone tells
- * clients about them (`plugin/didReload`, `plugin/didChangeStatus`). Everyone else reads.
+ * One plugin, alive or not, and the one owner of everything live about it: its status and
+ * generation, which change only through the transitions below and of which this class alone
+ * tells clients (`plugin/didReload`, `plugin/didChangeStatus`); its queue of operations (a reload
+ * and a stop each wait their turn there); its gate, where calls wait out its swaps; and what its
+ * hosts reported of its unloaded generations. Everyone else reads.
  */
 export class PluginRecord {
   private currentDescriptor: PluginDescriptor;
@@ -108,7 +109,7 @@ export class PluginRecord {
     return this.buildInputs;
   }
 
-  get failedBuild(): boolean {
+  get lastBuildFailed(): boolean {
     return this.buildFailed;
   }
 
@@ -138,25 +139,25 @@ export class PluginRecord {
   // Transitions of the plugin's files and manifest.
 
   /** Its manifest was read again and changed; it reads as a plugin (again). */
-  redescribed(descriptor: PluginDescriptor): void {
+  redescribe(descriptor: PluginDescriptor): void {
     this.currentDescriptor = descriptor;
     this.invalidReason = undefined;
   }
 
   /** Its folder no longer reads as a plugin: it is failed until its manifest reads again. */
-  invalidated(invalid: InvalidPlugin): void {
+  invalidate(invalid: InvalidPlugin): void {
     this.invalidReason = invalid;
     this.currentStatus = PluginStatus.Failed;
   }
 
   /** A build succeeded: the watcher maps changes through exactly what it read. */
-  built(inputs: Iterable<string>): void {
+  recordBuild(inputs: Iterable<string>): void {
     this.buildFailed = false;
     this.buildInputs = new Set(inputs);
   }
 
   /** A build failed: any of these files (and anything under the folder) retries it. */
-  buildBroke(files: Iterable<string>): void {
+  recordBrokenBuild(files: Iterable<string>): void {
     this.buildFailed = true;
     this.buildInputs = new Set([...this.buildInputs, ...files]);
   }
@@ -164,12 +165,12 @@ export class PluginRecord {
   // Transitions of its generations.
 
   /** A disabled plugin is being loaded again. */
-  enabling(): void {
+  beginEnable(): void {
     if (this.currentStatus === PluginStatus.Disabled) this.currentStatus = PluginStatus.Loading;
   }
 
   /** A new generation is active: it is the one running now. */
-  activated(generation: RemoteGeneration, builtFrom: LastGood): void {
+  activate(generation: RemoteGeneration, builtFrom: LastGood): void {
     this.running = generation;
     this.number = generation.number;
     this.good = builtFrom;
@@ -177,41 +178,41 @@ export class PluginRecord {
   }
 
   /** Mid-reload: the old generation is unloaded, its successor not yet active. */
-  retired(): void {
+  retireGeneration(): void {
     this.running = undefined;
   }
 
   /** The last good code is running again (same number) after its successor failed. */
-  restored(generation: RemoteGeneration): void {
+  restoreGeneration(generation: RemoteGeneration): void {
     this.running = generation;
     this.currentStatus = PluginStatus.Active;
   }
 
   /** A load or reload failed; with no generation left running, the plugin is failed. */
-  loadFailed(): void {
+  failLoad(): void {
     if (!this.running) this.currentStatus = PluginStatus.Failed;
   }
 
   /** A stop (disable, removal, shutdown) began: the status it ends in holds from now on. */
-  stopping(status: PluginStatus): void {
+  beginStop(status: PluginStatus): void {
     this.currentStatus = status;
   }
 
   /** The stop is done; a deactivate that hung leaves the plugin failed, whatever the stop was for. */
-  stopped(hung: boolean): void {
+  finishStop(hung: boolean): void {
     this.running = undefined;
     if (hung) this.currentStatus = PluginStatus.Failed;
   }
 
   /** The watchdog stopped it (a call ran past its limit, or its host died while it ran). */
-  failed(): void {
+  failFromWatchdog(): void {
     this.running = undefined;
     this.currentStatus = PluginStatus.Failed;
     this.announceStatus();
   }
 
   /** Its host died under it, because of another plugin: it is loaded again with its state. */
-  hostLost(): void {
+  loseHost(): void {
     this.running = undefined;
   }
 
@@ -227,7 +228,7 @@ export class PluginRecord {
   }
 
   /** Its folder is gone: `plugin/didChangeStatus` `removed`. */
-  removed(): void {
+  announceRemoval(): void {
     this.clients.notify(DidChangeStatus, {
       id: this.id,
       status: 'removed',
@@ -236,7 +237,7 @@ export class PluginRecord {
   }
 
   /** A reload (or first load) finished, well or not. */
-  reloadFinished(report: ReloadReport): void {
+  reportReload(report: ReloadReport): void {
     if (report.trigger !== ReloadTrigger.Startup) {
       this.reloadCount += 1;
       if (!report.ok) this.failedReloads += 1;
@@ -267,7 +268,7 @@ export class PluginRecord {
   }
 
   /** Its files changed, but it cannot be hot-reloaded: the failed didReload that says so. */
-  restartRequired(trigger: ReloadTrigger, changedFiles: string[], message: string): void {
+  reportRestartRequired(trigger: ReloadTrigger, changedFiles: string[], message: string): void {
     this.clients.notify(DidReload, {
       id: this.id,
       ok: false,

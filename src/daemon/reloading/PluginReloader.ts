@@ -84,7 +84,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
           message: unmet,
         },
       ]);
-      record.loadFailed();
+      record.failLoad();
       return this.finish(record, job, {
         ok: false,
         generation: record.generationNumber,
@@ -174,7 +174,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       ...(rolledBack ? { rolledBack } : {}),
       ...(phases ? { phases } : {}),
     };
-    record.reloadFinished(report);
+    record.reportReload(report);
     return { id: record.id, ...result };
   }
 

@@ -230,7 +230,7 @@ export class PluginRunner {
       // The reason first, then the status: a client that sees `failed` can always read why.
       diagnostics.add(DiagnosticSource.Reload, diagnostic);
       logger.warn({ plugin: pluginId }, diagnostic.message);
-      record.failed();
+      record.failFromWatchdog();
       if (generation) await generation.unload();
     });
   }
@@ -270,7 +270,7 @@ export class PluginRunner {
         ),
       );
     }
-    for (const record of others) record.hostLost();
+    for (const record of others) record.loseHost();
     if (others.length > 0) work.push(this.recover(others.map((r) => r.id)));
     await Promise.all(work);
   }
@@ -333,7 +333,7 @@ export class PluginRunner {
     reportProblems: boolean,
   ): Promise<void> {
     const generation = record.generation;
-    record.stopping(status);
+    record.beginStop(status);
     if (!generation) return;
     const id = record.id;
     const { hosts, swaps, snapshots } = this.options;
@@ -364,7 +364,7 @@ export class PluginRunner {
     }
     const unloaded = retirementWarnings(id, report);
     warnings.push(...unloaded.warnings);
-    record.stopped(unloaded.hung);
+    record.finishStop(unloaded.hung);
     hosts.emitEvent(PluginLifecycleEvents.Unloaded, { id, generation: generation.number });
     if (reportProblems) this.options.diagnostics.set(id, DiagnosticSource.Stop, warnings);
   }

@@ -125,7 +125,7 @@ export class ReloadTransaction {
     if (this.isStale()) return SUPERSEDED;
     if (!built.ok) {
       if (await this.unsettled(before)) return SUPERSEDED;
-      record.buildBroke([
+      record.recordBrokenBuild([
         descriptor.entry,
         ...built.errors.flatMap((e) => (e.file ? [e.file] : [])),
       ]);
@@ -136,7 +136,7 @@ export class ReloadTransaction {
         built.errors[0],
       );
     }
-    record.built(built.bundle.inputs);
+    record.recordBuild(built.bundle.inputs);
 
     const previous = record.generation;
     let next: RemoteGeneration;
@@ -228,7 +228,7 @@ export class ReloadTransaction {
     }
     if (previous) {
       this.diagnostics.push(...retirementWarnings(this.id, report).warnings);
-      record.retired();
+      record.retireGeneration();
     }
     if (report.migrated) {
       this.diagnostics.push(
@@ -256,7 +256,7 @@ export class ReloadTransaction {
       const rolledBack = previous ? await this.rollback(snapshot) : false;
       return this.fail(code, message, where, rolledBack);
     }
-    record.activated(next, { descriptor: next.descriptor, bundle });
+    record.activate(next, { descriptor: next.descriptor, bundle });
     return this.outcome(true);
   }
 
@@ -297,7 +297,7 @@ export class ReloadTransaction {
         afterReload: true,
       });
       if (report.startFailed) throw new HostRequestError(report.startFailed);
-      record.restored(restored);
+      record.restoreGeneration(restored);
       this.add(
         'info',
         DiagnosticCodes.RolledBack,
@@ -320,7 +320,7 @@ export class ReloadTransaction {
     where?: Partial<SourceLocation>,
     rolledBack = false,
   ): TransactionOutcome {
-    this.record.loadFailed();
+    this.record.failLoad();
     const error: ReloadError = {
       code,
       message,

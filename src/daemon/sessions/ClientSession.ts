@@ -181,7 +181,7 @@ export class ClientSession implements SessionControls {
       },
     };
     this.clientName = client.name;
-    this.membership = daemon.addClient(channel, {
+    this.membership = daemon.clients.add(channel, {
       transport: this.options.transport,
       ...(client.name ? { name: client.name } : {}),
     });
@@ -197,7 +197,7 @@ export class ClientSession implements SessionControls {
     if (editorCalls) {
       // Plugins may call it once it is ready to be spoken to: at its `initialized`.
       this.editorToRegister = () =>
-        daemon.addEditor(
+        daemon.editors.register(
           client.name ?? `${this.options.transport} client`,
           {
             call: (params, abandoned) => {

@@ -86,7 +86,7 @@ export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdi
   // Every Red plugin calls the editor: a stand-in answers, from --editor's script or the defaults.
   const editor = new EditorStandIn(daemon, options.editor);
   const published = new Map<string, Diagnostic[]>();
-  daemon.addClient(
+  daemon.clients.add(
     {
       notify: (def, params) => {
         if (def.method !== PublishDiagnostics.method) return;
@@ -101,7 +101,7 @@ export async function verifyPlugins(options: VerifyOptions): Promise<PluginVerdi
     editor.connect();
     await daemon.start();
     const verdicts: PluginVerdict[] = [];
-    const plugins = daemon.listPlugins();
+    const plugins = daemon.plugins.list();
     for (const [index, info] of plugins.entries()) {
       const started = performance.now();
       const place = `${info.id} (${index + 1} of ${plugins.length})`;
@@ -191,7 +191,7 @@ async function observe(
   // Last: a reload given its state as saved by the version before (its migrateState takes it).
   if (descriptor?.stateVersion !== undefined && descriptor.stateVersion >= 1) {
     options.onProgress?.(`${place}: state of stateVersion ${descriptor.stateVersion - 1}`);
-    const migrated = await daemon.reloadAsPreviousVersion(id);
+    const migrated = await daemon.states.reloadAsPreviousVersion(id);
     if (migrated)
       seen.migration = {
         fromVersion: descriptor.stateVersion - 1,
@@ -217,7 +217,7 @@ async function drive(
   seen: PluginObservations,
 ): Promise<void> {
   const script = descriptor?.verify ?? {
-    commands: daemon
+    commands: daemon.calls
       .commandsOf(id)
       .filter((c) => c.arity === 0)
       .map((c) => ({ command: c.name, args: [] as unknown[] })),
@@ -229,7 +229,7 @@ async function drive(
   for (const { command, args } of script.commands) {
     const what = `command ${command}`;
     try {
-      await daemon.executeCommand(command, args);
+      await daemon.calls.executeCommand(command, args);
       seen.driven.push({ what });
     } catch (error) {
       seen.driven.push({ what, error: (error as Error).message });
@@ -258,7 +258,7 @@ async function reloadOnce(
   const after = await stateOf(daemon, id);
   const taken =
     result?.ok && after.generation !== looked.generation
-      ? await daemon.getState(id, { generation: looked.generation }).catch(() => undefined)
+      ? await daemon.states.getState(id, { generation: looked.generation }).catch(() => undefined)
       : undefined;
   return {
     ok: result?.ok ?? false,
@@ -274,7 +274,7 @@ async function stateOf(
   daemon: ReloadDaemon,
   id: string,
 ): Promise<{ generation: number; view: StateView }> {
-  const got = await daemon.getState(id);
+  const got = await daemon.states.getState(id);
   return { generation: got.generation, view: viewOf(got) };
 }
 

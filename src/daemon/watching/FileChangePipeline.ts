@@ -224,7 +224,7 @@ export class FileChangePipeline {
           changed.delete(found.record.id);
           await this.deps.runner.stop(found.record, PluginStatus.Disabled, false);
           this.deps.catalog.delete(found.record);
-          found.record.removed();
+          found.record.announceRemoval();
           this.deps.logger.info(
             { plugin: found.record.id },
             'plugin removed; its last state is kept',
@@ -308,7 +308,7 @@ export class FileChangePipeline {
         message,
       },
     ]);
-    record.restartRequired(trigger, files, message);
+    record.reportRestartRequired(trigger, files, message);
     return false;
   }
 }

@@ -14,7 +14,7 @@ export const status = onRequest(DaemonStatus, async (_params, { daemon, url, deb
   ...daemon.status(),
   url: url(),
   memory: await daemon.memory(),
-  inspector: debugging?.info(daemon.debugTargets()) ?? null,
+  inspector: debugging?.info(daemon.hosts.debugTargets()) ?? null,
 }));
 
 export const setDebugOptions = onRequest(DaemonSetDebugOptions, async (params, { debugging }) => {
@@ -28,5 +28,5 @@ export const setDebugOptions = onRequest(DaemonSetDebugOptions, async (params, {
 });
 
 export const setHotReload = onRequest(DaemonSetHotReload, (params, { daemon }) => ({
-  enabled: daemon.setHotReload(params.enabled),
+  enabled: daemon.changes.setHotReload(params.enabled),
 }));

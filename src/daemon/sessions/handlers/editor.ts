@@ -11,5 +11,5 @@ export const event = onNotification(EditorEvent, (params, { daemon }) =>
 );
 
 export const state = onNotification(EditorState, (params, { daemon }) =>
-  daemon.pushEditorState(params.state),
+  daemon.hosts.pushEditorState(params.state),
 );

@@ -11,7 +11,7 @@ import { onRequest } from './handler.js';
 /** The plugins: listing, reloading, running their commands, switching them on and off. */
 
 export const list = onRequest(PluginList, (_params, { daemon }) => ({
-  plugins: daemon.listPlugins(),
+  plugins: daemon.plugins.list(),
 }));
 
 export const reload = onRequest(PluginReload, async (params, { daemon, session }, token) => {
@@ -23,7 +23,9 @@ export const reload = onRequest(PluginReload, async (params, { daemon, session }
 });
 
 export const executeCommand = onRequest(PluginExecuteCommand, (params, { daemon }, token) =>
-  daemon.executeCommand(params.command, params.args ?? [], () => token.isCancellationRequested),
+  daemon.calls.executeCommand(params.command, params.args ?? [], {
+    isCancelled: () => token.isCancellationRequested,
+  }),
 );
 
 export const enable = onRequest(PluginEnable, async (params, { daemon, session }) => ({

@@ -7,5 +7,5 @@ import { onNotification } from './handler.js';
  */
 export const cancel = onNotification(WorkDoneProgressCancel, (params, { daemon, session }) => {
   const work = session.workFor(params.token);
-  if (work !== undefined) daemon.cancelWork(work);
+  if (work !== undefined) daemon.work.cancel(work);
 });

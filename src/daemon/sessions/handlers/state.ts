@@ -4,7 +4,7 @@ import { onRequest } from './handler.js';
 /** A plugin's saved state and its history (the Red editor plan's "state inspector"). */
 
 export const getState = onRequest(PluginGetState, (params, { daemon }) =>
-  daemon.getState(params.id, {
+  daemon.states.getState(params.id, {
     ...(params.history ? { history: true } : {}),
     ...(params.generation !== undefined ? { generation: params.generation } : {}),
   }),
@@ -13,6 +13,6 @@ export const getState = onRequest(PluginGetState, (params, { daemon }) =>
 export const restoreSnapshot = onRequest(
   PluginRestoreSnapshot,
   async (params, { daemon, session }) => ({
-    result: await daemon.restoreSnapshot(params.id, params.generation, session.client),
+    result: await daemon.states.restoreSnapshot(params.id, params.generation, session.client),
   }),
 );
