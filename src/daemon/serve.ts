@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
-import { EditorStandIn, readStandInScript } from './clientChannels/EditorStandIn.js';
 import {
   requirePluginsFolder,
   requireStateFolder,
@@ -26,6 +25,7 @@ import type { DashboardSessions } from './network/DashboardSessions.js';
 import type { NetworkListener } from './network/NetworkListener.js';
 import type { ServerContext } from './sessions/ClientSession.js';
 import { openStdioSession, openWebSocketSession } from './sessions/openSessions.js';
+import { EditorStandIn, readStandInScript } from './toClients/EditorStandIn.js';
 
 const CLIENT_PROCESS_POLL_MS = 3000;
 /** However stuck a session or a plugin is, a stop ends the process within this. */

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { type Diagnostic, DiagnosticCodes } from '../../protocol/index.js';
-import type { EditorBridge } from '../clientChannels/EditorBridge.js';
 import type { HostLimits, HostNotice, SwapReport } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
@@ -12,6 +11,7 @@ import { RuntimeDiagnostics } from '../diagnostics/RuntimeDiagnostics.js';
 import type { Logger } from '../logs/logger.js';
 import type { PluginStorage } from '../state/PluginStorage.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { EditorBridge } from '../toClients/EditorBridge.js';
 import { CallGate } from './CallGate.js';
 import { CommandRoutes } from './CommandRoutes.js';
 import { innermost } from './cpuProfile.js';

@@ -5,13 +5,13 @@ import {
   ErrorCodes,
   ReloaddErrorCodes,
 } from '../../protocol/index.js';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { HostLimits } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describePlace } from '../crossing/sourceLocation.js';
 import { diagnosticAt } from '../diagnostics/pluginDiagnostics.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
 import type { CallGate } from './CallGate.js';
 import type { CommandRoutes } from './CommandRoutes.js';
 import type { RemoteGeneration } from './RemoteGeneration.js';
@@ -71,7 +71,7 @@ export class CallFailure extends Error {
   constructor(
     readonly pluginId: string,
     readonly diagnostic: Diagnostic,
-    readonly answer: ReloaddError,
+    readonly answer: RequestFailure,
     readonly failsPlugin = true,
   ) {
     super(answer.message);
@@ -110,7 +110,7 @@ export class PluginCalls {
     throw new CallFailure(
       callerId,
       diagnosticAt(callerId, 'error', DiagnosticCodes.PermissionDenied, refused),
-      ReloaddError.commandFailed(refused),
+      RequestFailure.commandFailed(refused),
       false,
     );
   }
@@ -140,7 +140,7 @@ export class PluginCalls {
       route = routeNow();
     }
     if (isCancelled())
-      throw new ReloaddError(
+      throw new RequestFailure(
         ErrorCodes.RequestCancelled,
         ReloaddErrorCodes.Cancelled,
         'the request was cancelled',
@@ -148,7 +148,7 @@ export class PluginCalls {
     const heldMs = performance.now() - arrived;
     if (heldMs >= commandMs) {
       const of = route ? ` of plugin "${route.pluginId}"` : '';
-      throw ReloaddError.commandFailed(
+      throw RequestFailure.commandFailed(
         `${label}${of} waited ${Math.round(heldMs)} ms for ${route ? "the plugin's reload" : 'reloads under way'}, past its ${commandMs} ms limit; it did not run`,
       );
     }
@@ -162,10 +162,10 @@ export class PluginCalls {
       );
     if (!route || !generation || generation.key !== route.key) {
       if ('api' in what)
-        throw ReloaddError.commandFailed(
+        throw RequestFailure.commandFailed(
           `plugin "${what.api.pluginId}" is not active: its API cannot be called`,
         );
-      throw new ReloaddError(
+      throw new RequestFailure(
         ErrorCodes.UnknownCommand,
         ReloaddErrorCodes.UnknownCommand,
         `unknown command "${what.command}"`,
@@ -189,7 +189,7 @@ export class PluginCalls {
       const at = location
         ? ` (${describePlace(this.deps.pluginsDir, location.file, location.range)})`
         : '';
-      const answer = ReloaddError.commandFailed(`${text}${at}`);
+      const answer = RequestFailure.commandFailed(`${text}${at}`);
       // A stuck or dead host is blamed on whoever was running in it (hostCrashed), not on this call.
       if (reason === 'timeout' && !hostStopped)
         throw new CallFailure(

@@ -12,7 +12,7 @@ import { forGeneration, type PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 
 /** What a generation needs of the host it lives in: PluginHost, or a test's fake. */
-export interface HostChannel {
+export interface GenerationHost {
   readonly alive: boolean;
   post(message: HostPost): void;
   request<K extends HostOp>(
@@ -33,7 +33,7 @@ export class RemoteGeneration {
   private exitHookCalled = false;
 
   private constructor(
-    readonly host: HostChannel,
+    readonly host: GenerationHost,
     readonly key: string,
     /** Identifies this generation in the host's "who is running" slot. */
     readonly slot: number,
@@ -50,7 +50,7 @@ export class RemoteGeneration {
 
   /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
   static async load(
-    host: HostChannel,
+    host: GenerationHost,
     /** Unique to this generation: what the host writes in its "running" slot. */
     slot: number,
     descriptor: PluginDescriptor,

@@ -6,7 +6,7 @@ import type {
   SwapReport,
 } from '../crossing/hostMessages.js';
 import type { CallGate } from './CallGate.js';
-import type { HostChannel, RemoteGeneration } from './RemoteGeneration.js';
+import type { GenerationHost, RemoteGeneration } from './RemoteGeneration.js';
 
 /**
  * The daemon's side of swaps: each is one request to the plugin's host (worker/GenerationSwap.ts),
@@ -14,7 +14,7 @@ import type { HostChannel, RemoteGeneration } from './RemoteGeneration.js';
  * plugin's calls after a swap whose new generation failed (until `resume`).
  */
 export class SwapRequests {
-  private readonly suspendedIn = new Map<string, Set<HostChannel>>();
+  private readonly suspendedIn = new Map<string, Set<GenerationHost>>();
 
   constructor(
     private readonly gate: CallGate,
@@ -84,7 +84,7 @@ export class SwapRequests {
   }
 
   /** One swap request; a host that fails under it fails the step it was at. */
-  private async swapIn(host: HostChannel, params: SwapParams): Promise<SwapReport> {
+  private async swapIn(host: GenerationHost, params: SwapParams): Promise<SwapReport> {
     try {
       return await host.request(
         { op: 'swap', ...params },

@@ -8,10 +8,10 @@ import {
   type ReloadError,
   ReloadTrigger,
 } from '../../protocol/index.js';
-import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
+import type { ClientNotifier } from '../toClients/Broadcaster.js';
 import type { InvalidPlugin } from './pluginFolder.js';
 
 /** What the running generation was built from, to bring it back if its successor fails. */
@@ -59,7 +59,7 @@ export class PluginRecord {
     descriptor: PluginDescriptor,
     /** The last generation number its saved state or an earlier life carries (0: none). */
     generationNumber: number,
-    private readonly clients: ClientChannel,
+    private readonly clients: ClientNotifier,
   ) {
     this.currentDescriptor = descriptor;
     this.number = generationNumber;

@@ -11,7 +11,6 @@ import {
   SnapshotCause,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
-import type { Work, WorkProgress } from '../clientChannels/WorkProgress.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
 import { lineWithBreak } from '../crossing/sourceLocation.js';
@@ -30,6 +29,7 @@ import type { Logger } from '../logs/logger.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { Work, WorkProgress } from '../toClients/WorkProgress.js';
 import { refusedReload } from './PluginReloader.js';
 import { planReload, type ReloadPlan } from './planReload.js';
 import type { ReloadJob, ReloadScheduler } from './ReloadScheduler.js';
