@@ -5,8 +5,8 @@ import {
   requirePluginsFolder,
   requireStateFolder,
   type ServeSettings,
-  UsageError,
-} from './config.js';
+} from './config/serveSettings.js';
+import { UsageError } from './config/usageError.js';
 import { createDaemon } from './core/createDaemon.js';
 import { DaemonDebugging } from './debugging/DaemonDebugging.js';
 import {

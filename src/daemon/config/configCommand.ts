@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
+import type { ServeFlags } from './serveFlags.js';
+import { addServeOptions } from './serveOptions.js';
 import {
   resolveServeSources,
-  type ServeFlags,
   type ServeResolution,
   type ServeSettings,
   type SettingSource,
-} from './config.js';
-import { addServeOptions } from './serveOptions.js';
+} from './serveSettings.js';
 
 /**
  * `reloadd config [serve's flags]`: the settings `reloadd serve` would run with, and where each

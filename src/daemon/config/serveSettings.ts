@@ -1,10 +1,17 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { PluginIsolation } from '../protocol/index.js';
+import type { PluginIsolation } from '../../protocol/index.js';
+import type { LogLevel } from '../logs/logger.js';
+import { isLoopback } from '../network/accessPolicy.js';
+import {
+  DEFAULT_LARGE_STATE_BYTES,
+  DEFAULT_LARGE_STATE_INTERVAL_MS,
+  DEFAULT_MAX_SNAPSHOT_BYTES,
+  DEFAULT_SNAPSHOT_HISTORY,
+} from '../state/SnapshotStore.js';
+import { checkStateFolder } from '../state/stateFolder.js';
 import { type ConfigFile, findConfigFile } from './configFile.js';
 import type { ConfigKey, ConfigSettings } from './configSchema.js';
-import type { LogLevel } from './logs/logger.js';
-import { isLoopback } from './network/accessPolicy.js';
 import {
   inspectFlags,
   isolationFlag,
@@ -14,19 +21,7 @@ import {
   type ServeFlags,
   wholeNumberFlag,
 } from './serveFlags.js';
-import {
-  DEFAULT_LARGE_STATE_BYTES,
-  DEFAULT_LARGE_STATE_INTERVAL_MS,
-  DEFAULT_MAX_SNAPSHOT_BYTES,
-  DEFAULT_SNAPSHOT_HISTORY,
-} from './state/SnapshotStore.js';
-import { checkStateFolder } from './state/stateFolder.js';
 import { UsageError } from './usageError.js';
-
-// Where they were declared before the config file had files of its own; imported from here.
-export { type Config, ConfigSchema } from './configSchema.js';
-export type { ServeFlags } from './serveFlags.js';
-export { UsageError } from './usageError.js';
 
 export interface ServeSettings {
   pluginsDir: string;

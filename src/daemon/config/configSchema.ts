@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LogLevels, PluginIsolationSchema } from '../protocol/index.js';
+import { LogLevels, PluginIsolationSchema } from '../../protocol/index.js';
 
 /** The protocol's log levels, and `silent` for the console. */
 export const LogLevelSchema = z.enum([...LogLevels, 'silent']);
