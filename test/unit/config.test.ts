@@ -80,7 +80,7 @@ describe('the config file found by itself', () => {
     const { settings, sources } = await resolveServeSources({ watch: ['*.css'] }, dir);
     expect(settings.watch).toEqual(['*.js', '*.ts', 'package.json', '*.css']);
     expect(sources.watch).toEqual([
-      { from: 'seed default', file: 'config.toml', section: 'dev' },
+      { from: '[dev] default', file: 'config.toml', section: 'dev' },
       { from: 'flag', flag: '--watch' },
     ]);
     // Seed 000's list comes with its section only: reloadd's own files have none.

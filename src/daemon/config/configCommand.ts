@@ -82,8 +82,8 @@ export function describeSource(setting: string, source: SettingSource): string {
       return 'default';
     case 'flag':
       return `flag ${source.flag}`;
-    case 'seed default':
-      return `seed 000's default (${source.file} [${source.section ?? 'dev'}] names no hot_reload_watch)`;
+    case '[dev] default':
+      return `the Red editor's default (${source.file} [${source.section ?? 'dev'}] names no hot_reload_watch)`;
     case 'file': {
       const where = `${source.file}${source.line !== undefined ? `:${source.line}` : ''}`;
       // The key as written, where it is not the setting's own name.
