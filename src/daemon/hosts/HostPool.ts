@@ -20,16 +20,16 @@ export interface HostPoolOptions {
   onCrash(host: PluginHost, crash: HostCrash): void;
 }
 
-/**
- * The plugin hosts: one shared host for every plugin that does not ask otherwise (so that 100
- * plugins cost one worker), and one of its own for each plugin whose manifest says
- * `"isolation": "dedicated"`. A host that ended is replaced on next use.
- */
 /** One plugin host as daemon/status reports it. */
 export type HostMemoryReport = { name: string; plugins: string[] } & Partial<HostMemory>;
 
 const MEMORY_ANSWER_MS = 1000;
 
+/**
+ * The plugin hosts: one shared host for every plugin that does not ask otherwise (so that 100
+ * plugins cost one worker), and one of its own for each plugin whose manifest says
+ * `"isolation": "dedicated"`. A host that ended is replaced on next use.
+ */
 export class HostPool {
   private readonly hosts = new Map<string, PluginHost>();
 
