@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   type Diagnostic,
   DiagnosticCodes,
+  hostName,
   PluginLifecycleEvents,
   PluginStatus,
   type ProgressToken,
@@ -21,7 +22,6 @@ import {
   locateLifecycleError,
   stateProblemDiagnostic,
 } from '../diagnostics/pluginDiagnostics.js';
-import { HostPool } from '../hosts/HostPool.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { HostCrash, PluginHost } from '../hosts/PluginHost.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
@@ -235,7 +235,7 @@ export class PluginRunner {
           r.generation?.host === host ||
           (!r.generation &&
             r.status === PluginStatus.Loading &&
-            HostPool.nameFor(r.descriptor) === host.name),
+            hostName(r.descriptor) === host.name),
       );
     // The culprit may already have failed on its own (its load timed out): blame it all the same.
     const culprit = culpritId !== undefined ? catalog.get(culpritId) : undefined;
