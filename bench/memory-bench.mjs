@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:memory`: does unloading a generation really free it? 1,000 reloads of a plugin
 // that retains ~5 MB, measured as the resident memory of the daemon's whole process tree (the
-// daemon, its plugin hosts, esbuild's service), against the cache-busting re-import that seed
-// 000 plans (`import('./p.js?t=' + Date.now())`), measured the same way in the same run.
+// daemon, its plugin hosts, esbuild's service), against the cache-busting re-import that the
+// Red editor's hot-reload plan names (`import('./p.js?t=' + Date.now())`), measured the same way in the same run.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -90,7 +90,7 @@ async function reloaddReloads(root) {
   return { ...growth(samples), seconds, notCollected };
 }
 
-/** The same plugin re-imported with a cache-busting query, as seed 000 plans, in a fresh Node. */
+/** The same plugin re-imported with a cache-busting query, as the Red editor's hot-reload plan has it, in a fresh Node. */
 async function cacheBustingReimports(root) {
   const dir = path.join(root, 'cache-busting');
   await mkdir(dir, { recursive: true });

@@ -5,7 +5,7 @@
 // checks reloadd.json, reloadd.toml and plugin.json as they are typed (README, "Configuration").
 import { mkdir, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigSchema } from '../dist/daemon/configSchema.js';
+import { ConfigSchema } from '../dist/daemon/config/configSchema.js';
 import { ManifestSchema } from '../dist/daemon/plugins/manifest.js';
 
 const schemas = {

@@ -4,13 +4,14 @@ import { addClientCommands } from './clients/cli/clientCommands.js';
 import { addDebugCommand } from './clients/cli/debugCommand.js';
 import { addExecCommand } from './clients/cli/execCommand.js';
 import { CliExit, ExitCode } from './clients/cli/exitCodes.js';
-import { resolveServeSettings, UsageError } from './daemon/config.js';
-import { addConfigCommand } from './daemon/configCommand.js';
+import { addConfigCommand } from './daemon/config/configCommand.js';
+import { addServeOptions } from './daemon/config/serveOptions.js';
+import { resolveServeSettings } from './daemon/config/serveSettings.js';
+import { UsageError } from './daemon/config/usageError.js';
 import { VERSION } from './daemon/installation.js';
 import { DaemonAlreadyRunning } from './daemon/network/DaemonFileClaim.js';
 import { FolderRefused } from './daemon/network/privateFolder.js';
 import { serve } from './daemon/serve.js';
-import { addServeOptions } from './daemon/serveOptions.js';
 import { addVerifyCommand } from './daemon/verify/verifyCli.js';
 import { addNewCommand } from './scaffold/newPlugin.js';
 

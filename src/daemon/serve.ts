@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { dashboardLink, PROTOCOL_VERSION } from '../protocol/index.js';
 import { isProcessAlive } from '../transport/index.js';
-import { EditorStandIn, readStandInScript } from './clientChannels/EditorStandIn.js';
 import {
   requirePluginsFolder,
   requireStateFolder,
   type ServeSettings,
-  UsageError,
-} from './config.js';
+} from './config/serveSettings.js';
+import { UsageError } from './config/usageError.js';
 import { createDaemon } from './core/createDaemon.js';
 import { DaemonDebugging } from './debugging/DaemonDebugging.js';
 import {
@@ -26,6 +25,7 @@ import type { DashboardSessions } from './network/DashboardSessions.js';
 import type { NetworkListener } from './network/NetworkListener.js';
 import type { ServerContext } from './sessions/ClientSession.js';
 import { openStdioSession, openWebSocketSession } from './sessions/openSessions.js';
+import { EditorStandIn, readStandInScript } from './toClients/EditorStandIn.js';
 
 const CLIENT_PROCESS_POLL_MS = 3000;
 /** However stuck a session or a plugin is, a stop ends the process within this. */

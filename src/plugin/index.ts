@@ -62,14 +62,14 @@ export type PluginContext = BaseContext & RedEditorApi;
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** What a plugin offers the plugins that depend on it: methods, called with plain data. */
+export type PluginApi = Record<string, (...args: never[]) => unknown>;
+
 /**
  * A plugin module's exports. Only `activate` is required. State goes out through `saveState`
  * and comes back through `restoreState` (after a reload, a restart, or enable); a manifest's
  * `stateVersion` that changed is bridged by `migrateState`.
  */
-/** What a plugin offers the plugins that depend on it: methods, called with plain data. */
-export type PluginApi = Record<string, (...args: never[]) => unknown>;
-
 export interface PluginModule<State = unknown> {
   /**
    * May return a cleanup function (run at unload, after `deactivate`), or the plugin's API (an

@@ -22,7 +22,7 @@ export const DaemonMemory = z.object({
   heapUsedBytes: z.number().int(),
   hosts: z.array(
     z.object({
-      /** "shared", or "plugin:ID" for a plugin with a host of its own. */
+      /** "shared", "plugin:ID" or "process:ID" (`hostName`). */
       name: z.string(),
       plugins: z.array(z.string()),
       /** The host's JS heap (capped by --host-memory); absent when it did not answer in 1 s. */

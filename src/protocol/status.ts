@@ -46,6 +46,15 @@ export const ReloadTriggerSchema = z.enum([
 export const PluginIsolationSchema = z.enum(['shared', 'dedicated', 'process']);
 export type PluginIsolation = z.infer<typeof PluginIsolationSchema>;
 
+/**
+ * The name of the plugin host a plugin runs in, as `daemon/status` lists hosts: `shared`,
+ * `plugin:ID` for a worker thread of its own, `process:ID` for a process of its own.
+ */
+export function hostName(plugin: { id: string; isolation: PluginIsolation }): string {
+  if (plugin.isolation === 'process') return `process:${plugin.id}`;
+  return plugin.isolation === 'dedicated' ? `plugin:${plugin.id}` : 'shared';
+}
+
 /** The client whose request started a reload: its `id` in `daemon/status`'s clients, and its name. */
 export const RequestedBySchema = z.object({
   clientId: z.number().int(),

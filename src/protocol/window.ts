@@ -34,7 +34,7 @@ export type WindowCapabilities = z.infer<typeof WindowCapabilities>;
  * left out (or null) takes the daemon's setting of the same name (`reloadd config`).
  */
 export const InitializationOptions = z.looseObject({
-  /** A failed reload as `window/showMessage` (seed 000's `hot_reload_notifications`). */
+  /** A failed reload as `window/showMessage` (the Red editor's `[dev]` `hot_reload_notifications`). */
   notifications: z.boolean().nullish(),
   /** A successful reload as a `window/showMessage` of type Info too. */
   notifySuccess: z.boolean().nullish(),

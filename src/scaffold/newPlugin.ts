@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { CliExit, ExitCode } from '../clients/cli/exitCodes.js';
-import { UsageError } from '../daemon/config.js';
-import { findConfigFile } from '../daemon/configFile.js';
+import { findConfigFile } from '../daemon/config/configFile.js';
+import { UsageError } from '../daemon/config/usageError.js';
 import { PluginIdSchema } from '../daemon/plugins/manifest.js';
 import {
   choosePluginsFolder,

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { shownPath } from '../daemon/configFile.js';
+import { shownPath } from '../daemon/config/configFile.js';
 import { isIgnoredEntryName, readPluginEntry } from '../daemon/plugins/pluginFolder.js';
 
 /**

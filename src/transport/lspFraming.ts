@@ -4,7 +4,7 @@ import {
   type Disposable,
   type Message,
 } from 'vscode-jsonrpc';
-import { FrameError } from './webSocketMessages.js';
+import { MalformedMessage } from './webSocketMessages.js';
 
 /** The largest message an editor may send over stdio (an answer may carry a whole buffer). */
 export const MAX_STDIO_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -15,13 +15,13 @@ const MAX_HEADER_BYTES = 8 * 1024;
  * The stream can no longer be read as messages: a header that is not LSP framing, or a body too
  * large to wait for. Nothing after it can be trusted to start a message, so the session ends.
  */
-export class FramingError extends Error {}
+export class UnreadableStream extends Error {}
 
 /**
  * JSON-RPC with LSP framing (`Content-Length: N`, a blank line, N bytes of JSON) from a stream.
  * Header lines may end in CRLF, as LSP says, or in LF alone, as some editors write them. A body
- * that is not JSON is reported (FrameError: the session answers -32700) and reading goes on; a
- * header that cannot be read, or a Content-Length over `maxBytes`, ends the stream (FramingError).
+ * that is not JSON is reported (MalformedMessage: the session answers -32700) and reading goes on; a
+ * header that cannot be read, or a Content-Length over `maxBytes`, ends the stream (UnreadableStream).
  */
 export class LspMessageReader extends AbstractMessageReader {
   private chunks: Buffer[] = [];
@@ -70,7 +70,7 @@ export class LspMessageReader extends AbstractMessageReader {
         message = JSON.parse(body.toString('utf8')) as Message;
       } catch (error) {
         this.fireError(
-          new FrameError(`the message is not valid JSON: ${(error as Error).message}`),
+          new MalformedMessage(`the message is not valid JSON: ${(error as Error).message}`),
         );
         continue;
       }
@@ -114,7 +114,7 @@ export class LspMessageReader extends AbstractMessageReader {
   }
 
   private fail(reason: string): false {
-    this.fireError(new FramingError(`${reason}: the stream cannot be read on`));
+    this.fireError(new UnreadableStream(`${reason}: the stream cannot be read on`));
     this.end();
     return false;
   }

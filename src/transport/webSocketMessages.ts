@@ -29,8 +29,11 @@ export function webSocketTransport(
  */
 export const EXIT_WITHOUT_SHUTDOWN = 'exit without shutdown';
 
-/** A frame that cannot be a message: binary, or text that is not JSON. */
-export class FrameError extends Error {}
+/**
+ * One message that cannot be read (a binary frame, text that is not JSON): the session answers it
+ * -32700 and reads on. Beside it, UnreadableStream ends the session.
+ */
+export class MalformedMessage extends Error {}
 
 export class WebSocketMessageReader extends AbstractMessageReader {
   constructor(private readonly socket: WebSocket) {
@@ -42,7 +45,9 @@ export class WebSocketMessageReader extends AbstractMessageReader {
   listen(callback: DataCallback): Disposable {
     const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
       if (isBinary) {
-        this.fireError(new FrameError('binary frames are not supported: send JSON text frames'));
+        this.fireError(
+          new MalformedMessage('binary frames are not supported: send JSON text frames'),
+        );
         return;
       }
       let message: unknown;
@@ -50,7 +55,7 @@ export class WebSocketMessageReader extends AbstractMessageReader {
         message = JSON.parse(rawText(data));
       } catch (error) {
         this.fireError(
-          new FrameError(`the message is not valid JSON: ${(error as Error).message}`),
+          new MalformedMessage(`the message is not valid JSON: ${(error as Error).message}`),
         );
         return;
       }

@@ -77,7 +77,7 @@ describe('reloadd config', () => {
     ]);
     expect(row(text.stdout, 'watch')).toEqual([
       '["*.js","*.ts","package.json"]',
-      "seed 000's default (config.toml [dev] names no hot_reload_watch)",
+      "the Red editor's default (config.toml [dev] names no hot_reload_watch)",
     ]);
 
     const json = await runCli(['config', '--json', '--debounce', '7', '--notify-success'], {

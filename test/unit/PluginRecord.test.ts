@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientChannel } from '../../src/daemon/clientChannels/Broadcaster.js';
 import type { RemoteGeneration } from '../../src/daemon/hosts/RemoteGeneration.js';
 import { PluginRecord } from '../../src/daemon/plugins/PluginRecord.js';
+import type { ClientNotifier } from '../../src/daemon/toClients/Broadcaster.js';
 import { PluginStatus, ReloadTrigger } from '../../src/protocol/index.js';
 import { descriptorOf } from '../helpers/pluginSource.js';
 
@@ -10,7 +10,7 @@ const descriptor = descriptorOf('p');
 /** Records what a plugin record tells clients, as "method status-or-ok". */
 function recordWithChannel(generationNumber = 0) {
   const told: string[] = [];
-  const channel: ClientChannel = {
+  const channel: ClientNotifier = {
     notify(def, params) {
       const p = params as { status?: string; ok?: boolean; generation: number };
       told.push(

@@ -9,7 +9,7 @@ import type {
 } from '../../src/daemon/crossing/hostMessages.js';
 import type { PluginBundle } from '../../src/daemon/crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../../src/daemon/crossing/PluginDescriptor.js';
-import { type HostChannel, RemoteGeneration } from '../../src/daemon/hosts/RemoteGeneration.js';
+import { type GenerationHost, RemoteGeneration } from '../../src/daemon/hosts/RemoteGeneration.js';
 import type { SwapOrder } from '../../src/daemon/hosts/SwapRequests.js';
 import { SUPERSEDED } from '../../src/daemon/plugins/OperationQueue.js';
 import { PluginRecord } from '../../src/daemon/plugins/PluginRecord.js';
@@ -30,7 +30,7 @@ const limits = { lifecycleMs: 1000, commandMs: 1000 };
  * Answers like a plugin host whose plugins count their saves. A swap is one request, recorded as
  * "swap p retire=KEY start=KEY"; `swapFails` makes one of its steps fail, as the host reports it.
  */
-class FakeHost implements HostChannel {
+class FakeHost implements GenerationHost {
   readonly alive = true;
   readonly seen: string[] = [];
   /** What a swap says was still running when it stopped waiting. */

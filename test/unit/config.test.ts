@@ -1,7 +1,11 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveServeSettings, resolveServeSources, UsageError } from '../../src/daemon/config.js';
+import {
+  resolveServeSettings,
+  resolveServeSources,
+} from '../../src/daemon/config/serveSettings.js';
+import { UsageError } from '../../src/daemon/config/usageError.js';
 import { editFile, tempDir } from '../helpers/files.js';
 
 /** Seed 000's `[dev]` section as it stands in the Red editor's config.toml, with the editor's own keys around it. */
@@ -76,7 +80,7 @@ describe('the config file found by itself', () => {
     const { settings, sources } = await resolveServeSources({ watch: ['*.css'] }, dir);
     expect(settings.watch).toEqual(['*.js', '*.ts', 'package.json', '*.css']);
     expect(sources.watch).toEqual([
-      { from: 'seed default', file: 'config.toml', section: 'dev' },
+      { from: '[dev] default', file: 'config.toml', section: 'dev' },
       { from: 'flag', flag: '--watch' },
     ]);
     // Seed 000's list comes with its section only: reloadd's own files have none.

@@ -1,7 +1,11 @@
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveServeSettings, resolveServeSources, UsageError } from '../../src/daemon/config.js';
+import {
+  resolveServeSettings,
+  resolveServeSources,
+} from '../../src/daemon/config/serveSettings.js';
+import { UsageError } from '../../src/daemon/config/usageError.js';
 import { discoverPlugins } from '../../src/daemon/plugins/pluginFolder.js';
 import { firstSight } from '../../src/daemon/watching/FileChangePipeline.js';
 import { DiagnosticCodes } from '../../src/protocol/index.js';

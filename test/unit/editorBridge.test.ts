@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EditorBridge, type EditorChannel } from '../../src/daemon/clientChannels/EditorBridge.js';
 import { DiagnosticsStore } from '../../src/daemon/diagnostics/DiagnosticsStore.js';
+import { EditorBridge, type EditorCaller } from '../../src/daemon/toClients/EditorBridge.js';
 import type { Diagnostic, EditorCallParams } from '../../src/protocol/index.js';
 
 const logger = pino({ level: 'silent' });
@@ -20,7 +20,7 @@ function publishedDiagnostics() {
 
 function fakeEditor(name: string, answer: (p: EditorCallParams) => unknown = () => name) {
   const seen: EditorCallParams[] = [];
-  const channel: EditorChannel = {
+  const channel: EditorCaller = {
     call: async (params) => {
       seen.push(params);
       return answer(params);

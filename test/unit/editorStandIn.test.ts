@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EditorChannel } from '../../src/daemon/clientChannels/EditorBridge.js';
+import type { EditorCaller } from '../../src/daemon/toClients/EditorBridge.js';
 import {
   EditorStandIn,
   readStandInScript,
   type StandInDaemon,
-} from '../../src/daemon/clientChannels/EditorStandIn.js';
+} from '../../src/daemon/toClients/EditorStandIn.js';
 import { redEditorCalls } from '../../src/protocol/index.js';
 import { editFile, tempDir } from '../helpers/files.js';
 
@@ -13,7 +13,7 @@ import { editFile, tempDir } from '../helpers/files.js';
 function fakeDaemon() {
   const sent: { event: string; data: unknown; pluginId?: string }[] = [];
   const pushed: Record<string, unknown>[] = [];
-  let channel: EditorChannel | undefined;
+  let channel: EditorCaller | undefined;
   let calls: readonly string[] = [];
   let removed = 0;
   const daemon: StandInDaemon = {
@@ -29,7 +29,7 @@ function fakeDaemon() {
     hosts: { pushEditorState: (state) => void pushed.push(state) },
   };
   const call = (method: string, ...args: unknown[]) =>
-    (channel as EditorChannel).call({ pluginId: 'p', method, args }, new AbortController().signal);
+    (channel as EditorCaller).call({ pluginId: 'p', method, args }, new AbortController().signal);
   return { daemon, sent, pushed, call, calls: () => calls, removed: () => removed };
 }
 

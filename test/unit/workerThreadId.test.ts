@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerThreadId } from '../../src/daemon/debugging/InspectorChannel.js';
+import { workerThreadId } from '../../src/daemon/debugging/InspectorSession.js';
 
 describe('workerThreadId', () => {
   it("reads a worker's thread id from the title Node gives it, not from the session's own numbering", () => {

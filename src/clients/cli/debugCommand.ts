@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   DaemonStatus,
+  hostName,
   PluginList,
   ReloaddErrorCodes,
   vscodeAttachConfig,
@@ -53,7 +54,7 @@ export function addDebugCommand(program: Command): void {
       const devtools = own?.devtoolsUrl ?? worker?.devtoolsUrl ?? inspector.devtoolsUrl;
       const address = new URL(url.replace(/^ws:/, 'http:'));
       const target = { host: address.hostname, port: Number(address.port) };
-      const host = own ? own.name : plugin.isolation === 'dedicated' ? `plugin:${id}` : 'shared';
+      const host = own ? own.name : hostName(plugin);
       const launch = vscodeAttachConfig(`reloadd: ${id}`, target);
       const answer = {
         id,

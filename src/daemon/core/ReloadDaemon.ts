@@ -19,10 +19,6 @@ import {
   type ResultOf,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
-import type { Broadcaster } from '../clientChannels/Broadcaster.js';
-import type { EditorBridge } from '../clientChannels/EditorBridge.js';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
-import type { WorkProgress } from '../clientChannels/WorkProgress.js';
 import type { DebugTargets } from '../debugging/DevToolsTargets.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { profileGeneration } from '../hosts/cpuProfile.js';
@@ -37,6 +33,10 @@ import type { FileChange } from '../reloading/planReload.js';
 import type { ReloadStats } from '../reloading/ReloadStats.js';
 import type { PluginStorage } from '../state/PluginStorage.js';
 import type { SnapshotStore, StateNotWritten } from '../state/SnapshotStore.js';
+import type { Broadcaster } from '../toClients/Broadcaster.js';
+import type { EditorBridge } from '../toClients/EditorBridge.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
+import type { WorkProgress } from '../toClients/WorkProgress.js';
 import type { TypeChecks } from '../typechecking/TypeChecks.js';
 import type { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import type { PluginWatcher } from '../watching/PluginWatcher.js';
@@ -226,7 +226,9 @@ export class ReloadDaemon {
   async profile(id: string, durationMs: number): Promise<ResultOf<typeof PluginProfile>> {
     const generation = this.parts.catalog.require(id).generation;
     if (!generation)
-      throw ReloaddError.commandFailed(`plugin "${id}" is not active: there is nothing to profile`);
+      throw RequestFailure.commandFailed(
+        `plugin "${id}" is not active: there is nothing to profile`,
+      );
     return { id, durationMs, ...(await profileGeneration(generation, durationMs)) };
   }
 
@@ -326,7 +328,7 @@ export class ReloadDaemon {
   async disable(id: string): Promise<'disabled' | 'failed'> {
     const record = this.parts.catalog.require(id);
     if (!record.descriptor.supportsDisable) {
-      throw new ReloaddError(
+      throw new RequestFailure(
         ErrorCodes.NotSupported,
         ReloaddErrorCodes.DisableNotSupported,
         `plugin "${id}" cannot be disabled (capabilities.supportsDisable is false)`,

@@ -6,12 +6,12 @@ import {
   type ResultOf,
   type SnapshotInfo,
 } from '../../protocol/index.js';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { toJsonValue } from '../crossing/stateTransfer.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRunner } from '../reloading/PluginRunner.js';
 import type { PluginStorage } from '../state/PluginStorage.js';
 import type { Snapshot, SnapshotStore } from '../state/SnapshotStore.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
 
 /** What the state requests need of the core (createDaemon.ts builds them). */
 export interface StateParts {
@@ -38,7 +38,7 @@ export class StateRequests {
   ): Promise<ResultOf<typeof PluginGetState>> {
     const { catalog, snapshots, storage, runner } = this.parts;
     const record = catalog.get(id);
-    if (!record && !snapshots.get(id) && !storage.has(id)) throw ReloaddError.unknownPlugin(id);
+    if (!record && !snapshots.get(id) && !storage.has(id)) throw RequestFailure.unknownPlugin(id);
     if (options.generation !== undefined) {
       const past = this.snapshotOf(id, options.generation);
       return { id, generation: past.generation, ...stateView(past) };
@@ -102,7 +102,7 @@ export class StateRequests {
     const found = this.parts.snapshots.ofGeneration(id, generation);
     if (found) return found;
     const kept = [...new Set(this.parts.snapshots.history(id).map((s) => s.generation))];
-    throw ReloaddError.unknownSnapshot(id, generation, kept);
+    throw RequestFailure.unknownSnapshot(id, generation, kept);
   }
 }
 

@@ -1,8 +1,5 @@
 import type { Diagnostic } from '../../protocol/index.js';
 import { PluginBuilder } from '../building/PluginBuilder.js';
-import { Broadcaster } from '../clientChannels/Broadcaster.js';
-import { EditorBridge } from '../clientChannels/EditorBridge.js';
-import { WorkProgress } from '../clientChannels/WorkProgress.js';
 import type { HostLimits } from '../crossing/hostMessages.js';
 import { HostInspector } from '../debugging/HostInspector.js';
 import { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
@@ -19,6 +16,9 @@ import { patterns } from '../reloading/planReload.js';
 import { ReloadStats } from '../reloading/ReloadStats.js';
 import { PluginStorage } from '../state/PluginStorage.js';
 import { SnapshotStore } from '../state/SnapshotStore.js';
+import { Broadcaster } from '../toClients/Broadcaster.js';
+import { EditorBridge } from '../toClients/EditorBridge.js';
+import { WorkProgress } from '../toClients/WorkProgress.js';
 import { projectCompiler, TypeChecks } from '../typechecking/TypeChecks.js';
 import { FileChangePipeline } from '../watching/FileChangePipeline.js';
 import { PluginWatcher } from '../watching/PluginWatcher.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocketClient, { type WebSocket, WebSocketServer } from 'ws';
 import { devtoolsUrl } from '../../protocol/index.js';
 import { hostAllowed, ownHosts } from '../network/accessPolicy.js';
-import { workerThreadId } from './InspectorChannel.js';
+import { workerThreadId } from './InspectorSession.js';
 
 /**
  * The targets' path holds a secret of this run, as Node's own inspector's UUID does: a page the

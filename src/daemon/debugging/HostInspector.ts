@@ -1,4 +1,4 @@
-import { InspectorChannel } from './InspectorChannel.js';
+import { InspectorSession } from './InspectorSession.js';
 import { ProcessTarget } from './ProcessTarget.js';
 import { type HostInspection, TargetInspection } from './TargetInspection.js';
 
@@ -6,11 +6,11 @@ export type { HostInspection, StackFrame } from './TargetInspection.js';
 
 /**
  * One daemon's look into its plugin hosts: worker hosts through the process's inspector
- * session (InspectorChannel), process hosts through their own inspectors (under `--inspect`).
+ * session (InspectorSession), process hosts through their own inspectors (under `--inspect`).
  * It keeps break-on-error the same in all of them, now and for hosts to come.
  */
 export class HostInspector {
-  private readonly channel = InspectorChannel.shared();
+  private readonly session = InspectorSession.shared();
   /** This daemon's worker hosts, by NodeWorker session (a process may run several daemons). */
   private readonly workers = new Map<string, TargetInspection>();
   private readonly processes = new Set<TargetInspection>();
@@ -21,7 +21,7 @@ export class HostInspector {
     private readonly debugging: boolean,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.channel.onEvent((sessionId, method, params) => {
+    this.session.onEvent((sessionId, method, params) => {
       if (method === 'NodeWorker.detachedFromWorker') this.workers.delete(sessionId);
       else this.workers.get(sessionId)?.onEvent(method, params);
     });
@@ -33,9 +33,9 @@ export class HostInspector {
 
   /** A worker host, reached now, while it is young: under break-on-error it pauses from the start. */
   forWorker(threadId: number): HostInspection {
-    const reached = this.channel.reach(threadId).then(async (sessionId) => {
+    const reached = this.session.reach(threadId).then(async (sessionId) => {
       const inspection = new TargetInspection(
-        { send: (method, params) => this.channel.send(sessionId, method, params) },
+        { send: (method, params) => this.session.send(sessionId, method, params) },
         this.debugging,
         this.onError,
       );

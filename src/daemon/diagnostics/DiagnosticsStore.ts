@@ -1,5 +1,5 @@
 import { type Diagnostic, PublishDiagnostics } from '../../protocol/index.js';
-import type { ClientChannel } from '../clientChannels/Broadcaster.js';
+import type { ClientNotifier } from '../toClients/Broadcaster.js';
 
 /**
  * Where a plugin's diagnostics come from. Each source's list is replaced on its own, so a reload
@@ -45,7 +45,7 @@ export class DiagnosticsStore {
   private readonly byPlugin = new Map<string, Map<DiagnosticSource, Diagnostic[]>>();
 
   /** Each change is published to every client, as `plugin/publishDiagnostics`. */
-  constructor(private readonly clients: ClientChannel) {}
+  constructor(private readonly clients: ClientNotifier) {}
 
   /** Replaces one source's list for a plugin and publishes the plugin's whole list. */
   set(pluginId: string, source: DiagnosticSource, diagnostics: Diagnostic[]): void {

@@ -1,4 +1,4 @@
-import type { HostChannel } from './RemoteGeneration.js';
+import type { GenerationHost } from './RemoteGeneration.js';
 
 /**
  * One plugin's half of a reload's atomic swap, on the daemon's side: while its gate is shut,
@@ -10,7 +10,7 @@ import type { HostChannel } from './RemoteGeneration.js';
  */
 export class CallGate {
   private waiting: (() => void)[] | undefined;
-  private readonly heldIn = new Set<HostChannel>();
+  private readonly heldIn = new Set<GenerationHost>();
   private editorCalls = 0;
 
   constructor(readonly pluginId: string) {}
@@ -25,7 +25,7 @@ export class CallGate {
   }
 
   /** `host` holds the plugin's calls until the gate opens (a swap whose `start` failed). */
-  holdIn(host: HostChannel): void {
+  holdIn(host: GenerationHost): void {
     this.heldIn.add(host);
   }
 

@@ -1,3 +1,4 @@
+import { hostName } from '../../protocol/index.js';
 import type { HostLimits, HostMemory, HostNotice, HostPost } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { ProcessInspector, WorkerThread } from '../debugging/DevToolsTargets.js';
@@ -20,16 +21,16 @@ export interface HostPoolOptions {
   onCrash(host: PluginHost, crash: HostCrash): void;
 }
 
-/**
- * The plugin hosts: one shared host for every plugin that does not ask otherwise (so that 100
- * plugins cost one worker), and one of its own for each plugin whose manifest says
- * `"isolation": "dedicated"`. A host that ended is replaced on next use.
- */
 /** One plugin host as daemon/status reports it. */
 export type HostMemoryReport = { name: string; plugins: string[] } & Partial<HostMemory>;
 
 const MEMORY_ANSWER_MS = 1000;
 
+/**
+ * The plugin hosts: one shared host for every plugin that does not ask otherwise (so that 100
+ * plugins cost one worker), and one of its own for each plugin whose manifest says
+ * `"isolation": "dedicated"`. A host that ended is replaced on next use.
+ */
 export class HostPool {
   private readonly hosts = new Map<string, PluginHost>();
 
@@ -40,7 +41,7 @@ export class HostPool {
   ) {}
 
   hostFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation' | 'permissions'>): PluginHost {
-    const name = HostPool.nameFor(descriptor);
+    const name = hostName(descriptor);
     const existing = this.hosts.get(name);
     if (existing?.alive) return existing;
     const host: PluginHost = new PluginHost(name, {
@@ -58,12 +59,6 @@ export class HostPool {
     });
     this.hosts.set(name, host);
     return host;
-  }
-
-  /** Which host a plugin runs in: the shared one, or one of its own (a thread, or a process). */
-  static nameFor(descriptor: Pick<PluginDescriptor, 'id' | 'isolation'>): string {
-    if (descriptor.isolation === 'process') return `process:${descriptor.id}`;
-    return descriptor.isolation === 'dedicated' ? `plugin:${descriptor.id}` : 'shared';
   }
 
   /**

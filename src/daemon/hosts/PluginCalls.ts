@@ -6,8 +6,6 @@ import {
   ErrorCodes,
   ReloaddErrorCodes,
 } from '../../protocol/index.js';
-import type { EditorBridge } from '../clientChannels/EditorBridge.js';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { HostLimits } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
@@ -15,6 +13,8 @@ import { describePlace } from '../crossing/sourceLocation.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { diagnosticAt } from '../diagnostics/pluginDiagnostics.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { EditorBridge } from '../toClients/EditorBridge.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
 import { holds, waitAtGates } from './CallGate.js';
 import type { CommandRoutes } from './CommandRoutes.js';
 import type { PluginLookup } from './PluginLookup.js';
@@ -64,7 +64,7 @@ export class CallFailure extends Error {
   constructor(
     readonly pluginId: string,
     readonly diagnostic: Diagnostic,
-    readonly answer: ReloaddError,
+    readonly answer: RequestFailure,
     readonly failsPlugin = true,
   ) {
     super(answer.message);
@@ -166,7 +166,7 @@ export class PluginCalls extends EventEmitter<PluginCallsEvents> {
     throw new CallFailure(
       callerId,
       diagnosticAt(callerId, 'error', DiagnosticCodes.PermissionDenied, refused),
-      ReloaddError.commandFailed(refused),
+      RequestFailure.commandFailed(refused),
       false,
     );
   }
@@ -195,7 +195,7 @@ export class PluginCalls extends EventEmitter<PluginCallsEvents> {
       route = routeNow();
     }
     if (isCancelled())
-      throw new ReloaddError(
+      throw new RequestFailure(
         ErrorCodes.RequestCancelled,
         ReloaddErrorCodes.Cancelled,
         'the request was cancelled',
@@ -203,7 +203,7 @@ export class PluginCalls extends EventEmitter<PluginCallsEvents> {
     const heldMs = performance.now() - arrived;
     if (heldMs >= commandMs) {
       const of = route ? ` of plugin "${route.pluginId}"` : '';
-      throw ReloaddError.commandFailed(
+      throw RequestFailure.commandFailed(
         `${label}${of} waited ${Math.round(heldMs)} ms for ${route ? "the plugin's reload" : 'reloads under way'}, past its ${commandMs} ms limit; it did not run`,
       );
     }
@@ -217,10 +217,10 @@ export class PluginCalls extends EventEmitter<PluginCallsEvents> {
       );
     if (!route || !generation || generation.key !== route.key) {
       if ('api' in what)
-        throw ReloaddError.commandFailed(
+        throw RequestFailure.commandFailed(
           `plugin "${what.api.pluginId}" is not active: its API cannot be called`,
         );
-      throw new ReloaddError(
+      throw new RequestFailure(
         ErrorCodes.UnknownCommand,
         ReloaddErrorCodes.UnknownCommand,
         `unknown command "${what.command}"`,
@@ -244,7 +244,7 @@ export class PluginCalls extends EventEmitter<PluginCallsEvents> {
       const at = location
         ? ` (${describePlace(this.deps.pluginsDir, location.file, location.range)})`
         : '';
-      const answer = ReloaddError.commandFailed(`${text}${at}`);
+      const answer = RequestFailure.commandFailed(`${text}${at}`);
       // A stuck or dead host is blamed on whoever was running in it (hostCrashed), not on this call.
       if (reason === 'timeout' && !hostStopped)
         throw new CallFailure(

@@ -1,4 +1,3 @@
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type {
   FromHost,
@@ -13,6 +12,7 @@ import type {
 } from '../crossing/hostMessages.js';
 import type { HostInspection, HostInspector, StackFrame } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
 import type { PluginFrame } from './cpuProfile.js';
 import type { HostPermissions, Sandbox } from './hostSandbox.js';
 import {
@@ -21,7 +21,7 @@ import {
   ProcessTransport,
   WorkerTransport,
 } from './hostTransports.js';
-import type { HostChannel } from './RemoteGeneration.js';
+import type { GenerationHost } from './RemoteGeneration.js';
 
 /** How long a host gets to answer a ping before it is judged stuck and terminated. */
 const PING_MS = 500;
@@ -59,7 +59,7 @@ interface Pending {
  * answers: only that call failed) from a stuck host (no answer: it is terminated, and `onCrash`
  * says who was running). A process host's whole footprint (RSS) is sampled at every heartbeat.
  */
-export class PluginHost implements HostChannel {
+export class PluginHost implements GenerationHost {
   /** A process host's one plugin; undefined for a worker host, which may run several. */
   readonly plugin: string | undefined;
   private readonly transport: HostTransport;
@@ -272,7 +272,7 @@ export class PluginHost implements HostChannel {
             ok: false,
             message: error.message,
             // A refusal's stable code reaches the plugin's error as `code`.
-            ...(error instanceof ReloaddError ? { code: error.code } : {}),
+            ...(error instanceof RequestFailure ? { code: error.code } : {}),
           }),
       )
       .catch((error: unknown) =>

@@ -28,7 +28,7 @@ export interface LoadOrder {
 }
 
 /** What a generation needs of the host it lives in: PluginHost, or a test's fake. */
-export interface HostChannel {
+export interface GenerationHost {
   readonly alive: boolean;
   post(message: HostPost): void;
   request<K extends HostOp>(
@@ -49,7 +49,7 @@ export class RemoteGeneration {
   private exitHookCalled = false;
 
   private constructor(
-    readonly host: HostChannel,
+    readonly host: GenerationHost,
     readonly key: string,
     /** Identifies this generation in the host's "who is running" slot. */
     readonly slot: number,
@@ -65,7 +65,7 @@ export class RemoteGeneration {
   ) {}
 
   /** Evaluates the bundle in a fresh realm in `host`; throws HostRequestError if it cannot be a plugin. */
-  static async load(host: HostChannel, order: LoadOrder): Promise<RemoteGeneration> {
+  static async load(host: GenerationHost, order: LoadOrder): Promise<RemoteGeneration> {
     const { slot, descriptor, bundle, number, state, limits } = order;
     const key = `${descriptor.id}#${number}.${slot}`;
     const named = forGeneration(bundle, number);

@@ -6,7 +6,7 @@ import type {
   SwapReport,
 } from '../crossing/hostMessages.js';
 import type { CallGate } from './CallGate.js';
-import type { HostChannel, RemoteGeneration } from './RemoteGeneration.js';
+import type { GenerationHost, RemoteGeneration } from './RemoteGeneration.js';
 
 /** One swap of a plugin's generations, as the reload side orders it. */
 export interface SwapOrder {
@@ -89,7 +89,11 @@ export class SwapRequests {
   }
 
   /** One swap request; a host that fails under it fails the step it was at. */
-  private async swapIn(gate: CallGate, host: HostChannel, params: SwapParams): Promise<SwapReport> {
+  private async swapIn(
+    gate: CallGate,
+    host: GenerationHost,
+    params: SwapParams,
+  ): Promise<SwapReport> {
     try {
       return await host.request(
         { op: 'swap', ...params },

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { DiagnosticCodes, type PluginInfo } from '../../protocol/index.js';
-import type { ClientChannel } from '../clientChannels/Broadcaster.js';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { type Sandbox, sandboxRefusal } from '../hosts/hostSandbox.js';
 import type { PluginLookup } from '../hosts/PluginLookup.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { ClientNotifier } from '../toClients/Broadcaster.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
 import { PluginRecord } from './PluginRecord.js';
 import {
   bareDescriptor,
@@ -50,7 +50,7 @@ export class PluginCatalog implements PluginLookup {
     private readonly diagnostics: DiagnosticsStore,
     private readonly snapshots: SnapshotStore,
     /** Where each record tells clients about its reloads and status. */
-    private readonly clients: ClientChannel,
+    private readonly clients: ClientNotifier,
     private readonly policy: PluginPolicy = {},
   ) {}
 
@@ -100,7 +100,7 @@ export class PluginCatalog implements PluginLookup {
   /** The record, or the "unknown plugin" error a client should get. */
   require(id: string): PluginRecord {
     const record = this.records.get(id);
-    if (!record) throw ReloaddError.unknownPlugin(id);
+    if (!record) throw RequestFailure.unknownPlugin(id);
     return record;
   }
 

@@ -9,12 +9,12 @@ import {
   type ReloadResult,
   ReloadTrigger,
 } from '../../protocol/index.js';
-import type { ClientChannel } from '../clientChannels/Broadcaster.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { CallGate } from '../hosts/CallGate.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import { UnloadChecks } from '../hosts/UnloadChecks.js';
+import type { ClientNotifier } from '../toClients/Broadcaster.js';
 import { OperationQueue } from './OperationQueue.js';
 import type { InvalidPlugin } from './pluginFolder.js';
 
@@ -70,7 +70,7 @@ export class PluginRecord {
     descriptor: PluginDescriptor,
     /** The last generation number its saved state or an earlier life carries (0: none). */
     generationNumber: number,
-    private readonly clients: ClientChannel,
+    private readonly clients: ClientNotifier,
   ) {
     this.currentDescriptor = descriptor;
     this.number = generationNumber;

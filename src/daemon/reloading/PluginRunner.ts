@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   type Diagnostic,
   DiagnosticCodes,
+  hostName,
   PluginLifecycleEvents,
   PluginStatus,
   type ProgressToken,
@@ -11,7 +12,6 @@ import {
   SnapshotCause,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
-import type { Work, WorkProgress } from '../clientChannels/WorkProgress.js';
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
 import { lineWithBreak } from '../crossing/sourceLocation.js';
@@ -22,7 +22,6 @@ import {
   locateLifecycleError,
   stateProblemDiagnostic,
 } from '../diagnostics/pluginDiagnostics.js';
-import { HostPool } from '../hosts/HostPool.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
 import type { HostCrash, PluginHost } from '../hosts/PluginHost.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
@@ -32,6 +31,7 @@ import type { ReloadJob } from '../plugins/OperationQueue.js';
 import type { PluginCatalog } from '../plugins/PluginCatalog.js';
 import type { PluginRecord } from '../plugins/PluginRecord.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
+import type { Work, WorkProgress } from '../toClients/WorkProgress.js';
 import { type PluginReloader, refusedReload } from './PluginReloader.js';
 import { planReload, type ReloadPlan } from './planReload.js';
 import { retirementWarnings } from './retirementWarnings.js';
@@ -246,7 +246,7 @@ export class PluginRunner {
           r.generation?.host === host ||
           (!r.generation &&
             r.status === PluginStatus.Loading &&
-            HostPool.nameFor(r.descriptor) === host.name),
+            hostName(r.descriptor) === host.name),
       );
     // The culprit may already have failed on its own (its load timed out): blame it all the same.
     const culprit = culpritId !== undefined ? catalog.get(culpritId) : undefined;

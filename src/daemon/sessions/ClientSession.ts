@@ -19,13 +19,13 @@ import {
   type RequestedBy,
   Shutdown,
 } from '../../protocol/index.js';
-import type { ClientChannel } from '../clientChannels/Broadcaster.js';
-import type { EditorRegistration } from '../clientChannels/EditorBridge.js';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { ReloadDaemon } from '../core/ReloadDaemon.js';
 import type { DaemonDebugging } from '../debugging/DaemonDebugging.js';
 import type { LogFilter, LogRing, LogSubscription } from '../logs/LogRing.js';
 import type { Logger } from '../logs/logger.js';
+import type { ClientNotifier } from '../toClients/Broadcaster.js';
+import type { EditorRegistration } from '../toClients/EditorBridge.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
 import type {
   ClientDeclaration,
   HandlerContext,
@@ -98,7 +98,7 @@ export interface SessionHooks {
  * client has sent `initialized`, its place in the broadcast, its editor registration and its
  * log stream, and the end of all of them. Every request goes through one wrapper: lifecycle
  * checks, params checked against the protocol (-32602 with zod's message), cancellation (-32800),
- * and ReloaddError → JSON-RPC error with its stable code in `data.code`. What each method does is
+ * and RequestFailure → JSON-RPC error with its stable code in `data.code`. What each method does is
  * in sessions/handlers, one file per feature.
  */
 export class ClientSession implements SessionControls {
@@ -167,12 +167,12 @@ export class ClientSession implements SessionControls {
     // It joins the broadcast now, so it misses nothing; but it is shown nothing before its
     // `initialized` (LSP lets a server speak once its initialize result is sent; an editor is
     // ready for it only then), so what comes meanwhile is held until then.
-    const direct = this.directChannel();
+    const direct = this.directNotifier();
     const deliver = (def: AnyNotification, params: unknown) => {
       if (client.speaksReloadd) direct.notify(def, params);
       this.views?.observe(def, params);
     };
-    const channel: ClientChannel = {
+    const notifier: ClientNotifier = {
       notify: (def, params) => {
         if (!this.hold(() => deliver(def, params))) deliver(def, params);
       },
@@ -181,7 +181,7 @@ export class ClientSession implements SessionControls {
       },
     };
     this.clientName = client.name;
-    this.membership = daemon.clients.add(channel, {
+    this.membership = daemon.clients.add(notifier, {
       transport: this.options.transport,
       ...(client.name ? { name: client.name } : {}),
     });
@@ -390,8 +390,8 @@ export class ClientSession implements SessionControls {
     this.options.hooks.onExit(this.phase === SessionPhase.ShuttingDown ? 0 : 1);
   }
 
-  /** The channel through which the core's notifications reach this connection's client. */
-  private directChannel(): ClientChannel {
+  /** The notifier through which the core's notifications reach this connection's client. */
+  private directNotifier(): ClientNotifier {
     const { connection } = this;
     const { logger } = this.options;
     return {
@@ -419,7 +419,7 @@ function untilCancelled<T>(work: Promise<T>, token: CancellationToken): Promise<
 
 function toResponseError(error: unknown, method: string, logger: Logger): ResponseError<unknown> {
   if (error instanceof ResponseError) return error;
-  if (error instanceof ReloaddError)
+  if (error instanceof RequestFailure)
     return new ResponseError(error.rpcCode, error.message, { code: error.code });
   logger.error({ err: error, method }, 'request failed');
   return new ResponseError(

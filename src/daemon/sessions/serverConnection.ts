@@ -8,7 +8,7 @@ import {
   type Logger as RpcLogger,
 } from 'vscode-jsonrpc';
 import { ErrorCodes } from '../../protocol/index.js';
-import { FrameError, FramingError } from '../../transport/index.js';
+import { MalformedMessage, UnreadableStream } from '../../transport/index.js';
 import type { Logger } from '../logs/logger.js';
 import { inFlightKey, screenMessage } from './incomingMessages.js';
 
@@ -44,11 +44,11 @@ export function createServerConnection(
       .catch((error: unknown) => logger.warn({ err: error }, 'could not answer bad input'));
   };
   reader.onError((error) => {
-    if (error instanceof FramingError)
+    if (error instanceof UnreadableStream)
       logger.error(`the client's messages cannot be read: ${error.message}; ending its session`);
     else if (error instanceof SyntaxError)
       answer(ErrorCodes.ParseError, `the message is not valid JSON: ${error.message}`);
-    else if (error instanceof FrameError) answer(ErrorCodes.ParseError, error.message);
+    else if (error instanceof MalformedMessage) answer(ErrorCodes.ParseError, error.message);
   });
   const screening: MessageReader = {
     onError: reader.onError,

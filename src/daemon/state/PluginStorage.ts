@@ -1,9 +1,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { StorageCall } from '../crossing/hostMessages.js';
 import type { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
 import { SnapshotFile } from './SnapshotFile.js';
 import {
   DEFAULT_WRITE_RETRY_MS,
@@ -84,7 +84,7 @@ export class PluginStorage {
     try {
       await file.settled();
     } catch (error) {
-      throw ReloaddError.stateNotWritten(storageNotWrittenAnswer(pluginId, file.file, error));
+      throw RequestFailure.stateNotWritten(storageNotWrittenAnswer(pluginId, file.file, error));
     }
     return undefined;
   }

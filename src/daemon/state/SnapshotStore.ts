@@ -2,10 +2,10 @@ import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { DiagnosticCodes, SnapshotCause } from '../../protocol/index.js';
-import { ReloaddError } from '../clientChannels/ReloaddError.js';
 import type { ExtractedState } from '../crossing/hostMessages.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import type { Logger } from '../logs/logger.js';
+import { RequestFailure } from '../toClients/RequestFailure.js';
 import { SnapshotFile, type SnapshotFileContent } from './SnapshotFile.js';
 import { emptyHistory, newestFirst, type SnapshotHistory, withEntry } from './snapshotHistory.js';
 import { type StateNotWritten, WriteReports } from './WriteReports.js';
@@ -194,7 +194,7 @@ export class SnapshotStore {
     const file = this.plugins.get(pluginId)?.file;
     if (!file) return Promise.resolve();
     return file.settled().catch((error: unknown) => {
-      throw ReloaddError.stateNotWritten(stateNotWrittenAnswer(pluginId, file.file, error));
+      throw RequestFailure.stateNotWritten(stateNotWrittenAnswer(pluginId, file.file, error));
     });
   }
 

@@ -10,8 +10,8 @@ import {
  * `reloadd verify`'s judgement, apart from the running: what was seen of one plugin (its load,
  * the commands run, each reload and the state on both sides of it, how the state moved with no
  * reload, every diagnostic published, the unload checks, the host's heap) → one result per
- * check, each failure and each warning with its reason. Seed 001's checklist, as checks a
- * machine can make.
+ * check, each failure and each warning with its reason. A plugin's hot-reload checklist, as
+ * checks a machine can make.
  *
  * A failure is what loses work or memory: a reload that fails, state not kept, code of a
  * generation running once its state was taken (nothing will hold what it does), a realm that

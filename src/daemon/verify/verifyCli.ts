@@ -2,9 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { ProgressLine } from '../../clients/cli/ProgressLine.js';
-import { readStandInScript, type StandInScript } from '../clientChannels/EditorStandIn.js';
-import { requirePluginsFolder, UsageError } from '../config.js';
-import { findConfigFile } from '../configFile.js';
+import { findConfigFile } from '../config/configFile.js';
+import { requirePluginsFolder } from '../config/serveSettings.js';
+import { UsageError } from '../config/usageError.js';
+import { readStandInScript, type StandInScript } from '../toClients/EditorStandIn.js';
 import { formatVerdicts, passed, verdictsAsJson, verdictsAsJUnit } from './verifyReport.js';
 import { verifyPlugins } from './verifyRun.js';
 

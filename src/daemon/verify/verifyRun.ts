@@ -7,16 +7,16 @@ import {
   PublishDiagnostics,
   redEvent,
 } from '../../protocol/index.js';
-import {
-  EditorStandIn,
-  type RecordedCall,
-  type StandInScript,
-} from '../clientChannels/EditorStandIn.js';
 import { createDaemon } from '../core/createDaemon.js';
 import type { ReloadDaemon } from '../core/ReloadDaemon.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { HOST_WORKER_SCRIPT, VERSION } from '../installation.js';
 import { discoverPlugins } from '../plugins/pluginFolder.js';
+import {
+  EditorStandIn,
+  type RecordedCall,
+  type StandInScript,
+} from '../toClients/EditorStandIn.js';
 import {
   type CheckResult,
   judge,

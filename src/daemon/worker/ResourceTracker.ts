@@ -16,7 +16,6 @@ export class ResourceTracker {
   private readonly live = new Set<Tracked>();
   private closedReason: string | undefined;
 
-  /** Registers a resource; the returned Disposable releases it and forgets it (idempotent). */
   /**
    * Throws once the generation is unloaded. Called before a resource is created, not after: code
    * of an unloaded generation that resumes late (an editor answer it awaited) must not get a timer
@@ -26,6 +25,7 @@ export class ResourceTracker {
     if (this.closedReason) throw new Error(this.closedReason);
   }
 
+  /** Registers a resource; the returned Disposable releases it and forgets it (idempotent). */
   track(kind: ResourceKind, label: string, release: () => void): Disposable {
     this.assertOpen();
     const entry: Tracked = { kind, label, release };

@@ -5,7 +5,7 @@ import {
   ErrorCodes,
   ReloaddErrorCodes,
 } from '../../../protocol/index.js';
-import { ReloaddError } from '../../clientChannels/ReloaddError.js';
+import { RequestFailure } from '../../toClients/RequestFailure.js';
 import { onRequest } from './handler.js';
 
 /** The daemon as a whole: its status and the hot reload switch. */
@@ -19,7 +19,7 @@ export const status = onRequest(DaemonStatus, async (_params, { daemon, url, deb
 
 export const setDebugOptions = onRequest(DaemonSetDebugOptions, async (params, { debugging }) => {
   if (!debugging?.enabled)
-    throw new ReloaddError(
+    throw new RequestFailure(
       ErrorCodes.NotSupported,
       ReloaddErrorCodes.NotDebugging,
       'the daemon was started without --inspect: no debugger can attach to its plugin hosts',

@@ -1,9 +1,9 @@
 import type { MessageConnection } from 'vscode-jsonrpc';
 import type { AnyNotification, ProgressToken, RequestedBy } from '../../../protocol/index.js';
-import type { WorkEvent } from '../../clientChannels/WorkProgress.js';
 import type { ReloadDaemon } from '../../core/ReloadDaemon.js';
 import type { LogRing } from '../../logs/LogRing.js';
 import type { Logger } from '../../logs/logger.js';
+import type { WorkEvent } from '../../toClients/WorkProgress.js';
 import type { ClientDeclaration } from '../handlers/handler.js';
 import { DocumentDiagnostics } from './DocumentDiagnostics.js';
 import { EditorWindow } from './EditorWindow.js';

@@ -5,8 +5,8 @@ import {
   type ProgressToken,
   WorkDoneProgressCreate,
 } from '../../../protocol/index.js';
-import type { WorkEvent } from '../../clientChannels/WorkProgress.js';
 import type { Logger } from '../../logs/logger.js';
+import type { WorkEvent } from '../../toClients/WorkProgress.js';
 
 /** One work's progress as this client is shown it. */
 interface ShownWork {

@@ -35,7 +35,7 @@ export interface WindowNotice {
 
 /** The daemon's settings of what LSP clients are shown (`reloadd config`), for every client. */
 export interface WindowSettings {
-  /** A failed reload as `window/showMessage` (seed 000's `hot_reload_notifications`). */
+  /** A failed reload as `window/showMessage` (the Red editor's `[dev]` `hot_reload_notifications`). */
   notifications: boolean;
   /** A successful reload as an Info `window/showMessage` too. */
   notifySuccess: boolean;

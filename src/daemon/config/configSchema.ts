@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { LogLevels, PluginIsolationSchema } from '../protocol/index.js';
+import { LogLevels, PluginIsolationSchema } from '../../protocol/index.js';
 
 /** The protocol's log levels, and `silent` for the console. */
 export const LogLevelSchema = z.enum([...LogLevels, 'silent']);
 
-// Each setting's schema once: its camelCase key and its seed-000 name (below) check the same.
+// Each setting's schema once: its camelCase key and the Red editor's `[dev]` name
+// for it (below) check the same.
 const debounceMs = z.number().int().min(0).max(60_000);
 const hotReload = z.boolean();
 const notifications = z.boolean();
@@ -180,28 +181,28 @@ export const ConfigSchema = z
     ignore: globs
       .optional()
       .describe('Globs, relative to the plugins folder, never watched (--ignore).'),
-    hot_reload: hotReload.optional().describe("Seed 000's name for hotReload."),
-    hot_reload_delay: debounceMs.optional().describe("Seed 000's name for debounceMs."),
-    hot_reload_watch: globs.optional().describe("Seed 000's name for watch."),
+    hot_reload: hotReload.optional().describe("The Red editor's [dev] name for hotReload."),
+    hot_reload_delay: debounceMs.optional().describe("The Red editor's [dev] name for debounceMs."),
+    hot_reload_watch: globs.optional().describe("The Red editor's [dev] name for watch."),
     hot_reload_notifications: notifications
       .optional()
-      .describe("Seed 000's name for notifications."),
+      .describe("The Red editor's [dev] name for notifications."),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** The Red editor's names of seed 000's `[dev]` section, and the settings they are. */
-export const SEED_KEYS = {
+/** The keys of the Red editor's `[dev]` section, and the settings they are. */
+export const RED_DEV_KEYS = {
   hot_reload: 'hotReload',
   hot_reload_delay: 'debounceMs',
   hot_reload_watch: 'watch',
   hot_reload_notifications: 'notifications',
 } as const;
-export type SeedKey = keyof typeof SEED_KEYS;
+export type RedDevKey = keyof typeof RED_DEV_KEYS;
 
-/** A config file's settings under reloadd's own names, once seed 000's are translated. */
-export type ConfigSettings = Omit<Config, SeedKey | '$schema'>;
+/** A config file's settings under reloadd's own names, once the Red editor's are translated. */
+export type ConfigSettings = Omit<Config, RedDevKey | '$schema'>;
 export type ConfigKey = keyof ConfigSettings;
 
-/** Seed 000's `hot_reload_watch`, which stands when its `[dev]` section says none. */
-export const SEED_DEFAULT_WATCH = ['*.js', '*.ts', 'package.json'];
+/** The Red editor's `hot_reload_watch`, which stands when its `[dev]` section names none. */
+export const RED_DEV_DEFAULT_WATCH = ['*.js', '*.ts', 'package.json'];

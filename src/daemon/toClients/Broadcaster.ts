@@ -4,7 +4,7 @@ import type { Logger } from '../logs/logger.js';
 import type { WorkEvent, WorkListener } from './WorkProgress.js';
 
 /** The one way the core talks to clients; a test can pass a fake. */
-export interface ClientChannel {
+export interface ClientNotifier {
   notify<D extends AnyNotification>(def: D, params: z.input<D['params']>): void;
   /** Long work's steps, for a client that shows progress. */
   progress?(event: WorkEvent): void;
@@ -12,33 +12,33 @@ export interface ClientChannel {
 
 /**
  * Sends every notification to every connected client, in order; one bad client hurts no other
- * (a channel queues and returns at once, and one that throws is only logged). It also knows who
+ * (a client's notifier queues and returns at once, and one that throws is only logged). It also knows who
  * is connected, for `daemon/status`.
  */
-export class Broadcaster implements ClientChannel, WorkListener {
-  private readonly channels = new Map<ClientChannel, ConnectedClient>();
+export class Broadcaster implements ClientNotifier, WorkListener {
+  private readonly clients = new Map<ClientNotifier, ConnectedClient>();
   private lastId = 0;
 
   constructor(private readonly logger: Logger) {}
 
   /** Adds a client; `info` describes it in `daemon/status`. */
   add(
-    channel: ClientChannel,
+    client: ClientNotifier,
     info: Pick<ConnectedClient, 'transport' | 'name'>,
   ): { id: number; remove(): void } {
     const id = ++this.lastId;
-    this.channels.set(channel, { id, ...info, connectedAt: new Date().toISOString() });
-    return { id, remove: () => this.channels.delete(channel) };
+    this.clients.set(client, { id, ...info, connectedAt: new Date().toISOString() });
+    return { id, remove: () => this.clients.delete(client) };
   }
 
   list(): ConnectedClient[] {
-    return [...this.channels.values()];
+    return [...this.clients.values()];
   }
 
   notify<D extends AnyNotification>(def: D, params: z.input<D['params']>): void {
-    for (const channel of this.channels.keys()) {
+    for (const client of this.clients.keys()) {
       try {
-        channel.notify(def, params);
+        client.notify(def, params);
       } catch (error) {
         this.logger.warn({ err: error, method: def.method }, 'could not notify a client');
       }
@@ -46,9 +46,9 @@ export class Broadcaster implements ClientChannel, WorkListener {
   }
 
   progress(event: WorkEvent): void {
-    for (const channel of this.channels.keys()) {
+    for (const client of this.clients.keys()) {
       try {
-        channel.progress?.(event);
+        client.progress?.(event);
       } catch (error) {
         this.logger.warn({ err: error }, 'could not tell a client of progress');
       }

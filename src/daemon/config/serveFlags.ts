@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { type PluginIsolation, PluginIsolationSchema } from '../protocol/index.js';
+import { type PluginIsolation, PluginIsolationSchema } from '../../protocol/index.js';
+import type { LogLevel } from '../logs/logger.js';
+import { isLoopback } from '../network/accessPolicy.js';
 import { ConfigSchema, LogLevelSchema } from './configSchema.js';
-import type { LogLevel } from './logs/logger.js';
-import { isLoopback } from './network/accessPolicy.js';
 import { UsageError } from './usageError.js';
 
 /** What `reloadd serve` (and `reloadd config`) are given on the command line, as commander reads it. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { redEditorCalls, redStub } from '../../protocol/index.js';
-import type { EditorChannel, EditorRegistration } from './EditorBridge.js';
+import type { EditorCaller, EditorRegistration } from './EditorBridge.js';
 
 /**
  * What an editor stand-in answers, from a fixture: a JSON file, or a JS module whose default
@@ -37,7 +37,7 @@ export interface StandInCallContext {
 /** The part of the daemon core an editor stand-in is: one more editor, and what editors send. */
 export interface StandInDaemon {
   editors: {
-    register(name: string, channel: EditorChannel, calls: readonly string[]): EditorRegistration;
+    register(name: string, caller: EditorCaller, calls: readonly string[]): EditorRegistration;
   };
   emitEvent(event: string, data: unknown, pluginId?: string): void;
   hosts: { pushEditorState(state: Record<string, unknown>): void };

@@ -13,9 +13,9 @@ import {
   type ConfigKey,
   ConfigSchema,
   type ConfigSettings,
-  SEED_DEFAULT_WATCH,
-  SEED_KEYS,
-  type SeedKey,
+  RED_DEV_DEFAULT_WATCH,
+  RED_DEV_KEYS,
+  type RedDevKey,
 } from './configSchema.js';
 import { UsageError } from './usageError.js';
 
@@ -26,7 +26,7 @@ import { UsageError } from './usageError.js';
  */
 const FOUND_CONFIG_FILES = ['reloadd.json', 'reloadd.toml', 'config.toml'] as const;
 
-/** The section of the Red editor's config.toml that holds seed 000's settings. */
+/** The section of the Red editor's config.toml that holds its hot-reload settings. */
 const EDITOR_SECTION = 'dev';
 
 /** Where a setting is written in its file: the key as written there, and its line. */
@@ -44,7 +44,7 @@ export interface ConfigFile {
   section?: string;
   /** Under reloadd's own names, with `plugins` and `stateDir` resolved from the file's folder. */
   settings: ConfigSettings;
-  /** Where each setting of `settings` is written; none for `watch` when seed 000's default. */
+  /** Where each setting of `settings` is written; none for `watch` when the Red editor's default. */
   origins: Partial<Record<ConfigKey, KeyOrigin>>;
 }
 
@@ -83,13 +83,13 @@ async function readConfigFile(
   };
   const table = settingsTable(source, path.basename(file), lookedFor);
   if (table === null) return null;
-  for (const [seed, own] of Object.entries(SEED_KEYS))
-    if (seed in table && own in table)
+  for (const [editorKey, own] of Object.entries(RED_DEV_KEYS))
+    if (editorKey in table && own in table)
       throw new UsageError(
         problemAt(
           source,
-          keyLine(source, seed),
-          `${sectionPrefix(source)}${seed} and ${own} are the same setting: keep one of them`,
+          keyLine(source, editorKey),
+          `${sectionPrefix(source)}${editorKey} and ${own} are the same setting: keep one of them`,
         ),
       );
   const parsed = ConfigSchema.safeParse(table);
@@ -99,7 +99,7 @@ async function readConfigFile(
   const origins: Partial<Record<ConfigKey, KeyOrigin>> = {};
   for (const [key, value] of Object.entries(parsed.data)) {
     if (key === '$schema' || value === undefined) continue;
-    const name: ConfigKey = SEED_KEYS[key as SeedKey] ?? (key as ConfigKey);
+    const name: ConfigKey = RED_DEV_KEYS[key as RedDevKey] ?? (key as ConfigKey);
     settings[name] = value;
     origins[name] = { key, line: keyLine(source, key) };
   }
@@ -109,9 +109,9 @@ async function readConfigFile(
   if (own.plugins !== undefined) own.plugins = path.resolve(dir, own.plugins);
   if (own.stateDir !== undefined) own.stateDir = path.resolve(dir, own.stateDir);
   if (own.editorStandIn !== undefined) own.editorStandIn = path.resolve(dir, own.editorStandIn);
-  // Seed 000's `[dev]` comes with its watch list: its config, honoured as it describes itself.
+  // The Red editor's `[dev]` comes with its watch list: its config, honoured as it describes itself.
   if (source.section === EDITOR_SECTION && own.watch === undefined)
-    own.watch = [...SEED_DEFAULT_WATCH];
+    own.watch = [...RED_DEV_DEFAULT_WATCH];
   return {
     path: file,
     shown,

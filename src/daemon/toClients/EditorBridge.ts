@@ -10,7 +10,7 @@ export interface EditorDiagnostics {
 }
 
 /** How the core reaches one editor; the wiring sends `editor/call`, a test can fake it. */
-export interface EditorChannel {
+export interface EditorCaller {
   /** `abandoned` fires when the caller gave up (timeout): the editor is told to stop ($/cancelRequest). */
   call(params: EditorCallParams, abandoned: AbortSignal): Promise<unknown>;
 }
@@ -23,7 +23,7 @@ export interface EditorRegistration {
 
 interface Editor {
   name: string;
-  channel: EditorChannel;
+  caller: EditorCaller;
   calls: ReadonlySet<string>;
   /** Bumped on each event or request: the highest is the editor the user is in. */
   lastActive: number;
@@ -48,8 +48,8 @@ export class EditorBridge {
     private readonly diagnostics: EditorDiagnostics,
   ) {}
 
-  register(name: string, channel: EditorChannel, calls: readonly string[]): EditorRegistration {
-    const editor: Editor = { name, channel, calls: new Set(calls), lastActive: ++this.clock };
+  register(name: string, caller: EditorCaller, calls: readonly string[]): EditorRegistration {
+    const editor: Editor = { name, caller, calls: new Set(calls), lastActive: ++this.clock };
     this.editors.add(editor);
     this.forgetMissing();
     for (const wake of [...this.waiting]) wake();
@@ -108,13 +108,11 @@ export class EditorBridge {
     });
     try {
       return await Promise.race([
-        editor.channel
-          .call({ pluginId, method, args }, abandoned.signal)
-          .catch((error: unknown) => {
-            throw new Error(
-              `the editor (${editor.name}) failed "${method}": ${error instanceof Error ? error.message : String(error)}`,
-            );
-          }),
+        editor.caller.call({ pluginId, method, args }, abandoned.signal).catch((error: unknown) => {
+          throw new Error(
+            `the editor (${editor.name}) failed "${method}": ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }),
         timeout,
       ]);
     } finally {

@@ -1,10 +1,17 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { PluginIsolation } from '../protocol/index.js';
+import type { PluginIsolation } from '../../protocol/index.js';
+import type { LogLevel } from '../logs/logger.js';
+import { isLoopback } from '../network/accessPolicy.js';
+import {
+  DEFAULT_LARGE_STATE_BYTES,
+  DEFAULT_LARGE_STATE_INTERVAL_MS,
+  DEFAULT_MAX_SNAPSHOT_BYTES,
+  DEFAULT_SNAPSHOT_HISTORY,
+} from '../state/SnapshotStore.js';
+import { checkStateFolder } from '../state/stateFolder.js';
 import { type ConfigFile, findConfigFile } from './configFile.js';
 import type { ConfigKey, ConfigSettings } from './configSchema.js';
-import type { LogLevel } from './logs/logger.js';
-import { isLoopback } from './network/accessPolicy.js';
 import {
   inspectFlags,
   isolationFlag,
@@ -14,19 +21,7 @@ import {
   type ServeFlags,
   wholeNumberFlag,
 } from './serveFlags.js';
-import {
-  DEFAULT_LARGE_STATE_BYTES,
-  DEFAULT_LARGE_STATE_INTERVAL_MS,
-  DEFAULT_MAX_SNAPSHOT_BYTES,
-  DEFAULT_SNAPSHOT_HISTORY,
-} from './state/SnapshotStore.js';
-import { checkStateFolder } from './state/stateFolder.js';
 import { UsageError } from './usageError.js';
-
-// Where they were declared before the config file had files of its own; imported from here.
-export { type Config, ConfigSchema } from './configSchema.js';
-export type { ServeFlags } from './serveFlags.js';
-export { UsageError } from './usageError.js';
 
 export interface ServeSettings {
   pluginsDir: string;
@@ -99,7 +94,7 @@ export async function requireStateFolder(dir: string): Promise<void> {
 export const DEFAULT_DEBOUNCE_MS = 20;
 /** chokidar's own default interval: each watched file is stat'ed this often. */
 export const DEFAULT_POLL_MS = 100;
-/** activate, deactivate, saveState, restoreState, listeners and timers (issue: 2 s). */
+/** activate, deactivate, saveState, restoreState, listeners and timers. */
 export const DEFAULT_LIFECYCLE_TIMEOUT_MS = 2_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOST_MEMORY_MB = 512;
@@ -116,8 +111,8 @@ export type SettingSource =
   | { from: 'default' }
   | { from: 'flag'; flag: string }
   | { from: 'file'; file: string; line: number | undefined; key: string; section?: string }
-  /** Seed 000's watch list, which comes with its `[dev]` section when that names none. */
-  | { from: 'seed default'; file: string; section?: string };
+  /** The Red editor's watch list, which comes with its `[dev]` section when that names none. */
+  | { from: '[dev] default'; file: string; section?: string };
 
 /** The settings `serve` runs with, where each came from, and the config file read, if any. */
 export interface ServeResolution {
@@ -162,7 +157,7 @@ export async function resolveServeSources(
       sources: [
         origin
           ? { from: 'file', file: file.shown, line: origin.line, key: origin.key, ...section }
-          : { from: 'seed default', file: file.shown, ...section },
+          : { from: '[dev] default', file: file.shown, ...section },
       ],
     };
   };
@@ -355,7 +350,7 @@ export async function resolveServeSources(
     breakOnError ? { from: 'flag', flag: '--inspect-brk-on-error' } : { from: 'default' },
   ];
 
-  /** A list of globs: the file's (or seed 000's default), then the flags'. */
+  /** A list of globs: the file's (or the Red editor's default), then the flags'. */
   function addedUp(
     key: 'watch' | 'ignore',
     flag: string,

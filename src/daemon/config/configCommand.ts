@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
+import type { ServeFlags } from './serveFlags.js';
+import { addServeOptions } from './serveOptions.js';
 import {
   resolveServeSources,
-  type ServeFlags,
   type ServeResolution,
   type ServeSettings,
   type SettingSource,
-} from './config.js';
-import { addServeOptions } from './serveOptions.js';
+} from './serveSettings.js';
 
 /**
  * `reloadd config [serve's flags]`: the settings `reloadd serve` would run with, and where each
@@ -82,8 +82,8 @@ export function describeSource(setting: string, source: SettingSource): string {
       return 'default';
     case 'flag':
       return `flag ${source.flag}`;
-    case 'seed default':
-      return `seed 000's default (${source.file} [${source.section ?? 'dev'}] names no hot_reload_watch)`;
+    case '[dev] default':
+      return `the Red editor's default (${source.file} [${source.section ?? 'dev'}] names no hot_reload_watch)`;
     case 'file': {
       const where = `${source.file}${source.line !== undefined ? `:${source.line}` : ''}`;
       // The key as written, where it is not the setting's own name.

@@ -21,8 +21,8 @@ export function workerThreadId(workerInfo: {
  * Node's NodeWorker domain, as DevTools attaches to them. One per process, as the inspector is:
  * a second session attached later is not told of new workers (found by trying, Node 20).
  */
-export class InspectorChannel {
-  private static instance: InspectorChannel | undefined;
+export class InspectorSession {
+  private static instance: InspectorSession | undefined;
   private readonly session = new inspector.Session();
   /** Worker thread id → the NodeWorker session id it is reached by. */
   private readonly workers = new Map<number, string>();
@@ -32,9 +32,9 @@ export class InspectorChannel {
   private readonly listeners = new Set<EventListener>();
   private nextId = 1;
 
-  static shared(): InspectorChannel {
-    InspectorChannel.instance ??= new InspectorChannel();
-    return InspectorChannel.instance;
+  static shared(): InspectorSession {
+    InspectorSession.instance ??= new InspectorSession();
+    return InspectorSession.instance;
   }
 
   private constructor() {

@@ -130,7 +130,7 @@ function nearestKey(key: string): string | undefined {
       wanted.length >= 4 && (candidate.startsWith(wanted) || wanted.startsWith(candidate));
     const distance =
       candidate === wanted ? 0 : Math.min(editDistance(wanted, candidate), cutShort ? 1.5 : 3);
-    // Between equals, the one written in the same style: seed 000's snake_case or camelCase.
+    // Between equals, the one written in the same style: the Red editor's snake_case or reloadd's camelCase.
     const styled = distance + (known.includes('_') === key.includes('_') ? 0 : 0.5);
     if (distance <= 2 && (best === undefined || styled < best.distance))
       best = { key: known, distance: styled };
