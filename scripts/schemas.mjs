@@ -2,7 +2,8 @@
 // `npm run build`, after tsc: the JSON Schemas of the config file and of a plugin's manifest,
 // generated from the zod schemas the daemon checks them with (one declaration, two uses), into
 // dist/schemas/ (shipped with the package). An editor that is pointed at them completes and
-// checks reloadd.json, reloadd.toml and plugin.json as they are typed (README, "Configuration").
+// checks reloadd.json, reloadd.toml and plugin.json as they are typed (docs/configuration.md,
+// "JSON Schemas, for an editor").
 import { mkdir, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigSchema } from '../dist/daemon/config/configSchema.js';

@@ -1,7 +1,7 @@
 // A single-file plugin that follows the editor: when you enter a buffer or change its text, it
 // asks the editor for that text (an `editor/call`) and counts the words. The events are the ones
-// the Neovim client sends (README, "Use it from Neovim"). Read the count with the command
-// `wordCount.get`, from Neovim:
+// the Neovim client sends (docs/editors.md, "The Lua client for Neovim"). Read the count with
+// the command `wordCount.get`, from Neovim:
 //   :lua require('reloadd').execute_command('wordCount.get', {}, function(_, r) print(vim.inspect(r)) end)
 let counted = { buffer: null, words: 0 };
 

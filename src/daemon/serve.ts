@@ -300,8 +300,8 @@ function logUncaughtAsBugs(logger: Logger): void {
 /**
  * What a person at the terminal needs to reach this daemon: the CLI (which finds it through
  * `.reloadd/daemon.json` and the token file it names) and the line an editor runs, spelled as the
- * README spells them: `npx reloadd` runs the reloadd of the project (the repository's own under
- * `npm start`) or the one installed on the machine.
+ * README and the guides under docs/ spell them: `npx reloadd` runs the reloadd of the project
+ * (the repository's own under `npm start`) or the one installed on the machine.
  */
 function howToConnect(workspace: string): string[] {
   const cli = 'npx reloadd';

@@ -2,9 +2,9 @@
  * The Red editor's plugin API (the `red` that `activate(red)` receives there), declared once as
  * data: every member of its `red.d.ts` at its last JavaScript release (cbe586a), and the members
  * of its runtime that plugins use beyond it. The plugin host builds each plugin's `red` from this
- * table (RedEditorApi.ts); a test holds it against red.d.ts; protocol.md and the README's Red
- * section list it. Plain data, no zod: the plugin host loads it, and zod would slow every host's
- * start (BENCHMARKS.md, startup).
+ * table (RedEditorApi.ts); a test holds it against red.d.ts; protocol.md and
+ * docs/red-editor-api.md list it. Plain data, no zod: the plugin host loads it, and zod would
+ * slow every host's start (BENCHMARKS.md, startup).
  *
  * How each member runs:
  * - `host`: inside the plugin host (logging, timers, events, commands, storage).

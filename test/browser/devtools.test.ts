@@ -22,7 +22,7 @@ async function freePort(): Promise<number> {
 
 /**
  * Chrome DevTools itself (the front end Chromium ships), on a daemon run with --inspect: the
- * steps README's "Debug a plugin" gives, done as a person does them. DevTools opens the worker
+ * steps docs/debugging.md gives, done as a person does them. DevTools opens the worker
  * host the link from `reloadd debug` names, shows the plugin's own TypeScript, pauses at a
  * breakpoint set by clicking its line, and pauses there again in the next generation after a save.
  */

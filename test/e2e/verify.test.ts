@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -27,22 +27,30 @@ interface JsonReport {
   }[];
 }
 
+/** README.md and the guides under docs/: the documents that show plugins to copy. */
+const documents = async () => [
+  'README.md',
+  ...(await readdir(path.join(ROOT, 'docs')))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
+
 /**
- * Writes each plugin README.md shows whole (a JS or TS block that exports an `activate` or a
+ * Writes each plugin a document shows whole (a JS or TS block that exports an `activate` or a
  * `definePlugin(...)` default) into `dir`, and returns their ids. A block of one plugin is a file
- * of its own; a block of several starts each file with a `// FOLDER/FILE` line, which may add
- * `, with "key": value in its plugin.json`.
+ * of its own, named after the document and the block; a block of several starts each file with a
+ * `// FOLDER/FILE` line, which may add `, with "key": value in its plugin.json`.
  */
-async function writeReadmePlugins(readme: string, dir: string): Promise<string[]> {
+async function writeDocumentPlugins(doc: string, text: string, dir: string): Promise<string[]> {
   const ids: string[] = [];
-  const blocks = [...readme.matchAll(/^```(js|ts)\n([\s\S]*?)^```$/gm)];
+  const blocks = [...text.matchAll(/^```(js|ts)\n([\s\S]*?)^```$/gm)];
   for (const [index, [, language, code = '']] of blocks.entries()) {
     if (!/^export (async )?function activate\b|^export default definePlugin\(/m.test(code))
       continue;
     const header = /^\/\/ ([\w.-]+)\/([\w.-]+)(?:, with (.+) in its plugin\.json)?$/gm;
     const files = [...code.matchAll(header)];
     if (files.length === 0) {
-      const id = `readme-${index + 1}`;
+      const id = `${path.basename(doc, '.md').toLowerCase()}-${index + 1}`;
       await writeFile(path.join(dir, `${id}.${language}`), code);
       ids.push(id);
       continue;
@@ -190,10 +198,13 @@ describe('reloadd verify', () => {
     expect(strict.stdout).toContain('0 of 2 plugins passed (2 reloads each, strict); 2 failed');
   });
 
-  it('passes every plugin README.md shows whole, with nothing to warn of', async () => {
-    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  it('passes every plugin README.md and the guides show whole, with nothing to warn of', async () => {
     const dir = await tempDir();
-    const ids = await writeReadmePlugins(readme, dir);
+    const ids: string[] = [];
+    for (const doc of await documents())
+      ids.push(
+        ...(await writeDocumentPlugins(doc, await readFile(path.join(ROOT, doc), 'utf8'), dir)),
+      );
     expect(ids.length).toBeGreaterThanOrEqual(3);
     const run = await runCli(['verify', dir, '--reloads', '2', '--json'], { cwd: dir });
     expect(run.code, run.stdout + run.stderr).toBe(0);

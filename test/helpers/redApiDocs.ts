@@ -8,7 +8,7 @@ import {
 } from '../../src/protocol/redApi.js';
 
 /**
- * What protocol.md and the README say of the Red editor's API, written from its declaration
+ * What protocol.md and docs/red-editor-api.md say of the Red editor's API, written from its declaration
  * (src/protocol/redApi.ts) alone, so the documents list exactly what the plugin host builds.
  * redApiDocs.test.ts compares these blocks with the documents' and writes them there.
  */
@@ -16,7 +16,7 @@ import {
 /** The documents and the block of each that is written here. */
 export const RedApiDocBlocks = [
   { file: 'protocol.md', name: 'red-api:editor-calls', render: editorCallsBlock },
-  { file: 'README.md', name: 'red-api:members', render: membersBlock },
+  { file: 'docs/red-editor-api.md', name: 'red-api:members', render: membersBlock },
 ] as const;
 
 /** A Markdown code span in a table cell: a `|` would end the cell, even inside backticks. */
@@ -140,7 +140,7 @@ const HOW_IT_RUNS: Record<RedMemberKind, string> = {
   listen: "A listener for the editor's events about one id (a panel's, a workspace's)",
 };
 
-/** For a plugin's author (the README): every member of `red`, by how it runs. */
+/** For a plugin's author (docs/red-editor-api.md): every member of `red`, by how it runs. */
 export function membersBlock(): string {
   const kinds = Object.keys(HOW_IT_RUNS) as RedMemberKind[];
   const rows = kinds.map((kind) => [

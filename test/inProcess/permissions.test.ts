@@ -98,7 +98,7 @@ export function activate(ctx) {
     // Round the realm to the real process, and post what the daemon would take from the host:
     // a call of the neighbour's command in another plugin's name.
     ctx.commands.register('${id}.forge', () => {
-      Buffer.constructor('return process')().send({ op: 'callCommand', requestId: 999, fromPluginId: 'neighbour', name: 'neighbour.increment', args: [] });
+      Buffer.constructor('return process')().send({ op: 'callCommand', id: 999, fromPluginId: 'neighbour', name: 'neighbour.increment', args: [] });
       return 'posted';
     }),
   );

@@ -143,7 +143,7 @@ export function activate(ctx) {
     ctx.commands.register('jailed.store', async (value) => { await ctx.storage.set('mine', value); return ctx.storage.get('mine'); }),
     // Round the realm to the real process, and post a storage call in another plugin's name.
     ctx.commands.register('jailed.forge', () => {
-      Buffer.constructor('return process')().send({ op: 'callStorage', requestId: 998, pluginId: 'keeper', call: { action: 'set', key: 'n', value: 'forged' } });
+      Buffer.constructor('return process')().send({ op: 'callStorage', id: 998, pluginId: 'keeper', call: { action: 'set', key: 'n', value: 'forged' } });
       return 'posted';
     }),
   );

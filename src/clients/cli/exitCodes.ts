@@ -1,4 +1,7 @@
-/** The CLI's exit codes, as the README documents them; scripts and CI rely on them. */
+/**
+ * The CLI's exit codes, as docs/command-line.md documents them ("Exit codes"); scripts and CI
+ * rely on them.
+ */
 export const ExitCode = {
   Ok: 0,
   /** A reload or a check failed (the output says which). */

@@ -1,4 +1,5 @@
 import type { Leftover, UntrackedRun } from './leftovers.js';
+import type { Numbered, OpOf, Reply, RequestOf, ResultOf } from './PendingRequests.js';
 import type { PluginBundle } from './PluginBundle.js';
 import type { PluginDescriptor } from './PluginDescriptor.js';
 import type { SourceLocation } from './sourceLocation.js';
@@ -9,8 +10,9 @@ import type { StateProblem } from './stateTransfer.js';
  * the thread by structured clone: plain data only. State travels as plain data of no realm; the
  * host copies it into and out of each generation's realm.
  *
- * Every message is tagged by `op`. Requests carry an `id` and get exactly one `reply`; posts and
- * notices get none.
+ * Every message is tagged by `op`. Requests go either way (`HostOperations` to the host,
+ * `DaemonOperations` to the daemon), each numbered by its sender and answered by exactly one
+ * `reply` (PendingRequests.ts); posts and notices get none.
  */
 
 /** Time limits a host applies to plugin code it calls. */
@@ -176,11 +178,40 @@ export interface HostOperations {
   /** The host's own memory: its JS heap (capped by --host-memory) and what lies outside it. */
   memory: { params: Record<never, never>; result: HostMemory };
 }
-export type HostOp = keyof HostOperations;
-export type HostRequest<K extends HostOp = HostOp> = {
-  [O in K]: { op: O } & HostOperations[O]['params'];
-}[K];
-export type HostResult<K extends HostOp> = HostOperations[K]['result'];
+export type HostOp = OpOf<HostOperations>;
+export type HostRequest<K extends HostOp = HostOp> = RequestOf<HostOperations, K>;
+export type HostResult<K extends HostOp> = ResultOf<HostOperations, K>;
+
+/** Host → daemon, answered: what plugin code asks of the daemon, each op's params and result. */
+export interface DaemonOperations {
+  /** Plugin code runs a command registered in another host; its JSON result. */
+  callCommand: { params: { fromPluginId: string; name: string; args: unknown[] }; result: unknown };
+  /** Plugin code calls a method of a dependency's API (`ctx.plugins.get`); its JSON result. */
+  callApi: {
+    params: { fromPluginId: string; target: string; method: string; args: unknown[] };
+    result: unknown;
+  };
+  /** Plugin code calls the editor (`editor/call`); the editor's answer. */
+  callEditor: { params: { pluginId: string; method: string; args: unknown[] }; result: unknown };
+  /**
+   * Plugin code uses its own storage (`ctx.storage`, the Red editor's `red.storage`): `get`'s
+   * value (null when unset), or nothing once `set` or `delete` is on disk. `value` is JSON
+   * already. (The call is nested: its `key` is not a generation's.)
+   */
+  callStorage: { params: { pluginId: string; call: StorageCall }; result: unknown };
+}
+export type DaemonOp = OpOf<DaemonOperations>;
+export type DaemonRequest<K extends DaemonOp = DaemonOp> = RequestOf<DaemonOperations, K>;
+export type DaemonResult<K extends DaemonOp> = ResultOf<DaemonOperations, K>;
+
+/**
+ * Why the daemon failed a host's request. `code`: the stable `RELOADD_...` code of a refusal
+ * (the plugin's error gets it as `code`).
+ */
+export interface DaemonCallError {
+  message: string;
+  code?: string;
+}
 
 /** Daemon → host, unanswered. */
 export type HostPost =
@@ -194,11 +225,7 @@ export type HostPost =
   /** A swap whose `start` failed is over: deliver what was held for the plugin, in order. */
   | { op: 'resume'; pluginId: string }
   /** Every command registered in any host, as the daemon routes them. */
-  | { op: 'commandNames'; names: string[] }
-  /** The answer to a `callCommand`, `callApi`, `callEditor` or `callStorage` notice. */
-  | { op: 'callResult'; requestId: number; ok: true; value: unknown }
-  /** `code`: the stable `RELOADD_...` code of a refusal (the plugin's error gets it as `code`). */
-  | { op: 'callResult'; requestId: number; ok: false; message: string; code?: string };
+  | { op: 'commandNames'; names: string[] };
 
 /** Why plugin code failed, as the daemon reports it. */
 export interface HostCallError {
@@ -254,25 +281,6 @@ export type HostNotice =
       /** What made the host take it: a command, a timer or listener, the plugin itself. */
       cause: 'command' | 'activity' | 'plugin';
     }
-  /** Plugin code runs a command registered in another host; answered by a `callResult` post. */
-  | { op: 'callCommand'; requestId: number; fromPluginId: string; name: string; args: unknown[] }
-  /** Plugin code calls a method of a dependency's API (`ctx.plugins.get`); answered by `callResult`. */
-  | {
-      op: 'callApi';
-      requestId: number;
-      fromPluginId: string;
-      target: string;
-      method: string;
-      args: unknown[];
-    }
-  /** Plugin code calls the editor (`editor/call`); answered by a `callResult` post. */
-  | { op: 'callEditor'; requestId: number; pluginId: string; method: string; args: unknown[] }
-  /**
-   * Plugin code uses its own storage (`ctx.storage`, the Red editor's `red.storage`); answered
-   * by a `callResult` post: `get`'s value (null when unset), or nothing once `set` or `delete` is
-   * on disk. `value` is JSON already. (The call is nested: its `key` is not a generation's.)
-   */
-  | { op: 'callStorage'; requestId: number; pluginId: string; call: StorageCall }
   /** A swap's snapshot, sent just after the swap's answer (SwapReport.saved, .migrated). */
   | {
       op: 'stateTaken';
@@ -303,12 +311,15 @@ export type HostNotice =
       run: UntrackedRun;
     };
 
-/** The host's answer to one request. */
-export type HostReply =
-  | { op: 'reply'; id: number; ok: true; value: unknown }
-  | { op: 'reply'; id: number; ok: false; error: HostCallError };
+/** The host's answer to one of the daemon's requests. */
+export type HostReply = Reply<HostCallError>;
+/** The daemon's answer to one of a host's requests. */
+export type DaemonReply = Reply<DaemonCallError>;
 
-export type ToHost = ({ id: number } & HostRequest) | HostPost;
+/** What a host sends of its own accord: notices, and requests for the daemon to answer. */
+export type HostInitiated = HostNotice | Numbered<DaemonRequest>;
+
+export type ToHost = Numbered<HostRequest> | HostPost | DaemonReply;
 /** A process host under `--inspect` opened an inspector of its own (a worker shares the daemon's). */
 export interface HostInspectorOpened {
   op: 'inspector';
@@ -323,17 +334,16 @@ export interface HostOutOfMemory {
   op: 'outOfMemory';
 }
 
-export type FromHost = HostReply | HostNotice | HostInspectorOpened | HostOutOfMemory;
+export type FromHost = HostReply | HostInitiated | HostInspectorOpened | HostOutOfMemory;
 
 const POSTS: ReadonlySet<string> = new Set<HostPost['op']>([
   'event',
   'resume',
   'commandNames',
   'editorState',
-  'callResult',
 ]);
 
-/** Tells a request (answered) from a post, on the host's side. */
-export function isHostPost(message: ToHost): message is HostPost {
+/** Tells a post from a request (answered), on the host's side. */
+export function isHostPost(message: Exclude<ToHost, DaemonReply>): message is HostPost {
   return POSTS.has(message.op);
 }

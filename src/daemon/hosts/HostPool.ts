@@ -1,5 +1,5 @@
 import { hostName } from '../../protocol/index.js';
-import type { HostLimits, HostMemory, HostNotice, HostPost } from '../crossing/hostMessages.js';
+import type { HostInitiated, HostLimits, HostMemory, HostPost } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { ProcessInspector, WorkerThread } from '../debugging/DevToolsTargets.js';
 import type { HostInspector } from '../debugging/HostInspector.js';
@@ -17,7 +17,8 @@ export interface HostPoolOptions {
   logger: Logger;
   /** Sees into a host from outside (whether it is paused; where a stuck one loops). */
   inspector?: HostInspector;
-  onNotice(host: PluginHost, notice: HostNotice): void;
+  /** A notice, or a request of the host's own, which `PluginHost.answer` replies to. */
+  onNotice(host: PluginHost, notice: HostInitiated): void;
   onCrash(host: PluginHost, crash: HostCrash): void;
 }
 

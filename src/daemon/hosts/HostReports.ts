@@ -1,5 +1,5 @@
 import { SnapshotCause } from '../../protocol/index.js';
-import type { HostNotice } from '../crossing/hostMessages.js';
+import type { HostInitiated, HostNotice } from '../crossing/hostMessages.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import {
   offHeapDiagnostic,
@@ -27,7 +27,7 @@ const REPORTS: ReadonlySet<string> = new Set<HostReport['op']>([
   'untrackedRun',
 ]);
 
-export function isHostReport(notice: HostNotice): notice is HostReport {
+export function isHostReport(notice: HostInitiated): notice is HostReport {
   return REPORTS.has(notice.op);
 }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type Diagnostic, DiagnosticCodes } from '../../protocol/index.js';
-import type { HostLimits, HostNotice } from '../crossing/hostMessages.js';
+import type { HostInitiated, HostLimits } from '../crossing/hostMessages.js';
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { DebugTargets } from '../debugging/DevToolsTargets.js';
@@ -178,7 +178,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     await this.pool.closeAll();
   }
 
-  private onNotice(host: PluginHost, notice: HostNotice): void {
+  private onNotice(host: PluginHost, notice: HostInitiated): void {
     // A host's plugin code can reach the real process, and so post anything: a process host
     // speaks for its one plugin only, or is not heard.
     const stranger = host.plugin && pluginsNamed(notice).find((id) => id !== host.plugin);
@@ -232,25 +232,22 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       }
       case 'callCommand':
         host.answer(
-          notice.requestId,
+          notice,
           calls.executeCommand(notice.name, notice.args, { callerId: notice.fromPluginId }),
         );
         return;
       case 'callApi':
         host.answer(
-          notice.requestId,
+          notice,
           calls.callApi(notice.target, notice.method, notice.args, notice.fromPluginId),
         );
         return;
       case 'callEditor':
-        host.answer(
-          notice.requestId,
-          calls.callEditor(notice.pluginId, notice.method, notice.args),
-        );
+        host.answer(notice, calls.callEditor(notice.pluginId, notice.method, notice.args));
         return;
       case 'callStorage':
         // Its own storage: no permission needed (a process host's notices name only its plugin).
-        host.answer(notice.requestId, this.options.storage.call(notice.pluginId, notice.call));
+        host.answer(notice, this.options.storage.call(notice.pluginId, notice.call));
         return;
     }
   }
@@ -294,7 +291,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
 }
 
 /** The plugins a host's notice speaks for: those it names, and whose generation its key is. */
-function pluginsNamed(notice: HostNotice): string[] {
+function pluginsNamed(notice: HostInitiated): string[] {
   const fields = notice as { pluginId?: unknown; fromPluginId?: unknown; key?: unknown };
   const named = [fields.pluginId, fields.fromPluginId];
   // A generation's key is "<plugin>#<number>.<slot>" (RemoteGeneration).

@@ -1,15 +1,22 @@
 import { HostRequestError } from '../crossing/HostRequestError.js';
 import type {
+  DaemonOp,
+  DaemonReply,
+  DaemonRequest,
+  DaemonResult,
   FromHost,
+  HostCallError,
+  HostInitiated,
   HostLimits,
   HostMemory,
-  HostNotice,
   HostOp,
+  HostOperations,
   HostPost,
   HostRequest,
   HostResult,
   ToHost,
 } from '../crossing/hostMessages.js';
+import { type Numbered, PendingRequests } from '../crossing/PendingRequests.js';
 import type { HostInspection, HostInspector, StackFrame } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
 import { RequestFailure } from '../toClients/RequestFailure.js';
@@ -47,12 +54,6 @@ export interface HostCrash {
   stuckIn?: PluginFrame[];
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: HostRequestError): void;
-  timer?: NodeJS.Timeout;
-}
-
 /**
  * The daemon's side of one plugin host: a worker thread, or a process of its own, with a memory
  * cap. Requests may carry a time limit; when one passes, a ping tells a slow plugin (the host
@@ -63,8 +64,7 @@ export class PluginHost implements GenerationHost {
   /** A process host's one plugin; undefined for a worker host, which may run several. */
   readonly plugin: string | undefined;
   private readonly transport: HostTransport;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly requests: PendingRequests<HostOperations, HostCallError>;
   private ended = false;
   private endReason: HostCrash['reason'] | undefined;
   private closing = false;
@@ -104,7 +104,8 @@ export class PluginHost implements GenerationHost {
       logger: Logger;
       /** The daemon's look into its hosts (whether one is paused; where a stuck one loops). */
       inspector?: Pick<HostInspector, 'forWorker' | 'forProcess'>;
-      onNotice(notice: HostNotice): void;
+      /** A notice, or a request of the host's own, which `answer` replies to. */
+      onNotice(notice: HostInitiated): void;
       onCrash(crash: HostCrash): void;
     },
   ) {
@@ -123,6 +124,13 @@ export class PluginHost implements GenerationHost {
         ? new ProcessTransport(new URL('hostProcess.js', options.workerPath), transportOptions)
         : new WorkerTransport(options.workerPath, transportOptions);
     const transport = this.transport;
+    this.requests = new PendingRequests({
+      send: (request) => transport.send(request),
+      failure: (error) => new HostRequestError(error),
+      // A reply after its request's time limit: the call has failed already.
+      unknownReply: (reply) =>
+        this.logger.debug({ host: name, id: reply.id }, 'a late reply from a plugin host'),
+    });
     transport.onOutput((text, stream) => {
       const line = text.replace(/\n$/, '');
       if (stream === 'stderr') this.logger.warn({ host: name }, `plugin host ${name}: ${line}`);
@@ -144,16 +152,8 @@ export class PluginHost implements GenerationHost {
         this.inspection = inspector?.forProcess(message.url);
         return;
       }
-      if (message.op !== 'reply') {
-        options.onNotice(message);
-        return;
-      }
-      const pending = this.pending.get(message.id);
-      if (!pending) return;
-      this.pending.delete(message.id);
-      clearTimeout(pending.timer);
-      if (message.ok) pending.resolve(message.value);
-      else pending.reject(new HostRequestError(message.error));
+      if (message.op === 'reply') this.requests.settle(message);
+      else options.onNotice(message);
     });
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -172,13 +172,9 @@ export class PluginHost implements GenerationHost {
             : signal
               ? `was killed by ${signal}`
               : `exited with code ${code}`;
-      for (const [id, pending] of this.pending) {
-        clearTimeout(pending.timer);
-        pending.reject(
-          new HostRequestError({ reason: 'gone', message: `the plugin host ${message}` }),
-        );
-        this.pending.delete(id);
-      }
+      this.requests.failAll(
+        new HostRequestError({ reason: 'gone', message: `the plugin host ${message}` }),
+      );
       // Any end the daemon did not ask for is a crash: the host's plugins need recovering.
       if (!this.closing)
         options.onCrash({
@@ -235,24 +231,20 @@ export class PluginHost implements GenerationHost {
       return Promise.reject(
         new HostRequestError({ reason: 'gone', message: 'the plugin host has ended' }),
       );
-    const id = this.nextId++;
-    return new Promise<HostResult<K>>((resolve, reject) => {
-      // The host answers each op with that op's result (crossing/hostMessages.ts).
-      const pending: Pending = { resolve: resolve as (value: unknown) => void, reject };
-      if (limitMs !== undefined) {
-        const arm = (ms: number) => {
-          pending.timer = setTimeout(() => {
-            if (waiting?.()) arm(limitMs);
-            else
-              this.timedOut(id, limitMs, call ?? request.op, () => arm(limitMs)).catch(
-                () => undefined,
-              );
-          }, ms);
-        };
-        arm(limitMs + GRACE_MS);
-      }
-      this.pending.set(id, pending);
-      this.transport.send({ id, ...(request as HostRequest) } satisfies ToHost);
+    if (limitMs === undefined) return this.requests.request(request);
+    return this.requests.request(request, (id) => {
+      let timer: NodeJS.Timeout;
+      const arm = (ms: number) => {
+        timer = setTimeout(() => {
+          if (waiting?.()) arm(limitMs);
+          else
+            this.timedOut(id, limitMs, call ?? request.op, () => arm(limitMs)).catch(
+              () => undefined,
+            );
+        }, ms);
+      };
+      arm(limitMs + GRACE_MS);
+      return () => clearTimeout(timer);
     });
   }
 
@@ -260,19 +252,29 @@ export class PluginHost implements GenerationHost {
     if (!this.ended) this.transport.send(message satisfies ToHost);
   }
 
-  /** Sends the answer to a call its plugin code made of the daemon (a `callCommand`, a `callEditor`). */
-  answer(requestId: number, answer: Promise<unknown>): void {
-    answer
+  private reply(message: DaemonReply): void {
+    if (!this.ended) this.transport.send(message);
+  }
+
+  /** Replies to a request the host's plugin code made of the daemon (a `callCommand`, a `callEditor`). */
+  answer<K extends DaemonOp>(
+    request: Numbered<DaemonRequest<K>>,
+    result: Promise<DaemonResult<K>>,
+  ): void {
+    const { id } = request;
+    result
       .then(
-        (value) => this.post({ op: 'callResult', requestId, ok: true, value }),
+        (value) => this.reply({ op: 'reply', id, ok: true, value }),
         (error: Error) =>
-          this.post({
-            op: 'callResult',
-            requestId,
+          this.reply({
+            op: 'reply',
+            id,
             ok: false,
-            message: error.message,
-            // A refusal's stable code reaches the plugin's error as `code`.
-            ...(error instanceof RequestFailure ? { code: error.code } : {}),
+            error: {
+              message: error.message,
+              // A refusal's stable code reaches the plugin's error as `code`.
+              ...(error instanceof RequestFailure ? { code: error.code } : {}),
+            },
           }),
       )
       .catch((error: unknown) =>
@@ -368,20 +370,19 @@ export class PluginHost implements GenerationHost {
     call: string,
     rearm: () => void,
   ): Promise<void> {
-    if (!this.pending.has(id)) return;
+    if (!this.requests.has(id)) return;
     // Time at a breakpoint is the author's, not the call's: the limit starts again.
     if (await this.isPaused()) {
       rearm();
       return;
     }
-    const pending = this.pending.get(id);
-    if (!pending) return;
-    this.pending.delete(id);
+    const fail = this.requests.withdraw(id);
+    if (!fail) return;
     const answered = await this.ping();
     // Command messages are prefixed by the caller (which knows the plugin); lifecycle ones are not.
     const subject = call.startsWith('command ') ? '' : `${call} `;
     if (answered) {
-      pending.reject(
+      fail(
         new HostRequestError({
           reason: 'timeout',
           call,
@@ -392,7 +393,7 @@ export class PluginHost implements GenerationHost {
     }
     // The host is not answering: something in it is running. The heartbeat decides whether it is
     // stuck (and blames whoever is running); this call has failed either way.
-    pending.reject(
+    fail(
       new HostRequestError({
         reason: 'timeout',
         call,

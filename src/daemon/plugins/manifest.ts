@@ -92,7 +92,10 @@ export const ManifestSchema = z.object({
    * "process": in a child process of its own, which nothing it does can take the daemon down with.
    */
   isolation: PluginIsolationSchema.optional(),
-  /** Bump it when the shape of saved state changes; see "State versions" in the README. */
+  /**
+   * Bump it when the shape of saved state changes; see docs/reloading.md ("State: exactly when
+   * you get it back").
+   */
   stateVersion: z.number().int().min(0).optional(),
   verify: VerifyScript.optional(),
   permissions: Permissions.optional(),

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
 import type {
+  FromHost,
   HostBounds,
   HostCallError,
   HostLimits,
-  HostNotice,
   HostOp,
   HostPost,
   HostRequest,
@@ -36,7 +36,8 @@ import { UnloadChecker } from './UnloadChecker.js';
 /**
  * The plugin host, inside its worker thread or process: it evaluates generations in their own realms, runs
  * their lifecycle, commands, listeners and timers under the watchdog, and reports to the daemon.
- * Nothing here touches the protocol or the daemon's state: it answers requests and posts notices.
+ * Nothing here touches the protocol or the daemon's state: it answers requests, posts notices, and
+ * asks the daemon (DaemonCalls) for what plugin code needs of it.
  */
 export class HostRuntime {
   private readonly generations = new Map<string, PluginGeneration>();
@@ -46,7 +47,8 @@ export class HostRuntime {
   private readonly events = new EventBus();
   private readonly suspensions = new PluginSuspensions();
   private readonly snapshots: StateSnapshots;
-  private readonly daemon: DaemonCalls;
+  /** Plugin code's requests to the daemon, which the daemon's replies settle. */
+  readonly daemon: DaemonCalls;
   /** Command names of every host, as the daemon last shared them. */
   private allCommandNames: string[] = [];
   /** What the editor pushed last (`editor/state`), whole. */
@@ -61,7 +63,7 @@ export class HostRuntime {
     private readonly limits: HostLimits,
     /** Index of the generation running plugin code right now, for the daemon's watchdog. */
     private readonly running: Int32Array,
-    private readonly notify: (notice: HostNotice) => void,
+    private readonly notify: (message: FromHost) => void,
     gc: (() => void) | undefined,
     /** What the operating system holds a process host to (undefined in a worker). */
     private readonly bounds?: HostBounds,
@@ -69,7 +71,7 @@ export class HostRuntime {
     this.snapshots = new StateSnapshots(notify, (g) => this.placement.get(g)?.key);
     this.daemon = new DaemonCalls(notify);
     this.unloadChecker = new UnloadChecker(gc, notify, () =>
-      this.daemon.waiting > 0 ? ['a call waiting for the daemon (a command or the editor)'] : [],
+      this.daemon.size > 0 ? ['a call waiting for the daemon (a command or the editor)'] : [],
     );
   }
 
@@ -94,9 +96,6 @@ export class HostRuntime {
         break;
       case 'editorState':
         this.editorState = message.state;
-        break;
-      case 'callResult':
-        this.daemon.answer(message);
         break;
       case 'resume':
         this.resume(message.pluginId);

@@ -20,7 +20,7 @@ type LogFn = ((...args: unknown[]) => void) & {
   error(...args: unknown[]): void;
 };
 
-/** What `activate(ctx)` receives. Documented in the README ("Writing a plugin"). */
+/** What `activate(ctx)` receives. Documented in docs/writing-plugins.md ("What `ctx` gives"). */
 export interface PluginContext {
   readonly id: string;
   readonly generation: number;

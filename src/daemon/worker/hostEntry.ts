@@ -44,6 +44,10 @@ export function startHost(start: HostStart): HostRuntime {
   if (start.watchOffHeap)
     new OffHeapWatch(start.memoryMb * 1024 * 1024, () => runtime.lastRan, send);
   start.onMessage((message) => {
+    if (message.op === 'reply') {
+      runtime.daemon.settle(message);
+      return;
+    }
     if (isHostPost(message)) {
       runtime.post(message);
       return;

@@ -48,7 +48,7 @@ export const ConnectionState = {
 } as const;
 export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
 
-/** The command that prints the link of the daemon of the workspace (README, Dashboard). */
+/** The command that prints the link of the daemon of the workspace (docs/dashboard.md). */
 export const LINK_COMMAND = 'npx reloadd dashboard';
 
 export interface PluginRow {
