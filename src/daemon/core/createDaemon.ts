@@ -98,7 +98,7 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     sandbox,
   });
   const stats = new ReloadStats();
-  const routes = new CommandRoutes((pluginId) => catalog.get(pluginId)?.generation?.key);
+  const routes = new CommandRoutes(catalog);
   const calls = new PluginCalls({
     routes,
     plugins: catalog,

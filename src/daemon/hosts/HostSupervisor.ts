@@ -62,12 +62,9 @@ export interface SupervisorEvents {
 export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly pool: HostPool;
   /** Which plugin each generation slot belongs to (see PluginHost's "running" slot). */
-  private readonly slots = new Map<number, string>();
   private nextSlot = 1;
   /** What the editor pushed (`editor/state`), merged: every host has it before a plugin loads there. */
   private editorState: Record<string, unknown> = {};
-  /** Every generation loaded and not yet unloaded, by key. */
-  private readonly loaded = new Map<string, RemoteGeneration>();
   private readonly runtime: RuntimeDiagnostics;
   private readonly reports: HostReports;
 
@@ -100,15 +97,13 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       host.post({ op: 'editorState', state: this.editorState });
     // A host with a generation of the plugin keeps its latest state already (for getPluginState
     // in activate); the snapshot crosses the thread only for a first load there.
-    const known = [...this.loaded.values()].some(
-      (g) => g.descriptor.id === descriptor.id && g.host === host,
-    );
+    const plugin = this.options.plugins.get(descriptor.id);
+    const known = (plugin?.generations.in(host).length ?? 0) > 0;
     const snapshot = known ? undefined : this.options.snapshots.get(descriptor.id);
     const state = snapshot && { value: snapshot.value, stateVersion: snapshot.stateVersion };
     const slot = this.nextSlot++;
     // Known before the load starts, so that a plugin stuck while loading can be named.
-    this.slots.set(slot, descriptor.id);
-    const gate = this.options.plugins.get(descriptor.id)?.gate;
+    plugin?.generations.beginLoad(slot);
     const loaded = await RemoteGeneration.load(host, {
       slot,
       descriptor,
@@ -117,13 +112,12 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       state,
       limits: this.options.limits,
       onUnload: (gone) => {
-        this.slots.delete(gone.slot);
-        this.loaded.delete(gone.key);
+        plugin?.generations.remove(gone);
         this.runtime.forget(gone.key);
       },
-      awaitsEditor: () => gate?.awaitsEditor ?? false,
+      awaitsEditor: () => plugin?.gate.awaitsEditor ?? false,
     });
-    this.loaded.set(loaded.key, loaded);
+    plugin?.generations.add(loaded);
     this.runtime.track(loaded.key, descriptor.id);
     return loaded;
   }
@@ -143,7 +137,9 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private pluginsIn(host: PluginHost): string[] {
-    return [...this.loaded.values()].filter((g) => g.host === host).map((g) => g.descriptor.id);
+    return [...this.options.plugins.all()].flatMap((plugin) =>
+      plugin.generations.in(host).map(() => plugin.id),
+    );
   }
 
   /** Starts the shared plugin host now, so that the first plugin does not wait for it. */
@@ -154,9 +150,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
   /** An event of one of the plugin's handles, to its running generation only. */
   emitEventTo(pluginId: string, event: string, data: unknown): void {
     // The newest: mid-swap, the generation coming in is the one that made the handle.
-    const host = [...this.loaded.values()]
-      .reverse()
-      .find((g) => g.descriptor.id === pluginId)?.host;
+    const host = this.options.plugins.get(pluginId)?.generations.newest()?.host;
     host?.post({ op: 'event', event, data, toPluginId: pluginId });
   }
 
@@ -262,13 +256,14 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
    * reload side is told who was running (it fails that plugin and brings the others back).
    */
   private onCrash(host: PluginHost, crash: HostCrash): void {
-    const dead = [...this.loaded.values()].filter((g) => g.host === host);
+    const plugins = [...this.options.plugins.all()];
+    const dead = plugins.flatMap((plugin) => plugin.generations.in(host));
     // A stuck host's stack names the plugin best; failing that, the last one that entered its
     // code. A process host holds one plugin: it is that one.
     const stuck = crash.stack ? innermost(crash.stack, dead) : undefined;
     const culpritId =
       stuck?.pluginId ??
-      this.slots.get(crash.runningSlot) ??
+      plugins.find((plugin) => plugin.generations.ranUnder(crash.runningSlot))?.id ??
       (host.kind === HostKind.Process ? dead[0]?.descriptor.id : undefined);
     this.options.logger.error(
       { host: host.name, culprit: culpritId, reason: crash.reason },
@@ -277,8 +272,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
     const keys = new Set(dead.map((g) => g.key));
     this.options.routes.forget(keys);
     for (const generation of dead) {
-      this.loaded.delete(generation.key);
-      this.slots.delete(generation.slot);
+      this.options.plugins.get(generation.descriptor.id)?.generations.remove(generation);
       this.runtime.forget(generation.key);
     }
     this.emit(

@@ -42,6 +42,9 @@ const GRACE_MS = 250;
 /** How much longer than its longest allowed call a host may stay silent before it is stuck. */
 const STUCK_MARGIN_MS = 1000;
 
+/** How a host's process or thread ended, as its transport reports it. */
+type HostEnd = Parameters<Parameters<HostTransport['onExit']>[0]>[0];
+
 /** Why a host ended, and which generation was running plugin code at that moment. */
 export interface HostCrash {
   reason: 'out-of-memory' | 'unresponsive' | 'exited';
@@ -66,6 +69,8 @@ export class PluginHost implements GenerationHost {
   private readonly transport: HostTransport;
   private readonly requests: PendingRequests<HostOperations, HostCallError>;
   private ended = false;
+  /** A process host's messages, taken in order (an answer waits for its footprint check). */
+  private inbox: Promise<void> = Promise.resolve();
   private endReason: HostCrash['reason'] | undefined;
   private closing = false;
   private readonly heartbeat: NodeJS.Timeout;
@@ -141,8 +146,7 @@ export class PluginHost implements GenerationHost {
       this.inspection = inspector?.forWorker(transport.threadId);
     this.stuckAfterMs =
       Math.max(options.limits.lifecycleMs, options.limits.commandMs) + STUCK_MARGIN_MS;
-    this.transport.onMessage((message: FromHost) => {
-      this.lastHeard = Date.now();
+    const receive = (message: FromHost) => {
       if (message.op === 'outOfMemory') {
         this.endReason = 'out-of-memory';
         return;
@@ -154,14 +158,34 @@ export class PluginHost implements GenerationHost {
       }
       if (message.op === 'reply') this.requests.settle(message);
       else options.onNotice(message);
+    };
+    this.transport.onMessage((message: FromHost) => {
+      this.lastHeard = Date.now();
+      if (this.transport.kind !== HostKind.Process) {
+        receive(message);
+        return;
+      }
+      // A process host's answer stands only once its footprint is seen within the cap: plugin
+      // code that filled its memory and returned before a heartbeat looked is ended as out of
+      // memory, and its call fails. What the host sent after the answer waits its turn.
+      this.inbox = this.inbox
+        .then(async () => {
+          if (message.op === 'reply') {
+            await this.checkFootprint(false);
+            // Ended for it: the call fails with the host's end, as those still waiting do.
+            if (this.endReason === 'out-of-memory') return;
+          }
+          receive(message);
+        })
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, host: this.name }, 'a message of a plugin host was lost'),
+        );
     });
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
-    this.transport.onExit(({ code, signal, outOfMemory }) => {
-      clearInterval(this.heartbeat);
+    const exited = ({ code, signal, outOfMemory }: HostEnd) => {
       this.inspection?.close?.();
       const runningSlot = this.transport.runningSlot();
-      this.ended = true;
       if (outOfMemory) this.endReason ??= 'out-of-memory';
       const reason = this.endReason ?? 'exited';
       const message =
@@ -183,6 +207,19 @@ export class PluginHost implements GenerationHost {
           runningSlot,
           ...(this.stuckStack ? { stack: this.stuckStack } : {}),
         });
+    };
+    this.transport.onExit((exit) => {
+      // Nothing more is sent to it, from now.
+      this.ended = true;
+      clearInterval(this.heartbeat);
+      if (this.transport.kind !== HostKind.Process) exited(exit);
+      // After what the host sent before it ended, in order.
+      else
+        this.inbox = this.inbox
+          .then(() => exited(exit))
+          .catch((error: unknown) =>
+            this.logger.error({ err: error, host: this.name }, 'the end of a plugin host was lost'),
+          );
     });
   }
 

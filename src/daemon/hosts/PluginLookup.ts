@@ -1,5 +1,7 @@
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { CallGate } from './CallGate.js';
+import type { LoadedGenerations } from './LoadedGenerations.js';
+import type { PluginCommands } from './PluginCommands.js';
 import type { RemoteGeneration } from './RemoteGeneration.js';
 import type { UnloadChecks } from './UnloadChecks.js';
 
@@ -14,6 +16,10 @@ export interface HostedPlugin {
   readonly descriptor: PluginDescriptor;
   /** The generation running now, if any. */
   readonly generation: RemoteGeneration | undefined;
+  /** Its generations in the plugin hosts, loaded and not yet unloaded. */
+  readonly generations: LoadedGenerations;
+  /** The commands its generations registered (CommandRoutes decides whose a name is). */
+  readonly commands: PluginCommands;
   /** Its calls from outside, held while it is swapped; its waits for the editor. */
   readonly gate: CallGate;
   /** What its hosts reported of its unloaded generations. */

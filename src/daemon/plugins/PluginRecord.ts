@@ -12,6 +12,8 @@ import {
 import type { PluginBundle } from '../crossing/PluginBundle.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { CallGate } from '../hosts/CallGate.js';
+import { LoadedGenerations } from '../hosts/LoadedGenerations.js';
+import { PluginCommands } from '../hosts/PluginCommands.js';
 import type { RemoteGeneration } from '../hosts/RemoteGeneration.js';
 import { UnloadChecks } from '../hosts/UnloadChecks.js';
 import type { ClientNotifier } from '../toClients/Broadcaster.js';
@@ -61,6 +63,10 @@ export class PluginRecord {
   private failedReloads = 0;
   /** Its reloads, stops and lifecycle calls, one at a time. */
   readonly queue = new OperationQueue<ReloadResult>();
+  /** Its generations in the plugin hosts, loaded and not yet unloaded. */
+  readonly generations = new LoadedGenerations();
+  /** The commands its generations registered. */
+  readonly commands = new PluginCommands();
   /** Its calls from outside, held while it is swapped; its waits for the editor. */
   readonly gate: CallGate;
   /** What its hosts reported of its unloaded generations. */
