@@ -1,14 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import {
-  type ConnectedClient,
   type DaemonMemory,
   type Diagnostic,
   DiagnosticCodes,
   EditorLifecycleEvents,
   EditorStateCall,
   ErrorCodes,
-  type PluginGetState,
-  type PluginInfo,
   type PluginProfile,
   PluginStatus,
   type ProgressToken,
@@ -19,7 +16,6 @@ import {
   type ResultOf,
 } from '../../protocol/index.js';
 import type { PluginBuilder } from '../building/PluginBuilder.js';
-import type { DebugTargets } from '../debugging/DevToolsTargets.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { profileGeneration } from '../hosts/cpuProfile.js';
 import type { HostSupervisor } from '../hosts/HostSupervisor.js';
