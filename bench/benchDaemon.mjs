@@ -8,9 +8,9 @@ export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
  * Starts `reloadd serve --stdio` on `dir` (with `extraArgs`); `next(predicate)` resolves with the
  * next matching didReload.
  */
-export function startBenchDaemon(dir, extraArgs = []) {
+export function startBenchDaemon(dir, extraArgs = [], cli = CLI) {
   const { client, child } = spawnStdioDaemon(process.execPath, [
-    CLI,
+    cli,
     'serve',
     '--stdio',
     '--plugins',

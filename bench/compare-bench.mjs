@@ -6,7 +6,9 @@
 // (one save for each tool in turn, each waited for), so a slow moment of the machine falls on all
 // of them alike instead of on whichever tool happened to run then.
 //
-// `node bench/compare-bench.mjs` prints a Markdown table (BENCH_SAVES=N for N saves per tool);
+// `node bench/compare-bench.mjs` prints a Markdown table (BENCH_SAVES=N for N saves per tool;
+// BENCH_TOOLS=reloadd,floor,… for some of the tools; BENCH_BASELINE=other/dist/cli.js adds another
+// build of reloadd, measured save for save beside this one: an A/B in one run);
 // `runComparison()` returns the rows for another script to print. Never part of `npm test`.
 import { rmSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
@@ -127,7 +129,9 @@ export async function runComparison({
   saves = Number(process.env.BENCH_SAVES ?? 100),
   log = () => {},
 } = {}) {
-  const tools = await comparedTools();
+  // BENCH_TOOLS=reloadd,floor,… measures only those (an A/B, a quick look).
+  const only = process.env.BENCH_TOOLS?.split(',');
+  const tools = (await comparedTools()).filter((tool) => !only || only.includes(tool.key));
   const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-compare-'));
   const sessions = new Map();
   // However the run ends (an error, Ctrl-C), no tool may outlive it.

@@ -61,10 +61,10 @@ function arrivals() {
   };
 }
 
-async function startReloadd(dir, extraArgs) {
+async function startReloadd(dir, extraArgs, cli) {
   const pluginsDir = path.join(dir, 'plugins');
   const file = await writeReloaddPlugin(pluginsDir, 'v0');
-  const daemon = startBenchDaemon(pluginsDir, extraArgs);
+  const daemon = startBenchDaemon(pluginsDir, extraArgs, cli);
   const reloads = arrivals();
   let okReloads = 0;
   daemon.client.onNotification({ method: 'plugin/didReload' }, (r) => {
@@ -154,6 +154,16 @@ export async function comparedTools() {
       what: 'reloadd, default settings: save → `plugin/didReload`',
       start: (dir) => startReloadd(dir, []),
     },
+    // A/B: another build of reloadd (BENCH_BASELINE=path/to/its/dist/cli.js), save for save.
+    ...(process.env.BENCH_BASELINE
+      ? [
+          {
+            key: 'reloadd-baseline',
+            what: `reloadd at ${process.env.BENCH_BASELINE}, default settings`,
+            start: (dir) => startReloadd(dir, [], process.env.BENCH_BASELINE),
+          },
+        ]
+      : []),
     {
       key: 'reloadd-debounce0',
       what: 'reloadd `--debounce 0`: save → `plugin/didReload`',
