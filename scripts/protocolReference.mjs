@@ -182,20 +182,20 @@ function schemaTable(schema) {
       return 'None: absent, `null` or `{}`.';
     return `${code(typeOf(schema))}.`;
   }
+  // The description column only where the declaration describes a field (zod's `.describe()`).
+  const described = rows.some((row) => row.description !== '');
+  const head = ['Field', 'Type', 'Required', ...(described ? ['Description'] : [])];
+  const line = (cells) => `| ${cells.join(' | ')} |`;
   const lines = [
-    '| Field | Type | Required | Description |',
-    '| --- | --- | --- | --- |',
+    line(head),
+    line(head.map(() => '---')),
     ...rows.map((row) =>
-      [
-        '',
+      line([
         code(cell(row.field)),
         code(cell(row.type)),
         row.required ? 'yes' : 'no',
-        cell(row.description),
-        '',
-      ]
-        .join(' | ')
-        .trim(),
+        ...(described ? [cell(row.description)] : []),
+      ]),
     ),
   ];
   const whole = nullable ? 'An object, or absent or `null` (no fields).\n\n' : '';

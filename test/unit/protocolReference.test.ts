@@ -3,12 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import * as protocol from '../../src/protocol/index.js';
 import {
   type AnyNotification,
   type AnyRequest,
   checkParams,
   checkResult,
+  describeZodError,
 } from '../../src/protocol/index.js';
 import { lineDiff, readBlock } from '../helpers/docBlocks.js';
 import { tempDir } from '../helpers/files.js';
@@ -196,7 +198,8 @@ type Rpc = {
 /**
  * What is wrong with one example: a JSON-RPC exchange (each message's params checked against its
  * method's, each response's result against the request it answers, matched by id), or, fenced as
- * ```json params or ```json result, a bare value of the page's own method.
+ * ```json params or ```json result, a bare value of the page's own method, or, fenced with the name
+ * of a schema src/protocol exports (```json DaemonFile), a value of that type.
  */
 function exampleProblems(block: string, mark: string, pageMethod: string): string[] {
   let values: unknown[];
@@ -212,6 +215,15 @@ function exampleProblems(block: string, mark: string, pageMethod: string): strin
       const checked =
         mark === 'params' ? checkParams(own, value) : checkResult(own as AnyRequest, value);
       return checked.ok ? [] : [`${mark} of ${pageMethod}: ${checked.problem}`];
+    });
+  }
+  if (mark !== 'rpc') {
+    // A value of a type src/protocol declares, by its name (```json DaemonFile).
+    const schema = (protocol as Record<string, unknown>)[mark];
+    if (!(schema instanceof z.ZodType)) return [`${mark} is not a schema src/protocol exports`];
+    return values.flatMap((value) => {
+      const parsed = schema.safeParse(value);
+      return parsed.success ? [] : [`${mark}: ${describeZodError(parsed.error)}`];
     });
   }
   const messages = values as Rpc[];
@@ -262,20 +274,23 @@ function exampleProblems(block: string, mark: string, pageMethod: string): strin
   });
 }
 
-describe("the examples in the reference's sources", () => {
-  const sources = markdownBelow(SOURCE).map((page) => ({
-    page,
-    text: readFileSync(path.join(SOURCE, page), 'utf8'),
-  }));
-  const methodOf = (page: string) =>
-    [...pageOf].find(([, documented]) => documented === page)?.[0] ?? page;
+describe("the examples in the reference's sources and its overview", () => {
+  /** Every document with examples, by its path in the repository. */
+  const sources = [
+    ...markdownBelow(SOURCE).map((page) => `docs/protocol/source/${page}`),
+    ...markdownBelow(path.join(DOCS, 'overview')).map((page) => `docs/protocol/overview/${page}`),
+    'protocol.md',
+  ].map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
+  /** The method whose params or result a bare example is: the page's. */
+  const methodOf = (file: string) =>
+    [...pageOf].find(([, page]) => `docs/protocol/source/${page}` === file)?.[0] ?? file;
 
   it('are messages their methods accept', () => {
-    const problems = sources.flatMap(({ page, text }) =>
-      [...text.matchAll(/^```(jsonc?)(?: (params|result))?\n([\s\S]*?)^```/gm)].flatMap((fence) => {
+    const problems = sources.flatMap(({ file, text }) =>
+      [...text.matchAll(/^```(jsonc?)(?: (\w+))?\n([\s\S]*?)^```/gm)].flatMap((fence) => {
         const line = text.slice(0, fence.index).split('\n').length;
-        return exampleProblems(fence[3] ?? '', fence[2] ?? 'rpc', methodOf(page)).map(
-          (problem) => `docs/protocol/source/${page}:${line}: ${problem}`,
+        return exampleProblems(fence[3] ?? '', fence[2] ?? 'rpc', methodOf(file)).map(
+          (problem) => `${file}:${line}: ${problem}`,
         );
       }),
     );
