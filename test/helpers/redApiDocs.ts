@@ -8,14 +8,18 @@ import {
 } from '../../src/protocol/redApi.js';
 
 /**
- * What protocol.md and docs/red-editor-api.md say of the Red editor's API, written from its declaration
+ * What the reference's page of editor/call and docs/red-editor-api.md say of the Red editor's API, written from its declaration
  * (src/protocol/redApi.ts) alone, so the documents list exactly what the plugin host builds.
  * redApiDocs.test.ts compares these blocks with the documents' and writes them there.
  */
 
 /** The documents and the block of each that is written here. */
 export const RedApiDocBlocks = [
-  { file: 'protocol.md', name: 'red-api:editor-calls', render: editorCallsBlock },
+  {
+    file: 'docs/protocol/source/editor/call.md',
+    name: 'red-api:editor-calls',
+    render: editorCallsBlock,
+  },
   { file: 'docs/red-editor-api.md', name: 'red-api:members', render: membersBlock },
 ] as const;
 
@@ -28,7 +32,7 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 const signature = (member: RedMember) => `${member.name}(${member.params.join(', ')})`;
 
-/** For an editor's authors (protocol.md): the calls to answer, the state to push, the events to send. */
+/** For an editor's authors (the page of editor/call): the calls to answer, the state to push, the events to send. */
 export function editorCallsBlock(): string {
   /** The members that make `method`: itself, or through the handle it returns. */
   const madeBy = (method: string) =>

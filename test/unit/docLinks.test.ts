@@ -102,8 +102,9 @@ function brokenLink(doc: string, target: string): string | undefined {
   const hash = target.indexOf('#');
   const file = decodeURIComponent(hash < 0 ? target : target.slice(0, hash));
   const anchor = hash < 0 ? undefined : decodeURIComponent(target.slice(hash + 1));
-  const resolved =
-    file === '' ? doc : path.posix.normalize(path.posix.join(path.posix.dirname(doc), file));
+  // A link that starts with `/` is the repository's root, as GitHub reads it.
+  const from = file.startsWith('/') ? '' : path.posix.dirname(doc);
+  const resolved = file === '' ? doc : path.posix.normalize(path.posix.join(from, file));
   const at = path.join(ROOT, resolved);
   if (resolved.startsWith('..') || !existsSync(at)) return `no file ${resolved}`;
   if (anchor === undefined || !resolved.endsWith('.md') || statSync(at).isDirectory())

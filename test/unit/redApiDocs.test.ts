@@ -6,7 +6,7 @@ import { ROOT } from '../helpers/paths.js';
 import { RedApiDocBlocks } from '../helpers/redApiDocs.js';
 
 /**
- * protocol.md and docs/red-editor-api.md list the Red editor's API as its declaration has it: their blocks
+ * The page of editor/call and docs/red-editor-api.md list the Red editor's API as its declaration has it: their blocks
  * are written from src/protocol/redApi.ts, and this test fails when one is not what the
  * declaration writes. `UPDATE_DOCS=1` writes them instead.
  */
