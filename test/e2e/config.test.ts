@@ -15,7 +15,7 @@ import { runCli } from '../helpers/network.js';
 import { CLI_PATH } from '../helpers/paths.js';
 import { counterPlugin, manifest } from '../helpers/pluginSource.js';
 
-/** The Red editor's config.toml, with seed 000's [dev] section among the editor's own keys. */
+/** The Red editor's config.toml, with the Red editor's [dev] section among the editor's own keys. */
 const EDITOR_CONFIG = `theme = "monokai"
 
 [dev]

@@ -72,7 +72,7 @@ describe('the shipped JSON Schemas', () => {
     }
   });
 
-  it("validate a config file with reloadd's keys and seed 000's, and reject a wrong key or value", async () => {
+  it("validate a config file with reloadd's keys and the Red editor's, and reject a wrong key or value", async () => {
     const validate = new Ajv2020({ allErrors: true }).compile(await shipped('config.schema.json'));
     const good = {
       $schema: './node_modules/reloadd/dist/schemas/config.schema.json',

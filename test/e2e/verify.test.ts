@@ -72,7 +72,7 @@ describe('reloadd verify', () => {
   it('passes the bundled examples and the Red editor example plugin, and exits 0', async () => {
     const dir = await tempDir();
     await cp(path.join(ROOT, 'examples', 'plugins'), dir, { recursive: true });
-    await copyFixture('seed000/example-plugin.js', dir, 'example-plugin.js');
+    await copyFixture('red-hot-reload-example/example-plugin.js', dir, 'example-plugin.js');
     const run = await runCli(['verify', dir, '--reloads', '3', '--json'], { cwd: dir });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as {

@@ -101,7 +101,7 @@ describe('editor calls and the life of a generation', () => {
   });
 });
 
-describe("seed 000's API details", () => {
+describe("the Red editor's API details", () => {
   it('calls onBeforeReload before reloads only, not after every command', async () => {
     const dir = await tempDir();
     await editFile(

@@ -91,7 +91,7 @@ export function restoreState(s) { state = s; }
     });
   });
 
-  it("supports seed 000's hooks: onBeforeReload, onAfterReload, savePluginState, getPluginState", async () => {
+  it("supports the Red editor's hot-reload hooks: onBeforeReload, onAfterReload, savePluginState, getPluginState", async () => {
     const dir = await tempDir();
     await editFile(
       path.join(dir, 'seedish.js'),

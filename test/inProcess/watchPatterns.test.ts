@@ -23,7 +23,7 @@ describe('watch patterns', () => {
     );
     await editFile(path.join(dir, 'page', 'index.js'), PAGE);
     await editFile(template, '<h1>one</h1>');
-    // Seed 000's list watches every .js file; the generated folder is ignored all the same.
+    // The Red editor's list watches every .js file; the generated folder is ignored all the same.
     const d = await connectInMemory(dir, {
       expectPlugins: 1,
       pluginPolicy: { watch: ['*.js', '*.ts', 'package.json'] },

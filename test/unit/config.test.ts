@@ -8,7 +8,7 @@ import {
 import { UsageError } from '../../src/daemon/config/usageError.js';
 import { editFile, tempDir } from '../helpers/files.js';
 
-/** Seed 000's `[dev]` section as it stands in the Red editor's config.toml, with the editor's own keys around it. */
+/** The Red editor's `[dev]` section as it stands in the Red editor's config.toml, with the editor's own keys around it. */
 const SEED_CONFIG_TOML = `theme = "monokai"
 tab_width = 4
 
@@ -42,7 +42,7 @@ async function errorWith(dir: string, name: string, text: string): Promise<strin
 }
 
 describe('the config file found by itself', () => {
-  it("reads seed 000's [dev] section of the workspace's config.toml without --config", async () => {
+  it("reads the Red editor's [dev] section of the workspace's config.toml without --config", async () => {
     const dir = await tempDir();
     await editFile(path.join(dir, 'config.toml'), SEED_CONFIG_TOML);
     const { settings, sources, file } = await resolveServeSources({}, dir);
@@ -74,7 +74,7 @@ describe('the config file found by itself', () => {
     expect(fromAfar).toMatchObject({ pluginsDir: path.join(dir, 'plugins'), debounceMs: 100 });
   });
 
-  it("gives seed 000's watch list when its [dev] section names none", async () => {
+  it("gives the Red editor's watch list when its [dev] section names none", async () => {
     const dir = await tempDir();
     await editFile(path.join(dir, 'config.toml'), '[dev]\nhot_reload_delay = 50\nplugins = "p"\n');
     const { settings, sources } = await resolveServeSources({ watch: ['*.css'] }, dir);
@@ -83,7 +83,7 @@ describe('the config file found by itself', () => {
       { from: '[dev] default', file: 'config.toml', section: 'dev' },
       { from: 'flag', flag: '--watch' },
     ]);
-    // Seed 000's list comes with its section only: reloadd's own files have none.
+    // The Red editor's list comes with its section only: reloadd's own files have none.
     await editFile(path.join(dir, 'reloadd.toml'), 'plugins = "p"\nhot_reload_delay = 50\n');
     expect((await resolveServeSettings({}, dir)).watch).toEqual([]);
   });

@@ -26,10 +26,14 @@ async function followLog(d: Daemon, pluginId: string): Promise<NotificationLog<L
 const said = (log: NotificationLog<LogEntry>, message: string) =>
   log.waitFor((e) => e.message === message, { what: `"${message}"` });
 
-describe("seed 000's plugins, unchanged", () => {
+describe("the Red editor's hot-reload plan's example plugin, unchanged", () => {
   it('runs the "Plugin Development Workflow" example as written, and keeps its counter across a hot reload', async () => {
     const dir = await tempDir();
-    const file = await copyFixture('seed000/example-plugin.js', dir, 'example-plugin.js');
+    const file = await copyFixture(
+      'red-hot-reload-example/example-plugin.js',
+      dir,
+      'example-plugin.js',
+    );
     const d = await connectInMemory(dir, { expectPlugins: 1 });
     const log = await followLog(d, 'example-plugin');
     for (let i = 0; i < 3; i++)
@@ -174,7 +178,7 @@ export async function activate(red) {
   });
 });
 
-describe("seed 001's lifecycle names", () => {
+describe("the KeenEyes guide's lifecycle names", () => {
   it('accepts initialize(ctx) and shutdown() as activate and deactivate', async () => {
     const dir = await tempDir();
     await editFile(
