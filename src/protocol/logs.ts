@@ -18,8 +18,15 @@ export const ReloadPhases = z.object({
    * a lone save, or `--debounce` in a burst); 0 when they already were.
    */
   settle: z.number().optional(),
-  /** Evaluating the bundle as a new generation in its plugin host (a fresh realm). */
+  /** The plugin host making a fresh realm and evaluating the bundle in it: a new generation. */
   evaluate: z.number(),
+  /**
+   * Reading the fingerprints of the plugin's files, before the build and again before the swap
+   * (a file that moved under the build makes it stale).
+   */
+  check: z.number().optional(),
+  /** The load's and the swap's messages to the plugin host and back, beyond the host's own work. */
+  hostTrips: z.number().optional(),
   saveState: z.number(),
   deactivate: z.number(),
   /** `activate`, with the promise it returned. */
@@ -27,10 +34,18 @@ export const ReloadPhases = z.object({
   /** Of `activate`, the call itself (until it returned); the rest waited for its promise. */
   activateCall: z.number().optional(),
   restoreState: z.number(),
+  /**
+   * After the swap, until `plugin/didReload` is sent: the plugin's record, its diagnostics, the
+   * statistics. Outside `durationMs`, as `detect` is.
+   */
+  commit: z.number().optional(),
 });
 export type ReloadPhases = z.infer<typeof ReloadPhases>;
 
-/** How a reload's phases read on one line: "detect 21.3, build 2.1, …, restore 0.1 ms". */
+/**
+ * How a reload's phases read on one line: "detect 21.3, build 2.1, …, restore 0.1 ms + check 0.1,
+ * host trips 0.7, commit 0.04 ms".
+ */
 export function describePhases(p: ReloadPhases, separator = ', '): string {
   const parts = [
     ...(p.detect !== undefined ? [`detect ${p.detect}`] : []),
@@ -44,7 +59,15 @@ export function describePhases(p: ReloadPhases, separator = ', '): string {
       : `activate ${p.activate}`,
     `restore ${p.restoreState}`,
   ];
-  return `${parts.join(separator)} ms`;
+  // What lies around the plugin's own steps: the daemon's looks at the files, its messages to
+  // the host, and its bookkeeping before clients are told.
+  const around = [
+    ...(p.check !== undefined ? [`check ${p.check}`] : []),
+    ...(p.hostTrips !== undefined ? [`host trips ${p.hostTrips}`] : []),
+    ...(p.commit !== undefined ? [`commit ${p.commit}`] : []),
+  ];
+  const aside = around.length > 0 ? ` + ${around.join(separator)} ms` : '';
+  return `${parts.join(separator)} ms${aside}`;
 }
 
 function round(ms: number): number {

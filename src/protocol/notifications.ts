@@ -30,6 +30,13 @@ export const DidReload = notification(
     error: ReloadError.optional(),
     /** How long each phase took (absent for a reload refused before it started). */
     phases: ReloadPhases.optional(),
+    /**
+     * When, in milliseconds since the Unix epoch (with fractions, from the daemon's clock): the
+     * first file event behind this reload (for a file change), and the moment this notification
+     * was sent. A client on the same machine adds what lies outside the daemon: its write to
+     * `detected`, and `sent` to its own reading.
+     */
+    timestamps: z.object({ detected: z.number().optional(), sent: z.number() }).optional(),
   }),
 );
 

@@ -151,7 +151,12 @@ export interface HostOperations {
      * Whether it has a saveState (snapshots between reloads are asked of it only then), and a
      * beforeExit (the editor's state is asked for only when some generation has one).
      */
-    result: { hasSaveState: boolean; hasBeforeExit: boolean };
+    result: {
+      hasSaveState: boolean;
+      hasBeforeExit: boolean;
+      /** Milliseconds the host took to make the realm and evaluate the bundle in it. */
+      evaluateMs: number;
+    };
   };
   saveState: { params: { key: string }; result: ExtractedState };
   /**

@@ -58,6 +58,8 @@ export class RemoteGeneration {
     readonly number: number,
     readonly hasSaveState: boolean,
     readonly hasBeforeExit: boolean,
+    /** Milliseconds its host took to make its realm and evaluate its bundle. */
+    readonly evaluateMs: number,
     private readonly limits: HostLimits,
     private readonly onUnload: (generation: RemoteGeneration) => void,
     /** True while this plugin waits for the editor: its time limits stand still meanwhile. */
@@ -92,6 +94,7 @@ export class RemoteGeneration {
       number,
       info.hasSaveState,
       info.hasBeforeExit === true,
+      info.evaluateMs ?? 0,
       limits,
       order.onUnload ?? (() => undefined),
       order.awaitsEditor ?? (() => false),

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   type ActivationTimings,
   DidChangeStatus,
@@ -270,7 +271,9 @@ export class PluginRecord {
       };
       this.firstActivation ??= this.lastActivation;
     }
-    this.clients.notify(DidReload, { id: this.id, ...report, status: this.status });
+    // The moment it leaves, in the epoch's milliseconds: a client reads its own share from it.
+    const timestamps = { ...report.timestamps, sent: performance.timeOrigin + performance.now() };
+    this.clients.notify(DidReload, { id: this.id, ...report, status: this.status, timestamps });
   }
 
   /** Its files changed, but it cannot be hot-reloaded: the failed didReload that says so. */

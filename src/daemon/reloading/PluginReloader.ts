@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import semver from 'semver';
 import {
   DiagnosticCodes,
@@ -106,6 +107,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       settleMs,
       job.restore,
     ).run();
+    const transactionEnded = performance.now();
     if (outcome === SUPERSEDED && !isStale() && cancelled()) {
       if (reloading)
         hosts.emitEvent(PluginLifecycleEvents.Reloaded, { id, generation: leaving, ok: false });
@@ -147,6 +149,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       },
       outcome.rolledBack,
       phases,
+      transactionEnded,
     );
     // Clients have been told; what is left is the daemon's own bookkeeping.
     logReloadTrace(this.options.logger, this.options.pluginsDir, { id, job, outcome, phases });
@@ -162,9 +165,12 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
     result: Omit<ReloadResult, 'id'>,
     rolledBack?: boolean,
     phases?: ReloadPhases,
+    /** `performance.now()` when its transaction ended: what follows until the notice is `commit`. */
+    transactionEnded?: number,
   ): ReloadResult {
     if (job.trigger !== ReloadTrigger.Startup)
       this.options.stats.record(result.durationMs, result.ok);
+    if (phases && transactionEnded !== undefined) phases.commit = msSince(transactionEnded);
     const report: ReloadReport = {
       ...result,
       trigger: job.trigger,
@@ -173,6 +179,9 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       ...(job.requestedBy ? { requestedBy: job.requestedBy } : {}),
       ...(rolledBack ? { rolledBack } : {}),
       ...(phases ? { phases } : {}),
+      ...(job.detectedAt !== undefined
+        ? { timestamps: { detected: performance.timeOrigin + job.detectedAt, sent: 0 } }
+        : {}),
     };
     record.reportReload(report);
     return { id: record.id, ...result };

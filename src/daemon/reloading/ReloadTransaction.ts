@@ -52,7 +52,12 @@ export interface PhaseTimings {
   build: number;
   /** Waiting, once built and evaluated, for the writes to be over. */
   settle: number;
+  /** The host making the new realm and evaluating the bundle in it. */
   evaluate: number;
+  /** Reading the inputs' fingerprints, before the build and before the swap. */
+  check: number;
+  /** The load's and the swap's messages to the host and back, beyond the host's own work. */
+  hostTrips: number;
   saveState: number;
   deactivate: number;
   activate: number;
@@ -89,6 +94,8 @@ export class ReloadTransaction {
     build: 0,
     settle: 0,
     evaluate: 0,
+    check: 0,
+    hostTrips: 0,
     saveState: 0,
     deactivate: 0,
     activate: 0,
@@ -120,7 +127,9 @@ export class ReloadTransaction {
     // Building starts on a change's first event; an editor may still be writing (truncate, then
     // write). The swap waits until the writes are over, and a build that read a file which moved
     // under it is stale, and is redone on the file's final content.
-    const before = await fingerprintAll(new Set([descriptor.entry, ...record.inputs]));
+    const before = await this.timed('check', () =>
+      fingerprintAll(new Set([descriptor.entry, ...record.inputs])),
+    );
     const built = await this.timed('build', () => deps.builder.build(descriptor));
     if (this.isStale()) return SUPERSEDED;
     if (!built.ok) {
@@ -141,8 +150,11 @@ export class ReloadTransaction {
     const previous = record.generation;
     let next: RemoteGeneration;
     try {
-      next = await this.timed('evaluate', () =>
-        deps.load(descriptor, built.bundle, record.generationNumber + 1),
+      const loadStarted = performance.now();
+      next = await deps.load(descriptor, built.bundle, record.generationNumber + 1);
+      this.phases.evaluate = roundMs(next.evaluateMs);
+      this.phases.hostTrips = roundMs(
+        Math.max(0, performance.now() - loadStarted - next.evaluateMs),
       );
     } catch (error) {
       if (!(error instanceof HostRequestError)) throw error;
@@ -161,7 +173,8 @@ export class ReloadTransaction {
     // of what is on disk now.
     const writing = deps.settled();
     if (writing !== undefined) await this.timed('settle', () => writing);
-    if (this.isStale() || anyMoved(before, await fingerprintAll(built.bundle.inputs))) {
+    const after = await this.timed('check', () => fingerprintAll(built.bundle.inputs));
+    if (this.isStale() || anyMoved(before, after)) {
       await next.unload();
       return SUPERSEDED;
     }
@@ -192,6 +205,7 @@ export class ReloadTransaction {
     // the latest it saw): the snapshot crosses the thread only when it does not.
     const sameHost = previous !== undefined && previous.host === next.host;
     const given = this.restore ?? (sameHost ? undefined : stored(snapshot));
+    const swapStarted = performance.now();
     const report = await deps.swaps.swap({
       gate: record.gate,
       ...(previous ? { retire: previous } : {}),
@@ -200,8 +214,13 @@ export class ReloadTransaction {
       ...(this.restore ? { restore: true } : {}),
       afterReload: previous !== undefined,
     });
-    for (const phase of ['saveState', 'deactivate', 'activate', 'restoreState'] as const)
+    const swapMs = performance.now() - swapStarted;
+    let inHost = 0;
+    for (const phase of ['saveState', 'deactivate', 'activate', 'restoreState'] as const) {
       this.phases[phase] = roundMs(report.timings[phase]);
+      inHost += report.timings[phase];
+    }
+    this.phases.hostTrips = roundMs(this.phases.hostTrips + Math.max(0, swapMs - inHost));
     if (report.timings.activateCall !== undefined)
       this.phases.activateCall = roundMs(report.timings.activateCall);
     this.overtaken(report.stillRunning);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HostRequestError, isTimeout } from '../crossing/HostRequestError.js';
 import type {
@@ -176,6 +177,7 @@ export class HostRuntime {
   private load(request: HostRequest<'load'>): HostResult<'load'> {
     const { descriptor, key } = request;
     this.snapshots.remember(descriptor.id, request.state, request.stateVersion);
+    const started = performance.now();
     try {
       const generation = new PluginGeneration(
         descriptor,
@@ -185,7 +187,11 @@ export class HostRuntime {
       );
       this.generations.set(key, generation);
       this.placement.set(generation, { key, slot: request.slot });
-      return { hasSaveState: generation.hasSaveState, hasBeforeExit: generation.hasBeforeExit };
+      return {
+        hasSaveState: generation.hasSaveState,
+        hasBeforeExit: generation.hasBeforeExit,
+        evaluateMs: performance.now() - started,
+      };
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       throw evaluationFailure(error, request.bundle, this.limits.lifecycleMs);

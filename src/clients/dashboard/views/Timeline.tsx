@@ -6,6 +6,7 @@ import { clock, ms, shortPath } from '../model/format.js';
 /** The phases in the order a reload runs them, with the names the waterfall's legend uses. */
 const PHASES: [keyof ReloadPhases, string][] = [
   ['detect', 'detect'],
+  ['check', 'check'],
   ['build', 'build'],
   ['settle', 'settle'],
   ['evaluate', 'evaluate'],
@@ -13,6 +14,8 @@ const PHASES: [keyof ReloadPhases, string][] = [
   ['deactivate', 'deactivate'],
   ['activate', 'activate'],
   ['restoreState', 'restore'],
+  ['hostTrips', 'trips'],
+  ['commit', 'commit'],
 ];
 /** The timeline draws this many reloads; older ones stay in memory for the cause chains. */
 const SHOWN = 60;
