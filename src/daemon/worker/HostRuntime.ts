@@ -10,6 +10,8 @@ import type {
   HostPost,
   HostRequest,
   HostResult,
+  SwapParams,
+  SwapReport,
 } from '../crossing/hostMessages.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { describeThrown, locateInBundle } from '../crossing/sourceLocation.js';
@@ -34,6 +36,18 @@ import type { PluginLogger } from './RealmGlobals.js';
 import { StateSnapshots } from './StateSnapshots.js';
 import { UnloadChecker } from './UnloadChecker.js';
 
+/** Realms made ahead and kept at once: each is a context with its globals, some hundred KB. */
+const MAX_SPARES = 8;
+
+/** A realm made for a plugin's next generation before its bundle is built. */
+interface SpareRealm {
+  generation: PluginGeneration;
+  /** The manifest it was made for, as JSON: a load with another gets a realm of its own. */
+  descriptor: string;
+  /** Its key, named once its load arrives. */
+  key: { value: string };
+}
+
 /**
  * The plugin host, inside its worker thread or process: it evaluates generations in their own realms, runs
  * their lifecycle, commands, listeners and timers under the watchdog, and reports to the daemon.
@@ -42,6 +56,8 @@ import { UnloadChecker } from './UnloadChecker.js';
  */
 export class HostRuntime {
   private readonly generations = new Map<string, PluginGeneration>();
+  /** Realms made ahead for plugins' next generations, by plugin (`spareFor`). */
+  private readonly spares = new Map<string, SpareRealm>();
   /** Where each loaded generation is known by: its key, and its "who is running" slot. */
   private readonly placement = new Map<PluginGeneration, { key: string; slot: number }>();
   private readonly commands = new CommandRegistry();
@@ -133,7 +149,11 @@ export class HostRuntime {
     profile: async ({ durationMs }) => recordCpuProfile(durationMs),
     memory: async () => hostMemory(),
     load: async (request) => this.load(request),
-    swap: async (params) => swapGenerations(params, this.swapServices()),
+    swap: async (params) => {
+      const report = await swapGenerations(params, this.swapServices());
+      this.spareFor(params, report);
+      return report;
+    },
     saveState: async ({ key }) => {
       const generation = this.loaded(key);
       return this.lifecycle(generation, 'saveState', async () =>
@@ -179,12 +199,13 @@ export class HostRuntime {
     this.snapshots.remember(descriptor.id, request.state, request.stateVersion);
     const started = performance.now();
     try {
-      const generation = new PluginGeneration(
-        descriptor,
-        request.bundle,
-        request.generation,
-        this.servicesFor(key, descriptor),
-      );
+      const spare = this.takeSpare(descriptor, request.generation);
+      const named = spare?.key ?? { value: key };
+      named.value = key;
+      const generation =
+        spare?.generation ??
+        new PluginGeneration(descriptor, request.generation, this.servicesFor(named, descriptor));
+      generation.evaluate(request.bundle);
       this.generations.set(key, generation);
       this.placement.set(generation, { key, slot: request.slot });
       return {
@@ -274,7 +295,50 @@ export class HostRuntime {
     return { leftovers };
   }
 
-  private servicesFor(key: string, descriptor: PluginDescriptor): GenerationServices {
+  /**
+   * After a reload, a realm for the plugin's next generation, made once the swap has answered:
+   * a plugin saved once is likely saved again, and its next load then only evaluates its bundle.
+   * At most MAX_SPARES are kept, the newest; one whose plugin stops, or whose next load is not
+   * the one it was made for (another number, another manifest), is dropped.
+   */
+  private spareFor(params: SwapParams, report: SwapReport): void {
+    const { pluginId, start } = params;
+    if (!start) {
+      this.spares.delete(pluginId);
+      return;
+    }
+    if (!start.afterReload || report.startFailed || report.saveFailed) return;
+    const running = this.generations.get(start.key);
+    if (!running) return;
+    setImmediate(() => {
+      // Still the one running: a spare for what follows it.
+      if (this.generations.get(start.key) !== running) return;
+      const { descriptor, number } = running;
+      const key = { value: '' };
+      this.spares.delete(pluginId);
+      this.spares.set(pluginId, {
+        generation: new PluginGeneration(descriptor, number + 1, this.servicesFor(key, descriptor)),
+        descriptor: JSON.stringify(descriptor),
+        key,
+      });
+      for (const oldest of this.spares.keys()) {
+        if (this.spares.size <= MAX_SPARES) break;
+        this.spares.delete(oldest);
+      }
+    });
+  }
+
+  /** The spare realm made for this load, if there is one (it is used once). */
+  private takeSpare(descriptor: PluginDescriptor, number: number): SpareRealm | undefined {
+    const spare = this.spares.get(descriptor.id);
+    this.spares.delete(descriptor.id);
+    const fits =
+      spare?.generation.number === number && spare.descriptor === JSON.stringify(descriptor);
+    return fits ? spare : undefined;
+  }
+
+  /** `key` is the generation's, named once its load arrives (a spare realm is made before). */
+  private servicesFor(key: { value: string }, descriptor: PluginDescriptor): GenerationServices {
     const { id: pluginId } = descriptor;
     const logger = (generation: () => number): PluginLogger => {
       const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
@@ -286,10 +350,16 @@ export class HostRuntime {
     const commands: PluginCommands = {
       register: (owner, name, handler) => {
         const remove = this.commands.register(owner, name, handler);
-        this.notify({ op: 'commandRegistered', key, pluginId, name, arity: handler.length });
+        this.notify({
+          op: 'commandRegistered',
+          key: key.value,
+          pluginId,
+          name,
+          arity: handler.length,
+        });
         return () => {
           remove();
-          this.notify({ op: 'commandDisposed', key, name });
+          this.notify({ op: 'commandDisposed', key: key.value, name });
         };
       },
       get: (name) => {
@@ -339,12 +409,12 @@ export class HostRuntime {
       callApi: (target, method, args) => this.daemon.api(pluginId, target, method, args),
       callStorage: (call) => this.daemon.storage(pluginId, call),
       readState: () => this.snapshots.read(pluginId),
-      writeState: (state) => this.snapshots.written(key, self, state),
+      writeState: (state) => this.snapshots.written(key.value, self, state),
       onCallbackError: (generation, where, thrown) => {
         const location = locateInBundle(thrown, generation.bundle);
         this.notify({
           op: 'callbackError',
-          key,
+          key: key.value,
           pluginId,
           generation: generation.number,
           message: `${where} ${describeFailure(thrown, where, this.limits.lifecycleMs, this.bounds)}`,
@@ -354,7 +424,13 @@ export class HostRuntime {
         this.snapshots.soon(generation);
       },
       onUntrackedRun: (generation, run) =>
-        this.notify({ op: 'untrackedRun', key, pluginId, generation: generation.number, run }),
+        this.notify({
+          op: 'untrackedRun',
+          key: key.value,
+          pluginId,
+          generation: generation.number,
+          run,
+        }),
     };
   }
 

@@ -97,10 +97,16 @@ const REALM_SETUP = new vm.Script(
  * registered. Unloading it releases all of that, and the realm becomes garbage.
  */
 export class PluginGeneration implements RealmOwner {
-  readonly ctx: PluginContext;
+  /** What it was evaluated from (`evaluate`). */
+  bundle!: PluginBundle;
+  ctx!: PluginContext;
   private readonly tracker = new ResourceTracker();
   private readonly realm: RealmIntrinsics;
-  private readonly hooks: PluginHooks;
+  private hooks!: PluginHooks;
+  /** The realm's globals, and the `module` its bundle fills in. */
+  private readonly globals: ReturnType<typeof createRealmGlobals>;
+  private readonly module: { exports: Record<string, unknown> };
+  private readonly invoke: GuardedInvoke;
   /** `activate` may return a cleanup function instead of exporting `deactivate`. */
   private cleanup: Hook | undefined;
   /** What `activate` returned (an object), or the module's `api` export. */
@@ -118,9 +124,13 @@ export class PluginGeneration implements RealmOwner {
   /** The untracked callbacks already reported, by kind and label: each is told once. */
   private readonly reportedRuns = new Set<string>();
 
+  /**
+   * A realm made for the plugin's generation `number`: its globals and its context, and nothing
+   * of the plugin's code yet (`evaluate` brings it). A host can make one before the save that
+   * needs it: making a realm is most of what a new generation costs.
+   */
   constructor(
     readonly descriptor: PluginDescriptor,
-    readonly bundle: PluginBundle,
     readonly number: number,
     services: GenerationServices,
   ) {
@@ -157,7 +167,19 @@ export class PluginGeneration implements RealmOwner {
     };
     this.realm = setup.intrinsics;
     adoptRealm(setup.functionPrototype, this);
-    const module = setup.module;
+    this.globals = globals;
+    this.module = setup.module;
+    this.invoke = invoke;
+  }
+
+  /**
+   * Evaluates `bundle` in this realm, once: its module-level code under the lifecycle limit, then
+   * its hooks and its context. Throws EvaluationError when it is no plugin.
+   */
+  evaluate(bundle: PluginBundle): void {
+    const { descriptor, number, services, globals, module, invoke, context } = this;
+    this.bundle = bundle;
+    const logger = services.logger;
     let run: Hook;
     try {
       run = vm.compileFunction(
