@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// All seven measures in sequence (never at once: they would measure each other), each in a temp
+// All eight measures in sequence (never at once: they would measure each other), each in a temp
 // folder of its own under one root that is removed at the end.
 // `node bench/measures/index.mjs [--quick]` prints their Markdown tables.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -11,11 +11,13 @@ import { formatBurst, measureBurst } from './burst.mjs';
 import { formatColdStart, measureColdStart } from './coldStart.mjs';
 import { formatDuplicates, measureDuplicates } from './duplicates.mjs';
 import { formatSaveHint, measureSaveHint } from './saveHint.mjs';
+import { formatSavePath, measureSavePath } from './savePath.mjs';
 import { formatSharedModule, measureSharedModule } from './sharedModule.mjs';
 import { formatStateSize, measureStateSize } from './stateSize.mjs';
 import { formatTypescript, measureTypescript } from './typescript.mjs';
 
 const MEASURES = [
+  ['savePath', measureSavePath, formatSavePath],
   ['burst', measureBurst, formatBurst],
   ['duplicates', measureDuplicates, formatDuplicates],
   ['saveHint', measureSaveHint, formatSaveHint],
