@@ -99,6 +99,17 @@ export class HostPool {
     for (const host of this.hosts.values()) if (host !== except && host.alive) host.post(message);
   }
 
+  /** Every command name, to every host, once the turn is over (PluginHost.shareCommandNames). */
+  shareCommandNames(names: () => string[]): void {
+    let listed: string[] | undefined;
+    // Listed once for all the hosts, when the first of them sends.
+    const once = () => {
+      listed ??= names();
+      return listed;
+    };
+    for (const host of this.hosts.values()) if (host.alive) host.shareCommandNames(once);
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.hosts.values()].map((host) => host.close()));
     this.hosts.clear();

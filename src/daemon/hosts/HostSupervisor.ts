@@ -248,7 +248,7 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
 
   /** Every host learns every command name, so `ctx.commands.list()` stays synchronous and whole. */
   private shareCommandNames(): void {
-    this.pool.broadcast({ op: 'commandNames', names: this.options.routes.names() });
+    this.pool.shareCommandNames(() => this.options.routes.names());
   }
 
   /**

@@ -69,6 +69,8 @@ export class PluginHost implements GenerationHost {
   private readonly transport: HostTransport;
   private readonly requests: PendingRequests<HostOperations, HostCallError>;
   private ended = false;
+  /** The command names to send this host, once the turn is over (`shareCommandNames`). */
+  private pendingNames: (() => string[]) | undefined;
   /** A process host's messages, taken in order (an answer waits for its footprint check). */
   private inbox: Promise<void> = Promise.resolve();
   private endReason: HostCrash['reason'] | undefined;
@@ -130,7 +132,7 @@ export class PluginHost implements GenerationHost {
         : new WorkerTransport(options.workerPath, transportOptions);
     const transport = this.transport;
     this.requests = new PendingRequests({
-      send: (request) => transport.send(request),
+      send: (request) => this.send(request),
       failure: (error) => new HostRequestError(error),
       // A reply after its request's time limit: the call has failed already.
       unknownReply: (reply) =>
@@ -286,11 +288,34 @@ export class PluginHost implements GenerationHost {
   }
 
   post(message: HostPost): void {
-    if (!this.ended) this.transport.send(message satisfies ToHost);
+    if (!this.ended) this.send(message);
+  }
+
+  /**
+   * Every command name the daemon routes, as `names` lists them when they go: sent once this turn
+   * of the event loop is over, and before anything else this host is sent. A hundred plugins
+   * registering their commands at start cost one message to each host, not a hundred of a
+   * hundred names each, and no message overtakes the names it follows.
+   */
+  shareCommandNames(names: () => string[]): void {
+    const scheduled = this.pendingNames !== undefined;
+    this.pendingNames = names;
+    if (!scheduled) setImmediate(() => this.flushCommandNames());
+  }
+
+  private flushCommandNames(): void {
+    const names = this.pendingNames;
+    this.pendingNames = undefined;
+    if (names && !this.ended) this.transport.send({ op: 'commandNames', names: names() });
+  }
+
+  private send(message: ToHost): void {
+    this.flushCommandNames();
+    this.transport.send(message);
   }
 
   private reply(message: DaemonReply): void {
-    if (!this.ended) this.transport.send(message);
+    if (!this.ended) this.send(message);
   }
 
   /** Replies to a request the host's plugin code made of the daemon (a `callCommand`, a `callEditor`). */

@@ -42,6 +42,8 @@ export interface PluginPolicy {
 /** Every plugin the daemon knows of, by id, as discovery found them. */
 export class PluginCatalog implements PluginLookup {
   private readonly records = new Map<string, PluginRecord>();
+  /** The inputs of each build that lie outside the plugins folder (`externalInputs`). */
+  private readonly outsideOf = new WeakMap<ReadonlySet<string>, string[]>();
   /** The last generation number of plugins that went away, so a returning one counts on. */
   private readonly lastGenerations = new Map<string, number>();
 
@@ -235,7 +237,15 @@ export class PluginCatalog implements PluginLookup {
   /** Files outside the plugins folder that some bundle imports: the watcher must see them too. */
   externalInputs(): string[] {
     const root = this.pluginsDir + path.sep;
-    return this.all().flatMap((r) => [...r.inputs].filter((f) => !f.startsWith(root)));
+    return this.all().flatMap((r) => {
+      // A record's inputs are a set of their own until its next build: each is looked at once.
+      let outside = this.outsideOf.get(r.inputs);
+      if (!outside) {
+        outside = [...r.inputs].filter((f) => !f.startsWith(root));
+        this.outsideOf.set(r.inputs, outside);
+      }
+      return outside;
+    });
   }
 }
 
