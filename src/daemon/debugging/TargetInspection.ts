@@ -50,6 +50,8 @@ export class TargetInspection implements HostInspection {
   /** The watchdog paused a stuck host to read its stack: the pause is its, not the author's. */
   private pauseWaiter: ((event: PausedEvent) => void) | undefined;
   private breakOnError = false;
+  /** The look `isPaused` has under way, which a second asker shares. */
+  private pausedLook: Promise<boolean> | undefined;
 
   constructor(
     private readonly target: CdpTarget,
@@ -58,9 +60,18 @@ export class TargetInspection implements HostInspection {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  async isPaused(): Promise<boolean> {
-    if (!this.debugging) return false;
-    if (this.breakOnError) return this.paused;
+  isPaused(): Promise<boolean> {
+    if (!this.debugging) return Promise.resolve(false);
+    if (this.breakOnError) return Promise.resolve(this.paused);
+    // One look at a time: the heartbeat and a call's time limit ask together, and a second
+    // enable would clear what the first had just been told.
+    this.pausedLook ??= this.lookForPause().finally(() => {
+      this.pausedLook = undefined;
+    });
+    return this.pausedLook;
+  }
+
+  private async lookForPause(): Promise<boolean> {
     // V8 tells a session that turns the debugger on whether the thread is paused, before it
     // answers; turned off again at once, the debugger costs the host nothing meanwhile.
     this.paused = false;
