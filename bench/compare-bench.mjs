@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Save → new version active, for reloadd and the tools people would use instead, in one run:
-// the floor (chokidar + esbuild + a vm realm, nothing else), Vite's HMR through its ModuleRunner,
-// nodemon, `node --watch` and `tsx watch` restarting a plugin host. Every tool runs for the whole
+// the floor (chokidar + esbuild + a vm realm, nothing else), Vite's HMR through its ModuleRunner
+// (with and without a state handover), `bun --hot`, hot-hook, dynohot, `deno run --watch-hmr`,
+// and nodemon, `node --watch` and `tsx watch` restarting a plugin host. Bun, Deno, hot-hook and
+// dynohot are no dependencies of the project: the bench installs them with npm into
+// `.bench-peers/` (`compare/peers.mjs`); one that cannot be installed or started here is a row
+// saying why, and the others run. Every tool runs for the whole
 // run in its own temp folder with its own copy of the same plugin, and the saves are interleaved
 // (one save for each tool in turn, each waited for), so a slow moment of the machine falls on all
 // of them alike instead of on whichever tool happened to run then.
@@ -52,7 +56,9 @@ async function startAll(tools, root, sessions, log) {
 
 /** The round-robin: save i for every tool in turn, each waited for, `GAP_MS` before each. */
 async function interleave(tools, sessions, saves, log) {
-  const results = new Map(tools.map((t) => [t.key, { latencies: [], missed: 0, inARow: 0 }]));
+  const results = new Map(
+    tools.map((t) => [t.key, { latencies: [], missed: 0, failedFirst: 0, inARow: 0 }]),
+  );
   const total = WARMUP + saves;
   for (let i = 1; i <= total; i++) {
     for (const tool of tools) {
@@ -61,8 +67,11 @@ async function interleave(tools, sessions, saves, log) {
       if (!session || result.dropped) continue;
       await sleep(GAP_MS);
       try {
-        const ms = await session.save(`s${i}`);
-        if (i > WARMUP) result.latencies.push(ms);
+        const { ms, failedFirst } = await session.save(`s${i}`);
+        if (i > WARMUP) {
+          result.latencies.push(ms);
+          if (failedFirst) result.failedFirst += 1;
+        }
         result.inARow = 0;
       } catch (error) {
         if (i > WARMUP) result.missed += 1;
@@ -90,17 +99,23 @@ function stateVerdict({ count, reloads }) {
 async function buildRows(tools, sessions, failures, results) {
   const rows = [];
   for (const tool of tools) {
-    const row = { key: tool.key, what: tool.what };
     const session = sessions.get(tool.key);
+    const row = {
+      key: tool.key,
+      what: session?.what ?? tool.what,
+      mechanism: tool.mechanism,
+      isolation: tool.isolation,
+    };
     const result = results?.get(tool.key);
     if (!session) {
       rows.push({ ...row, error: failures.get(tool.key) });
       continue;
     }
-    const { latencies, missed, dropped } = result;
+    const { latencies, missed, failedFirst, dropped } = result;
     Object.assign(row, {
       saves: latencies.length,
       missed,
+      failedFirst,
       dropped,
       latencies,
       p50: latencies.length ? percentile(latencies, 0.5) : null,
@@ -115,15 +130,23 @@ async function buildRows(tools, sessions, failures, results) {
     }
     rows.push(row);
   }
-  const base = rows.find((r) => r.key === 'reloadd')?.p50;
-  for (const row of rows) row.ratio = base && row.p50 != null ? row.p50 / base : null;
+  const ratioTo = (key, row) => {
+    const base = rows.find((r) => r.key === key)?.p50;
+    return base && row.p50 != null ? row.p50 / base : null;
+  };
+  for (const row of rows) {
+    row.ratio = ratioTo('reloadd', row);
+    row.floorRatio = ratioTo('floor', row);
+  }
   return rows;
 }
 
 /**
  * Runs the comparison: `saves` measured saves per tool (after WARMUP unmeasured ones), `log` for
- * progress lines. Resolves with one row per tool: { key, what, saves, missed, latencies, p50,
- * p95, p99, ratio (p50 ÷ reloadd's), count, reloads, survives, note } or { key, what, error }.
+ * progress lines. Resolves with one row per tool: { key, what, mechanism, isolation, saves,
+ * missed, failedFirst (saves whose version came after a failed load: a file read before its write
+ * was over), latencies, p50, p95, p99, ratio (p50 ÷ reloadd's), floorRatio (p50 ÷ the floor's),
+ * count, reloads, survives, note } or { key, what, mechanism, isolation, error }.
  */
 export async function runComparison({
   saves = Number(process.env.BENCH_SAVES ?? 100),
@@ -176,18 +199,25 @@ export function comparisonTable(rows) {
   const lines = [
     `Save → new version active, interleaved — node ${process.version}, ${os.cpus().length} cores, ${os.platform()}; ${WARMUP} warm-up saves per tool, ${GAP_MS} ms between saves`,
     '',
-    '| What | Saves | p50 | p95 | p99 | × reloadd p50 | State survives |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| What | Saves | p50 | p95 | p99 | × reloadd p50 | × floor p50 | State survives | Mechanism | Isolation |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
+    const kind = `${row.mechanism ?? '—'} | ${row.isolation ?? '—'}`;
     if (row.error) {
-      lines.push(`| ${row.what} | did not start: ${row.error.split('\n')[0]} | | | | | |`);
+      lines.push(
+        `| ${row.what} | did not start: ${row.error.split('\n')[0]} | | | | | | | ${kind} |`,
+      );
       continue;
     }
-    const extra = [row.missed && `${row.missed} missed`, row.dropped && `dropped: ${row.dropped}`];
+    const extra = [
+      row.missed && `${row.missed} missed`,
+      row.failedFirst && `${row.failedFirst} after a half-written load`,
+      row.dropped && `dropped: ${row.dropped}`,
+    ];
     const saves = `${row.saves}${extra.some(Boolean) ? ` (${extra.filter(Boolean).join(', ')})` : ''}`;
     lines.push(
-      `| ${row.what} | ${saves} | ${ms(row.p50)} | ${ms(row.p95)} | ${ms(row.p99)} | ${times(row.ratio)} | ${row.note ?? '—'} |`,
+      `| ${row.what} | ${saves} | ${ms(row.p50)} | ${ms(row.p95)} | ${ms(row.p99)} | ${times(row.ratio)} | ${times(row.floorRatio)} | ${row.note ?? '—'} | ${kind} |`,
     );
   }
   const reloadd = rows.find((r) => r.key === 'reloadd' && !r.error);

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const quick = process.env.BENCH_QUICK === '1';
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const steps = [
-  // reloadd beside the floor, Vite, nodemon, node --watch and tsx, interleaved save by save.
+  // reloadd beside the floor, Vite (with and without a state handover), bun --hot, hot-hook,
+  // dynohot, deno --watch-hmr, nodemon, node --watch and tsx, interleaved save by save.
   { script: here('./compare-bench.mjs'), env: quick ? { BENCH_SAVES: '10' } : {} },
   // Bursts, duplicates, didSave against the watcher, state size, TypeScript, cold start, shared module.
   { script: here('./measures/index.mjs'), args: quick ? ['--quick'] : [] },

@@ -23,8 +23,16 @@ export function killAllNow() {
 }
 
 /**
+ * A line saying a load failed: a host's own `ERROR` line, or a runtime's report of a module it
+ * could not evaluate. The bench writes only whole, valid sources, so a failed load is the load of
+ * a file read before its write was over.
+ */
+const LOAD_FAILED = /ERROR |SyntaxError|does not provide an export/;
+
+/**
  * Spawns `command args` in `cwd`. `waitFor(version)` resolves with the `performance.now()` at
- * which the line reporting `version` was read; `reports` holds every READY line seen.
+ * which the line reporting `version` was read; `reports` holds every READY line seen;
+ * `failedLoads` the times of the lines saying a load failed.
  */
 export function startLineTool(command, args, { cwd, env = {} }) {
   const child = spawn(command, args, {
@@ -39,11 +47,13 @@ export function startLineTool(command, args, { cwd, env = {} }) {
   if (child.pid) running.add(child.pid);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const reports = [];
+  const failedLoads = [];
   const waiters = new Set();
   const onLine = (line) => {
     const at = performance.now();
     tail.push(line);
     if (tail.length > 20) tail.shift();
+    if (LOAD_FAILED.test(line)) failedLoads.push(at);
     // Anywhere in the line: a tool may prefix it (escape codes, a clear-screen).
     const match = /READY (\S+) (\d+)/.exec(line);
     if (!match) return;
@@ -55,6 +65,7 @@ export function startLineTool(command, args, { cwd, env = {} }) {
   createInterface({ input: child.stderr }).on('line', (line) => {
     tail.push(`stderr: ${line}`);
     if (tail.length > 20) tail.shift();
+    if (LOAD_FAILED.test(line)) failedLoads.push(performance.now());
   });
 
   const waitFor = (version, timeoutMs) =>
@@ -92,5 +103,5 @@ export function startLineTool(command, args, { cwd, env = {} }) {
     running.delete(child.pid);
   };
 
-  return { child, reports, waitFor, stop, output: () => tail.join('\n') };
+  return { child, reports, failedLoads, waitFor, stop, output: () => tail.join('\n') };
 }

@@ -6,16 +6,27 @@ export const PLUGIN_ID = 'cmp';
 
 /**
  * The plugin's source at `version`. Its module state counts activations: a tool that hands state
- * over (reloadd, through saveState/restoreState) keeps counting; the others start again at 1.
- * Every tool gets the same code; `viteAccept` only adds what Vite's HMR needs to update a module
- * in place at all (a self-accept: without a boundary Vite reloads everything) and to tell the host.
+ * over keeps counting (reloadd, and the hosts of `bun --hot`, hot-hook and dynohot, through
+ * saveState/restoreState; Vite with `handover`, through `data`); the others start again at 1.
+ * Every tool gets the same code; `vite` only adds what Vite's HMR needs to update a module in
+ * place at all (a self-accept: without a boundary Vite reloads everything) and to tell the host:
+ * 'accept' just that, 'handover' also the state, from each version to the next through
+ * `import.meta.hot.dispose`/`data`.
  */
-export function pluginSource(version, { viteAccept = false } = {}) {
-  const accept = viteAccept
+export function pluginSource(version, { vite } = {}) {
+  const handover =
+    vite === 'handover'
+      ? `
+// Vite: the version before left its state in \`data\` as it was disposed; this one goes on from it.
+if (import.meta.hot.data.state) restoreState(import.meta.hot.data.state);
+import.meta.hot.dispose((data) => { data.state = saveState(); });
+`
+      : '';
+  const accept = vite
     ? `
 // Vite: accept this module's own updates (a save re-evaluates just this file), and hand every
 // evaluated copy to the host, which activates it: after an update, and after a full reload too.
-import.meta.hot.accept();
+import.meta.hot.accept();${handover}
 globalThis.__benchHost.activate({ activate });
 `
     : '';
@@ -32,7 +43,8 @@ export function activate(ctx) {
   ctx.report?.(VERSION, state.count);
 }
 export function saveState() { return state; }
-// reloadd calls this right after activate: add the activations of the generations before.
+// reloadd calls this right after activate, the other hosts that hand state over right before:
+// add the activations of the generations before.
 export function restoreState(saved) { state.count += saved.count; }
 ${accept}`;
 }
