@@ -4,7 +4,9 @@
 // and with one (each answer waits until the snapshot holding its effect is fsynced), one at a
 // time and 32 in flight; beside them, the floor: one durable write of the same snapshot
 // (temp file, fsync, rename, fsync of the folder) timed in this process, in the same run.
-// Then the disk faults (as root: they mount): a state folder on a 1 MiB tmpfs that fills up while
+// Then the SIGKILL rounds (test/e2e/durability.test.ts runs a sample of them): BENCH_KILL_ROUNDS
+// daemons on one state folder, each SIGKILLed mid-work, each restart checked against the highest
+// count acknowledged before it. Then the disk faults (as root: they mount): a state folder on a 1 MiB tmpfs that fills up while
 // commands run, and one remounted read-only mid-run; after a restart, how many acknowledged
 // increments are missing (must be 0), and how the others were answered.
 import { execFileSync } from 'node:child_process';
@@ -15,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { startBenchDaemon } from './benchDaemon.mjs';
 import { fillUp, growingCounter, mount, remountReadOnly } from './diskFaults.mjs';
+import { countingPlugin, incrementUntilKilled, killPlan, restoredState } from './killRounds.mjs';
 
 const ONE_AT_A_TIME = Number(process.env.BENCH_COMMANDS ?? 400);
 const IN_FLIGHT = 32;
@@ -22,6 +25,8 @@ const PIPELINED = Number(process.env.BENCH_PIPELINED ?? 3200);
 /** Answers counted from the moment the disk fails, per fault round. */
 const AFTER_FAULT = Number(process.env.BENCH_FAULT_COMMANDS ?? 2000);
 const BEFORE_FAULT = 200;
+/** SIGKILL rounds: every way of killing, many times over. */
+const KILL_ROUNDS = Number(process.env.BENCH_KILL_ROUNDS ?? 24);
 
 const plugin = `let state = { count: 0 };
 export function activate(ctx) {
@@ -101,6 +106,45 @@ async function stateAfterRestart(plugins, stateDir) {
   const { state } = await daemon.client.connection.sendRequest('plugin/getState', { id: 'count' });
   await daemon.stop();
   return state.count;
+}
+
+/** A daemon on `stateDir`, with its end as a promise, started and loaded. */
+async function startCounting(plugins, stateDir) {
+  const daemon = startBenchDaemon(plugins, ['--state-dir', stateDir]);
+  const exited = new Promise((resolve) => daemon.child.once('exit', resolve));
+  const loaded = daemon.next((r) => r.trigger === 'startup');
+  await daemon.client.initialize('bench');
+  await loaded;
+  return { ...daemon, exited };
+}
+
+/**
+ * KILL_ROUNDS SIGKILLs on one state folder; per restart, whether it restored less than was
+ * acknowledged before it, a corrupt snapshot, or temp files.
+ */
+async function killRounds(root) {
+  const plugins = path.join(root, 'plugins-killed');
+  await mkdir(plugins, { recursive: true });
+  await writeFile(path.join(plugins, 'count.js'), countingPlugin);
+  const stateDir = path.join(root, 'state-killed');
+  const tally = { restarts: 0, below: 0, corrupt: 0, tempFiles: 0 };
+  let acknowledged = 0;
+  const check = async (daemon) => {
+    const restored = await restoredState(daemon, stateDir);
+    tally.restarts += 1;
+    if (restored.count < acknowledged) tally.below += 1;
+    if (restored.corrupt.length > 0) tally.corrupt += 1;
+    if (restored.tempFiles.length > 0) tally.tempFiles += 1;
+  };
+  for (let round = 0; round < KILL_ROUNDS; round++) {
+    const daemon = await startCounting(plugins, stateDir);
+    await check(daemon);
+    acknowledged = await incrementUntilKilled(daemon, killPlan(round), acknowledged);
+  }
+  const last = await startCounting(plugins, stateDir);
+  await check(last);
+  await last.stop();
+  return { ...tally, acknowledged };
 }
 
 /**
@@ -217,6 +261,18 @@ try {
     durable.perSecond,
   );
   row('Floor: one durable snapshot write (temp, fsync, rename, fsync folder)', floor);
+
+  const killed = await killRounds(root);
+  console.log('');
+  console.log(
+    `SIGKILL rounds: ${KILL_ROUNDS} daemons on one state folder, each killed right after an answer or at a moment nobody chose, with reloads running or not; ${killed.acknowledged} increments acknowledged in all.`,
+  );
+  console.log('');
+  console.log(
+    '| Restarts | Restored below the last acknowledged | Corrupt snapshots | Temp files left |',
+  );
+  console.log('| --- | --- | --- | --- |');
+  console.log(`| ${killed.restarts} | ${killed.below} | ${killed.corrupt} | ${killed.tempFiles} |`);
 
   console.log('');
   if (process.getuid?.() !== 0) {

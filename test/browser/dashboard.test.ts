@@ -9,6 +9,7 @@ import { waitForOutput } from '../helpers/childOutput.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { fakeOpener, runCli, spawnCli } from '../helpers/network.js';
 import { ROOT } from '../helpers/paths.js';
+import { EVENT_WAIT_MS } from '../helpers/waits.js';
 
 /**
  * The dashboard in a real Chromium, against a spawned daemon running the bundled examples: what
@@ -33,7 +34,7 @@ describe.runIf(browserTestsRun())('the dashboard in Chromium', () => {
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     // A wait that fails names what it waited for, before the test's own limit ends it.
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(EVENT_WAIT_MS);
     await page.goto(link);
   });
 

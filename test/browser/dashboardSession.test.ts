@@ -10,6 +10,7 @@ import { waitForOutput } from '../helpers/childOutput.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { startLinkProxy } from '../helpers/linkProxy.js';
 import { connectClient, spawnCli } from '../helpers/network.js';
+import { EVENT_WAIT_MS } from '../helpers/waits.js';
 
 /**
  * A plugin that logs on demand and counts what it said in its state: `chatty.say` logs `n`
@@ -58,7 +59,7 @@ describe.runIf(browserTestsRun())("the dashboard over a daemon's life", () => {
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // A wait that fails names what it waited for, before the test's own limit ends it.
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(EVENT_WAIT_MS);
     await page.goto(link);
     await row(page).and(page.locator('[data-status="active"]')).waitFor();
   });
@@ -129,7 +130,7 @@ describe.runIf(browserTestsRun())("the dashboard over a daemon's life", () => {
       proxy: { server: proxy.server },
     });
     const tab = await context.newPage();
-    tab.setDefaultTimeout(20_000);
+    tab.setDefaultTimeout(EVENT_WAIT_MS);
     try {
       await tab.goto(link);
       await row(tab).and(tab.locator('[data-status="active"]')).waitFor();

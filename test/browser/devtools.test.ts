@@ -10,6 +10,7 @@ import { waitForOutput } from '../helpers/childOutput.js';
 import { editFile, tempDir } from '../helpers/files.js';
 import { runCli, spawnCli } from '../helpers/network.js';
 import { ROOT } from '../helpers/paths.js';
+import { EVENT_WAIT_MS } from '../helpers/waits.js';
 
 /** A free loopback port, for Chromium's own DevTools server (which serves DevTools' pages). */
 async function freePort(): Promise<number> {
@@ -44,6 +45,7 @@ describe.runIf(browserTestsRun())('Chrome DevTools on a plugin host', () => {
     const port = await freePort();
     browser = await launchBrowser([`--remote-debugging-port=${port}`]);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(EVENT_WAIT_MS);
     const debug = JSON.parse(
       (await runCli(['debug', 'counter', '--json'], { cwd: workspace })).stdout,
     );
@@ -62,23 +64,24 @@ describe.runIf(browserTestsRun())('Chrome DevTools on a plugin host', () => {
   it('shows the plugin in its own files, pauses at a clicked line, and again after a save', async () => {
     await page.getByText('Sources', { exact: true }).first().click();
     // Open index.ts as a person does (Ctrl+P), once DevTools has the host's scripts: two
-    // entries then, the author's file (through the map) and generation 1's script.
+    // entries then, the author's file (through the map) and generation 1's script. The dialog
+    // lists what DevTools had when it opened, so it is opened again until the script is there;
+    // each look waits longer than the last, for a machine too busy to fill it in a second.
+    let look = 0;
     await expect
-      .poll(
-        async () => {
-          await page.keyboard.press('Escape');
-          await page.keyboard.press('Control+P');
-          await page.keyboard.type('index.ts');
-          return page
-            .getByText('?generation=1')
-            .waitFor({ timeout: 1000 })
-            .then(
-              () => true,
-              () => false,
-            );
-        },
-        { timeout: 15_000 },
-      )
+      .poll(async () => {
+        look += 1;
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+P');
+        await page.keyboard.type('index.ts');
+        return page
+          .getByText('?generation=1')
+          .waitFor({ timeout: Math.min(1000 * look, 10_000) })
+          .then(
+            () => true,
+            () => false,
+          );
+      })
       .toBe(true);
     await page.keyboard.press('Enter');
     const source = await readFile(counterFile(), 'utf8');
@@ -88,7 +91,7 @@ describe.runIf(browserTestsRun())('Chrome DevTools on a plugin host', () => {
       .locator('.cm-lineNumbers .cm-gutterElement', { hasText: new RegExp(`^${line}$`) })
       .click();
     // The example's interval runs every 2 s: DevTools pauses in it, at that line of index.ts.
-    await page.getByText('Paused on breakpoint').waitFor({ timeout: 10_000 });
+    await page.getByText('Paused on breakpoint').waitFor();
     expect(await page.locator('.call-frame-item').first().textContent()).toContain(
       `index.ts:${line}`,
     );
@@ -98,8 +101,8 @@ describe.runIf(browserTestsRun())('Chrome DevTools on a plugin host', () => {
 
     // A save that keeps the line where it was: DevTools binds the breakpoint in generation 2.
     await editFile(counterFile(), source.replace("'ticks so far'", "'ticks, after a save'"));
-    await page.getByText('(From index.ts?generation=2)').waitFor({ timeout: 10_000 });
-    await page.getByText('Paused on breakpoint').waitFor({ timeout: 10_000 });
+    await page.getByText('(From index.ts?generation=2)').waitFor();
+    await page.getByText('Paused on breakpoint').waitFor();
     expect(await page.locator('.call-frame-item').first().textContent()).toContain(
       `index.ts:${line}`,
     );

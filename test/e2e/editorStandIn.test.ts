@@ -21,7 +21,7 @@ describe('serve --editor', () => {
       '--editor',
       path.join(FIXTURES, 'redEditor.mjs'),
     ]);
-    await expect.poll(() => daemon.output(), { timeout: 10_000 }).toContain('ready: 1 of 1');
+    await expect.poll(() => daemon.output()).toContain('ready: 1 of 1');
     expect(daemon.output()).toContain("plugins' editor calls are answered from");
     const dashboard = await connectClient(workspace, 'dashboard');
     const run = (command: string) => dashboard.request(PluginExecuteCommand, { command, args: [] });
@@ -34,7 +34,7 @@ describe('serve --editor', () => {
     await editor.initialize('vim', { editor: { calls: ['getEditorInfo'] } });
     expect(await run('ask.buffers')).toEqual(['notes.md']);
     editor.dispose();
-    await expect.poll(() => run('ask.buffers'), { timeout: 10_000 }).toEqual(['test.js']);
+    await expect.poll(() => run('ask.buffers')).toEqual(['test.js']);
     dashboard.dispose();
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);

@@ -508,7 +508,7 @@ describe('the client library', () => {
     // A new daemon: another port, another token, found again through the discovery file.
     const second = await startStandalone(workspace, plugins);
     expect(second.info.port).not.toBe(first.info.port);
-    await expect.poll(() => connects, { timeout: 10_000 }).toEqual([false, true]);
+    await expect.poll(() => connects).toEqual([false, true]);
     const status = await session.request(DaemonStatus, null);
     expect(status.pid).toBe(second.child.pid);
     // It may have reconnected before the new daemon's first load: an edit then would be part of

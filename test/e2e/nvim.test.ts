@@ -154,7 +154,7 @@ describe('the Neovim client', () => {
 
     // VimLeavePre sent shutdown and exit: the daemon is gone.
     const pid = steps.start?.pid as number;
-    await expect.poll(() => isProcessAlive(pid), { timeout: 5000, interval: 20 }).toBe(false);
+    await expect.poll(() => isProcessAlive(pid), { interval: 20 }).toBe(false);
   }, 60_000);
 
   it('joins the daemon already running for the folder, and leaves it running', async () => {

@@ -28,9 +28,7 @@ describe('saves as editors make them', () => {
     daemon.reloads.all.slice(from).filter((r) => r.trigger === 'file');
   /** Waits until `version` is active, then for a reload that would come after it (none should). */
   const settleOn = async (version: string) => {
-    await expect
-      .poll(async () => (await get()).version, { timeout: 10_000, interval: 20 })
-      .toBe(version);
+    await expect.poll(async () => (await get()).version, { interval: 20 }).toBe(version);
     // A duplicate reload would come ~65 ms after the save (the old re-check); look past it.
     await sleep(200);
   };
@@ -80,7 +78,7 @@ describe('saves as editors make them', () => {
                 command: 'stateful.get',
               })) as { version: string }
             ).version,
-          { timeout: 10_000, interval: 20 },
+          { interval: 20 },
         )
         .toBe('burst-19');
       // A duplicate reload would come after the burst's window; look past it.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DaemonStatus } from '../../src/protocol/index.js';
 import { startDaemon } from '../helpers/daemonProcess.js';
 import { greeterFolder, typeErrors } from '../helpers/pluginSource.js';
+import { typeChecksAtDaemonPriority } from '../helpers/typeCheckPriority.js';
 
 describe('reloadd serve and type checks', () => {
   it('type-checks a TypeScript plugin by default, and --no-typecheck checks none', async () => {
@@ -13,6 +14,7 @@ describe('reloadd serve and type checks', () => {
       startDaemon(checked.dir, { expectPlugins: 1 }),
       startDaemon(unchecked.dir, { args: ['--no-typecheck'], expectPlugins: 1 }),
     ]);
+    const stopRaising = typeChecksAtDaemonPriority(on.child.pid ?? 0);
     try {
       // The built daemon finds its type-check thread and reloadd/plugin's declaration.
       const published = await on.diagnostics.waitFor((p) => typeErrors(p.diagnostics).length > 0, {
@@ -34,6 +36,7 @@ describe('reloadd serve and type checks', () => {
       expect(typeErrors(off.diagnostics.all.flatMap((p) => p.diagnostics))).toEqual([]);
       expect(off.stderr()).not.toContain('type check');
     } finally {
+      stopRaising();
       await Promise.all([on.stop(), off.stop()]);
     }
   });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { NotificationSource } from '../../src/clients/index.js';
 import type { AnyNotification } from '../../src/protocol/index.js';
+import { EVENT_WAIT_MS } from './waits.js';
 
 /**
  * Every notification of one kind a client received, and a way to wait for the next one that
@@ -42,7 +43,7 @@ export class NotificationLog<P> {
             `timed out waiting for ${options.what ?? 'a notification'}; received: ${JSON.stringify(this.all, null, 1).slice(0, 4000)}`,
           ),
         );
-      }, options.timeoutMs ?? 15_000);
+      }, options.timeoutMs ?? EVENT_WAIT_MS);
       this.waiters.push({
         predicate,
         resolve: (p) => {

@@ -1,5 +1,6 @@
 import { TraceMap } from '@jridgewell/trace-mapping';
 import WebSocket from 'ws';
+import { EVENT_WAIT_MS } from './waits.js';
 
 export interface ParsedScript {
   scriptId: string;
@@ -113,7 +114,7 @@ export class CdpDebugger {
   }
 
   /** Resolves once `predicate` holds over what the debugger has seen (checked at each event). */
-  until<T>(predicate: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  until<T>(predicate: () => T | undefined, what: string, timeoutMs = EVENT_WAIT_MS): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const found = predicate();

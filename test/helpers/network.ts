@@ -14,6 +14,7 @@ import { parseDaemonFile } from '../../src/transport/index.js';
 import { collectOutput } from './childOutput.js';
 import { tempDir } from './files.js';
 import { CLI_PATH } from './paths.js';
+import { EVENT_WAIT_MS } from './waits.js';
 
 const opened: ReloaddClient[] = [];
 const spawned = new Set<ChildProcess>();
@@ -35,7 +36,7 @@ export async function daemonInfo(
   options: { pid?: number; timeoutMs?: number } = {},
 ): Promise<DaemonInfo> {
   const file = path.join(workspace, DAEMON_FILE);
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.timeoutMs ?? EVENT_WAIT_MS);
   for (;;) {
     const state = await readFile(file, 'utf8').then(parseDaemonFile, () => ({
       kind: 'missing' as const,
@@ -73,10 +74,7 @@ export async function connectClient(workspace: string, name = 'ws-test'): Promis
 /** Waits until `daemon/status` lists exactly `count` clients (they join once initialized). */
 export async function expectClients(client: ReloaddClient, count: number): Promise<void> {
   await expect
-    .poll(async () => (await client.request(DaemonStatus, null)).clients.length, {
-      timeout: 10_000,
-      interval: 20,
-    })
+    .poll(async () => (await client.request(DaemonStatus, null)).clients.length, { interval: 20 })
     .toBe(count);
 }
 

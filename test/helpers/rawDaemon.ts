@@ -10,6 +10,7 @@ import { editFile, tempDir } from './files.js';
 import { NotificationLog } from './NotificationLog.js';
 import { daemonInfo } from './network.js';
 import { CLI_PATH } from './paths.js';
+import { EVENT_WAIT_MS } from './waits.js';
 
 const spawned = new Set<ChildProcess>();
 const sockets = new Set<WebSocket>();
@@ -31,7 +32,6 @@ export class Inbox extends NotificationLog<Record<string, unknown>> {
   async answer(id: string | number | null): Promise<Record<string, unknown>> {
     const found = await this.waitFor((m) => m.id === id && !('method' in m), {
       what: `an answer to ${String(id)}`,
-      timeoutMs: 10_000,
     });
     if (id !== null) this.all.splice(this.all.indexOf(found), 1);
     return found;
@@ -120,7 +120,7 @@ function waitForLine(
     const timer = setTimeout(() => {
       clear();
       reject(new Error(`timed out waiting for ${what} on stderr; it wrote:\n${written()}`));
-    }, 15_000);
+    }, EVENT_WAIT_MS);
     const clear = () => {
       clearTimeout(timer);
       child.stderr?.off('data', onData);

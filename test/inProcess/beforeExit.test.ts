@@ -127,7 +127,7 @@ export function saveState() { return { stopped: true }; }
     await editFile(path.join(dir, 'hanger.js'), plugin('await new Promise(() => {});'));
     await editFile(path.join(dir, 'looper.js'), plugin('for (;;) {}'));
     await editFile(path.join(dir, 'session.js'), SESSION);
-    const d = await connectInMemory(dir, { stateDir, expectPlugins: 4, lifecycleMs: 300 });
+    const d = await connectInMemory(dir, { stateDir, expectPlugins: 4, lifecycleMs: 1000 });
     await d.client.notify(EditorEvent, { event: 'editor:exiting', data: EDITOR_STATE });
     const failed = new Map<string, string>();
     await d.diagnostics.waitFor(
@@ -139,8 +139,8 @@ export function saveState() { return { stopped: true }; }
       { what: 'three beforeExit failures' },
     );
     expect(failed.get('thrower')).toContain('beforeExit threw Error: no session to save');
-    expect(failed.get('hanger')).toContain('beforeExit did not finish within 300 ms');
-    expect(failed.get('looper')).toContain('beforeExit did not return within 300 ms');
+    expect(failed.get('hanger')).toContain('beforeExit did not finish within 1000 ms');
+    expect(failed.get('looper')).toContain('beforeExit did not return within 1000 ms');
     // The stop goes on: each plugin's state is saved and the session's beforeExit ran once.
     await d.client.request(Shutdown, null);
     const snapshot = await readFile(path.join(stateDir, 'hanger.snapshot'));

@@ -19,7 +19,7 @@ describe('log/subscribe', () => {
         ctx.commands.register('talk', (n) => { ctx.log.info('said', '${word}', n); return n; });
       }`;
     await editFile(file, source('hello'));
-    const { client } = await connectInMemory(dir, { expectPlugins: 1, debounceMs: 2000 });
+    const { client } = await connectInMemory(dir, { expectPlugins: 1, debounceMs: 5000 });
     const entries = NotificationLog.of(client, LogEntryNotification);
     const subscribed = await client.request(LogSubscribe, { pluginId: 'talker' });
     // The startup trace was replayed before the answer.
@@ -47,8 +47,9 @@ describe('log/subscribe', () => {
     for (const phase of names)
       expect(phases?.[phase as keyof typeof phases]).toBeGreaterThanOrEqual(0);
     // The debounce does not come first: the build starts on the first event, well inside the
-    // burst window (2 s here, so that no machine is too slow to tell).
-    expect(phases?.detect).toBeLessThan(2000);
+    // burst window (5 s here, so that a machine busy with other suites is not too slow to tell;
+    // a save that reaches the daemon as two events waits the window out, so no longer).
+    expect(phases?.detect).toBeLessThan(5000);
 
     await client.request(LogUnsubscribe, null);
     const mark = entries.mark;

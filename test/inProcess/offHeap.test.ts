@@ -31,10 +31,7 @@ export function activate(ctx) {
     await expect
       .poll(
         async () => (await d.client.request(PluginDiagnostics, { id: 'hoarder' })).diagnostics,
-        {
-          timeout: 5000,
-          interval: 100,
-        },
+        { interval: 100 },
       )
       .toEqual([
         expect.objectContaining({

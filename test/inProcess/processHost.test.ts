@@ -20,10 +20,7 @@ async function untilDiagnosed(d: Daemon, id: string, code: string): Promise<void
     .poll(
       async () =>
         (await d.client.request(PluginDiagnostics, { id })).diagnostics.map((x) => x.code),
-      {
-        timeout: 10_000,
-        interval: 100,
-      },
+      { interval: 100 },
     )
     .toContain(code);
 }

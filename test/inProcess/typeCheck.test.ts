@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   DaemonStatus,
   type Diagnostic,
@@ -10,6 +10,10 @@ import {
 import { editFile } from '../helpers/files.js';
 import { connectInMemory } from '../helpers/inMemoryDaemon.js';
 import { greeterPlugin as greeter, greeterFolder, typeErrors } from '../helpers/pluginSource.js';
+import { typeChecksAtDaemonPriority } from '../helpers/typeCheckPriority.js';
+
+// The daemons run in this process: their type-check threads are this process's.
+afterAll(typeChecksAtDaemonPriority(process.pid));
 
 describe('type checks of TypeScript plugins', () => {
   it('shows a type error as a warning where it is, after the reload it never holds up, and clears it once fixed', async () => {
