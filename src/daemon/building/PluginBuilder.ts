@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -116,7 +116,8 @@ export class PluginBuilder {
     plugin: PluginDescriptor,
     sourceRoot: string,
   ): Promise<BuildOutcome | undefined> {
-    const source = await readFile(plugin.entry, 'utf8').catch(() => undefined);
+    // A plugin's one file is small: read at once, not through the thread pool's round trip.
+    const source = readSource(plugin.entry);
     if (source === undefined || MAY_IMPORT.test(source)) return undefined;
     try {
       const result = await esbuild.transform(source, {
@@ -214,6 +215,14 @@ const MAY_IMPORT = /\bimport\b|\brequire\b|\bexport\s*\*|\}\s*from\s*['"`]/;
 
 /** What `transform` is told: the module `buildOptions` makes of a file that imports nothing. */
 const TRANSFORM_OPTIONS: esbuild.TransformOptions = { loader: 'js', ...MODULE };
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 function bundleOf(
   plugin: PluginDescriptor,
