@@ -18,6 +18,10 @@ const steps = [
   { script: here('./reload-bench.mjs'), env: quick ? { BENCH_RELOADS: '10' } : {} },
   // A 1,000-item state copied from one realm to the next.
   { script: here('./state-transfer-bench.mjs') },
+  // What the watchdog's `vm` timeout costs each call into plugin code.
+  { script: here('./vm-timeout-bench.mjs') },
+  // Spawn → `initialize` answered, beside spawning `node -e 0`.
+  { script: here('./initialize-bench.mjs'), args: quick ? ['3'] : [] },
   // The dashboard in Chromium: 100 plugins, 50 reloads a second, didReload → row on screen.
   { script: here('./dashboard-bench.mjs'), env: quick ? { BENCH_SECONDS: '3' } : {} },
   // A process host beside a worker host: first load, memory per host, reload round trip.

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// How soon an editor that spawns reloadd is answered: spawn `dist/cli.js serve --stdio` on an
+// empty plugins folder, write `initialize`, time its answer's first byte; beside it, spawning
+// `node -e 0`, the least any Node program takes. `node bench/initialize-bench.mjs [SPAWNS]`.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CLI } from './benchDaemon.mjs';
+
+const spawns = Number(process.argv[2] ?? 7);
+const dir = await mkdtemp(path.join(os.tmpdir(), 'reloadd-initialize-'));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function initializeOnce() {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'serve', '--stdio', '--plugins', dir], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { processId: null, capabilities: {}, protocolVersion: '1' },
+  });
+  child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  const answered = performance.now() - started;
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return answered;
+}
+
+async function bareNodeOnce() {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return performance.now() - started;
+}
+
+try {
+  const answers = [];
+  const bare = [];
+  // In turn, so that a slow moment of the machine falls on both.
+  for (let i = 0; i < spawns; i++) {
+    answers.push(await initializeOnce());
+    bare.push(await bareNodeOnce());
+  }
+  console.log(
+    [
+      `Spawn → \`initialize\` answered, median of ${spawns} — node ${process.version}, ${os.cpus().length} cores`,
+      '',
+      '| What | Median |',
+      '| --- | --- |',
+      `| \`reloadd serve --stdio\`, empty plugins folder: spawn → the answer's first byte | ${median(answers).toFixed(0)} ms |`,
+      `| \`node -e 0\`: spawn → exit | ${median(bare).toFixed(0)} ms |`,
+    ].join('\n'),
+  );
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
