@@ -39,11 +39,22 @@ export async function measureSavePath(root, options = {}) {
       const dir = path.join(root, name.replace(/\W+/g, '-'));
       const file = await writeReloaddPlugin(path.join(dir, 'plugins'), 'v0');
       const daemon = startBenchDaemon(path.join(dir, 'plugins'), [], cli);
-      let last;
+      let waiter;
       daemon.client.onNotification({ method: 'plugin/didReload' }, (r) => {
-        if (r.trigger === 'file' && r.ok)
-          last = { reload: r, readAt: performance.timeOrigin + performance.now() };
+        if (r.trigger !== 'file' || !r.ok || !waiter) return;
+        const wake = waiter;
+        waiter = undefined;
+        wake({ reload: r, readAt: performance.timeOrigin + performance.now() });
       });
+      /** The next good reload of a file change, with when it was read; a save not seen fails. */
+      const nextReload = () =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${name}: a save was not seen`)), 10_000);
+          waiter = (seen) => {
+            clearTimeout(timer);
+            resolve(seen);
+          };
+        });
       const loaded = daemon.next((r) => r.trigger === 'startup');
       await daemon.client.initialize('save-path');
       await loaded;
@@ -52,20 +63,15 @@ export async function measureSavePath(root, options = {}) {
         daemon,
         file,
         rows: [],
-        take: () => last,
-        clear: () => (last = undefined),
+        nextReload,
       });
     }
     for (let i = 0; i < saves + WARMUP; i++) {
       for (const session of sessions) {
-        session.clear();
+        const reloaded = session.nextReload();
         const wroteAt = performance.timeOrigin + performance.now();
         await writeFile(session.file, pluginSource(`v${i + 1}`));
-        let seen = session.take();
-        while (!seen) {
-          await sleep(0);
-          seen = session.take();
-        }
+        const seen = await reloaded;
         if (i >= WARMUP) session.rows.push(stepsOf(seen.reload, wroteAt, seen.readAt));
         await sleep(GAP_MS);
       }

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 const AT_ONCE = 64;
 
 /** Identity, size and modification time of a file; undefined when it is missing or not a file. */
-export async function fingerprint(file: string): Promise<string | undefined> {
+async function fingerprint(file: string): Promise<string | undefined> {
   const info = await stat(file).catch(() => undefined);
   return info?.isFile() ? printOf(info) : undefined;
 }

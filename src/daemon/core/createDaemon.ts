@@ -211,17 +211,8 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
   });
   if (watcher) {
     watcher.on('changes', (batch, detectedAt) => changes.onFileChanges(batch, detectedAt));
-    // Files outside the plugins folder that a bundle imports: the watcher follows them, looked
-    // for once a turn (500 plugins loading at start would otherwise look 500 times at 500).
-    let looking = false;
-    reloader.on('inputsChanged', () => {
-      if (looking) return;
-      looking = true;
-      setImmediate(() => {
-        looking = false;
-        watcher.watchExternal(catalog.externalInputs());
-      });
-    });
+    // Files outside the plugins folder that a bundle imports: the watcher follows them.
+    reloader.on('inputsChanged', () => watcher.watchExternal(catalog.externalInputs()));
   }
 
   return new ReloadDaemon({

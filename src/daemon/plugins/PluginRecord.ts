@@ -38,7 +38,10 @@ export interface LastReload {
 }
 
 /** What a reload says of itself; the record adds the plugin and what it is now. */
-export type ReloadReport = Omit<DidReloadParams, 'id' | 'status'>;
+export type ReloadReport = Omit<DidReloadParams, 'id' | 'status' | 'timestamps'> & {
+  /** When the first file event behind it came, in the epoch's milliseconds (a file change's). */
+  detected?: number;
+};
 
 /**
  * One plugin, alive or not, and the one owner of everything live about it: its status and
@@ -272,8 +275,12 @@ export class PluginRecord {
       this.firstActivation ??= this.lastActivation;
     }
     // The moment it leaves, in the epoch's milliseconds: a client reads its own share from it.
-    const timestamps = { ...report.timestamps, sent: performance.timeOrigin + performance.now() };
-    this.clients.notify(DidReload, { id: this.id, ...report, status: this.status, timestamps });
+    const { detected, ...reload } = report;
+    const timestamps = {
+      ...(detected !== undefined ? { detected } : {}),
+      sent: performance.timeOrigin + performance.now(),
+    };
+    this.clients.notify(DidReload, { id: this.id, ...reload, status: this.status, timestamps });
   }
 
   /** Its files changed, but it cannot be hot-reloaded: the failed didReload that says so. */

@@ -180,7 +180,7 @@ export class PluginReloader extends EventEmitter<ReloaderEvents> {
       ...(rolledBack ? { rolledBack } : {}),
       ...(phases ? { phases } : {}),
       ...(job.detectedAt !== undefined
-        ? { timestamps: { detected: performance.timeOrigin + job.detectedAt, sent: 0 } }
+        ? { detected: performance.timeOrigin + job.detectedAt }
         : {}),
     };
     record.reportReload(report);

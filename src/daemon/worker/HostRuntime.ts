@@ -316,11 +316,17 @@ export class HostRuntime {
       const { descriptor, number } = running;
       const key = { value: '' };
       this.spares.delete(pluginId);
-      this.spares.set(pluginId, {
-        generation: new PluginGeneration(descriptor, number + 1, this.servicesFor(key, descriptor)),
-        descriptor: JSON.stringify(descriptor),
-        key,
-      });
+      let generation: PluginGeneration;
+      try {
+        generation = new PluginGeneration(
+          descriptor,
+          number + 1,
+          this.servicesFor(key, descriptor),
+        );
+      } catch {
+        return; // A realm made ahead is a shortcut: the next load makes its own.
+      }
+      this.spares.set(pluginId, { generation, descriptor: JSON.stringify(descriptor), key });
       for (const oldest of this.spares.keys()) {
         if (this.spares.size <= MAX_SPARES) break;
         this.spares.delete(oldest);
