@@ -1,5 +1,5 @@
 import { createMessageConnection } from 'vscode-jsonrpc';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { webSocketTransport } from '../transport/index.js';
 import { type DaemonEndpoint, NoDaemonError } from './findDaemon.js';
 import { ReloaddClient } from './ReloaddClient.js';
@@ -30,7 +30,10 @@ export async function openDaemonSocket(
   endpoint: DaemonEndpoint,
   options: { timeoutMs?: number } = {},
 ): Promise<WebSocket> {
-  const socket = new WebSocket(endpoint.url, {
+  // Loaded when a socket is opened: the CLI's commands that never open one (serve under an
+  // editor, new, verify) start without it.
+  const { default: WebSocketClient } = await import('ws');
+  const socket = new WebSocketClient(endpoint.url, {
     headers: { authorization: `Bearer ${endpoint.token}` },
     handshakeTimeout: options.timeoutMs ?? 5_000,
   });

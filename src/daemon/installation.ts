@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 /**
  * Where reloadd is installed: the folder of its package.json, found by walking up from this
  * module. The same answer from the compiled modules (dist/daemon/…) and from the one bundled
- * file that `reloadd` runs (dist/cli.js), whose modules all share a single import.meta.url.
+ * file that `reloadd` runs (dist/cli.cjs), whose modules all share the bundle's URL.
  */
 function findPackageRoot(from: URL): { root: URL; version: string } {
   let dir = new URL('.', from);

@@ -7,7 +7,7 @@ import {
   type MessageReader,
   type MessageWriter,
 } from 'vscode-jsonrpc';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 
 /**
  * JSON-RPC over a WebSocket: one message per text frame, no Content-Length header (the frame
@@ -88,7 +88,7 @@ export class WebSocketMessageWriter extends AbstractMessageWriter implements Mes
   }
 
   write(message: Message): Promise<void> {
-    if (this.socket.readyState !== WebSocket.OPEN)
+    if (this.socket.readyState !== this.socket.OPEN)
       return Promise.reject(new Error('the WebSocket is not open'));
     const { maxBacklogBytes, onBacklog } = this.options;
     if (maxBacklogBytes !== undefined && this.socket.bufferedAmount > maxBacklogBytes) {

@@ -5,7 +5,6 @@ import { HostInspector } from '../debugging/HostInspector.js';
 import { DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
 import { CommandRoutes } from '../hosts/CommandRoutes.js';
 import { HostSupervisor } from '../hosts/HostSupervisor.js';
-import { findSandbox } from '../hosts/hostSandbox.js';
 import { PluginCalls } from '../hosts/PluginCalls.js';
 import { SwapRequests } from '../hosts/SwapRequests.js';
 import type { Logger } from '../logs/logger.js';
@@ -91,12 +90,13 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     logger,
     diagnostics,
   });
-  // Found once: what admits a plugin with permissions and what jails it must agree.
-  const sandbox = findSandbox();
-  const catalog = new PluginCatalog(pluginsDir, diagnostics, snapshots, clients, {
-    ...options.pluginPolicy,
-    sandbox,
-  });
+  const catalog = new PluginCatalog(
+    pluginsDir,
+    diagnostics,
+    snapshots,
+    clients,
+    options.pluginPolicy,
+  );
   const stats = new ReloadStats();
   const routes = new CommandRoutes(catalog);
   const calls = new PluginCalls({
@@ -120,7 +120,6 @@ export function createDaemon(options: DaemonOptions): ReloadDaemon {
     pluginsDir,
     limits: options.limits,
     memoryMb: options.hostMemoryMb,
-    sandbox,
     workerPath: options.hostWorkerPath,
     // Without --inspect it still profiles a stuck host before ending it.
     inspector:

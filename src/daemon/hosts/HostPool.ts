@@ -4,7 +4,6 @@ import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import type { ProcessInspector, WorkerThread } from '../debugging/DevToolsTargets.js';
 import type { HostInspector } from '../debugging/HostInspector.js';
 import type { Logger } from '../logs/logger.js';
-import type { Sandbox } from './hostSandbox.js';
 import { HostKind } from './hostTransports.js';
 import { type HostCrash, PluginHost } from './PluginHost.js';
 
@@ -12,8 +11,6 @@ export interface HostPoolOptions {
   limits: HostLimits;
   /** Heap cap of each host, in MB. */
   memoryMb: number;
-  /** What holds a process host here. */
-  sandbox: Sandbox;
   logger: Logger;
   /** Sees into a host from outside (whether it is paused; where a stuck one loops). */
   inspector?: HostInspector;
@@ -52,7 +49,6 @@ export class HostPool {
       ...(descriptor.isolation === 'process' ? { plugin: descriptor.id } : {}),
       limits: this.options.limits,
       memoryMb: this.options.memoryMb,
-      sandbox: this.options.sandbox,
       logger: this.options.logger,
       ...(this.options.inspector ? { inspector: this.options.inspector } : {}),
       onNotice: (notice) => this.options.onNotice(host, notice),

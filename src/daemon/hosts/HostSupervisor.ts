@@ -15,7 +15,6 @@ import type { CommandRoutes } from './CommandRoutes.js';
 import { innermost } from './cpuProfile.js';
 import { type HostMemoryReport, HostPool } from './HostPool.js';
 import { HostReports, isHostReport } from './HostReports.js';
-import type { Sandbox } from './hostSandbox.js';
 import { HostKind } from './hostTransports.js';
 import type { PluginCalls } from './PluginCalls.js';
 import type { HostCrash, PluginHost } from './PluginHost.js';
@@ -36,8 +35,6 @@ export interface SupervisorOptions {
   pluginsDir: string;
   limits: HostLimits;
   memoryMb: number;
-  /** What holds a process host here (hostSandbox.ts). */
-  sandbox: Sandbox;
   workerPath: URL;
   /** The daemon's own inspector session into its worker hosts. */
   inspector?: HostInspector;
@@ -76,7 +73,6 @@ export class HostSupervisor extends EventEmitter<SupervisorEvents> {
       {
         limits: options.limits,
         memoryMb: options.memoryMb,
-        sandbox: options.sandbox,
         logger: options.logger,
         ...(options.inspector ? { inspector: options.inspector } : {}),
         onNotice: (host, notice) => this.onNotice(host, notice),

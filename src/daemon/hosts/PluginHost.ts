@@ -21,7 +21,7 @@ import type { HostInspection, HostInspector, StackFrame } from '../debugging/Hos
 import type { Logger } from '../logs/logger.js';
 import { RequestFailure } from '../toClients/RequestFailure.js';
 import type { PluginFrame } from './cpuProfile.js';
-import type { HostPermissions, Sandbox } from './hostSandbox.js';
+import type { HostPermissions } from './hostSandbox.js';
 import {
   HostKind,
   type HostTransport,
@@ -106,8 +106,6 @@ export class PluginHost implements GenerationHost {
       plugin?: string;
       limits: HostLimits;
       memoryMb: number;
-      /** What holds a process host here. */
-      sandbox: Sandbox;
       logger: Logger;
       /** The daemon's look into its hosts (whether one is paused; where a stuck one loops). */
       inspector?: Pick<HostInspector, 'forWorker' | 'forProcess'>;
@@ -123,7 +121,6 @@ export class PluginHost implements GenerationHost {
       limits: options.limits,
       memoryMb: options.memoryMb,
       ...(options.permissions ? { permissions: options.permissions } : {}),
-      sandbox: options.sandbox,
     };
     this.memoryMb = options.memoryMb;
     this.transport =

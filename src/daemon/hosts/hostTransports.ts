@@ -14,7 +14,7 @@ import {
   type ToHost,
 } from '../crossing/hostMessages.js';
 import { runtimeFolder } from '../network/DaemonFileClaim.js';
-import { type HostPermissions, hostLaunch, type Sandbox } from './hostSandbox.js';
+import { findSandbox, type HostPermissions, hostLaunch } from './hostSandbox.js';
 
 /** What a plugin host runs in. */
 export const HostKind = { Worker: 'worker', Process: 'process' } as const;
@@ -50,8 +50,6 @@ export interface TransportOptions {
   memoryMb: number;
   /** Run the process under Node's permission model with these grants (a process host only). */
   permissions?: HostPermissions;
-  /** What this machine offers to hold a process host (hostSandbox.ts). */
-  sandbox: Sandbox;
 }
 
 /** A worker thread of the daemon's process, its JS heap capped. */
@@ -168,7 +166,7 @@ export class ProcessTransport implements HostTransport {
       resolver: path.dirname(realOrSelf('/etc/resolv.conf')),
       env: process.env,
       hostEnv: {},
-      sandbox: options.sandbox,
+      sandbox: findSandbox(),
     });
     this.bounds = launch.bounds;
     this.child = spawn(launch.command, launch.args, {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DiagnosticCodes, type PluginInfo } from '../../protocol/index.js';
 import type { PluginDescriptor } from '../crossing/PluginDescriptor.js';
 import { DiagnosticSource, type DiagnosticsStore } from '../diagnostics/DiagnosticsStore.js';
-import { type Sandbox, sandboxRefusal } from '../hosts/hostSandbox.js';
+import { findSandbox, sandboxRefusal } from '../hosts/hostSandbox.js';
 import type { PluginLookup } from '../hosts/PluginLookup.js';
 import type { SnapshotStore } from '../state/SnapshotStore.js';
 import type { ClientNotifier } from '../toClients/Broadcaster.js';
@@ -35,8 +35,6 @@ export interface PluginPolicy {
   requirePermissions?: boolean;
   /** The config's `watch`: globs, relative to each plugin's folder, of files read at run time. */
   watch?: string[];
-  /** What holds plugins with `permissions` here (createDaemon finds it; none: nothing does). */
-  sandbox?: Sandbox;
 }
 
 /** Every plugin the daemon knows of, by id, as discovery found them. */
@@ -80,7 +78,7 @@ export class PluginCatalog implements PluginLookup {
         `plugin "${descriptor.id}" declares no "permissions", and this daemon runs only plugins that do (--require-permissions): add "permissions": { "fs": { "read": ["."] } } (or what it needs) to its manifest`,
       );
     const unheld = descriptor.permissions
-      ? sandboxRefusal(descriptor.permissions, this.policy.sandbox ?? {})
+      ? sandboxRefusal(descriptor.permissions, findSandbox())
       : undefined;
     if (unheld)
       return refused(
