@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 /**
  * How long a program runs before the code V8 compiled for it is written down: long enough that
@@ -44,14 +44,29 @@ export function runBundle(bundle: URL): void {
   const script = new Script(wrapAsCommonJs(bytes.toString('utf8')), {
     filename,
     cachedData: cached,
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (cached === undefined || script.cachedDataRejected) {
     keepCompiledCode(script, cacheFile, digest);
   }
   const module = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run(module.exports, createRequire(filename), module, filename, path.dirname(filename));
+  run(
+    module.exports,
+    createRequire(filename),
+    module,
+    filename,
+    path.dirname(filename),
+    importFile,
+  );
+}
+
+/**
+ * `import()` for the bundle: Node 20 loses a script's way to import once V8 has taken its code
+ * from the cache ("A dynamic import callback was not specified"), so the bundle imports through
+ * this module, whose own `import()` always works.
+ */
+function importFile(specifier: string): Promise<unknown> {
+  return import(specifier);
 }
 
 function readCache(cacheFile: string, digest: Buffer): Buffer | undefined {
@@ -64,11 +79,11 @@ function readCache(cacheFile: string, digest: Buffer): Buffer | undefined {
   return data.subarray(0, DIGEST_BYTES).equals(digest) ? data.subarray(DIGEST_BYTES) : undefined;
 }
 
-/** CommonJS's own wrapper, so that the bundle sees the names a module does. */
+/** CommonJS's own wrapper, so that the bundle sees the names a module does, and `importFile`. */
 function wrapAsCommonJs(source: string): string {
   // A shebang is a comment only on a file's first line.
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
-  return `(function (exports, require, module, __filename, __dirname) {${body}\n})`;
+  return `(function (exports, require, module, __filename, __dirname, __reloaddImport) {${body}\n})`;
 }
 
 function keepCompiledCode(script: Script, cacheFile: string, digest: Buffer): void {

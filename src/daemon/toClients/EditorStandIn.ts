@@ -104,6 +104,14 @@ export class EditorStandIn {
   }
 }
 
+/**
+ * How the daemon's bundle imports a file: through its entry (src/startup/codeCache.ts), since
+ * `import()` fails in code V8 took from its cache. Run from the compiled modules, there is none.
+ */
+declare const __reloaddImport: ((specifier: string) => Promise<unknown>) | undefined;
+const importFile = (href: string): Promise<unknown> =>
+  typeof __reloaddImport === 'function' ? __reloaddImport(href) : import(href);
+
 /** Reads a stand-in's script: `.json`, or a JS module (`.js`, `.mjs`, `.cjs`). */
 export async function readStandInScript(file: string): Promise<StandInScript> {
   const absolute = path.resolve(file);
@@ -111,8 +119,8 @@ export async function readStandInScript(file: string): Promise<StandInScript> {
   try {
     loaded = /\.json$/i.test(absolute)
       ? JSON.parse(await readFile(absolute, 'utf8'))
-      : await import(pathToFileURL(absolute).href).then(
-          (module: Record<string, unknown>) => module.default ?? module,
+      : await importFile(pathToFileURL(absolute).href).then(
+          (module) => (module as Record<string, unknown>).default ?? module,
         );
   } catch (error) {
     throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);

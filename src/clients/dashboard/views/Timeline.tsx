@@ -165,12 +165,18 @@ function describeStep(step: CauseStep, pluginsDir: string | undefined): string {
 
 function Waterfall({ phases, scale }: { phases: ReloadPhases; scale: number }) {
   const total = phaseTotal(phases);
+  // Each phase shown is at least a pixel wide: a short reload beside a long one, on a phone's
+  // width, would otherwise have more phases than pixels, and the last ones cut off.
+  const shown = PHASES.filter(([key]) => (phases[key] ?? 0) > 0).length;
   return (
     <div
       class="waterfall"
       role="img"
       aria-label={describePhases(phases)}
-      style={{ width: `${Math.max(2, (total / scale) * 100)}%` }}
+      style={{
+        width: `${Math.max(2, (total / scale) * 100)}%`,
+        minWidth: `${Math.max(2, shown)}px`,
+      }}
     >
       {PHASES.map(([key, name]) => {
         const value = phases[key] ?? 0;
