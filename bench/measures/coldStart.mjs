@@ -33,9 +33,9 @@ async function writePlugins(dir, count) {
 }
 
 /** One spawn: its timings from the bench's clock, and the tree's RSS once all are active. */
-async function spawnOnce(dir, count) {
+async function spawnOnce(dir, count, cli) {
   const spawnedAt = performance.now();
-  const daemon = startDaemon(dir);
+  const daemon = startDaemon(dir, [], cli);
   try {
     await daemon.client.initialize('bench-measures');
     const initializedAt = performance.now();
@@ -77,7 +77,7 @@ export async function measureColdStart(root, options = {}) {
   // Sizes alternate from spawn to spawn, so a slow moment of the machine hits one spawn of each.
   for (let s = 0; s < spawns; s++) {
     for (const count of counts) {
-      const run = await spawnOnce(path.join(root, `plugins-${count}`), count);
+      const run = await spawnOnce(path.join(root, `plugins-${count}`), count, options.cli);
       runs.get(count).push(run);
       log(`cold start: ${count} plugins, spawn ${s + 1}/${spawns}: ${run.total.toFixed(0)} ms`);
     }

@@ -78,8 +78,8 @@ export const writeStatefulPlugin = (dir, id, version) =>
  * its time limit or when the daemon exits; `command(name, ...args)`; and a `stop` that cannot
  * hang (SIGKILL to our own child if shutdown does not end it).
  */
-export function startDaemon(dir, extraArgs = []) {
-  const daemon = startBenchDaemon(dir, extraArgs);
+export function startDaemon(dir, extraArgs = [], cli = undefined) {
+  const daemon = startBenchDaemon(dir, extraArgs, cli);
   const { client, child } = daemon;
   const reloads = [];
   const waiters = new Set();
@@ -257,11 +257,22 @@ export const latencyTable = (rows) =>
 export async function runAlone(moduleUrl, measure, format) {
   if (process.argv[1] !== fileURLToPath(moduleUrl)) return;
   const quick = process.argv.includes('--quick');
-  const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-measure-'));
-  try {
-    const result = await measure(root, { quick, log: (line) => console.error(line) });
-    console.log(format(result));
-  } finally {
-    await rm(root, { recursive: true, force: true });
+  // With BENCH_BASELINE=other/dist/cli.js, this build and that one take turns, two sittings
+  // each, so that a slow moment of the machine falls on both (measures that take `cli`).
+  const builds = [['this build', undefined]];
+  if (process.env.BENCH_BASELINE)
+    builds.push([process.env.BENCH_BASELINE, process.env.BENCH_BASELINE]);
+  const sittings = builds.length > 1 ? 2 : 1;
+  for (let sitting = 1; sitting <= sittings; sitting++) {
+    for (const [name, cli] of builds) {
+      const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-measure-'));
+      try {
+        const result = await measure(root, { quick, cli, log: (line) => console.error(line) });
+        if (builds.length > 1) console.log(`\n### ${name}, sitting ${sitting}\n`);
+        console.log(format(result));
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    }
   }
 }

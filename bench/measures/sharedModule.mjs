@@ -20,7 +20,7 @@ export async function measureSharedModule(root, options = {}) {
   const lib = path.join(dir, '_shared', 'lib.js');
   await writeFile(lib, libSource('v0'));
   for (const id of ids) await writePlugin(dir, id, { 'index.js': pluginSource(id) });
-  const daemon = startDaemon(dir);
+  const daemon = startDaemon(dir, [], options.cli);
   const perEdit = [];
   let stale = [];
   try {

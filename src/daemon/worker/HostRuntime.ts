@@ -38,6 +38,8 @@ import { UnloadChecker } from './UnloadChecker.js';
 
 /** Realms made ahead and kept at once: each is a context with its globals, some hundred KB. */
 const MAX_SPARES = 8;
+/** How long the host is idle before it makes realms ahead (`spareFor`). */
+const SPARE_AFTER_IDLE_MS = 10;
 
 /** A realm made for a plugin's next generation before its bundle is built. */
 interface SpareRealm {
@@ -58,6 +60,9 @@ export class HostRuntime {
   private readonly generations = new Map<string, PluginGeneration>();
   /** Realms made ahead for plugins' next generations, by plugin (`spareFor`). */
   private readonly spares = new Map<string, SpareRealm>();
+  /** Plugins to make a realm ahead for once the host is idle, oldest first: their running key. */
+  private readonly sparesWanted = new Map<string, string>();
+  private spareTimer: NodeJS.Timeout | undefined;
   /** Where each loaded generation is known by: its key, and its "who is running" slot. */
   private readonly placement = new Map<PluginGeneration, { key: string; slot: number }>();
   private readonly commands = new CommandRegistry();
@@ -94,6 +99,7 @@ export class HostRuntime {
 
   /** Answers one request; a failure is thrown as plain data (HostCallError), to cross the thread. */
   async handle<K extends HostOp>(request: HostRequest<K>): Promise<HostResult<K>> {
+    this.postponeSpares();
     try {
       return await this.dispatch(request);
     } catch (error) {
@@ -296,42 +302,72 @@ export class HostRuntime {
   }
 
   /**
-   * After a reload, a realm for the plugin's next generation, made once the swap has answered:
-   * a plugin saved once is likely saved again, and its next load then only evaluates its bundle.
-   * At most MAX_SPARES are kept, the newest; one whose plugin stops, or whose next load is not
-   * the one it was made for (another number, another manifest), is dropped.
+   * After a reload, a realm for the plugin's next generation, made ahead: a plugin saved once is
+   * likely saved again, and its next load then only evaluates its bundle. Made once the host has
+   * had nothing to do for SPARE_AFTER_IDLE_MS, one a turn: in a burst (a module that 50 plugins
+   * import, saved), realms made ahead would only delay the loads that wait, and most would be
+   * dropped. Made for at most MAX_SPARES plugins, the newest; one whose plugin stops, or whose
+   * next load is not the one it was made for (another number, another manifest), is dropped.
    */
   private spareFor(params: SwapParams, report: SwapReport): void {
     const { pluginId, start } = params;
+    this.sparesWanted.delete(pluginId);
     if (!start) {
       this.spares.delete(pluginId);
       return;
     }
     if (!start.afterReload || report.startFailed || report.saveFailed) return;
-    const running = this.generations.get(start.key);
-    if (!running) return;
-    setImmediate(() => {
-      // Still the one running: a spare for what follows it.
-      if (this.generations.get(start.key) !== running) return;
+    this.sparesWanted.set(pluginId, start.key);
+    for (const oldest of this.sparesWanted.keys()) {
+      if (this.sparesWanted.size <= MAX_SPARES) break;
+      this.sparesWanted.delete(oldest);
+    }
+    this.postponeSpares();
+  }
+
+  /** Work arrived: realms made ahead wait until the host is idle again. */
+  private postponeSpares(): void {
+    if (this.sparesWanted.size === 0) return;
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => this.makeSpare(), SPARE_AFTER_IDLE_MS);
+    this.spareTimer.unref();
+  }
+
+  /** The newest wanted spare realm, then the next on a later turn, unless work comes first. */
+  private makeSpare(): void {
+    this.spareTimer = undefined;
+    const newest = [...this.sparesWanted].at(-1);
+    if (!newest) return;
+    const [pluginId, key] = newest;
+    this.sparesWanted.delete(pluginId);
+    const running = this.generations.get(key);
+    if (running) {
       const { descriptor, number } = running;
-      const key = { value: '' };
+      const named = { value: '' };
       this.spares.delete(pluginId);
-      let generation: PluginGeneration;
       try {
-        generation = new PluginGeneration(
+        const generation = new PluginGeneration(
           descriptor,
           number + 1,
-          this.servicesFor(key, descriptor),
+          this.servicesFor(named, descriptor),
         );
+        this.spares.set(pluginId, {
+          generation,
+          descriptor: JSON.stringify(descriptor),
+          key: named,
+        });
+        for (const oldest of this.spares.keys()) {
+          if (this.spares.size <= MAX_SPARES) break;
+          this.spares.delete(oldest);
+        }
       } catch {
-        return; // A realm made ahead is a shortcut: the next load makes its own.
+        // A realm made ahead is a shortcut: the next load makes its own.
       }
-      this.spares.set(pluginId, { generation, descriptor: JSON.stringify(descriptor), key });
-      for (const oldest of this.spares.keys()) {
-        if (this.spares.size <= MAX_SPARES) break;
-        this.spares.delete(oldest);
-      }
-    });
+    }
+    if (this.sparesWanted.size > 0) {
+      this.spareTimer = setTimeout(() => this.makeSpare(), 0);
+      this.spareTimer.unref();
+    }
   }
 
   /** The spare realm made for this load, if there is one (it is used once). */
