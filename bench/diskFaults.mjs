@@ -1,5 +1,5 @@
 // Disk faults made on purpose (as root), shared by `npm run bench:durability` and
-// test/e2e/diskFaults.test.ts: a file system filled to its last byte, a bind mount remounted
+// test/e2e/state/diskFaults.test.ts: a file system filled to its last byte, a bind mount remounted
 // read-only under a daemon that is writing there, and a plugin whose state outgrows a full disk.
 import { execFileSync } from 'node:child_process';
 import { open } from 'node:fs/promises';

@@ -4,11 +4,12 @@
 // and with one (each answer waits until the snapshot holding its effect is fsynced), one at a
 // time and 32 in flight; beside them, the floor: one durable write of the same snapshot
 // (temp file, fsync, rename, fsync of the folder) timed in this process, in the same run.
-// Then the SIGKILL rounds (test/e2e/durability.test.ts runs a sample of them): BENCH_KILL_ROUNDS
-// daemons on one state folder, each SIGKILLed mid-work, each restart checked against the highest
-// count acknowledged before it. Then the disk faults (as root: they mount): a state folder on a 1 MiB tmpfs that fills up while
-// commands run, and one remounted read-only mid-run; after a restart, how many acknowledged
-// increments are missing (must be 0), and how the others were answered.
+// Then the SIGKILL rounds (test/e2e/state/durability.test.ts runs a sample of them):
+// BENCH_KILL_ROUNDS daemons on one state folder, each SIGKILLed mid-work, each restart checked
+// against the highest count acknowledged before it. Then the disk faults (as root: they mount): a
+// state folder on a 1 MiB tmpfs that fills up while commands run, and one remounted read-only
+// mid-run; after a restart, how many acknowledged increments are missing (must be 0), and how the
+// others were answered.
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,8 +1,8 @@
 // SIGKILL rounds, shared by `npm run bench:durability` (every round) and
-// test/e2e/durability.test.ts (a sample of them): a daemon is SIGKILLed again and again — right
-// after an answer, or at any moment; with reloads running, or not — and each restart must find the
-// count at least as high as the last number a client was answered, no snapshot corrupt and no
-// temp files left.
+// test/e2e/state/durability.test.ts (a sample of them): a daemon is SIGKILLed again and again —
+// right after an answer, or at any moment; with reloads running, or not — and each restart must
+// find the count at least as high as the last number a client was answered, no snapshot corrupt
+// and no temp files left.
 import { readdir } from 'node:fs/promises';
 
 /** Increments in flight at once, each answered only once its effect is on disk. */

@@ -2,8 +2,9 @@
 // `npm run build`, after tsc: the protocol reference, written from the declarations in
 // src/protocol (as compiled to dist/protocol) and the prose of each method in
 // docs/protocol/source/. One page per declared request and notification under docs/protocol/
-// (committed, so the repository shows them; test/unit/protocolReference.test.ts says when one is
-// out of date), and dist/protocol/metaModel.json, every message as data, shipped in the package.
+// (committed, so the repository shows them; test/unit/repository/protocolReference.test.ts says
+// when one is out of date), and dist/protocol/metaModel.json, every message as data, shipped in the
+// package.
 //
 //   node scripts/protocolReference.mjs            writes docs/protocol/, protocol.md's index and the meta model
 //   node scripts/protocolReference.mjs --out DIR  writes both into DIR instead (the test's check)

@@ -13,7 +13,7 @@ import { clock } from './format.js';
 /**
  * What the dashboard knows, and the pure steps that change it: one function per thing the daemon
  * says. The page's store applies them (DashboardStore.ts) and the views only read. Kept free of
- * the DOM so that test/unit checks every step.
+ * the DOM so that test/unit/dashboard checks every step.
  */
 
 /** How many reloads the timeline keeps, and durations each plugin's chart draws. */
