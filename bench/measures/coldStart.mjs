@@ -14,6 +14,7 @@ import {
   runAlone,
   startDaemon,
   table,
+  treeCpuMs,
   treeRss,
   writePlugin,
 } from './common.mjs';
@@ -40,7 +41,11 @@ async function spawnOnce(dir, count, cli) {
     await daemon.client.initialize('bench-measures');
     const initializedAt = performance.now();
     if (count === 0) {
-      return { total: initializedAt - spawnedAt, rss: treeRss(daemon.child.pid) };
+      return {
+        total: initializedAt - spawnedAt,
+        cpuMs: treeCpuMs(daemon.child.pid),
+        rss: treeRss(daemon.child.pid),
+      };
     }
     // The 500 case takes seconds on 2 busy cores: a generous limit, not a hang.
     const startup = await daemon.waitFor(
@@ -59,6 +64,7 @@ async function spawnOnce(dir, count, cli) {
       // The rest of initialized → first active is spent before that load began.
       firstLoadMs: first.durationMs,
       failed: startup.length - ok.length,
+      cpuMs: treeCpuMs(daemon.child.pid),
       rss: treeRss(daemon.child.pid),
     };
   } finally {
@@ -94,6 +100,7 @@ export async function measureColdStart(root, options = {}) {
       firstLoadMedian: count === 0 ? null : median(r.map((x) => x.firstLoadMs)),
       failed: r.reduce((n, x) => n + (x.failed ?? 0), 0),
       rssMbMedian: median(r.map((x) => x.rss.mb)),
+      cpuMsMedian: median(r.map((x) => x.cpuMs)),
       processes: Math.max(...r.map((x) => x.rss.processes)),
     };
   });
@@ -147,7 +154,24 @@ export function formatColdStart(r) {
     latencyTable(r.rows),
     '',
     `Ratios of spawn → all active: ${r.ratios.map((x) => `${x.what} = ${x.ratio.toFixed(1)}×`).join(', ')}.`,
+    ...cpuPerPlugin(r),
   ].join('\n');
+}
+
+/**
+ * CPU each plugin adds to a start, in all of the daemon's threads and esbuild's process: what the
+ * start of N plugins costs the machine beyond the empty start, divided by N (medians).
+ */
+function cpuPerPlugin(r) {
+  const zero = r.bySize.find((s) => s.count === 0);
+  if (!zero) return [];
+  const each = r.bySize
+    .filter((s) => s.count > 0)
+    .map((s) => `${s.count}: ${((s.cpuMsMedian - zero.cpuMsMedian) / s.count).toFixed(1)} ms`);
+  return [
+    '',
+    `CPU per plugin started, beyond the empty start (daemon's threads and esbuild): ${each.join(', ')}; the empty start ${zero.cpuMsMedian.toFixed(0)} ms.`,
+  ];
 }
 
 await runAlone(import.meta.url, measureColdStart, formatColdStart);

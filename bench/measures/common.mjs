@@ -200,23 +200,43 @@ export async function pollUntil(check, timeoutMs, intervalMs = 10) {
   return false;
 }
 
-/** Resident set size of a process and its descendants (ppid from /proc/PID/stat), in MB. */
-export function treeRss(rootPid) {
-  const parentOf = new Map();
+/** A process and its descendants (ppid from /proc/PID/stat), with each one's stat fields. */
+function processTree(rootPid) {
+  const fieldsOf = new Map();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       // The command name may hold spaces and parentheses: fields are counted after the last ')'.
-      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      fieldsOf.set(Number(name), stat.slice(stat.lastIndexOf(')') + 2).split(' '));
     } catch {
       // The process ended between the listing and the read.
     }
   }
   const tree = [rootPid];
   for (let i = 0; i < tree.length; i++) {
-    for (const [pid, ppid] of parentOf) if (ppid === tree[i]) tree.push(pid);
+    for (const [pid, fields] of fieldsOf) if (Number(fields[1]) === tree[i]) tree.push(pid);
   }
+  return tree.filter((pid) => fieldsOf.has(pid)).map((pid) => ({ pid, fields: fieldsOf.get(pid) }));
+}
+
+/**
+ * CPU time a process and its descendants have used so far (user + system, every thread), in ms:
+ * the daemon's threads and esbuild's service. Its difference over a span of work, divided by
+ * what was done, is what the work costs the machine, however many cores share it.
+ */
+export function treeCpuMs(rootPid) {
+  const tick = 1000 / 100; // USER_HZ, 100 on Linux
+  return processTree(rootPid).reduce(
+    // utime and stime: fields 14 and 15 of /proc/PID/stat, 12 and 13 after the command name.
+    (sum, { fields }) => sum + (Number(fields[11]) + Number(fields[12])) * tick,
+    0,
+  );
+}
+
+/** Resident set size of a process and its descendants, in MB. */
+export function treeRss(rootPid) {
+  const tree = processTree(rootPid).map((p) => p.pid);
   let kb = 0;
   for (const pid of tree) {
     try {

@@ -173,7 +173,9 @@ describe.skipIf(!isRoot)('a state folder whose disk fails (mounts: root only)', 
         shown.all.filter((m) => m.type === 1 && m.message.includes('count')).length,
       ).toBeGreaterThan(0);
 
-      // Commands go on failing while the disk is full.
+      // Commands go on failing while the disk is full. Full again first: the restart may have
+      // freed a few blocks (the killed daemon's temporary files), room for one more small write.
+      await fillUp(disk);
       await expect(
         restarted.client.request(PluginExecuteCommand, { command: 'count.increment' }),
       ).rejects.toMatchObject({ data: { code: ReloaddErrorCodes.StateNotWritten } });
