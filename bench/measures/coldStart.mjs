@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { watch } from 'chokidar';
 import {
   latencyTable,
   ms,
@@ -34,6 +35,20 @@ async function writePlugins(dir, count) {
 }
 
 /** One spawn: its timings from the bench's clock, and the tree's RSS once all are active. */
+/**
+ * chokidar alone, in this process, on the same folder: watch → ready. The daemon watches the
+ * folder before it reads it (so that nothing written meanwhile is missed), and its first plugin
+ * loads after that.
+ */
+async function watcherScan(dir) {
+  const started = performance.now();
+  const watcher = watch(dir, { ignoreInitial: true });
+  await new Promise((resolve) => watcher.once('ready', resolve));
+  const ms = performance.now() - started;
+  await watcher.close();
+  return ms;
+}
+
 async function spawnOnce(dir, count, cli) {
   const spawnedAt = performance.now();
   const daemon = startDaemon(dir, [], cli);
@@ -84,6 +99,7 @@ export async function measureColdStart(root, options = {}) {
   for (let s = 0; s < spawns; s++) {
     for (const count of counts) {
       const run = await spawnOnce(path.join(root, `plugins-${count}`), count, options.cli);
+      run.watcherScanMs = await watcherScan(path.join(root, `plugins-${count}`));
       runs.get(count).push(run);
       log(`cold start: ${count} plugins, spawn ${s + 1}/${spawns}: ${run.total.toFixed(0)} ms`);
     }
@@ -101,6 +117,7 @@ export async function measureColdStart(root, options = {}) {
       failed: r.reduce((n, x) => n + (x.failed ?? 0), 0),
       rssMbMedian: median(r.map((x) => x.rss.mb)),
       cpuMsMedian: median(r.map((x) => x.cpuMs)),
+      watcherScanMsMedian: median(r.map((x) => x.watcherScanMs)),
       processes: Math.max(...r.map((x) => x.rss.processes)),
     };
   });
@@ -171,6 +188,11 @@ function cpuPerPlugin(r) {
   return [
     '',
     `CPU per plugin started, beyond the empty start (daemon's threads and esbuild): ${each.join(', ')}; the empty start ${zero.cpuMsMedian.toFixed(0)} ms.`,
+    '',
+    `chokidar alone, watch → ready on the same folder (median): ${r.bySize
+      .filter((s) => s.count > 0)
+      .map((s) => `${s.count}: ${s.watcherScanMsMedian.toFixed(0)} ms`)
+      .join(', ')}.`,
   ];
 }
 
