@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // How soon an editor that spawns reloadd is answered: spawn `dist/cli.js serve --stdio` on an
 // empty plugins folder, write `initialize`, time its answer's first byte; beside it, spawning
-// `node -e 0`, the least any Node program takes. `node bench/initialize-bench.mjs [SPAWNS]`.
+// `node -e 0`, the least any Node program takes. `node bench/initialize-bench.mjs [SPAWNS]`;
+// with BENCH_BASELINE=other/dist/cli.js, that build too, spawned in turn with this one.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,9 +14,9 @@ const spawns = Number(process.argv[2] ?? 7);
 const dir = await mkdtemp(path.join(os.tmpdir(), 'reloadd-initialize-'));
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function initializeOnce() {
+async function initializeOnce(cli) {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve', '--stdio', '--plugins', dir], {
+  const child = spawn(process.execPath, [cli, 'serve', '--stdio', '--plugins', dir], {
     stdio: ['pipe', 'pipe', 'ignore'],
   });
   const body = JSON.stringify({
@@ -40,11 +41,14 @@ async function bareNodeOnce() {
 }
 
 try {
-  const answers = [];
+  const builds = [['`reloadd serve --stdio`', CLI]];
+  if (process.env.BENCH_BASELINE)
+    builds.push([`\`${process.env.BENCH_BASELINE} serve --stdio\``, process.env.BENCH_BASELINE]);
+  const answers = builds.map(() => []);
   const bare = [];
-  // In turn, so that a slow moment of the machine falls on both.
+  // In turn, so that a slow moment of the machine falls on all.
   for (let i = 0; i < spawns; i++) {
-    answers.push(await initializeOnce());
+    for (const [k, [, cli]] of builds.entries()) answers[k].push(await initializeOnce(cli));
     bare.push(await bareNodeOnce());
   }
   console.log(
@@ -53,7 +57,10 @@ try {
       '',
       '| What | Median |',
       '| --- | --- |',
-      `| \`reloadd serve --stdio\`, empty plugins folder: spawn → the answer's first byte | ${median(answers).toFixed(0)} ms |`,
+      ...builds.map(
+        ([name], k) =>
+          `| ${name}, empty plugins folder: spawn → the answer's first byte | ${median(answers[k]).toFixed(0)} ms |`,
+      ),
       `| \`node -e 0\`: spawn → exit | ${median(bare).toFixed(0)} ms |`,
     ].join('\n'),
   );
