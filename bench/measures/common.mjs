@@ -234,6 +234,33 @@ export function treeCpuMs(rootPid) {
   );
 }
 
+/**
+ * The same, thread by thread: `{ main, threads: Map<tid, ms>, children }` — the process's own
+ * main thread, its other threads (the plugin hosts, V8's and libuv's helpers), and its
+ * descendants (esbuild's service) together.
+ */
+export function threadCpuMs(rootPid) {
+  const tick = 1000 / 100;
+  const cpu = (file) => {
+    const stat = readFileSync(file, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * tick;
+  };
+  const threads = new Map();
+  let main = 0;
+  for (const tid of readdirSync(`/proc/${rootPid}/task`)) {
+    try {
+      const ms = cpu(`/proc/${rootPid}/task/${tid}/stat`);
+      if (Number(tid) === rootPid) main = ms;
+      else threads.set(Number(tid), ms);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  const children = treeCpuMs(rootPid) - cpu(`/proc/${rootPid}/stat`);
+  return { main, threads, children };
+}
+
 /** Resident set size of a process and its descendants, in MB. */
 export function treeRss(rootPid) {
   const tree = processTree(rootPid).map((p) => p.pid);

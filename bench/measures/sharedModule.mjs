@@ -12,6 +12,7 @@ import {
   sleep,
   startDaemon,
   table,
+  threadCpuMs,
   treeCpuMs,
   writePlugin,
 } from './common.mjs';
@@ -34,6 +35,8 @@ export async function measureSharedModule(root, options = {}) {
   let stale = [];
   /** CPU the daemon's process tree used from each save to its last reload, summed. */
   let cpuMs = 0;
+  /** The same by thread: the main thread, each other thread by id, esbuild's process. */
+  const byThread = { main: 0, threads: new Map(), children: 0 };
   try {
     await daemon.ready(ids, 120_000);
     for (let e = 1; e <= edits; e++) {
@@ -41,6 +44,7 @@ export async function measureSharedModule(root, options = {}) {
       const savedAt = performance.now();
       const since = (r) => r.at >= savedAt && r.trigger !== 'startup' && ids.includes(r.id);
       const cpuBefore = treeCpuMs(daemon.child.pid);
+      const threadsBefore = threadCpuMs(daemon.child.pid);
       await writeFile(lib, libSource(`v${e}`));
       await daemon.waitFor(
         (all) => new Set(all.filter(since).map((r) => r.id)).size === plugins,
@@ -48,6 +52,13 @@ export async function measureSharedModule(root, options = {}) {
         `all ${plugins} plugins reloaded after edit ${e}`,
       );
       cpuMs += treeCpuMs(daemon.child.pid) - cpuBefore;
+      const threadsAfter = threadCpuMs(daemon.child.pid);
+      byThread.main += threadsAfter.main - threadsBefore.main;
+      byThread.children += threadsAfter.children - threadsBefore.children;
+      for (const [tid, ms] of threadsAfter.threads) {
+        const used = ms - (threadsBefore.threads.get(tid) ?? 0);
+        byThread.threads.set(tid, (byThread.threads.get(tid) ?? 0) + used);
+      }
       perEdit.push({ savedAt, since });
       log(`shared module: edit ${e}/${edits}`);
     }
@@ -87,8 +98,22 @@ export async function measureSharedModule(root, options = {}) {
       ),
     ],
     cpuPerReloadMs: cpuMs / (plugins * edits),
+    cpuPerReload: perReload(byThread, plugins * edits),
     maxSaveTo1st: Math.max(...edited.map((e) => e.reloads[0].at - e.savedAt)),
     maxSaveToLast: Math.max(...edited.map((e) => e.reloads[plugins - 1].at - e.savedAt)),
+  };
+}
+
+/** CPU by thread, per reload. */
+function perReload(byThread, reloads) {
+  const others = [...byThread.threads.values()].sort((a, b) => b - a);
+  const busiest = others[0] ?? 0;
+  const rest = others.slice(1).reduce((a, b) => a + b, 0);
+  return {
+    main: byThread.main / reloads,
+    busiest: busiest / reloads,
+    rest: rest / reloads,
+    children: byThread.children / reloads,
   };
 }
 
@@ -113,7 +138,7 @@ export function formatSharedModule(r) {
     '',
     `Max: save → 1st ${r.maxSaveTo1st.toFixed(1)} ms, save → ${r.plugins}th ${r.maxSaveToLast.toFixed(1)} ms.`,
     '',
-    `CPU per plugin reloaded, from the save to the ${r.plugins}th \`plugin/didReload\`, in all of the daemon's threads and esbuild's process: ${r.cpuPerReloadMs.toFixed(1)} ms (the ${r.plugins} reloads take at least ${r.plugins} × that ÷ the cores).`,
+    `CPU per plugin reloaded, from the save to the ${r.plugins}th \`plugin/didReload\`, in all of the daemon's threads and esbuild's process: ${r.cpuPerReloadMs.toFixed(1)} ms (the ${r.plugins} reloads take at least ${r.plugins} × that ÷ the cores): the daemon's main thread ${r.cpuPerReload.main.toFixed(1)} ms, its busiest other thread (the plugin host's) ${r.cpuPerReload.busiest.toFixed(1)} ms, its other threads (V8's collector and compiler, libuv's pool, the watchdog's) ${r.cpuPerReload.rest.toFixed(1)} ms, esbuild's process ${r.cpuPerReload.children.toFixed(1)} ms; the rest is threads that ended in between.`,
     ...r.failures.map((f) => `\nFailed: ${f}`),
   ].join('\n');
 }

@@ -18,23 +18,23 @@ const WRITE_AFTER_MS = 2_000;
 const DIGEST_BYTES = 20;
 
 /**
- * Runs one of reloadd's bundled programs (`dist/cli.cjs`, a plugin host's) with the code V8
+ * Runs reloadd's bundled program (`dist/cli.cjs`: the daemon and its CLI) with the code V8
  * compiled for it at an earlier start, kept beside the bundle as `<bundle>.cache`. Node 20
  * compiles an ES module afresh at every start and keeps no cache of it (its compile cache comes
  * in 22.1), and the daemon's bundle is 2 MB: compiling it was 70 ms of the 240 ms from an
- * editor's spawn to `initialize` answered, and every plugin host paid the same for its own.
+ * editor's spawn to `initialize` answered.
  *
  * The cache is taken only for the very bundle it was made from: its first bytes are the bundle's
  * SHA-1, since V8 itself checks no more than the source's length. V8 checks its own version and
  * flags, and compiles afresh when they differ. A cache that is missing or refused is written
  * again, once the program has run a while, through a temporary file renamed into
  * place, so that daemons starting together never read half of one. Where reloadd's folder cannot
- * be written (a system-wide install, a jailed host), the program runs as it would have anyway.
+ * be written (a system-wide install), the program runs as it would have anyway.
  */
 export function runBundle(bundle: URL): void {
   // V8 refuses a cache made under other flags, and its flags are the whole process's: a plugin
   // host turns on `gc` (for its unload checks) in the daemon's process, after the daemon has
-  // compiled. Every program turns it on first, so that all of them compile under the same flags.
+  // compiled, and the cache written then would never be taken. So it is on from the start.
   setFlagsFromString('--expose-gc');
   const filename = fileURLToPath(bundle);
   const bytes = readFileSync(filename);
