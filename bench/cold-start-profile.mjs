@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Where a cold start's time goes, per thread: `node bench/cold-start-profile.mjs [PLUGINS]`
 // (default 500) spawns the built daemon under `node --cpu-prof` on that many small plugins, waits
-// until all are active, stops it, and prints each thread's busiest functions by self time (the
+// until all are active (with 0, until `initialize` is answered), stops it, and prints each
+// thread's busiest functions by self time (the
 // daemon's main thread, then its plugin host). Not part of `npm run bench`: a profile is read by
 // a person, not compared.
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ const count = Number(process.argv[2] ?? 500);
 const root = await mkdtemp(path.join(os.tmpdir(), 'reloadd-profile-'));
 try {
   const plugins = path.join(root, 'plugins');
+  await mkdir(plugins, { recursive: true });
   for (let i = 0; i < count; i++) {
     const dir = path.join(plugins, `p${i}`);
     await mkdir(dir, { recursive: true });
@@ -39,15 +41,19 @@ try {
     'warn',
   ]);
   let active = 0;
-  const all = new Promise((resolve) =>
+  const all = new Promise((resolve) => {
+    // With no plugins (`0`), what an editor waits for: spawn → initialize answered.
+    if (count === 0) resolve();
     client.onNotification({ method: 'plugin/didReload' }, () => {
       active += 1;
       if (active === count) resolve();
-    }),
-  );
+    });
+  });
   await client.initialize('profile');
   await all;
-  await client.shutdown();
+  // An empty daemon is stopped as a person stops it: its start may still be under way.
+  if (count === 0) child.kill('SIGTERM');
+  else await client.shutdown();
   await new Promise((resolve) => child.once('exit', resolve));
   client.dispose();
 
