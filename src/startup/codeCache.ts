@@ -8,8 +8,8 @@ import { Script } from 'node:vm';
 
 /**
  * How long a program runs before the code V8 compiled for it is written down: long enough that
- * the cache holds what starting compiled (the daemon's answer to `initialize`, a host's first
- * load). A program that ends sooner (`reloadd --version`) writes none: its cache would hold less
+ * the cache holds what starting compiled (the daemon's answer to `initialize`, its first
+ * loads). A program that ends sooner (`reloadd --version`) writes none: its cache would hold less
  * than a daemon's, and the first cache written is the one kept.
  */
 const WRITE_AFTER_MS = 2_000;

@@ -76,8 +76,12 @@ describe('activation timings', () => {
     expect(last).toMatchObject({ generation: 2, trigger: 'request' });
     for (const load of [first, last]) {
       if (!load) throw new Error('no activation timings');
+      // Bounds that hold however busy the machine: the call is at least its 40 ms, the whole at
+      // least 40 + 60 ms, and the promise's part is apart from the call's. (Under load, the call
+      // can end well after its promise's timer started: its part of the 60 ms is not fixed.)
       expect(load.activateCallMs).toBeGreaterThanOrEqual(35);
-      expect(load.activateMs - load.activateCallMs).toBeGreaterThanOrEqual(50);
+      expect(load.activateMs).toBeGreaterThanOrEqual(95);
+      expect(load.activateMs - load.activateCallMs).toBeGreaterThan(0);
       expect(load.totalMs).toBeCloseTo(
         load.moduleLoadMs + load.activateMs + load.restoreStateMs,
         1,
