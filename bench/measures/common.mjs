@@ -206,9 +206,7 @@ function processTree(rootPid) {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses: fields are counted after the last ')'.
-      fieldsOf.set(Number(name), stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+      fieldsOf.set(Number(name), statFields(readFileSync(`/proc/${name}/stat`, 'utf8')));
     } catch {
       // The process ended between the listing and the read.
     }
@@ -220,18 +218,24 @@ function processTree(rootPid) {
   return tree.filter((pid) => fieldsOf.has(pid)).map((pid) => ({ pid, fields: fieldsOf.get(pid) }));
 }
 
+/** Fields of a /proc stat line after the command name, which may hold spaces and parentheses. */
+function statFields(stat) {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU used so far by what a stat line describes (utime + stime: fields 14 and 15), in ms. */
+function cpuOf(fields) {
+  const tick = 1000 / 100; // USER_HZ, 100 on Linux
+  return (Number(fields[11]) + Number(fields[12])) * tick;
+}
+
 /**
  * CPU time a process and its descendants have used so far (user + system, every thread), in ms:
  * the daemon's threads and esbuild's service. Its difference over a span of work, divided by
  * what was done, is what the work costs the machine, however many cores share it.
  */
 export function treeCpuMs(rootPid) {
-  const tick = 1000 / 100; // USER_HZ, 100 on Linux
-  return processTree(rootPid).reduce(
-    // utime and stime: fields 14 and 15 of /proc/PID/stat, 12 and 13 after the command name.
-    (sum, { fields }) => sum + (Number(fields[11]) + Number(fields[12])) * tick,
-    0,
-  );
+  return processTree(rootPid).reduce((sum, { fields }) => sum + cpuOf(fields), 0);
 }
 
 /**
@@ -240,12 +244,7 @@ export function treeCpuMs(rootPid) {
  * descendants (esbuild's service) together.
  */
 export function threadCpuMs(rootPid) {
-  const tick = 1000 / 100;
-  const cpu = (file) => {
-    const stat = readFileSync(file, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * tick;
-  };
+  const cpu = (file) => cpuOf(statFields(readFileSync(file, 'utf8')));
   const threads = new Map();
   let main = 0;
   for (const tid of readdirSync(`/proc/${rootPid}/task`)) {
