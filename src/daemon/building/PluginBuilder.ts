@@ -19,6 +19,14 @@ const CONCURRENT_BUILDS = Math.max(2, os.availableParallelism());
 /** Incremental builds kept at once: each holds its plugin's parsed files in esbuild's service. */
 const MAX_CONTEXTS = 32;
 
+/** Builds one esbuild build takes at most: the first of a hundred still comes soon. */
+const MAX_BATCH = 16;
+
+interface BuildRequest {
+  plugin: PluginDescriptor;
+  settle(outcome: BuildOutcome): void;
+}
+
 interface PluginContext {
   /** What the context was made for: a new entry needs a new context. */
   entry: string;
@@ -34,7 +42,8 @@ type BuildOptions = esbuild.BuildOptions & { write: false; metafile: true };
  *
  * A plugin's first load is one plain build; from its first reload on it has an esbuild context,
  * whose `rebuild()` parses again only the files that changed. A plugin never edited costs no
- * context, and only the most recently built plugins keep theirs.
+ * context, and only the most recently built plugins keep theirs. Builds that wait for a turn go
+ * together (`startWaiting`): one build of many entries costs esbuild less than any of them alone.
  */
 export class PluginBuilder {
   private readonly built = new Set<string>();
@@ -45,33 +54,102 @@ export class PluginBuilder {
   /** Plugins whose build is under way: their context is never disposed under them. */
   private readonly building = new Set<string>();
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Builds waiting for a turn, oldest first. */
+  private readonly waiting: BuildRequest[] = [];
 
-  async build(plugin: PluginDescriptor): Promise<BuildOutcome> {
-    await this.turn();
-    try {
-      return await this.buildNow(plugin);
-    } finally {
-      this.leave();
-    }
+  build(plugin: PluginDescriptor): Promise<BuildOutcome> {
+    return new Promise((settle) => {
+      this.waiting.push({ plugin, settle });
+      this.startWaiting();
+    });
   }
 
   /**
    * Builds run at most one per core: with a hundred plugins starting at once, the first ones are
    * built (and go on to load and activate) first, instead of all finishing together at the end.
+   * A turn takes the oldest build and, when others wait (a module many plugins import, saved; a
+   * start), up to MAX_BATCH of them with it, as one esbuild build of many entries: one trip to
+   * esbuild's service, and each file they share read once.
    */
-  private turn(): Promise<void> {
-    if (this.running < CONCURRENT_BUILDS) {
+  private startWaiting(): void {
+    while (this.running < CONCURRENT_BUILDS && this.waiting.length > 0) {
+      const first = this.waiting.shift() as BuildRequest;
+      const batch = [first];
+      if (this.bundled(first.plugin)) {
+        for (let i = 0; i < this.waiting.length && batch.length < MAX_BATCH; ) {
+          const request = this.waiting[i] as BuildRequest;
+          if (this.bundled(request.plugin)) batch.push(...this.waiting.splice(i, 1));
+          else i += 1;
+        }
+      }
       this.running += 1;
-      return Promise.resolve();
+      const built =
+        batch.length === 1
+          ? this.buildNow(first.plugin).then((outcome) => [outcome])
+          : this.buildTogether(batch);
+      built
+        .then(
+          (outcomes) => {
+            for (const [i, request] of batch.entries()) request.settle(outcomes[i] as BuildOutcome);
+          },
+          (failure: unknown) => {
+            // buildNow and buildTogether turn esbuild's failures into outcomes: this is a bug.
+            const errors = [{ message: `the build failed: ${String(failure)}` }];
+            for (const request of batch) request.settle({ ok: false, errors });
+          },
+        )
+        .finally(() => {
+          this.running -= 1;
+          this.startWaiting();
+        })
+        .catch(() => undefined);
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  private leave(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running -= 1;
+  /** Whether the plugin's build is esbuild's bundle (not its one file's `transform`). */
+  private bundled(plugin: PluginDescriptor): boolean {
+    return !this.singleFile.has(plugin.id);
+  }
+
+  /**
+   * Many plugins' bundles in one esbuild build, each its own entry and output, exactly as each
+   * alone would be (the same options, the output beside its entry). A build with an error in any
+   * of them produces none: then each is built alone, for its own errors.
+   */
+  private async buildTogether(batch: BuildRequest[]): Promise<BuildOutcome[]> {
+    const roots = batch.map(({ plugin }) => path.dirname(plugin.entry));
+    const workingDir = commonFolder(roots);
+    let result: esbuild.BuildResult<BuildOptions>;
+    try {
+      const { outfile: _one, ...options } = buildOptions(
+        batch[0]?.plugin as PluginDescriptor,
+        workingDir,
+      );
+      result = await esbuild.build({
+        ...options,
+        entryPoints: batch.map(({ plugin }, i) => ({
+          in: plugin.entry,
+          out: path.relative(workingDir, outputBase(plugin, roots[i] as string)),
+        })),
+        outdir: workingDir,
+      });
+    } catch {
+      const alone: BuildOutcome[] = [];
+      for (const { plugin } of batch) alone.push(await this.buildNow(plugin));
+      return alone;
+    }
+    return batch.map(({ plugin }, i) => {
+      this.built.add(plugin.id);
+      const sourceRoot = roots[i] as string;
+      const base = outputBase(plugin, sourceRoot);
+      const js = result.outputFiles.find((f) => f.path === `${base}.js`);
+      const map = result.outputFiles.find((f) => f.path === `${base}.js.map`);
+      const meta = result.metafile.outputs[path.relative(workingDir, `${base}.js`)];
+      if (!js || !map || !meta)
+        return { ok: false, errors: [{ message: 'esbuild produced no output' }] };
+      const read = Object.keys(meta.inputs);
+      return this.outcomeOf(plugin, sourceRoot, js.text, map.text, read, workingDir);
+    });
   }
 
   private async buildNow(plugin: PluginDescriptor): Promise<BuildOutcome> {
@@ -96,14 +174,30 @@ export class PluginBuilder {
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
     const map = result.outputFiles.find((f) => f.path.endsWith('.js.map'));
     if (!js || !map) return { ok: false, errors: [{ message: 'esbuild produced no output' }] };
-    const inputs = Object.keys(result.metafile.inputs)
+    const read = Object.keys(result.metafile.inputs);
+    return this.outcomeOf(plugin, sourceRoot, js.text, map.text, read, sourceRoot);
+  }
+
+  /**
+   * A bundle and the files it was built from (`read`: as esbuild names them, relative to
+   * `workingDir`); a plugin whose bundle was its entry alone is built by `transform` next time.
+   */
+  private outcomeOf(
+    plugin: PluginDescriptor,
+    sourceRoot: string,
+    code: string,
+    map: string,
+    read: string[],
+    workingDir: string,
+  ): BuildOutcome {
+    const inputs = read
       .filter((input) => !input.includes(':') || path.isAbsolute(input))
-      .map((input) => path.resolve(sourceRoot, input))
+      .map((input) => path.resolve(workingDir, input))
       .filter((input) => !input.split(path.sep).includes('node_modules'));
-    const alone = Object.keys(result.metafile.inputs).length === 1 && inputs[0] === plugin.entry;
+    const alone = read.length === 1 && inputs[0] === plugin.entry;
     if (alone && TRANSFORMABLE.test(plugin.entry)) this.singleFile.add(plugin.id);
     else this.singleFile.delete(plugin.id);
-    return { ok: true, bundle: bundleOf(plugin, sourceRoot, js.text, map.text, inputs) };
+    return { ok: true, bundle: bundleOf(plugin, sourceRoot, code, map, inputs) };
   }
 
   /**
@@ -184,13 +278,27 @@ export function buildOptions(
   return {
     entryPoints: [plugin.entry],
     // The output's name only places the source map's paths; each bundle gets its own name.
-    outfile: path.join(sourceRoot, `__reloadd_${plugin.id}.js`),
+    outfile: `${outputBase(plugin, sourceRoot)}.js`,
     absWorkingDir: sourceRoot,
     bundle: true,
     write: false,
     metafile: true,
     ...MODULE,
   };
+}
+
+/** Where a plugin's bundle is said to be written (it never is: `write: false`), without `.js`. */
+function outputBase(plugin: Pick<PluginDescriptor, 'id'>, sourceRoot: string): string {
+  return path.join(sourceRoot, `__reloadd_${plugin.id}`);
+}
+
+/** The deepest folder that holds every one of `folders`. */
+function commonFolder(folders: string[]): string {
+  let common = folders[0] ?? path.sep;
+  for (const folder of folders) {
+    while (path.relative(common, folder).startsWith('..')) common = path.dirname(common);
+  }
+  return common;
 }
 
 /** The module every build makes of a plugin, bundled or not. */
