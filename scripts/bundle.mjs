@@ -29,6 +29,8 @@ await esbuild.build({
   format: 'cjs',
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/cli.cjs',
+  // Everything but comments in ASCII (esbuild's default, stated): the entry reads it as Latin-1.
+  charset: 'ascii',
   // import.meta is an ES module's: the bundle's own URL stands in for it.
   define: { 'import.meta.url': '__reloaddBundleUrl' },
   banner: { js: "var __reloaddBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -41,7 +41,9 @@ export function runBundle(bundle: URL): void {
   const digest = createHash('sha1').update(bytes).digest();
   const cacheFile = `${filename}.cache`;
   const cached = readCache(cacheFile, digest);
-  const script = new Script(wrapAsCommonJs(bytes.toString('utf8')), {
+  // Read as Latin-1, one byte a character: esbuild writes everything but comments in ASCII, and
+  // a comment's other bytes stay in the comment (none decodes to a line break or `*/`).
+  const script = new Script(wrapAsCommonJs(bytes.toString('latin1')), {
     filename,
     cachedData: cached,
   });

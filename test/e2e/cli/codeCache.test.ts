@@ -25,10 +25,11 @@ afterEach(async () => {
 
 /**
  * A bundle that imports a module, prints its word, and lives until its cache is written, as a
- * daemon would. Its import is what Node 20 loses in code V8 took from the cache.
+ * daemon would. Its import is what Node 20 loses in code V8 took from the cache; its comment
+ * holds bytes that are not ASCII, as the daemon's bundle does.
  */
 function bundleSaying(word: string): string {
-  return `#!/usr/bin/env node\n__reloaddImport('node:os').then((os) => process.stdout.write(typeof os.cpus === 'function' ? ${JSON.stringify(word)} : 'no import'));\nconst cache = __filename + '.cache';\nconst done = setInterval(() => { if (require('node:fs').existsSync(cache)) clearInterval(done); }, 50);\n`;
+  return `#!/usr/bin/env node\n// A comment as esbuild keeps some — “quoted”, not ASCII: read as Latin-1, it stays one.\n__reloaddImport('node:os').then((os) => process.stdout.write(typeof os.cpus === 'function' ? ${JSON.stringify(word)} : 'no import'));\nconst cache = __filename + '.cache';\nconst done = setInterval(() => { if (require('node:fs').existsSync(cache)) clearInterval(done); }, 50);\n`;
 }
 
 async function runBundle(bundle: string): Promise<string> {
