@@ -5,6 +5,17 @@ import { spawnStdioDaemon } from '../dist/clients/index.js';
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /**
+ * The builds a measure compares, each as `[name, its dist/cli.js]`: this one, and with
+ * BENCH_BASELINE=other/dist/cli.js that one too, which the measure runs in turn with this one.
+ */
+export function buildsToCompare() {
+  const builds = [['this build', CLI]];
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline) builds.push([baseline, baseline]);
+  return builds;
+}
+
+/**
  * Starts `reloadd serve --stdio` on `dir` (with `extraArgs`); `next(predicate)` resolves with the
  * next matching didReload.
  */

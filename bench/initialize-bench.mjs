@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CLI } from './benchDaemon.mjs';
+import { buildsToCompare } from './benchDaemon.mjs';
 
 const spawns = Number(process.argv[2] ?? 7);
 const dir = await mkdtemp(path.join(os.tmpdir(), 'reloadd-initialize-'));
@@ -41,9 +41,10 @@ async function bareNodeOnce() {
 }
 
 try {
-  const builds = [['`reloadd serve --stdio`', CLI]];
-  if (process.env.BENCH_BASELINE)
-    builds.push([`\`${process.env.BENCH_BASELINE} serve --stdio\``, process.env.BENCH_BASELINE]);
+  const builds = buildsToCompare().map(([name, cli], k) => [
+    k === 0 ? '`reloadd serve --stdio`' : `\`${name} serve --stdio\``,
+    cli,
+  ]);
   const answers = builds.map(() => []);
   const bare = [];
   // In turn, so that a slow moment of the machine falls on all.

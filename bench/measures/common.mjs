@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { startBenchDaemon } from '../benchDaemon.mjs';
+import { buildsToCompare, startBenchDaemon } from '../benchDaemon.mjs';
 
 export { sleep };
 
@@ -305,9 +305,7 @@ export async function runAlone(moduleUrl, measure, format) {
   const quick = process.argv.includes('--quick');
   // With BENCH_BASELINE=other/dist/cli.js, this build and that one take turns, two sittings
   // each, so that a slow moment of the machine falls on both (measures that take `cli`).
-  const builds = [['this build', undefined]];
-  if (process.env.BENCH_BASELINE)
-    builds.push([process.env.BENCH_BASELINE, process.env.BENCH_BASELINE]);
+  const builds = buildsToCompare();
   const sittings = builds.length > 1 ? 2 : 1;
   for (let sitting = 1; sitting <= sittings; sitting++) {
     for (const [name, cli] of builds) {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { CLI, startBenchDaemon } from '../benchDaemon.mjs';
+import { buildsToCompare, startBenchDaemon } from '../benchDaemon.mjs';
 import { pluginSource, writeReloaddPlugin } from '../compare/plugin.mjs';
 
 const WARMUP = 3;
@@ -32,7 +32,7 @@ const STEPS = [
 ];
 
 export async function measureSavePath(root, options = {}) {
-  const { saves = options.quick ? 10 : 60, builds = buildsToMeasure() } = options;
+  const { saves = options.quick ? 10 : 60, builds = buildsToCompare() } = options;
   const sessions = [];
   try {
     for (const [name, cli] of builds) {
@@ -108,13 +108,6 @@ function stepsOf(reload, wroteAt, readAt) {
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-function buildsToMeasure() {
-  const builds = [['this build', CLI]];
-  if (process.env.BENCH_BASELINE)
-    builds.push([process.env.BENCH_BASELINE, process.env.BENCH_BASELINE]);
-  return builds;
 }
 
 export function formatSavePath(results) {

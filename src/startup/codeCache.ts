@@ -3,6 +3,7 @@ import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { debuglog } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
@@ -14,6 +15,9 @@ import { Script } from 'node:vm';
  */
 const WRITE_AFTER_MS = 2_000;
 
+/** `NODE_DEBUG=reloadd` says what became of the cache at each start. */
+const debug = debuglog('reloadd');
+
 /** A cache file: the bundle's digest, then V8's data. */
 const DIGEST_BYTES = 20;
 
@@ -21,8 +25,8 @@ const DIGEST_BYTES = 20;
  * Runs reloadd's bundled program (`dist/cli.cjs`: the daemon and its CLI) with the code V8
  * compiled for it at an earlier start, kept beside the bundle as `<bundle>.cache`. Node 20
  * compiles an ES module afresh at every start and keeps no cache of it (its compile cache comes
- * in 22.1), and the daemon's bundle is 2 MB: compiling it was 70 ms of the 240 ms from an
- * editor's spawn to `initialize` answered.
+ * in 22.1), and the daemon's bundle is 2 MB: compiling it was the largest part of a start's
+ * profile (`node bench/cold-start-profile.mjs 0`) before an editor's `initialize` was answered.
  *
  * The cache is taken only for the very bundle it was made from: its first bytes are the bundle's
  * SHA-1, since V8 itself checks no more than the source's length. V8 checks its own version and
@@ -45,9 +49,18 @@ export function runBundle(bundle: URL): void {
   // a comment's other bytes stay in the comment (none decodes to a line break or `*/`).
   const script = new Script(wrapAsCommonJs(bytes.toString('latin1')), {
     filename,
-    cachedData: cached,
+    ...(typeof cached === 'string' ? {} : { cachedData: cached }),
   });
-  if (cached === undefined || script.cachedDataRejected) {
+  const refused =
+    typeof cached === 'string'
+      ? cached
+      : script.cachedDataRejected
+        ? 'V8 refused it (another Node, other flags)'
+        : undefined;
+  if (refused === undefined) {
+    debug('code cache taken: %s', cacheFile);
+  } else {
+    debug('no code cache taken, %s: %s', refused, cacheFile);
     keepCompiledCode(script, cacheFile, digest);
   }
   const module = { exports: {} };
@@ -71,14 +84,17 @@ function importFile(specifier: string): Promise<unknown> {
   return import(specifier);
 }
 
-function readCache(cacheFile: string, digest: Buffer): Buffer | undefined {
+/** The cache's data for this bundle, or why there is none. */
+function readCache(cacheFile: string, digest: Buffer): Buffer | string {
   let data: Buffer;
   try {
     data = readFileSync(cacheFile);
   } catch {
-    return undefined;
+    return 'there is none';
   }
-  return data.subarray(0, DIGEST_BYTES).equals(digest) ? data.subarray(DIGEST_BYTES) : undefined;
+  return data.subarray(0, DIGEST_BYTES).equals(digest)
+    ? data.subarray(DIGEST_BYTES)
+    : 'it was made for another bundle';
 }
 
 /** CommonJS's own wrapper, so that the bundle sees the names a module does, and `importFile`. */
@@ -94,8 +110,10 @@ function keepCompiledCode(script: Script, cacheFile: string, digest: Buffer): vo
     try {
       writeFileSync(temporary, Buffer.concat([digest, script.createCachedData()]));
       renameSync(temporary, cacheFile);
-    } catch {
+      debug('code cache written: %s', cacheFile);
+    } catch (error) {
       // Not writable here: the next start compiles, as every start did without a cache.
+      debug('code cache not written (%s): %s', (error as Error).message, cacheFile);
       try {
         unlinkSync(temporary);
       } catch {}

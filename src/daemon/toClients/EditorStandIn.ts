@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { redEditorCalls, redStub } from '../../protocol/index.js';
+import { importFile } from '../../startup/importFile.js';
 import type { EditorCaller, EditorRegistration } from './EditorBridge.js';
 
 /**
@@ -103,14 +104,6 @@ export class EditorStandIn {
     return (scripted as (...a: unknown[]) => unknown).apply(context, args);
   }
 }
-
-/**
- * How the daemon's bundle imports a file: through its entry (src/startup/codeCache.ts), since
- * `import()` fails in code V8 took from its cache. Run from the compiled modules, there is none.
- */
-declare const __reloaddImport: ((specifier: string) => Promise<unknown>) | undefined;
-const importFile = (href: string): Promise<unknown> =>
-  typeof __reloaddImport === 'function' ? __reloaddImport(href) : import(href);
 
 /** Reads a stand-in's script: `.json`, or a JS module (`.js`, `.mjs`, `.cjs`). */
 export async function readStandInScript(file: string): Promise<StandInScript> {
